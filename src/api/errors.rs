@@ -1,0 +1,123 @@
+//! BI errors → what the operator reads. BI's meaning is kept: field violations land on their form field, 409
+//! `username already exists` on the username; every error gets a request id that is also in the server log.
+
+use crate::bi::BiError;
+use crate::model::{AppError, FieldError};
+
+pub fn new_request_id() -> String {
+    format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff)
+}
+
+/// BI's field path → the console's form field name: `identity.traits.username` → `username`,
+/// `identity.display_name` / `group.display_name` → `display_name`, `group.description` → `description`.
+pub fn form_field(bi_field: &str) -> String {
+    let f = bi_field
+        .strip_prefix("identity.")
+        .or_else(|| bi_field.strip_prefix("group."))
+        .unwrap_or(bi_field);
+    f.strip_prefix("traits.").unwrap_or(f).to_string()
+}
+
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Maps a failed BI call made for `operation` (e.g. "create identity").
+pub fn from_bi(operation: &str, e: BiError) -> AppError {
+    let request_id = new_request_id();
+    tracing::warn!(%request_id, operation, error = %e, "BI call failed");
+    let mut out = match &e {
+        BiError::Api { status, body } => {
+            let mut fields: Vec<FieldError> = body
+                .field_violations()
+                .map(|v| FieldError {
+                    field: form_field(&v.field),
+                    message: sentence(&v.description),
+                })
+                .collect();
+            let message = match *status {
+                400 if !fields.is_empty() => "BI did not accept some values; see the fields marked below.".to_string(),
+                400 => format!("BI refused the request: {}.", body.message),
+                401 | 403 => format!(
+                    "BI refused the console's credentials ({}). Check the API token or client credentials.",
+                    body.message
+                ),
+                404 => format!("{}.", sentence(&body.message)),
+                409 if body.message.contains("username") => {
+                    fields.push(FieldError {
+                        field: "username".into(),
+                        message: "This username is already taken in this realm.".into(),
+                    });
+                    "An identity with this username already exists.".to_string()
+                }
+                409 => format!("{}.", sentence(&body.message)),
+                429 => "BI is rate-limiting the console; wait a moment and try again.".to_string(),
+                s if s >= 500 => format!("BI had a problem ({s} {}); try again.", body.message),
+                s => format!("BI answered {s}: {}.", body.message),
+            };
+            AppError {
+                message,
+                fields,
+                code: Some(body.code.clone()),
+                status: Some(*status),
+                request_id: None,
+            }
+        }
+        BiError::Timeout(_) => AppError::new(format!(
+            "{}. Nothing is known to have changed; check, then try again.",
+            sentence(&e.to_string())
+        )),
+        BiError::Unreachable(_) | BiError::Decode(_) | BiError::Token(_) => {
+            AppError::new(format!("{}.", sentence(&e.to_string())))
+        }
+    };
+    out.request_id = Some(request_id);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bi::wire::{ErrorBody, ErrorDetail, FieldViolation};
+
+    #[test]
+    fn field_paths_map_to_form_fields() {
+        assert_eq!(form_field("identity.traits.username"), "username");
+        assert_eq!(form_field("identity.display_name"), "display_name");
+        assert_eq!(form_field("group.description"), "description");
+        assert_eq!(form_field("filter"), "filter");
+    }
+
+    #[test]
+    fn username_conflict_lands_on_the_username_field() {
+        let e = from_bi(
+            "create identity",
+            BiError::Api {
+                status: 409,
+                body: ErrorBody::new("conflict", "username already exists"),
+            },
+        );
+        assert!(e.field("username").unwrap().contains("already taken"));
+        assert_eq!(e.code.as_deref(), Some("conflict"));
+        assert!(e.request_id.is_some());
+    }
+
+    #[test]
+    fn violations_keep_their_field() {
+        let mut body = ErrorBody::new("bad_request", "invalid parameters");
+        body.details.push(ErrorDetail {
+            kind: "FieldViolations".into(),
+            field_violations: vec![FieldViolation {
+                field: "identity.display_name".into(),
+                description: "empty string".into(),
+            }],
+            ..ErrorDetail::default()
+        });
+        let e = from_bi("create identity", BiError::Api { status: 400, body });
+        assert_eq!(e.field("display_name").as_deref(), Some("Empty string"));
+    }
+}

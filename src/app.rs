@@ -1,0 +1,52 @@
+//! The HTML shell and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::RealmLayout;
+use crate::pages::identities::IdentitiesPage;
+use crate::pages::not_found::NotFound;
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="h-full bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, once the wasm has taken over: a marker for tests and styles.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/bi-console.css" />
+        <Title text="Beyond Identity console" />
+        <div id="app" class="min-h-screen" data-hydrated=move || hydrated.get().to_string()>
+            <Router>
+                <Routes fallback=NotFound>
+                    <ParentRoute path=path!("/realms/:realm") view=RealmLayout>
+                        <Route path=path!("/identities") view=IdentitiesPage />
+                        <Route path=path!("") view=IdentitiesPage />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </div>
+    }
+}

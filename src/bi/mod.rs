@@ -1,0 +1,472 @@
+//! The typed client of BI's Management API v1: the only code that knows BI's URLs and holds the token.
+//!
+//! It talks HTTP to whatever `api_base` says: BI itself, or the embedded sandbox on loopback (one code path).
+//! Auth is a static API token, or client credentials exchanged at BI's token endpoint; such a token is cached until
+//! shortly before it expires, and a 401/403 answer refreshes it and retries the call once (as BI's own CLI does).
+
+pub mod wire;
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use crate::model::{Group, Identity, Page, Realm};
+use crate::secret::Secret;
+use wire::*;
+
+/// How the client authenticates.
+#[derive(Clone, Debug)]
+pub enum ClientAuth {
+    Token(Secret),
+    ClientCredentials {
+        /// `https://auth-{region}.beyondidentity.com/v1/tenants/{t}/realms/{r}/applications/{app}/token`
+        token_url: String,
+        client_id: String,
+        client_secret: Secret,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Scheme and host (and for the sandbox, its path prefix), without `/v1`.
+    pub api_base: String,
+    pub tenant_id: String,
+    pub auth: ClientAuth,
+    /// Limit of each HTTP call.
+    pub timeout: Duration,
+}
+
+/// A failed BI call, keeping BI's own status, code, message and details.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum BiError {
+    #[error("BI answered {status}: {}", body.message)]
+    Api { status: u16, body: ErrorBody },
+    #[error("BI did not answer within {} seconds", .0.as_secs())]
+    Timeout(Duration),
+    #[error("BI could not be reached: {0}")]
+    Unreachable(String),
+    #[error("BI's answer could not be read: {0}")]
+    Decode(String),
+    #[error("no BI access token: {0}")]
+    Token(String),
+}
+
+impl BiError {
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            BiError::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub fn body(&self) -> Option<&ErrorBody> {
+        match self {
+            BiError::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        self.status() == Some(409)
+    }
+
+    fn from_reqwest(e: reqwest::Error, timeout: Duration) -> BiError {
+        if e.is_timeout() {
+            BiError::Timeout(timeout)
+        } else if e.is_decode() {
+            BiError::Decode(e.to_string())
+        } else {
+            // Never include the URL's query or headers; reqwest's Display holds the URL only.
+            BiError::Unreachable(without_url(&e))
+        }
+    }
+}
+
+fn without_url(e: &reqwest::Error) -> String {
+    let mut source: &dyn std::error::Error = e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    source.to_string()
+}
+
+struct CachedToken {
+    token: Secret,
+    refresh_at: Instant,
+}
+
+/// The BI client. Cheap to share behind an `Arc`; holds one connection pool.
+pub struct Client {
+    http: reqwest::Client,
+    tenant_base: String,
+    tenant_id: String,
+    auth: ClientAuth,
+    cached: Mutex<Option<CachedToken>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("tenant_base", &self.tenant_base)
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+fn seg(s: &str) -> String {
+    // Ids are opaque strings from a URL; percent-encode everything outside the unreserved set so a crafted realm
+    // id cannot change the path.
+    if s == "." || s == ".." {
+        return s.replace('.', "%2E");
+    }
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, BiError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("bi-console/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| BiError::Unreachable(e.to_string()))?;
+        Ok(Client {
+            http,
+            tenant_base: format!(
+                "{}/v1/tenants/{}",
+                config.api_base.trim_end_matches('/'),
+                seg(&config.tenant_id)
+            ),
+            tenant_id: config.tenant_id,
+            auth: config.auth,
+            cached: Mutex::new(None),
+            timeout: config.timeout,
+        })
+    }
+
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+
+    fn realm_path(&self, realm: &str) -> String {
+        format!("{}/realms/{}", self.tenant_base, seg(realm))
+    }
+
+    // --- auth ----------------------------------------------------------------------------------------------------
+
+    async fn bearer(&self, force_refresh: bool) -> Result<Secret, BiError> {
+        let (token_url, client_id, client_secret) = match &self.auth {
+            ClientAuth::Token(t) => return Ok(t.clone()),
+            ClientAuth::ClientCredentials {
+                token_url,
+                client_id,
+                client_secret,
+            } => (token_url, client_id, client_secret),
+        };
+        let mut cached = self.cached.lock().await;
+        if !force_refresh {
+            if let Some(c) = cached.as_ref() {
+                if Instant::now() < c.refresh_at {
+                    return Ok(c.token.clone());
+                }
+            }
+        }
+        let resp = self
+            .http
+            .post(token_url)
+            .basic_auth(client_id, Some(client_secret.expose()))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .map_err(|e| BiError::Token(BiError::from_reqwest(e, self.timeout).to_string()))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let body = resp.text().await.unwrap_or_default();
+            let msg = serde_json::from_str::<ErrorBody>(&body)
+                .map(|b| b.message)
+                .or_else(|_| {
+                    serde_json::from_str::<serde_json::Value>(&body).map(|v| {
+                        v.get("error_description")
+                            .or_else(|| v.get("error"))
+                            .and_then(|m| m.as_str())
+                            .unwrap_or("")
+                            .to_string()
+                    })
+                })
+                .unwrap_or_default();
+            return Err(BiError::Token(format!(
+                "the token endpoint answered {}{}",
+                status.as_u16(),
+                if msg.is_empty() { String::new() } else { format!(": {msg}") }
+            )));
+        }
+        let token: TokenResponse = resp
+            .json()
+            .await
+            .map_err(|e| BiError::Token(format!("unreadable token answer: {}", without_url(&e))))?;
+        let lifetime = Duration::from_secs(token.expires_in.max(1));
+        // Refresh a minute early, or halfway for short-lived tokens.
+        let margin = if lifetime > Duration::from_secs(120) {
+            Duration::from_secs(60)
+        } else {
+            lifetime / 2
+        };
+        let secret = Secret::new(token.access_token);
+        *cached = Some(CachedToken {
+            token: secret.clone(),
+            refresh_at: Instant::now() + lifetime - margin,
+        });
+        tracing::debug!(expires_in = token.expires_in, "obtained a BI access token");
+        Ok(secret)
+    }
+
+    // --- transport -----------------------------------------------------------------------------------------------
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        query: Option<&ListQuery>,
+        body: Option<Vec<u8>>,
+    ) -> Result<reqwest::Response, BiError> {
+        let refreshable = matches!(self.auth, ClientAuth::ClientCredentials { .. });
+        let mut refreshed = false;
+        loop {
+            let token = self.bearer(refreshed).await?;
+            let mut req = self
+                .http
+                .request(method.clone(), url)
+                .bearer_auth(token.expose());
+            if let Some(q) = query {
+                req = req.query(q);
+            }
+            if let Some(b) = &body {
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(b.clone());
+            }
+            let started = Instant::now();
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| BiError::from_reqwest(e, self.timeout))?;
+            let status = resp.status();
+            tracing::debug!(%method, path = %url_path(url), status = status.as_u16(),
+                ms = started.elapsed().as_millis() as u64, "BI call");
+            if refreshable
+                && !refreshed
+                && (status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN)
+            {
+                refreshed = true;
+                continue;
+            }
+            if status.is_success() {
+                return Ok(resp);
+            }
+            let text = resp
+                .text()
+                .await
+                .map_err(|e| BiError::from_reqwest(e, self.timeout))?;
+            let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| {
+                ErrorBody::new(
+                    &status
+                        .canonical_reason()
+                        .unwrap_or("error")
+                        .to_ascii_lowercase()
+                        .replace(' ', "_"),
+                    status.canonical_reason().unwrap_or("error").to_ascii_lowercase(),
+                )
+            });
+            return Err(BiError::Api {
+                status: status.as_u16(),
+                body,
+            });
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: &str,
+        query: Option<&ListQuery>,
+        body: Option<&impl Serialize>,
+    ) -> Result<T, BiError> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| BiError::Decode(e.to_string()))?;
+        let resp = self.send(method, url, query, body).await?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| BiError::from_reqwest(e, self.timeout))?;
+        serde_json::from_slice(&bytes).map_err(|e| BiError::Decode(e.to_string()))
+    }
+
+    /// A call whose success has an empty body (deletes, batch delete).
+    async fn call_empty(&self, method: Method, url: &str, body: Option<&impl Serialize>) -> Result<(), BiError> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| BiError::Decode(e.to_string()))?;
+        self.send(method, url, None, body).await?;
+        Ok(())
+    }
+
+    // --- realms --------------------------------------------------------------------------------------------------
+
+    pub async fn list_realms(&self, query: &ListQuery) -> Result<Page<Realm>, BiError> {
+        let url = format!("{}/realms", self.tenant_base);
+        let r: ListRealmsResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        Ok(r.into())
+    }
+
+    pub async fn get_realm(&self, realm: &str) -> Result<Realm, BiError> {
+        self.call(Method::GET, &self.realm_path(realm), None, None::<&()>)
+            .await
+    }
+
+    // --- identities ----------------------------------------------------------------------------------------------
+
+    pub async fn create_identity(&self, realm: &str, identity: &IdentityWrite) -> Result<Identity, BiError> {
+        let url = format!("{}/identities", self.realm_path(realm));
+        let body = IdentityEnvelope { identity };
+        self.call(Method::POST, &url, None, Some(&body)).await
+    }
+
+    pub async fn list_identities(&self, realm: &str, query: &ListQuery) -> Result<Page<Identity>, BiError> {
+        let url = format!("{}/identities", self.realm_path(realm));
+        let r: ListIdentitiesResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        Ok(r.into())
+    }
+
+    pub async fn get_identity(&self, realm: &str, id: &str) -> Result<Identity, BiError> {
+        let url = format!("{}/identities/{}", self.realm_path(realm), seg(id));
+        self.call(Method::GET, &url, None, None::<&()>).await
+    }
+
+    /// PATCH: only the fields set in `patch` change.
+    pub async fn update_identity(&self, realm: &str, id: &str, patch: &IdentityWrite) -> Result<Identity, BiError> {
+        let url = format!("{}/identities/{}", self.realm_path(realm), seg(id));
+        let body = IdentityEnvelope { identity: patch };
+        self.call(Method::PATCH, &url, None, Some(&body)).await
+    }
+
+    pub async fn delete_identity(&self, realm: &str, id: &str) -> Result<(), BiError> {
+        let url = format!("{}/identities/{}", self.realm_path(realm), seg(id));
+        self.call_empty(Method::DELETE, &url, None::<&()>).await
+    }
+
+    /// One `:batchDelete` call: 1–1000 ids, all deleted or none.
+    pub async fn batch_delete_identities(&self, realm: &str, ids: &[String]) -> Result<(), BiError> {
+        let url = format!("{}/identities:batchDelete", self.realm_path(realm));
+        let body = BatchDeleteRequest { ids: ids.to_vec() };
+        self.call_empty(Method::POST, &url, Some(&body)).await
+    }
+
+    pub async fn list_identity_groups(&self, realm: &str, id: &str, query: &ListQuery) -> Result<Page<Group>, BiError> {
+        let url = format!("{}/identities/{}:listGroups", self.realm_path(realm), seg(id));
+        let r: ListGroupsResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        Ok(r.into())
+    }
+
+    // --- groups --------------------------------------------------------------------------------------------------
+
+    pub async fn create_group(&self, realm: &str, group: &GroupWrite) -> Result<Group, BiError> {
+        let url = format!("{}/groups", self.realm_path(realm));
+        self.call(Method::POST, &url, None, Some(&GroupEnvelope { group }))
+            .await
+    }
+
+    pub async fn list_groups(&self, realm: &str, query: &ListQuery) -> Result<Page<Group>, BiError> {
+        let url = format!("{}/groups", self.realm_path(realm));
+        let r: ListGroupsResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        Ok(r.into())
+    }
+
+    pub async fn get_group(&self, realm: &str, id: &str) -> Result<Group, BiError> {
+        let url = format!("{}/groups/{}", self.realm_path(realm), seg(id));
+        self.call(Method::GET, &url, None, None::<&()>).await
+    }
+
+    pub async fn update_group(&self, realm: &str, id: &str, patch: &GroupWrite) -> Result<Group, BiError> {
+        let url = format!("{}/groups/{}", self.realm_path(realm), seg(id));
+        self.call(Method::PATCH, &url, None, Some(&GroupEnvelope { group: patch }))
+            .await
+    }
+
+    pub async fn delete_group(&self, realm: &str, id: &str) -> Result<(), BiError> {
+        let url = format!("{}/groups/{}", self.realm_path(realm), seg(id));
+        self.call_empty(Method::DELETE, &url, None::<&()>).await
+    }
+
+    /// One `:addMembers` call (1–1000 ids); answers the group.
+    pub async fn add_members(&self, realm: &str, group: &str, identity_ids: &[String]) -> Result<Group, BiError> {
+        let url = format!("{}/groups/{}:addMembers", self.realm_path(realm), seg(group));
+        let body = MembersRequest {
+            identity_ids: identity_ids.to_vec(),
+        };
+        self.call(Method::POST, &url, None, Some(&body)).await
+    }
+
+    /// One `:deleteMembers` call (1–1000 ids); answers the group.
+    pub async fn delete_members(&self, realm: &str, group: &str, identity_ids: &[String]) -> Result<Group, BiError> {
+        let url = format!("{}/groups/{}:deleteMembers", self.realm_path(realm), seg(group));
+        let body = MembersRequest {
+            identity_ids: identity_ids.to_vec(),
+        };
+        self.call(Method::POST, &url, None, Some(&body)).await
+    }
+
+    pub async fn list_members(&self, realm: &str, group: &str, query: &ListQuery) -> Result<Page<Identity>, BiError> {
+        let url = format!("{}/groups/{}:listMembers", self.realm_path(realm), seg(group));
+        let r: ListIdentitiesResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        Ok(r.into())
+    }
+}
+
+fn url_path(url: &str) -> &str {
+    url.find("/v1/").map(|i| &url[i..]).unwrap_or(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_encoded() {
+        assert_eq!(seg("abc123"), "abc123");
+        assert_eq!(seg("../x"), "..%2Fx");
+        assert_eq!(seg("a b?c"), "a%20b%3Fc");
+        assert_eq!(seg(".."), "%2E%2E");
+    }
+
+    #[test]
+    fn client_debug_hides_the_token() {
+        let c = Client::new(ClientConfig {
+            api_base: "http://127.0.0.1:1".into(),
+            tenant_id: "t".into(),
+            auth: ClientAuth::Token(Secret::new("very-secret-token")),
+            timeout: Duration::from_secs(1),
+        })
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("very-secret-token"), "{shown}");
+    }
+}

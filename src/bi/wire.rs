@@ -1,0 +1,195 @@
+//! Request and response bodies of BI's Management API v1, shared by the client and the sandbox so both speak
+//! exactly the same JSON.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Group, Identity, Page, Realm, Traits};
+
+/// BI's error body: `{"code","message","details":[…]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+}
+
+/// One entry of `details`: `FieldViolations`, `ResourceInfo` or `BatchOperationErrors`. One tolerant struct rather
+/// than an enum, so a detail type BI adds later still decodes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub field_violations: Vec<FieldViolation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<BatchOperationError>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldViolation {
+    pub field: String,
+    pub description: String,
+}
+
+/// An entry of a `BatchOperationErrors` detail (BI spells these keys in Pascal case).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchOperationError {
+    #[serde(rename = "Description", default)]
+    pub description: String,
+    #[serde(rename = "IDs", default)]
+    pub ids: Vec<String>,
+    #[serde(rename = "ResourceType", default)]
+    pub resource_type: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorBody {
+            code: code.to_string(),
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn field_violations(&self) -> impl Iterator<Item = &FieldViolation> {
+        self.details.iter().flat_map(|d| d.field_violations.iter())
+    }
+
+    /// The ids a `BatchOperationErrors` detail names.
+    pub fn failed_ids(&self) -> Vec<String> {
+        self.details
+            .iter()
+            .flat_map(|d| d.errors.iter())
+            .flat_map(|e| e.ids.iter().cloned())
+            .collect()
+    }
+}
+
+/// Body of create and update calls for identities: `{"identity": {...}}`. Fields left `None` are not sent, which
+/// is what PATCH needs ("fields that are omitted from the request body will be left unchanged").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traits: Option<Traits>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityEnvelope<T> {
+    pub identity: T,
+}
+
+/// Body of create and update calls for groups: `{"group": {...}}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupWrite {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupEnvelope<T> {
+    pub group: T,
+}
+
+/// `:addMembers` / `:deleteMembers` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembersRequest {
+    pub identity_ids: Vec<String>,
+}
+
+/// `:batchDelete` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchDeleteRequest {
+    pub ids: Vec<String>,
+}
+
+/// The client-credentials token answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    #[serde(default)]
+    pub token_type: String,
+    #[serde(default)]
+    pub expires_in: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+macro_rules! list_response {
+    ($name:ident, $field:ident, $item:ty) => {
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct $name {
+            #[serde(default)]
+            pub $field: Vec<$item>,
+            #[serde(default)]
+            pub total_size: u64,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub next_page_token: Option<String>,
+        }
+
+        impl From<$name> for Page<$item> {
+            fn from(r: $name) -> Page<$item> {
+                Page {
+                    items: r.$field,
+                    total_size: r.total_size,
+                    next_page_token: r.next_page_token,
+                }
+            }
+        }
+
+        impl From<Page<$item>> for $name {
+            fn from(p: Page<$item>) -> $name {
+                $name {
+                    $field: p.items,
+                    total_size: p.total_size,
+                    next_page_token: p.next_page_token,
+                }
+            }
+        }
+    };
+}
+
+list_response!(ListRealmsResponse, realms, Realm);
+list_response!(ListIdentitiesResponse, identities, Identity);
+list_response!(ListGroupsResponse, groups, Group);
+
+/// The query of every list call.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<u64>,
+}
+
+impl ListQuery {
+    /// The page numbered `page` (1-based) of `size` rows: `skip` + `page_size`, one call.
+    pub fn numbered(page: u32, size: u32) -> ListQuery {
+        ListQuery {
+            page_size: Some(size),
+            skip: Some(u64::from(page.max(1) - 1) * u64::from(size)),
+            ..ListQuery::default()
+        }
+    }
+
+    pub fn with_filter(mut self, filter: Option<String>) -> ListQuery {
+        self.filter = filter;
+        self
+    }
+}

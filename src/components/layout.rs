@@ -1,0 +1,153 @@
+//! The frame around every realm screen: sidebar (realm picker, Directory navigation), top bar (target badge), content.
+
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+
+use crate::api::{get_console_info, list_realms};
+
+#[component]
+pub fn RealmLayout() -> impl IntoView {
+    let params = use_params_map();
+    let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+
+    view! {
+        <div class="flex min-h-screen">
+            <aside class="sticky top-0 flex h-screen w-64 shrink-0 flex-col gap-6 border-r border-slate-200 bg-white px-4 py-5 dark:border-slate-800 dark:bg-slate-900">
+                <a href=move || format!("/realms/{}/identities", realm.get()) class="flex items-center gap-2 text-lg font-semibold tracking-tight">
+                    <span class="inline-block h-6 w-6 rounded-md bg-indigo-600"></span>
+                    "Identity Console"
+                </a>
+                <RealmPicker realm=realm />
+                <nav aria-label="Directory" class="flex flex-col gap-1 text-sm">
+                    <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Directory"</p>
+                    <NavLink realm=realm section="identities" label="Identities" />
+                    <NavLink realm=realm section="groups" label="Groups" />
+                </nav>
+            </aside>
+            <div class="flex min-w-0 flex-1 flex-col">
+                <TopBar />
+                <main class="flex-1 px-8 py-6">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn NavLink(realm: Memo<String>, section: &'static str, label: &'static str) -> impl IntoView {
+    let location = use_location();
+    let href = move || format!("/realms/{}/{section}", realm.get());
+    let active = move || location.pathname.get().starts_with(&href());
+    view! {
+        <a
+            href=href
+            aria-current=move || active().then_some("page")
+            class="rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
+            class=("bg-slate-100", active)
+            class=("dark:bg-slate-800", active)
+        >
+            {label}
+        </a>
+    }
+}
+
+/// Picks the realm: a plain GET form (works before the wasm loads), switching on change once hydrated.
+#[component]
+fn RealmPicker(realm: Memo<String>) -> impl IntoView {
+    let realms = OnceResource::new(list_realms());
+    let navigate = use_navigate();
+    let on_change = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        if !chosen.is_empty() {
+            navigate(&format!("/realms/{chosen}/identities"), Default::default());
+        }
+    };
+    view! {
+        <form method="get" action="/switch-realm" class="flex flex-col gap-1">
+            <label for="realm-picker" class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Realm"</label>
+            <div class="flex gap-2">
+                <Suspense fallback=|| view! { <select id="realm-picker" disabled class="w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm dark:border-slate-700 dark:bg-slate-800"><option>"Loading…"</option></select> }>
+                    {move || {
+                        let on_change = on_change.clone();
+                        Suspend::new(async move {
+                        match realms.await {
+                            Ok(list) => {
+                                let current = realm.get_untracked();
+                                let known = list.iter().any(|r| r.id == current);
+                                view! {
+                                    <select
+                                        id="realm-picker"
+                                        name="realm"
+                                        on:change=on_change.clone()
+                                        class="w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800"
+                                    >
+                                        {(!known).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
+                                        {list
+                                            .into_iter()
+                                            .map(|r| {
+                                                let selected = r.id == current;
+                                                view! { <option value=r.id.clone() selected=selected>{r.display_name.clone()}</option> }
+                                            })
+                                            .collect_view()}
+                                    </select>
+                                }
+                                    .into_any()
+                            }
+                            Err(e) => view! {
+                                <p role="alert" class="text-xs text-red-700 dark:text-red-300">{e.full_message()}</p>
+                            }
+                                .into_any(),
+                        }
+                    })
+                    }}
+                </Suspense>
+                <noscript>
+                    <button type="submit" class="rounded-md border border-slate-300 px-2 text-sm">"Open"</button>
+                </noscript>
+            </div>
+        </form>
+    }
+}
+
+/// Where the console points: "Sandbox", or the BI region and tenant.
+#[component]
+fn TopBar() -> impl IntoView {
+    let info = OnceResource::new(get_console_info());
+    view! {
+        <header class="sticky top-0 z-10 flex h-14 items-center justify-end gap-3 border-b border-slate-200 bg-white/90 px-8 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    info.await
+                        .ok()
+                        .map(|i| {
+                            if i.sandbox {
+                                view! {
+                                    <span
+                                        id="mode-badge"
+                                        title=format!("Embedded sandbox, tenant {}", i.tenant_id)
+                                        class="rounded-full bg-amber-100 px-3 py-1 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-200"
+                                    >
+                                        "Sandbox"
+                                    </span>
+                                }
+                                    .into_any()
+                            } else {
+                                view! {
+                                    <span
+                                        id="mode-badge"
+                                        title=format!("Beyond Identity {}, tenant {}", i.target_label, i.tenant_id)
+                                        class="rounded-full bg-emerald-100 px-3 py-1 text-xs font-semibold text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-200"
+                                    >
+                                        {format!("BI {} · tenant {}", i.target_label, i.tenant_id)}
+                                    </span>
+                                }
+                                    .into_any()
+                            }
+                        })
+                })}
+            </Suspense>
+        </header>
+    }
+}

@@ -1,0 +1,5 @@
+//! Reusable pieces of the interface.
+
+pub mod error;
+pub mod layout;
+pub mod pager;

@@ -1,0 +1,135 @@
+//! "1–25 of 63", numbered page links and rows per page; all state in the URL so deep links and Back work.
+
+use leptos::prelude::*;
+
+use crate::model::{last_page, range_label, PAGE_SIZES};
+
+/// `?page=…&size=…` plus `extra` (e.g. the search query), percent-encoded.
+pub fn query_string(page: u32, size: u32, extra: &[(&str, String)]) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in extra {
+        if !v.is_empty() {
+            parts.push(format!("{k}={}", encode_component(v)));
+        }
+    }
+    if page > 1 {
+        parts.push(format!("page={page}"));
+    }
+    parts.push(format!("size={size}"));
+    format!("?{}", parts.join("&"))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Page numbers to show around `page`: first, last, and two either side; `None` marks a gap.
+pub fn page_numbers(page: u32, last: u32) -> Vec<Option<u32>> {
+    let mut out = Vec::new();
+    let mut prev = 0;
+    for n in 1..=last {
+        if n == 1 || n == last || n.abs_diff(page) <= 2 {
+            if prev != 0 && n > prev + 1 {
+                out.push(None);
+            }
+            out.push(Some(n));
+            prev = n;
+        }
+    }
+    out
+}
+
+#[component]
+pub fn Pager(
+    page: u32,
+    size: u32,
+    shown: usize,
+    total: u64,
+    /// Other query parameters to keep (the search, say).
+    #[prop(optional)]
+    extra: Vec<(&'static str, String)>,
+) -> impl IntoView {
+    let last = last_page(total, size);
+    let link = {
+        let extra = extra.clone();
+        move |p: u32| query_string(p, size, &extra)
+    };
+    let navigate = leptos_router::hooks::use_navigate();
+    let extra_for_size = extra.clone();
+    let link_class = "rounded-md px-2.5 py-1 text-sm hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800";
+    let hidden = extra
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| view! { <input type="hidden" name=*k value=v.clone() /> })
+        .collect_view();
+    view! {
+        <div class="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 px-4 py-3 text-sm dark:border-slate-800">
+            <p id="range-label" class="text-slate-600 dark:text-slate-400">{range_label(page, size, shown, total)}</p>
+            <nav aria-label="Pagination" class="flex items-center gap-1">
+                {(page > 1).then(|| view! { <a class=link_class href=link(page - 1) rel="prev">"Previous"</a> })}
+                {page_numbers(page, last)
+                    .into_iter()
+                    .map(|n| match n {
+                        None => view! { <span class="px-1 text-slate-400">"…"</span> }.into_any(),
+                        Some(n) if n == page => view! {
+                            <span aria-current="page" class="rounded-md bg-indigo-600 px-2.5 py-1 text-sm font-semibold text-white">{n}</span>
+                        }.into_any(),
+                        Some(n) => view! {
+                            <a class=link_class href=link(n) aria-label=format!("Page {n}")>{n}</a>
+                        }.into_any(),
+                    })
+                    .collect_view()}
+                {(page < last).then(|| view! { <a class=link_class href=link(page + 1) rel="next">"Next"</a> })}
+            </nav>
+            <form method="get" class="flex items-center gap-2">
+                {hidden}
+                <label for="page-size" class="text-slate-600 dark:text-slate-400">"Rows per page"</label>
+                <select
+                    id="page-size"
+                    name="size"
+                    on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse::<u32>() {
+                            navigate(&query_string(1, n, &extra_for_size), Default::default());
+                        }
+                    }
+                    class="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
+                >
+                    {PAGE_SIZES
+                        .iter()
+                        .map(|&s| view! { <option value=s.to_string() selected=s == size>{s}</option> })
+                        .collect_view()}
+                </select>
+                <noscript><button type="submit" class="rounded-md border px-2 py-1">"Apply"</button></noscript>
+            </form>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_keep_search_and_size() {
+        assert_eq!(query_string(1, 25, &[]), "?size=25");
+        assert_eq!(query_string(3, 50, &[("q", "zoë a".into())]), "?q=zo%C3%AB%20a&page=3&size=50");
+    }
+
+    #[test]
+    fn page_numbers_have_gaps() {
+        assert_eq!(page_numbers(1, 3), vec![Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            page_numbers(5, 10),
+            vec![Some(1), None, Some(3), Some(4), Some(5), Some(6), Some(7), None, Some(10)]
+        );
+    }
+}

@@ -1,0 +1,292 @@
+//! Settings from the environment (and an optional `.env` file): typed, validated once at start-up, failing fast with
+//! the name of the key that is missing or wrong. Secrets are held as [`Secret`] so no log line can print them.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::bi::{ClientAuth, ClientConfig};
+use crate::secret::Secret;
+
+/// A configuration problem, naming the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration: {key} {problem}")]
+pub struct ConfigError {
+    pub key: &'static str,
+    pub problem: String,
+}
+
+fn err(key: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key,
+        problem: problem.into(),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the sandbox database and its credentials file live.
+    pub data_dir: PathBuf,
+    /// Time limit of every BI call.
+    pub timeout: Duration,
+    pub mode: Mode,
+}
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    /// No BI settings: the embedded sandbox serves the API and the console calls it over loopback HTTP.
+    Sandbox {
+        /// `SANDBOX_TOKEN`: a fixed API token; otherwise one is generated at first start and kept in the data dir.
+        token: Option<Secret>,
+    },
+    /// A real BI tenant.
+    Bi(BiSettings),
+}
+
+#[derive(Debug, Clone)]
+pub struct BiSettings {
+    /// e.g. `https://api-us.beyondidentity.com`
+    pub api_base: String,
+    /// e.g. `https://auth-us.beyondidentity.com`
+    pub auth_base: String,
+    /// What the top bar shows: the region, or the API host for an explicit base URL.
+    pub label: String,
+    pub tenant_id: String,
+    pub realm_id: String,
+    pub auth: BiAuth,
+}
+
+#[derive(Debug, Clone)]
+pub enum BiAuth {
+    Token(Secret),
+    ClientCredentials {
+        client_id: String,
+        client_secret: Secret,
+        application_id: String,
+        application_realm_id: String,
+    },
+}
+
+/// BI's regions and their hosts.
+pub fn region_hosts(region: &str) -> Option<(&'static str, &'static str)> {
+    match region {
+        "us" => Some((
+            "https://api-us.beyondidentity.com",
+            "https://auth-us.beyondidentity.com",
+        )),
+        "eu" => Some((
+            "https://api-eu.beyondidentity.com",
+            "https://auth-eu.beyondidentity.com",
+        )),
+        "us1-gov" => Some((
+            "https://api.us1.beyondidentity-gov.com",
+            "https://auth.us1.beyondidentity-gov.com",
+        )),
+        _ => None,
+    }
+}
+
+/// The keys whose presence switches the console from the sandbox to a real BI tenant.
+pub const BI_KEYS: [&str; 6] = [
+    "BI_REGION",
+    "BI_API_BASE_URL",
+    "BI_TENANT_ID",
+    "BI_REALM_ID",
+    "BI_API_TOKEN",
+    "BI_CLIENT_ID",
+];
+
+impl Settings {
+    /// Reads the process environment, after loading `.env` from the working directory when there is one.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Settings::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `get` (the environment, or a map in tests). Empty values count as absent.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let get = |key: &str| get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let data_dir = PathBuf::from(get("CONSOLE_DATA_DIR").unwrap_or_else(|| "data".to_string()));
+        let timeout = match get("BI_TIMEOUT_SECS") {
+            None => Duration::from_secs(15),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=300).contains(&n) => Duration::from_secs(n),
+                _ => return Err(err("BI_TIMEOUT_SECS", "must be a whole number of seconds from 1 to 300")),
+            },
+        };
+
+        if !BI_KEYS.iter().any(|k| get(k).is_some()) {
+            return Ok(Settings {
+                data_dir,
+                timeout,
+                mode: Mode::Sandbox {
+                    token: get("SANDBOX_TOKEN").map(Secret::new),
+                },
+            });
+        }
+
+        let (api_base, auth_base, label) = match (get("BI_API_BASE_URL"), get("BI_REGION")) {
+            (Some(base), _) => {
+                let base = base.trim_end_matches('/').to_string();
+                let host = base
+                    .strip_prefix("https://")
+                    .or_else(|| base.strip_prefix("http://"))
+                    .ok_or_else(|| err("BI_API_BASE_URL", "must start with https:// or http://"))?
+                    .to_string();
+                let auth = match get("BI_AUTH_BASE_URL") {
+                    Some(a) => a.trim_end_matches('/').to_string(),
+                    None => base.replacen("://api", "://auth", 1),
+                };
+                (base, auth, host)
+            }
+            (None, Some(region)) => {
+                let (api, auth) = region_hosts(&region)
+                    .ok_or_else(|| err("BI_REGION", format!("is '{region}'; expected us, eu or us1-gov")))?;
+                let auth = get("BI_AUTH_BASE_URL").unwrap_or_else(|| auth.to_string());
+                (api.to_string(), auth, region)
+            }
+            (None, None) => return Err(err("BI_REGION", "is missing (us, eu or us1-gov), or set BI_API_BASE_URL")),
+        };
+        let tenant_id = get("BI_TENANT_ID").ok_or_else(|| err("BI_TENANT_ID", "is missing"))?;
+        let realm_id = get("BI_REALM_ID").ok_or_else(|| err("BI_REALM_ID", "is missing (the realm the console opens)"))?;
+
+        let auth = match (get("BI_API_TOKEN"), get("BI_CLIENT_ID")) {
+            (Some(_), Some(_)) => {
+                return Err(err("BI_API_TOKEN", "and BI_CLIENT_ID are both set; set only one way to authenticate"))
+            }
+            (Some(token), None) => BiAuth::Token(Secret::new(token)),
+            (None, Some(client_id)) => BiAuth::ClientCredentials {
+                client_id,
+                client_secret: Secret::new(
+                    get("BI_CLIENT_SECRET").ok_or_else(|| err("BI_CLIENT_SECRET", "is missing (needed with BI_CLIENT_ID)"))?,
+                ),
+                application_id: get("BI_APPLICATION_ID")
+                    .ok_or_else(|| err("BI_APPLICATION_ID", "is missing (needed with BI_CLIENT_ID)"))?,
+                application_realm_id: get("BI_APPLICATION_REALM_ID").unwrap_or_else(|| realm_id.clone()),
+            },
+            (None, None) => return Err(err("BI_API_TOKEN", "is missing (or set BI_CLIENT_ID and BI_CLIENT_SECRET)")),
+        };
+
+        Ok(Settings {
+            data_dir,
+            timeout,
+            mode: Mode::Bi(BiSettings {
+                api_base,
+                auth_base,
+                label,
+                tenant_id,
+                realm_id,
+                auth,
+            }),
+        })
+    }
+}
+
+impl BiSettings {
+    /// The client configuration for this tenant.
+    pub fn client_config(&self, timeout: Duration) -> ClientConfig {
+        let auth = match &self.auth {
+            BiAuth::Token(t) => ClientAuth::Token(t.clone()),
+            BiAuth::ClientCredentials {
+                client_id,
+                client_secret,
+                application_id,
+                application_realm_id,
+            } => ClientAuth::ClientCredentials {
+                token_url: format!(
+                    "{}/v1/tenants/{}/realms/{}/applications/{}/token",
+                    self.auth_base, self.tenant_id, application_realm_id, application_id
+                ),
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+            },
+        };
+        ClientConfig {
+            api_base: self.api_base.clone(),
+            tenant_id: self.tenant_id.clone(),
+            auth,
+            timeout,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn nothing_set_means_sandbox() {
+        let s = settings(&[]).unwrap();
+        assert!(matches!(s.mode, Mode::Sandbox { token: None }));
+        assert_eq!(s.data_dir, PathBuf::from("data"));
+    }
+
+    #[test]
+    fn region_and_token_mean_bi() {
+        let s = settings(&[
+            ("BI_REGION", "eu"),
+            ("BI_TENANT_ID", "t1"),
+            ("BI_REALM_ID", "r1"),
+            ("BI_API_TOKEN", "tok"),
+        ])
+        .unwrap();
+        let Mode::Bi(bi) = s.mode else { panic!("expected BI mode") };
+        assert_eq!(bi.api_base, "https://api-eu.beyondidentity.com");
+        assert_eq!(bi.label, "eu");
+        assert!(format!("{bi:?}").contains("***"));
+        assert!(!format!("{bi:?}").contains("tok\""));
+    }
+
+    #[test]
+    fn missing_keys_are_named() {
+        let e = settings(&[("BI_TENANT_ID", "t1")]).unwrap_err();
+        assert_eq!(e.key, "BI_REGION");
+        let e = settings(&[("BI_REGION", "us"), ("BI_TENANT_ID", "t")]).unwrap_err();
+        assert_eq!(e.key, "BI_REALM_ID");
+        let e = settings(&[("BI_REGION", "us"), ("BI_TENANT_ID", "t"), ("BI_REALM_ID", "r")]).unwrap_err();
+        assert_eq!(e.key, "BI_API_TOKEN");
+        let e = settings(&[
+            ("BI_REGION", "us"),
+            ("BI_TENANT_ID", "t"),
+            ("BI_REALM_ID", "r"),
+            ("BI_CLIENT_ID", "c"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.key, "BI_CLIENT_SECRET");
+        let e = settings(&[("BI_REGION", "mars"), ("BI_TENANT_ID", "t")]).unwrap_err();
+        assert_eq!(e.key, "BI_REGION");
+        assert!(e.to_string().contains("mars"));
+        let e = settings(&[("BI_TIMEOUT_SECS", "soon")]).unwrap_err();
+        assert_eq!(e.key, "BI_TIMEOUT_SECS");
+    }
+
+    #[test]
+    fn client_credentials_build_the_token_url() {
+        let s = settings(&[
+            ("BI_REGION", "us"),
+            ("BI_TENANT_ID", "t1"),
+            ("BI_REALM_ID", "r1"),
+            ("BI_CLIENT_ID", "cid"),
+            ("BI_CLIENT_SECRET", "shh"),
+            ("BI_APPLICATION_ID", "app"),
+            ("BI_APPLICATION_REALM_ID", "admin"),
+        ])
+        .unwrap();
+        let Mode::Bi(bi) = s.mode else { panic!("expected BI mode") };
+        let cfg = bi.client_config(Duration::from_secs(5));
+        let ClientAuth::ClientCredentials { token_url, .. } = cfg.auth else {
+            panic!("expected client credentials")
+        };
+        assert_eq!(
+            token_url,
+            "https://auth-us.beyondidentity.com/v1/tenants/t1/realms/admin/applications/app/token"
+        );
+    }
+}

@@ -1,0 +1,31 @@
+//! `bi-console` — wiring only. Sub-commands:
+//!   (none) | serve      the console (on the embedded sandbox unless BI settings are present)
+//!   sandbox [ADDR]      only the sandbox API, on ADDR (default 127.0.0.1:8787)
+//!   reset-sandbox       delete the sandbox data; the next start seeds a fresh demo tenant
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    bi_console::server::init_tracing();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None | Some("serve") => bi_console::server::run_console().await,
+        Some("sandbox") => bi_console::server::run_sandbox(args.get(1).cloned()).await,
+        Some("reset-sandbox") => bi_console::server::reset_sandbox(),
+        Some("-h" | "--help" | "help") => {
+            println!("{}", bi_console::server::USAGE);
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command '{other}'\n\n{}", bi_console::server::USAGE)),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {}
