@@ -1,0 +1,108 @@
+import { test, expect, Page } from "@playwright/test";
+
+async function hydrated(page: Page) {
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+}
+
+test("the console opens on the sandbox with the shell, the realm picker and seeded identities", async ({ page }) => {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/realms\/[0-9a-f]{16}\/identities/);
+  await expect(page.getByRole("heading", { name: "Identities" })).toBeVisible();
+  await expect(page.locator("#mode-badge")).toHaveText("Sandbox");
+
+  const nav = page.getByRole("navigation", { name: "Directory" });
+  await expect(nav.getByRole("link", { name: "Identities" })).toHaveAttribute("aria-current", "page");
+  await expect(nav.getByRole("link", { name: "Groups" })).toBeVisible();
+
+  const picker = page.getByLabel("Realm");
+  await expect(picker.locator("option:checked")).toHaveText("Acme Workforce");
+  await expect(picker.locator("option")).toHaveText(["Acme Workforce", "Acme Customers"]);
+
+  // Seeded identities, first page of 25 of 60.
+  await expect(page.locator("#range-label")).toHaveText("1–25 of 60");
+  await expect(page.getByRole("cell", { name: "ada.lovelace" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Zoë Ångström" })).toBeVisible();
+  await expect(page.locator("tbody tr")).toHaveCount(25);
+
+  // Tailwind produced real CSS.
+  const weight = await page.getByRole("heading", { name: "Identities" }).evaluate((el) => getComputedStyle(el).fontWeight);
+  expect(weight).toBe("600");
+
+  await hydrated(page);
+  expect(errors).toEqual([]);
+});
+
+test("paging lives in the URL and Back works", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Next" }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.locator("#range-label")).toHaveText("26–50 of 60");
+  await page.getByRole("link", { name: "Page 3" }).click();
+  await expect(page.locator("#range-label")).toHaveText("51–60 of 60");
+  await expect(page.locator("tbody tr")).toHaveCount(10);
+  await page.goBack();
+  await expect(page.locator("#range-label")).toHaveText("26–50 of 60");
+
+  await page.getByLabel("Rows per page").selectOption("50");
+  await expect(page).toHaveURL(/size=50/);
+  await expect(page.locator("#range-label")).toHaveText("1–50 of 60");
+
+  // A deep link renders the same page on the server.
+  const url = new URL(page.url());
+  await page.goto(`${url.pathname}?page=2&size=50`);
+  await expect(page.locator("#range-label")).toHaveText("51–60 of 60");
+});
+
+test("switching realm with the picker shows that realm's identities", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByLabel("Realm").selectOption({ label: "Acme Customers" });
+  await expect(page.locator("#range-label")).toHaveText("1–8 of 8");
+  await expect(page.getByRole("cell", { name: "olivia.martin" })).toBeVisible();
+});
+
+test("search finds by exact username and says so when nothing matches", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const search = page.getByLabel("Search by username");
+  await search.fill("GRACE.HOPPER");
+  await search.press("Enter");
+  await expect(page).toHaveURL(/q=GRACE.HOPPER/);
+  await expect(page.locator("tbody tr")).toHaveCount(1);
+  await expect(page.getByRole("cell", { name: "grace.hopper" })).toBeVisible();
+
+  await search.fill("nobody.here");
+  await search.press("Enter");
+  await expect(page.locator("#empty-state")).toHaveText("No identity with username “nobody.here”.");
+  await page.getByRole("link", { name: "Show all identities" }).click();
+  await expect(page.locator("#range-label")).toHaveText(/of 6\d/);
+});
+
+test("BI's curl example against the sandbox creates an identity the console shows", async ({ page, request }) => {
+  const token = process.env.SANDBOX_TOKEN;
+  expect(token, "the test command sets SANDBOX_TOKEN").toBeTruthy();
+  await page.goto("/");
+  const realm = new URL(page.url()).pathname.split("/")[2];
+  const tenant = (await page.locator("#mode-badge").getAttribute("title"))!.replace(/^.*tenant /, "");
+
+  const resp = await request.post(`/sandbox/v1/tenants/${tenant}/realms/${realm}/identities`, {
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    data: {
+      identity: {
+        display_name: "Ada Curl",
+        traits: { type: "traits_v0", username: "ada.curl", primary_email_address: "ada.curl@example.com" },
+      },
+    },
+  });
+  expect(resp.status()).toBe(200);
+  const created = await resp.json();
+  expect(created.traits.username).toBe("ada.curl");
+
+  await page.goto(`/realms/${realm}/identities?q=ada.curl`);
+  await expect(page.getByRole("cell", { name: "Ada Curl" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "ada.curl@example.com" })).toBeVisible();
+});

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then builds and runs the console at http://127.0.0.1:3000.
+# With no BI_* settings (environment or .env) it runs on the embedded sandbox and prints its API token.
+# Extra arguments go to `cargo leptos serve` (e.g. --release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+# One build cache per user, shared by every checkout of the project.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
+exec cargo leptos serve "$@"

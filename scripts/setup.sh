@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs whatever the console needs and is missing; skips what is present (safe to run again).
+#   - the wasm32 target, cargo-leptos 0.3.11, the wasm-bindgen CLI matching Cargo.lock
+#   - npm tools: Tailwind CSS and binaryen (root), Playwright (end2end/)
+#   - with --browser: Debian's chromium for the browser tests (needs root or sudo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.11" ]; then
+  log "installing cargo-leptos 0.3.11 (takes ~15 minutes, once per machine)"
+  cargo install cargo-leptos --version 0.3.11 --locked --ignore-rust-version
+fi
+
+WB=$(cargo pkgid wasm-bindgen | sed 's/.*@//')
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB" ]; then
+  log "installing wasm-bindgen-cli $WB (~3 minutes)"
+  cargo install wasm-bindgen-cli --version "$WB" --locked || cargo install wasm-bindgen-cli --version "$WB"
+fi
+
+npm_install() {
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+}
+if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]; then
+  log "npm: Tailwind CSS and binaryen"
+  npm_install
+fi
+if [ ! -d end2end/node_modules/@playwright/test ]; then
+  log "npm: Playwright (the browser is Debian's chromium, never a download)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_install)
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian's chromium"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+fi
