@@ -28,6 +28,6 @@ export CONSOLE_DATA_DIR="$data_dir"
 export SANDBOX_TOKEN="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 # The browser tests must not talk to a real tenant, whatever the environment says.
 for key in BI_REGION BI_API_BASE_URL BI_TENANT_ID BI_REALM_ID BI_API_TOKEN BI_CLIENT_ID; do unset "$key"; done
-[ -f .env ] && echo "note: .env is ignored by the browser tests only if it sets no BI_* key" >&2
+export CONSOLE_DOTENV=0
 cargo leptos end-to-end
 log "all tests passed"

@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::RealmLayout;
+use crate::pages::groups::GroupsPage;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::not_found::NotFound;
 
@@ -43,6 +44,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <ParentRoute path=path!("/realms/:realm") view=RealmLayout>
                         <Route path=path!("/identities") view=IdentitiesPage />
+                        <Route path=path!("/groups") view=GroupsPage />
                         <Route path=path!("") view=IdentitiesPage />
                     </ParentRoute>
                 </Routes>

@@ -96,22 +96,34 @@ pub const BI_KEYS: [&str; 6] = [
 ];
 
 impl Settings {
-    /// Reads the process environment, after loading `.env` from the working directory when there is one.
+    /// Reads the process environment, after loading `.env` from the working directory when there is one
+    /// (unless `CONSOLE_DOTENV=0`). Variables already set win over `.env`.
     pub fn from_env() -> Result<Settings, ConfigError> {
-        let _ = dotenvy::dotenv();
+        if std::env::var("CONSOLE_DOTENV").as_deref() != Ok("0") {
+            let _ = dotenvy::dotenv();
+        }
         Settings::from_lookup(|key| std::env::var(key).ok())
     }
 
     /// Reads settings through `get` (the environment, or a map in tests). Empty values count as absent.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-        let get = |key: &str| get(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            get(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         let data_dir = PathBuf::from(get("CONSOLE_DATA_DIR").unwrap_or_else(|| "data".to_string()));
         let timeout = match get("BI_TIMEOUT_SECS") {
             None => Duration::from_secs(15),
             Some(v) => match v.parse::<u64>() {
                 Ok(n) if (1..=300).contains(&n) => Duration::from_secs(n),
-                _ => return Err(err("BI_TIMEOUT_SECS", "must be a whole number of seconds from 1 to 300")),
+                _ => {
+                    return Err(err(
+                        "BI_TIMEOUT_SECS",
+                        "must be a whole number of seconds from 1 to 300",
+                    ))
+                }
             },
         };
 
@@ -140,31 +152,51 @@ impl Settings {
                 (base, auth, host)
             }
             (None, Some(region)) => {
-                let (api, auth) = region_hosts(&region)
-                    .ok_or_else(|| err("BI_REGION", format!("is '{region}'; expected us, eu or us1-gov")))?;
+                let (api, auth) = region_hosts(&region).ok_or_else(|| {
+                    err(
+                        "BI_REGION",
+                        format!("is '{region}'; expected us, eu or us1-gov"),
+                    )
+                })?;
                 let auth = get("BI_AUTH_BASE_URL").unwrap_or_else(|| auth.to_string());
                 (api.to_string(), auth, region)
             }
-            (None, None) => return Err(err("BI_REGION", "is missing (us, eu or us1-gov), or set BI_API_BASE_URL")),
+            (None, None) => {
+                return Err(err(
+                    "BI_REGION",
+                    "is missing (us, eu or us1-gov), or set BI_API_BASE_URL",
+                ))
+            }
         };
         let tenant_id = get("BI_TENANT_ID").ok_or_else(|| err("BI_TENANT_ID", "is missing"))?;
-        let realm_id = get("BI_REALM_ID").ok_or_else(|| err("BI_REALM_ID", "is missing (the realm the console opens)"))?;
+        let realm_id = get("BI_REALM_ID")
+            .ok_or_else(|| err("BI_REALM_ID", "is missing (the realm the console opens)"))?;
 
         let auth = match (get("BI_API_TOKEN"), get("BI_CLIENT_ID")) {
             (Some(_), Some(_)) => {
-                return Err(err("BI_API_TOKEN", "and BI_CLIENT_ID are both set; set only one way to authenticate"))
+                return Err(err(
+                    "BI_API_TOKEN",
+                    "and BI_CLIENT_ID are both set; set only one way to authenticate",
+                ))
             }
             (Some(token), None) => BiAuth::Token(Secret::new(token)),
             (None, Some(client_id)) => BiAuth::ClientCredentials {
                 client_id,
-                client_secret: Secret::new(
-                    get("BI_CLIENT_SECRET").ok_or_else(|| err("BI_CLIENT_SECRET", "is missing (needed with BI_CLIENT_ID)"))?,
-                ),
-                application_id: get("BI_APPLICATION_ID")
-                    .ok_or_else(|| err("BI_APPLICATION_ID", "is missing (needed with BI_CLIENT_ID)"))?,
-                application_realm_id: get("BI_APPLICATION_REALM_ID").unwrap_or_else(|| realm_id.clone()),
+                client_secret: Secret::new(get("BI_CLIENT_SECRET").ok_or_else(|| {
+                    err("BI_CLIENT_SECRET", "is missing (needed with BI_CLIENT_ID)")
+                })?),
+                application_id: get("BI_APPLICATION_ID").ok_or_else(|| {
+                    err("BI_APPLICATION_ID", "is missing (needed with BI_CLIENT_ID)")
+                })?,
+                application_realm_id: get("BI_APPLICATION_REALM_ID")
+                    .unwrap_or_else(|| realm_id.clone()),
             },
-            (None, None) => return Err(err("BI_API_TOKEN", "is missing (or set BI_CLIENT_ID and BI_CLIENT_SECRET)")),
+            (None, None) => {
+                return Err(err(
+                    "BI_API_TOKEN",
+                    "is missing (or set BI_CLIENT_ID and BI_CLIENT_SECRET)",
+                ))
+            }
         };
 
         Ok(Settings {
@@ -216,8 +248,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -237,7 +271,9 @@ mod tests {
             ("BI_API_TOKEN", "tok"),
         ])
         .unwrap();
-        let Mode::Bi(bi) = s.mode else { panic!("expected BI mode") };
+        let Mode::Bi(bi) = s.mode else {
+            panic!("expected BI mode")
+        };
         assert_eq!(bi.api_base, "https://api-eu.beyondidentity.com");
         assert_eq!(bi.label, "eu");
         assert!(format!("{bi:?}").contains("***"));
@@ -250,7 +286,12 @@ mod tests {
         assert_eq!(e.key, "BI_REGION");
         let e = settings(&[("BI_REGION", "us"), ("BI_TENANT_ID", "t")]).unwrap_err();
         assert_eq!(e.key, "BI_REALM_ID");
-        let e = settings(&[("BI_REGION", "us"), ("BI_TENANT_ID", "t"), ("BI_REALM_ID", "r")]).unwrap_err();
+        let e = settings(&[
+            ("BI_REGION", "us"),
+            ("BI_TENANT_ID", "t"),
+            ("BI_REALM_ID", "r"),
+        ])
+        .unwrap_err();
         assert_eq!(e.key, "BI_API_TOKEN");
         let e = settings(&[
             ("BI_REGION", "us"),
@@ -279,7 +320,9 @@ mod tests {
             ("BI_APPLICATION_REALM_ID", "admin"),
         ])
         .unwrap();
-        let Mode::Bi(bi) = s.mode else { panic!("expected BI mode") };
+        let Mode::Bi(bi) = s.mode else {
+            panic!("expected BI mode")
+        };
         let cfg = bi.client_config(Duration::from_secs(5));
         let ClientAuth::ClientCredentials { token_url, .. } = cfg.auth else {
             panic!("expected client credentials")

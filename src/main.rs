@@ -16,7 +16,10 @@ async fn main() -> std::process::ExitCode {
             println!("{}", bi_console::server::USAGE);
             Ok(())
         }
-        Some(other) => Err(format!("unknown command '{other}'\n\n{}", bi_console::server::USAGE)),
+        Some(other) => Err(format!(
+            "unknown command '{other}'\n\n{}",
+            bi_console::server::USAGE
+        )),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

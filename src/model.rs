@@ -429,7 +429,9 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        AppError::new(format!("The console could not complete the request: {value}"))
+        AppError::new(format!(
+            "The console could not complete the request: {value}"
+        ))
     }
 }
 
@@ -459,7 +461,10 @@ mod tests {
             Err(NameProblem::Forbidden(vec!['!', ';']))
         );
         for c in FORBIDDEN_CHARS.chars() {
-            assert!(check_name(&format!("a{c}b")).is_err(), "{c} must be refused");
+            assert!(
+                check_name(&format!("a{c}b")).is_err(),
+                "{c} must be refused"
+            );
         }
         assert_eq!(
             check_name("ada;").unwrap_err().message(),

@@ -27,7 +27,10 @@ pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandb
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
 }
 
 /// An address the console itself can call: the listener's, with an unspecified IP replaced by loopback.
@@ -89,7 +92,8 @@ pub async fn run_console() -> Result<(), String> {
             (client, info)
         }
         Mode::Bi(bi) => {
-            let client = Client::new(bi.client_config(settings.timeout)).map_err(|e| e.to_string())?;
+            let client =
+                Client::new(bi.client_config(settings.timeout)).map_err(|e| e.to_string())?;
             let info = ConsoleInfo {
                 sandbox: false,
                 target_label: bi.label.clone(),
@@ -104,7 +108,10 @@ pub async fn run_console() -> Result<(), String> {
         info: info.clone(),
     };
 
-    let home = format!("/realms/{}/identities", crate::components::pager::encode_component(&info.default_realm));
+    let home = format!(
+        "/realms/{}/identities",
+        crate::components::pager::encode_component(&info.default_realm)
+    );
     let routes = generate_route_list(App);
     let app = app
         .route("/", get(move || async move { Redirect::to(&home) }))
@@ -156,7 +163,12 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let sb = Sandbox::open(&settings.data_dir, token).await?;
     let realm = sb.default_realm().await.unwrap_or_default();
-    print_sandbox_handover(&sb, &format!("http://{}{PREFIX}", callable(local)), &realm, &settings);
+    print_sandbox_handover(
+        &sb,
+        &format!("http://{}{PREFIX}", callable(local)),
+        &realm,
+        &settings,
+    );
     let app: Router = sb.router();
     axum::serve(listener, app.into_make_service())
         .with_graceful_shutdown(shutdown_signal())

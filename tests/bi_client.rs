@@ -63,7 +63,10 @@ async fn realms_are_listed_and_fetched() {
 async fn identities_page_with_default_size_tokens_and_skip() {
     let t = common::start().await;
     let c = t.client();
-    let first = c.list_identities(&t.workforce, &ListQuery::default()).await.unwrap();
+    let first = c
+        .list_identities(&t.workforce, &ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(first.total_size, 60);
     assert_eq!(first.items.len(), 20, "BI's default page size is 20");
     assert!(first.next_page_token.is_some());
@@ -106,7 +109,11 @@ async fn identities_page_with_default_size_tokens_and_skip() {
         )
         .await
         .unwrap();
-    assert_eq!(all.items.len(), 60, "page_size above 200 is capped, here all 60 fit");
+    assert_eq!(
+        all.items.len(),
+        60,
+        "page_size above 200 is capped, here all 60 fit"
+    );
     assert_eq!(third.items[0].id, all.items[50].id);
 
     let e = c
@@ -131,10 +138,13 @@ async fn page_size_is_capped_at_200() {
         let mut v = Vec::new();
         for n in 0..150 {
             v.push(
-                c.create_identity(&t.workforce, &new_identity("Bulk Person", &format!("bulk{n}")))
-                    .await
-                    .unwrap()
-                    .id,
+                c.create_identity(
+                    &t.workforce,
+                    &new_identity("Bulk Person", &format!("bulk{n}")),
+                )
+                .await
+                .unwrap()
+                .id,
             );
         }
         v
@@ -159,16 +169,28 @@ async fn page_size_is_capped_at_200() {
 async fn username_filter_is_exact_and_case_insensitive_and_nothing_else_is_supported() {
     let t = common::start().await;
     let c = t.client();
-    let hit = c.list_identities(&t.workforce, &by_username("ADA.Lovelace")).await.unwrap();
+    let hit = c
+        .list_identities(&t.workforce, &by_username("ADA.Lovelace"))
+        .await
+        .unwrap();
     assert_eq!(hit.total_size, 1);
     assert_eq!(hit.items[0].username(), "ada.lovelace");
-    let unicode = c.list_identities(&t.workforce, &by_username("JÜRGEN.MÜLLER")).await.unwrap();
+    let unicode = c
+        .list_identities(&t.workforce, &by_username("JÜRGEN.MÜLLER"))
+        .await
+        .unwrap();
     assert_eq!(unicode.total_size, 1);
-    let miss = c.list_identities(&t.workforce, &by_username("ada")).await.unwrap();
+    let miss = c
+        .list_identities(&t.workforce, &by_username("ada"))
+        .await
+        .unwrap();
     assert_eq!(miss.total_size, 0);
     assert!(miss.items.is_empty());
 
-    for unsupported in [r#"traits.username co "ada""#, r#"display_name eq "Ada Lovelace""#] {
+    for unsupported in [
+        r#"traits.username co "ada""#,
+        r#"display_name eq "Ada Lovelace""#,
+    ] {
         let e = c
             .list_identities(
                 &t.workforce,
@@ -232,8 +254,14 @@ async fn create_get_update_delete_an_identity() {
     let e = c.get_identity(&t.workforce, &created.id).await.unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.body().unwrap().message, "identity not found");
-    assert_eq!(e.body().unwrap().details[0].id.as_deref(), Some(created.id.as_str()));
-    let e = c.delete_identity(&t.workforce, &created.id).await.unwrap_err();
+    assert_eq!(
+        e.body().unwrap().details[0].id.as_deref(),
+        Some(created.id.as_str())
+    );
+    let e = c
+        .delete_identity(&t.workforce, &created.id)
+        .await
+        .unwrap_err();
     assert!(e.is_not_found());
     let e = c
         .update_identity(&t.workforce, &created.id, &IdentityWrite::default())
@@ -288,10 +316,19 @@ async fn invalid_identities_get_field_violations_and_nothing_is_written() {
     let t = common::start().await;
     let c = t.client();
     let cases: Vec<(IdentityWrite, Vec<&str>)> = vec![
-        (new_identity("Ada; DROP", "ada.x"), vec!["identity.display_name"]),
+        (
+            new_identity("Ada; DROP", "ada.x"),
+            vec!["identity.display_name"],
+        ),
         (new_identity("", "ada.y"), vec!["identity.display_name"]),
-        (new_identity("Ada", &"a".repeat(65)), vec!["identity.traits.username"]),
-        (new_identity("Ada", "ada!"), vec!["identity.traits.username"]),
+        (
+            new_identity("Ada", &"a".repeat(65)),
+            vec!["identity.traits.username"],
+        ),
+        (
+            new_identity("Ada", "ada!"),
+            vec!["identity.traits.username"],
+        ),
         (
             IdentityWrite {
                 display_name: Some("No Username".into()),
@@ -315,7 +352,10 @@ async fn invalid_identities_get_field_violations_and_nothing_is_written() {
         assert_eq!(e.body().unwrap().message, "invalid parameters");
         assert_eq!(violations(&e), fields, "{write:?}");
     }
-    let page = c.list_identities(&t.workforce, &ListQuery::default()).await.unwrap();
+    let page = c
+        .list_identities(&t.workforce, &ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(page.total_size, 60, "no identity was written");
 
     let e = c
@@ -365,18 +405,33 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
     // One unknown id: 404 naming it, and nothing deleted.
     let mut with_unknown = ids.clone();
     with_unknown.push("ffffffffffffffff".into());
-    let e = c.batch_delete_identities(&t.workforce, &with_unknown).await.unwrap_err();
+    let e = c
+        .batch_delete_identities(&t.workforce, &with_unknown)
+        .await
+        .unwrap_err();
     assert!(e.is_not_found());
-    assert_eq!(e.body().unwrap().failed_ids(), vec!["ffffffffffffffff".to_string()]);
+    assert_eq!(
+        e.body().unwrap().failed_ids(),
+        vec!["ffffffffffffffff".to_string()]
+    );
     assert_eq!(e.body().unwrap().details[0].kind, "BatchOperationErrors");
     for id in &ids {
         c.get_identity(&t.workforce, id).await.unwrap();
     }
 
-    let e = c.batch_delete_identities(&t.workforce, &[]).await.unwrap_err();
-    assert_eq!((e.status(), violations(&e)), (Some(400), vec!["ids".to_string()]));
+    let e = c
+        .batch_delete_identities(&t.workforce, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.status(), violations(&e)),
+        (Some(400), vec!["ids".to_string()])
+    );
     let too_many: Vec<String> = (0..=MAX_BATCH_IDS).map(|n| format!("{n:016x}")).collect();
-    let e = c.batch_delete_identities(&t.workforce, &too_many).await.unwrap_err();
+    let e = c
+        .batch_delete_identities(&t.workforce, &too_many)
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(400));
     assert!(e.body().unwrap().details[0].field_violations[0]
         .description
@@ -389,7 +444,11 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
 
     c.batch_delete_identities(&t.workforce, &ids).await.unwrap();
     for id in &ids {
-        assert!(c.get_identity(&t.workforce, id).await.unwrap_err().is_not_found());
+        assert!(c
+            .get_identity(&t.workforce, id)
+            .await
+            .unwrap_err()
+            .is_not_found());
     }
 }
 
@@ -399,7 +458,10 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
 async fn groups_are_created_listed_updated_and_deleted() {
     let t = common::start().await;
     let c = t.client();
-    let listed = c.list_groups(&t.workforce, &ListQuery::default()).await.unwrap();
+    let listed = c
+        .list_groups(&t.workforce, &ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(listed.total_size, 6);
 
     let g = c
@@ -438,7 +500,10 @@ async fn groups_are_created_listed_updated_and_deleted() {
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
-    assert_eq!(violations(&e), vec!["group.display_name", "group.description"]);
+    assert_eq!(
+        violations(&e),
+        vec!["group.display_name", "group.description"]
+    );
     let e = c
         .update_group(
             &t.workforce,
@@ -456,7 +521,11 @@ async fn groups_are_created_listed_updated_and_deleted() {
     let e = c.get_group(&t.workforce, &g.id).await.unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.body().unwrap().message, "group not found");
-    assert!(c.delete_group(&t.workforce, &g.id).await.unwrap_err().is_not_found());
+    assert!(c
+        .delete_group(&t.workforce, &g.id)
+        .await
+        .unwrap_err()
+        .is_not_found());
 }
 
 #[tokio::test]
@@ -483,7 +552,10 @@ async fn members_are_added_listed_and_removed() {
     assert_eq!(returned.id, g.id);
     // Adding again is not an error and does not double anyone.
     c.add_members(&t.workforce, &g.id, &ids[..2]).await.unwrap();
-    let members = c.list_members(&t.workforce, &g.id, &ListQuery::default()).await.unwrap();
+    let members = c
+        .list_members(&t.workforce, &g.id, &ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(members.total_size, 5);
 
     let groups = c
@@ -506,7 +578,10 @@ async fn members_are_added_listed_and_removed() {
     let e = c.add_members(&t.workforce, &g.id, &[]).await.unwrap_err();
     assert_eq!(violations(&e), vec!["identity_ids"]);
     let too_many: Vec<String> = (0..1001).map(|n| format!("{n:016x}")).collect();
-    let e = c.delete_members(&t.workforce, &g.id, &too_many).await.unwrap_err();
+    let e = c
+        .delete_members(&t.workforce, &g.id, &too_many)
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(400));
     let e = c
         .add_members(&t.workforce, "ffffffffffffffff", &ids)
@@ -514,10 +589,17 @@ async fn members_are_added_listed_and_removed() {
         .unwrap_err();
     assert!(e.is_not_found());
 
-    c.delete_members(&t.workforce, &g.id, &ids[..3]).await.unwrap();
-    let members = c.list_members(&t.workforce, &g.id, &ListQuery::default()).await.unwrap();
+    c.delete_members(&t.workforce, &g.id, &ids[..3])
+        .await
+        .unwrap();
+    let members = c
+        .list_members(&t.workforce, &g.id, &ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(members.total_size, 2);
-    c.delete_members(&t.workforce, &g.id, &ids[3..]).await.unwrap();
+    c.delete_members(&t.workforce, &g.id, &ids[3..])
+        .await
+        .unwrap();
     c.delete_group(&t.workforce, &g.id).await.unwrap();
 
     // Deleting an identity removes its memberships.
@@ -529,9 +611,17 @@ async fn members_are_added_listed_and_removed() {
         .into_iter()
         .find(|g| g.display_name == "Realm Administrators")
         .unwrap();
-    let before = c.list_members(&t.workforce, &admins.id, &ListQuery::default()).await.unwrap();
-    c.delete_identity(&t.workforce, &before.items[0].id).await.unwrap();
-    let after = c.list_members(&t.workforce, &admins.id, &ListQuery::default()).await.unwrap();
+    let before = c
+        .list_members(&t.workforce, &admins.id, &ListQuery::default())
+        .await
+        .unwrap();
+    c.delete_identity(&t.workforce, &before.items[0].id)
+        .await
+        .unwrap();
+    let after = c
+        .list_members(&t.workforce, &admins.id, &ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(after.total_size, before.total_size - 1);
 }
 
@@ -549,7 +639,11 @@ async fn seeded_identity_lists_its_groups() {
         .list_identity_groups(&t.workforce, &ada.id, &ListQuery::default())
         .await
         .unwrap();
-    let names: Vec<&str> = groups.items.iter().map(|g| g.display_name.as_str()).collect();
+    let names: Vec<&str> = groups
+        .items
+        .iter()
+        .map(|g| g.display_name.as_str())
+        .collect();
     assert_eq!(names, vec!["Realm Administrators"]);
     let e = c
         .list_identity_groups(&t.workforce, "ffffffffffffffff", &ListQuery::default())
@@ -577,7 +671,10 @@ async fn wrong_token_is_401_and_wrong_tenant_is_403() {
         timeout: Duration::from_secs(5),
     })
     .unwrap();
-    let e = other_tenant.list_realms(&ListQuery::default()).await.unwrap_err();
+    let e = other_tenant
+        .list_realms(&ListQuery::default())
+        .await
+        .unwrap_err();
     assert_eq!(e.status(), Some(403));
 }
 
@@ -587,8 +684,14 @@ async fn client_credentials_are_exchanged_cached_and_refreshed_once_on_401() {
     let secret = t.sandbox.credentials().client_secret.expose().to_string();
     let c = t.credentials_client(&secret);
     c.list_realms(&ListQuery::default()).await.unwrap();
-    c.list_identities(&t.workforce, &ListQuery::default()).await.unwrap();
-    assert_eq!(t.sandbox.tokens_issued(), 1, "the token is cached between calls");
+    c.list_identities(&t.workforce, &ListQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        t.sandbox.tokens_issued(),
+        1,
+        "the token is cached between calls"
+    );
 
     // The token is revoked: the next call gets 401, refreshes, retries once and succeeds.
     t.sandbox.revoke_issued_tokens();
@@ -602,7 +705,11 @@ async fn client_credentials_are_exchanged_cached_and_refreshed_once_on_401() {
     assert_eq!(t.sandbox.tokens_issued(), 3);
     tokio::time::sleep(Duration::from_millis(600)).await;
     c.list_realms(&ListQuery::default()).await.unwrap();
-    assert_eq!(t.sandbox.tokens_issued(), 4, "refreshed halfway through a short lifetime");
+    assert_eq!(
+        t.sandbox.tokens_issued(),
+        4,
+        "refreshed halfway through a short lifetime"
+    );
 
     // Wrong secret: a token error, not a silent retry loop.
     let wrong = t.credentials_client("wrong-secret");
@@ -665,7 +772,10 @@ async fn bis_curl_example_works_with_only_the_host_changed() {
     let body = r#"{"identity":{"display_name":"Ada Lovelace","traits":{"type":"traits_v0","username":"ada","primary_email_address":"ada@example.com"}}}"#;
     let resp = reqwest::Client::new()
         .post(&url)
-        .header("Authorization", format!("Bearer {}", t.sandbox.credentials().api_token.expose()))
+        .header(
+            "Authorization",
+            format!("Bearer {}", t.sandbox.credentials().api_token.expose()),
+        )
         .header("Content-Type", "application/json")
         .body(body)
         .send()
@@ -710,7 +820,9 @@ async fn data_survives_a_restart() {
     let token = t.sandbox.credentials().api_token.expose().to_string();
     let tenant = t.sandbox.tenant_id().to_string();
     t.sandbox.store().close().await;
-    let reopened = bi_console::sandbox::Sandbox::open(&t.dir, None).await.unwrap();
+    let reopened = bi_console::sandbox::Sandbox::open(&t.dir, None)
+        .await
+        .unwrap();
     assert_eq!(reopened.tenant_id(), tenant);
     assert_eq!(reopened.credentials().api_token.expose(), token);
     let rows = reopened

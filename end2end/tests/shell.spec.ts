@@ -23,8 +23,8 @@ test("the console opens on the sandbox with the shell, the realm picker and seed
 
   // Seeded identities, first page of 25 of 60.
   await expect(page.locator("#range-label")).toHaveText("1–25 of 60");
-  await expect(page.getByRole("cell", { name: "ada.lovelace" })).toBeVisible();
-  await expect(page.getByRole("cell", { name: "Zoë Ångström" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "ada.lovelace", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Zoë Ångström", exact: true })).toBeVisible();
   await expect(page.locator("tbody tr")).toHaveCount(25);
 
   // Tailwind produced real CSS.
@@ -62,7 +62,7 @@ test("switching realm with the picker shows that realm's identities", async ({ p
   await hydrated(page);
   await page.getByLabel("Realm").selectOption({ label: "Acme Customers" });
   await expect(page.locator("#range-label")).toHaveText("1–8 of 8");
-  await expect(page.getByRole("cell", { name: "olivia.martin" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "olivia.martin", exact: true })).toBeVisible();
 });
 
 test("search finds by exact username and says so when nothing matches", async ({ page }) => {
@@ -73,7 +73,7 @@ test("search finds by exact username and says so when nothing matches", async ({
   await search.press("Enter");
   await expect(page).toHaveURL(/q=GRACE.HOPPER/);
   await expect(page.locator("tbody tr")).toHaveCount(1);
-  await expect(page.getByRole("cell", { name: "grace.hopper" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "grace.hopper", exact: true })).toBeVisible();
 
   await search.fill("nobody.here");
   await search.press("Enter");
@@ -103,6 +103,16 @@ test("BI's curl example against the sandbox creates an identity the console show
   expect(created.traits.username).toBe("ada.curl");
 
   await page.goto(`/realms/${realm}/identities?q=ada.curl`);
-  await expect(page.getByRole("cell", { name: "Ada Curl" })).toBeVisible();
-  await expect(page.getByRole("cell", { name: "ada.curl@example.com" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Ada Curl", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "ada.curl@example.com", exact: true })).toBeVisible();
+});
+
+test("the Groups section lists the realm's seeded groups", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("navigation", { name: "Directory" }).getByRole("link", { name: "Groups" }).click();
+  await expect(page.getByRole("heading", { name: "Groups" })).toBeVisible();
+  await expect(page.locator("#range-label")).toHaveText("1–6 of 6");
+  await expect(page.getByRole("cell", { name: "Realm Administrators", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Customer support, all regions.", exact: true })).toBeVisible();
 });

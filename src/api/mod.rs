@@ -10,7 +10,8 @@ use crate::model::{AppError, ConsoleInfo, Identity, PageView, Realm};
 
 #[cfg(feature = "ssr")]
 fn state() -> Result<crate::state::AppState, AppError> {
-    use_context::<crate::state::AppState>().ok_or_else(|| AppError::new("the console is not configured"))
+    use_context::<crate::state::AppState>()
+        .ok_or_else(|| AppError::new("the console is not configured"))
 }
 
 /// Where the console points (sandbox or BI region, tenant, default realm). Holds no secret.
@@ -38,7 +39,12 @@ pub async fn list_realms() -> Result<Vec<Realm>, AppError> {
 /// One numbered page of a realm's identities, or the identity whose username is `q` (BI's only filter).
 /// Exactly one BI call.
 #[server]
-pub async fn list_identities(realm: String, page: u32, size: u32, q: String) -> Result<PageView<Identity>, AppError> {
+pub async fn list_identities(
+    realm: String,
+    page: u32,
+    size: u32,
+    q: String,
+) -> Result<PageView<Identity>, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::{clamp_page_size, username_filter};
     let s = state()?;
@@ -51,6 +57,31 @@ pub async fn list_identities(realm: String, page: u32, size: u32, q: String) -> 
         .list_identities(&realm, &ListQuery::numbered(page, size).with_filter(filter))
         .await
         .map_err(|e| errors::from_bi("list identities", e))?;
+    Ok(PageView {
+        items: result.items,
+        total: result.total_size,
+        page,
+        size,
+    })
+}
+
+/// One numbered page of a realm's groups. Exactly one BI call.
+#[server]
+pub async fn list_groups(
+    realm: String,
+    page: u32,
+    size: u32,
+) -> Result<PageView<crate::model::Group>, AppError> {
+    use crate::bi::wire::ListQuery;
+    use crate::model::clamp_page_size;
+    let s = state()?;
+    let size = clamp_page_size(Some(size));
+    let page = page.max(1);
+    let result = s
+        .client
+        .list_groups(&realm, &ListQuery::numbered(page, size))
+        .await
+        .map_err(|e| errors::from_bi("list groups", e))?;
     Ok(PageView {
         items: result.items,
         total: result.total_size,

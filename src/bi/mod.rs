@@ -213,7 +213,11 @@ impl Client {
             return Err(BiError::Token(format!(
                 "the token endpoint answered {}{}",
                 status.as_u16(),
-                if msg.is_empty() { String::new() } else { format!(": {msg}") }
+                if msg.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {msg}")
+                }
             )));
         }
         let token: TokenResponse = resp
@@ -290,7 +294,10 @@ impl Client {
                         .unwrap_or("error")
                         .to_ascii_lowercase()
                         .replace(' ', "_"),
-                    status.canonical_reason().unwrap_or("error").to_ascii_lowercase(),
+                    status
+                        .canonical_reason()
+                        .unwrap_or("error")
+                        .to_ascii_lowercase(),
                 )
             });
             return Err(BiError::Api {
@@ -320,7 +327,12 @@ impl Client {
     }
 
     /// A call whose success has an empty body (deletes, batch delete).
-    async fn call_empty(&self, method: Method, url: &str, body: Option<&impl Serialize>) -> Result<(), BiError> {
+    async fn call_empty(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<(), BiError> {
         let body = body
             .map(serde_json::to_vec)
             .transpose()
@@ -333,7 +345,9 @@ impl Client {
 
     pub async fn list_realms(&self, query: &ListQuery) -> Result<Page<Realm>, BiError> {
         let url = format!("{}/realms", self.tenant_base);
-        let r: ListRealmsResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        let r: ListRealmsResponse = self
+            .call(Method::GET, &url, Some(query), None::<&()>)
+            .await?;
         Ok(r.into())
     }
 
@@ -344,15 +358,25 @@ impl Client {
 
     // --- identities ----------------------------------------------------------------------------------------------
 
-    pub async fn create_identity(&self, realm: &str, identity: &IdentityWrite) -> Result<Identity, BiError> {
+    pub async fn create_identity(
+        &self,
+        realm: &str,
+        identity: &IdentityWrite,
+    ) -> Result<Identity, BiError> {
         let url = format!("{}/identities", self.realm_path(realm));
         let body = IdentityEnvelope { identity };
         self.call(Method::POST, &url, None, Some(&body)).await
     }
 
-    pub async fn list_identities(&self, realm: &str, query: &ListQuery) -> Result<Page<Identity>, BiError> {
+    pub async fn list_identities(
+        &self,
+        realm: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Identity>, BiError> {
         let url = format!("{}/identities", self.realm_path(realm));
-        let r: ListIdentitiesResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        let r: ListIdentitiesResponse = self
+            .call(Method::GET, &url, Some(query), None::<&()>)
+            .await?;
         Ok(r.into())
     }
 
@@ -362,7 +386,12 @@ impl Client {
     }
 
     /// PATCH: only the fields set in `patch` change.
-    pub async fn update_identity(&self, realm: &str, id: &str, patch: &IdentityWrite) -> Result<Identity, BiError> {
+    pub async fn update_identity(
+        &self,
+        realm: &str,
+        id: &str,
+        patch: &IdentityWrite,
+    ) -> Result<Identity, BiError> {
         let url = format!("{}/identities/{}", self.realm_path(realm), seg(id));
         let body = IdentityEnvelope { identity: patch };
         self.call(Method::PATCH, &url, None, Some(&body)).await
@@ -374,15 +403,30 @@ impl Client {
     }
 
     /// One `:batchDelete` call: 1–1000 ids, all deleted or none.
-    pub async fn batch_delete_identities(&self, realm: &str, ids: &[String]) -> Result<(), BiError> {
+    pub async fn batch_delete_identities(
+        &self,
+        realm: &str,
+        ids: &[String],
+    ) -> Result<(), BiError> {
         let url = format!("{}/identities:batchDelete", self.realm_path(realm));
         let body = BatchDeleteRequest { ids: ids.to_vec() };
         self.call_empty(Method::POST, &url, Some(&body)).await
     }
 
-    pub async fn list_identity_groups(&self, realm: &str, id: &str, query: &ListQuery) -> Result<Page<Group>, BiError> {
-        let url = format!("{}/identities/{}:listGroups", self.realm_path(realm), seg(id));
-        let r: ListGroupsResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+    pub async fn list_identity_groups(
+        &self,
+        realm: &str,
+        id: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Group>, BiError> {
+        let url = format!(
+            "{}/identities/{}:listGroups",
+            self.realm_path(realm),
+            seg(id)
+        );
+        let r: ListGroupsResponse = self
+            .call(Method::GET, &url, Some(query), None::<&()>)
+            .await?;
         Ok(r.into())
     }
 
@@ -394,9 +438,15 @@ impl Client {
             .await
     }
 
-    pub async fn list_groups(&self, realm: &str, query: &ListQuery) -> Result<Page<Group>, BiError> {
+    pub async fn list_groups(
+        &self,
+        realm: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Group>, BiError> {
         let url = format!("{}/groups", self.realm_path(realm));
-        let r: ListGroupsResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+        let r: ListGroupsResponse = self
+            .call(Method::GET, &url, Some(query), None::<&()>)
+            .await?;
         Ok(r.into())
     }
 
@@ -405,10 +455,20 @@ impl Client {
         self.call(Method::GET, &url, None, None::<&()>).await
     }
 
-    pub async fn update_group(&self, realm: &str, id: &str, patch: &GroupWrite) -> Result<Group, BiError> {
+    pub async fn update_group(
+        &self,
+        realm: &str,
+        id: &str,
+        patch: &GroupWrite,
+    ) -> Result<Group, BiError> {
         let url = format!("{}/groups/{}", self.realm_path(realm), seg(id));
-        self.call(Method::PATCH, &url, None, Some(&GroupEnvelope { group: patch }))
-            .await
+        self.call(
+            Method::PATCH,
+            &url,
+            None,
+            Some(&GroupEnvelope { group: patch }),
+        )
+        .await
     }
 
     pub async fn delete_group(&self, realm: &str, id: &str) -> Result<(), BiError> {
@@ -417,8 +477,17 @@ impl Client {
     }
 
     /// One `:addMembers` call (1–1000 ids); answers the group.
-    pub async fn add_members(&self, realm: &str, group: &str, identity_ids: &[String]) -> Result<Group, BiError> {
-        let url = format!("{}/groups/{}:addMembers", self.realm_path(realm), seg(group));
+    pub async fn add_members(
+        &self,
+        realm: &str,
+        group: &str,
+        identity_ids: &[String],
+    ) -> Result<Group, BiError> {
+        let url = format!(
+            "{}/groups/{}:addMembers",
+            self.realm_path(realm),
+            seg(group)
+        );
         let body = MembersRequest {
             identity_ids: identity_ids.to_vec(),
         };
@@ -426,17 +495,37 @@ impl Client {
     }
 
     /// One `:deleteMembers` call (1–1000 ids); answers the group.
-    pub async fn delete_members(&self, realm: &str, group: &str, identity_ids: &[String]) -> Result<Group, BiError> {
-        let url = format!("{}/groups/{}:deleteMembers", self.realm_path(realm), seg(group));
+    pub async fn delete_members(
+        &self,
+        realm: &str,
+        group: &str,
+        identity_ids: &[String],
+    ) -> Result<Group, BiError> {
+        let url = format!(
+            "{}/groups/{}:deleteMembers",
+            self.realm_path(realm),
+            seg(group)
+        );
         let body = MembersRequest {
             identity_ids: identity_ids.to_vec(),
         };
         self.call(Method::POST, &url, None, Some(&body)).await
     }
 
-    pub async fn list_members(&self, realm: &str, group: &str, query: &ListQuery) -> Result<Page<Identity>, BiError> {
-        let url = format!("{}/groups/{}:listMembers", self.realm_path(realm), seg(group));
-        let r: ListIdentitiesResponse = self.call(Method::GET, &url, Some(query), None::<&()>).await?;
+    pub async fn list_members(
+        &self,
+        realm: &str,
+        group: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Identity>, BiError> {
+        let url = format!(
+            "{}/groups/{}:listMembers",
+            self.realm_path(realm),
+            seg(group)
+        );
+        let r: ListIdentitiesResponse = self
+            .call(Method::GET, &url, Some(query), None::<&()>)
+            .await?;
         Ok(r.into())
     }
 }

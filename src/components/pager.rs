@@ -121,7 +121,10 @@ mod tests {
     #[test]
     fn query_strings_keep_search_and_size() {
         assert_eq!(query_string(1, 25, &[]), "?size=25");
-        assert_eq!(query_string(3, 50, &[("q", "zoë a".into())]), "?q=zo%C3%AB%20a&page=3&size=50");
+        assert_eq!(
+            query_string(3, 50, &[("q", "zoë a".into())]),
+            "?q=zo%C3%AB%20a&page=3&size=50"
+        );
     }
 
     #[test]
@@ -129,7 +132,17 @@ mod tests {
         assert_eq!(page_numbers(1, 3), vec![Some(1), Some(2), Some(3)]);
         assert_eq!(
             page_numbers(5, 10),
-            vec![Some(1), None, Some(3), Some(4), Some(5), Some(6), Some(7), None, Some(10)]
+            vec![
+                Some(1),
+                None,
+                Some(3),
+                Some(4),
+                Some(5),
+                Some(6),
+                Some(7),
+                None,
+                Some(10)
+            ]
         );
     }
 }

@@ -10,11 +10,8 @@ use crate::components::error::ErrorBanner;
 use crate::components::pager::Pager;
 use crate::model::{clamp_page_size, human_date, Identity, PageView};
 
-#[component]
-pub fn IdentitiesPage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+/// The 1-based page number and the rows per page from the URL's `page` and `size`.
+pub fn page_and_size(query: Memo<leptos_router::params::ParamsMap>) -> (Memo<u32>, Memo<u32>) {
     let page = Memo::new(move |_| {
         query
             .read()
@@ -23,7 +20,17 @@ pub fn IdentitiesPage() -> impl IntoView {
             .unwrap_or(1)
             .max(1)
     });
-    let size = Memo::new(move |_| clamp_page_size(query.read().get("size").and_then(|s| s.parse().ok())));
+    let size =
+        Memo::new(move |_| clamp_page_size(query.read().get("size").and_then(|s| s.parse().ok())));
+    (page, size)
+}
+
+#[component]
+pub fn IdentitiesPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+    let (page, size) = page_and_size(query);
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
 
     let data = Resource::new(

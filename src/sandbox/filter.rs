@@ -32,7 +32,8 @@ pub fn parse(input: &str) -> Result<Filter, String> {
         return Err("filter value must be a quoted string".to_string());
     }
     // The value must be exactly one JSON string: `"a" and x eq "b"` is refused, not cut short.
-    let parsed: String = serde_json::from_str(value).map_err(|_| format!("invalid filter value: {value}"))?;
+    let parsed: String =
+        serde_json::from_str(value).map_err(|_| format!("invalid filter value: {value}"))?;
     Ok(Filter::UsernameEq(parsed))
 }
 
@@ -42,10 +43,22 @@ mod tests {
 
     #[test]
     fn accepts_the_documented_filter() {
-        assert_eq!(parse(r#"traits.username eq "ada""#), Ok(Filter::UsernameEq("ada".into())));
-        assert_eq!(parse(r#"  Traits.Username EQ "Ada"  "#), Ok(Filter::UsernameEq("Ada".into())));
-        assert_eq!(parse(r#"traits.username eq "a\"b""#), Ok(Filter::UsernameEq("a\"b".into())));
-        assert_eq!(parse(r#"traits.username eq "Zoë""#), Ok(Filter::UsernameEq("Zoë".into())));
+        assert_eq!(
+            parse(r#"traits.username eq "ada""#),
+            Ok(Filter::UsernameEq("ada".into()))
+        );
+        assert_eq!(
+            parse(r#"  Traits.Username EQ "Ada"  "#),
+            Ok(Filter::UsernameEq("Ada".into()))
+        );
+        assert_eq!(
+            parse(r#"traits.username eq "a\"b""#),
+            Ok(Filter::UsernameEq("a\"b".into()))
+        );
+        assert_eq!(
+            parse(r#"traits.username eq "Zoë""#),
+            Ok(Filter::UsernameEq("Zoë".into()))
+        );
     }
 
     #[test]

@@ -31,7 +31,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::bi::wire::*;
 use crate::model::{
-    check_description, check_name, Identity, Page, Traits, MAX_BATCH_IDS, STATUS_ACTIVE, STATUS_SUSPENDED, TRAITS_V0,
+    check_description, check_name, Identity, Page, Traits, MAX_BATCH_IDS, STATUS_ACTIVE,
+    STATUS_SUSPENDED, TRAITS_V0,
 };
 use crate::secret::Secret;
 use error::{violation, ApiError};
@@ -106,11 +107,18 @@ impl Sandbox {
     /// Opens the sandbox in `data_dir`, creating and seeding it on first use. `token` fixes the API token
     /// (`SANDBOX_TOKEN`); otherwise the one kept in the data directory is used, or a new one generated.
     pub async fn open(data_dir: &Path, token: Option<Secret>) -> Result<Arc<Sandbox>, String> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|e| format!("cannot create the data directory {}: {e}", data_dir.display()))?;
-        let (store, fresh) = Store::open(&data_dir.join(DB_FILE))
-            .await
-            .map_err(|e| format!("cannot open the sandbox database in {}: {e}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            format!(
+                "cannot create the data directory {}: {e}",
+                data_dir.display()
+            )
+        })?;
+        let (store, fresh) = Store::open(&data_dir.join(DB_FILE)).await.map_err(|e| {
+            format!(
+                "cannot open the sandbox database in {}: {e}",
+                data_dir.display()
+            )
+        })?;
         if fresh {
             seed::seed(&store)
                 .await
@@ -130,8 +138,11 @@ impl Sandbox {
                     client_secret: random_token(32),
                     application_id: format!("{}-{}", store::new_id(), store::new_id()),
                 };
-                write_private(&path, &serde_json::to_string_pretty(&f).expect("serializes"))
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                write_private(
+                    &path,
+                    &serde_json::to_string_pretty(&f).expect("serializes"),
+                )
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
                 f
             }
         };
@@ -192,7 +203,10 @@ impl Sandbox {
     }
 
     fn token_valid(&self, presented: &str) -> bool {
-        if constant_time_eq(presented.as_bytes(), self.credentials.api_token.expose().as_bytes()) {
+        if constant_time_eq(
+            presented.as_bytes(),
+            self.credentials.api_token.expose().as_bytes(),
+        ) {
             return true;
         }
         let mut issued = self.issued.lock().expect("lock");
@@ -215,7 +229,10 @@ impl Sandbox {
         let api = Router::new()
             .route(&format!("{t}/realms"), get(list_realms))
             .route(r, get(get_realm))
-            .route(&format!("{r}/identities"), post(create_identity).get(list_identities))
+            .route(
+                &format!("{r}/identities"),
+                post(create_identity).get(list_identities),
+            )
             .route(
                 &format!("{r}/identities/{{item}}"),
                 get(get_identity_or_groups)
@@ -239,9 +256,7 @@ impl Sandbox {
             .fallback(|| async {
                 ApiError::with_status(StatusCode::NOT_FOUND, "not_found", "not found")
             });
-        Router::new()
-            .nest(PREFIX, api)
-            .with_state(self.clone())
+        Router::new().nest(PREFIX, api).with_state(self.clone())
     }
 }
 
@@ -260,7 +275,10 @@ async fn require_bearer(State(sb): Shared, req: Request, next: Next) -> Response
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim);
     match presented {
         Some(t) if sb.token_valid(t) => next.run(req).await,
@@ -283,7 +301,8 @@ where
     F: FnOnce(u64, u32) -> Fut,
     Fut: std::future::Future<Output = Res<Rows<T>>>,
 {
-    let w = paging::window(list, q).map_err(|e| ApiError::invalid_field(e.field, &e.description))?;
+    let w =
+        paging::window(list, q).map_err(|e| ApiError::invalid_field(e.field, &e.description))?;
     let rows = fetch(w.offset, w.limit).await?;
     let next_page_token = paging::next_token(list, q, &w, rows.items.len(), rows.total);
     Ok(Page {
@@ -361,7 +380,10 @@ async fn list_realms(
     Ok(Json(page.into()))
 }
 
-async fn get_realm(State(sb): Shared, UrlPath((tenant, realm)): UrlPath<(String, String)>) -> Res<Response> {
+async fn get_realm(
+    State(sb): Shared,
+    UrlPath((tenant, realm)): UrlPath<(String, String)>,
+) -> Res<Response> {
     if tenant != sb.tenant_id() {
         return Err(ApiError::forbidden());
     }
@@ -374,7 +396,11 @@ async fn realm_action(
     bytes: Bytes,
 ) -> Res<Response> {
     if action != "identities:batchDelete" {
-        return Err(ApiError::with_status(StatusCode::NOT_FOUND, "not_found", "not found"));
+        return Err(ApiError::with_status(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "not found",
+        ));
     }
     sb.realm(&tenant, &realm).await?;
     let req: BatchDeleteRequest = body(&bytes)?;
@@ -389,7 +415,10 @@ async fn realm_action(
 
 fn check_id_count(field: &str, ids: &[String]) -> Res<()> {
     if ids.is_empty() {
-        return Err(ApiError::invalid_field(field, "array must contain at least 1 element"));
+        return Err(ApiError::invalid_field(
+            field,
+            "array must contain at least 1 element",
+        ));
     }
     if ids.len() > MAX_BATCH_IDS {
         return Err(ApiError::invalid_field(
@@ -519,7 +548,11 @@ async fn get_identity_or_groups(
         return Ok(Json(ListGroupsResponse::from(page)).into_response());
     }
     if item.contains(':') {
-        return Err(ApiError::with_status(StatusCode::NOT_FOUND, "not_found", "not found"));
+        return Err(ApiError::with_status(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "not found",
+        ));
     }
     Ok(Json(sb.store.get_identity(&realm, &item).await?).into_response())
 }
@@ -630,7 +663,11 @@ async fn get_group_or_members(
         return Ok(Json(ListIdentitiesResponse::from(page)).into_response());
     }
     if item.contains(':') {
-        return Err(ApiError::with_status(StatusCode::NOT_FOUND, "not_found", "not found"));
+        return Err(ApiError::with_status(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "not found",
+        ));
     }
     Ok(Json(sb.store.get_group(&realm, &item).await?).into_response())
 }
@@ -672,7 +709,11 @@ async fn group_action(
     } else if let Some(id) = item.strip_suffix(":deleteMembers") {
         (id, false)
     } else {
-        return Err(ApiError::with_status(StatusCode::NOT_FOUND, "not_found", "not found"));
+        return Err(ApiError::with_status(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "not found",
+        ));
     };
     sb.realm(&tenant, &realm).await?;
     let req: MembersRequest = body(&bytes)?;
@@ -703,7 +744,10 @@ mod tests {
         };
         let merged = merge_traits(&base, &patch);
         assert_eq!(merged.username.as_deref(), Some("ada"));
-        assert_eq!(merged.primary_email_address.as_deref(), Some("ada@new.example"));
+        assert_eq!(
+            merged.primary_email_address.as_deref(),
+            Some("ada@new.example")
+        );
         assert_eq!(merged.given_name, None);
     }
 }

@@ -84,7 +84,13 @@ pub fn effective_filter(query: &ListQuery) -> Option<String> {
 }
 
 /// The token for the page after one that returned `returned` items out of `total`; `None` on the last page.
-pub fn next_token(list: &str, query: &ListQuery, w: &Window, returned: usize, total: u64) -> Option<String> {
+pub fn next_token(
+    list: &str,
+    query: &ListQuery,
+    w: &Window,
+    returned: usize,
+    total: u64,
+) -> Option<String> {
     if returned == 0 || w.offset + returned as u64 >= total {
         return None;
     }
@@ -138,8 +144,16 @@ mod tests {
         let first = q(Some(1), None, None);
         let w = window("a", &first).unwrap();
         let t = next_token("a", &first, &w, 1, 3).unwrap();
-        assert_eq!(window("b", &q(None, Some(t), None)).unwrap_err().field, "page_token");
-        assert_eq!(window("a", &q(None, Some("garbage".into()), None)).unwrap_err().field, "page_token");
+        assert_eq!(
+            window("b", &q(None, Some(t), None)).unwrap_err().field,
+            "page_token"
+        );
+        assert_eq!(
+            window("a", &q(None, Some("garbage".into()), None))
+                .unwrap_err()
+                .field,
+            "page_token"
+        );
     }
 
     #[test]

@@ -93,7 +93,9 @@ const GROUPS: [(&str, &str, &[usize]); 6] = [
     (
         "Engineering",
         "Everyone building the product.",
-        &[2, 4, 5, 6, 20, 21, 22, 23, 24, 30, 32, 34, 36, 40, 42, 44, 46, 52],
+        &[
+            2, 4, 5, 6, 20, 21, 22, 23, 24, 30, 32, 34, 36, 40, 42, 44, 46, 52,
+        ],
     ),
     (
         "Finance",
@@ -151,7 +153,7 @@ pub async fn seed(store: &Store) -> Result<(), ApiError> {
         let suspended = matches!(i, 13 | 27 | 41 | 53);
         let with_email = i % 9 != 4;
         let enrollment = match i % 5 {
-            0 | 1 | 2 => "ENROLLED",
+            0..=2 => "ENROLLED",
             3 => "PENDING",
             _ => "UNENROLLED",
         };
@@ -159,7 +161,11 @@ pub async fn seed(store: &Store) -> Result<(), ApiError> {
             .create_identity(
                 &workforce.id,
                 &format!("{given} {family}"),
-                if suspended { STATUS_SUSPENDED } else { STATUS_ACTIVE },
+                if suspended {
+                    STATUS_SUSPENDED
+                } else {
+                    STATUS_ACTIVE
+                },
                 enrollment,
                 &traits(given, family, username, with_email, "acme.example"),
                 Some(at(90 - i as i64, i as i64 * 7)),

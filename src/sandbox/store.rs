@@ -5,7 +5,9 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Row, SqlitePool};
 use tokio::sync::Mutex;
 
@@ -96,9 +98,10 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::raw_sql(SCHEMA).execute(&pool).await?;
-        let existing: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'tenant_id'")
-            .fetch_optional(&pool)
-            .await?;
+        let existing: Option<String> =
+            sqlx::query_scalar("SELECT value FROM meta WHERE key = 'tenant_id'")
+                .fetch_optional(&pool)
+                .await?;
         let fresh = existing.is_none();
         let tenant_id = match existing {
             Some(t) => t,
@@ -142,7 +145,11 @@ impl Store {
         }
     }
 
-    pub async fn insert_realm(&self, display_name: &str, classification: &str) -> Result<Realm, ApiError> {
+    pub async fn insert_realm(
+        &self,
+        display_name: &str,
+        classification: &str,
+    ) -> Result<Realm, ApiError> {
         let _w = self.write.lock().await;
         let id = new_id();
         let t = now();
@@ -192,9 +199,11 @@ impl Store {
 
     /// The first realm created: the console's default in sandbox mode.
     pub async fn first_realm(&self) -> Result<Option<String>, ApiError> {
-        Ok(sqlx::query_scalar("SELECT id FROM realms ORDER BY seq LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM realms ORDER BY seq LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     // --- identities ----------------------------------------------------------------------------------------------
@@ -245,7 +254,9 @@ impl Store {
         .await;
         match result {
             Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => return Err(ApiError::conflict("username already exists")),
+            Err(e) if is_unique_violation(&e) => {
+                return Err(ApiError::conflict("username already exists"))
+            }
             Err(e) => return Err(e.into()),
         }
         Ok(Identity {
@@ -271,12 +282,13 @@ impl Store {
         let (total, rows) = match username {
             Some(u) => {
                 let key = username_key(u);
-                let total: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE realm_id = ? AND username_key = ?")
-                        .bind(realm)
-                        .bind(&key)
-                        .fetch_one(&self.pool)
-                        .await?;
+                let total: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM identities WHERE realm_id = ? AND username_key = ?",
+                )
+                .bind(realm)
+                .bind(&key)
+                .fetch_one(&self.pool)
+                .await?;
                 let rows = sqlx::query(
                     "SELECT * FROM identities WHERE realm_id = ? AND username_key = ? ORDER BY seq LIMIT ? OFFSET ?",
                 )
@@ -289,16 +301,19 @@ impl Store {
                 (total, rows)
             }
             None => {
-                let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE realm_id = ?")
-                    .bind(realm)
-                    .fetch_one(&self.pool)
-                    .await?;
-                let rows = sqlx::query("SELECT * FROM identities WHERE realm_id = ? ORDER BY seq LIMIT ? OFFSET ?")
-                    .bind(realm)
-                    .bind(i64::from(limit))
-                    .bind(offset as i64)
-                    .fetch_all(&self.pool)
-                    .await?;
+                let total: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE realm_id = ?")
+                        .bind(realm)
+                        .fetch_one(&self.pool)
+                        .await?;
+                let rows = sqlx::query(
+                    "SELECT * FROM identities WHERE realm_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+                )
+                .bind(realm)
+                .bind(i64::from(limit))
+                .bind(offset as i64)
+                .fetch_all(&self.pool)
+                .await?;
                 (total, rows)
             }
         };
@@ -357,17 +372,22 @@ impl Store {
     }
 
     /// Deletes all `ids` or none: any unknown id → 404 naming the unknown ones.
-    pub async fn batch_delete_identities(&self, realm: &str, ids: &[String]) -> Result<(), ApiError> {
+    pub async fn batch_delete_identities(
+        &self,
+        realm: &str,
+        ids: &[String],
+    ) -> Result<(), ApiError> {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         let mut seqs = Vec::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
-            let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
-                .bind(realm)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let seq: Option<i64> =
+                sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
+                    .bind(realm)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             match seq {
                 Some(s) => seqs.push(s),
                 None => missing.push(id.clone()),
@@ -473,17 +493,23 @@ impl Store {
         })
     }
 
-    pub async fn list_groups(&self, realm: &str, offset: u64, limit: u32) -> Result<Rows<Group>, ApiError> {
+    pub async fn list_groups(
+        &self,
+        realm: &str,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Rows<Group>, ApiError> {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM bi_groups WHERE realm_id = ?")
             .bind(realm)
             .fetch_one(&self.pool)
             .await?;
-        let rows = sqlx::query("SELECT * FROM bi_groups WHERE realm_id = ? ORDER BY seq LIMIT ? OFFSET ?")
-            .bind(realm)
-            .bind(i64::from(limit))
-            .bind(offset as i64)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT * FROM bi_groups WHERE realm_id = ? ORDER BY seq LIMIT ? OFFSET ?")
+                .bind(realm)
+                .bind(i64::from(limit))
+                .bind(offset as i64)
+                .fetch_all(&self.pool)
+                .await?;
         Ok(Rows {
             items: rows.iter().map(|r| self.group(r)).collect(),
             total: total as u64,
@@ -549,18 +575,25 @@ impl Store {
 
     /// Adds (`add = true`) or removes members; every id must name an identity of the realm, else 404 and nothing
     /// changes. Adding a member twice or removing a non-member is not an error.
-    pub async fn change_members(&self, realm: &str, group: &str, ids: &[String], add: bool) -> Result<Group, ApiError> {
+    pub async fn change_members(
+        &self,
+        realm: &str,
+        group: &str,
+        ids: &[String],
+        add: bool,
+    ) -> Result<Group, ApiError> {
         let _w = self.write.lock().await;
         let group_seq = self.group_seq(realm, group).await?;
         let mut tx = self.pool.begin().await?;
         let mut seqs = Vec::with_capacity(ids.len());
         let mut missing = Vec::new();
         for id in ids {
-            let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
-                .bind(realm)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
+            let seq: Option<i64> =
+                sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
+                    .bind(realm)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             match seq {
                 Some(s) => seqs.push(s),
                 None => missing.push(id.clone()),

@@ -31,10 +31,16 @@ pub async fn start() -> TestSandbox {
     let addr = listener.local_addr().unwrap();
     let router: axum::Router = sandbox.router();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service()).await.unwrap();
+        axum::serve(listener, router.into_make_service())
+            .await
+            .unwrap();
     });
     let api_base = format!("http://{addr}{PREFIX}");
-    let client = token_client(&api_base, &sandbox, sandbox.credentials().api_token.expose());
+    let client = token_client(
+        &api_base,
+        &sandbox,
+        sandbox.credentials().api_token.expose(),
+    );
     let realms = client
         .list_realms(&Default::default())
         .await

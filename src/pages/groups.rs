@@ -1,0 +1,78 @@
+//! Directory → Groups: the realm's groups, paged through BI (one list call per view).
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::list_groups;
+use crate::components::error::ErrorBanner;
+use crate::components::pager::Pager;
+use crate::model::{human_date, Group, PageView};
+use crate::pages::identities::page_and_size;
+
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+    let (page, size) = page_and_size(query);
+    let data = Resource::new(
+        move || (realm.get(), page.get(), size.get()),
+        |(realm, page, size)| list_groups(realm, page, size),
+    );
+    view! {
+        <div class="mx-auto flex max-w-6xl flex-col gap-5">
+            <h1 class="text-2xl font-semibold tracking-tight">"Groups"</h1>
+            <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+                <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading groups…"</p> }>
+                    {move || Suspend::new(async move {
+                        match data.await {
+                            Ok(view) => view! { <GroupTable data=view /> }.into_any(),
+                            Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn GroupTable(data: PageView<Group>) -> impl IntoView {
+    if data.items.is_empty() {
+        return view! { <p id="empty-state" class="p-8 text-slate-700 dark:text-slate-300">"This realm has no groups yet."</p> }
+            .into_any();
+    }
+    let shown = data.items.len();
+    let rows = data
+        .items
+        .into_iter()
+        .map(|g| {
+            let created = g.create_time.clone().unwrap_or_default();
+            view! {
+                <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
+                    <td class="px-4 py-2.5 font-medium">{g.display_name.clone()}</td>
+                    <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">{g.description.clone().unwrap_or_default()}</td>
+                    <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
+                        <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="max-h-[70vh] overflow-auto">
+            <table class="w-full text-left text-sm">
+                <thead class="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+                    <tr>
+                        <th scope="col" class="px-4 py-2.5 font-semibold">"Name"</th>
+                        <th scope="col" class="px-4 py-2.5 font-semibold">"Description"</th>
+                        <th scope="col" class="px-4 py-2.5 font-semibold">"Created"</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{rows}</tbody>
+            </table>
+        </div>
+        <Pager page=data.page size=data.size shown=shown total=data.total />
+    }
+    .into_any()
+}
