@@ -8,6 +8,8 @@ use leptos_router::path;
 use crate::components::layout::RealmLayout;
 use crate::pages::groups::GroupsPage;
 use crate::pages::identities::IdentitiesPage;
+use crate::pages::identity_detail::IdentityDetailPage;
+use crate::pages::identity_new::NewIdentityPage;
 use crate::pages::not_found::NotFound;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,6 +46,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <ParentRoute path=path!("/realms/:realm") view=RealmLayout>
                         <Route path=path!("/identities") view=IdentitiesPage />
+                        <Route path=path!("/identities/new") view=NewIdentityPage />
+                        <Route path=path!("/identities/:id") view=IdentityDetailPage />
                         <Route path=path!("/groups") view=GroupsPage />
                         <Route path=path!("") view=IdentitiesPage />
                     </ParentRoute>

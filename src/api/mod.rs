@@ -89,3 +89,124 @@ pub async fn list_groups(
         size,
     })
 }
+
+/// An identity with the groups it belongs to (the first 200; `groups_total` says how many in all).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IdentityDetail {
+    pub identity: Identity,
+    pub groups: Vec<crate::model::Group>,
+    pub groups_total: u64,
+}
+
+/// An identity and its groups: two BI calls, made concurrently (BI has no call that returns both).
+#[server]
+pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, AppError> {
+    use crate::bi::wire::ListQuery;
+    let s = state()?;
+    let groups_query = ListQuery {
+        page_size: Some(crate::model::MAX_PAGE_SIZE),
+        ..ListQuery::default()
+    };
+    let (identity, groups) = tokio::join!(
+        s.client.get_identity(&realm, &id),
+        s.client.list_identity_groups(&realm, &id, &groups_query)
+    );
+    let identity = identity.map_err(|e| errors::from_bi("get identity", e))?;
+    let groups = groups.map_err(|e| errors::from_bi("list the identity's groups", e))?;
+    Ok(IdentityDetail {
+        identity,
+        groups: groups.items,
+        groups_total: groups.total_size,
+    })
+}
+
+/// Adds an identity. The same rules as the form run first; BI's own errors land on their fields. On success the
+/// browser goes to the new identity's page.
+#[server]
+pub async fn create_identity(
+    realm: String,
+    display_name: String,
+    username: String,
+    email: String,
+    external_id: String,
+    given_name: String,
+    family_name: String,
+) -> Result<String, AppError> {
+    use crate::model::IdentityInput;
+    let input = IdentityInput {
+        display_name,
+        username,
+        email,
+        external_id,
+        given_name,
+        family_name,
+    };
+    let fields = input.validate();
+    if !fields.is_empty() {
+        return Err(AppError::with_fields(
+            "Some values need attention; see the fields marked below.",
+            fields,
+        ));
+    }
+    let s = state()?;
+    let created = s
+        .client
+        .create_identity(&realm, &input.to_create())
+        .await
+        .map_err(|e| errors::from_bi("create identity", e))?;
+    tracing::info!(realm = %realm, id = %created.id, "identity created");
+    leptos_axum::redirect(&format!(
+        "/realms/{}/identities/{}?created=1",
+        crate::components::pager::encode_component(&realm),
+        crate::components::pager::encode_component(&created.id)
+    ));
+    Ok(created.id)
+}
+
+/// Suspends (`suspend = true`) or reactivates an identity: one PATCH of `status` only.
+#[server]
+pub async fn set_identity_status(
+    realm: String,
+    id: String,
+    suspend: bool,
+) -> Result<Identity, AppError> {
+    use crate::bi::wire::IdentityWrite;
+    use crate::model::{STATUS_ACTIVE, STATUS_SUSPENDED};
+    let s = state()?;
+    let patch = IdentityWrite {
+        status: Some(
+            if suspend {
+                STATUS_SUSPENDED
+            } else {
+                STATUS_ACTIVE
+            }
+            .to_string(),
+        ),
+        ..IdentityWrite::default()
+    };
+    s.client
+        .update_identity(&realm, &id, &patch)
+        .await
+        .map_err(|e| {
+            errors::from_bi(
+                if suspend {
+                    "suspend identity"
+                } else {
+                    "unsuspend identity"
+                },
+                e,
+            )
+        })
+}
+
+/// Deletes one identity.
+#[server]
+pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> {
+    let s = state()?;
+    s.client
+        .delete_identity(&realm, &id)
+        .await
+        .map_err(|e| errors::from_bi("delete identity", e))?;
+    tracing::info!(realm = %realm, id = %id, "identity deleted");
+    Ok(())
+}

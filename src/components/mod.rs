@@ -1,5 +1,7 @@
 //! Reusable pieces of the interface.
 
+pub mod dialog;
 pub mod error;
+pub mod form;
 pub mod layout;
 pub mod pager;

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::list_identities;
 use crate::components::error::ErrorBanner;
-use crate::components::pager::Pager;
+use crate::components::pager::{encode_component, Pager};
 use crate::model::{clamp_page_size, human_date, Identity, PageView};
 
 /// The 1-based page number and the rows per page from the URL's `page` and `size`.
@@ -32,6 +32,7 @@ pub fn IdentitiesPage() -> impl IntoView {
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let (page, size) = page_and_size(query);
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
+    let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
 
     let data = Resource::new(
         move || (realm.get(), page.get(), size.get(), q.get()),
@@ -42,7 +43,18 @@ pub fn IdentitiesPage() -> impl IntoView {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
             <div class="flex flex-wrap items-center justify-between gap-4">
                 <h1 class="text-2xl font-semibold tracking-tight">"Identities"</h1>
+                <a
+                    href=move || format!("/realms/{}/identities/new", realm.get())
+                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2"
+                >
+                    "Add identity"
+                </a>
             </div>
+            {move || deleted.get().map(|who| view! {
+                <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+                    {format!("Deleted {who}.")}
+                </p>
+            })}
             <Form method="get" action="" attr:role="search" attr:class="flex max-w-md items-center gap-2">
                 <label for="identity-search" class="sr-only">"Search by username"</label>
                 <input
@@ -62,7 +74,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading identities…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Ok(view) => view! { <IdentityTable data=view q=q.get_untracked() /> }.into_any(),
+                            Ok(view) => view! { <IdentityTable data=view q=q.get_untracked() realm=realm.get_untracked() /> }.into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
@@ -73,7 +85,7 @@ pub fn IdentitiesPage() -> impl IntoView {
 }
 
 #[component]
-fn IdentityTable(data: PageView<Identity>, q: String) -> impl IntoView {
+fn IdentityTable(data: PageView<Identity>, q: String, realm: String) -> impl IntoView {
     if data.items.is_empty() {
         let message = if q.is_empty() {
             "This realm has no identities yet.".to_string()
@@ -94,7 +106,7 @@ fn IdentityTable(data: PageView<Identity>, q: String) -> impl IntoView {
     let rows = data
         .items
         .into_iter()
-        .map(|i| view! { <IdentityRow identity=i /> })
+        .map(|i| view! { <IdentityRow identity=i realm=realm.clone() /> })
         .collect_view();
     view! {
         <div class="max-h-[70vh] overflow-auto">
@@ -117,12 +129,21 @@ fn IdentityTable(data: PageView<Identity>, q: String) -> impl IntoView {
 }
 
 #[component]
-fn IdentityRow(identity: Identity) -> impl IntoView {
+fn IdentityRow(identity: Identity, realm: String) -> impl IntoView {
+    let href = format!(
+        "/realms/{}/identities/{}",
+        encode_component(&realm),
+        encode_component(&identity.id)
+    );
     let suspended = identity.is_suspended();
     let created = identity.create_time.clone().unwrap_or_default();
     view! {
         <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
-            <td class="px-4 py-2.5 font-medium">{identity.username().to_string()}</td>
+            <td class="px-4 py-2.5 font-medium">
+                <a href=href class="text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-indigo-300">
+                    {identity.username().to_string()}
+                </a>
+            </td>
             <td class="px-4 py-2.5">{identity.display_name.clone()}</td>
             <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
                 {match identity.email() {

@@ -1,0 +1,111 @@
+import { test, expect, Page } from "@playwright/test";
+
+async function hydrated(page: Page) {
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+}
+
+async function openAddForm(page: Page) {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Add identity" }).click();
+  await expect(page.getByRole("heading", { name: "Add identity" })).toBeVisible();
+}
+
+test("add an identity through the form and land on its page", async ({ page }) => {
+  await openAddForm(page);
+  await page.getByLabel("Name").fill("Mary Somerville");
+  await page.getByLabel("Username").fill("mary.somerville");
+  await page.getByLabel("Email").fill("mary@example.com");
+  await page.getByText("More fields").click();
+  await page.getByLabel("Given name").fill("Mary");
+  await page.getByLabel("Family name").fill("Somerville");
+  await page.getByRole("button", { name: "Add identity" }).click();
+
+  await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?created=1/);
+  await expect(page.getByRole("status")).toHaveText("Identity created.");
+  await expect(page.getByRole("heading", { name: "Mary Somerville" })).toBeVisible();
+  await expect(page.getByText("mary@example.com")).toBeVisible();
+  await expect(page.locator("#identity-status")).toHaveText("Active");
+});
+
+test("a duplicate username is reported on the username field and the typed values stay", async ({ page }) => {
+  await openAddForm(page);
+  await page.getByLabel("Name").fill("Another Ada");
+  await page.getByLabel("Username").fill("ADA.LOVELACE");
+  await page.getByLabel("Email").fill("another.ada@example.com");
+  await page.getByRole("button", { name: "Add identity" }).click();
+  await expect(page.locator("#field-username-error")).toHaveText("This username is already taken in this realm.");
+  await expect(page.getByLabel("Username")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Name")).toHaveValue("Another Ada");
+  await expect(page.getByLabel("Email")).toHaveValue("another.ada@example.com");
+  await expect(page).toHaveURL(/\/identities\/new$/);
+});
+
+test("forbidden characters and a bad email are refused on their fields", async ({ page }) => {
+  await openAddForm(page);
+  await page.getByLabel("Name").fill("Bad {Name}");
+  await page.getByLabel("Username").fill("bad;user");
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByRole("button", { name: "Add identity" }).click();
+  await expect(page.locator("#field-display_name-error")).toHaveText("Name must not contain { }.");
+  await expect(page.locator("#field-username-error")).toHaveText("Username must not contain ;.");
+  await expect(page.locator("#field-email-error")).toHaveText("Enter an email address like name@example.com.");
+  await expect(page.getByLabel("Username")).toHaveValue("bad;user");
+
+  // Nothing was written.
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByLabel("Search by username").fill("bad;user");
+  await page.getByLabel("Search by username").press("Enter");
+  await expect(page.locator("#empty-state")).toHaveText("No identity with username “bad;user”.");
+});
+
+test("suspend and unsuspend an identity from its page", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: "alan.turing", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Alan Turing" })).toBeVisible();
+  await expect(page.locator("#identity-status")).toHaveText("Active");
+
+  await page.getByRole("button", { name: "Suspend", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Suspend alan.turing (Alan Turing)");
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(page.locator("#identity-status")).toHaveText("Active");
+
+  await page.getByRole("button", { name: "Suspend", exact: true }).click();
+  await dialog.getByRole("button", { name: "Suspend identity" }).click();
+  await expect(page.locator("#identity-status")).toHaveText("Suspended");
+  await expect(dialog).toBeHidden();
+
+  await page.getByRole("button", { name: "Unsuspend", exact: true }).click();
+  await dialog.getByRole("button", { name: "Unsuspend identity" }).click();
+  await expect(page.locator("#identity-status")).toHaveText("Active");
+
+  // The list agrees after a reload.
+  await page.goto(page.url().replace(/\/identities\/.*/, "/identities?q=alan.turing"));
+  await expect(page.getByRole("cell", { name: "Active", exact: true })).toBeVisible();
+});
+
+test("delete an identity after a confirmation that names it", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByLabel("Search by username").fill("ken.thompson");
+  await page.getByLabel("Search by username").press("Enter");
+  await page.getByRole("link", { name: "ken.thompson", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Ken Thompson" })).toBeVisible();
+  await expect(page.locator("#identity-groups")).toContainText("Engineering");
+
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Delete ken.thompson (Ken Thompson). This cannot be undone.");
+  await dialog.getByRole("button", { name: "Delete identity" }).click();
+
+  await expect(page).toHaveURL(/\/identities\?deleted=ken.thompson/);
+  await expect(page.getByRole("status")).toHaveText("Deleted ken.thompson.");
+  await page.getByLabel("Search by username").fill("ken.thompson");
+  await page.getByLabel("Search by username").press("Enter");
+  await expect(page.locator("#empty-state")).toHaveText("No identity with username “ken.thompson”.");
+});

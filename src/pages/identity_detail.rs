@@ -1,0 +1,231 @@
+//! One identity: every field, its id (copyable), status, times and groups; Suspend / Unsuspend and Delete behind
+//! confirmations that name the identity.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::api::{get_identity, DeleteIdentity, IdentityDetail, SetIdentityStatus};
+use crate::components::dialog::ConfirmDialog;
+use crate::components::error::ErrorBanner;
+use crate::components::pager::encode_component;
+use crate::model::{human_date, AppError, Identity};
+
+#[component]
+pub fn IdentityDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let created = Memo::new(move |_| query.read().get("created").is_some());
+
+    let status_action = ServerAction::<SetIdentityStatus>::new();
+    let delete_action = ServerAction::<DeleteIdentity>::new();
+    let data = Resource::new(
+        move || (realm.get(), id.get(), status_action.version().get()),
+        |(realm, id, _)| get_identity(realm, id),
+    );
+
+    view! {
+        <div class="mx-auto flex max-w-4xl flex-col gap-5">
+            <a href=move || format!("/realms/{}/identities", realm.get()) class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Identities"</a>
+            <Show when=move || created.get()>
+                <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Identity created."</p>
+            </Show>
+            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading identity…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action /> }.into_any(),
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Detail(
+    detail: IdentityDetail,
+    realm: Memo<String>,
+    status_action: ServerAction<SetIdentityStatus>,
+    delete_action: ServerAction<DeleteIdentity>,
+) -> impl IntoView {
+    let IdentityDetail {
+        identity,
+        groups,
+        groups_total,
+    } = detail;
+    let suspended = identity.is_suspended();
+    let confirm_status = RwSignal::new(false);
+    let confirm_delete = RwSignal::new(false);
+    let who = format!("{} ({})", identity.username(), identity.display_name);
+
+    // Close the dialog once the change is made; the resource reloads through the action's version.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = status_action.value().get() {
+            confirm_status.set(false);
+        }
+    });
+    let navigate = use_navigate();
+    let username = identity.username().to_string();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete_action.value().get() {
+            confirm_delete.set(false);
+            navigate(
+                &format!(
+                    "/realms/{}/identities?deleted={}",
+                    realm.get_untracked(),
+                    encode_component(&username)
+                ),
+                Default::default(),
+            );
+        }
+    });
+    let action_error = move || {
+        let status_err = status_action
+            .value()
+            .get()
+            .and_then(|r: Result<Identity, AppError>| r.err());
+        let delete_err = delete_action
+            .value()
+            .get()
+            .and_then(|r: Result<(), AppError>| r.err());
+        status_err
+            .or(delete_err)
+            .map(|e| view! { <ErrorBanner error=e /> })
+    };
+
+    let id = identity.id.clone();
+    let dispatch_status = {
+        let id = id.clone();
+        Callback::new(move |_| {
+            status_action.dispatch(SetIdentityStatus {
+                realm: realm.get_untracked(),
+                id: id.clone(),
+                suspend: !suspended,
+            });
+        })
+    };
+    let dispatch_delete = {
+        let id = id.clone();
+        Callback::new(move |_| {
+            delete_action.dispatch(DeleteIdentity {
+                realm: realm.get_untracked(),
+                id: id.clone(),
+            });
+        })
+    };
+    let t = &identity.traits;
+    let rows: Vec<(&str, String)> = vec![
+        ("Username", identity.username().to_string()),
+        ("Email", t.primary_email_address.clone().unwrap_or_default()),
+        ("External ID", t.external_id.clone().unwrap_or_default()),
+        ("Given name", t.given_name.clone().unwrap_or_default()),
+        ("Family name", t.family_name.clone().unwrap_or_default()),
+        (
+            "Enrollment",
+            identity.enrollment_status.clone().unwrap_or_default(),
+        ),
+    ];
+    let button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800";
+    let created = identity.create_time.clone().unwrap_or_default();
+    let updated = identity.update_time.clone().unwrap_or_default();
+    let copy_id = id.clone();
+
+    view! {
+        <div class="flex flex-wrap items-start justify-between gap-4">
+            <div>
+                <h1 class="text-2xl font-semibold tracking-tight">{identity.display_name.clone()}</h1>
+                <p class="mt-1 flex items-center gap-2 text-sm text-slate-600 dark:text-slate-400">
+                    <span>"ID "</span><code id="identity-id">{id.clone()}</code>
+                    <button type="button" class="rounded px-1.5 text-xs text-indigo-600 hover:underline dark:text-indigo-400"
+                        on:click=move |_| {
+                            #[cfg(feature = "hydrate")]
+                            if let Some(w) = web_sys::window() {
+                                let _ = w.navigator().clipboard().write_text(&copy_id);
+                            }
+                            #[cfg(not(feature = "hydrate"))]
+                            let _ = &copy_id;
+                        }
+                    >"Copy ID"</button>
+                </p>
+            </div>
+            <div class="flex gap-2">
+                <button type="button" class=button on:click=move |_| confirm_status.set(true)>
+                    {if suspended { "Unsuspend" } else { "Suspend" }}
+                </button>
+                <button type="button" class="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
+                    on:click=move |_| confirm_delete.set(true)>
+                    "Delete"
+                </button>
+            </div>
+        </div>
+        {action_error}
+        <section class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            <dl class="grid grid-cols-1 gap-x-6 gap-y-4 sm:grid-cols-2">
+                <div>
+                    <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Status"</dt>
+                    <dd id="identity-status" class="mt-1">
+                        {if suspended {
+                            view! { <span class="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800 dark:bg-red-900/40 dark:text-red-200">"Suspended"</span> }.into_any()
+                        } else {
+                            view! { <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-200">"Active"</span> }.into_any()
+                        }}
+                    </dd>
+                </div>
+                {rows
+                    .into_iter()
+                    .map(|(label, value)| view! {
+                        <div>
+                            <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">{label}</dt>
+                            <dd class="mt-1 text-sm">{if value.is_empty() { "—".to_string() } else { value }}</dd>
+                        </div>
+                    })
+                    .collect_view()}
+                <div>
+                    <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Created"</dt>
+                    <dd class="mt-1 text-sm"><time datetime=created.clone() title=created.clone()>{human_date(&created)}</time></dd>
+                </div>
+                <div>
+                    <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Updated"</dt>
+                    <dd class="mt-1 text-sm"><time datetime=updated.clone() title=updated.clone()>{human_date(&updated)}</time></dd>
+                </div>
+            </dl>
+        </section>
+        <section aria-labelledby="groups-heading" class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            <h2 id="groups-heading" class="text-lg font-semibold">{format!("Groups ({groups_total})")}</h2>
+            {if groups.is_empty() {
+                view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">"Not a member of any group."</p> }.into_any()
+            } else {
+                view! {
+                    <ul id="identity-groups" class="mt-3 flex flex-wrap gap-2">
+                        {groups.into_iter().map(|g| view! {
+                            <li class="rounded-full bg-slate-100 px-3 py-1 text-sm dark:bg-slate-800">{g.display_name}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+        <ConfirmDialog
+            open=confirm_status
+            title=if suspended { "Unsuspend identity?".to_string() } else { "Suspend identity?".to_string() }
+            body=if suspended {
+                format!("Unsuspend {who}. They will be able to sign in again.")
+            } else {
+                format!("Suspend {who}. They will not be able to sign in or create passkeys until unsuspended.")
+            }
+            confirm_label=if suspended { "Unsuspend identity".to_string() } else { "Suspend identity".to_string() }
+            pending=status_action.pending()
+            on_confirm=dispatch_status
+        />
+        <ConfirmDialog
+            open=confirm_delete
+            title="Delete identity?".to_string()
+            body=format!("Delete {who}. This cannot be undone.")
+            confirm_label="Delete identity".to_string()
+            danger=true
+            pending=delete_action.pending()
+            on_confirm=dispatch_delete
+        />
+    }
+}
