@@ -13,12 +13,12 @@ async function openAddForm(page: Page) {
 
 test("add an identity through the form and land on its page", async ({ page }) => {
   await openAddForm(page);
-  await page.getByLabel("Name").fill("Mary Somerville");
-  await page.getByLabel("Username").fill("mary.somerville");
-  await page.getByLabel("Email").fill("mary@example.com");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Mary Somerville");
+  await page.getByRole("textbox", { name: "Username", exact: true }).fill("mary.somerville");
+  await page.getByRole("textbox", { name: "Email", exact: true }).fill("mary@example.com");
   await page.getByText("More fields").click();
-  await page.getByLabel("Given name").fill("Mary");
-  await page.getByLabel("Family name").fill("Somerville");
+  await page.getByRole("textbox", { name: "Given name", exact: true }).fill("Mary");
+  await page.getByRole("textbox", { name: "Family name", exact: true }).fill("Somerville");
   await page.getByRole("button", { name: "Add identity" }).click();
 
   await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?created=1/);
@@ -30,27 +30,27 @@ test("add an identity through the form and land on its page", async ({ page }) =
 
 test("a duplicate username is reported on the username field and the typed values stay", async ({ page }) => {
   await openAddForm(page);
-  await page.getByLabel("Name").fill("Another Ada");
-  await page.getByLabel("Username").fill("ADA.LOVELACE");
-  await page.getByLabel("Email").fill("another.ada@example.com");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Another Ada");
+  await page.getByRole("textbox", { name: "Username", exact: true }).fill("ADA.LOVELACE");
+  await page.getByRole("textbox", { name: "Email", exact: true }).fill("another.ada@example.com");
   await page.getByRole("button", { name: "Add identity" }).click();
   await expect(page.locator("#field-username-error")).toHaveText("This username is already taken in this realm.");
-  await expect(page.getByLabel("Username")).toHaveAttribute("aria-invalid", "true");
-  await expect(page.getByLabel("Name")).toHaveValue("Another Ada");
-  await expect(page.getByLabel("Email")).toHaveValue("another.ada@example.com");
+  await expect(page.getByRole("textbox", { name: "Username", exact: true })).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Another Ada");
+  await expect(page.getByRole("textbox", { name: "Email", exact: true })).toHaveValue("another.ada@example.com");
   await expect(page).toHaveURL(/\/identities\/new$/);
 });
 
 test("forbidden characters and a bad email are refused on their fields", async ({ page }) => {
   await openAddForm(page);
-  await page.getByLabel("Name").fill("Bad {Name}");
-  await page.getByLabel("Username").fill("bad;user");
-  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Bad {Name}");
+  await page.getByRole("textbox", { name: "Username", exact: true }).fill("bad;user");
+  await page.getByRole("textbox", { name: "Email", exact: true }).fill("not-an-email");
   await page.getByRole("button", { name: "Add identity" }).click();
   await expect(page.locator("#field-display_name-error")).toHaveText("Name must not contain { }.");
   await expect(page.locator("#field-username-error")).toHaveText("Username must not contain ;.");
   await expect(page.locator("#field-email-error")).toHaveText("Enter an email address like name@example.com.");
-  await expect(page.getByLabel("Username")).toHaveValue("bad;user");
+  await expect(page.getByRole("textbox", { name: "Username", exact: true })).toHaveValue("bad;user");
 
   // Nothing was written.
   await page.goto("/");
