@@ -9,6 +9,7 @@ use crate::components::layout::RealmLayout;
 use crate::pages::groups::GroupsPage;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::identity_detail::IdentityDetailPage;
+use crate::pages::identity_edit::EditIdentityPage;
 use crate::pages::identity_new::NewIdentityPage;
 use crate::pages::not_found::NotFound;
 
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/identities") view=IdentitiesPage />
                         <Route path=path!("/identities/new") view=NewIdentityPage />
                         <Route path=path!("/identities/:id") view=IdentityDetailPage />
+                        <Route path=path!("/identities/:id/edit") view=EditIdentityPage />
                         <Route path=path!("/groups") view=GroupsPage />
                         <Route path=path!("") view=IdentitiesPage />
                     </ParentRoute>

@@ -671,3 +671,87 @@ mod input_tests {
         assert!(long[0].message.contains("64"));
     }
 }
+
+impl IdentityInput {
+    /// The form's starting values for an existing identity.
+    pub fn from_identity(identity: &Identity) -> IdentityInput {
+        let t = &identity.traits;
+        let s = |v: &Option<String>| v.clone().unwrap_or_default();
+        IdentityInput {
+            display_name: identity.display_name.clone(),
+            username: s(&t.username),
+            email: s(&t.primary_email_address),
+            external_id: s(&t.external_id),
+            given_name: s(&t.given_name),
+            family_name: s(&t.family_name),
+        }
+    }
+
+    /// BI's PATCH body holding only what differs from `original`; `None` when nothing changed. A cleared field is
+    /// sent as an empty string, which clears it.
+    #[cfg(feature = "ssr")]
+    pub fn to_patch(&self, original: &IdentityInput) -> Option<crate::bi::wire::IdentityWrite> {
+        let changed =
+            |now: &str, before: &str| (now.trim() != before.trim()).then(|| now.trim().to_string());
+        let traits = Traits {
+            username: changed(&self.username, &original.username),
+            primary_email_address: changed(&self.email, &original.email),
+            external_id: changed(&self.external_id, &original.external_id),
+            given_name: changed(&self.given_name, &original.given_name),
+            family_name: changed(&self.family_name, &original.family_name),
+            ..Traits::default()
+        };
+        let display_name = changed(&self.display_name, &original.display_name);
+        let traits_changed = traits != Traits::default();
+        if display_name.is_none() && !traits_changed {
+            return None;
+        }
+        Some(crate::bi::wire::IdentityWrite {
+            display_name,
+            status: None,
+            traits: traits_changed.then_some(traits),
+        })
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod patch_tests {
+    use super::*;
+
+    #[test]
+    fn only_changed_fields_are_sent() {
+        let before = IdentityInput {
+            display_name: "Ada".into(),
+            username: "ada".into(),
+            email: "ada@old.example".into(),
+            given_name: "Ada".into(),
+            ..IdentityInput::default()
+        };
+        assert_eq!(before.to_patch(&before), None);
+        let mut after = before.clone();
+        after.email = "ada@new.example".into();
+        after.given_name = String::new();
+        let patch = after.to_patch(&before).unwrap();
+        assert_eq!(patch.display_name, None);
+        let traits = patch.traits.unwrap();
+        assert_eq!(
+            traits.primary_email_address.as_deref(),
+            Some("ada@new.example")
+        );
+        assert_eq!(traits.given_name.as_deref(), Some(""), "cleared");
+        assert_eq!(traits.username, None);
+        let json = serde_json::to_value(crate::bi::wire::IdentityEnvelope {
+            identity: &IdentityInput {
+                display_name: "Ada L".into(),
+                ..before.clone()
+            }
+            .to_patch(&before)
+            .unwrap(),
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"identity": {"display_name": "Ada L"}})
+        );
+    }
+}

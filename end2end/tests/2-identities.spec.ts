@@ -109,3 +109,29 @@ test("delete an identity after a confirmation that names it", async ({ page }) =
   await page.getByLabel("Search by username").press("Enter");
   await expect(page.locator("#empty-state")).toHaveText("No identity with username “ken.thompson”.");
 });
+
+test("edit an identity: the form is prefilled and the change shows on its page", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: "barbara.liskov", exact: true }).click();
+  await page.getByRole("link", { name: "Edit", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Edit identity" })).toBeVisible();
+  const name = page.getByRole("textbox", { name: "Name", exact: true });
+  await expect(name).toHaveValue("Barbara Liskov");
+  await expect(page.getByRole("textbox", { name: "Email", exact: true })).toHaveValue("barbara.liskov@acme.example");
+
+  // A bad value first: refused on its field, typed values kept.
+  await page.getByRole("textbox", { name: "Username", exact: true }).fill("barbara!");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.locator("#field-username-error")).toHaveText("Username must not contain !.");
+  await expect(page.getByRole("textbox", { name: "Username", exact: true })).toHaveValue("barbara!");
+
+  await page.getByRole("textbox", { name: "Username", exact: true }).fill("barbara.liskov");
+  await name.fill("Barbara Jane Liskov");
+  await page.getByRole("textbox", { name: "Email", exact: true }).fill("liskov@mit.example");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?updated=1/);
+  await expect(page.getByRole("status")).toHaveText("Changes saved.");
+  await expect(page.getByRole("heading", { name: "Barbara Jane Liskov" })).toBeVisible();
+  await expect(page.getByText("liskov@mit.example")).toBeVisible();
+});

@@ -210,3 +210,35 @@ pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> 
     tracing::info!(realm = %realm, id = %id, "identity deleted");
     Ok(())
 }
+
+/// Saves an edit: validates with the form's rules, then PATCHes only the fields that differ from what the form was
+/// opened with (`original`). Nothing changed → no BI call. On success the browser goes back to the identity.
+#[server]
+pub async fn update_identity(
+    realm: String,
+    id: String,
+    input: crate::model::IdentityInput,
+    original: crate::model::IdentityInput,
+) -> Result<(), AppError> {
+    let fields = input.validate();
+    if !fields.is_empty() {
+        return Err(AppError::with_fields(
+            "Some values need attention; see the fields marked below.",
+            fields,
+        ));
+    }
+    if let Some(patch) = input.to_patch(&original) {
+        let s = state()?;
+        s.client
+            .update_identity(&realm, &id, &patch)
+            .await
+            .map_err(|e| errors::from_bi("update identity", e))?;
+        tracing::info!(realm = %realm, id = %id, "identity updated");
+    }
+    leptos_axum::redirect(&format!(
+        "/realms/{}/identities/{}?updated=1",
+        crate::components::pager::encode_component(&realm),
+        crate::components::pager::encode_component(&id)
+    ));
+    Ok(())
+}

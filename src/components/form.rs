@@ -13,6 +13,9 @@ pub fn Field(
     #[prop(optional)]
     kind: Option<&'static str>,
     #[prop(optional, into)] value: String,
+    /// The submitted name when it differs from `name` (e.g. `input[username]` for a struct argument).
+    #[prop(optional, into)]
+    input_name: Option<String>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -41,7 +44,7 @@ pub fn Field(
             </label>
             <input
                 id=id
-                name=name
+                name=input_name.unwrap_or_else(|| name.to_string())
                 type=kind.unwrap_or("text")
                 value=value
                 aria-required=required.then_some("true")
@@ -52,5 +55,44 @@ pub fn Field(
             {help.map(|h| view! { <p id=help_id class="text-xs text-slate-500 dark:text-slate-400">{h}</p> })}
             <p id=error_id class="text-sm text-red-700 dark:text-red-400">{move || error.get()}</p>
         </div>
+    }
+}
+
+/// The identity form's fields, shared by Add and Edit. `prefix` nests the names (`input[username]`) for server
+/// functions that take a struct.
+#[component]
+pub fn IdentityFields(
+    values: crate::model::IdentityInput,
+    error: Signal<Option<crate::model::AppError>>,
+    #[prop(optional)] prefix: Option<&'static str>,
+) -> impl IntoView {
+    let field =
+        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
+    let named = move |name: &str| {
+        prefix
+            .map(|p| format!("{p}[{name}]"))
+            .unwrap_or_else(|| name.to_string())
+    };
+    let name_help = format!(
+        "1–64 characters, none of {}",
+        crate::model::FORBIDDEN_CHARS
+            .chars()
+            .map(String::from)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let more_open = !values.given_name.is_empty() || !values.family_name.is_empty();
+    view! {
+        <Field label="Name" name="display_name" input_name=named("display_name") required=true help=name_help.clone() value=values.display_name error=field("display_name") />
+        <Field label="Username" name="username" input_name=named("username") required=true help=format!("Unique in the realm, ignoring case. {name_help}") value=values.username error=field("username") />
+        <Field label="Email" name="email" input_name=named("email") kind="email" value=values.email error=field("email") />
+        <Field label="External ID" name="external_id" input_name=named("external_id") help="An id from your HR or provisioning system".to_string() value=values.external_id error=field("external_id") />
+        <details class="group" open=more_open>
+            <summary class="cursor-pointer text-sm font-medium text-slate-700 dark:text-slate-300">"More fields"</summary>
+            <div class="mt-4 flex flex-col gap-4">
+                <Field label="Given name" name="given_name" input_name=named("given_name") value=values.given_name error=field("given_name") />
+                <Field label="Family name" name="family_name" input_name=named("family_name") value=values.family_name error=field("family_name") />
+            </div>
+        </details>
     }
 }

@@ -17,6 +17,7 @@ pub fn IdentityDetailPage() -> impl IntoView {
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
     let created = Memo::new(move |_| query.read().get("created").is_some());
+    let updated = Memo::new(move |_| query.read().get("updated").is_some());
 
     let status_action = ServerAction::<SetIdentityStatus>::new();
     let delete_action = ServerAction::<DeleteIdentity>::new();
@@ -30,6 +31,9 @@ pub fn IdentityDetailPage() -> impl IntoView {
             <a href=move || format!("/realms/{}/identities", realm.get()) class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Identities"</a>
             <Show when=move || created.get()>
                 <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Identity created."</p>
+            </Show>
+            <Show when=move || updated.get()>
+                <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Changes saved."</p>
             </Show>
             <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading identity…"</p> }>
                 {move || Suspend::new(async move {
@@ -151,6 +155,7 @@ fn Detail(
                 </p>
             </div>
             <div class="flex gap-2">
+                <a class=button href=format!("/realms/{}/identities/{}/edit", encode_component(&realm.get_untracked()), encode_component(&id))>"Edit"</a>
                 <button type="button" class=button on:click=move |_| confirm_status.set(true)>
                     {if suspended { "Unsuspend" } else { "Suspend" }}
                 </button>

@@ -6,8 +6,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::CreateIdentity;
 use crate::components::error::ErrorBanner;
-use crate::components::form::Field;
-use crate::model::{AppError, FORBIDDEN_CHARS};
+use crate::components::form::IdentityFields;
+use crate::model::{AppError, IdentityInput};
 
 #[component]
 pub fn NewIdentityPage() -> impl IntoView {
@@ -21,16 +21,6 @@ pub fn NewIdentityPage() -> impl IntoView {
             .get()
             .and_then(|r: Result<String, AppError>| r.err())
     });
-    let field =
-        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
-    let name_help = format!(
-        "1–64 characters, none of {}",
-        FORBIDDEN_CHARS
-            .chars()
-            .map(String::from)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
 
     view! {
         <div class="mx-auto flex max-w-2xl flex-col gap-5">
@@ -41,17 +31,7 @@ pub fn NewIdentityPage() -> impl IntoView {
             <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
                 <input type="hidden" name="realm" value=move || realm.get() />
                 {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                <Field label="Name" name="display_name" required=true help=name_help.clone() error=field("display_name") />
-                <Field label="Username" name="username" required=true help=format!("Unique in the realm, ignoring case. {name_help}") error=field("username") />
-                <Field label="Email" name="email" kind="email" error=field("email") />
-                <Field label="External ID" name="external_id" help="An id from your HR or provisioning system".to_string() error=field("external_id") />
-                <details class="group">
-                    <summary class="cursor-pointer text-sm font-medium text-slate-700 dark:text-slate-300">"More fields"</summary>
-                    <div class="mt-4 flex flex-col gap-4">
-                        <Field label="Given name" name="given_name" error=field("given_name") />
-                        <Field label="Family name" name="family_name" error=field("family_name") />
-                    </div>
-                </details>
+                <IdentityFields values=IdentityInput::default() error=error />
                 <div class="flex items-center gap-3 pt-2">
                     <button
                         type="submit"

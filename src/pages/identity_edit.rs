@@ -1,0 +1,79 @@
+//! Edit identity: the Add form, prefilled. Only the fields the operator changed are sent (PATCH).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{get_identity, UpdateIdentity};
+use crate::components::error::ErrorBanner;
+use crate::components::form::IdentityFields;
+use crate::model::{AppError, IdentityInput};
+
+#[component]
+pub fn EditIdentityPage() -> impl IntoView {
+    let params = use_params_map();
+    let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+    let id = Memo::new(move |_| params.read().get("id").unwrap_or_default());
+    let data = Resource::new(
+        move || (realm.get(), id.get()),
+        |(realm, id)| get_identity(realm, id),
+    );
+    let action = ServerAction::<UpdateIdentity>::new();
+    let pending = action.pending();
+    let error = Signal::derive(move || {
+        action
+            .value()
+            .get()
+            .and_then(|r: Result<(), AppError>| r.err())
+    });
+    let back = move || format!("/realms/{}/identities/{}", realm.get(), id.get());
+
+    view! {
+        <div class="mx-auto flex max-w-2xl flex-col gap-5">
+            <div>
+                <a href=back class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Identity"</a>
+                <h1 class="mt-1 text-2xl font-semibold tracking-tight">"Edit identity"</h1>
+            </div>
+            <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading identity…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                        Ok(detail) => {
+                            let original = IdentityInput::from_identity(&detail.identity);
+                            let hidden = [
+                                ("display_name", original.display_name.clone()),
+                                ("username", original.username.clone()),
+                                ("email", original.email.clone()),
+                                ("external_id", original.external_id.clone()),
+                                ("given_name", original.given_name.clone()),
+                                ("family_name", original.family_name.clone()),
+                            ]
+                            .into_iter()
+                            .map(|(k, v)| view! { <input type="hidden" name=format!("original[{k}]") value=v /> })
+                            .collect_view();
+                            view! {
+                                <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
+                                    <input type="hidden" name="realm" value=realm.get_untracked() />
+                                    <input type="hidden" name="id" value=id.get_untracked() />
+                                    {hidden}
+                                    {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
+                                    <IdentityFields values=original.clone() error=error prefix="input" />
+                                    <div class="flex items-center gap-3 pt-2">
+                                        <button
+                                            type="submit"
+                                            disabled=move || pending.get()
+                                            class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                                        >
+                                            {move || if pending.get() { "Saving changes…" } else { "Save changes" }}
+                                        </button>
+                                        <a href=back class="text-sm font-medium text-slate-600 hover:underline dark:text-slate-400">"Cancel"</a>
+                                    </div>
+                                </ActionForm>
+                            }
+                            .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
