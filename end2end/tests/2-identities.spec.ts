@@ -135,3 +135,48 @@ test("edit an identity: the form is prefilled and the change shows on its page",
   await expect(page.getByRole("heading", { name: "Barbara Jane Liskov" })).toBeVisible();
   await expect(page.getByText("liskov@mit.example")).toBeVisible();
 });
+
+test("bulk delete several rows after a confirmation that counts and names them", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByLabel("Rows per page").selectOption("200");
+  await expect(page).toHaveURL(/size=200/);
+  for (const u of ["claude.shannon", "annie.easley", "vint.cerf"]) {
+    await page.getByRole("checkbox", { name: `Select ${u}` }).check();
+  }
+  await expect(page.locator("#selected-count")).toHaveText("3 selected");
+  await page.getByRole("button", { name: "Delete selected", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText("Delete 3 identities: claude.shannon, annie.easley, vint.cerf. This cannot be undone.");
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await dialog.getByRole("button", { name: "Delete 3" }).click();
+
+  await expect(page.locator("#bulk-result")).toContainText("Deleted 3 identities.");
+  await expect(page.getByRole("link", { name: "claude.shannon", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "vint.cerf", exact: true })).toHaveCount(0);
+  await expect(page.locator("#selected-count")).toHaveCount(0);
+});
+
+test("bulk suspend and unsuspend selected rows", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("checkbox", { name: "Select donald.knuth" }).check();
+  await page.getByRole("checkbox", { name: "Select margaret.hamilton" }).check();
+  await page.getByRole("button", { name: "Suspend selected", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Suspend 2", exact: true }).click();
+  await expect(page.locator("#bulk-result")).toContainText("Suspended 2 identities.");
+  await expect(page.getByRole("row", { name: /donald\.knuth/ })).toContainText("Suspended");
+  await expect(page.getByRole("row", { name: /margaret\.hamilton/ })).toContainText("Suspended");
+
+  await page.getByRole("checkbox", { name: "Select donald.knuth" }).check();
+  await page.getByRole("button", { name: "Unsuspend selected", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Unsuspend 1", exact: true }).click();
+  await expect(page.locator("#bulk-result")).toContainText("Unsuspended 1 identity.");
+  await expect(page.getByRole("row", { name: /donald\.knuth/ })).toContainText("Active");
+
+  // Select all on the page selects every row shown.
+  await page.getByRole("checkbox", { name: "Select all on this page" }).check();
+  await expect(page.locator("#selected-count")).toHaveText("25 selected");
+  await page.getByRole("button", { name: "Clear selection" }).click();
+  await expect(page.locator("#selected-count")).toHaveCount(0);
+});

@@ -2,6 +2,8 @@
 //! No business logic lives here beyond that mapping.
 
 #[cfg(feature = "ssr")]
+pub mod bulk;
+#[cfg(feature = "ssr")]
 pub mod errors;
 
 use leptos::prelude::*;
@@ -241,4 +243,20 @@ pub async fn update_identity(
         crate::components::pager::encode_component(&id)
     ));
     Ok(())
+}
+
+/// Suspends, unsuspends or deletes the given identities; answers how many succeeded and which failed, and why.
+#[server]
+pub async fn bulk_identities(
+    realm: String,
+    op: crate::model::BulkOp,
+    ids: Vec<String>,
+) -> Result<crate::model::BulkResult, AppError> {
+    if ids.is_empty() {
+        return Err(AppError::new("Select at least one identity."));
+    }
+    let s = state()?;
+    let result = bulk::run(&s.client, &realm, op, &ids).await;
+    tracing::info!(realm = %realm, op = ?op, succeeded = result.succeeded, failed = result.failed.len(), "bulk change");
+    Ok(result)
 }

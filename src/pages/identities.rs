@@ -5,10 +5,20 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::list_identities;
+use crate::api::{list_identities, BulkIdentities};
+use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::pager::{encode_component, Pager};
-use crate::model::{clamp_page_size, human_date, Identity, PageView};
+use crate::model::{bulk_summary, clamp_page_size, human_date, BulkOp, Identity, PageView};
+
+const BAR_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
+
+fn sentence_case(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
 
 /// The 1-based page number and the rows per page from the URL's `page` and `size`.
 pub fn page_and_size(query: Memo<leptos_router::params::ParamsMap>) -> (Memo<u32>, Memo<u32>) {
@@ -34,10 +44,98 @@ pub fn IdentitiesPage() -> impl IntoView {
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
     let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
 
+    let bulk = ServerAction::<BulkIdentities>::new();
     let data = Resource::new(
-        move || (realm.get(), page.get(), size.get(), q.get()),
-        |(realm, page, size, q)| list_identities(realm, page, size, q),
+        move || {
+            (
+                realm.get(),
+                page.get(),
+                size.get(),
+                q.get(),
+                bulk.version().get(),
+            )
+        },
+        |(realm, page, size, q, _)| list_identities(realm, page, size, q),
     );
+    // Selected rows of the current page: (id, username). A new page or a finished bulk change clears it.
+    let selected: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        let _ = (
+            realm.get(),
+            page.get(),
+            size.get(),
+            q.get(),
+            bulk.version().get(),
+        );
+        selected.set(Vec::new());
+    });
+    let pending_op: RwSignal<Option<BulkOp>> = RwSignal::new(None);
+    let confirm_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        if bulk.value().get().is_some() {
+            confirm_open.set(false);
+        }
+    });
+    let ask = move |op: BulkOp| {
+        pending_op.set(Some(op));
+        confirm_open.set(true);
+    };
+    let summary = Signal::derive(move || {
+        let names: Vec<String> = selected.read().iter().map(|(_, u)| u.clone()).collect();
+        pending_op
+            .get()
+            .map(|op| bulk_summary(op, &names))
+            .unwrap_or_default()
+    });
+    let run_bulk = Callback::new(move |_| {
+        if let Some(op) = pending_op.get_untracked() {
+            bulk.dispatch(BulkIdentities {
+                realm: realm.get_untracked(),
+                op,
+                ids: selected
+                    .get_untracked()
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect(),
+            });
+        }
+    });
+    let bulk_message = move || {
+        let op = pending_op.get()?;
+        match bulk.value().get()? {
+            Err(e) => Some(view! { <ErrorBanner error=e /> }.into_any()),
+            Ok(r) => {
+                let total = r.succeeded + r.failed.len();
+                let head = if r.failed.is_empty() {
+                    format!(
+                        "{} {} {}.",
+                        sentence_case(op.past()),
+                        r.succeeded,
+                        if r.succeeded == 1 {
+                            "identity"
+                        } else {
+                            "identities"
+                        }
+                    )
+                } else {
+                    format!(
+                        "{} {} of {total}; {} failed.",
+                        sentence_case(op.past()),
+                        r.succeeded,
+                        r.failed.len()
+                    )
+                };
+                Some(view! {
+                    <div id="bulk-result" role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
+                        <p class="font-medium">{head}</p>
+                        <ul class="mt-1 list-disc pl-5">
+                            {r.failed.into_iter().map(|f| view! { <li>{format!("{}: {}", f.id, f.reason)}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                }.into_any())
+            }
+        }
+    };
 
     view! {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
@@ -70,11 +168,33 @@ pub fn IdentitiesPage() -> impl IntoView {
                     "Search"
                 </button>
             </Form>
+            {bulk_message}
+            <Show when=move || !selected.read().is_empty()>
+                <div role="region" aria-label="Bulk actions" class="flex flex-wrap items-center gap-3 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-2 text-sm dark:border-indigo-900 dark:bg-indigo-950">
+                    <span id="selected-count" class="font-medium">{move || format!("{} selected", selected.read().len())}</span>
+                    <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Suspend)>"Suspend selected"</button>
+                    <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Unsuspend)>"Unsuspend selected"</button>
+                    <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Delete)>"Delete selected"</button>
+                    <button type="button" class="ml-auto text-sm text-slate-600 hover:underline dark:text-slate-400" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
+                </div>
+            </Show>
+            <ConfirmDialog
+                open=confirm_open
+                title=Signal::derive(move || pending_op.get().map(|op| format!("{} identities?", op.verb())).unwrap_or_default())
+                body=Signal::derive(move || {
+                    let s = summary.get();
+                    if pending_op.get() == Some(BulkOp::Delete) { format!("{s}. This cannot be undone.") } else { format!("{s}.") }
+                })
+                confirm_label=Signal::derive(move || pending_op.get().map(|op| format!("{} {}", op.verb(), selected.read().len())).unwrap_or_default())
+                danger=true
+                pending=bulk.pending()
+                on_confirm=run_bulk
+            />
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading identities…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Ok(view) => view! { <IdentityTable data=view q=q.get_untracked() realm=realm.get_untracked() /> }.into_any(),
+                            Ok(view) => view! { <IdentityTable data=view q=q.get_untracked() realm=realm.get_untracked() selected=selected /> }.into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
@@ -85,7 +205,12 @@ pub fn IdentitiesPage() -> impl IntoView {
 }
 
 #[component]
-fn IdentityTable(data: PageView<Identity>, q: String, realm: String) -> impl IntoView {
+fn IdentityTable(
+    data: PageView<Identity>,
+    q: String,
+    realm: String,
+    selected: RwSignal<Vec<(String, String)>>,
+) -> impl IntoView {
     if data.items.is_empty() {
         let message = if q.is_empty() {
             "This realm has no identities yet.".to_string()
@@ -103,16 +228,44 @@ fn IdentityTable(data: PageView<Identity>, q: String, realm: String) -> impl Int
         .into_any();
     }
     let shown = data.items.len();
+    let on_page: Vec<(String, String)> = data
+        .items
+        .iter()
+        .map(|i| (i.id.clone(), i.username().to_string()))
+        .collect();
+    let all_checked = {
+        let on_page = on_page.clone();
+        move || {
+            let sel = selected.read();
+            on_page
+                .iter()
+                .all(|(id, _)| sel.iter().any(|(s, _)| s == id))
+        }
+    };
+    let toggle_all = {
+        let all_checked = all_checked.clone();
+        move |_| {
+            if all_checked() {
+                selected.set(Vec::new());
+            } else {
+                selected.set(on_page.clone());
+            }
+        }
+    };
     let rows = data
         .items
         .into_iter()
-        .map(|i| view! { <IdentityRow identity=i realm=realm.clone() /> })
+        .map(|i| view! { <IdentityRow identity=i realm=realm.clone() selected=selected /> })
         .collect_view();
     view! {
         <div class="max-h-[70vh] overflow-auto">
             <table class="w-full text-left text-sm">
                 <thead class="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
                     <tr>
+                        <th scope="col" class="w-10 px-4 py-2.5">
+                            <input type="checkbox" aria-label="Select all on this page" prop:checked=all_checked on:change=toggle_all
+                                class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+                        </th>
                         <th scope="col" class="px-4 py-2.5 font-semibold">"Username"</th>
                         <th scope="col" class="px-4 py-2.5 font-semibold">"Name"</th>
                         <th scope="col" class="px-4 py-2.5 font-semibold">"Email"</th>
@@ -129,7 +282,27 @@ fn IdentityTable(data: PageView<Identity>, q: String, realm: String) -> impl Int
 }
 
 #[component]
-fn IdentityRow(identity: Identity, realm: String) -> impl IntoView {
+fn IdentityRow(
+    identity: Identity,
+    realm: String,
+    selected: RwSignal<Vec<(String, String)>>,
+) -> impl IntoView {
+    let id = identity.id.clone();
+    let username = identity.username().to_string();
+    let checked = {
+        let id = id.clone();
+        move || selected.read().iter().any(|(s, _)| s == &id)
+    };
+    let toggle = {
+        let checked = checked.clone();
+        move |_| {
+            if checked() {
+                selected.update(|v| v.retain(|(s, _)| s != &id));
+            } else {
+                selected.update(|v| v.push((id.clone(), username.clone())));
+            }
+        }
+    };
     let href = format!(
         "/realms/{}/identities/{}",
         encode_component(&realm),
@@ -139,6 +312,10 @@ fn IdentityRow(identity: Identity, realm: String) -> impl IntoView {
     let created = identity.create_time.clone().unwrap_or_default();
     view! {
         <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
+            <td class="px-4 py-2.5">
+                <input type="checkbox" aria-label=format!("Select {}", identity.username()) prop:checked=checked on:change=toggle
+                    class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+            </td>
             <td class="px-4 py-2.5 font-medium">
                 <a href=href class="text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-indigo-300">
                     {identity.username().to_string()}

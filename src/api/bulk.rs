@@ -1,0 +1,105 @@
+//! Bulk changes to identities. Deletes go through `:batchDelete` in chunks of at most 1000 ids; a chunk BI refuses
+//! because some ids are unknown is retried without them (BI deletes all of a chunk or none). Suspend and unsuspend
+//! have no batch call in BI, so they are one PATCH per identity, eight at a time.
+
+use futures::stream::{self, StreamExt};
+
+use crate::bi::wire::IdentityWrite;
+use crate::bi::{BiError, Client};
+use crate::model::{
+    BulkFailure, BulkOp, BulkResult, MAX_BATCH_IDS, STATUS_ACTIVE, STATUS_SUSPENDED,
+};
+
+const PARALLEL_PATCHES: usize = 8;
+
+fn reason(e: &BiError) -> String {
+    match e {
+        BiError::Api { body, .. } => body.message.clone(),
+        other => other.to_string(),
+    }
+}
+
+pub async fn run(client: &Client, realm: &str, op: BulkOp, ids: &[String]) -> BulkResult {
+    match op {
+        BulkOp::Delete => delete(client, realm, ids).await,
+        BulkOp::Suspend | BulkOp::Unsuspend => {
+            set_status(client, realm, op == BulkOp::Suspend, ids).await
+        }
+    }
+}
+
+async fn delete(client: &Client, realm: &str, ids: &[String]) -> BulkResult {
+    let mut result = BulkResult::default();
+    for chunk in ids.chunks(MAX_BATCH_IDS) {
+        let mut pending: Vec<String> = chunk.to_vec();
+        // At most two rounds: the chunk, then the chunk without the ids BI named as unknown.
+        for _ in 0..2 {
+            if pending.is_empty() {
+                break;
+            }
+            match client.batch_delete_identities(realm, &pending).await {
+                Ok(()) => {
+                    result.succeeded += pending.len();
+                    pending.clear();
+                }
+                Err(e) => {
+                    let unknown = e.body().map(|b| b.failed_ids()).unwrap_or_default();
+                    if e.is_not_found() && !unknown.is_empty() {
+                        pending.retain(|id| !unknown.contains(id));
+                        result
+                            .failed
+                            .extend(unknown.into_iter().map(|id| BulkFailure {
+                                id,
+                                reason: "identity not found (already deleted?)".into(),
+                            }));
+                    } else {
+                        let why = reason(&e);
+                        result
+                            .failed
+                            .extend(pending.drain(..).map(|id| BulkFailure {
+                                id,
+                                reason: why.clone(),
+                            }));
+                    }
+                }
+            }
+        }
+    }
+    result
+}
+
+async fn set_status(client: &Client, realm: &str, suspend: bool, ids: &[String]) -> BulkResult {
+    let patch = IdentityWrite {
+        status: Some(
+            if suspend {
+                STATUS_SUSPENDED
+            } else {
+                STATUS_ACTIVE
+            }
+            .to_string(),
+        ),
+        ..IdentityWrite::default()
+    };
+    let outcomes: Vec<(String, Result<(), BiError>)> = stream::iter(ids.iter().cloned())
+        .map(|id| {
+            let patch = &patch;
+            async move {
+                let r = client.update_identity(realm, &id, patch).await.map(|_| ());
+                (id, r)
+            }
+        })
+        .buffer_unordered(PARALLEL_PATCHES)
+        .collect()
+        .await;
+    let mut result = BulkResult::default();
+    for (id, outcome) in outcomes {
+        match outcome {
+            Ok(()) => result.succeeded += 1,
+            Err(e) => result.failed.push(BulkFailure {
+                id,
+                reason: reason(&e),
+            }),
+        }
+    }
+    result
+}
