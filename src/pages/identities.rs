@@ -220,9 +220,18 @@ fn IdentityTable(
         return view! {
             <div class="flex flex-col items-start gap-3 p-8">
                 <p id="empty-state" class="text-slate-700 dark:text-slate-300">{message}</p>
-                {(!q.is_empty()).then(|| view! {
-                    <a href="?" class="text-sm font-medium text-indigo-600 underline dark:text-indigo-400">"Show all identities"</a>
-                })}
+                {if q.is_empty() {
+                    view! {
+                        <a href=format!("/realms/{}/identities/new", encode_component(&realm))
+                            class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">
+                            "Add the first identity"
+                        </a>
+                    }.into_any()
+                } else {
+                    view! {
+                        <a href="?" class="text-sm font-medium text-indigo-600 underline dark:text-indigo-400">"Show all identities"</a>
+                    }.into_any()
+                }}
             </div>
         }
         .into_any();
