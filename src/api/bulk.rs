@@ -6,9 +6,7 @@ use futures::stream::{self, StreamExt};
 
 use crate::bi::wire::IdentityWrite;
 use crate::bi::{BiError, Client};
-use crate::model::{
-    BulkFailure, BulkOp, BulkResult, MAX_BATCH_IDS, STATUS_ACTIVE, STATUS_SUSPENDED,
-};
+use crate::model::{BulkFailure, BulkOp, BulkResult, MAX_BATCH_IDS};
 
 const PARALLEL_PATCHES: usize = 8;
 
@@ -69,17 +67,7 @@ async fn delete(client: &Client, realm: &str, ids: &[String]) -> BulkResult {
 }
 
 async fn set_status(client: &Client, realm: &str, suspend: bool, ids: &[String]) -> BulkResult {
-    let patch = IdentityWrite {
-        status: Some(
-            if suspend {
-                STATUS_SUSPENDED
-            } else {
-                STATUS_ACTIVE
-            }
-            .to_string(),
-        ),
-        ..IdentityWrite::default()
-    };
+    let patch = IdentityWrite::status_change(suspend);
     let outcomes: Vec<(String, Result<(), BiError>)> = stream::iter(ids.iter().cloned())
         .map(|id| {
             let patch = &patch;

@@ -173,19 +173,8 @@ pub async fn set_identity_status(
     suspend: bool,
 ) -> Result<Identity, AppError> {
     use crate::bi::wire::IdentityWrite;
-    use crate::model::{STATUS_ACTIVE, STATUS_SUSPENDED};
     let s = state()?;
-    let patch = IdentityWrite {
-        status: Some(
-            if suspend {
-                STATUS_SUSPENDED
-            } else {
-                STATUS_ACTIVE
-            }
-            .to_string(),
-        ),
-        ..IdentityWrite::default()
-    };
+    let patch = IdentityWrite::status_change(suspend);
     s.client
         .update_identity(&realm, &id, &patch)
         .await

@@ -84,6 +84,23 @@ pub struct IdentityWrite {
     pub traits: Option<Traits>,
 }
 
+impl IdentityWrite {
+    /// A PATCH that changes only the status: `suspended`, or `active` again.
+    pub fn status_change(suspend: bool) -> IdentityWrite {
+        IdentityWrite {
+            status: Some(
+                if suspend {
+                    crate::model::STATUS_SUSPENDED
+                } else {
+                    crate::model::STATUS_ACTIVE
+                }
+                .to_string(),
+            ),
+            ..IdentityWrite::default()
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityEnvelope<T> {
     pub identity: T,

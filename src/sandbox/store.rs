@@ -379,23 +379,7 @@ impl Store {
     ) -> Result<(), ApiError> {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
-        let mut seqs = Vec::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            let seq: Option<i64> =
-                sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
-                    .bind(realm)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            match seq {
-                Some(s) => seqs.push(s),
-                None => missing.push(id.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            return Err(ApiError::identities_not_found(missing));
-        }
+        let seqs = identity_seqs(&mut tx, realm, ids).await?;
         for seq in seqs {
             sqlx::query("DELETE FROM members WHERE identity_seq = ?")
                 .bind(seq)
@@ -585,23 +569,7 @@ impl Store {
         let _w = self.write.lock().await;
         let group_seq = self.group_seq(realm, group).await?;
         let mut tx = self.pool.begin().await?;
-        let mut seqs = Vec::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        for id in ids {
-            let seq: Option<i64> =
-                sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
-                    .bind(realm)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            match seq {
-                Some(s) => seqs.push(s),
-                None => missing.push(id.clone()),
-            }
-        }
-        if !missing.is_empty() {
-            return Err(ApiError::identities_not_found(missing));
-        }
+        let seqs = identity_seqs(&mut tx, realm, ids).await?;
         let sql = if add {
             "INSERT OR IGNORE INTO members (group_seq, identity_seq) VALUES (?, ?)"
         } else {
@@ -644,6 +612,33 @@ impl Store {
             items: rows.iter().map(|r| self.identity(r)).collect(),
             total: total as u64,
         })
+    }
+}
+
+/// The row keys of `ids` in `realm`; 404 naming every id that is not there.
+async fn identity_seqs(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    realm: &str,
+    ids: &[String],
+) -> Result<Vec<i64>, ApiError> {
+    let mut seqs = Vec::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    for id in ids {
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
+                .bind(realm)
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?;
+        match seq {
+            Some(s) => seqs.push(s),
+            None => missing.push(id.clone()),
+        }
+    }
+    if missing.is_empty() {
+        Ok(seqs)
+    } else {
+        Err(ApiError::identities_not_found(missing))
     }
 }
 
