@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::layout::RealmLayout;
 use crate::pages::groups::GroupsPage;
@@ -39,19 +39,21 @@ pub fn App() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
 
+    // Routes render in `Async` mode: the server waits for the page's BI data and sends complete HTML, so every page
+    // reads (and every form works) before the wasm has loaded, or without JavaScript at all.
     view! {
         <Stylesheet id="leptos" href="/pkg/bi-console.css" />
         <Title text="Beyond Identity console" />
         <div id="app" class="min-h-screen" data-hydrated=move || hydrated.get().to_string()>
             <Router>
                 <Routes fallback=NotFound>
-                    <ParentRoute path=path!("/realms/:realm") view=RealmLayout>
-                        <Route path=path!("/identities") view=IdentitiesPage />
-                        <Route path=path!("/identities/new") view=NewIdentityPage />
-                        <Route path=path!("/identities/:id") view=IdentityDetailPage />
-                        <Route path=path!("/identities/:id/edit") view=EditIdentityPage />
-                        <Route path=path!("/groups") view=GroupsPage />
-                        <Route path=path!("") view=IdentitiesPage />
+                    <ParentRoute path=path!("/realms/:realm") view=RealmLayout ssr=SsrMode::Async>
+                        <Route path=path!("/identities") view=IdentitiesPage ssr=SsrMode::Async />
+                        <Route path=path!("/identities/new") view=NewIdentityPage ssr=SsrMode::Async />
+                        <Route path=path!("/identities/:id") view=IdentityDetailPage ssr=SsrMode::Async />
+                        <Route path=path!("/identities/:id/edit") view=EditIdentityPage ssr=SsrMode::Async />
+                        <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async />
+                        <Route path=path!("") view=IdentitiesPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -435,6 +435,19 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     }
 }
 
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Builds the SCIM filter BI supports for a username lookup: `traits.username eq "…"`, with the value escaped as a
 /// JSON string (SCIM's string grammar).
 pub fn username_filter(username: &str) -> String {
@@ -831,5 +844,81 @@ mod bulk_tests {
         );
         let many: Vec<String> = (0..12).map(|n| format!("u{n}")).collect();
         assert!(bulk_summary(BulkOp::Unsuspend, &many).ends_with("u9 and 2 more"));
+    }
+}
+
+impl IdentityInput {
+    /// `?display_name=…&…&error=<json>`: the typed values and the error, for a form re-rendered from its URL.
+    pub fn to_query(&self, error: &AppError) -> String {
+        let enc = encode_component;
+        let error_json = serde_json::to_string(error).unwrap_or_default();
+        format!(
+            "?display_name={}&username={}&email={}&external_id={}&given_name={}&family_name={}&error={}",
+            enc(&self.display_name),
+            enc(&self.username),
+            enc(&self.email),
+            enc(&self.external_id),
+            enc(&self.given_name),
+            enc(&self.family_name),
+            enc(&error_json)
+        )
+    }
+
+    /// The values and error [`IdentityInput::to_query`] put in a URL; missing keys are empty.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> (IdentityInput, Option<AppError>) {
+        let v = |k: &str| get(k).unwrap_or_default();
+        let input = IdentityInput {
+            display_name: v("display_name"),
+            username: v("username"),
+            email: v("email"),
+            external_id: v("external_id"),
+            given_name: v("given_name"),
+            family_name: v("family_name"),
+        };
+        let error = get("error").and_then(|e| serde_json::from_str(&e).ok());
+        (input, error)
+    }
+}
+
+#[cfg(test)]
+mod query_tests {
+    use super::*;
+
+    #[test]
+    fn typed_values_and_errors_survive_a_round_trip_through_the_url() {
+        let input = IdentityInput {
+            display_name: "Zoë & Co".into(),
+            username: "zoë;".into(),
+            ..IdentityInput::default()
+        };
+        let error = AppError::with_fields("fix it", input.validate());
+        let query = input.to_query(&error);
+        let pairs: std::collections::HashMap<String, String> = query
+            .trim_start_matches('?')
+            .split('&')
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_string(), percent_decode(v))
+            })
+            .collect();
+        let (back, err) = IdentityInput::from_query(|k| pairs.get(k).cloned());
+        assert_eq!(back, input);
+        assert_eq!(err, Some(error));
+    }
+
+    fn percent_decode(s: &str) -> String {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
     }
 }

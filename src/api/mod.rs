@@ -22,6 +22,16 @@ pub async fn get_console_info() -> Result<ConsoleInfo, AppError> {
     Ok(state()?.info)
 }
 
+/// True when the browser posted a plain HTML form (it asks for HTML), not the hydrated app (it asks for JSON).
+#[cfg(feature = "ssr")]
+async fn plain_form_post() -> bool {
+    let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
 /// The tenant's realms for the realm picker: one BI call, at most 200 (BI's page ceiling).
 #[server]
 pub async fn list_realms() -> Result<Vec<Realm>, AppError> {
@@ -143,19 +153,35 @@ pub async fn create_identity(
         given_name,
         family_name,
     };
-    let fields = input.validate();
-    if !fields.is_empty() {
-        return Err(AppError::with_fields(
-            "Some values need attention; see the fields marked below.",
-            fields,
-        ));
+    let outcome = async {
+        let fields = input.validate();
+        if !fields.is_empty() {
+            return Err(AppError::with_fields(
+                "Some values need attention; see the fields marked below.",
+                fields,
+            ));
+        }
+        let s = state()?;
+        s.client
+            .create_identity(&realm, &input.to_create())
+            .await
+            .map_err(|e| errors::from_bi("create identity", e))
     }
-    let s = state()?;
-    let created = s
-        .client
-        .create_identity(&realm, &input.to_create())
-        .await
-        .map_err(|e| errors::from_bi("create identity", e))?;
+    .await;
+    let created = match outcome {
+        Ok(created) => created,
+        // A plain form post (before the wasm has loaded, or without JavaScript): back to the form with what was
+        // typed and the errors in its URL, so the page renders both on the server.
+        Err(e) if plain_form_post().await => {
+            leptos_axum::redirect(&format!(
+                "/realms/{}/identities/new{}",
+                crate::components::pager::encode_component(&realm),
+                input.to_query(&e)
+            ));
+            return Ok(String::new());
+        }
+        Err(e) => return Err(e),
+    };
     tracing::info!(realm = %realm, id = %created.id, "identity created");
     leptos_axum::redirect(&format!(
         "/realms/{}/identities/{}?created=1",

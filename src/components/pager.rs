@@ -19,18 +19,7 @@ pub fn query_string(page: u32, size: u32, extra: &[(&str, String)]) -> String {
     format!("?{}", parts.join("&"))
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub use crate::model::encode_component;
 
 /// Page numbers to show around `page`: first, last, and two either side; `None` marks a gap.
 pub fn page_numbers(page: u32, last: u32) -> Vec<Option<u32>> {

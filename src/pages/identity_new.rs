@@ -2,12 +2,12 @@
 //! runs the same rules as `model::IdentityInput::validate`; errors land on their field and what was typed stays.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::CreateIdentity;
 use crate::components::error::ErrorBanner;
 use crate::components::form::IdentityFields;
-use crate::model::{AppError, IdentityInput};
+use crate::model::IdentityInput;
 
 #[component]
 pub fn NewIdentityPage() -> impl IntoView {
@@ -15,11 +15,12 @@ pub fn NewIdentityPage() -> impl IntoView {
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let action = ServerAction::<CreateIdentity>::new();
     let pending = action.pending();
-    let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r: Result<String, AppError>| r.err())
+    // Values and errors of a plain form post come back in the URL (see `create_identity`).
+    let query = use_query_map();
+    let (initial, url_error) = IdentityInput::from_query(|k| query.get_untracked().get(k));
+    let error = Signal::derive(move || match action.value().get() {
+        Some(result) => result.err(),
+        None => url_error.clone(),
     });
 
     view! {
@@ -31,7 +32,7 @@ pub fn NewIdentityPage() -> impl IntoView {
             <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
                 <input type="hidden" name="realm" value=move || realm.get() />
                 {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                <IdentityFields values=IdentityInput::default() error=error />
+                <IdentityFields values=initial error=error />
                 <div class="flex items-center gap-3 pt-2">
                     <button
                         type="submit"

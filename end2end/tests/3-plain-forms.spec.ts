@@ -1,0 +1,38 @@
+import { test, expect } from "@playwright/test";
+
+// The same flows before the wasm has loaded: JavaScript off, plain HTML forms and links only.
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("add identity works as a plain form; an error keeps what was typed", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByRole("heading", { name: "Identities" })).toBeVisible();
+    await page.getByRole("link", { name: "Add identity" }).click();
+    await expect(page.getByRole("heading", { name: "Add identity" })).toBeVisible();
+
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Plain Form");
+    await page.getByRole("textbox", { name: "Username", exact: true }).fill("grace.hopper");
+    await page.getByRole("textbox", { name: "Email", exact: true }).fill("plain@example.com");
+    await page.getByRole("button", { name: "Add identity" }).click();
+
+    await expect(page.locator("#field-username-error")).toHaveText("This username is already taken in this realm.");
+    await expect(page.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Plain Form");
+    await expect(page.getByRole("textbox", { name: "Username", exact: true })).toHaveValue("grace.hopper");
+    await expect(page.getByRole("textbox", { name: "Email", exact: true })).toHaveValue("plain@example.com");
+
+    await page.getByRole("textbox", { name: "Username", exact: true }).fill("plain.form");
+    await page.getByRole("button", { name: "Add identity" }).click();
+    await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?created=1/);
+    await expect(page.getByRole("status")).toHaveText("Identity created.");
+    await expect(page.getByRole("heading", { name: "Plain Form" })).toBeVisible();
+  });
+
+  test("search and paging work as plain links and forms", async ({ page }) => {
+    await page.goto("/");
+    await page.getByRole("link", { name: "Next" }).click();
+    await expect(page).toHaveURL(/page=2/);
+    await page.getByLabel("Search by username").fill("grace.hopper");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page.getByRole("link", { name: "grace.hopper", exact: true })).toBeVisible();
+  });
+});
