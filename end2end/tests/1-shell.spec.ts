@@ -116,3 +116,22 @@ test("the Groups section lists the realm's seeded groups", async ({ page }) => {
   await expect(page.getByRole("cell", { name: "Realm Administrators", exact: true })).toBeVisible();
   await expect(page.getByRole("cell", { name: "Customer support, all regions.", exact: true })).toBeVisible();
 });
+
+test("an identity's groups link to the group, whose members link back", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: "ada.lovelace", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Ada Lovelace" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Groups (1)" })).toBeVisible();
+  await page.getByRole("link", { name: "Realm Administrators" }).click();
+  await expect(page.getByRole("heading", { name: "Realm Administrators" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Members (3)" })).toBeVisible();
+  await expect(page.locator("#range-label")).toHaveText("1–3 of 3");
+  await page.getByRole("link", { name: "grace.hopper", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Grace Hopper" })).toBeVisible();
+
+  // And from the Groups list.
+  await page.getByRole("navigation", { name: "Directory" }).getByRole("link", { name: "Groups" }).click();
+  await page.getByRole("link", { name: "Engineering", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Members (18)" })).toBeVisible();
+});

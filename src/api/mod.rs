@@ -275,3 +275,40 @@ pub async fn bulk_identities(
     tracing::info!(realm = %realm, op = ?op, succeeded = result.succeeded, failed = result.failed.len(), "bulk change");
     Ok(result)
 }
+
+/// A group and one numbered page of its members: two BI calls, made concurrently.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GroupDetail {
+    pub group: crate::model::Group,
+    pub members: PageView<Identity>,
+}
+
+#[server]
+pub async fn get_group(
+    realm: String,
+    id: String,
+    page: u32,
+    size: u32,
+) -> Result<GroupDetail, AppError> {
+    use crate::bi::wire::ListQuery;
+    use crate::model::clamp_page_size;
+    let s = state()?;
+    let size = clamp_page_size(Some(size));
+    let page = page.max(1);
+    let members_query = ListQuery::numbered(page, size);
+    let (group, members) = tokio::join!(
+        s.client.get_group(&realm, &id),
+        s.client.list_members(&realm, &id, &members_query)
+    );
+    let group = group.map_err(|e| errors::from_bi("get group", e))?;
+    let members = members.map_err(|e| errors::from_bi("list group members", e))?;
+    Ok(GroupDetail {
+        group,
+        members: PageView {
+            items: members.items,
+            total: members.total_size,
+            page,
+            size,
+        },
+    })
+}

@@ -5,7 +5,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::list_groups;
 use crate::components::error::ErrorBanner;
-use crate::components::pager::Pager;
+use crate::components::pager::{encode_component, Pager};
 use crate::model::{human_date, Group, PageView};
 use crate::pages::identities::page_and_size;
 
@@ -26,7 +26,7 @@ pub fn GroupsPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading groups…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Ok(view) => view! { <GroupTable data=view /> }.into_any(),
+                            Ok(view) => view! { <GroupTable data=view realm=realm.get_untracked() /> }.into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
@@ -37,7 +37,7 @@ pub fn GroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupTable(data: PageView<Group>) -> impl IntoView {
+fn GroupTable(data: PageView<Group>, realm: String) -> impl IntoView {
     if data.items.is_empty() {
         return view! { <p id="empty-state" class="p-8 text-slate-700 dark:text-slate-300">"This realm has no groups yet."</p> }
             .into_any();
@@ -50,7 +50,9 @@ fn GroupTable(data: PageView<Group>) -> impl IntoView {
             let created = g.create_time.clone().unwrap_or_default();
             view! {
                 <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
-                    <td class="px-4 py-2.5 font-medium">{g.display_name.clone()}</td>
+                    <td class="px-4 py-2.5 font-medium">
+                        <a href=format!("/realms/{}/groups/{}", encode_component(&realm), encode_component(&g.id)) class="text-indigo-700 hover:underline dark:text-indigo-300">{g.display_name.clone()}</a>
+                    </td>
                     <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">{g.description.clone().unwrap_or_default()}</td>
                     <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
                         <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>

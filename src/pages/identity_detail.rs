@@ -204,8 +204,11 @@ fn Detail(
             } else {
                 view! {
                     <ul id="identity-groups" class="mt-3 flex flex-wrap gap-2">
-                        {groups.into_iter().map(|g| view! {
-                            <li class="rounded-full bg-slate-100 px-3 py-1 text-sm dark:bg-slate-800">{g.display_name}</li>
+                        {groups.into_iter().map(|g| {
+                            let href = format!("/realms/{}/groups/{}", encode_component(&realm.get_untracked()), encode_component(&g.id));
+                            view! {
+                                <li><a href=href class="inline-block rounded-full bg-slate-100 px-3 py-1 text-sm text-indigo-700 hover:underline dark:bg-slate-800 dark:text-indigo-300">{g.display_name}</a></li>
+                            }
                         }).collect_view()}
                     </ul>
                 }.into_any()

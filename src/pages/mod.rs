@@ -1,5 +1,6 @@
 //! One file per screen.
 
+pub mod group_detail;
 pub mod groups;
 pub mod identities;
 pub mod identity_detail;
