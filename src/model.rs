@@ -584,6 +584,9 @@ fn optional(value: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_string())
 }
 
+/// The message above a form whose fields have errors.
+pub const FIX_FIELDS: &str = "Some values need attention; see the fields marked below.";
+
 impl IdentityInput {
     /// The rules BI applies, checked before anything is sent: required fields, 1–64 characters, BI's forbidden
     /// characters, an email shape. One message per field, in words for the operator.

@@ -43,6 +43,9 @@ test("a duplicate username is reported on the username field and the typed value
 
 test("forbidden characters and a bad email are refused on their fields", async ({ page }) => {
   await openAddForm(page);
+  // Once hydrated, the form checks BI's rules itself: nothing is sent.
+  const posts: string[] = [];
+  page.on("request", (r) => { if (r.url().includes("/api/create_identity")) posts.push(r.url()); });
   await page.getByRole("textbox", { name: "Name", exact: true }).fill("Bad {Name}");
   await page.getByRole("textbox", { name: "Username", exact: true }).fill("bad;user");
   await page.getByRole("textbox", { name: "Email", exact: true }).fill("not-an-email");
@@ -51,6 +54,7 @@ test("forbidden characters and a bad email are refused on their fields", async (
   await expect(page.locator("#field-username-error")).toHaveText("Username must not contain ;.");
   await expect(page.locator("#field-email-error")).toHaveText("Enter an email address like name@example.com.");
   await expect(page.getByRole("textbox", { name: "Username", exact: true })).toHaveValue("bad;user");
+  expect(posts).toEqual([]);
 
   // Nothing was written.
   await page.goto("/");

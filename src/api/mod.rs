@@ -156,10 +156,7 @@ pub async fn create_identity(
     let outcome = async {
         let fields = input.validate();
         if !fields.is_empty() {
-            return Err(AppError::with_fields(
-                "Some values need attention; see the fields marked below.",
-                fields,
-            ));
+            return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
         }
         let s = state()?;
         s.client
@@ -239,10 +236,7 @@ pub async fn update_identity(
 ) -> Result<(), AppError> {
     let fields = input.validate();
     if !fields.is_empty() {
-        return Err(AppError::with_fields(
-            "Some values need attention; see the fields marked below.",
-            fields,
-        ));
+        return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
     }
     if let Some(patch) = input.to_patch(&original) {
         let s = state()?;

@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::CreateIdentity;
 use crate::components::error::ErrorBanner;
 use crate::components::form::IdentityFields;
-use crate::model::IdentityInput;
+use crate::model::{AppError, IdentityInput};
 
 #[component]
 pub fn NewIdentityPage() -> impl IntoView {
@@ -18,9 +18,50 @@ pub fn NewIdentityPage() -> impl IntoView {
     // Values and errors of a plain form post come back in the URL (see `create_identity`).
     let query = use_query_map();
     let (initial, url_error) = IdentityInput::from_query(|k| query.get_untracked().get(k));
-    let error = Signal::derive(move || match action.value().get() {
-        Some(result) => result.err(),
-        None => url_error.clone(),
+    // The same rules as the server, checked in the browser before anything is sent (once hydrated).
+    let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    // Runs on the submit button's click, which comes before the form's submit (Enter in a field clicks it too).
+    let check = move |ev: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::form::FromFormData;
+            use wasm_bindgen::JsCast;
+            let form = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
+                .and_then(|b| b.form());
+            let data = form
+                .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
+                .and_then(|fd| CreateIdentity::from_form_data(&fd).ok());
+            if let Some(data) = data {
+                let input = IdentityInput {
+                    display_name: data.display_name,
+                    username: data.username,
+                    email: data.email,
+                    external_id: data.external_id,
+                    given_name: data.given_name,
+                    family_name: data.family_name,
+                };
+                let fields = input.validate();
+                if fields.is_empty() {
+                    client_error.set(None);
+                } else {
+                    ev.prevent_default();
+                    client_error.set(Some(AppError::with_fields(
+                        crate::model::FIX_FIELDS,
+                        fields,
+                    )));
+                }
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&ev, client_error);
+    };
+    let error = Signal::derive(move || {
+        client_error.get().or_else(|| match action.value().get() {
+            Some(result) => result.err(),
+            None => url_error.clone(),
+        })
     });
 
     view! {
@@ -36,6 +77,7 @@ pub fn NewIdentityPage() -> impl IntoView {
                 <div class="flex items-center gap-3 pt-2">
                     <button
                         type="submit"
+                        on:click=check
                         disabled=move || pending.get()
                         class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
                     >
