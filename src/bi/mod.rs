@@ -127,15 +127,7 @@ fn seg(s: &str) -> String {
     if s == "." || s == ".." {
         return s.replace('.', "%2E");
     }
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::model::encode_component(s)
 }
 
 impl Client {
