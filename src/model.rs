@@ -139,6 +139,44 @@ impl Default for Traits {
     }
 }
 
+impl Traits {
+    /// The traits that are set, other than those the console shows on their own (username, emails' primary,
+    /// external id, given and family name), as ("Primary phone", value) pairs.
+    pub fn other_traits(&self) -> Vec<(String, String)> {
+        const OWN: [&str; 6] = [
+            "type",
+            "username",
+            "primary_email_address",
+            "external_id",
+            "given_name",
+            "family_name",
+        ];
+        let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) else {
+            return Vec::new();
+        };
+        map.into_iter()
+            .filter(|(k, _)| !OWN.contains(&k.as_str()))
+            .filter_map(|(k, v)| {
+                let value = v.as_str()?.to_string();
+                (!value.is_empty()).then(|| (sentence_label(&k), value))
+            })
+            .collect()
+    }
+}
+
+/// `primary_phone` → "Primary phone".
+fn sentence_label(key: &str) -> String {
+    capitalize(&key.replace('_', " "))
+}
+
+/// The text with its first letter in upper case: "deleted" → "Deleted".
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
 /// An identity as BI returns it. `status` is `active` or `suspended`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -529,6 +567,21 @@ mod tests {
     fn username_filter_escapes_quotes() {
         assert_eq!(username_filter("ada"), r#"traits.username eq "ada""#);
         assert_eq!(username_filter(r#"a"b"#), r#"traits.username eq "a\"b""#);
+    }
+
+    #[test]
+    fn other_traits_are_labelled() {
+        let t = Traits {
+            username: Some("ada".into()),
+            primary_phone: Some("+44 20 0000".into()),
+            title: Some("Analyst".into()),
+            locale: Some(String::new()),
+            ..Traits::default()
+        };
+        let other = t.other_traits();
+        assert!(other.contains(&("Primary phone".to_string(), "+44 20 0000".to_string())));
+        assert!(other.contains(&("Title".to_string(), "Analyst".to_string())));
+        assert_eq!(other.len(), 2);
     }
 
     #[test]

@@ -94,7 +94,7 @@ test("BI's curl example against the sandbox creates an identity the console show
     data: {
       identity: {
         display_name: "Ada Curl",
-        traits: { type: "traits_v0", username: "ada.curl", primary_email_address: "ada.curl@example.com" },
+        traits: { type: "traits_v0", username: "ada.curl", primary_email_address: "ada.curl@example.com", title: "Analyst", primary_phone: "+44 20 7946 0000" },
       },
     },
   });
@@ -105,6 +105,13 @@ test("BI's curl example against the sandbox creates an identity the console show
   await page.goto(`/realms/${realm}/identities?q=ada.curl`);
   await expect(page.getByRole("cell", { name: "Ada Curl", exact: true })).toBeVisible();
   await expect(page.getByRole("cell", { name: "ada.curl@example.com", exact: true })).toBeVisible();
+
+  // Its page shows every trait BI holds, not only the form's.
+  await page.getByRole("link", { name: "ada.curl", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Ada Curl" })).toBeVisible();
+  await expect(page.getByText("Analyst", { exact: true })).toBeVisible();
+  await expect(page.getByText("Primary phone", { exact: true })).toBeVisible();
+  await expect(page.getByText("+44 20 7946 0000", { exact: true })).toBeVisible();
 });
 
 test("the Groups section lists the realm's seeded groups", async ({ page }) => {

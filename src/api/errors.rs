@@ -18,13 +18,7 @@ pub fn form_field(bi_field: &str) -> String {
     f.strip_prefix("traits.").unwrap_or(f).to_string()
 }
 
-fn sentence(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
+use crate::model::capitalize as sentence;
 
 /// Maps a failed BI call made for `operation` (e.g. "create identity").
 pub fn from_bi(operation: &str, e: BiError) -> AppError {

@@ -9,16 +9,11 @@ use crate::api::{list_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::pager::{encode_component, Pager};
-use crate::model::{bulk_summary, clamp_page_size, human_date, BulkOp, Identity, PageView};
+use crate::model::{
+    bulk_summary, capitalize, clamp_page_size, human_date, BulkOp, Identity, PageView,
+};
 
 const BAR_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
-
-fn sentence_case(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
 
 /// The 1-based page number and the rows per page from the URL's `page` and `size`.
 pub fn page_and_size(query: Memo<leptos_router::params::ParamsMap>) -> (Memo<u32>, Memo<u32>) {
@@ -109,7 +104,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 let head = if r.failed.is_empty() {
                     format!(
                         "{} {} {}.",
-                        sentence_case(op.past()),
+                        capitalize(op.past()),
                         r.succeeded,
                         if r.succeeded == 1 {
                             "identity"
@@ -120,7 +115,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 } else {
                     format!(
                         "{} {} of {total}; {} failed.",
-                        sentence_case(op.past()),
+                        capitalize(op.past()),
                         r.succeeded,
                         r.failed.len()
                     )

@@ -120,17 +120,31 @@ fn Detail(
         })
     };
     let t = &identity.traits;
-    let rows: Vec<(&str, String)> = vec![
-        ("Username", identity.username().to_string()),
-        ("Email", t.primary_email_address.clone().unwrap_or_default()),
-        ("External ID", t.external_id.clone().unwrap_or_default()),
-        ("Given name", t.given_name.clone().unwrap_or_default()),
-        ("Family name", t.family_name.clone().unwrap_or_default()),
+    let mut rows: Vec<(String, String)> = vec![
+        ("Username".to_string(), identity.username().to_string()),
         (
-            "Enrollment",
+            "Email".to_string(),
+            t.primary_email_address.clone().unwrap_or_default(),
+        ),
+        (
+            "External ID".to_string(),
+            t.external_id.clone().unwrap_or_default(),
+        ),
+        (
+            "Given name".to_string(),
+            t.given_name.clone().unwrap_or_default(),
+        ),
+        (
+            "Family name".to_string(),
+            t.family_name.clone().unwrap_or_default(),
+        ),
+        (
+            "Enrollment".to_string(),
             identity.enrollment_status.clone().unwrap_or_default(),
         ),
     ];
+    // Every other trait BI holds for this identity, in BI's order.
+    rows.extend(t.other_traits());
     let button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800";
     let created = identity.create_time.clone().unwrap_or_default();
     let updated = identity.update_time.clone().unwrap_or_default();
