@@ -2,7 +2,6 @@
 //! and, in sandbox mode, the sandbox API on the same address.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 
 use axum::extract::Query;
 use axum::response::Redirect;
@@ -103,10 +102,7 @@ pub async fn run_console() -> Result<(), String> {
             (client, info)
         }
     };
-    let state = AppState {
-        client: Arc::new(client),
-        info: info.clone(),
-    };
+    let state = AppState::new(client, info.clone());
 
     let home = format!(
         "/realms/{}/identities",

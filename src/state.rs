@@ -1,12 +1,53 @@
-//! What every request shares on the server: the BI client and what the console may show about its target.
+//! What every request shares on the server: the BI client, what the console may show about its target, and the
+//! realm list the sidebar shows on every page (cached briefly, so a page view costs one BI call, not two).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::bi::Client;
-use crate::model::ConsoleInfo;
+use tokio::sync::Mutex;
+
+use crate::bi::wire::ListQuery;
+use crate::bi::{BiError, Client};
+use crate::model::{ConsoleInfo, Realm, MAX_PAGE_SIZE};
+
+/// How long the realm list is reused. Realms change rarely, and never through this console.
+pub const REALMS_TTL: Duration = Duration::from_secs(60);
+
+/// The realm list and when it was fetched.
+type CachedRealms = Arc<Mutex<Option<(Instant, Vec<Realm>)>>>;
 
 #[derive(Clone)]
 pub struct AppState {
     pub client: Arc<Client>,
     pub info: ConsoleInfo,
+    realms: CachedRealms,
+}
+
+impl AppState {
+    pub fn new(client: Client, info: ConsoleInfo) -> AppState {
+        AppState {
+            client: Arc::new(client),
+            info,
+            realms: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// The tenant's realms (BI's first page of 200), fetched at most once per [`REALMS_TTL`].
+    pub async fn realms(&self) -> Result<Vec<Realm>, BiError> {
+        let mut cached = self.realms.lock().await;
+        if let Some((at, list)) = cached.as_ref() {
+            if at.elapsed() < REALMS_TTL {
+                return Ok(list.clone());
+            }
+        }
+        let page = self
+            .client
+            .list_realms(&ListQuery {
+                page_size: Some(MAX_PAGE_SIZE),
+                ..ListQuery::default()
+            })
+            .await?;
+        *cached = Some((Instant::now(), page.items.clone()));
+        Ok(page.items)
+    }
 }

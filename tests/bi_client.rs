@@ -832,3 +832,28 @@ async fn data_survives_a_restart() {
         .unwrap();
     assert_eq!(rows.total, 1);
 }
+
+#[tokio::test]
+async fn the_sidebar_realm_list_is_reused_instead_of_refetched_per_page() {
+    let t = common::start().await;
+    let secret = t.sandbox.credentials().client_secret.expose().to_string();
+    let state = bi_console::state::AppState::new(
+        t.credentials_client(&secret),
+        bi_console::model::ConsoleInfo {
+            sandbox: true,
+            target_label: "Sandbox".into(),
+            tenant_id: t.sandbox.tenant_id().into(),
+            default_realm: t.workforce.clone(),
+        },
+    );
+    assert_eq!(state.realms().await.unwrap().len(), 2);
+    assert_eq!(t.sandbox.tokens_issued(), 1);
+    // Had the second call reached BI, the revoked token would have forced a refresh.
+    t.sandbox.revoke_issued_tokens();
+    assert_eq!(state.realms().await.unwrap().len(), 2);
+    assert_eq!(
+        t.sandbox.tokens_issued(),
+        1,
+        "served from the cache: no BI call"
+    );
+}
