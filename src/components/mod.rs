@@ -5,3 +5,4 @@ pub mod error;
 pub mod form;
 pub mod layout;
 pub mod pager;
+pub mod table;

@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::get_group;
 use crate::components::error::ErrorBanner;
 use crate::components::pager::{encode_component, Pager};
+use crate::components::table::{DataTable, StatusBadge};
 use crate::pages::identities::page_and_size;
 
 #[component]
@@ -40,7 +41,7 @@ pub fn GroupDetailPage() -> impl IntoView {
                                             <td class="px-4 py-2.5 font-medium"><a href=href class="text-indigo-700 hover:underline dark:text-indigo-300">{i.username().to_string()}</a></td>
                                             <td class="px-4 py-2.5">{i.display_name.clone()}</td>
                                             <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">{i.email().to_string()}</td>
-                                            <td class="px-4 py-2.5">{if i.is_suspended() { "Suspended" } else { "Active" }}</td>
+                                            <td class="px-4 py-2.5"><StatusBadge suspended=i.is_suspended() /></td>
                                         </tr>
                                     }
                                 })
@@ -56,17 +57,7 @@ pub fn GroupDetailPage() -> impl IntoView {
                                         view! { <p id="empty-state" class="p-4 text-sm text-slate-600 dark:text-slate-400">"This group has no members."</p> }.into_any()
                                     } else {
                                         view! {
-                                            <table class="mt-2 w-full text-left text-sm">
-                                                <thead class="bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-                                                    <tr>
-                                                        <th scope="col" class="px-4 py-2.5 font-semibold">"Username"</th>
-                                                        <th scope="col" class="px-4 py-2.5 font-semibold">"Name"</th>
-                                                        <th scope="col" class="px-4 py-2.5 font-semibold">"Email"</th>
-                                                        <th scope="col" class="px-4 py-2.5 font-semibold">"Status"</th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{rows}</tbody>
-                                            </table>
+                                            <DataTable columns=&["Username", "Name", "Email", "Status"]>{rows}</DataTable>
                                             <Pager page=m.page size=m.size shown=shown total=m.total />
                                         }.into_any()
                                     }}

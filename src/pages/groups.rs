@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::list_groups;
 use crate::components::error::ErrorBanner;
 use crate::components::pager::{encode_component, Pager};
+use crate::components::table::DataTable;
 use crate::model::{human_date, Group, PageView};
 use crate::pages::identities::page_and_size;
 
@@ -62,18 +63,7 @@ fn GroupTable(data: PageView<Group>, realm: String) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="max-h-[70vh] overflow-auto">
-            <table class="w-full text-left text-sm">
-                <thead class="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-                    <tr>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Name"</th>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Description"</th>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Created"</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{rows}</tbody>
-            </table>
-        </div>
+        <DataTable columns=&["Name", "Description", "Created"]>{rows}</DataTable>
         <Pager page=data.page size=data.size shown=shown total=data.total />
     }
     .into_any()

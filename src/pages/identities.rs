@@ -9,6 +9,7 @@ use crate::api::{list_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::pager::{encode_component, Pager};
+use crate::components::table::{DataTable, StatusBadge};
 use crate::model::{
     bulk_summary, capitalize, clamp_page_size, human_date, BulkOp, Identity, PageView,
 };
@@ -262,24 +263,16 @@ fn IdentityTable(
         .map(|i| view! { <IdentityRow identity=i realm=realm.clone() selected=selected /> })
         .collect_view();
     view! {
-        <div class="max-h-[70vh] overflow-auto">
-            <table class="w-full text-left text-sm">
-                <thead class="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
-                    <tr>
-                        <th scope="col" class="w-10 px-4 py-2.5">
-                            <input type="checkbox" aria-label="Select all on this page" prop:checked=all_checked on:change=toggle_all
-                                class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
-                        </th>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Username"</th>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Name"</th>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Email"</th>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Status"</th>
-                        <th scope="col" class="px-4 py-2.5 font-semibold">"Created"</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{rows}</tbody>
-            </table>
-        </div>
+        <DataTable
+            columns=&["Username", "Name", "Email", "Status", "Created"]
+            lead=view! {
+                <input type="checkbox" aria-label="Select all on this page" prop:checked=all_checked on:change=toggle_all
+                    class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+            }
+            .into_any()
+        >
+            {rows}
+        </DataTable>
         <Pager page=data.page size=data.size shown=shown total=data.total extra=vec![("q", q)] />
     }
     .into_any()
@@ -333,11 +326,7 @@ fn IdentityRow(
                 }}
             </td>
             <td class="px-4 py-2.5">
-                {if suspended {
-                    view! { <span class="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800 dark:bg-red-900/40 dark:text-red-200">"Suspended"</span> }.into_any()
-                } else {
-                    view! { <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-200">"Active"</span> }.into_any()
-                }}
+                <StatusBadge suspended=suspended />
             </td>
             <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
                 <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>

@@ -8,6 +8,7 @@ use crate::api::{get_identity, DeleteIdentity, IdentityDetail, SetIdentityStatus
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::pager::encode_component;
+use crate::components::table::StatusBadge;
 use crate::model::{human_date, AppError, Identity};
 
 #[component]
@@ -185,11 +186,7 @@ fn Detail(
                 <div>
                     <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Status"</dt>
                     <dd id="identity-status" class="mt-1">
-                        {if suspended {
-                            view! { <span class="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800 dark:bg-red-900/40 dark:text-red-200">"Suspended"</span> }.into_any()
-                        } else {
-                            view! { <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-200">"Active"</span> }.into_any()
-                        }}
+                        <StatusBadge suspended=suspended />
                     </dd>
                 </div>
                 {rows

@@ -1,0 +1,39 @@
+//! The list table every screen uses: scrolls inside the page with a sticky header, and a status badge.
+
+use leptos::prelude::*;
+
+/// A table with a sticky header of `columns`; `lead` is an extra first header cell (e.g. select-all), `children`
+/// the body rows.
+#[component]
+pub fn DataTable(
+    columns: &'static [&'static str],
+    #[prop(optional)] lead: Option<AnyView>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="max-h-[70vh] overflow-auto">
+            <table class="w-full text-left text-sm">
+                <thead class="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
+                    <tr>
+                        {lead.map(|l| view! { <th scope="col" class="w-10 px-4 py-2.5">{l}</th> })}
+                        {columns
+                            .iter()
+                            .map(|c| view! { <th scope="col" class="px-4 py-2.5 font-semibold">{*c}</th> })
+                            .collect_view()}
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
+/// "Active" or "Suspended", as a coloured badge.
+#[component]
+pub fn StatusBadge(suspended: bool) -> impl IntoView {
+    if suspended {
+        view! { <span class="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800 dark:bg-red-900/40 dark:text-red-200">"Suspended"</span> }
+    } else {
+        view! { <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-200">"Active"</span> }
+    }
+}
