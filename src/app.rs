@@ -7,6 +7,8 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::RealmLayout;
 use crate::pages::group_detail::GroupDetailPage;
+use crate::pages::group_edit::EditGroupPage;
+use crate::pages::group_new::NewGroupPage;
 use crate::pages::groups::GroupsPage;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::identity_detail::IdentityDetailPage;
@@ -54,7 +56,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/identities/:id") view=IdentityDetailPage ssr=SsrMode::Async />
                         <Route path=path!("/identities/:id/edit") view=EditIdentityPage ssr=SsrMode::Async />
                         <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async />
+                        <Route path=path!("/groups/new") view=NewGroupPage ssr=SsrMode::Async />
                         <Route path=path!("/groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
+                        <Route path=path!("/groups/:id/edit") view=EditGroupPage ssr=SsrMode::Async />
                         <Route path=path!("") view=IdentitiesPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

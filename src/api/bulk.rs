@@ -10,13 +10,6 @@ use crate::model::{BulkFailure, BulkOp, BulkResult, MAX_BATCH_IDS};
 
 const PARALLEL_PATCHES: usize = 8;
 
-fn reason(e: &BiError) -> String {
-    match e {
-        BiError::Api { body, .. } => body.message.clone(),
-        other => other.to_string(),
-    }
-}
-
 pub async fn run(client: &Client, realm: &str, op: BulkOp, ids: &[String]) -> BulkResult {
     match op {
         BulkOp::Delete => delete(client, realm, ids).await,
@@ -27,7 +20,35 @@ pub async fn run(client: &Client, realm: &str, op: BulkOp, ids: &[String]) -> Bu
 }
 
 async fn delete(client: &Client, realm: &str, ids: &[String]) -> BulkResult {
-    let mut result = BulkResult::default();
+    let done = chunked(
+        ids,
+        "identity not found (already deleted?)",
+        |chunk| async move { client.batch_delete_identities(realm, &chunk).await },
+    )
+    .await;
+    BulkResult {
+        succeeded: done.succeeded,
+        failed: done.failed,
+    }
+}
+
+/// What [`chunked`] did: ids that succeeded, ids that failed and why, and BI calls made.
+#[derive(Debug, Default)]
+pub struct Chunked {
+    pub succeeded: usize,
+    pub failed: Vec<BulkFailure>,
+    pub calls: usize,
+}
+
+/// Sends `ids` through `call` in chunks of at most 1000 (BI's limit for batch calls). BI applies a chunk to all of
+/// its ids or none; a chunk refused with 404 naming unknown ids is sent once more without them, and those are
+/// reported with `unknown_reason`.
+pub async fn chunked<F, Fut>(ids: &[String], unknown_reason: &str, mut call: F) -> Chunked
+where
+    F: FnMut(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), BiError>>,
+{
+    let mut done = Chunked::default();
     for chunk in ids.chunks(MAX_BATCH_IDS) {
         let mut pending: Vec<String> = chunk.to_vec();
         // At most two rounds: the chunk, then the chunk without the ids BI named as unknown.
@@ -35,35 +56,33 @@ async fn delete(client: &Client, realm: &str, ids: &[String]) -> BulkResult {
             if pending.is_empty() {
                 break;
             }
-            match client.batch_delete_identities(realm, &pending).await {
+            done.calls += 1;
+            match call(pending.clone()).await {
                 Ok(()) => {
-                    result.succeeded += pending.len();
+                    done.succeeded += pending.len();
                     pending.clear();
                 }
                 Err(e) => {
                     let unknown = e.body().map(|b| b.failed_ids()).unwrap_or_default();
-                    if e.is_not_found() && !unknown.is_empty() {
+                    if e.is_not_found() && unknown.iter().any(|id| pending.contains(id)) {
                         pending.retain(|id| !unknown.contains(id));
-                        result
-                            .failed
+                        done.failed
                             .extend(unknown.into_iter().map(|id| BulkFailure {
                                 id,
-                                reason: "identity not found (already deleted?)".into(),
+                                reason: unknown_reason.to_string(),
                             }));
                     } else {
-                        let why = reason(&e);
-                        result
-                            .failed
-                            .extend(pending.drain(..).map(|id| BulkFailure {
-                                id,
-                                reason: why.clone(),
-                            }));
+                        let why = e.reason();
+                        done.failed.extend(pending.drain(..).map(|id| BulkFailure {
+                            id,
+                            reason: why.clone(),
+                        }));
                     }
                 }
             }
         }
     }
-    result
+    done
 }
 
 async fn set_status(client: &Client, realm: &str, suspend: bool, ids: &[String]) -> BulkResult {
@@ -85,7 +104,7 @@ async fn set_status(client: &Client, realm: &str, suspend: bool, ids: &[String])
             Ok(()) => result.succeeded += 1,
             Err(e) => result.failed.push(BulkFailure {
                 id,
-                reason: reason(&e),
+                reason: e.reason(),
             }),
         }
     }

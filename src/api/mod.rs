@@ -5,13 +5,18 @@
 pub mod bulk;
 #[cfg(feature = "ssr")]
 pub mod errors;
+mod groups;
+#[cfg(feature = "ssr")]
+pub mod members;
+
+pub use groups::*;
 
 use leptos::prelude::*;
 
 use crate::model::{AppError, ConsoleInfo, Identity, PageView, Realm};
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<crate::state::AppState, AppError> {
+pub(crate) fn state() -> Result<crate::state::AppState, AppError> {
     use_context::<crate::state::AppState>()
         .ok_or_else(|| AppError::new("the console is not configured"))
 }
@@ -24,7 +29,7 @@ pub async fn get_console_info() -> Result<ConsoleInfo, AppError> {
 
 /// True when the browser posted a plain HTML form (it asks for HTML), not the hydrated app (it asks for JSON).
 #[cfg(feature = "ssr")]
-async fn plain_form_post() -> bool {
+pub(crate) async fn plain_form_post() -> bool {
     let headers: axum::http::HeaderMap = leptos_axum::extract().await.unwrap_or_default();
     headers
         .get(axum::http::header::ACCEPT)
@@ -63,31 +68,6 @@ pub async fn list_identities(
         .list_identities(&realm, &ListQuery::numbered(page, size).with_filter(filter))
         .await
         .map_err(|e| errors::from_bi("list identities", e))?;
-    Ok(PageView {
-        items: result.items,
-        total: result.total_size,
-        page,
-        size,
-    })
-}
-
-/// One numbered page of a realm's groups. Exactly one BI call.
-#[server]
-pub async fn list_groups(
-    realm: String,
-    page: u32,
-    size: u32,
-) -> Result<PageView<crate::model::Group>, AppError> {
-    use crate::bi::wire::ListQuery;
-    use crate::model::clamp_page_size;
-    let s = state()?;
-    let size = clamp_page_size(Some(size));
-    let page = page.max(1);
-    let result = s
-        .client
-        .list_groups(&realm, &ListQuery::numbered(page, size))
-        .await
-        .map_err(|e| errors::from_bi("list groups", e))?;
     Ok(PageView {
         items: result.items,
         total: result.total_size,
@@ -262,41 +242,4 @@ pub async fn bulk_identities(
     let result = bulk::run(&s.client, &realm, op, &ids).await;
     tracing::info!(realm = %realm, op = ?op, succeeded = result.succeeded, failed = result.failed.len(), "bulk change");
     Ok(result)
-}
-
-/// A group and one numbered page of its members: two BI calls, made concurrently.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct GroupDetail {
-    pub group: crate::model::Group,
-    pub members: PageView<Identity>,
-}
-
-#[server]
-pub async fn get_group(
-    realm: String,
-    id: String,
-    page: u32,
-    size: u32,
-) -> Result<GroupDetail, AppError> {
-    use crate::bi::wire::ListQuery;
-    use crate::model::clamp_page_size;
-    let s = state()?;
-    let size = clamp_page_size(Some(size));
-    let page = page.max(1);
-    let members_query = ListQuery::numbered(page, size);
-    let (group, members) = tokio::join!(
-        s.client.get_group(&realm, &id),
-        s.client.list_members(&realm, &id, &members_query)
-    );
-    let group = group.map_err(|e| errors::from_bi("get group", e))?;
-    let members = members.map_err(|e| errors::from_bi("list group members", e))?;
-    Ok(GroupDetail {
-        group,
-        members: PageView {
-            items: members.items,
-            total: members.total_size,
-            page,
-            size,
-        },
-    })
 }

@@ -77,6 +77,14 @@ impl BiError {
         self.status() == Some(409)
     }
 
+    /// BI's own message for an API error, else what went wrong on the way: a reason to show next to one item.
+    pub fn reason(&self) -> String {
+        match self {
+            BiError::Api { body, .. } => body.message.clone(),
+            other => other.to_string(),
+        }
+    }
+
     fn from_reqwest(e: reqwest::Error, timeout: Duration) -> BiError {
         if e.is_timeout() {
             BiError::Timeout(timeout)

@@ -1,5 +1,5 @@
-//! A confirmation dialog for destructive or consequential actions: it names what will happen, focus lands on
-//! Cancel, Escape closes it.
+//! Dialogs: a modal panel (Escape closes it, focus moves into it), and on it a confirmation for destructive or
+//! consequential actions that names what will happen, with focus on Cancel.
 
 use leptos::prelude::*;
 
@@ -67,6 +67,75 @@ pub fn ConfirmDialog(
                             {move || if pending.get() { "Working…".to_string() } else { confirm_label.get() }}
                         </button>
                     </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// A modal panel titled `title`, shown while `open`. Escape and the Close button close it; on opening, focus moves
+/// to the element with `autofocus` inside it (or the Close button).
+#[component]
+pub fn Modal(
+    open: RwSignal<bool>,
+    #[prop(into)] title: Signal<String>,
+    /// Id of the title element, for `aria-labelledby`.
+    id: &'static str,
+    #[prop(optional)] wide: bool,
+    children: ChildrenFn,
+) -> impl IntoView {
+    let close_ref = NodeRef::<leptos::html::Button>::new();
+    let panel_ref = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if open.get() {
+            #[cfg(feature = "hydrate")]
+            {
+                use wasm_bindgen::JsCast;
+                let target = panel_ref
+                    .get()
+                    .and_then(|p| p.query_selector("[autofocus]").ok().flatten())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                match target {
+                    Some(t) => {
+                        let _ = t.focus();
+                    }
+                    None => {
+                        if let Some(b) = close_ref.get() {
+                            let _ = b.focus();
+                        }
+                    }
+                }
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (panel_ref, close_ref);
+        }
+    });
+    let width = if wide { "max-w-2xl" } else { "max-w-lg" };
+    let title_id = format!("{id}-title");
+    view! {
+        <Show when=move || open.get()>
+            <div class="fixed inset-0 z-30 flex items-start justify-center overflow-y-auto bg-slate-900/50 p-4 sm:pt-16">
+                <div
+                    node_ref=panel_ref
+                    id=id
+                    role="dialog"
+                    aria-modal="true"
+                    aria-labelledby=title_id.clone()
+                    class=format!("w-full {width} rounded-lg bg-white p-6 shadow-xl dark:bg-slate-900")
+                    on:keydown=move |ev| {
+                        if ev.key() == "Escape" {
+                            open.set(false);
+                        }
+                    }
+                >
+                    <div class="flex items-start justify-between gap-4">
+                        <h2 id=title_id.clone() class="text-lg font-semibold">{move || title.get()}</h2>
+                        <button type="button" node_ref=close_ref aria-label="Close" on:click=move |_| open.set(false)
+                            class="rounded px-2 text-xl leading-none text-slate-500 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800">
+                            "×"
+                        </button>
+                    </div>
+                    {children()}
                 </div>
             </div>
         </Show>

@@ -2,6 +2,51 @@
 
 use leptos::prelude::*;
 
+use crate::model::{AppError, FieldError};
+
+/// A form's main button.
+pub const PRIMARY_BUTTON: &str = "rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60";
+/// A secondary action next to a page's title.
+pub const SECONDARY_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-60 dark:border-slate-700 dark:hover:bg-slate-800";
+/// A destructive action next to a page's title.
+pub const DANGER_BUTTON: &str = "rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:opacity-60 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950";
+
+const INPUT_CLASS: &str = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
+
+/// Checks a form in the browser before it is sent, with the server's own rules: called from the submit button's
+/// click (which comes before the form's submit; Enter in a field clicks it too). Reads the form into the server
+/// function's arguments `T`, runs `rules`; with errors, stops the submit and answers them for the fields.
+/// Before the wasm has loaded this never runs and the server applies the same rules.
+pub fn check_before_submit<T>(
+    ev: &leptos::ev::MouseEvent,
+    rules: impl Fn(T) -> Vec<FieldError>,
+) -> Option<AppError>
+where
+    T: leptos::form::FromFormData,
+{
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let data = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
+            .and_then(|b| b.form())
+            .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
+            .and_then(|fd| T::from_form_data(&fd).ok())?;
+        let fields = rules(data);
+        if fields.is_empty() {
+            return None;
+        }
+        ev.prevent_default();
+        Some(AppError::with_fields(crate::model::FIX_FIELDS, fields))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (ev, rules);
+        None
+    }
+}
+
 #[component]
 pub fn Field(
     label: &'static str,
@@ -16,6 +61,9 @@ pub fn Field(
     /// The submitted name when it differs from `name` (e.g. `input[username]` for a struct argument).
     #[prop(optional, into)]
     input_name: Option<String>,
+    /// Renders a textarea of this many rows instead of a one-line input.
+    #[prop(optional)]
+    rows: Option<u32>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -42,16 +90,31 @@ pub fn Field(
                 {label}
                 {required.then(|| view! { <span class="text-red-600" aria-hidden="true">" *"</span> })}
             </label>
-            <input
-                id=id
-                name=input_name.unwrap_or_else(|| name.to_string())
-                type=kind.unwrap_or("text")
-                value=value
-                aria-required=required.then_some("true")
-                aria-invalid=move || error.get().is_some().then_some("true")
-                aria-describedby=described
-                class="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950"
-            />
+            {match rows {
+                None => view! {
+                    <input
+                        id=id
+                        name=input_name.unwrap_or_else(|| name.to_string())
+                        type=kind.unwrap_or("text")
+                        value=value
+                        aria-required=required.then_some("true")
+                        aria-invalid=move || error.get().is_some().then_some("true")
+                        aria-describedby=described
+                        class=INPUT_CLASS
+                    />
+                }.into_any(),
+                Some(rows) => view! {
+                    <textarea
+                        id=id
+                        name=input_name.unwrap_or_else(|| name.to_string())
+                        rows=rows
+                        aria-required=required.then_some("true")
+                        aria-invalid=move || error.get().is_some().then_some("true")
+                        aria-describedby=described
+                        class=INPUT_CLASS
+                    >{value}</textarea>
+                }.into_any(),
+            }}
             {help.map(|h| view! { <p id=help_id class="text-xs text-slate-500 dark:text-slate-400">{h}</p> })}
             <p id=error_id class="text-sm text-red-700 dark:text-red-400">{move || error.get()}</p>
         </div>
@@ -94,5 +157,25 @@ pub fn IdentityFields(
                 <Field label="Family name" name="family_name" input_name=named("family_name") value=values.family_name error=field("family_name") />
             </div>
         </details>
+    }
+}
+
+/// The group form's fields, shared by Create and Edit.
+#[component]
+pub fn GroupFields(
+    values: crate::model::GroupInput,
+    error: Signal<Option<AppError>>,
+    #[prop(optional)] prefix: Option<&'static str>,
+) -> impl IntoView {
+    let field =
+        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
+    let named = move |name: &str| {
+        prefix
+            .map(|p| format!("{p}[{name}]"))
+            .unwrap_or_else(|| name.to_string())
+    };
+    view! {
+        <Field label="Name" name="display_name" input_name=named("display_name") required=true help="1–64 characters".to_string() value=values.display_name error=field("display_name") />
+        <Field label="Description" name="description" input_name=named("description") rows=3 help=format!("Up to {} characters", crate::model::MAX_DESCRIPTION_CHARS) value=values.description error=field("description") />
     }
 }

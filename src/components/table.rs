@@ -37,3 +37,59 @@ pub fn StatusBadge(suspended: bool) -> impl IntoView {
         view! { <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-200">"Active"</span> }
     }
 }
+
+/// Rows picked for a bulk action: (id, name shown back in the confirmation).
+pub type Selection = RwSignal<Vec<(String, String)>>;
+
+/// A row's checkbox: adds or removes (`id`, `name`) from `selected`.
+#[component]
+pub fn SelectBox(selected: Selection, id: String, name: String) -> impl IntoView {
+    let checked = {
+        let id = id.clone();
+        move || selected.read().iter().any(|(s, _)| s == &id)
+    };
+    let label = format!("Select {name}");
+    let toggle = {
+        let checked = checked.clone();
+        move |_| {
+            if checked() {
+                selected.update(|v| v.retain(|(s, _)| s != &id));
+            } else {
+                selected.update(|v| v.push((id.clone(), name.clone())));
+            }
+        }
+    };
+    view! {
+        <input type="checkbox" aria-label=label prop:checked=checked on:change=toggle
+            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+    }
+}
+
+/// The header checkbox: selects every row of the page, or clears the selection when all are selected.
+#[component]
+pub fn SelectAllBox(selected: Selection, on_page: Vec<(String, String)>) -> impl IntoView {
+    let all_checked = {
+        let on_page = on_page.clone();
+        move || {
+            let sel = selected.read();
+            !on_page.is_empty()
+                && on_page
+                    .iter()
+                    .all(|(id, _)| sel.iter().any(|(s, _)| s == id))
+        }
+    };
+    let toggle_all = {
+        let all_checked = all_checked.clone();
+        move |_| {
+            if all_checked() {
+                selected.set(Vec::new());
+            } else {
+                selected.set(on_page.clone());
+            }
+        }
+    };
+    view! {
+        <input type="checkbox" aria-label="Select all on this page" prop:checked=all_checked on:change=toggle_all
+            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+    }
+}

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::list_groups;
-use crate::components::error::ErrorBanner;
+use crate::components::error::{ErrorBanner, Notice};
+use crate::components::form::PRIMARY_BUTTON;
 use crate::components::pager::{encode_component, Pager};
 use crate::components::table::DataTable;
 use crate::model::{human_date, Group, PageView};
@@ -16,13 +17,30 @@ pub fn GroupsPage() -> impl IntoView {
     let query = use_query_map();
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let (page, size) = page_and_size(query);
+    let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
+    let removed = Memo::new(move |_| {
+        query
+            .read()
+            .get("removed")
+            .and_then(|r| r.parse::<u64>().ok())
+    });
     let data = Resource::new(
         move || (realm.get(), page.get(), size.get()),
         |(realm, page, size)| list_groups(realm, page, size),
     );
     view! {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
-            <h1 class="text-2xl font-semibold tracking-tight">"Groups"</h1>
+            <div class="flex flex-wrap items-center justify-between gap-4">
+                <h1 class="text-2xl font-semibold tracking-tight">"Groups"</h1>
+                <a href=move || format!("/realms/{}/groups/new", realm.get()) class=PRIMARY_BUTTON>"Create group"</a>
+            </div>
+            {move || deleted.get().map(|name| {
+                let line = match removed.get() {
+                    Some(n) => format!("Removed {n} members and deleted {name}."),
+                    None => format!("Deleted {name}."),
+                };
+                view! { <Notice lines=vec![line] /> }
+            })}
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading groups…"</p> }>
                     {move || Suspend::new(async move {
@@ -40,8 +58,13 @@ pub fn GroupsPage() -> impl IntoView {
 #[component]
 fn GroupTable(data: PageView<Group>, realm: String) -> impl IntoView {
     if data.items.is_empty() {
-        return view! { <p id="empty-state" class="p-8 text-slate-700 dark:text-slate-300">"This realm has no groups yet."</p> }
-            .into_any();
+        return view! {
+            <div class="flex flex-col items-start gap-3 p-8">
+                <p id="empty-state" class="text-slate-700 dark:text-slate-300">"This realm has no groups yet."</p>
+                <a href=format!("/realms/{}/groups/new", encode_component(&realm)) class=PRIMARY_BUTTON>"Create group"</a>
+            </div>
+        }
+        .into_any();
     }
     let shown = data.items.len();
     let rows = data

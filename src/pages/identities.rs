@@ -9,7 +9,7 @@ use crate::api::{list_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::pager::{encode_component, Pager};
-use crate::components::table::{DataTable, StatusBadge};
+use crate::components::table::{DataTable, SelectAllBox, SelectBox, Selection, StatusBadge};
 use crate::model::{
     bulk_summary, capitalize, clamp_page_size, human_date, BulkOp, Identity, PageView,
 };
@@ -205,7 +205,7 @@ fn IdentityTable(
     data: PageView<Identity>,
     q: String,
     realm: String,
-    selected: RwSignal<Vec<(String, String)>>,
+    selected: Selection,
 ) -> impl IntoView {
     if data.items.is_empty() {
         let message = if q.is_empty() {
@@ -238,25 +238,6 @@ fn IdentityTable(
         .iter()
         .map(|i| (i.id.clone(), i.username().to_string()))
         .collect();
-    let all_checked = {
-        let on_page = on_page.clone();
-        move || {
-            let sel = selected.read();
-            on_page
-                .iter()
-                .all(|(id, _)| sel.iter().any(|(s, _)| s == id))
-        }
-    };
-    let toggle_all = {
-        let all_checked = all_checked.clone();
-        move |_| {
-            if all_checked() {
-                selected.set(Vec::new());
-            } else {
-                selected.set(on_page.clone());
-            }
-        }
-    };
     let rows = data
         .items
         .into_iter()
@@ -265,11 +246,7 @@ fn IdentityTable(
     view! {
         <DataTable
             columns=&["Username", "Name", "Email", "Status", "Created"]
-            lead=view! {
-                <input type="checkbox" aria-label="Select all on this page" prop:checked=all_checked on:change=toggle_all
-                    class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
-            }
-            .into_any()
+            lead=view! { <SelectAllBox selected=selected on_page=on_page /> }.into_any()
         >
             {rows}
         </DataTable>
@@ -279,27 +256,7 @@ fn IdentityTable(
 }
 
 #[component]
-fn IdentityRow(
-    identity: Identity,
-    realm: String,
-    selected: RwSignal<Vec<(String, String)>>,
-) -> impl IntoView {
-    let id = identity.id.clone();
-    let username = identity.username().to_string();
-    let checked = {
-        let id = id.clone();
-        move || selected.read().iter().any(|(s, _)| s == &id)
-    };
-    let toggle = {
-        let checked = checked.clone();
-        move |_| {
-            if checked() {
-                selected.update(|v| v.retain(|(s, _)| s != &id));
-            } else {
-                selected.update(|v| v.push((id.clone(), username.clone())));
-            }
-        }
-    };
+fn IdentityRow(identity: Identity, realm: String, selected: Selection) -> impl IntoView {
     let href = format!(
         "/realms/{}/identities/{}",
         encode_component(&realm),
@@ -310,8 +267,7 @@ fn IdentityRow(
     view! {
         <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
             <td class="px-4 py-2.5">
-                <input type="checkbox" aria-label=format!("Select {}", identity.username()) prop:checked=checked on:change=toggle
-                    class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+                <SelectBox selected=selected id=identity.id.clone() name=identity.username().to_string() />
             </td>
             <td class="px-4 py-2.5 font-medium">
                 <a href=href class="text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-indigo-300">

@@ -1,15 +1,20 @@
 //! One identity: every field, its id (copyable), status, times and groups; Suspend / Unsuspend and Delete behind
-//! confirmations that name the identity.
+//! confirmations that name the identity; its groups, joined and left from here.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use crate::api::{get_identity, DeleteIdentity, IdentityDetail, SetIdentityStatus};
+use crate::api::{
+    get_identity, AddIdentityToGroups, DeleteIdentity, IdentityDetail, RemoveIdentityFromGroup,
+    SetIdentityStatus,
+};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
+use crate::components::form::{DANGER_BUTTON, SECONDARY_BUTTON};
 use crate::components::pager::encode_component;
 use crate::components::table::StatusBadge;
 use crate::model::{human_date, AppError, Identity};
+use crate::pages::identity_groups::IdentityGroups;
 
 #[component]
 pub fn IdentityDetailPage() -> impl IntoView {
@@ -22,8 +27,16 @@ pub fn IdentityDetailPage() -> impl IntoView {
 
     let status_action = ServerAction::<SetIdentityStatus>::new();
     let delete_action = ServerAction::<DeleteIdentity>::new();
+    let join = ServerAction::<AddIdentityToGroups>::new();
+    let leave = ServerAction::<RemoveIdentityFromGroup>::new();
     let data = Resource::new(
-        move || (realm.get(), id.get(), status_action.version().get()),
+        move || {
+            (
+                realm.get(),
+                id.get(),
+                status_action.version().get() + join.version().get() + leave.version().get(),
+            )
+        },
         |(realm, id, _)| get_identity(realm, id),
     );
 
@@ -39,7 +52,7 @@ pub fn IdentityDetailPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading identity…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
-                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action /> }.into_any(),
+                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave /> }.into_any(),
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })}
@@ -54,6 +67,8 @@ fn Detail(
     realm: Memo<String>,
     status_action: ServerAction<SetIdentityStatus>,
     delete_action: ServerAction<DeleteIdentity>,
+    join: ServerAction<AddIdentityToGroups>,
+    leave: ServerAction<RemoveIdentityFromGroup>,
 ) -> impl IntoView {
     let IdentityDetail {
         identity,
@@ -146,7 +161,7 @@ fn Detail(
     ];
     // Every other trait BI holds for this identity, in BI's order.
     rows.extend(t.other_traits());
-    let button = "rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800";
+    let button = SECONDARY_BUTTON;
     let created = identity.create_time.clone().unwrap_or_default();
     let updated = identity.update_time.clone().unwrap_or_default();
     let copy_id = id.clone();
@@ -174,7 +189,7 @@ fn Detail(
                 <button type="button" class=button on:click=move |_| confirm_status.set(true)>
                     {if suspended { "Unsuspend" } else { "Suspend" }}
                 </button>
-                <button type="button" class="rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950"
+                <button type="button" class=DANGER_BUTTON
                     on:click=move |_| confirm_delete.set(true)>
                     "Delete"
                 </button>
@@ -208,23 +223,15 @@ fn Detail(
                 </div>
             </dl>
         </section>
-        <section aria-labelledby="groups-heading" class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
-            <h2 id="groups-heading" class="text-lg font-semibold">{format!("Groups ({groups_total})")}</h2>
-            {if groups.is_empty() {
-                view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">"Not a member of any group."</p> }.into_any()
-            } else {
-                view! {
-                    <ul id="identity-groups" class="mt-3 flex flex-wrap gap-2">
-                        {groups.into_iter().map(|g| {
-                            let href = format!("/realms/{}/groups/{}", encode_component(&realm.get_untracked()), encode_component(&g.id));
-                            view! {
-                                <li><a href=href class="inline-block rounded-full bg-slate-100 px-3 py-1 text-sm text-indigo-700 hover:underline dark:bg-slate-800 dark:text-indigo-300">{g.display_name}</a></li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
+        <IdentityGroups
+            realm=realm.get_untracked()
+            identity=id.clone()
+            username=identity.username().to_string()
+            groups=groups
+            groups_total=groups_total
+            join=join
+            leave=leave
+        />
         <ConfirmDialog
             open=confirm_status
             title=if suspended { "Unsuspend identity?".to_string() } else { "Suspend identity?".to_string() }

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_identity, UpdateIdentity};
 use crate::components::error::ErrorBanner;
-use crate::components::form::IdentityFields;
+use crate::components::form::{check_before_submit, IdentityFields, PRIMARY_BUTTON};
 use crate::model::{AppError, IdentityInput};
 
 #[component]
@@ -19,11 +19,19 @@ pub fn EditIdentityPage() -> impl IntoView {
     );
     let action = ServerAction::<UpdateIdentity>::new();
     let pending = action.pending();
+    let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let check = move |ev: leptos::ev::MouseEvent| {
+        client_error.set(check_before_submit(&ev, |d: UpdateIdentity| {
+            d.input.validate()
+        }));
+    };
     let error = Signal::derive(move || {
-        action
-            .value()
-            .get()
-            .and_then(|r: Result<(), AppError>| r.err())
+        client_error.get().or_else(|| {
+            action
+                .value()
+                .get()
+                .and_then(|r: Result<(), AppError>| r.err())
+        })
     });
     let back = move || format!("/realms/{}/identities/{}", realm.get(), id.get());
 
@@ -60,8 +68,9 @@ pub fn EditIdentityPage() -> impl IntoView {
                                     <div class="flex items-center gap-3 pt-2">
                                         <button
                                             type="submit"
+                                            on:click=check
                                             disabled=move || pending.get()
-                                            class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                                            class=PRIMARY_BUTTON
                                         >
                                             {move || if pending.get() { "Saving changes…" } else { "Save changes" }}
                                         </button>

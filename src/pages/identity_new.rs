@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::CreateIdentity;
 use crate::components::error::ErrorBanner;
-use crate::components::form::IdentityFields;
+use crate::components::form::{check_before_submit, IdentityFields, PRIMARY_BUTTON};
 use crate::model::{AppError, IdentityInput};
 
 #[component]
@@ -20,42 +20,18 @@ pub fn NewIdentityPage() -> impl IntoView {
     let (initial, url_error) = IdentityInput::from_query(|k| query.get_untracked().get(k));
     // The same rules as the server, checked in the browser before anything is sent (once hydrated).
     let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
-    // Runs on the submit button's click, which comes before the form's submit (Enter in a field clicks it too).
     let check = move |ev: leptos::ev::MouseEvent| {
-        #[cfg(feature = "hydrate")]
-        {
-            use leptos::form::FromFormData;
-            use wasm_bindgen::JsCast;
-            let form = ev
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
-                .and_then(|b| b.form());
-            let data = form
-                .and_then(|f| web_sys::FormData::new_with_form(&f).ok())
-                .and_then(|fd| CreateIdentity::from_form_data(&fd).ok());
-            if let Some(data) = data {
-                let input = IdentityInput {
-                    display_name: data.display_name,
-                    username: data.username,
-                    email: data.email,
-                    external_id: data.external_id,
-                    given_name: data.given_name,
-                    family_name: data.family_name,
-                };
-                let fields = input.validate();
-                if fields.is_empty() {
-                    client_error.set(None);
-                } else {
-                    ev.prevent_default();
-                    client_error.set(Some(AppError::with_fields(
-                        crate::model::FIX_FIELDS,
-                        fields,
-                    )));
-                }
+        client_error.set(check_before_submit(&ev, |d: CreateIdentity| {
+            IdentityInput {
+                display_name: d.display_name,
+                username: d.username,
+                email: d.email,
+                external_id: d.external_id,
+                given_name: d.given_name,
+                family_name: d.family_name,
             }
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (&ev, client_error);
+            .validate()
+        }));
     };
     let error = Signal::derive(move || {
         client_error.get().or_else(|| match action.value().get() {
@@ -79,7 +55,7 @@ pub fn NewIdentityPage() -> impl IntoView {
                         type="submit"
                         on:click=check
                         disabled=move || pending.get()
-                        class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                        class=PRIMARY_BUTTON
                     >
                         {move || if pending.get() { "Adding identity…" } else { "Add identity" }}
                     </button>

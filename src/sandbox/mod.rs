@@ -66,6 +66,19 @@ pub struct Sandbox {
     issued: std::sync::Mutex<HashMap<String, Instant>>,
     token_ttl: std::sync::Mutex<Duration>,
     tokens_issued: std::sync::atomic::AtomicUsize,
+    calls: std::sync::Mutex<CallLog>,
+}
+
+/// The most recent API calls the sandbox answered ("POST …/groups/g1:addMembers"), for tests and benchmarks that
+/// count BI calls. Bounded: only the last [`CallLog::KEEP`] are kept, with a running total.
+#[derive(Default)]
+struct CallLog {
+    total: u64,
+    recent: std::collections::VecDeque<String>,
+}
+
+impl CallLog {
+    const KEEP: usize = 10_000;
 }
 
 fn random_token(bytes: usize) -> String {
@@ -158,6 +171,7 @@ impl Sandbox {
             issued: std::sync::Mutex::new(HashMap::new()),
             token_ttl: std::sync::Mutex::new(Duration::from_secs(3600)),
             tokens_issued: std::sync::atomic::AtomicUsize::new(0),
+            calls: std::sync::Mutex::new(CallLog::default()),
         }))
     }
 
@@ -186,6 +200,37 @@ impl Sandbox {
     /// How many tokens the token endpoint has issued since start.
     pub fn tokens_issued(&self) -> usize {
         self.tokens_issued.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many authenticated API calls the sandbox has answered since start.
+    pub fn calls_total(&self) -> u64 {
+        self.calls.lock().expect("lock").total
+    }
+
+    /// The authenticated API calls answered since the total was `since` (at most the last 10,000), as
+    /// "METHOD path" with the path after the realm, e.g. "POST groups/abc:addMembers".
+    pub fn calls_since(&self, since: u64) -> Vec<String> {
+        let log = self.calls.lock().expect("lock");
+        let n = (log.total.saturating_sub(since) as usize).min(log.recent.len());
+        log.recent
+            .iter()
+            .skip(log.recent.len() - n)
+            .cloned()
+            .collect()
+    }
+
+    fn record_call(&self, method: &str, path: &str) {
+        let short = path
+            .find("/realms/")
+            .map(|i| &path[i + "/realms/".len()..])
+            .and_then(|rest| rest.split_once('/').map(|(_, p)| p))
+            .unwrap_or(path);
+        let mut log = self.calls.lock().expect("lock");
+        log.total += 1;
+        if log.recent.len() == CallLog::KEEP {
+            log.recent.pop_front();
+        }
+        log.recent.push_back(format!("{method} {short}"));
     }
 
     /// Makes every token issued so far invalid, as BI does when a token is revoked.
@@ -281,7 +326,10 @@ async fn require_bearer(State(sb): Shared, req: Request, next: Next) -> Response
         })
         .map(str::trim);
     match presented {
-        Some(t) if sb.token_valid(t) => next.run(req).await,
+        Some(t) if sb.token_valid(t) => {
+            sb.record_call(req.method().as_str(), req.uri().path());
+            next.run(req).await
+        }
         _ => ApiError::unauthorized().into_response(),
     }
 }

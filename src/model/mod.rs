@@ -6,6 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod group;
+pub use group::*;
+
 /// The only traits schema BI defines.
 pub const TRAITS_V0: &str = "traits_v0";
 /// BI's page-size ceiling for every list call.
@@ -871,13 +874,7 @@ pub struct BulkResult {
 pub fn bulk_summary(op: BulkOp, names: &[String]) -> String {
     let count = names.len();
     let noun = if count == 1 { "identity" } else { "identities" };
-    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
-    let more = if count > 10 {
-        format!(" and {} more", count - 10)
-    } else {
-        String::new()
-    };
-    format!("{} {count} {noun}: {}{more}", op.verb(), shown.join(", "))
+    format!("{} {count} {noun}: {}", op.verb(), names_list(names))
 }
 
 #[cfg(test)]

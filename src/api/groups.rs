@@ -1,0 +1,330 @@
+//! Server functions for groups and membership. Membership logic (chunking, username resolution, who is already a
+//! member) lives in `api::members`; these check input, call it and map BI errors.
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, Group, GroupInput, Identity, MembershipResult, PageView};
+
+#[cfg(feature = "ssr")]
+use super::{errors, state};
+
+#[cfg(feature = "ssr")]
+fn group_url(realm: &str, id: &str, query: &str) -> String {
+    use crate::components::pager::encode_component as enc;
+    format!("/realms/{}/groups/{}{query}", enc(realm), enc(id))
+}
+
+/// One numbered page of a realm's groups. Exactly one BI call.
+#[server]
+pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView<Group>, AppError> {
+    use crate::bi::wire::ListQuery;
+    use crate::model::clamp_page_size;
+    let s = state()?;
+    let size = clamp_page_size(Some(size));
+    let page = page.max(1);
+    let result = s
+        .client
+        .list_groups(&realm, &ListQuery::numbered(page, size))
+        .await
+        .map_err(|e| errors::from_bi("list groups", e))?;
+    Ok(PageView {
+        items: result.items,
+        total: result.total_size,
+        page,
+        size,
+    })
+}
+
+/// A group and one numbered page of its members.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct GroupDetail {
+    pub group: Group,
+    pub members: PageView<Identity>,
+}
+
+/// A group and a page of its members: two BI calls, made concurrently (BI has no call that returns both).
+#[server]
+pub async fn get_group(
+    realm: String,
+    id: String,
+    page: u32,
+    size: u32,
+) -> Result<GroupDetail, AppError> {
+    use crate::bi::wire::ListQuery;
+    use crate::model::clamp_page_size;
+    let s = state()?;
+    let size = clamp_page_size(Some(size));
+    let page = page.max(1);
+    let members_query = ListQuery::numbered(page, size);
+    let (group, members) = tokio::join!(
+        s.client.get_group(&realm, &id),
+        s.client.list_members(&realm, &id, &members_query)
+    );
+    let group = group.map_err(|e| errors::from_bi("get group", e))?;
+    let members = members.map_err(|e| errors::from_bi("list group members", e))?;
+    Ok(GroupDetail {
+        group,
+        members: PageView {
+            items: members.items,
+            total: members.total_size,
+            page,
+            size,
+        },
+    })
+}
+
+/// Creates a group. The form's rules run first; BI's errors land on their fields. On success the browser goes to
+/// the new group. A plain form post that fails goes back to the form with what was typed.
+#[server]
+pub async fn create_group(
+    realm: String,
+    display_name: String,
+    description: String,
+) -> Result<String, AppError> {
+    let input = GroupInput {
+        display_name,
+        description,
+    };
+    let outcome = async {
+        let fields = input.validate();
+        if !fields.is_empty() {
+            return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
+        }
+        state()?
+            .client
+            .create_group(&realm, &input.to_create())
+            .await
+            .map_err(|e| errors::from_bi("create group", e))
+    }
+    .await;
+    let created = match outcome {
+        Ok(created) => created,
+        Err(e) if super::plain_form_post().await => {
+            leptos_axum::redirect(&format!(
+                "/realms/{}/groups/new{}",
+                crate::components::pager::encode_component(&realm),
+                input.to_query(&e)
+            ));
+            return Ok(String::new());
+        }
+        Err(e) => return Err(e),
+    };
+    tracing::info!(realm = %realm, id = %created.id, "group created");
+    leptos_axum::redirect(&group_url(&realm, &created.id, "?created=1"));
+    Ok(created.id)
+}
+
+/// Saves a group edit: only the fields that differ from what the form opened with. Nothing changed → no BI call.
+#[server]
+pub async fn update_group(
+    realm: String,
+    id: String,
+    input: GroupInput,
+    original: GroupInput,
+) -> Result<(), AppError> {
+    let fields = input.validate();
+    if !fields.is_empty() {
+        return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
+    }
+    if let Some(patch) = input.to_patch(&original) {
+        state()?
+            .client
+            .update_group(&realm, &id, &patch)
+            .await
+            .map_err(|e| errors::from_bi("update group", e))?;
+        tracing::info!(realm = %realm, id = %id, "group updated");
+    }
+    leptos_axum::redirect(&group_url(&realm, &id, "?updated=1"));
+    Ok(())
+}
+
+/// Deletes a group. BI refuses a group with members (409 `group has children`); with `remove_members` the console
+/// first removes every member (`:deleteMembers`, 1000 at a time), then deletes. Answers how many were removed.
+#[server]
+pub async fn delete_group(
+    realm: String,
+    id: String,
+    remove_members: bool,
+) -> Result<usize, AppError> {
+    let s = state()?;
+    let removed = if remove_members {
+        super::members::empty_and_delete(&s.client, &realm, &id)
+            .await
+            .map_err(|e| errors::from_bi("remove members and delete group", e))?
+            .changed
+    } else {
+        s.client
+            .delete_group(&realm, &id)
+            .await
+            .map_err(|e| errors::from_bi("delete group", e))?;
+        0
+    };
+    tracing::info!(realm = %realm, id = %id, removed, "group deleted");
+    Ok(removed)
+}
+
+#[cfg(feature = "ssr")]
+fn check_ids(ids: &[String]) -> Result<(), AppError> {
+    if ids.is_empty() {
+        Err(AppError::new("Select at least one identity."))
+    } else {
+        Ok(())
+    }
+}
+
+/// Adds the selected identities to a group: one `:addMembers` call per 1000.
+#[server]
+pub async fn add_group_members(
+    realm: String,
+    group: String,
+    ids: Vec<String>,
+) -> Result<MembershipResult, AppError> {
+    check_ids(&ids)?;
+    let s = state()?;
+    let result = super::members::change(&s.client, &realm, &group, &ids, true).await;
+    tracing::info!(realm = %realm, group = %group, added = result.changed, failed = result.failed.len(), "members added");
+    Ok(result)
+}
+
+/// Adds the identities named in a pasted list (newlines or commas). Unknown usernames and existing members are
+/// listed back and not sent; the rest go in one `:addMembers` call per 1000.
+#[server]
+pub async fn add_group_members_by_usernames(
+    realm: String,
+    group: String,
+    usernames: String,
+) -> Result<MembershipResult, AppError> {
+    let names = crate::model::check_pasted_usernames(&usernames).map_err(|message| {
+        AppError::with_fields(
+            message.clone(),
+            vec![crate::model::FieldError {
+                field: "usernames".into(),
+                message,
+            }],
+        )
+    })?;
+    let s = state()?;
+    let result = super::members::add_by_usernames(&s.client, &realm, &group, &names)
+        .await
+        .map_err(|e| errors::from_bi("add members by username", e))?;
+    tracing::info!(realm = %realm, group = %group, added = result.changed, unknown = result.unknown.len(), "members added by username");
+    Ok(result)
+}
+
+/// Removes identities from a group: one `:deleteMembers` call per 1000.
+#[server]
+pub async fn remove_group_members(
+    realm: String,
+    group: String,
+    ids: Vec<String>,
+) -> Result<MembershipResult, AppError> {
+    check_ids(&ids)?;
+    let s = state()?;
+    let result = super::members::change(&s.client, &realm, &group, &ids, false).await;
+    tracing::info!(realm = %realm, group = %group, removed = result.changed, failed = result.failed.len(), "members removed");
+    Ok(result)
+}
+
+/// A page of the member picker: identities, and which of them are already members.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PickerPage {
+    pub identities: PageView<Identity>,
+    pub member_ids: Vec<String>,
+}
+
+/// Rows per picker page.
+pub const PICKER_PAGE_SIZE: u32 = 10;
+
+/// One picker page: the realm's identities (or the one whose username is `q`) and which are already in `group`.
+/// Two concurrent calls (the identities, the group's first 200 members); a group bigger than that costs the fewer
+/// of its remaining member pages or one call per row shown.
+#[server]
+pub async fn member_picker_page(
+    realm: String,
+    group: String,
+    page: u32,
+    q: String,
+) -> Result<PickerPage, AppError> {
+    use crate::bi::wire::ListQuery;
+    use crate::model::username_filter;
+    let s = state()?;
+    let page = page.max(1);
+    let q = q.trim();
+    let filter = (!q.is_empty()).then(|| username_filter(q));
+    let query = ListQuery::numbered(page, PICKER_PAGE_SIZE).with_filter(filter);
+    let (identities, first) = tokio::join!(
+        s.client.list_identities(&realm, &query),
+        super::members::first_members_page(&s.client, &realm, &group)
+    );
+    let identities = identities.map_err(|e| errors::from_bi("list identities", e))?;
+    let first = first.map_err(|e| errors::from_bi("list group members", e))?;
+    let ids: Vec<String> = identities.items.iter().map(|i| i.id.clone()).collect();
+    let members = super::members::members_among(&s.client, &realm, &group, first, &ids)
+        .await
+        .map_err(|e| errors::from_bi("check group membership", e))?;
+    Ok(PickerPage {
+        member_ids: ids.into_iter().filter(|id| members.contains(id)).collect(),
+        identities: PageView {
+            items: identities.items,
+            total: identities.total_size,
+            page,
+            size: PICKER_PAGE_SIZE,
+        },
+    })
+}
+
+/// Adds one identity to several groups: one `:addMembers` call per group (eight at a time). Failures name the group.
+#[server]
+pub async fn add_identity_to_groups(
+    realm: String,
+    identity: String,
+    groups: Vec<String>,
+) -> Result<MembershipResult, AppError> {
+    use futures::stream::{self, StreamExt};
+    if groups.is_empty() {
+        return Err(AppError::new("Select at least one group."));
+    }
+    let s = state()?;
+    let one = [identity.clone()];
+    let outcomes: Vec<(String, Result<Group, crate::bi::BiError>)> =
+        stream::iter(groups.iter().cloned())
+            .map(|g| {
+                let (client, realm, one) = (&s.client, &realm, &one);
+                async move {
+                    let r = client.add_members(realm, &g, one).await;
+                    (g, r)
+                }
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+    let mut result = MembershipResult::default();
+    for (group, outcome) in outcomes {
+        result.calls += 1;
+        match outcome {
+            Ok(_) => result.changed += 1,
+            Err(e) => result.failed.push(crate::model::BulkFailure {
+                id: group,
+                reason: e.reason(),
+            }),
+        }
+    }
+    tracing::info!(realm = %realm, identity = %identity, groups = result.changed, failed = result.failed.len(), "identity added to groups");
+    Ok(result)
+}
+
+/// Removes one identity from one group: one `:deleteMembers` call.
+#[server]
+pub async fn remove_identity_from_group(
+    realm: String,
+    identity: String,
+    group: String,
+) -> Result<(), AppError> {
+    state()?
+        .client
+        .delete_members(&realm, &group, std::slice::from_ref(&identity))
+        .await
+        .map_err(|e| errors::from_bi("remove from group", e))?;
+    tracing::info!(realm = %realm, identity = %identity, group = %group, "identity removed from group");
+    Ok(())
+}

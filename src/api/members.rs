@@ -1,0 +1,228 @@
+//! Group membership through BI: adds and removals in calls of at most 1000 ids, usernames resolved through BI's
+//! username filter, and the cheaper of two ways to learn which identities are already members.
+
+use std::collections::HashSet;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use crate::bi::wire::ListQuery;
+use crate::bi::{BiError, Client};
+use crate::model::{username_filter, Identity, MembershipResult, Page, MAX_PAGE_SIZE};
+
+/// Concurrent lookups (username resolution, membership checks).
+const PARALLEL_LOOKUPS: usize = 8;
+
+/// Adds (`add = true`) or removes the identities, one BI call per 1000 ids (see [`super::bulk::chunked`]).
+pub async fn change(
+    client: &Client,
+    realm: &str,
+    group: &str,
+    ids: &[String],
+    add: bool,
+) -> MembershipResult {
+    let done = super::bulk::chunked(ids, "identity not found (deleted?)", |chunk| async move {
+        if add {
+            client.add_members(realm, group, &chunk).await.map(|_| ())
+        } else {
+            client
+                .delete_members(realm, group, &chunk)
+                .await
+                .map(|_| ())
+        }
+    })
+    .await;
+    MembershipResult {
+        changed: done.succeeded,
+        failed: done.failed,
+        calls: done.calls,
+        ..MembershipResult::default()
+    }
+}
+
+/// Looks each username up through BI's `traits.username eq` filter (eight at a time). Answers the identities found,
+/// in the order given, and the usernames BI does not know.
+pub async fn resolve_usernames(
+    client: &Client,
+    realm: &str,
+    usernames: &[String],
+) -> Result<(Vec<Identity>, Vec<String>), BiError> {
+    let found: Vec<(String, Option<Identity>)> = stream::iter(usernames.iter().cloned())
+        .map(|u| async move {
+            let query = ListQuery {
+                filter: Some(username_filter(&u)),
+                page_size: Some(1),
+                ..ListQuery::default()
+            };
+            let page = client.list_identities(realm, &query).await?;
+            Ok::<_, BiError>((u, page.items.into_iter().next()))
+        })
+        .buffered(PARALLEL_LOOKUPS)
+        .try_collect()
+        .await?;
+    let mut identities = Vec::new();
+    let mut unknown = Vec::new();
+    for (u, identity) in found {
+        match identity {
+            Some(i) => identities.push(i),
+            None => unknown.push(u),
+        }
+    }
+    Ok((identities, unknown))
+}
+
+fn first_page_query() -> ListQuery {
+    ListQuery {
+        page_size: Some(MAX_PAGE_SIZE),
+        ..ListQuery::default()
+    }
+}
+
+/// The first 200 members of a group (with the total): where [`members_among`] starts.
+pub async fn first_members_page(
+    client: &Client,
+    realm: &str,
+    group: &str,
+) -> Result<Page<Identity>, BiError> {
+    client.list_members(realm, group, &first_page_query()).await
+}
+
+/// Every member id of a group, paging through `:listMembers` 200 at a time from `first` (or from the start).
+pub async fn all_member_ids(
+    client: &Client,
+    realm: &str,
+    group: &str,
+    first: Option<Page<Identity>>,
+) -> Result<Vec<String>, BiError> {
+    let mut page = match first {
+        Some(p) => p,
+        None => first_members_page(client, realm, group).await?,
+    };
+    let mut ids = Vec::new();
+    loop {
+        ids.extend(page.items.drain(..).map(|i| i.id));
+        match page.next_page_token.take() {
+            Some(t) if !t.is_empty() => {
+                let query = ListQuery {
+                    page_token: Some(t),
+                    ..first_page_query()
+                };
+                page = client.list_members(realm, group, &query).await?;
+            }
+            _ => return Ok(ids),
+        }
+    }
+}
+
+/// Which of `ids` are members of the group, given its first page of members. A group of at most 200 members is
+/// already known in full; for a bigger one the fewer BI calls win: the rest of its member list (one call per 200)
+/// or each identity's groups (one call per identity).
+pub async fn members_among(
+    client: &Client,
+    realm: &str,
+    group: &str,
+    first: Page<Identity>,
+    ids: &[String],
+) -> Result<HashSet<String>, BiError> {
+    let wanted: HashSet<&String> = ids.iter().collect();
+    let more = first
+        .next_page_token
+        .as_deref()
+        .is_some_and(|t| !t.is_empty());
+    let remaining_calls = first
+        .total_size
+        .saturating_sub(first.items.len() as u64)
+        .div_ceil(u64::from(MAX_PAGE_SIZE));
+    if ids.is_empty() || !more || remaining_calls <= ids.len() as u64 {
+        let all = all_member_ids(client, realm, group, Some(first)).await?;
+        return Ok(all.into_iter().filter(|id| wanted.contains(id)).collect());
+    }
+    let flags: Vec<(String, bool)> = stream::iter(ids.iter().cloned())
+        .map(|id| async move {
+            let member = identity_in_group(client, realm, &id, group).await?;
+            Ok::<_, BiError>((id, member))
+        })
+        .buffer_unordered(PARALLEL_LOOKUPS)
+        .try_collect()
+        .await?;
+    Ok(flags
+        .into_iter()
+        .filter(|(_, member)| *member)
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Whether an identity belongs to a group, from the identity's groups (paged, 200 at a time).
+async fn identity_in_group(
+    client: &Client,
+    realm: &str,
+    identity: &str,
+    group: &str,
+) -> Result<bool, BiError> {
+    let mut token: Option<String> = None;
+    loop {
+        let query = ListQuery {
+            page_size: Some(MAX_PAGE_SIZE),
+            page_token: token.take(),
+            ..ListQuery::default()
+        };
+        let page = client.list_identity_groups(realm, identity, &query).await?;
+        if page.items.iter().any(|g| g.id == group) {
+            return Ok(true);
+        }
+        match page.next_page_token {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => return Ok(false),
+        }
+    }
+}
+
+/// Adds the identities named in a pasted list. Unknown usernames and identities already in the group are listed
+/// back and not sent; the rest are added in calls of at most 1000.
+pub async fn add_by_usernames(
+    client: &Client,
+    realm: &str,
+    group: &str,
+    usernames: &[String],
+) -> Result<MembershipResult, BiError> {
+    let (resolved, first) = tokio::join!(
+        resolve_usernames(client, realm, usernames),
+        first_members_page(client, realm, group)
+    );
+    let (identities, unknown) = resolved?;
+    let ids: Vec<String> = identities.iter().map(|i| i.id.clone()).collect();
+    let present = members_among(client, realm, group, first?, &ids).await?;
+    let (already, new): (Vec<&Identity>, Vec<&Identity>) =
+        identities.iter().partition(|i| present.contains(&i.id));
+    let new_ids: Vec<String> = new.iter().map(|i| i.id.clone()).collect();
+    let mut result = change(client, realm, group, &new_ids, true).await;
+    result.unknown = unknown;
+    result.already = already.iter().map(|i| i.username().to_string()).collect();
+    Ok(result)
+}
+
+/// Removes every member of a group (listing them first, then one `:deleteMembers` per 1000), then deletes it.
+/// Answers who was removed; an error leaves the group in place with whatever was already removed.
+pub async fn empty_and_delete(
+    client: &Client,
+    realm: &str,
+    group: &str,
+) -> Result<MembershipResult, BiError> {
+    let ids = all_member_ids(client, realm, group, None).await?;
+    let result = change(client, realm, group, &ids, false).await;
+    if let Some(first) = result.failed.first() {
+        return Err(BiError::Api {
+            status: 409,
+            body: crate::bi::wire::ErrorBody::new(
+                "conflict",
+                &format!(
+                    "could not remove every member ({} failed, e.g. {}: {})",
+                    result.failed.len(),
+                    first.id,
+                    first.reason
+                ),
+            ),
+        });
+    }
+    client.delete_group(realm, group).await?;
+    Ok(result)
+}

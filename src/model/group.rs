@@ -1,0 +1,238 @@
+//! Groups and membership: the group form's rules, pasted username lists, and what a membership change did.
+
+use serde::{Deserialize, Serialize};
+
+use super::{check_description, check_name, AppError, FieldError};
+
+/// What the group form sends: every field as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupInput {
+    pub display_name: String,
+    pub description: String,
+}
+
+impl GroupInput {
+    /// BI's rules, checked before anything is sent: a name of 1–64 characters and a description of at most 300,
+    /// neither with BI's forbidden characters.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        if let Err(p) = check_name(self.display_name.trim()) {
+            out.push(FieldError {
+                field: "display_name".into(),
+                message: format!("Name {}.", p.message()),
+            });
+        }
+        if let Err(p) = check_description(self.description.trim()) {
+            out.push(FieldError {
+                field: "description".into(),
+                message: format!("Description {}.", p.message()),
+            });
+        }
+        out
+    }
+
+    pub fn from_group(group: &super::Group) -> GroupInput {
+        GroupInput {
+            display_name: group.display_name.clone(),
+            description: group.description.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The body of BI's CreateGroup call.
+    #[cfg(feature = "ssr")]
+    pub fn to_create(&self) -> crate::bi::wire::GroupWrite {
+        let description = self.description.trim();
+        crate::bi::wire::GroupWrite {
+            display_name: Some(self.display_name.trim().to_string()),
+            description: (!description.is_empty()).then(|| description.to_string()),
+        }
+    }
+
+    /// BI's PATCH body with only what differs from `original`; `None` when nothing changed. A cleared description is
+    /// sent as an empty string, which clears it.
+    #[cfg(feature = "ssr")]
+    pub fn to_patch(&self, original: &GroupInput) -> Option<crate::bi::wire::GroupWrite> {
+        let changed =
+            |now: &str, before: &str| (now.trim() != before.trim()).then(|| now.trim().to_string());
+        let patch = crate::bi::wire::GroupWrite {
+            display_name: changed(&self.display_name, &original.display_name),
+            description: changed(&self.description, &original.description),
+        };
+        (patch != crate::bi::wire::GroupWrite::default()).then_some(patch)
+    }
+
+    /// `?display_name=…&description=…&error=<json>`, for a form re-rendered from its URL after a plain form post.
+    pub fn to_query(&self, error: &AppError) -> String {
+        let enc = super::encode_component;
+        let error_json = serde_json::to_string(error).unwrap_or_default();
+        format!(
+            "?display_name={}&description={}&error={}",
+            enc(&self.display_name),
+            enc(&self.description),
+            enc(&error_json)
+        )
+    }
+
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> (GroupInput, Option<AppError>) {
+        let input = GroupInput {
+            display_name: get("display_name").unwrap_or_default(),
+            description: get("description").unwrap_or_default(),
+        };
+        let error = get("error").and_then(|e| serde_json::from_str(&e).ok());
+        (input, error)
+    }
+}
+
+/// The most usernames one paste may hold: each is one BI lookup.
+pub const MAX_PASTED_USERNAMES: usize = 5000;
+
+/// The usernames in a pasted list: split on newlines and commas, trimmed, empty entries dropped, each once
+/// (ignoring case, as BI does), in the order given.
+pub fn parse_usernames(text: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    text.split(['\n', '\r', ',', ';'])
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .filter(|u| seen.insert(u.to_lowercase()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The usernames of a paste, or why it cannot be sent (the message for the usernames field). One rule for the
+/// dialog and the server.
+pub fn check_pasted_usernames(text: &str) -> Result<Vec<String>, String> {
+    let names = parse_usernames(text);
+    if names.is_empty() {
+        return Err("Paste at least one username, one per line or separated by commas.".into());
+    }
+    if names.len() > MAX_PASTED_USERNAMES {
+        return Err(format!(
+            "At most {MAX_PASTED_USERNAMES} usernames at a time (this list has {}).",
+            names.len()
+        ));
+    }
+    Ok(names)
+}
+
+/// What adding or removing members did: who changed, who was already in the wanted state, which usernames BI does
+/// not know, and which ids failed and why.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipResult {
+    /// How many identities were added (or removed).
+    pub changed: usize,
+    /// Usernames that were already members (adding) — nothing was sent for them.
+    pub already: Vec<String>,
+    /// Pasted usernames with no identity in the realm.
+    pub unknown: Vec<String>,
+    pub failed: Vec<super::BulkFailure>,
+    /// BI calls made to change membership (`:addMembers` / `:deleteMembers`).
+    pub calls: usize,
+}
+
+impl MembershipResult {
+    /// One sentence per outcome, e.g. "Added 2 identities." / "Not found: bob, eve."
+    pub fn lines(&self, adding: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        let noun = |n: usize| if n == 1 { "identity" } else { "identities" };
+        let verb = if adding { "Added" } else { "Removed" };
+        out.push(format!("{verb} {} {}.", self.changed, noun(self.changed)));
+        if !self.already.is_empty() {
+            out.push(format!(
+                "Already members, left as they were: {}.",
+                names_list(&self.already)
+            ));
+        }
+        if !self.unknown.is_empty() {
+            out.push(format!(
+                "No identity with these usernames, not added: {}.",
+                names_list(&self.unknown)
+            ));
+        }
+        for f in &self.failed {
+            out.push(format!("Failed for {}: {}.", f.id, f.reason));
+        }
+        out
+    }
+}
+
+/// "ada, grace, alan" — at most ten names, then "and N more".
+pub fn names_list(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
+    let more = if names.len() > 10 {
+        format!(" and {} more", names.len() - 10)
+    } else {
+        String::new()
+    };
+    format!("{}{more}", shown.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pasted_lists_split_on_newlines_and_commas_once_each() {
+        let got = parse_usernames("ada.lovelace, grace.hopper\n\n  alan.turing \r\nADA.LOVELACE,,");
+        assert_eq!(got, vec!["ada.lovelace", "grace.hopper", "alan.turing"]);
+        assert!(parse_usernames(" \n, ").is_empty());
+    }
+
+    #[test]
+    fn group_rules() {
+        let ok = GroupInput {
+            display_name: "Engineering".into(),
+            description: "Builds things".into(),
+        };
+        assert!(ok.validate().is_empty());
+        let bad = GroupInput {
+            display_name: " ".into(),
+            description: "x".repeat(301),
+        };
+        let errors = bad.validate();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(errors[0].field, "display_name");
+        assert!(errors[0].message.contains("required"));
+        assert_eq!(errors[1].field, "description");
+        assert!(errors[1].message.contains("300"), "{}", errors[1].message);
+        let forbidden = GroupInput {
+            display_name: "Ops; Team".into(),
+            description: String::new(),
+        };
+        assert!(forbidden.validate()[0].message.contains(';'));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn only_changed_group_fields_are_sent() {
+        let before = GroupInput {
+            display_name: "Ops".into(),
+            description: "Operations".into(),
+        };
+        assert_eq!(before.to_patch(&before), None);
+        let after = GroupInput {
+            description: String::new(),
+            ..before.clone()
+        };
+        let patch = after.to_patch(&before).unwrap();
+        assert_eq!(patch.display_name, None);
+        assert_eq!(patch.description.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn results_read_as_sentences() {
+        let r = MembershipResult {
+            changed: 2,
+            unknown: vec!["nobody".into()],
+            ..MembershipResult::default()
+        };
+        assert_eq!(
+            r.lines(true),
+            vec![
+                "Added 2 identities.".to_string(),
+                "No identity with these usernames, not added: nobody.".to_string()
+            ]
+        );
+        let many: Vec<String> = (0..12).map(|n| format!("u{n}")).collect();
+        assert!(names_list(&many).ends_with("u9 and 2 more"));
+    }
+}

@@ -1,0 +1,247 @@
+//! An identity's groups on its page: each links to the group and can be left ("Remove from group", confirmed);
+//! "Add to groups" opens a clickable, filterable list of the realm's groups to join several at once.
+
+use leptos::prelude::*;
+
+use crate::api::{list_groups, AddIdentityToGroups, RemoveIdentityFromGroup};
+use crate::components::dialog::{ConfirmDialog, Modal};
+use crate::components::error::{ErrorBanner, Notice};
+use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
+use crate::components::pager::encode_component;
+use crate::components::table::Selection;
+use crate::model::{range_label, Group, PageView, MAX_PAGE_SIZE};
+
+#[component]
+pub fn IdentityGroups(
+    realm: String,
+    identity: String,
+    username: String,
+    groups: Vec<Group>,
+    groups_total: u64,
+    join: ServerAction<AddIdentityToGroups>,
+    leave: ServerAction<RemoveIdentityFromGroup>,
+) -> impl IntoView {
+    let chooser_open = RwSignal::new(false);
+    let leaving: RwSignal<Option<(String, String)>> = RwSignal::new(None);
+    let confirm_leave = RwSignal::new(false);
+    Effect::new(move |_| {
+        if leave.value().get().is_some() {
+            confirm_leave.set(false);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = join.value().get() {
+            chooser_open.set(false);
+        }
+    });
+    let outcome = move || {
+        if let Some(r) = join.value().get() {
+            return Some(match r {
+                Ok(r) => {
+                    let mut lines = vec![format!(
+                        "Added to {} {}.",
+                        r.changed,
+                        if r.changed == 1 { "group" } else { "groups" }
+                    )];
+                    lines.extend(
+                        r.failed
+                            .iter()
+                            .map(|f| format!("Not added to group {}: {}.", f.id, f.reason)),
+                    );
+                    view! { <Notice lines=lines id="groups-result" /> }.into_any()
+                }
+                Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+            });
+        }
+        None
+    };
+    let leave_error = move || {
+        leave
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| view! { <ErrorBanner error=e /> })
+    };
+    let joined: Vec<String> = groups.iter().map(|g| g.id.clone()).collect();
+    let run_leave = {
+        let (realm, identity) = (realm.clone(), identity.clone());
+        Callback::new(move |_| {
+            if let Some((group, _)) = leaving.get_untracked() {
+                leave.dispatch(RemoveIdentityFromGroup {
+                    realm: realm.clone(),
+                    identity: identity.clone(),
+                    group,
+                });
+            }
+        })
+    };
+    let list = if groups.is_empty() {
+        view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">"Not a member of any group."</p> }.into_any()
+    } else {
+        let realm = realm.clone();
+        view! {
+            <ul id="identity-groups" class="mt-3 flex flex-wrap gap-2">
+                {groups.into_iter().map(|g| {
+                    let href = format!("/realms/{}/groups/{}", encode_component(&realm), encode_component(&g.id));
+                    let label = format!("Remove from {}", g.display_name);
+                    let target = (g.id.clone(), g.display_name.clone());
+                    view! {
+                        <li class="inline-flex items-center gap-1 rounded-full bg-slate-100 py-1 pl-3 pr-1 text-sm dark:bg-slate-800">
+                            <a href=href class="text-indigo-700 hover:underline dark:text-indigo-300">{g.display_name}</a>
+                            <button type="button" aria-label=label.clone() title=label
+                                on:click=move |_| { leaving.set(Some(target.clone())); confirm_leave.set(true); }
+                                class="rounded-full px-1.5 text-slate-500 hover:bg-red-100 hover:text-red-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:hover:bg-red-950">"×"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }.into_any()
+    };
+    view! {
+        <section aria-labelledby="groups-heading" class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+            <div class="flex items-center justify-between gap-3">
+                <h2 id="groups-heading" class="text-lg font-semibold">{format!("Groups ({groups_total})")}</h2>
+                <button type="button" class=SECONDARY_BUTTON on:click=move |_| chooser_open.set(true)>"Add to groups"</button>
+            </div>
+            <div class="mt-3 flex flex-col gap-2">
+                {outcome}
+                {leave_error}
+            </div>
+            {list}
+        </section>
+        <GroupChooser open=chooser_open realm=realm.clone() identity=identity.clone() username=username.clone() joined=joined join=join />
+        <ConfirmDialog
+            open=confirm_leave
+            title="Remove from group?".to_string()
+            body=Signal::derive(move || {
+                leaving.get().map(|(_, g)| format!("Remove {username} from {g}.")).unwrap_or_default()
+            })
+            confirm_label="Remove from group".to_string()
+            danger=true
+            pending=leave.pending()
+            on_confirm=run_leave
+        />
+    }
+}
+
+/// The realm's groups, 200 per page, filtered by name as the operator types; groups already joined are marked.
+#[component]
+fn GroupChooser(
+    open: RwSignal<bool>,
+    realm: String,
+    identity: String,
+    username: String,
+    joined: Vec<String>,
+    join: ServerAction<AddIdentityToGroups>,
+) -> impl IntoView {
+    let realm = StoredValue::new(realm);
+    let identity = StoredValue::new(identity);
+    let joined = StoredValue::new(joined);
+    view! {
+        <Modal open=open id="group-chooser" title=format!("Add {username} to groups") wide=true>
+            {move || {
+                let filter = RwSignal::new(String::new());
+                let page = RwSignal::new(1u32);
+                let chosen: Selection = RwSignal::new(Vec::new());
+                let data = Resource::new(
+                    move || page.get(),
+                    move |page| list_groups(realm.get_value(), page, MAX_PAGE_SIZE),
+                );
+                let add_now = move |_| {
+                    join.dispatch(AddIdentityToGroups {
+                        realm: realm.get_value(),
+                        identity: identity.get_value(),
+                        groups: chosen.get_untracked().into_iter().map(|(id, _)| id).collect(),
+                    });
+                };
+                view! {
+                    <label for="group-filter" class="sr-only">"Filter groups by name"</label>
+                    <input id="group-filter" type="search" autofocus placeholder="Filter groups by name"
+                        prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))
+                        class="mt-4 w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950" />
+                    <Transition fallback=|| view! { <p class="py-6 text-sm text-slate-500">"Loading groups…"</p> }>
+                        {move || Suspend::new(async move {
+                            match data.await {
+                                Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                                Ok(groups) => view! { <GroupRows data=groups filter=filter chosen=chosen joined=joined.get_value() page=page /> }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                    <div class="mt-4 flex items-center justify-end gap-3">
+                        <button type="button" class=PRIMARY_BUTTON disabled=move || chosen.read().is_empty() || join.pending().get() on:click=add_now>
+                            {move || {
+                                let n = chosen.read().len();
+                                if join.pending().get() { "Adding…".to_string() }
+                                else if n == 1 { "Add to 1 group".to_string() }
+                                else { format!("Add to {n} groups") }
+                            }}
+                        </button>
+                    </div>
+                }
+            }}
+        </Modal>
+    }
+}
+
+#[component]
+fn GroupRows(
+    data: PageView<Group>,
+    filter: RwSignal<String>,
+    chosen: Selection,
+    joined: Vec<String>,
+    page: RwSignal<u32>,
+) -> impl IntoView {
+    let label = range_label(data.page, data.size, data.items.len(), data.total);
+    let (current, last) = (data.page, data.last_page());
+    let rows = data
+        .items
+        .into_iter()
+        .map(|g| {
+            let member = joined.contains(&g.id);
+            let lower = g.display_name.to_lowercase();
+            let visible = move || lower.contains(&filter.read().trim().to_lowercase());
+            let id = g.id.clone();
+            let name = g.display_name.clone();
+            let checked = {
+                let id = id.clone();
+                move || member || chosen.read().iter().any(|(s, _)| s == &id)
+            };
+            let toggle = {
+                let checked = checked.clone();
+                move |_| {
+                    if member {
+                    } else if checked() {
+                        chosen.update(|v| v.retain(|(s, _)| s != &id));
+                    } else {
+                        chosen.update(|v| v.push((id.clone(), name.clone())));
+                    }
+                }
+            };
+            view! {
+                <li class:hidden=move || !visible()>
+                    <label class=if member { "flex cursor-not-allowed items-center gap-3 px-3 py-2 opacity-60" } else { "flex cursor-pointer items-center gap-3 px-3 py-2 hover:bg-slate-50 dark:hover:bg-slate-800/60" }>
+                        <input type="checkbox" disabled=member prop:checked=checked on:change=toggle aria-label=format!("Select {}", g.display_name)
+                            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+                        <span class="w-56 truncate font-medium">{g.display_name.clone()}</span>
+                        <span class="flex-1 truncate text-slate-500">{g.description.clone().unwrap_or_default()}</span>
+                        {member.then(|| view! { <span class="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-700 dark:text-slate-200">"Member"</span> })}
+                    </label>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul aria-label="Groups" class="mt-3 max-h-[50vh] divide-y divide-slate-100 overflow-y-auto rounded-md border border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-800">
+            {rows}
+        </ul>
+        <div class="mt-2 flex items-center justify-between text-sm text-slate-600 dark:text-slate-400">
+            <span>{label}</span>
+            <Show when=move || { last > 1 }>
+                <div class="flex gap-2">
+                    <button type="button" class=SECONDARY_BUTTON disabled={current <= 1} on:click=move |_| page.set(current - 1)>"Previous"</button>
+                    <button type="button" class=SECONDARY_BUTTON disabled={current >= last} on:click=move |_| page.set(current + 1)>"Next"</button>
+                </div>
+            </Show>
+        </div>
+    }
+}

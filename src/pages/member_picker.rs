@@ -1,0 +1,284 @@
+//! Adding members to a group: a picker over the realm's identities (paged from BI, searchable by username; click
+//! rows to select several; the selection shows as removable chips and survives page changes; existing members are
+//! marked and cannot be picked), and a dialog that takes a pasted list of usernames.
+
+use leptos::prelude::*;
+
+use crate::api::{member_picker_page, AddGroupMembers, AddGroupMembersByUsernames, PickerPage};
+use crate::components::dialog::Modal;
+use crate::components::error::ErrorBanner;
+use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
+use crate::components::table::{Selection, StatusBadge};
+use crate::model::{check_pasted_usernames, range_label, AppError, MembershipResult};
+
+/// Closes `open` once `action` succeeds.
+fn close_on_success<A>(action: ServerAction<A>, open: RwSignal<bool>)
+where
+    A: leptos::server_fn::ServerFn<Output = MembershipResult, Error = AppError>
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            open.set(false);
+        }
+    });
+}
+
+#[component]
+pub fn MemberPicker(
+    open: RwSignal<bool>,
+    realm: String,
+    group: String,
+    group_name: String,
+    action: ServerAction<AddGroupMembers>,
+) -> impl IntoView {
+    close_on_success(action, open);
+    let realm = StoredValue::new(realm);
+    let group = StoredValue::new(group);
+    view! {
+        <Modal open=open id="member-picker" title=format!("Add members to {group_name}") wide=true>
+            <PickerBody realm=realm.get_value() group=group.get_value() action=action />
+        </Modal>
+    }
+}
+
+#[component]
+fn PickerBody(
+    realm: String,
+    group: String,
+    action: ServerAction<AddGroupMembers>,
+) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let q = RwSignal::new(String::new());
+    let page = RwSignal::new(1u32);
+    let chosen: Selection = RwSignal::new(Vec::new());
+    let data = {
+        let (realm, group) = (realm.clone(), group.clone());
+        Resource::new(
+            move || (q.get(), page.get()),
+            move |(q, page)| member_picker_page(realm.clone(), group.clone(), page, q),
+        )
+    };
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        q.set(typed.get_untracked().trim().to_string());
+        page.set(1);
+    };
+    let add_now = move |_| {
+        let ids = chosen
+            .get_untracked()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        action.dispatch(AddGroupMembers {
+            realm: realm.clone(),
+            group: group.clone(),
+            ids,
+        });
+    };
+    let action_error = move || {
+        action
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .map(|e| view! { <ErrorBanner error=e /> })
+    };
+    view! {
+        <form on:submit=search role="search" class="mt-4 flex items-center gap-2">
+            <label for="picker-search" class="sr-only">"Search by username"</label>
+            <input id="picker-search" type="search" autofocus placeholder="Search by exact username"
+                prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))
+                class="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950" />
+            <button type="submit" class=SECONDARY_BUTTON>"Search"</button>
+            <Show when=move || !q.read().is_empty()>
+                <button type="button" class="text-sm text-indigo-600 hover:underline dark:text-indigo-400"
+                    on:click=move |_| { typed.set(String::new()); q.set(String::new()); page.set(1); }>"Show all"</button>
+            </Show>
+        </form>
+        <ul aria-label="Selected identities" class="mt-3 flex min-h-8 flex-wrap gap-2">
+            <For each=move || chosen.get() key=|(id, _)| id.clone() let:item>
+                {
+                    let (id, username) = item;
+                    let label = format!("Unselect {username}");
+                    view! {
+                        <li class="inline-flex items-center gap-1 rounded-full bg-indigo-100 py-0.5 pl-3 pr-1 text-sm text-indigo-900 dark:bg-indigo-900/50 dark:text-indigo-100">
+                            {username}
+                            <button type="button" aria-label=label on:click=move |_| chosen.update(|v| v.retain(|(s, _)| s != &id))
+                                class="rounded-full px-1.5 hover:bg-indigo-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-indigo-800">"×"</button>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+        <Transition fallback=|| view! { <p class="py-6 text-sm text-slate-500">"Loading identities…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                    Ok(p) => view! { <PickerRows data=p chosen=chosen page=page /> }.into_any(),
+                }
+            })}
+        </Transition>
+        {action_error}
+        <div class="mt-4 flex items-center justify-end gap-3">
+            <button type="button" class=PRIMARY_BUTTON disabled=move || chosen.read().is_empty() || action.pending().get() on:click=add_now>
+                {move || {
+                    let n = chosen.read().len();
+                    if action.pending().get() {
+                        "Adding…".to_string()
+                    } else if n == 1 {
+                        "Add 1 identity".to_string()
+                    } else {
+                        format!("Add {n} identities")
+                    }
+                }}
+            </button>
+        </div>
+    }
+}
+
+#[component]
+fn PickerRows(data: PickerPage, chosen: Selection, page: RwSignal<u32>) -> impl IntoView {
+    let PickerPage {
+        identities,
+        member_ids,
+    } = data;
+    if identities.items.is_empty() {
+        return view! { <p class="py-6 text-sm text-slate-600 dark:text-slate-400">"No identity matches."</p> }
+            .into_any();
+    }
+    let label = range_label(
+        identities.page,
+        identities.size,
+        identities.items.len(),
+        identities.total,
+    );
+    let last = identities.last_page();
+    let current = identities.page;
+    let rows = identities
+        .items
+        .into_iter()
+        .map(|i| {
+            let member = member_ids.contains(&i.id);
+            let id = i.id.clone();
+            let username = i.username().to_string();
+            let checked = {
+                let id = id.clone();
+                move || member || chosen.read().iter().any(|(s, _)| s == &id)
+            };
+            let toggle = {
+                let checked = checked.clone();
+                move |_| {
+                    if member {
+                        return;
+                    }
+                    if checked() {
+                        chosen.update(|v| v.retain(|(s, _)| s != &id));
+                    } else {
+                        chosen.update(|v| v.push((id.clone(), username.clone())));
+                    }
+                }
+            };
+            let row_class = if member {
+                "flex cursor-not-allowed items-center gap-3 px-3 py-2 opacity-60"
+            } else {
+                "flex cursor-pointer items-center gap-3 px-3 py-2 hover:bg-slate-50 dark:hover:bg-slate-800/60"
+            };
+            view! {
+                <li>
+                    <label class=row_class data-member=member.to_string()>
+                        <input type="checkbox" disabled=member prop:checked=checked on:change=toggle
+                            aria-label=format!("Select {}", i.username())
+                            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+                        <span class="w-48 truncate font-medium">{i.username().to_string()}</span>
+                        <span class="flex-1 truncate">{i.display_name.clone()}</span>
+                        <span class="hidden w-52 truncate text-slate-500 sm:inline">{i.email().to_string()}</span>
+                        {if member {
+                            view! { <span class="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-700 dark:text-slate-200">"Member"</span> }.into_any()
+                        } else {
+                            view! { <StatusBadge suspended=i.is_suspended() /> }.into_any()
+                        }}
+                    </label>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ul aria-label="Identities" class="mt-2 max-h-[50vh] divide-y divide-slate-100 overflow-y-auto rounded-md border border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-800">
+            {rows}
+        </ul>
+        <div class="mt-2 flex items-center justify-between text-sm text-slate-600 dark:text-slate-400">
+            <span>{label}</span>
+            <div class="flex gap-2">
+                <button type="button" class=SECONDARY_BUTTON disabled={current <= 1} on:click=move |_| page.set(current - 1)>"Previous"</button>
+                <button type="button" class=SECONDARY_BUTTON disabled={current >= last} on:click=move |_| page.set(current + 1)>"Next"</button>
+            </div>
+        </div>
+    }
+    .into_any()
+}
+
+/// "Add by usernames": a pasted list, checked with the server's rule before it is sent.
+#[component]
+pub fn PasteMembers(
+    open: RwSignal<bool>,
+    realm: String,
+    group: String,
+    group_name: String,
+    action: ServerAction<AddGroupMembersByUsernames>,
+) -> impl IntoView {
+    close_on_success(action, open);
+    let realm = StoredValue::new(realm);
+    let group = StoredValue::new(group);
+    view! {
+        <Modal open=open id="paste-members" title=format!("Add members to {group_name} by username")>
+            {move || {
+                let text = RwSignal::new(String::new());
+                let client_error: RwSignal<Option<String>> = RwSignal::new(None);
+                let error = move || {
+                    client_error.get().or_else(|| {
+                        action.value().get().and_then(|r| r.err()).map(|e| {
+                            e.field("usernames").unwrap_or_else(|| e.full_message())
+                        })
+                    })
+                };
+                let submit = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    let typed = text.get_untracked();
+                    match check_pasted_usernames(&typed) {
+                        Err(message) => client_error.set(Some(message)),
+                        Ok(_) => {
+                            client_error.set(None);
+                            action.dispatch(AddGroupMembersByUsernames {
+                                realm: realm.get_value(),
+                                group: group.get_value(),
+                                usernames: typed,
+                            });
+                        }
+                    }
+                };
+                view! {
+                    <form on:submit=submit class="mt-4 flex flex-col gap-2" novalidate>
+                        <label for="field-usernames" class="text-sm font-medium">"Usernames"</label>
+                        <textarea id="field-usernames" rows="8" autofocus
+                            aria-describedby="field-usernames-help field-usernames-error"
+                            aria-invalid=move || error().is_some().then_some("true")
+                            prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev))
+                            class="rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950"></textarea>
+                        <p id="field-usernames-help" class="text-xs text-slate-500 dark:text-slate-400">
+                            "One per line, or separated by commas. Unknown usernames are listed back and not added."
+                        </p>
+                        <p id="field-usernames-error" class="text-sm text-red-700 dark:text-red-400">{error}</p>
+                        <div class="mt-2 flex justify-end">
+                            <button type="submit" class=PRIMARY_BUTTON disabled=move || action.pending().get()>
+                                {move || if action.pending().get() { "Adding…" } else { "Add members" }}
+                            </button>
+                        </div>
+                    </form>
+                }
+            }}
+        </Modal>
+    }
+}
