@@ -27,6 +27,25 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("heading", { name: "Plain Form" })).toBeVisible();
   });
 
+  test("create group works as a plain form; an error keeps what was typed", async ({ page }) => {
+    await page.goto("/");
+    await page.getByRole("navigation").getByRole("link", { name: "Groups" }).click();
+    await page.getByRole("link", { name: "Create group" }).first().click();
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Plain; Group");
+    await page.getByRole("textbox", { name: "Description", exact: true }).fill("Made without JavaScript.");
+    await page.getByRole("button", { name: "Create group" }).click();
+
+    await expect(page.locator("#field-display_name-error")).toHaveText("Name must not contain ;.");
+    await expect(page.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Plain; Group");
+    await expect(page.getByRole("textbox", { name: "Description", exact: true })).toHaveValue("Made without JavaScript.");
+
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Plain Group");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await expect(page).toHaveURL(/\/groups\/[0-9a-f]{16}\?created=1/);
+    await expect(page.getByRole("status")).toHaveText("Group created.");
+    await expect(page.getByRole("heading", { level: 1, name: "Plain Group" })).toBeVisible();
+  });
+
   test("search and paging work as plain links and forms", async ({ page }) => {
     await page.goto("/");
     await page.getByRole("link", { name: "Next" }).click();

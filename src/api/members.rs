@@ -214,7 +214,7 @@ pub async fn empty_and_delete(
             status: 409,
             body: crate::bi::wire::ErrorBody::new(
                 "conflict",
-                &format!(
+                format!(
                     "could not remove every member ({} failed, e.g. {}: {})",
                     result.failed.len(),
                     first.id,

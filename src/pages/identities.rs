@@ -8,6 +8,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{list_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
+use crate::components::form::PRIMARY_BUTTON;
 use crate::components::pager::{encode_component, Pager};
 use crate::components::table::{DataTable, SelectAllBox, SelectBox, Selection, StatusBadge};
 use crate::model::{
@@ -139,7 +140,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 <h1 class="text-2xl font-semibold tracking-tight">"Identities"</h1>
                 <a
                     href=move || format!("/realms/{}/identities/new", realm.get())
-                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2"
+                    class=PRIMARY_BUTTON
                 >
                     "Add identity"
                 </a>
@@ -219,7 +220,7 @@ fn IdentityTable(
                 {if q.is_empty() {
                     view! {
                         <a href=format!("/realms/{}/identities/new", encode_component(&realm))
-                            class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">
+                            class=PRIMARY_BUTTON>
                             "Add the first identity"
                         </a>
                     }.into_any()
