@@ -5,6 +5,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "./tests",
+  globalSetup: "./global-setup.ts",
   timeout: 60 * 1000,
   expect: { timeout: 15000 },
   fullyParallel: false,
@@ -12,7 +13,11 @@ export default defineConfig({
   retries: 0,
   workers: 1,
   reporter: [["list"]],
-  use: { baseURL: process.env.BASE_URL ?? "http://127.0.0.1:3000", trace: "off" },
+  use: {
+    baseURL: process.env.BASE_URL ?? "http://127.0.0.1:3000",
+    trace: "off",
+    storageState: "playwright/.auth/admin.json",
+  },
   projects: [
     {
       name: "chromium",

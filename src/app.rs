@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 use crate::components::layout::RealmLayout;
+use crate::pages::audit::AuditPage;
 use crate::pages::group_detail::GroupDetailPage;
 use crate::pages::group_edit::EditGroupPage;
 use crate::pages::group_new::NewGroupPage;
@@ -14,9 +15,20 @@ use crate::pages::identities::IdentitiesPage;
 use crate::pages::identity_detail::IdentityDetailPage;
 use crate::pages::identity_edit::EditIdentityPage;
 use crate::pages::identity_new::NewIdentityPage;
+use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content-Security-Policy carries the nonce Leptos puts on its hydration scripts.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&crate::security::page_csp(&nonce)) {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -50,6 +62,7 @@ pub fn App() -> impl IntoView {
         <div id="app" class="min-h-screen" data-hydrated=move || hydrated.get().to_string()>
             <Router>
                 <Routes fallback=NotFound>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <ParentRoute path=path!("/realms/:realm") view=RealmLayout ssr=SsrMode::Async>
                         <Route path=path!("/identities") view=IdentitiesPage ssr=SsrMode::Async />
                         <Route path=path!("/identities/new") view=NewIdentityPage ssr=SsrMode::Async />
@@ -59,6 +72,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/groups/new") view=NewGroupPage ssr=SsrMode::Async />
                         <Route path=path!("/groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
                         <Route path=path!("/groups/:id/edit") view=EditGroupPage ssr=SsrMode::Async />
+                        <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                         <Route path=path!("") view=IdentitiesPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

@@ -29,6 +29,106 @@ pub struct Settings {
     /// Time limit of every BI call.
     pub timeout: Duration,
     pub mode: Mode,
+    pub access: AccessSettings,
+}
+
+/// Who may sign in, and how sessions behave.
+#[derive(Debug, Clone)]
+pub struct AccessSettings {
+    /// `CONSOLE_OPERATORS`: `username:role:argon2-hash` entries separated by spaces or newlines.
+    pub operators: Vec<crate::auth::OperatorRecord>,
+    pub store: SessionStore,
+    /// `CONSOLE_SESSION_IDLE_MINUTES` (default 30): a session unused this long ends.
+    pub idle: Duration,
+    /// `CONSOLE_SESSION_MAX_HOURS` (default 12): a session ends this long after sign-in, used or not.
+    pub absolute: Duration,
+    /// `CONSOLE_COOKIE_SECURE`: send the session cookie only over https. Default: on when `CONSOLE_PUBLIC_URL` is
+    /// https.
+    pub cookie_secure: bool,
+    /// `CONSOLE_PUBLIC_URL`, e.g. `https://console.example.com`: the origin browsers use. State-changing requests
+    /// from any other origin are refused. Without it, the request's own Host is the console's origin.
+    pub public_origin: Option<String>,
+}
+
+/// Where sessions live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionStore {
+    /// SQLite in the data directory (one replica).
+    Sqlite,
+    /// `CONSOLE_SESSION_STORE=redis` and `CONSOLE_REDIS_URL` (several replicas behind a load balancer).
+    Redis(Secret),
+}
+
+impl AccessSettings {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<AccessSettings, ConfigError> {
+        let operators = match get("CONSOLE_OPERATORS") {
+            None => Vec::new(),
+            Some(list) => crate::auth::parse_operators(&list)
+                .map_err(|problem| err("CONSOLE_OPERATORS", problem))?,
+        };
+        let store = match get("CONSOLE_SESSION_STORE").as_deref() {
+            None | Some("sqlite") => SessionStore::Sqlite,
+            Some("redis") => {
+                SessionStore::Redis(Secret::new(get("CONSOLE_REDIS_URL").ok_or_else(|| {
+                    err(
+                        "CONSOLE_REDIS_URL",
+                        "is missing (needed with CONSOLE_SESSION_STORE=redis)",
+                    )
+                })?))
+            }
+            Some(other) => {
+                return Err(err(
+                    "CONSOLE_SESSION_STORE",
+                    format!("is '{other}'; expected sqlite or redis"),
+                ))
+            }
+        };
+        let number = |key: &'static str, default: u64, max: u64| match get(key) {
+            None => Ok(default),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(err(key, format!("must be a whole number from 1 to {max}"))),
+            },
+        };
+        let idle = Duration::from_secs(60 * number("CONSOLE_SESSION_IDLE_MINUTES", 30, 24 * 60)?);
+        let absolute =
+            Duration::from_secs(3600 * number("CONSOLE_SESSION_MAX_HOURS", 12, 24 * 30)?);
+        let public_origin = match get("CONSOLE_PUBLIC_URL") {
+            None => None,
+            Some(url) => {
+                let url = url.trim_end_matches('/');
+                let rest = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"))
+                    .ok_or_else(|| {
+                        err("CONSOLE_PUBLIC_URL", "must start with https:// or http://")
+                    })?;
+                if rest.is_empty() || rest.contains('/') {
+                    return Err(err(
+                        "CONSOLE_PUBLIC_URL",
+                        "must be an origin like https://console.example.com (no path)",
+                    ));
+                }
+                Some(url.to_string())
+            }
+        };
+        let cookie_secure = match get("CONSOLE_COOKIE_SECURE").as_deref() {
+            None => public_origin
+                .as_deref()
+                .is_some_and(|o| o.starts_with("https://")),
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(_) => return Err(err("CONSOLE_COOKIE_SECURE", "must be true or false")),
+        };
+        Ok(AccessSettings {
+            operators,
+            store,
+            idle,
+            absolute,
+            cookie_secure,
+            public_origin,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,10 +227,12 @@ impl Settings {
             },
         };
 
+        let access = AccessSettings::from_lookup(&get)?;
         if !BI_KEYS.iter().any(|k| get(k).is_some()) {
             return Ok(Settings {
                 data_dir,
                 timeout,
+                access,
                 mode: Mode::Sandbox {
                     token: get("SANDBOX_TOKEN").map(Secret::new),
                 },
@@ -202,6 +304,7 @@ impl Settings {
         Ok(Settings {
             data_dir,
             timeout,
+            access,
             mode: Mode::Bi(BiSettings {
                 api_base,
                 auth_base,

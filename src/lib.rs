@@ -2,7 +2,8 @@
 //!
 //! Rooms (see docs/ARCHITECTURE.md): `model` (types and rules shared with the browser), `api` (server functions),
 //! `pages` and `components` (the interface), and on the server only `bi` (the typed BI client), `sandbox` (the
-//! embedded BI-compatible API), `config`, `secret`, `state` and `server` (wiring).
+//! embedded BI-compatible API), `config`, `secret`, `auth` (operators, sessions, roles), `security` (headers, cross-site refusal), `audit`, `state`
+//! and `server` (wiring).
 
 pub mod api;
 pub mod app;
@@ -11,6 +12,10 @@ pub mod model;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod audit;
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
 pub mod bi;
 #[cfg(feature = "ssr")]
 pub mod config;
@@ -18,6 +23,8 @@ pub mod config;
 pub mod sandbox;
 #[cfg(feature = "ssr")]
 pub mod secret;
+#[cfg(feature = "ssr")]
+pub mod security;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

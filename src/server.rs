@@ -17,11 +17,15 @@ use crate::model::ConsoleInfo;
 use crate::sandbox::{self, Sandbox, PREFIX};
 use crate::state::AppState;
 
-pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox]
+pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE]
 
   serve            run the console (default). With no BI_* settings it runs on the embedded sandbox.
   sandbox [ADDR]   run only the sandbox API on ADDR (default 127.0.0.1:8787), under /sandbox/v1/...
-  reset-sandbox    delete the sandbox data in CONSOLE_DATA_DIR (default ./data); the next start reseeds it";
+  reset-sandbox    delete the sandbox data in CONSOLE_DATA_DIR (default ./data); the next start reseeds it
+  hash-password    read a password on standard input; print its argon2 hash for CONSOLE_OPERATORS
+  add-operator USERNAME ROLE
+                   add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json; the
+                   password is read on standard input, or made and printed when the input is empty";
 
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
@@ -56,18 +60,24 @@ fn print_sandbox_handover(sb: &Sandbox, api_base: &str, realm: &str, settings: &
     );
 }
 
-pub async fn run_console() -> Result<(), String> {
-    let settings = Settings::from_env().map_err(|e| e.to_string())?;
-    let conf = get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
-    let leptos_options = conf.leptos_options;
-    let listener = tokio::net::TcpListener::bind(leptos_options.site_addr)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", leptos_options.site_addr))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+/// The assembled console: its router and what start-up reports.
+pub struct Console {
+    pub router: Router,
+    pub info: ConsoleInfo,
+    /// The sandbox, in sandbox mode.
+    pub sandbox: Option<std::sync::Arc<Sandbox>>,
+    pub bootstrap: crate::auth::Bootstrap,
+}
 
+/// Builds the console for `settings`, to be served on `local` (the sandbox, in sandbox mode, is called there).
+/// Layers, outermost first: security headers, cross-site refusal, sessions, the sign-in guard.
+pub async fn build(
+    settings: &Settings,
+    leptos_options: LeptosOptions,
+    local: SocketAddr,
+) -> Result<Console, String> {
     let mut app: Router<LeptosOptions> = Router::new();
+    let mut sandbox = None;
     let (client, info) = match &settings.mode {
         Mode::Sandbox { token } => {
             let sb = Sandbox::open(&settings.data_dir, token.clone()).await?;
@@ -80,7 +90,6 @@ pub async fn run_console() -> Result<(), String> {
             })
             .map_err(|e| e.to_string())?;
             let realm = sb.default_realm().await.unwrap_or_default();
-            print_sandbox_handover(&sb, &api_base, &realm, &settings);
             app = app.merge(sb.router());
             let info = ConsoleInfo {
                 sandbox: true,
@@ -88,6 +97,7 @@ pub async fn run_console() -> Result<(), String> {
                 tenant_id: sb.tenant_id().to_string(),
                 default_realm: realm,
             };
+            sandbox = Some(sb);
             (client, info)
         }
         Mode::Bi(bi) => {
@@ -102,16 +112,37 @@ pub async fn run_console() -> Result<(), String> {
             (client, info)
         }
     };
-    let state = AppState::new(client, info.clone());
+    let db = crate::audit::open_console_db(&settings.data_dir).await?;
+    let audit = crate::audit::AuditLog::open(db.clone())
+        .await
+        .map_err(|e| format!("cannot prepare the audit log: {e}"))?;
+    let state = AppState::new(client, info.clone()).with_audit(audit);
+
+    let (operators, bootstrap) =
+        crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
+    let access = std::sync::Arc::new(crate::auth::web::Access {
+        operators,
+        throttle: crate::auth::throttle::Throttle::standard(),
+        absolute: settings.access.absolute,
+    });
+    let sessions = crate::auth::web::session_layer(&settings.access, db).await?;
+    let origins = std::sync::Arc::new(crate::security::Origins {
+        public_origin: settings.access.public_origin.clone(),
+    });
 
     let home = format!(
         "/realms/{}/identities",
         crate::components::pager::encode_component(&info.default_realm)
     );
     let routes = generate_route_list(App);
-    let app = app
+    let router = app
         .route("/", get(move || async move { Redirect::to(&home) }))
         .route("/switch-realm", get(switch_realm))
+        .route(
+            "/sign-in",
+            axum::routing::post(crate::auth::web::sign_in).with_state(access.clone()),
+        )
+        .route("/sign-out", axum::routing::post(crate::auth::web::sign_out))
         .leptos_routes_with_context(
             &leptos_options,
             routes,
@@ -125,14 +156,109 @@ pub async fn run_console() -> Result<(), String> {
             },
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(leptos_options);
+        .with_state(leptos_options)
+        .layer(axum::middleware::from_fn_with_state(
+            access,
+            crate::auth::web::guard,
+        ))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            origins,
+            crate::security::refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn(crate::security::headers));
+    Ok(Console {
+        router,
+        info,
+        sandbox,
+        bootstrap,
+    })
+}
 
-    println!("Console:       http://{}", callable(local));
-    tracing::info!(addr = %local, sandbox = info.sandbox, "console listening");
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
+pub async fn run_console() -> Result<(), String> {
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let conf = get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let leptos_options = conf.leptos_options;
+    let listener = tokio::net::TcpListener::bind(leptos_options.site_addr)
         .await
-        .map_err(|e| format!("server error: {e}"))
+        .map_err(|e| format!("cannot listen on {}: {e}", leptos_options.site_addr))?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let console = build(&settings, leptos_options, local).await?;
+    if let Some(sb) = &console.sandbox {
+        print_sandbox_handover(
+            sb,
+            &format!("http://{}{PREFIX}", callable(local)),
+            &console.info.default_realm,
+            &settings,
+        );
+    }
+    if let Some(password) = &console.bootstrap.password {
+        // The one deliberate hand-over of the first admin's password: this line, and the owner-only file.
+        println!(
+            "First run: created operator 'admin' with password {}",
+            password.expose()
+        );
+        println!(
+            "  (also in {}; delete that file once you have it, and add operators with `bi-console add-operator`)",
+            console.bootstrap.password_file.display()
+        );
+    }
+    println!("Console:       http://{}", callable(local));
+    tracing::info!(addr = %local, sandbox = console.info.sandbox, "console listening");
+    axum::serve(
+        listener,
+        console
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))
+}
+
+/// `hash-password`: reads a password from standard input, prints its argon2 hash for `CONSOLE_OPERATORS`.
+pub fn hash_password_command() -> Result<(), String> {
+    let password = read_password()?;
+    println!("{}", crate::auth::hash_password(&password)?);
+    Ok(())
+}
+
+/// `add-operator USERNAME ROLE`: reads a password from standard input (or makes one when it is empty) and keeps the
+/// operator in the data directory's operators file.
+pub fn add_operator_command(username: Option<String>, role: Option<String>) -> Result<(), String> {
+    let (Some(username), Some(role)) = (username, role) else {
+        return Err(format!(
+            "add-operator needs a username and a role\n\n{USAGE}"
+        ));
+    };
+    let role = crate::model::Role::parse(&role)
+        .ok_or_else(|| format!("unknown role '{role}'; expected admin, helpdesk or viewer"))?;
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    let mut password = read_password()?;
+    let made = password.is_empty();
+    if made {
+        password = crate::auth::random_password(20);
+    }
+    crate::auth::add_operator(&settings.data_dir, &username, role, &password)?;
+    if made {
+        println!(
+            "Operator {username} ({}) added with password {password}",
+            role.as_str()
+        );
+    } else {
+        println!("Operator {username} ({}) added.", role.as_str());
+    }
+    Ok(())
+}
+
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
 }
 
 async fn switch_realm(Query(q): Query<std::collections::HashMap<String, String>>) -> Redirect {

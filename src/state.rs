@@ -20,6 +20,8 @@ type CachedRealms = Arc<Mutex<Option<(Instant, Vec<Realm>)>>>;
 pub struct AppState {
     pub client: Arc<Client>,
     pub info: ConsoleInfo,
+    /// Where every write is recorded; `None` only in tests that exercise reads.
+    pub audit: Option<crate::audit::AuditLog>,
     realms: CachedRealms,
 }
 
@@ -28,8 +30,14 @@ impl AppState {
         AppState {
             client: Arc::new(client),
             info,
+            audit: None,
             realms: Arc::new(Mutex::new(None)),
         }
+    }
+
+    pub fn with_audit(mut self, audit: crate::audit::AuditLog) -> AppState {
+        self.audit = Some(audit);
+        self
     }
 
     /// The tenant's realms (BI's first page of 200), fetched at most once per [`REALMS_TTL`].

@@ -24,7 +24,7 @@ test("add an identity through the form and land on its page", async ({ page }) =
   await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?created=1/);
   await expect(page.getByRole("status")).toHaveText("Identity created.");
   await expect(page.getByRole("heading", { name: "Mary Somerville" })).toBeVisible();
-  await expect(page.getByText("mary@example.com")).toBeVisible();
+  await expect(page.getByText("mary@example.com", { exact: true })).toBeVisible();
   await expect(page.locator("#identity-status")).toHaveText("Active");
 });
 
@@ -137,7 +137,7 @@ test("edit an identity: the form is prefilled and the change shows on its page",
   await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?updated=1/);
   await expect(page.getByRole("status")).toHaveText("Changes saved.");
   await expect(page.getByRole("heading", { name: "Barbara Jane Liskov" })).toBeVisible();
-  await expect(page.getByText("liskov@mit.example")).toBeVisible();
+  await expect(page.getByText("liskov@mit.example", { exact: true })).toBeVisible();
 });
 
 test("bulk delete several rows after a confirmation that counts and names them", async ({ page }) => {

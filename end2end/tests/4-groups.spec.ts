@@ -169,7 +169,7 @@ test("group form: BI's rules on their fields, then an edit", async ({ page }) =>
   await description.fill("Runs the platform and its tools.");
   await page.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByRole("status")).toHaveText("Changes saved.");
-  await expect(page.getByText("Runs the platform and its tools.")).toBeVisible();
+  await expect(page.getByText("Runs the platform and its tools.", { exact: true })).toBeVisible();
 });
 
 test("delete a group that has members through the offered path", async ({ page }) => {

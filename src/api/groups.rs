@@ -6,7 +6,11 @@ use leptos::prelude::*;
 use crate::model::{AppError, Group, GroupInput, Identity, MembershipResult, PageView};
 
 #[cfg(feature = "ssr")]
-use super::{errors, state};
+use super::{allow, errors, record, state};
+#[cfg(feature = "ssr")]
+use crate::audit::Event;
+#[cfg(feature = "ssr")]
+use crate::model::Action;
 
 #[cfg(feature = "ssr")]
 fn group_url(realm: &str, id: &str, query: &str) -> String {
@@ -19,6 +23,7 @@ fn group_url(realm: &str, id: &str, query: &str) -> String {
 pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView<Group>, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
+    allow(Action::Read)?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -52,6 +57,7 @@ pub async fn get_group(
 ) -> Result<GroupDetail, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
+    allow(Action::Read)?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -86,15 +92,26 @@ pub async fn create_group(
         description,
     };
     let outcome = async {
+        let operator = allow(Action::CreateGroup)?;
         let fields = input.validate();
         if !fields.is_empty() {
             return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
         }
-        state()?
+        let created = state()?
             .client
             .create_group(&realm, &input.to_create())
             .await
-            .map_err(|e| errors::from_bi("create group", e))
+            .map_err(|e| errors::from_bi("create group", e));
+        let event = Event {
+            action: "group.create",
+            realm: realm.clone(),
+            target_id: created.as_ref().map(|g| g.id.clone()).unwrap_or_default(),
+            target_name: input.display_name.trim().to_string(),
+            detail: input.describe(),
+            subjects: Vec::new(),
+        };
+        record(&operator, event, &created).await;
+        created
     }
     .await;
     let created = match outcome {
@@ -109,7 +126,6 @@ pub async fn create_group(
         }
         Err(e) => return Err(e),
     };
-    tracing::info!(realm = %realm, id = %created.id, "group created");
     leptos_axum::redirect(&group_url(&realm, &created.id, "?created=1"));
     Ok(created.id)
 }
@@ -122,17 +138,27 @@ pub async fn update_group(
     input: GroupInput,
     original: GroupInput,
 ) -> Result<(), AppError> {
+    let operator = allow(Action::EditGroup)?;
     let fields = input.validate();
     if !fields.is_empty() {
         return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
     }
     if let Some(patch) = input.to_patch(&original) {
-        state()?
+        let outcome = state()?
             .client
             .update_group(&realm, &id, &patch)
             .await
-            .map_err(|e| errors::from_bi("update group", e))?;
-        tracing::info!(realm = %realm, id = %id, "group updated");
+            .map_err(|e| errors::from_bi("update group", e));
+        let event = Event {
+            action: "group.update",
+            realm: realm.clone(),
+            target_id: id.clone(),
+            target_name: original.display_name.clone(),
+            detail: input.describe_change(&original),
+            subjects: Vec::new(),
+        };
+        record(&operator, event, &outcome).await;
+        outcome?;
     }
     leptos_axum::redirect(&group_url(&realm, &id, "?updated=1"));
     Ok(())
@@ -146,21 +172,72 @@ pub async fn delete_group(
     id: String,
     remove_members: bool,
 ) -> Result<usize, AppError> {
+    let operator = allow(Action::DeleteGroup)?;
     let s = state()?;
-    let removed = if remove_members {
+    // Read it first, so the audit log names what was deleted.
+    let before = s
+        .client
+        .get_group(&realm, &id)
+        .await
+        .map_err(|e| errors::from_bi("delete group", e))?;
+    let outcome = if remove_members {
         super::members::empty_and_delete(&s.client, &realm, &id)
             .await
-            .map_err(|e| errors::from_bi("remove members and delete group", e))?
-            .changed
+            .map(|r| r.changed)
+            .map_err(|e| errors::from_bi("remove members and delete group", e))
     } else {
         s.client
             .delete_group(&realm, &id)
             .await
-            .map_err(|e| errors::from_bi("delete group", e))?;
-        0
+            .map(|()| 0)
+            .map_err(|e| errors::from_bi("delete group", e))
     };
-    tracing::info!(realm = %realm, id = %id, removed, "group deleted");
-    Ok(removed)
+    let event = Event {
+        action: "group.delete",
+        realm,
+        target_id: id,
+        target_name: before.display_name.clone(),
+        detail: match &outcome {
+            Ok(n) if *n > 0 => format!("removed its {n} members, then deleted it"),
+            _ => before.display_name,
+        },
+        subjects: Vec::new(),
+    };
+    record(&operator, event, &outcome).await;
+    outcome
+}
+
+/// Records a membership change in the audit log: the group as target, each changed identity as a subject.
+#[cfg(feature = "ssr")]
+async fn record_membership(
+    operator: &crate::model::OperatorView,
+    action: &'static str,
+    realm: String,
+    group: String,
+    result: &MembershipResult,
+    note: String,
+) {
+    let mut detail = result.lines(action.ends_with(".add")).join(" ");
+    if !note.is_empty() {
+        detail = format!("{note}: {detail}");
+    }
+    let event = Event {
+        action,
+        realm,
+        target_id: group,
+        target_name: result.group_name.clone(),
+        detail,
+        subjects: result.changed_ids.clone(),
+    };
+    let outcome: Result<(), AppError> = if result.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError {
+            code: Some("partial".into()),
+            ..AppError::new("")
+        })
+    };
+    record(operator, event, &outcome).await;
 }
 
 #[cfg(feature = "ssr")]
@@ -179,10 +256,19 @@ pub async fn add_group_members(
     group: String,
     ids: Vec<String>,
 ) -> Result<MembershipResult, AppError> {
+    let operator = allow(Action::ManageMembers)?;
     check_ids(&ids)?;
     let s = state()?;
     let result = super::members::change(&s.client, &realm, &group, &ids, true).await;
-    tracing::info!(realm = %realm, group = %group, added = result.changed, failed = result.failed.len(), "members added");
+    record_membership(
+        &operator,
+        "group.members.add",
+        realm,
+        group,
+        &result,
+        String::new(),
+    )
+    .await;
     Ok(result)
 }
 
@@ -194,6 +280,7 @@ pub async fn add_group_members_by_usernames(
     group: String,
     usernames: String,
 ) -> Result<MembershipResult, AppError> {
+    let operator = allow(Action::ManageMembers)?;
     let names = crate::model::check_pasted_usernames(&usernames).map_err(|message| {
         AppError::with_fields(
             message.clone(),
@@ -207,7 +294,8 @@ pub async fn add_group_members_by_usernames(
     let result = super::members::add_by_usernames(&s.client, &realm, &group, &names)
         .await
         .map_err(|e| errors::from_bi("add members by username", e))?;
-    tracing::info!(realm = %realm, group = %group, added = result.changed, unknown = result.unknown.len(), "members added by username");
+    let note = format!("pasted {} usernames", names.len());
+    record_membership(&operator, "group.members.add", realm, group, &result, note).await;
     Ok(result)
 }
 
@@ -218,10 +306,19 @@ pub async fn remove_group_members(
     group: String,
     ids: Vec<String>,
 ) -> Result<MembershipResult, AppError> {
+    let operator = allow(Action::ManageMembers)?;
     check_ids(&ids)?;
     let s = state()?;
     let result = super::members::change(&s.client, &realm, &group, &ids, false).await;
-    tracing::info!(realm = %realm, group = %group, removed = result.changed, failed = result.failed.len(), "members removed");
+    record_membership(
+        &operator,
+        "group.members.remove",
+        realm,
+        group,
+        &result,
+        String::new(),
+    )
+    .await;
     Ok(result)
 }
 
@@ -247,6 +344,7 @@ pub async fn member_picker_page(
 ) -> Result<PickerPage, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::username_filter;
+    allow(Action::Read)?;
     let s = state()?;
     let page = page.max(1);
     let q = q.trim();
@@ -281,6 +379,7 @@ pub async fn add_identity_to_groups(
     groups: Vec<String>,
 ) -> Result<MembershipResult, AppError> {
     use futures::stream::{self, StreamExt};
+    let operator = allow(Action::ManageMembers)?;
     if groups.is_empty() {
         return Err(AppError::new("Select at least one group."));
     }
@@ -301,15 +400,27 @@ pub async fn add_identity_to_groups(
     let mut result = MembershipResult::default();
     for (group, outcome) in outcomes {
         result.calls += 1;
+        let outcome = outcome.map_err(|e| errors::from_bi("add to group", e));
+        let event = Event {
+            action: "group.members.add",
+            realm: realm.clone(),
+            target_id: group.clone(),
+            target_name: outcome
+                .as_ref()
+                .map(|g| g.display_name.clone())
+                .unwrap_or_default(),
+            detail: "added 1 identity from its page".into(),
+            subjects: vec![identity.clone()],
+        };
+        record(&operator, event, &outcome).await;
         match outcome {
             Ok(_) => result.changed += 1,
             Err(e) => result.failed.push(crate::model::BulkFailure {
                 id: group,
-                reason: e.reason(),
+                reason: e.message,
             }),
         }
     }
-    tracing::info!(realm = %realm, identity = %identity, groups = result.changed, failed = result.failed.len(), "identity added to groups");
     Ok(result)
 }
 
@@ -320,11 +431,23 @@ pub async fn remove_identity_from_group(
     identity: String,
     group: String,
 ) -> Result<(), AppError> {
-    state()?
+    let operator = allow(Action::ManageMembers)?;
+    let outcome = state()?
         .client
         .delete_members(&realm, &group, std::slice::from_ref(&identity))
         .await
-        .map_err(|e| errors::from_bi("remove from group", e))?;
-    tracing::info!(realm = %realm, identity = %identity, group = %group, "identity removed from group");
-    Ok(())
+        .map_err(|e| errors::from_bi("remove from group", e));
+    let event = Event {
+        action: "group.members.remove",
+        realm,
+        target_id: group,
+        target_name: outcome
+            .as_ref()
+            .map(|g| g.display_name.clone())
+            .unwrap_or_default(),
+        detail: "removed 1 identity from its page".into(),
+        subjects: vec![identity],
+    };
+    record(&operator, event, &outcome).await;
+    outcome.map(|_| ())
 }

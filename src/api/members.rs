@@ -20,21 +20,30 @@ pub async fn change(
     ids: &[String],
     add: bool,
 ) -> MembershipResult {
-    let done = super::bulk::chunked(ids, "identity not found (deleted?)", |chunk| async move {
-        if add {
-            client.add_members(realm, group, &chunk).await.map(|_| ())
-        } else {
-            client
-                .delete_members(realm, group, &chunk)
-                .await
-                .map(|_| ())
+    let name = std::sync::Mutex::new(String::new());
+    let done = super::bulk::chunked(ids, "identity not found (deleted?)", |chunk| {
+        let name = &name;
+        async move {
+            let group = if add {
+                client.add_members(realm, group, &chunk).await?
+            } else {
+                client.delete_members(realm, group, &chunk).await?
+            };
+            *name.lock().expect("lock") = group.display_name;
+            Ok(())
         }
     })
     .await;
     MembershipResult {
         changed: done.succeeded,
-        failed: done.failed,
         calls: done.calls,
+        group_name: name.into_inner().expect("lock"),
+        changed_ids: ids
+            .iter()
+            .filter(|id| done.failed.iter().all(|f| &f.id != *id))
+            .cloned()
+            .collect(),
+        failed: done.failed,
         ..MembershipResult::default()
     }
 }

@@ -1,6 +1,7 @@
 //! Server functions: thin. Each one checks its input, makes the BI call(s) and maps a BI error to an [`AppError`].
 //! No business logic lives here beyond that mapping.
 
+mod audit;
 #[cfg(feature = "ssr")]
 pub mod bulk;
 #[cfg(feature = "ssr")]
@@ -9,6 +10,7 @@ mod groups;
 #[cfg(feature = "ssr")]
 pub mod members;
 
+pub use audit::*;
 pub use groups::*;
 
 use leptos::prelude::*;
@@ -21,9 +23,48 @@ pub(crate) fn state() -> Result<crate::state::AppState, AppError> {
         .ok_or_else(|| AppError::new("the console is not configured"))
 }
 
+/// The operator making this call, if signed in and their role allows `action` (else 401 / 403).
+#[cfg(feature = "ssr")]
+pub(crate) fn allow(action: crate::model::Action) -> Result<crate::model::OperatorView, AppError> {
+    crate::auth::web::authorize(action)
+}
+
+/// Records a write that reached BI in the audit log: `ok` with a fresh request id, or BI's error code with the
+/// error's request id.
+#[cfg(feature = "ssr")]
+pub(crate) async fn record<T>(
+    operator: &crate::model::OperatorView,
+    event: crate::audit::Event,
+    outcome: &Result<T, AppError>,
+) {
+    let (result, request_id) = match outcome {
+        Ok(_) => ("ok".to_string(), errors::new_request_id()),
+        Err(e) => (
+            e.code.clone().unwrap_or_else(|| "error".into()),
+            e.request_id.clone().unwrap_or_default(),
+        ),
+    };
+    tracing::info!(operator = %operator.username, action = event.action, realm = %event.realm,
+        target = %event.target_id, %result, %request_id, "change");
+    if let Ok(s) = state() {
+        if let Some(audit) = &s.audit {
+            audit
+                .record(&operator.username, event, &result, &request_id)
+                .await;
+        }
+    }
+}
+
+/// The signed-in operator, for the top bar and for showing only what their role allows.
+#[server]
+pub async fn whoami() -> Result<crate::model::OperatorView, AppError> {
+    allow(crate::model::Action::Read)
+}
+
 /// Where the console points (sandbox or BI region, tenant, default realm). Holds no secret.
 #[server]
 pub async fn get_console_info() -> Result<ConsoleInfo, AppError> {
+    allow(crate::model::Action::Read)?;
     Ok(state()?.info)
 }
 
@@ -41,6 +82,7 @@ pub(crate) async fn plain_form_post() -> bool {
 /// does not add a BI call to every page view.
 #[server]
 pub async fn list_realms() -> Result<Vec<Realm>, AppError> {
+    allow(crate::model::Action::Read)?;
     state()?
         .realms()
         .await
@@ -58,6 +100,7 @@ pub async fn list_identities(
 ) -> Result<PageView<Identity>, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::{clamp_page_size, username_filter};
+    allow(crate::model::Action::Read)?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -88,6 +131,7 @@ pub struct IdentityDetail {
 #[server]
 pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, AppError> {
     use crate::bi::wire::ListQuery;
+    allow(crate::model::Action::Read)?;
     let s = state()?;
     let groups_query = ListQuery {
         page_size: Some(crate::model::MAX_PAGE_SIZE),
@@ -128,15 +172,27 @@ pub async fn create_identity(
         family_name,
     };
     let outcome = async {
+        let operator = allow(crate::model::Action::CreateIdentity)?;
         let fields = input.validate();
         if !fields.is_empty() {
             return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
         }
         let s = state()?;
-        s.client
+        let created = s
+            .client
             .create_identity(&realm, &input.to_create())
             .await
-            .map_err(|e| errors::from_bi("create identity", e))
+            .map_err(|e| errors::from_bi("create identity", e));
+        let event = crate::audit::Event {
+            action: "identity.create",
+            realm: realm.clone(),
+            target_id: created.as_ref().map(|i| i.id.clone()).unwrap_or_default(),
+            target_name: input.username.trim().to_string(),
+            detail: input.describe(),
+            subjects: Vec::new(),
+        };
+        record(&operator, event, &created).await;
+        created
     }
     .await;
     let created = match outcome {
@@ -153,7 +209,6 @@ pub async fn create_identity(
         }
         Err(e) => return Err(e),
     };
-    tracing::info!(realm = %realm, id = %created.id, "identity created");
     leptos_axum::redirect(&format!(
         "/realms/{}/identities/{}?created=1",
         crate::components::pager::encode_component(&realm),
@@ -170,33 +225,60 @@ pub async fn set_identity_status(
     suspend: bool,
 ) -> Result<Identity, AppError> {
     use crate::bi::wire::IdentityWrite;
+    let operator = allow(crate::model::Action::SetStatus)?;
     let s = state()?;
     let patch = IdentityWrite::status_change(suspend);
-    s.client
+    let (verb, action) = if suspend {
+        ("suspend identity", "identity.suspend")
+    } else {
+        ("unsuspend identity", "identity.unsuspend")
+    };
+    let outcome = s
+        .client
         .update_identity(&realm, &id, &patch)
         .await
-        .map_err(|e| {
-            errors::from_bi(
-                if suspend {
-                    "suspend identity"
-                } else {
-                    "unsuspend identity"
-                },
-                e,
-            )
-        })
+        .map_err(|e| errors::from_bi(verb, e));
+    let event = crate::audit::Event {
+        action,
+        realm,
+        target_id: id,
+        target_name: outcome
+            .as_ref()
+            .map(|i| i.username().to_string())
+            .unwrap_or_default(),
+        detail: format!("status → {}", patch.status.clone().unwrap_or_default()),
+        subjects: Vec::new(),
+    };
+    record(&operator, event, &outcome).await;
+    outcome
 }
 
 /// Deletes one identity.
 #[server]
 pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> {
+    let operator = allow(crate::model::Action::DeleteIdentity)?;
     let s = state()?;
-    s.client
-        .delete_identity(&realm, &id)
+    // Read it first, so the audit log names what was deleted.
+    let before = s
+        .client
+        .get_identity(&realm, &id)
         .await
         .map_err(|e| errors::from_bi("delete identity", e))?;
-    tracing::info!(realm = %realm, id = %id, "identity deleted");
-    Ok(())
+    let outcome = s
+        .client
+        .delete_identity(&realm, &id)
+        .await
+        .map_err(|e| errors::from_bi("delete identity", e));
+    let event = crate::audit::Event {
+        action: "identity.delete",
+        realm,
+        target_id: id,
+        target_name: before.username().to_string(),
+        detail: format!("{} ({})", before.display_name, before.username()),
+        subjects: Vec::new(),
+    };
+    record(&operator, event, &outcome).await;
+    outcome
 }
 
 /// Saves an edit: validates with the form's rules, then PATCHes only the fields that differ from what the form was
@@ -208,17 +290,28 @@ pub async fn update_identity(
     input: crate::model::IdentityInput,
     original: crate::model::IdentityInput,
 ) -> Result<(), AppError> {
+    let operator = allow(crate::model::Action::EditIdentity)?;
     let fields = input.validate();
     if !fields.is_empty() {
         return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
     }
     if let Some(patch) = input.to_patch(&original) {
         let s = state()?;
-        s.client
+        let outcome = s
+            .client
             .update_identity(&realm, &id, &patch)
             .await
-            .map_err(|e| errors::from_bi("update identity", e))?;
-        tracing::info!(realm = %realm, id = %id, "identity updated");
+            .map_err(|e| errors::from_bi("update identity", e));
+        let event = crate::audit::Event {
+            action: "identity.update",
+            realm: realm.clone(),
+            target_id: id.clone(),
+            target_name: original.username.clone(),
+            detail: input.describe_change(&original),
+            subjects: Vec::new(),
+        };
+        record(&operator, event, &outcome).await;
+        outcome?;
     }
     leptos_axum::redirect(&format!(
         "/realms/{}/identities/{}?updated=1",
@@ -235,11 +328,31 @@ pub async fn bulk_identities(
     op: crate::model::BulkOp,
     ids: Vec<String>,
 ) -> Result<crate::model::BulkResult, AppError> {
+    let operator = allow(match op {
+        crate::model::BulkOp::Delete => crate::model::Action::DeleteIdentity,
+        _ => crate::model::Action::SetStatus,
+    })?;
     if ids.is_empty() {
         return Err(AppError::new("Select at least one identity."));
     }
     let s = state()?;
     let result = bulk::run(&s.client, &realm, op, &ids).await;
-    tracing::info!(realm = %realm, op = ?op, succeeded = result.succeeded, failed = result.failed.len(), "bulk change");
+    let event = crate::audit::Event {
+        action: "identities.bulk",
+        realm,
+        target_id: String::new(),
+        target_name: format!("{} identities", ids.len()),
+        detail: result.describe(op),
+        subjects: ids,
+    };
+    let outcome: Result<(), AppError> = if result.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError {
+            code: Some("partial".into()),
+            ..AppError::new("")
+        })
+    };
+    record(&operator, event, &outcome).await;
     Ok(result)
 }

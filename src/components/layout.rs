@@ -4,12 +4,46 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
-use crate::api::{get_console_info, list_realms};
+use crate::api::{get_console_info, list_realms, whoami};
+use crate::model::{Action, AppError, OperatorView};
+
+/// The signed-in operator, loaded once per page by the layout and shared with the pages.
+#[derive(Clone, Copy)]
+pub struct Me(pub OnceResource<Result<OperatorView, AppError>>);
+
+/// What the signed-in operator may do.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Perms(pub Option<OperatorView>);
+
+impl Perms {
+    pub fn can(&self, action: Action) -> bool {
+        self.0.as_ref().is_some_and(|o| o.can(action))
+    }
+}
+
+impl Me {
+    /// The operator's permissions, awaited (inside a page's `Suspend`, so the server renders the right controls).
+    pub async fn perms(self) -> Perms {
+        Perms(self.0.await.ok())
+    }
+
+    /// The permissions once loaded (for controls that appear only after the operator interacts).
+    pub fn perms_now(self) -> Perms {
+        Perms(self.0.get().and_then(Result::ok))
+    }
+}
+
+/// The layout's [`Me`]; outside a realm screen, one of its own.
+pub fn use_me() -> Me {
+    use_context::<Me>().unwrap_or_else(|| Me(OnceResource::new(whoami())))
+}
 
 #[component]
 pub fn RealmLayout() -> impl IntoView {
     let params = use_params_map();
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+    let me = Me(OnceResource::new(whoami()));
+    provide_context(me);
 
     view! {
         <div class="flex min-h-screen">
@@ -24,9 +58,13 @@ pub fn RealmLayout() -> impl IntoView {
                     <NavLink realm=realm section="identities" label="Identities" />
                     <NavLink realm=realm section="groups" label="Groups" />
                 </nav>
+                <nav aria-label="Console" class="flex flex-col gap-1 text-sm">
+                    <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Console"</p>
+                    <NavLink realm=realm section="audit" label="Audit" />
+                </nav>
             </aside>
             <div class="flex min-w-0 flex-1 flex-col">
-                <TopBar />
+                <TopBar me=me />
                 <main class="flex-1 px-8 py-6">
                     <Outlet />
                 </main>
@@ -111,9 +149,9 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
     }
 }
 
-/// Where the console points: "Sandbox", or the BI region and tenant.
+/// Where the console points ("Sandbox", or the BI region and tenant), and who is signed in, with Sign out.
 #[component]
-fn TopBar() -> impl IntoView {
+fn TopBar(me: Me) -> impl IntoView {
     let info = OnceResource::new(get_console_info());
     view! {
         <header class="sticky top-0 z-10 flex h-14 items-center justify-end gap-3 border-b border-slate-200 bg-white/90 px-8 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
@@ -146,6 +184,21 @@ fn TopBar() -> impl IntoView {
                                     .into_any()
                             }
                         })
+                })}
+            </Suspense>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    me.0.await.ok().map(|op| view! {
+                        <span id="signed-in-as" class="text-sm text-slate-600 dark:text-slate-300">
+                            <span class="font-medium text-slate-900 dark:text-slate-100">{op.username.clone()}</span>
+                            {format!(" · {}", op.role.as_str())}
+                        </span>
+                        <form method="post" action="/sign-out">
+                            <button type="submit" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">
+                                "Sign out"
+                            </button>
+                        </form>
+                    })
                 })}
             </Suspense>
         </header>

@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod activity;
 pub mod dialog;
 pub mod error;
 pub mod form;

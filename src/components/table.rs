@@ -7,7 +7,7 @@ use leptos::prelude::*;
 #[component]
 pub fn DataTable(
     columns: &'static [&'static str],
-    #[prop(optional)] lead: Option<AnyView>,
+    #[prop(optional_no_strip)] lead: Option<AnyView>,
     children: Children,
 ) -> impl IntoView {
     view! {

@@ -127,6 +127,12 @@ pub struct MembershipResult {
     pub failed: Vec<super::BulkFailure>,
     /// BI calls made to change membership (`:addMembers` / `:deleteMembers`).
     pub calls: usize,
+    /// The group's name, as BI answered a change.
+    #[serde(default)]
+    pub group_name: String,
+    /// The ids added or removed (server side only: for the audit log).
+    #[serde(skip)]
+    pub changed_ids: Vec<String>,
 }
 
 impl MembershipResult {

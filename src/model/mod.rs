@@ -6,7 +6,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod access;
 mod group;
+pub use access::*;
 pub use group::*;
 
 /// The only traits schema BI defines.
@@ -973,5 +975,126 @@ mod query_tests {
             }
         }
         String::from_utf8(out).unwrap()
+    }
+}
+
+/// "Label: value; …" of the non-empty fields, for the audit log.
+fn describe_fields(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}: {}", v.trim()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// "Label: before → after; …" of the fields that differ, for the audit log.
+fn describe_changes(fields: &[(&str, &str, &str)]) -> String {
+    fields
+        .iter()
+        .filter(|(_, before, after)| before.trim() != after.trim())
+        .map(|(k, before, after)| {
+            format!(
+                "{k}: \u{201c}{}\u{201d} → \u{201c}{}\u{201d}",
+                before.trim(),
+                after.trim()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl IdentityInput {
+    fn labelled(&self) -> [(&'static str, &str); 6] {
+        [
+            ("Name", &self.display_name),
+            ("Username", &self.username),
+            ("Email", &self.email),
+            ("External ID", &self.external_id),
+            ("Given name", &self.given_name),
+            ("Family name", &self.family_name),
+        ]
+    }
+
+    /// What was submitted, for the audit log.
+    pub fn describe(&self) -> String {
+        describe_fields(&self.labelled())
+    }
+
+    /// Before → after of each changed field, for the audit log.
+    pub fn describe_change(&self, original: &IdentityInput) -> String {
+        let now = self.labelled();
+        let before = original.labelled();
+        let rows: Vec<(&str, &str, &str)> = now
+            .iter()
+            .zip(before.iter())
+            .map(|((k, a), (_, b))| (*k, *b, *a))
+            .collect();
+        describe_changes(&rows)
+    }
+}
+
+impl GroupInput {
+    pub fn describe(&self) -> String {
+        describe_fields(&[
+            ("Name", &self.display_name),
+            ("Description", &self.description),
+        ])
+    }
+
+    pub fn describe_change(&self, original: &GroupInput) -> String {
+        describe_changes(&[
+            ("Name", &original.display_name, &self.display_name),
+            ("Description", &original.description, &self.description),
+        ])
+    }
+}
+
+impl BulkResult {
+    /// "suspend: 3 succeeded, 1 failed (abc: not found)", for the audit log.
+    pub fn describe(&self, op: BulkOp) -> String {
+        let mut out = format!(
+            "{}: {} succeeded, {} failed",
+            op.verb().to_lowercase(),
+            self.succeeded,
+            self.failed.len()
+        );
+        if !self.failed.is_empty() {
+            let shown: Vec<String> = self
+                .failed
+                .iter()
+                .take(20)
+                .map(|f| format!("{}: {}", f.id, f.reason))
+                .collect();
+            out.push_str(&format!(" ({})", shown.join(", ")));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod describe_tests {
+    use super::*;
+
+    #[test]
+    fn audit_details_name_the_changes() {
+        let before = IdentityInput {
+            display_name: "Ada".into(),
+            username: "ada".into(),
+            email: "ada@old.example".into(),
+            ..IdentityInput::default()
+        };
+        let after = IdentityInput {
+            email: "ada@new.example".into(),
+            ..before.clone()
+        };
+        assert_eq!(
+            before.describe(),
+            "Name: Ada; Username: ada; Email: ada@old.example"
+        );
+        assert_eq!(
+            after.describe_change(&before),
+            "Email: \u{201c}ada@old.example\u{201d} → \u{201c}ada@new.example\u{201d}"
+        );
     }
 }

@@ -9,12 +9,14 @@ use crate::api::{
     get_group, AddGroupMembers, AddGroupMembersByUsernames, DeleteGroup, GroupDetail,
     RemoveGroupMembers,
 };
+use crate::components::activity::Activity;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::{ErrorBanner, Notice};
 use crate::components::form::{DANGER_BUTTON, SECONDARY_BUTTON};
+use crate::components::layout::{use_me, Perms};
 use crate::components::pager::{encode_component, Pager};
 use crate::components::table::{DataTable, SelectAllBox, SelectBox, Selection, StatusBadge};
-use crate::model::{names_list, AppError, MembershipResult};
+use crate::model::{names_list, Action, AppError, MembershipResult};
 use crate::pages::identities::page_and_size;
 use crate::pages::member_picker::{MemberPicker, PasteMembers};
 
@@ -63,6 +65,7 @@ pub fn GroupDetailPage() -> impl IntoView {
         },
         |(realm, id, page, size, _)| get_group(realm, id, page, size),
     );
+    let me = use_me();
     let outcome: Outcome = RwSignal::new(None);
     report(add, outcome, true);
     report(paste, outcome, true);
@@ -79,10 +82,11 @@ pub fn GroupDetailPage() -> impl IntoView {
             </Show>
             <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading group…"</p> }>
                 {move || Suspend::new(async move {
+                    let perms = me.perms().await;
                     match data.await {
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                         Ok(detail) => view! {
-                            <Group detail=detail realm=realm add=add paste=paste remove=remove delete=delete outcome=outcome />
+                            <Group detail=detail realm=realm add=add paste=paste remove=remove delete=delete outcome=outcome perms=perms />
                         }
                         .into_any(),
                     }
@@ -101,8 +105,13 @@ fn Group(
     remove: ServerAction<RemoveGroupMembers>,
     delete: ServerAction<DeleteGroup>,
     outcome: Outcome,
+    perms: Perms,
 ) -> impl IntoView {
     let GroupDetail { group, members } = detail;
+    let manage = perms.can(Action::ManageMembers);
+    let changes = Signal::derive(move || {
+        add.version().get() + paste.version().get() + remove.version().get()
+    });
     let realm_now = realm.get_untracked();
     let group_id = group.id.clone();
     let name = group.display_name.clone();
@@ -243,16 +252,18 @@ fn Group(
             let label = format!("Remove {}", i.username());
             view! {
                 <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
-                    <td class="px-4 py-2.5"><SelectBox selected=selected id=i.id.clone() name=i.username().to_string() /></td>
+                    {manage.then(|| view! { <td class="px-4 py-2.5"><SelectBox selected=selected id=i.id.clone() name=i.username().to_string() /></td> })}
                     <td class="px-4 py-2.5 font-medium"><a href=href class="text-indigo-700 hover:underline dark:text-indigo-300">{i.username().to_string()}</a></td>
                     <td class="px-4 py-2.5">{i.display_name.clone()}</td>
                     <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">{i.email().to_string()}</td>
                     <td class="px-4 py-2.5"><StatusBadge suspended=i.is_suspended() /></td>
                     <td class="px-4 py-2.5 text-right">
-                        <button type="button" aria-label=label on:click=move |_| ask_remove(vec![who.clone()])
-                            class="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">
-                            "Remove"
-                        </button>
+                        {manage.then(|| view! {
+                            <button type="button" aria-label=label.clone() on:click=move |_| ask_remove(vec![who.clone()])
+                                class="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">
+                                "Remove"
+                            </button>
+                        })}
                     </td>
                 </tr>
             }
@@ -266,8 +277,10 @@ fn Group(
                 <p class="mt-1 text-sm text-slate-600 dark:text-slate-400">{group.description.clone().unwrap_or_default()}</p>
             </div>
             <div class="flex gap-2">
-                <a class=SECONDARY_BUTTON href=edit_href>"Edit"</a>
-                <button type="button" class=DANGER_BUTTON on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                {perms.can(Action::EditGroup).then(|| view! { <a class=SECONDARY_BUTTON href=edit_href.clone()>"Edit"</a> })}
+                {perms.can(Action::DeleteGroup).then(|| view! {
+                    <button type="button" class=DANGER_BUTTON on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                })}
             </div>
         </div>
         {move || delete_error().map(|e| view! { <ErrorBanner error=e /> })}
@@ -286,10 +299,12 @@ fn Group(
         <section aria-labelledby="members-heading" class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div class="flex flex-wrap items-center justify-between gap-3 px-4 pt-4">
                 <h2 id="members-heading" class="text-lg font-semibold">{format!("Members ({member_total})")}</h2>
-                <div class="flex gap-2">
-                    <button type="button" class=SECONDARY_BUTTON on:click=move |_| picker_open.set(true)>"Add members"</button>
-                    <button type="button" class=SECONDARY_BUTTON on:click=move |_| paste_open.set(true)>"Add by usernames"</button>
-                </div>
+                {manage.then(|| view! {
+                    <div class="flex gap-2">
+                        <button type="button" class=SECONDARY_BUTTON on:click=move |_| picker_open.set(true)>"Add members"</button>
+                        <button type="button" class=SECONDARY_BUTTON on:click=move |_| paste_open.set(true)>"Add by usernames"</button>
+                    </div>
+                })}
             </div>
             <Show when=move || !selected.read().is_empty()>
                 <div role="region" aria-label="Selected members" class="mx-4 mt-3 flex flex-wrap items-center gap-3 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-2 text-sm dark:border-indigo-900 dark:bg-indigo-950">
@@ -303,7 +318,7 @@ fn Group(
             } else {
                 view! {
                     <div class="mt-3">
-                        <DataTable columns=&["Username", "Name", "Email", "Status", ""] lead=view! { <SelectAllBox selected=selected on_page=on_page /> }.into_any()>
+                        <DataTable columns=&["Username", "Name", "Email", "Status", ""] lead=manage.then(|| view! { <SelectAllBox selected=selected on_page=on_page.clone() /> }.into_any())>
                             {rows}
                         </DataTable>
                     </div>
@@ -311,6 +326,7 @@ fn Group(
                 }.into_any()
             }}
         </section>
+        <Activity realm=realm_now.clone() id=group_id.clone() version=changes />
         <MemberPicker open=picker_open realm=realm_now.clone() group=group_id.clone() group_name=name.clone() action=add />
         <PasteMembers open=paste_open realm=realm_now.clone() group=group_id.clone() group_name=name.clone() action=paste />
         <ConfirmDialog

@@ -9,10 +9,11 @@ use crate::api::{list_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::form::PRIMARY_BUTTON;
+use crate::components::layout::{use_me, Perms};
 use crate::components::pager::{encode_component, Pager};
 use crate::components::table::{DataTable, SelectAllBox, SelectBox, Selection, StatusBadge};
 use crate::model::{
-    bulk_summary, capitalize, clamp_page_size, human_date, BulkOp, Identity, PageView,
+    bulk_summary, capitalize, clamp_page_size, human_date, Action, BulkOp, Identity, PageView,
 };
 
 const BAR_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
@@ -37,6 +38,7 @@ pub fn IdentitiesPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
+    let me = use_me();
     let (page, size) = page_and_size(query);
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
     let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
@@ -138,12 +140,13 @@ pub fn IdentitiesPage() -> impl IntoView {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
             <div class="flex flex-wrap items-center justify-between gap-4">
                 <h1 class="text-2xl font-semibold tracking-tight">"Identities"</h1>
-                <a
-                    href=move || format!("/realms/{}/identities/new", realm.get())
-                    class=PRIMARY_BUTTON
-                >
-                    "Add identity"
-                </a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        me.perms().await.can(Action::CreateIdentity).then(|| view! {
+                            <a href=format!("/realms/{}/identities/new", realm.get_untracked()) class=PRIMARY_BUTTON>"Add identity"</a>
+                        })
+                    })}
+                </Suspense>
             </div>
             {move || deleted.get().map(|who| view! {
                 <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
@@ -169,9 +172,13 @@ pub fn IdentitiesPage() -> impl IntoView {
             <Show when=move || !selected.read().is_empty()>
                 <div role="region" aria-label="Bulk actions" class="flex flex-wrap items-center gap-3 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-2 text-sm dark:border-indigo-900 dark:bg-indigo-950">
                     <span id="selected-count" class="font-medium">{move || format!("{} selected", selected.read().len())}</span>
-                    <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Suspend)>"Suspend selected"</button>
-                    <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Unsuspend)>"Unsuspend selected"</button>
-                    <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Delete)>"Delete selected"</button>
+                    <Show when=move || me.perms_now().can(Action::SetStatus)>
+                        <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Suspend)>"Suspend selected"</button>
+                        <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Unsuspend)>"Unsuspend selected"</button>
+                    </Show>
+                    <Show when=move || me.perms_now().can(Action::DeleteIdentity)>
+                        <button type="button" class=BAR_BUTTON on:click=move |_| ask(BulkOp::Delete)>"Delete selected"</button>
+                    </Show>
                     <button type="button" class="ml-auto text-sm text-slate-600 hover:underline dark:text-slate-400" on:click=move |_| selected.set(Vec::new())>"Clear selection"</button>
                 </div>
             </Show>
@@ -190,8 +197,9 @@ pub fn IdentitiesPage() -> impl IntoView {
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading identities…"</p> }>
                     {move || Suspend::new(async move {
+                        let perms = me.perms().await;
                         match data.await {
-                            Ok(view) => view! { <IdentityTable data=view q=q.get_untracked() realm=realm.get_untracked() selected=selected /> }.into_any(),
+                            Ok(view) => view! { <IdentityTable data=view q=q.get_untracked() realm=realm.get_untracked() selected=selected perms=perms /> }.into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
@@ -207,7 +215,10 @@ fn IdentityTable(
     q: String,
     realm: String,
     selected: Selection,
+    perms: Perms,
 ) -> impl IntoView {
+    // Rows can be selected only by an operator who may change several at once.
+    let selectable = perms.can(Action::SetStatus) || perms.can(Action::DeleteIdentity);
     if data.items.is_empty() {
         let message = if q.is_empty() {
             "This realm has no identities yet.".to_string()
@@ -218,12 +229,12 @@ fn IdentityTable(
             <div class="flex flex-col items-start gap-3 p-8">
                 <p id="empty-state" class="text-slate-700 dark:text-slate-300">{message}</p>
                 {if q.is_empty() {
-                    view! {
+                    perms.can(Action::CreateIdentity).then(|| view! {
                         <a href=format!("/realms/{}/identities/new", encode_component(&realm))
                             class=PRIMARY_BUTTON>
                             "Add the first identity"
                         </a>
-                    }.into_any()
+                    }).into_any()
                 } else {
                     view! {
                         <a href="?" class="text-sm font-medium text-indigo-600 underline dark:text-indigo-400">"Show all identities"</a>
@@ -242,12 +253,12 @@ fn IdentityTable(
     let rows = data
         .items
         .into_iter()
-        .map(|i| view! { <IdentityRow identity=i realm=realm.clone() selected=selected /> })
+        .map(|i| view! { <IdentityRow identity=i realm=realm.clone() selected=selected selectable=selectable /> })
         .collect_view();
     view! {
         <DataTable
             columns=&["Username", "Name", "Email", "Status", "Created"]
-            lead=view! { <SelectAllBox selected=selected on_page=on_page /> }.into_any()
+            lead=selectable.then(|| view! { <SelectAllBox selected=selected on_page=on_page /> }.into_any())
         >
             {rows}
         </DataTable>
@@ -257,7 +268,12 @@ fn IdentityTable(
 }
 
 #[component]
-fn IdentityRow(identity: Identity, realm: String, selected: Selection) -> impl IntoView {
+fn IdentityRow(
+    identity: Identity,
+    realm: String,
+    selected: Selection,
+    selectable: bool,
+) -> impl IntoView {
     let href = format!(
         "/realms/{}/identities/{}",
         encode_component(&realm),
@@ -267,9 +283,11 @@ fn IdentityRow(identity: Identity, realm: String, selected: Selection) -> impl I
     let created = identity.create_time.clone().unwrap_or_default();
     view! {
         <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
-            <td class="px-4 py-2.5">
-                <SelectBox selected=selected id=identity.id.clone() name=identity.username().to_string() />
-            </td>
+            {selectable.then(|| view! {
+                <td class="px-4 py-2.5">
+                    <SelectBox selected=selected id=identity.id.clone() name=identity.username().to_string() />
+                </td>
+            })}
             <td class="px-4 py-2.5 font-medium">
                 <a href=href class="text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-indigo-300">
                     {identity.username().to_string()}

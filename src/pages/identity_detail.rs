@@ -8,12 +8,14 @@ use crate::api::{
     get_identity, AddIdentityToGroups, DeleteIdentity, IdentityDetail, RemoveIdentityFromGroup,
     SetIdentityStatus,
 };
+use crate::components::activity::Activity;
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::form::{DANGER_BUTTON, SECONDARY_BUTTON};
+use crate::components::layout::{use_me, Perms};
 use crate::components::pager::encode_component;
 use crate::components::table::StatusBadge;
-use crate::model::{human_date, AppError, Identity};
+use crate::model::{human_date, Action, AppError, Identity};
 use crate::pages::identity_groups::IdentityGroups;
 
 #[component]
@@ -27,6 +29,7 @@ pub fn IdentityDetailPage() -> impl IntoView {
 
     let status_action = ServerAction::<SetIdentityStatus>::new();
     let delete_action = ServerAction::<DeleteIdentity>::new();
+    let me = use_me();
     let join = ServerAction::<AddIdentityToGroups>::new();
     let leave = ServerAction::<RemoveIdentityFromGroup>::new();
     let data = Resource::new(
@@ -51,8 +54,9 @@ pub fn IdentityDetailPage() -> impl IntoView {
             </Show>
             <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading identity…"</p> }>
                 {move || Suspend::new(async move {
+                    let perms = me.perms().await;
                     match data.await {
-                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave /> }.into_any(),
+                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave perms=perms /> }.into_any(),
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })}
@@ -69,7 +73,11 @@ fn Detail(
     delete_action: ServerAction<DeleteIdentity>,
     join: ServerAction<AddIdentityToGroups>,
     leave: ServerAction<RemoveIdentityFromGroup>,
+    perms: Perms,
 ) -> impl IntoView {
+    let changes = Signal::derive(move || {
+        status_action.version().get() + join.version().get() + leave.version().get()
+    });
     let IdentityDetail {
         identity,
         groups,
@@ -185,14 +193,17 @@ fn Detail(
                 </p>
             </div>
             <div class="flex gap-2">
-                <a class=button href=format!("/realms/{}/identities/{}/edit", encode_component(&realm.get_untracked()), encode_component(&id))>"Edit"</a>
-                <button type="button" class=button on:click=move |_| confirm_status.set(true)>
-                    {if suspended { "Unsuspend" } else { "Suspend" }}
-                </button>
-                <button type="button" class=DANGER_BUTTON
-                    on:click=move |_| confirm_delete.set(true)>
-                    "Delete"
-                </button>
+                {perms.can(Action::EditIdentity).then(|| view! {
+                    <a class=button href=format!("/realms/{}/identities/{}/edit", encode_component(&realm.get_untracked()), encode_component(&id))>"Edit"</a>
+                })}
+                {perms.can(Action::SetStatus).then(|| view! {
+                    <button type="button" class=button on:click=move |_| confirm_status.set(true)>
+                        {if suspended { "Unsuspend" } else { "Suspend" }}
+                    </button>
+                })}
+                {perms.can(Action::DeleteIdentity).then(|| view! {
+                    <button type="button" class=DANGER_BUTTON on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                })}
             </div>
         </div>
         {action_error}
@@ -231,7 +242,9 @@ fn Detail(
             groups_total=groups_total
             join=join
             leave=leave
+            manage=perms.can(Action::ManageMembers)
         />
+        <Activity realm=realm.get_untracked() id=id.clone() version=changes />
         <ConfirmDialog
             open=confirm_status
             title=if suspended { "Unsuspend identity?".to_string() } else { "Suspend identity?".to_string() }

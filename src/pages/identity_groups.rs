@@ -20,6 +20,8 @@ pub fn IdentityGroups(
     groups_total: u64,
     join: ServerAction<AddIdentityToGroups>,
     leave: ServerAction<RemoveIdentityFromGroup>,
+    /// Whether the operator may join and leave groups for this identity.
+    manage: bool,
 ) -> impl IntoView {
     let chooser_open = RwSignal::new(false);
     let leaving: RwSignal<Option<(String, String)>> = RwSignal::new(None);
@@ -88,9 +90,11 @@ pub fn IdentityGroups(
                     view! {
                         <li class="inline-flex items-center gap-1 rounded-full bg-slate-100 py-1 pl-3 pr-1 text-sm dark:bg-slate-800">
                             <a href=href class="text-indigo-700 hover:underline dark:text-indigo-300">{g.display_name}</a>
-                            <button type="button" aria-label=label.clone() title=label
-                                on:click=move |_| { leaving.set(Some(target.clone())); confirm_leave.set(true); }
-                                class="rounded-full px-1.5 text-slate-500 hover:bg-red-100 hover:text-red-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:hover:bg-red-950">"×"</button>
+                            {manage.then(|| view! {
+                                <button type="button" aria-label=label.clone() title=label.clone()
+                                    on:click=move |_| { leaving.set(Some(target.clone())); confirm_leave.set(true); }
+                                    class="rounded-full px-1.5 text-slate-500 hover:bg-red-100 hover:text-red-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:hover:bg-red-950">"×"</button>
+                            })}
                         </li>
                     }
                 }).collect_view()}
@@ -101,7 +105,9 @@ pub fn IdentityGroups(
         <section aria-labelledby="groups-heading" class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div class="flex items-center justify-between gap-3">
                 <h2 id="groups-heading" class="text-lg font-semibold">{format!("Groups ({groups_total})")}</h2>
-                <button type="button" class=SECONDARY_BUTTON on:click=move |_| chooser_open.set(true)>"Add to groups"</button>
+                {manage.then(|| view! {
+                    <button type="button" class=SECONDARY_BUTTON on:click=move |_| chooser_open.set(true)>"Add to groups"</button>
+                })}
             </div>
             <div class="mt-3 flex flex-col gap-2">
                 {outcome}

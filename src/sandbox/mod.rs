@@ -103,7 +103,7 @@ pub fn reset(data_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);

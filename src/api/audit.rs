@@ -1,0 +1,41 @@
+//! Server functions reading the audit log (a local database, not BI).
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, AuditEntry, AuditFilter, PageView};
+
+#[cfg(feature = "ssr")]
+fn log() -> Result<crate::audit::AuditLog, AppError> {
+    super::state()?
+        .audit
+        .ok_or_else(|| AppError::new("The audit log is not configured."))
+}
+
+#[cfg(feature = "ssr")]
+fn read_failed(e: sqlx::Error) -> AppError {
+    let request_id = super::errors::new_request_id();
+    tracing::error!(%request_id, error = %e, "audit log read failed");
+    AppError {
+        request_id: Some(request_id),
+        ..AppError::new("The audit log could not be read.")
+    }
+}
+
+/// One page of the audit log, newest first, filtered.
+#[server]
+pub async fn list_audit(
+    filter: AuditFilter,
+    page: u32,
+    size: u32,
+) -> Result<PageView<AuditEntry>, AppError> {
+    super::allow(crate::model::Action::Read)?;
+    let size = crate::model::clamp_page_size(Some(size));
+    log()?.list(&filter, page, size).await.map_err(read_failed)
+}
+
+/// The latest 20 entries about an identity or group.
+#[server]
+pub async fn activity(id: String) -> Result<Vec<AuditEntry>, AppError> {
+    super::allow(crate::model::Action::Read)?;
+    log()?.activity(&id, 20).await.map_err(read_failed)
+}

@@ -1,0 +1,287 @@
+//! The audit log: every write made through the console, with time, operator, action, realm, target, what changed,
+//! the result (ok, or BI's error code) and the request id. SQLite through sqlx, in plain SQL that Postgres accepts
+//! too (text keys and times, no engine-specific types). Membership changes also link each identity they touched
+//! (`audit_subjects`), so an identity's Activity shows the groups it joined or left.
+
+use sqlx::{Row, SqlitePool};
+
+use crate::model::{AuditEntry, AuditFilter, PageView};
+
+/// Plain SQL that SQLite and Postgres both accept.
+pub const SCHEMA: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS audit_events (
+        id TEXT PRIMARY KEY,
+        at TEXT NOT NULL,
+        operator TEXT NOT NULL,
+        action TEXT NOT NULL,
+        realm TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        target_name TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        result TEXT NOT NULL,
+        request_id TEXT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS audit_events_at ON audit_events (at, id)",
+    "CREATE INDEX IF NOT EXISTS audit_events_target ON audit_events (target_id, at)",
+    "CREATE TABLE IF NOT EXISTS audit_subjects (
+        subject_id TEXT NOT NULL,
+        event_id TEXT NOT NULL REFERENCES audit_events (id),
+        PRIMARY KEY (subject_id, event_id)
+    )",
+];
+
+/// A write to record.
+#[derive(Debug, Clone, Default)]
+pub struct Event {
+    pub action: &'static str,
+    pub realm: String,
+    pub target_id: String,
+    pub target_name: String,
+    pub detail: String,
+    /// Other ids this event concerns (the identities of a membership change).
+    pub subjects: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    pool: SqlitePool,
+}
+
+fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+fn entry(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
+    AuditEntry {
+        id: r.get("id"),
+        at: r.get("at"),
+        operator: r.get("operator"),
+        action: r.get("action"),
+        realm: r.get("realm"),
+        target_id: r.get("target_id"),
+        target_name: r.get("target_name"),
+        detail: r.get("detail"),
+        result: r.get("result"),
+        request_id: r.get("request_id"),
+    }
+}
+
+impl AuditLog {
+    /// Creates the tables when missing.
+    pub async fn open(pool: SqlitePool) -> Result<AuditLog, sqlx::Error> {
+        for statement in SCHEMA {
+            sqlx::query(statement).execute(&pool).await?;
+        }
+        Ok(AuditLog { pool })
+    }
+
+    /// Records one event. A failure to write is logged (with everything the entry would have held) and does not
+    /// undo the change already made in BI.
+    pub async fn record(&self, operator: &str, event: Event, result: &str, request_id: &str) {
+        let id = format!("{:016x}", rand::random::<u64>());
+        let at = now();
+        let write = async {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO audit_events (id, at, operator, action, realm, target_id, target_name, detail, result, request_id) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(&at)
+            .bind(operator)
+            .bind(event.action)
+            .bind(&event.realm)
+            .bind(&event.target_id)
+            .bind(&event.target_name)
+            .bind(&event.detail)
+            .bind(result)
+            .bind(request_id)
+            .execute(&mut *tx)
+            .await?;
+            for subject in &event.subjects {
+                sqlx::query("INSERT INTO audit_subjects (subject_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                    .bind(subject)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        };
+        if let Err(e) = write.await {
+            tracing::error!(error = %e, operator, action = event.action, realm = %event.realm,
+                target = %event.target_id, result, request_id, "audit entry could not be written");
+        }
+    }
+
+    /// One page of entries, newest first, with the total matching `filter`.
+    pub async fn list(
+        &self,
+        filter: &AuditFilter,
+        page: u32,
+        size: u32,
+    ) -> Result<PageView<AuditEntry>, sqlx::Error> {
+        let target_like = format!("%{}%", filter.target.trim().to_lowercase());
+        let to = if filter.to.is_empty() {
+            String::new()
+        } else {
+            format!("{}T23:59:59.999Z", filter.to)
+        };
+        let clause = "WHERE (? = '' OR operator = ?) AND (? = '' OR action = ?) \
+             AND (? = '' OR target_id = ? OR LOWER(target_name) LIKE ?) AND (? = '' OR at >= ?) AND (? = '' OR at <= ?)";
+        macro_rules! bind_filter {
+            ($q:expr) => {
+                $q.bind(&filter.operator)
+                    .bind(&filter.operator)
+                    .bind(&filter.action)
+                    .bind(&filter.action)
+                    .bind(filter.target.trim())
+                    .bind(filter.target.trim())
+                    .bind(&target_like)
+                    .bind(&filter.from)
+                    .bind(&filter.from)
+                    .bind(&to)
+                    .bind(&to)
+            };
+        }
+        let total: i64 = bind_filter!(sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM audit_events {clause}"
+        )))
+        .fetch_one(&self.pool)
+        .await?;
+        let rows = bind_filter!(sqlx::query(&format!(
+            "SELECT * FROM audit_events {clause} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
+        )))
+        .bind(i64::from(size))
+        .bind(i64::from(page.max(1) - 1) * i64::from(size))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(PageView {
+            items: rows.iter().map(entry).collect(),
+            total: total as u64,
+            page: page.max(1),
+            size,
+        })
+    }
+
+    /// The latest `limit` entries about `id` (as the target, or as a subject of a membership change).
+    pub async fn activity(&self, id: &str, limit: u32) -> Result<Vec<AuditEntry>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE target_id = ? \
+             OR id IN (SELECT event_id FROM audit_subjects WHERE subject_id = ?) \
+             ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(id)
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(entry).collect())
+    }
+}
+
+/// The console's own database (audit log, sessions) in the data directory.
+pub async fn open_console_db(data_dir: &std::path::Path) -> Result<SqlitePool, String> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let path = data_dir.join("console.db");
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn records_filters_and_activity() {
+        let dir =
+            std::env::temp_dir().join(format!("bi-console-audit-{:x}", rand::random::<u64>()));
+        let log = AuditLog::open(open_console_db(&dir).await.unwrap())
+            .await
+            .unwrap();
+        log.record(
+            "ada",
+            Event {
+                action: "identity.create",
+                realm: "r1".into(),
+                target_id: "i1".into(),
+                target_name: "grace.hopper".into(),
+                detail: "created".into(),
+                subjects: vec![],
+            },
+            "ok",
+            "req1",
+        )
+        .await;
+        log.record(
+            "alan",
+            Event {
+                action: "group.members.add",
+                realm: "r1".into(),
+                target_id: "g1".into(),
+                target_name: "Engineering".into(),
+                detail: "added 1".into(),
+                subjects: vec!["i1".into()],
+            },
+            "ok",
+            "req2",
+        )
+        .await;
+        log.record(
+            "ada",
+            Event {
+                action: "identity.create",
+                realm: "r1".into(),
+                target_id: String::new(),
+                target_name: "grace.hopper".into(),
+                detail: "refused".into(),
+                subjects: vec![],
+            },
+            "conflict",
+            "req3",
+        )
+        .await;
+        let all = log.list(&AuditFilter::default(), 1, 10).await.unwrap();
+        assert_eq!(all.total, 3);
+        assert_eq!(all.items[0].request_id, "req3", "newest first");
+        let by_op = AuditFilter {
+            operator: "ada".into(),
+            ..AuditFilter::default()
+        };
+        assert_eq!(log.list(&by_op, 1, 10).await.unwrap().total, 2);
+        let by_target = AuditFilter {
+            target: "GRACE".into(),
+            ..AuditFilter::default()
+        };
+        assert_eq!(log.list(&by_target, 1, 10).await.unwrap().total, 2);
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        let dated = AuditFilter {
+            from: today.clone(),
+            to: today,
+            action: "group.members.add".into(),
+            ..AuditFilter::default()
+        };
+        assert_eq!(log.list(&dated, 1, 10).await.unwrap().total, 1);
+        let old = AuditFilter {
+            to: "2000-01-01".into(),
+            ..AuditFilter::default()
+        };
+        assert_eq!(log.list(&old, 1, 10).await.unwrap().total, 0);
+        let activity = log.activity("i1", 10).await.unwrap();
+        assert_eq!(activity.len(), 2, "its creation and the group it joined");
+        let paged = log.list(&AuditFilter::default(), 2, 2).await.unwrap();
+        assert_eq!((paged.items.len(), paged.total), (1, 3));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,294 @@
+//! Operators: who may sign in (configuration plus `operators.json` in the data directory), argon2 password hashes,
+//! the first-run `admin` bootstrap, and sign-in throttling. The web side (sessions, the sign-in page's handlers, the
+//! guard every request passes) is in [`web`].
+
+pub mod throttle;
+pub mod web;
+
+use std::path::{Path, PathBuf};
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Role;
+use crate::secret::Secret;
+
+/// Operators added by the CLI or the first-run bootstrap.
+pub const OPERATORS_FILE: &str = "operators.json";
+/// The bootstrap admin's password, readable by the owner only; delete it once read.
+pub const BOOTSTRAP_PASSWORD_FILE: &str = "admin-password.txt";
+
+/// An operator who may sign in. The hash is argon2 in PHC form; it is not a secret by itself but is never shown.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct OperatorRecord {
+    pub username: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for OperatorRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorRecord")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("password_hash", &"***")
+            .finish()
+    }
+}
+
+/// `username:role:hash` entries separated by whitespace (argon2's PHC strings hold no spaces or colons).
+pub fn parse_operators(list: &str) -> Result<Vec<OperatorRecord>, String> {
+    let mut out: Vec<OperatorRecord> = Vec::new();
+    for entry in list.split_whitespace() {
+        let mut parts = entry.splitn(3, ':');
+        let (Some(username), Some(role), Some(hash)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(format!(
+                "has an entry that is not username:role:hash (near '{}')",
+                entry.split(':').next().unwrap_or_default()
+            ));
+        };
+        let role = Role::parse(role).ok_or_else(|| {
+            format!("gives {username} the role '{role}'; expected admin, helpdesk or viewer")
+        })?;
+        if PasswordHash::new(hash).is_err() {
+            return Err(format!(
+                "has a password hash for {username} that is not an argon2 PHC string (make one with `bi-console hash-password`)"
+            ));
+        }
+        if out
+            .iter()
+            .any(|o| o.username.eq_ignore_ascii_case(username))
+        {
+            return Err(format!("names {username} twice"));
+        }
+        out.push(OperatorRecord {
+            username: username.to_string(),
+            role,
+            password_hash: hash.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// An argon2id hash of `password` in PHC form.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| format!("cannot hash the password: {e}"))
+}
+
+fn verify_hash(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A random password of `len` characters from an unambiguous alphabet.
+pub fn random_password(len: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    (0..len)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+/// Everyone who may sign in: configured operators first, then those in `operators.json`.
+#[derive(Debug, Clone)]
+pub struct Operators {
+    records: Vec<OperatorRecord>,
+    /// A hash to verify against when the username is unknown, so both failures take the same time.
+    decoy: String,
+}
+
+impl Operators {
+    pub fn new(records: Vec<OperatorRecord>) -> Operators {
+        Operators {
+            records,
+            decoy: hash_password(&random_password(24)).unwrap_or_default(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The operator named `username` (ignoring case).
+    pub fn find(&self, username: &str) -> Option<&OperatorRecord> {
+        self.records
+            .iter()
+            .find(|o| o.username.eq_ignore_ascii_case(username.trim()))
+    }
+
+    /// The operator, if the password is theirs. Unknown names cost the same argon2 work as wrong passwords.
+    pub fn verify(&self, username: &str, password: &str) -> Option<&OperatorRecord> {
+        match self.find(username) {
+            Some(o) if verify_hash(&o.password_hash, password) => Some(o),
+            Some(_) => None,
+            None => {
+                let _ = verify_hash(&self.decoy, password);
+                None
+            }
+        }
+    }
+}
+
+fn operators_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(OPERATORS_FILE)
+}
+
+/// The operators kept in the data directory.
+pub fn load_file(data_dir: &Path) -> Result<Vec<OperatorRecord>, String> {
+    let path = operators_path(data_dir);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a valid operators file: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+fn save_file(data_dir: &Path, records: &[OperatorRecord]) -> Result<(), String> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    let path = operators_path(data_dir);
+    let text = serde_json::to_string_pretty(records).expect("serializes");
+    crate::sandbox::write_private(&path, &text)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Adds (or replaces the password and role of) an operator in the data directory's operators file.
+pub fn add_operator(
+    data_dir: &Path,
+    username: &str,
+    role: Role,
+    password: &str,
+) -> Result<(), String> {
+    let username = username.trim();
+    if username.is_empty() || username.contains(':') || username.chars().any(char::is_whitespace) {
+        return Err("an operator's username must be non-empty, without spaces or ':'".into());
+    }
+    if password.chars().count() < 12 {
+        return Err("the password must have at least 12 characters".into());
+    }
+    let mut records = load_file(data_dir)?;
+    records.retain(|o| !o.username.eq_ignore_ascii_case(username));
+    records.push(OperatorRecord {
+        username: username.to_string(),
+        role,
+        password_hash: hash_password(password)?,
+    });
+    save_file(data_dir, &records)
+}
+
+/// The bootstrap's outcome: the admin's one-time password, when one was made now.
+pub struct Bootstrap {
+    pub password: Option<Secret>,
+    pub password_file: PathBuf,
+}
+
+/// With no operator configured or on file, creates `admin` with a random password, keeps its hash in the operators
+/// file and the password in [`BOOTSTRAP_PASSWORD_FILE`] (owner-only). Answers the operators who may sign in.
+pub fn load_or_bootstrap(
+    data_dir: &Path,
+    configured: &[OperatorRecord],
+) -> Result<(Operators, Bootstrap), String> {
+    let mut records = configured.to_vec();
+    for o in load_file(data_dir)? {
+        if records
+            .iter()
+            .all(|c| !c.username.eq_ignore_ascii_case(&o.username))
+        {
+            records.push(o);
+        }
+    }
+    let password_file = data_dir.join(BOOTSTRAP_PASSWORD_FILE);
+    if !records.is_empty() {
+        return Ok((
+            Operators::new(records),
+            Bootstrap {
+                password: None,
+                password_file,
+            },
+        ));
+    }
+    let password = random_password(20);
+    add_operator(data_dir, "admin", Role::Admin, &password)?;
+    crate::sandbox::write_private(&password_file, &format!("{password}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", password_file.display()))?;
+    Ok((
+        Operators::new(load_file(data_dir)?),
+        Bootstrap {
+            password: Some(Secret::new(password)),
+            password_file,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_unknown_names_fail_the_same_way() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        let ops = Operators::new(parse_operators(&format!("ada:admin:{hash}")).unwrap());
+        assert!(ops.verify("ada", "correct horse battery").is_some());
+        assert!(ops.verify("ADA", "correct horse battery").is_some());
+        assert!(ops.verify("ada", "wrong").is_none());
+        assert!(ops.verify("nobody", "correct horse battery").is_none());
+        let shown = format!("{:?}", ops.find("ada").unwrap());
+        assert!(!shown.contains("argon2"), "{shown}");
+    }
+
+    #[test]
+    fn operator_lists_are_checked() {
+        let hash = hash_password("x").unwrap();
+        assert!(parse_operators(&format!("ada:admin:{hash}\n grace:viewer:{hash}")).is_ok());
+        assert!(parse_operators("ada:admin")
+            .unwrap_err()
+            .contains("username:role:hash"));
+        assert!(parse_operators(&format!("ada:root:{hash}"))
+            .unwrap_err()
+            .contains("root"));
+        assert!(parse_operators("ada:admin:plaintext")
+            .unwrap_err()
+            .contains("argon2"));
+        assert!(
+            parse_operators(&format!("ada:admin:{hash} ADA:viewer:{hash}"))
+                .unwrap_err()
+                .contains("twice")
+        );
+    }
+
+    #[test]
+    fn first_run_creates_an_admin_once() {
+        let dir = std::env::temp_dir().join(format!("bi-console-auth-{:x}", rand::random::<u64>()));
+        let (ops, boot) = load_or_bootstrap(&dir, &[]).unwrap();
+        let password = boot.password.expect("made now");
+        assert!(ops.verify("admin", password.expose()).is_some());
+        let on_file = std::fs::read_to_string(&boot.password_file).unwrap();
+        assert_eq!(on_file.trim(), password.expose());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&boot.password_file)
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let (again, boot) = load_or_bootstrap(&dir, &[]).unwrap();
+        assert!(boot.password.is_none(), "only on the first run");
+        assert!(again.verify("admin", password.expose()).is_some());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

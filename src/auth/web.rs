@@ -1,0 +1,359 @@
+//! Sessions and the guard. Every request except the sign-in page, static files and the sandbox API passes
+//! [`guard`]: without a signed-in operator, pages redirect to `/login?next=…` and server functions answer 401.
+//! Server functions then check the operator's role with [`authorize`] (403 when the role does not allow it).
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Form, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+
+use super::throttle::Throttle;
+use super::Operators;
+use crate::config::{AccessSettings, SessionStore as StoreKind};
+use crate::model::{Action, AppError, OperatorView};
+
+pub const COOKIE_NAME: &str = "bi_console_session";
+const SESSION_KEY: &str = "operator";
+
+/// What a session holds: who signed in, and when (Unix seconds), for the absolute timeout.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SignedIn {
+    username: String,
+    since: i64,
+}
+
+/// The signed-in operator of this request, put in the request's extensions by [`guard`].
+#[derive(Clone, Debug)]
+pub struct CurrentOperator(pub OperatorView);
+
+/// Who may sign in, the throttle, and the session limits: shared by the guard and the sign-in handlers.
+#[derive(Debug)]
+pub struct Access {
+    pub operators: Operators,
+    pub throttle: Throttle,
+    pub absolute: Duration,
+}
+
+pub type SharedAccess = Arc<Access>;
+
+/// The session store: SQLite (default) or Redis.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(tower_sessions_sqlx_store::SqliteStore),
+    Redis(tower_sessions_redis_store::RedisStore<tower_sessions_redis_store::fred::prelude::Pool>),
+}
+
+#[async_trait::async_trait]
+impl SessionStore for Store {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.create(record).await,
+            Store::Redis(s) => s.create(record).await,
+        }
+    }
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.save(record).await,
+            Store::Redis(s) => s.save(record).await,
+        }
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Store::Sqlite(s) => s.load(id).await,
+            Store::Redis(s) => s.load(id).await,
+        }
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Store::Sqlite(s) => s.delete(id).await,
+            Store::Redis(s) => s.delete(id).await,
+        }
+    }
+}
+
+/// Opens the configured store (SQLite in `pool`, or Redis) and builds the session layer: cookie HttpOnly,
+/// SameSite=Lax, Secure as configured, ending after the idle timeout.
+pub async fn session_layer(
+    settings: &AccessSettings,
+    pool: sqlx::SqlitePool,
+) -> Result<SessionManagerLayer<Store>, String> {
+    let store = match &settings.store {
+        StoreKind::Sqlite => {
+            let s = tower_sessions_sqlx_store::SqliteStore::new(pool)
+                .with_table_name("sessions")
+                .map_err(|e| format!("session store: {e}"))?;
+            s.migrate()
+                .await
+                .map_err(|e| format!("cannot prepare the session table: {e}"))?;
+            {
+                use tower_sessions::ExpiredDeletion;
+                let s = s.clone();
+                tokio::spawn(s.continuously_delete_expired(Duration::from_secs(600)));
+            }
+            Store::Sqlite(s)
+        }
+        StoreKind::Redis(url) => {
+            use tower_sessions_redis_store::fred::prelude::*;
+            let config = Config::from_url(url.expose())
+                .map_err(|_| "CONSOLE_REDIS_URL is not a valid Redis URL".to_string())?;
+            let pool = Pool::new(config, None, None, None, 4).map_err(|e| format!("redis: {e}"))?;
+            let _ = pool.connect();
+            tokio::time::timeout(Duration::from_secs(10), pool.wait_for_connect())
+                .await
+                .map_err(|_| "cannot reach Redis at CONSOLE_REDIS_URL within 10 s".to_string())?
+                .map_err(|e| format!("cannot connect to Redis: {e}"))?;
+            Store::Redis(tower_sessions_redis_store::RedisStore::new(pool))
+        }
+    };
+    let idle = time::Duration::seconds(settings.idle.as_secs() as i64);
+    Ok(SessionManagerLayer::new(store)
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.cookie_secure)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle)))
+}
+
+/// Paths anyone may fetch: the sign-in page and its handlers, the compiled assets, and the sandbox API (which
+/// checks its own bearer token).
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path == "/sign-in"
+        || path.starts_with("/pkg/")
+        || path == "/favicon.ico"
+        || path.starts_with(crate::sandbox::PREFIX)
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// The operator signed in on `session`, if the session is still within its absolute lifetime and the operator
+/// still exists (their role is read afresh, so a changed role applies at once).
+async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
+    let s: SignedIn = session.get(SESSION_KEY).await.ok().flatten()?;
+    if now_secs() - s.since > access.absolute.as_secs() as i64 {
+        let _ = session.flush().await;
+        return None;
+    }
+    let Some(op) = access.operators.find(&s.username) else {
+        let _ = session.flush().await;
+        return None;
+    };
+    Some(OperatorView {
+        username: op.username.clone(),
+        role: op.role,
+    })
+}
+
+/// `next` if it is a path on this console (not another site, not the sign-in page), else `/`.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.starts_with("/login")
+        && !next.starts_with("/sign-");
+    if ok {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if is_public(&path) {
+        return next.run(req).await;
+    }
+    let session = req.extensions().get::<Session>().cloned();
+    let operator = match &session {
+        Some(s) => signed_in(&access, s).await,
+        None => None,
+    };
+    match operator {
+        Some(op) => {
+            req.extensions_mut().insert(CurrentOperator(op));
+            next.run(req).await
+        }
+        None if path.starts_with("/api/") => {
+            let body = serde_json::to_string(&AppError {
+                status: Some(401),
+                ..AppError::new("Sign in to use the console.")
+            })
+            .unwrap_or_default();
+            (
+                StatusCode::UNAUTHORIZED,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+        None => {
+            let wanted = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_else(|| "/".into());
+            Redirect::to(&format!(
+                "/login?next={}",
+                crate::model::encode_component(&safe_next(&wanted))
+            ))
+            .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn back_to_login(error: &str, username: &str, next: &str) -> Response {
+    use crate::model::encode_component as enc;
+    Redirect::to(&format!(
+        "/login?error={error}&username={}&next={}",
+        enc(username),
+        enc(next)
+    ))
+    .into_response()
+}
+
+/// `POST /sign-in`: checks the throttle and the password; on success a new session id and a redirect to `next`.
+/// Failures say only that sign-in failed (never which part was wrong).
+pub async fn sign_in(
+    State(access): State<SharedAccess>,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    session: Session,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let address = connect
+        .map(|axum::Extension(ConnectInfo(a))| a.ip())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let next = safe_next(&form.next);
+    let username = form.username.trim().to_string();
+    if !access.throttle.allowed(&username, address) {
+        tracing::warn!(username = %username, %address, "sign-in refused: too many failures");
+        return back_to_login("throttled", &username, &next);
+    }
+    let checked = {
+        let access = access.clone();
+        let (username, password) = (username.clone(), form.password);
+        tokio::task::spawn_blocking(move || {
+            access
+                .operators
+                .verify(&username, &password)
+                .map(|o| o.username.clone())
+        })
+        .await
+        .ok()
+        .flatten()
+    };
+    let Some(operator) = checked else {
+        access.throttle.failed(&username, address);
+        tracing::warn!(username = %username, %address, "sign-in failed");
+        return back_to_login("failed", &username, &next);
+    };
+    access.throttle.succeeded(&operator);
+    // A new session id at sign-in, so an id planted before cannot ride the signed-in session.
+    if session.cycle_id().await.is_err()
+        || session
+            .insert(
+                SESSION_KEY,
+                SignedIn {
+                    username: operator.clone(),
+                    since: now_secs(),
+                },
+            )
+            .await
+            .is_err()
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The session store is not available.",
+        )
+            .into_response();
+    }
+    tracing::info!(operator = %operator, %address, "signed in");
+    Redirect::to(&next).into_response()
+}
+
+/// `POST /sign-out`: ends the session.
+pub async fn sign_out(session: Session) -> Response {
+    if let Ok(Some(s)) = session.get::<SignedIn>(SESSION_KEY).await {
+        tracing::info!(operator = %s.username, "signed out");
+    }
+    let _ = session.flush().await;
+    Redirect::to("/login?signed_out=1").into_response()
+}
+
+/// The operator calling a server function, if their role allows `action`: 401 without a session, 403 (also set as
+/// the HTTP status) when the role does not allow it.
+pub fn authorize(action: Action) -> Result<OperatorView, AppError> {
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+    let op = parts
+        .as_ref()
+        .and_then(|p| p.extensions.get::<CurrentOperator>())
+        .map(|c| c.0.clone());
+    let set_status = |code: StatusCode| {
+        if let Some(r) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            r.set_status(code);
+        }
+    };
+    match op {
+        None => {
+            set_status(StatusCode::UNAUTHORIZED);
+            Err(AppError {
+                status: Some(401),
+                ..AppError::new("Sign in to use the console.")
+            })
+        }
+        Some(op) if !op.can(action) => {
+            set_status(StatusCode::FORBIDDEN);
+            tracing::warn!(operator = %op.username, role = op.role.as_str(), ?action, "refused: role does not allow it");
+            Err(AppError {
+                status: Some(403),
+                ..AppError::new(format!(
+                    "Your role ({}) does not allow this.",
+                    op.role.as_str()
+                ))
+            })
+        }
+        Some(op) => Ok(op),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_the_console() {
+        assert_eq!(
+            safe_next("/realms/r/identities?page=2"),
+            "/realms/r/identities?page=2"
+        );
+        assert_eq!(safe_next("//evil.example/x"), "/");
+        assert_eq!(safe_next("https://evil.example"), "/");
+        assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/login?next=/x"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+}

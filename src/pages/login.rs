@@ -1,0 +1,58 @@
+//! Sign in: a plain form posted to `/sign-in` (works before the wasm loads). A failure says only that sign-in
+//! failed, never which part was wrong; after repeated failures, that sign-in is paused for a while.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::components::form::PRIMARY_BUTTON;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let q = move |k: &str| query.read().get(k).unwrap_or_default();
+    let message = move || match q("error").as_str() {
+        "failed" => Some((
+            "alert",
+            "Sign-in failed. Check the username and password, then try again.",
+        )),
+        "throttled" => Some((
+            "alert",
+            "Too many failed sign-ins. Wait a few minutes, then try again.",
+        )),
+        _ if !q("signed_out").is_empty() => Some(("status", "You are signed out.")),
+        _ => None,
+    };
+    let input = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950";
+    view! {
+        <main class="flex min-h-screen items-center justify-center p-4">
+            <div class="w-full max-w-sm">
+                <div class="mb-6 flex items-center gap-2 text-lg font-semibold tracking-tight">
+                    <span class="inline-block h-6 w-6 rounded-md bg-indigo-600"></span>
+                    "Identity Console"
+                </div>
+                <form method="post" action="/sign-in" class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+                    <h1 class="text-xl font-semibold">"Sign in"</h1>
+                    {move || message().map(|(role, text)| {
+                        let class = if role == "alert" {
+                            "rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
+                        } else {
+                            "rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+                        };
+                        view! { <p role=role class=class>{text}</p> }
+                    })}
+                    <input type="hidden" name="next" value=move || q("next") />
+                    <div class="flex flex-col gap-1">
+                        <label for="login-username" class="text-sm font-medium">"Username"</label>
+                        <input id="login-username" name="username" type="text" autocomplete="username" required autofocus
+                            value=move || q("username") class=input />
+                    </div>
+                    <div class="flex flex-col gap-1">
+                        <label for="login-password" class="text-sm font-medium">"Password"</label>
+                        <input id="login-password" name="password" type="password" autocomplete="current-password" required class=input />
+                    </div>
+                    <button type="submit" class=PRIMARY_BUTTON>"Sign in"</button>
+                </form>
+            </div>
+        </main>
+    }
+}
