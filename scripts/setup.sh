@@ -2,7 +2,8 @@
 # Installs whatever the console needs and is missing; skips what is present (safe to run again).
 #   - the wasm32 target, cargo-leptos 0.3.11, the wasm-bindgen CLI matching Cargo.lock
 #   - npm tools: Tailwind CSS and binaryen (root), Playwright (end2end/)
-#   - with --browser: Debian's chromium for the browser tests (needs root or sudo)
+#   - with --browser (the test setup): Debian's chromium for the browser tests and redis-server for the Redis
+#     session store test (needs root or sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,10 +38,15 @@ if [ ! -d end2end/node_modules/@playwright/test ]; then
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_install)
 fi
 
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-  log "installing Debian's chromium"
-  SUDO=""
-  [ "$(id -u)" = 0 ] || SUDO=sudo
-  $SUDO apt-get update
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends chromium
+if [ "${1:-}" = "--browser" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing from Debian: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing (chromium included), then runs every test:
 #   formatting and lints (ssr and hydrate), unit tests, integration tests of the BI client against the sandbox,
-#   and the browser tests (Playwright + Debian chromium) against a console started on a fresh sandbox.
+#   the session store against a real redis-server (started by the test itself), and the browser tests
+#   (Playwright + Debian chromium) against a console started on a fresh sandbox with three test operators.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --browser
@@ -22,10 +23,17 @@ log "unit and integration tests"
 cargo leptos test
 
 log "browser tests on a fresh sandbox"
+cargo leptos build
 data_dir=$(mktemp -d)
 trap 'rm -rf "$data_dir"' EXIT
 export CONSOLE_DATA_DIR="$data_dir"
-export SANDBOX_TOKEN="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+random() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n'; }
+export SANDBOX_TOKEN="e2e-$(random)"
+# One operator per role, with fresh passwords; the tests read them from the environment.
+export E2E_ADMIN_PASSWORD="admin-$(random)" E2E_HELPDESK_PASSWORD="helpdesk-$(random)" E2E_VIEWER_PASSWORD="viewer-$(random)"
+hash() { printf '%s\n' "$1" | "$CARGO_TARGET_DIR/debug/bi-console" hash-password; }
+export CONSOLE_OPERATORS="admin:admin:$(hash "$E2E_ADMIN_PASSWORD") helpdesk:helpdesk:$(hash "$E2E_HELPDESK_PASSWORD") viewer:viewer:$(hash "$E2E_VIEWER_PASSWORD")"
+unset CONSOLE_SESSION_STORE CONSOLE_PUBLIC_URL CONSOLE_COOKIE_SECURE
 # The browser tests must not talk to a real tenant, whatever the environment says.
 for key in BI_REGION BI_API_BASE_URL BI_TENANT_ID BI_REALM_ID BI_API_TOKEN BI_CLIENT_ID; do unset "$key"; done
 export CONSOLE_DOTENV=0

@@ -106,7 +106,8 @@ pub async fn session_layer(
             let config = Config::from_url(url.expose())
                 .map_err(|_| "CONSOLE_REDIS_URL is not a valid Redis URL".to_string())?;
             let pool = Pool::new(config, None, None, None, 4).map_err(|e| format!("redis: {e}"))?;
-            let _ = pool.connect();
+            // The connection tasks run in the background; their handle is not needed.
+            drop(pool.connect());
             tokio::time::timeout(Duration::from_secs(10), pool.wait_for_connect())
                 .await
                 .map_err(|_| "cannot reach Redis at CONSOLE_REDIS_URL within 10 s".to_string())?

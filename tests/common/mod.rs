@@ -99,3 +99,368 @@ impl TestSandbox {
         .unwrap()
     }
 }
+
+/// The whole console (pages, server functions, sign-in, sessions, sandbox) on a random loopback port, built from
+/// `vars` as if they were the environment.
+pub struct TestConsole {
+    pub base: String,
+    pub dir: PathBuf,
+    pub info: bi_console::model::ConsoleInfo,
+    pub sandbox: Option<Arc<Sandbox>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl TestConsole {
+    /// Stops serving (the data directory stays, for a restart).
+    pub fn stop(&self) {
+        self.server.abort();
+    }
+}
+
+/// Passwords of the test operators, and `CONSOLE_OPERATORS` naming them (hashed once per test binary).
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const HELPDESK_PASSWORD: &str = "helpdesk-password-for-tests";
+pub const VIEWER_PASSWORD: &str = "viewer-password-for-tests";
+
+pub fn operators() -> String {
+    static OPS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    OPS.get_or_init(|| {
+        let h = |p: &str| bi_console::auth::hash_password(p).unwrap();
+        format!(
+            "admin:admin:{} helpdesk:helpdesk:{} viewer:viewer:{}",
+            h(ADMIN_PASSWORD),
+            h(HELPDESK_PASSWORD),
+            h(VIEWER_PASSWORD)
+        )
+    })
+    .clone()
+}
+
+pub fn temp_dir(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("bi-console-{tag}-{:016x}", rand::random::<u64>()))
+}
+
+pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> TestConsole {
+    let mut map: std::collections::HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    map.insert("CONSOLE_DATA_DIR".into(), dir.display().to_string());
+    map.entry("CONSOLE_OPERATORS".into())
+        .or_insert_with(operators);
+    let settings =
+        bi_console::config::Settings::from_lookup(|k| map.get(k).cloned()).expect("settings");
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("bi-console")
+        .site_root("target/site")
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let console = bi_console::server::build(&settings, options, addr)
+        .await
+        .expect("console builds");
+    let router = console.router;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    TestConsole {
+        base: format!("http://{addr}"),
+        dir: dir.to_path_buf(),
+        info: console.info,
+        sandbox: console.sandbox,
+        server,
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (so tests can see them).
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Signs in through the form; answers where the console sent the browser.
+pub async fn sign_in(c: &reqwest::Client, base: &str, username: &str, password: &str) -> String {
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// Calls a server function the way the hydrated app does (form-encoded arguments).
+pub async fn call<T: serde::Serialize>(
+    c: &reqwest::Client,
+    base: &str,
+    path: &str,
+    args: &T,
+) -> (u16, String) {
+    let res = c
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(serde_qs::to_string(args).unwrap())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}
+
+/// A valid call of every server function, as (path, form body): valid arguments, so only the session and role
+/// checks can refuse them.
+pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str, String, bool)> {
+    let r = realm.to_string();
+    let qs = |v: &dyn erased::Ser| v.qs();
+    use bi_console::api::*;
+    use bi_console::model::{AuditFilter, BulkOp, GroupInput, IdentityInput};
+    use leptos::server_fn::ServerFn;
+    let input = IdentityInput {
+        display_name: "Forged".into(),
+        username: "forged.call".into(),
+        ..IdentityInput::default()
+    };
+    let group_input = GroupInput {
+        display_name: "Forged group".into(),
+        description: String::new(),
+    };
+    // (path, body, writes)
+    vec![
+        (Whoami::PATH, qs(&Whoami {}), false),
+        (GetConsoleInfo::PATH, qs(&GetConsoleInfo {}), false),
+        (ListRealms::PATH, qs(&ListRealms {}), false),
+        (
+            ListIdentities::PATH,
+            qs(&ListIdentities {
+                realm: r.clone(),
+                page: 1,
+                size: 25,
+                q: String::new(),
+            }),
+            false,
+        ),
+        (
+            GetIdentity::PATH,
+            qs(&GetIdentity {
+                realm: r.clone(),
+                id: identity.into(),
+            }),
+            false,
+        ),
+        (
+            ListGroups::PATH,
+            qs(&ListGroups {
+                realm: r.clone(),
+                page: 1,
+                size: 25,
+            }),
+            false,
+        ),
+        (
+            GetGroup::PATH,
+            qs(&GetGroup {
+                realm: r.clone(),
+                id: group.into(),
+                page: 1,
+                size: 25,
+            }),
+            false,
+        ),
+        (
+            MemberPickerPage::PATH,
+            qs(&MemberPickerPage {
+                realm: r.clone(),
+                group: group.into(),
+                page: 1,
+                q: String::new(),
+            }),
+            false,
+        ),
+        (
+            ListAudit::PATH,
+            qs(&ListAudit {
+                filter: AuditFilter::default(),
+                page: 1,
+                size: 25,
+            }),
+            false,
+        ),
+        (
+            Activity::PATH,
+            qs(&Activity {
+                id: identity.into(),
+            }),
+            false,
+        ),
+        (
+            CreateIdentity::PATH,
+            qs(&CreateIdentity {
+                realm: r.clone(),
+                display_name: input.display_name.clone(),
+                username: input.username.clone(),
+                email: String::new(),
+                external_id: String::new(),
+                given_name: String::new(),
+                family_name: String::new(),
+            }),
+            true,
+        ),
+        (
+            SetIdentityStatus::PATH,
+            qs(&SetIdentityStatus {
+                realm: r.clone(),
+                id: identity.into(),
+                suspend: true,
+            }),
+            true,
+        ),
+        (
+            DeleteIdentity::PATH,
+            qs(&DeleteIdentity {
+                realm: r.clone(),
+                id: identity.into(),
+            }),
+            true,
+        ),
+        (
+            UpdateIdentity::PATH,
+            qs(&UpdateIdentity {
+                realm: r.clone(),
+                id: identity.into(),
+                input: IdentityInput {
+                    display_name: "Changed".into(),
+                    username: "ada.lovelace".into(),
+                    ..IdentityInput::default()
+                },
+                original: IdentityInput {
+                    display_name: "Ada Lovelace".into(),
+                    username: "ada.lovelace".into(),
+                    ..IdentityInput::default()
+                },
+            }),
+            true,
+        ),
+        (
+            BulkIdentities::PATH,
+            qs(&BulkIdentities {
+                realm: r.clone(),
+                op: BulkOp::Delete,
+                ids: vec![identity.into()],
+            }),
+            true,
+        ),
+        (
+            CreateGroup::PATH,
+            qs(&CreateGroup {
+                realm: r.clone(),
+                display_name: group_input.display_name.clone(),
+                description: String::new(),
+            }),
+            true,
+        ),
+        (
+            UpdateGroup::PATH,
+            qs(&UpdateGroup {
+                realm: r.clone(),
+                id: group.into(),
+                input: group_input.clone(),
+                original: GroupInput {
+                    display_name: "Engineering".into(),
+                    description: String::new(),
+                },
+            }),
+            true,
+        ),
+        (
+            DeleteGroup::PATH,
+            qs(&DeleteGroup {
+                realm: r.clone(),
+                id: group.into(),
+                remove_members: true,
+            }),
+            true,
+        ),
+        (
+            AddGroupMembers::PATH,
+            qs(&AddGroupMembers {
+                realm: r.clone(),
+                group: group.into(),
+                ids: vec![identity.into()],
+            }),
+            true,
+        ),
+        (
+            AddGroupMembersByUsernames::PATH,
+            qs(&AddGroupMembersByUsernames {
+                realm: r.clone(),
+                group: group.into(),
+                usernames: "ada.lovelace".into(),
+            }),
+            true,
+        ),
+        (
+            RemoveGroupMembers::PATH,
+            qs(&RemoveGroupMembers {
+                realm: r.clone(),
+                group: group.into(),
+                ids: vec![identity.into()],
+            }),
+            true,
+        ),
+        (
+            AddIdentityToGroups::PATH,
+            qs(&AddIdentityToGroups {
+                realm: r.clone(),
+                identity: identity.into(),
+                groups: vec![group.into()],
+            }),
+            true,
+        ),
+        (
+            RemoveIdentityFromGroup::PATH,
+            qs(&RemoveIdentityFromGroup {
+                realm: r,
+                identity: identity.into(),
+                group: group.into(),
+            }),
+            true,
+        ),
+    ]
+}
+
+mod erased {
+    pub trait Ser {
+        fn qs(&self) -> String;
+    }
+    impl<T: serde::Serialize> Ser for T {
+        fn qs(&self) -> String {
+            serde_qs::to_string(self).unwrap()
+        }
+    }
+}
+
+pub async fn post_raw(c: &reqwest::Client, base: &str, path: &str, body: &str) -> (u16, String) {
+    let res = c
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.text().await.unwrap())
+}

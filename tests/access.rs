@@ -1,0 +1,481 @@
+//! Sign-in, roles and hardening, against the whole console over HTTP: every server function refuses a caller
+//! without a session (401) and a role that may not write (403, by a forged call); cross-site posts are refused;
+//! failed sign-ins are throttled; sessions rotate at sign-in, end at sign-out, survive a restart with the SQLite
+//! store and are shared by two replicas through a real Redis.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use bi_console::api::*;
+use common::{browser, call, every_call, post_raw, sign_in, start_console, temp_dir};
+use leptos::server_fn::ServerFn;
+
+fn vars() -> Vec<(&'static str, String)> {
+    vec![("SANDBOX_TOKEN", "access-test-token".to_string())]
+}
+
+/// A seeded identity (ada.lovelace) and group (Engineering) of the default realm.
+async fn seeded(t: &common::TestConsole) -> (String, String) {
+    let sb = t.sandbox.as_ref().unwrap();
+    let realm = &t.info.default_realm;
+    let ada = sb
+        .store()
+        .list_identities(realm, Some("ada.lovelace"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
+    let groups = sb.store().list_groups(realm, 0, 50).await.unwrap();
+    let eng = groups
+        .items
+        .iter()
+        .find(|g| g.display_name == "Engineering")
+        .unwrap()
+        .id
+        .clone();
+    (ada, eng)
+}
+
+#[tokio::test]
+async fn without_a_session_pages_redirect_and_every_server_function_answers_401() {
+    let dir = temp_dir("access-401");
+    let t = start_console(&dir, &vars()).await;
+    let (ada, eng) = seeded(&t).await;
+    let c = browser();
+    let page = format!("/realms/{}/identities?page=2", t.info.default_realm);
+    let res = c.get(format!("{}{page}", t.base)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/login?next={}", bi_console::model::encode_component(&page)).as_str()
+    );
+    let calls = every_call(&t.info.default_realm, &ada, &eng);
+    assert!(calls.len() >= 23);
+    for (path, body, _) in &calls {
+        let (status, text) = post_raw(&c, &t.base, path, body).await;
+        assert_eq!(status, 401, "{path}: {text}");
+        assert!(text.contains("Sign in"), "{path}: {text}");
+    }
+    // Nothing changed: ada is still there and active.
+    let still = t
+        .sandbox
+        .as_ref()
+        .unwrap()
+        .store()
+        .get_identity(&t.info.default_realm, &ada)
+        .await
+        .unwrap();
+    assert_eq!(still.status.as_deref(), Some("active"));
+    // The sign-in page and the sandbox API need no session.
+    assert_eq!(
+        c.get(format!("{}/login", t.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_write_even_with_a_forged_call_and_helpdesk_only_what_it_may() {
+    let dir = temp_dir("access-403");
+    let t = start_console(&dir, &vars()).await;
+    let (ada, eng) = seeded(&t).await;
+    let store = t.sandbox.as_ref().unwrap().store();
+    let realm = t.info.default_realm.clone();
+    let count = || async {
+        (
+            store
+                .list_identities(&realm, None, 0, 1)
+                .await
+                .unwrap()
+                .total,
+            store.list_groups(&realm, 0, 1).await.unwrap().total,
+            store.list_members(&realm, &eng, 0, 1).await.unwrap().total,
+        )
+    };
+    let before = count().await;
+
+    let viewer = browser();
+    assert_eq!(
+        sign_in(&viewer, &t.base, "viewer", common::VIEWER_PASSWORD).await,
+        "/"
+    );
+    for (path, body, writes) in every_call(&realm, &ada, &eng) {
+        let (status, text) = post_raw(&viewer, &t.base, path, &body).await;
+        if writes {
+            assert_eq!(status, 403, "{path}: {text}");
+            assert!(text.contains("viewer"), "{path}: {text}");
+        } else {
+            assert_eq!(status, 200, "{path}: {text}");
+        }
+    }
+    assert_eq!(count().await, before, "nothing was written");
+    let ada_now = store.get_identity(&realm, &ada).await.unwrap();
+    assert_eq!(ada_now.status.as_deref(), Some("active"));
+
+    // Helpdesk: may add identities, suspend and manage members; may not delete or edit groups.
+    let helpdesk = browser();
+    sign_in(&helpdesk, &t.base, "helpdesk", common::HELPDESK_PASSWORD).await;
+    let (status, text) = call(
+        &helpdesk,
+        &t.base,
+        DeleteIdentity::PATH,
+        &DeleteIdentity {
+            realm: realm.clone(),
+            id: ada.clone(),
+        },
+    )
+    .await;
+    assert_eq!(status, 403, "{text}");
+    let (status, text) = call(
+        &helpdesk,
+        &t.base,
+        SetIdentityStatus::PATH,
+        &SetIdentityStatus {
+            realm: realm.clone(),
+            id: ada.clone(),
+            suspend: true,
+        },
+    )
+    .await;
+    assert_eq!(status, 200, "{text}");
+    let (status, text) = call(
+        &helpdesk,
+        &t.base,
+        CreateGroup::PATH,
+        &CreateGroup {
+            realm: realm.clone(),
+            display_name: "Helpdesk group".into(),
+            description: String::new(),
+        },
+    )
+    .await;
+    assert_eq!(status, 403, "{text}");
+    assert_eq!(
+        store
+            .get_identity(&realm, &ada)
+            .await
+            .unwrap()
+            .status
+            .as_deref(),
+        Some("suspended")
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let dir = temp_dir("access-csrf");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let create = |username: &str| CreateIdentity {
+        realm: t.info.default_realm.clone(),
+        display_name: "Cross Site".into(),
+        username: username.into(),
+        email: String::new(),
+        external_id: String::new(),
+        given_name: String::new(),
+        family_name: String::new(),
+    };
+    let send = |headers: Vec<(&'static str, String)>, username: &'static str| {
+        let mut req = c
+            .post(format!("{}{}", t.base, CreateIdentity::PATH))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(serde_qs::to_string(&create(username)).unwrap());
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.send()
+    };
+    let res = send(vec![("origin", "https://evil.example".into())], "cross.one")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("Cross-site"));
+    let res = send(vec![("sec-fetch-site", "cross-site".into())], "cross.two")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The sign-out form is protected too.
+    let res = c
+        .post(format!("{}/sign-out", t.base))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // From the console's own pages, the same call works.
+    let res = send(
+        vec![
+            ("origin", t.base.clone()),
+            ("sec-fetch-site", "same-origin".into()),
+        ],
+        "same.site",
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let store = t.sandbox.as_ref().unwrap().store();
+    let realm = &t.info.default_realm;
+    for (u, exists) in [
+        ("cross.one", false),
+        ("cross.two", false),
+        ("same.site", true),
+    ] {
+        let found = store
+            .list_identities(realm, Some(u), 0, 1)
+            .await
+            .unwrap()
+            .total;
+        assert_eq!(found == 1, exists, "{u}");
+    }
+    // Every response carries the security headers; pages carry a nonce policy.
+    let page = c
+        .get(format!("{}/realms/{}/groups", t.base, realm))
+        .send()
+        .await
+        .unwrap();
+    let h = page.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    let csp = h["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|s| s.split('\'').next())
+        .expect("a nonce")
+        .to_string();
+    let html = page.text().await.unwrap();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(
+        html.matches(&format!("nonce=\"{nonce}\"")).count(),
+        scripts,
+        "every inline script carries the nonce"
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_with_a_generic_message() {
+    let dir = temp_dir("access-throttle");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    assert_eq!(
+        sign_in(&c, &t.base, "admin", "wrong").await,
+        "/login?error=failed&username=admin&next=%2F"
+    );
+    assert_eq!(
+        sign_in(&c, &t.base, "nobody", "wrong").await,
+        "/login?error=failed&username=nobody&next=%2F",
+        "an unknown username reads the same as a wrong password"
+    );
+    for _ in 0..4 {
+        sign_in(&c, &t.base, "admin", "wrong").await;
+    }
+    // Five failures for admin: even the right password is refused for now.
+    assert!(sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD)
+        .await
+        .starts_with("/login?error=throttled"));
+    // Other operators are not locked out by admin's failures...
+    assert_eq!(
+        sign_in(&c, &t.base, "viewer", common::VIEWER_PASSWORD).await,
+        "/"
+    );
+    // ...until the address itself has failed too often.
+    for n in 0..14 {
+        sign_in(&c, &t.base, &format!("guess{n}"), "wrong").await;
+    }
+    assert!(sign_in(&c, &t.base, "helpdesk", common::HELPDESK_PASSWORD)
+        .await
+        .starts_with("/login?error=throttled"));
+    let login = c
+        .get(format!("{}/login?error=throttled", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("Too many failed sign-ins"));
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bi_console_session="))
+        .map(str::to_string)
+}
+
+async fn signed_in_status(base: &str, cookie: &str, realm: &str) -> u16 {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{base}/realms/{realm}/groups"))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+async fn raw_sign_in(base: &str, cookie: Option<&str>, user: &str, password: &str) -> String {
+    let mut req = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{base}/sign-in"))
+        .form(&[("username", user), ("password", password), ("next", "/")]);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c.split(';').next().unwrap());
+    }
+    let res = req.send().await.unwrap();
+    session_cookie(&res).expect("a session cookie")
+}
+
+#[tokio::test]
+async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
+    let dir = temp_dir("access-sessions");
+    let t = start_console(&dir, &vars()).await;
+    let realm = t.info.default_realm.clone();
+    let first = raw_sign_in(&t.base, None, "admin", common::ADMIN_PASSWORD).await;
+    assert!(first.contains("HttpOnly"), "{first}");
+    assert!(first.contains("SameSite=Lax"), "{first}");
+    assert!(!first.contains("Secure"), "plain http by default: {first}");
+    assert_eq!(signed_in_status(&t.base, &first, &realm).await, 200);
+    // Signing in again with that session: a new id, and the old one no longer works.
+    let second = raw_sign_in(&t.base, Some(&first), "viewer", common::VIEWER_PASSWORD).await;
+    assert_ne!(first.split(';').next(), second.split(';').next());
+    assert_eq!(signed_in_status(&t.base, &first, &realm).await, 303);
+    assert_eq!(signed_in_status(&t.base, &second, &realm).await, 200);
+
+    // A restart on the same data directory keeps the session (SQLite store).
+    t.stop();
+    let again = start_console(&dir, &vars()).await;
+    assert_eq!(signed_in_status(&again.base, &second, &realm).await, 200);
+
+    // Sign-out ends it.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/sign-out", again.base))
+        .header("cookie", second.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/login?signed_out=1");
+    assert_eq!(signed_in_status(&again.base, &second, &realm).await, 303);
+    again.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn secure_cookies_when_served_over_https() {
+    let dir = temp_dir("access-secure");
+    let mut v = vars();
+    v.push(("CONSOLE_PUBLIC_URL", "https://console.example.com".into()));
+    let t = start_console(&dir, &v).await;
+    let cookie = raw_sign_in(&t.base, None, "admin", common::ADMIN_PASSWORD).await;
+    assert!(cookie.contains("Secure"), "{cookie}");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A real redis-server on a random port, stopped when dropped.
+struct Redis {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_redis() -> Redis {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server is installed (scripts/setup.sh --browser installs it)");
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Redis {
+        child,
+        url: format!("redis://127.0.0.1:{port}"),
+    }
+}
+
+#[tokio::test]
+async fn two_replicas_share_sessions_through_redis() {
+    let redis = start_redis();
+    let mut v = vars();
+    v.push(("CONSOLE_SESSION_STORE", "redis".into()));
+    v.push(("CONSOLE_REDIS_URL", redis.url.clone()));
+    let (dir_a, dir_b) = (temp_dir("replica-a"), temp_dir("replica-b"));
+    let a = start_console(&dir_a, &v).await;
+    let b = start_console(&dir_b, &v).await;
+    let cookie = raw_sign_in(&a.base, None, "admin", common::ADMIN_PASSWORD).await;
+    assert_eq!(
+        signed_in_status(&b.base, &cookie, &b.info.default_realm).await,
+        200,
+        "signed in on A, recognised by B"
+    );
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/sign-out", b.base))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        signed_in_status(&a.base, &cookie, &a.info.default_realm).await,
+        303,
+        "signed out on B, gone on A"
+    );
+    a.stop();
+    b.stop();
+    let _ = std::fs::remove_dir_all(&dir_a);
+    let _ = std::fs::remove_dir_all(&dir_b);
+}
