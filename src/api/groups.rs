@@ -114,17 +114,14 @@ pub async fn create_group(
         created
     }
     .await;
-    let created = match outcome {
-        Ok(created) => created,
-        Err(e) if super::plain_form_post().await => {
-            leptos_axum::redirect(&format!(
-                "/realms/{}/groups/new{}",
-                crate::components::pager::encode_component(&realm),
-                input.to_query(&e)
-            ));
-            return Ok(String::new());
-        }
-        Err(e) => return Err(e),
+    let form = format!(
+        "/realms/{}/groups/new",
+        crate::components::pager::encode_component(&realm)
+    );
+    let Some(created) =
+        super::back_to_form(outcome, |e| format!("{form}{}", input.to_query(e))).await?
+    else {
+        return Ok(String::new());
     };
     leptos_axum::redirect(&group_url(&realm, &created.id, "?created=1"));
     Ok(created.id)
@@ -240,13 +237,27 @@ async fn record_membership(
     record(operator, event, &outcome).await;
 }
 
+/// Adds (`add`) or removes the selected identities, one BI call per 1000, and records it.
 #[cfg(feature = "ssr")]
-fn check_ids(ids: &[String]) -> Result<(), AppError> {
+async fn change_members(
+    realm: String,
+    group: String,
+    ids: Vec<String>,
+    add: bool,
+) -> Result<MembershipResult, AppError> {
+    let operator = allow(Action::ManageMembers)?;
     if ids.is_empty() {
-        Err(AppError::new("Select at least one identity."))
-    } else {
-        Ok(())
+        return Err(AppError::new("Select at least one identity."));
     }
+    let s = state()?;
+    let result = super::members::change(&s.client, &realm, &group, &ids, add).await;
+    let action = if add {
+        "group.members.add"
+    } else {
+        "group.members.remove"
+    };
+    record_membership(&operator, action, realm, group, &result, String::new()).await;
+    Ok(result)
 }
 
 /// Adds the selected identities to a group: one `:addMembers` call per 1000.
@@ -256,20 +267,7 @@ pub async fn add_group_members(
     group: String,
     ids: Vec<String>,
 ) -> Result<MembershipResult, AppError> {
-    let operator = allow(Action::ManageMembers)?;
-    check_ids(&ids)?;
-    let s = state()?;
-    let result = super::members::change(&s.client, &realm, &group, &ids, true).await;
-    record_membership(
-        &operator,
-        "group.members.add",
-        realm,
-        group,
-        &result,
-        String::new(),
-    )
-    .await;
-    Ok(result)
+    change_members(realm, group, ids, true).await
 }
 
 /// Adds the identities named in a pasted list (newlines or commas). Unknown usernames and existing members are
@@ -306,20 +304,7 @@ pub async fn remove_group_members(
     group: String,
     ids: Vec<String>,
 ) -> Result<MembershipResult, AppError> {
-    let operator = allow(Action::ManageMembers)?;
-    check_ids(&ids)?;
-    let s = state()?;
-    let result = super::members::change(&s.client, &realm, &group, &ids, false).await;
-    record_membership(
-        &operator,
-        "group.members.remove",
-        realm,
-        group,
-        &result,
-        String::new(),
-    )
-    .await;
-    Ok(result)
+    change_members(realm, group, ids, false).await
 }
 
 /// A page of the member picker: identities, and which of them are already members.

@@ -78,6 +78,24 @@ pub(crate) async fn plain_form_post() -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
+/// A create's outcome. When it failed and the browser posted a plain form (before the wasm has loaded, or without
+/// JavaScript), sends it back to the form (`back` builds the URL with what was typed and the errors, so the page
+/// renders both on the server) and answers `None`.
+#[cfg(feature = "ssr")]
+pub(crate) async fn back_to_form<T>(
+    outcome: Result<T, AppError>,
+    back: impl FnOnce(&AppError) -> String,
+) -> Result<Option<T>, AppError> {
+    match outcome {
+        Ok(v) => Ok(Some(v)),
+        Err(e) if plain_form_post().await => {
+            leptos_axum::redirect(&back(&e));
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The tenant's realms for the realm picker: at most 200 (BI's page ceiling), reused for a minute so the sidebar
 /// does not add a BI call to every page view.
 #[server]
@@ -195,19 +213,13 @@ pub async fn create_identity(
         created
     }
     .await;
-    let created = match outcome {
-        Ok(created) => created,
-        // A plain form post (before the wasm has loaded, or without JavaScript): back to the form with what was
-        // typed and the errors in its URL, so the page renders both on the server.
-        Err(e) if plain_form_post().await => {
-            leptos_axum::redirect(&format!(
-                "/realms/{}/identities/new{}",
-                crate::components::pager::encode_component(&realm),
-                input.to_query(&e)
-            ));
-            return Ok(String::new());
-        }
-        Err(e) => return Err(e),
+    let form = format!(
+        "/realms/{}/identities/new",
+        crate::components::pager::encode_component(&realm)
+    );
+    let Some(created) = back_to_form(outcome, |e| format!("{form}{}", input.to_query(e))).await?
+    else {
+        return Ok(String::new());
     };
     leptos_axum::redirect(&format!(
         "/realms/{}/identities/{}?created=1",
