@@ -28,6 +28,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Time limit of every BI call.
     pub timeout: Duration,
+    /// `BI_ACTION_DEADLINE_SECS`: time limit of everything one request does at BI, retries and waits included.
+    pub action_deadline: Duration,
+    /// `SANDBOX_FAULTS`, e.g. `rate=0.3,latency_ms=20,retry_after=1`: faults the sandbox injects (off by default).
+    pub sandbox_faults: crate::sandbox::faults::Faults,
     pub mode: Mode,
     pub access: AccessSettings,
 }
@@ -227,11 +231,30 @@ impl Settings {
             },
         };
 
+        let action_deadline = match get("BI_ACTION_DEADLINE_SECS") {
+            None => Duration::from_secs(30).max(timeout),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=600).contains(&n) => Duration::from_secs(n),
+                _ => {
+                    return Err(err(
+                        "BI_ACTION_DEADLINE_SECS",
+                        "must be a whole number of seconds from 1 to 600",
+                    ))
+                }
+            },
+        };
+        let sandbox_faults = match get("SANDBOX_FAULTS") {
+            None => crate::sandbox::faults::Faults::default(),
+            Some(spec) => crate::sandbox::faults::Faults::parse(&spec)
+                .map_err(|problem| err("SANDBOX_FAULTS", problem))?,
+        };
         let access = AccessSettings::from_lookup(&get)?;
         if !BI_KEYS.iter().any(|k| get(k).is_some()) {
             return Ok(Settings {
                 data_dir,
                 timeout,
+                action_deadline,
+                sandbox_faults,
                 access,
                 mode: Mode::Sandbox {
                     token: get("SANDBOX_TOKEN").map(Secret::new),
@@ -304,6 +327,8 @@ impl Settings {
         Ok(Settings {
             data_dir,
             timeout,
+            action_deadline,
+            sandbox_faults,
             access,
             mode: Mode::Bi(BiSettings {
                 api_base,

@@ -81,6 +81,7 @@ pub async fn build(
     let (client, info) = match &settings.mode {
         Mode::Sandbox { token } => {
             let sb = Sandbox::open(&settings.data_dir, token.clone()).await?;
+            sb.set_faults(settings.sandbox_faults);
             let api_base = format!("http://{}{PREFIX}", callable(local));
             let client = Client::new(ClientConfig {
                 api_base: api_base.clone(),
@@ -130,6 +131,7 @@ pub async fn build(
         public_origin: settings.access.public_origin.clone(),
     });
 
+    let deadline = settings.action_deadline;
     let home = format!(
         "/realms/{}/identities",
         crate::components::pager::encode_component(&info.default_realm)
@@ -160,6 +162,11 @@ pub async fn build(
         .layer(axum::middleware::from_fn_with_state(
             access,
             crate::auth::web::guard,
+        ))
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                crate::bi::retry::with_deadline(deadline, next.run(req))
+            },
         ))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
@@ -284,6 +291,7 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let sb = Sandbox::open(&settings.data_dir, token).await?;
+    sb.set_faults(settings.sandbox_faults);
     let realm = sb.default_realm().await.unwrap_or_default();
     print_sandbox_handover(
         &sb,

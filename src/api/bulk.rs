@@ -91,7 +91,10 @@ async fn set_status(client: &Client, realm: &str, suspend: bool, ids: &[String])
         .map(|id| {
             let patch = &patch;
             async move {
-                let r = client.update_identity(realm, &id, patch).await.map(|_| ());
+                let r = client
+                    .update_identity_verified(realm, &id, patch)
+                    .await
+                    .map(|_| ());
                 (id, r)
             }
         })

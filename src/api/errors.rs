@@ -25,7 +25,7 @@ pub fn from_bi(operation: &str, e: BiError) -> AppError {
     let request_id = new_request_id();
     tracing::warn!(%request_id, operation, error = %e, "BI call failed");
     let mut out = match &e {
-        BiError::Api { status, body } => {
+        BiError::Api { status, body, .. } => {
             let mut fields: Vec<FieldError> = body
                 .field_violations()
                 .map(|v| FieldError {
@@ -93,6 +93,7 @@ mod tests {
             BiError::Api {
                 status: 409,
                 body: ErrorBody::new("conflict", "username already exists"),
+                retry_after: None,
             },
         );
         assert!(e.field("username").unwrap().contains("already taken"));
@@ -111,7 +112,14 @@ mod tests {
             }],
             ..ErrorDetail::default()
         });
-        let e = from_bi("create identity", BiError::Api { status: 400, body });
+        let e = from_bi(
+            "create identity",
+            BiError::Api {
+                status: 400,
+                body,
+                retry_after: None,
+            },
+        );
         assert_eq!(e.field("display_name").as_deref(), Some("Empty string"));
     }
 }

@@ -24,12 +24,8 @@ pub async fn change(
     let done = super::bulk::chunked(ids, "identity not found (deleted?)", |chunk| {
         let name = &name;
         async move {
-            let group = if add {
-                client.add_members(realm, group, &chunk).await?
-            } else {
-                client.delete_members(realm, group, &chunk).await?
-            };
-            *name.lock().expect("lock") = group.display_name;
+            let group = change_verified(client, realm, group, chunk, add).await?;
+            *name.lock().expect("lock") = group;
             Ok(())
         }
     })
@@ -45,6 +41,46 @@ pub async fn change(
             .collect(),
         failed: done.failed,
         ..MembershipResult::default()
+    }
+}
+
+/// One `:addMembers` / `:deleteMembers` call, never repeated blindly: after a failure that may hide a success, the
+/// group's members are read and only the identities still to add (or still to remove) are sent again. Answers the
+/// group's name.
+async fn change_verified(
+    client: &Client,
+    realm: &str,
+    group: &str,
+    mut ids: Vec<String>,
+    add: bool,
+) -> Result<String, BiError> {
+    let policy = client.retry_policy();
+    let mut attempt = 0;
+    loop {
+        let sent = if add {
+            client.add_members(realm, group, &ids).await
+        } else {
+            client.delete_members(realm, group, &ids).await
+        };
+        let e = match sent {
+            Ok(g) => return Ok(g.display_name),
+            Err(e) => e,
+        };
+        if !e.is_transient() || attempt + 1 >= policy.attempts {
+            return Err(e);
+        }
+        if e.is_ambiguous() {
+            let first = first_members_page(client, realm, group).await?;
+            let present = members_among(client, realm, group, first, &ids).await?;
+            ids.retain(|id| present.contains(id) != add);
+            if ids.is_empty() {
+                return Ok(client.get_group(realm, group).await?.display_name);
+            }
+        }
+        if !crate::bi::retry::pause(policy.wait(attempt, e.retry_after())).await {
+            return Err(e);
+        }
+        attempt += 1;
     }
 }
 
@@ -221,6 +257,7 @@ pub async fn empty_and_delete(
     if let Some(first) = result.failed.first() {
         return Err(BiError::Api {
             status: 409,
+            retry_after: None,
             body: crate::bi::wire::ErrorBody::new(
                 "conflict",
                 format!(

@@ -198,7 +198,7 @@ pub async fn create_identity(
         let s = state()?;
         let created = s
             .client
-            .create_identity(&realm, &input.to_create())
+            .create_identity_verified(&realm, &input.to_create())
             .await
             .map_err(|e| errors::from_bi("create identity", e));
         let event = crate::audit::Event {
@@ -247,7 +247,7 @@ pub async fn set_identity_status(
     };
     let outcome = s
         .client
-        .update_identity(&realm, &id, &patch)
+        .update_identity_verified(&realm, &id, &patch)
         .await
         .map_err(|e| errors::from_bi(verb, e));
     let event = crate::audit::Event {
@@ -311,7 +311,7 @@ pub async fn update_identity(
         let s = state()?;
         let outcome = s
             .client
-            .update_identity(&realm, &id, &patch)
+            .update_identity_verified(&realm, &id, &patch)
             .await
             .map_err(|e| errors::from_bi("update identity", e));
         let event = crate::audit::Event {

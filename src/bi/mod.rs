@@ -3,7 +3,11 @@
 //! It talks HTTP to whatever `api_base` says: BI itself, or the embedded sandbox on loopback (one code path).
 //! Auth is a static API token, or client credentials exchanged at BI's token endpoint; such a token is cached until
 //! shortly before it expires, and a 401/403 answer refreshes it and retries the call once (as BI's own CLI does).
+//! Reads and deletes are repeated after 429, 5xx and connection failures (see [`retry`]); writes are not, and
+//! [`verified`] checks BI's state before trying one again.
 
+pub mod retry;
+pub mod verified;
 pub mod wire;
 
 use std::time::{Duration, Instant};
@@ -43,7 +47,12 @@ pub struct ClientConfig {
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum BiError {
     #[error("BI answered {status}: {}", body.message)]
-    Api { status: u16, body: ErrorBody },
+    Api {
+        status: u16,
+        body: ErrorBody,
+        /// The wait BI asked for (`Retry-After` / `RateLimit-Reset`), if any.
+        retry_after: Option<Duration>,
+    },
     #[error("BI did not answer within {} seconds", .0.as_secs())]
     Timeout(Duration),
     #[error("BI could not be reached: {0}")]
@@ -75,6 +84,33 @@ impl BiError {
 
     pub fn is_conflict(&self) -> bool {
         self.status() == Some(409)
+    }
+
+    /// Worth trying again: rate-limited, BI unavailable or failing, or no answer at all.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            BiError::Api { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
+            BiError::Timeout(_) | BiError::Unreachable(_) => true,
+            BiError::Decode(_) | BiError::Token(_) => false,
+        }
+    }
+
+    /// A failure after which a write may or may not have been applied (no answer, or a server error); 429 and 503
+    /// say the request was not processed.
+    pub fn is_ambiguous(&self) -> bool {
+        match self {
+            BiError::Api { status, .. } => matches!(status, 500 | 502 | 504),
+            BiError::Timeout(_) | BiError::Unreachable(_) => true,
+            BiError::Decode(_) | BiError::Token(_) => false,
+        }
+    }
+
+    /// The wait BI asked for with this error.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            BiError::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
     }
 
     /// BI's own message for an API error, else what went wrong on the way: a reason to show next to one item.
@@ -118,6 +154,7 @@ pub struct Client {
     auth: ClientAuth,
     cached: Mutex<Option<CachedToken>>,
     timeout: Duration,
+    retry: retry::RetryPolicy,
 }
 
 impl std::fmt::Debug for Client {
@@ -157,7 +194,18 @@ impl Client {
             auth: config.auth,
             cached: Mutex::new(None),
             timeout: config.timeout,
+            retry: retry::RetryPolicy::default(),
         })
+    }
+
+    /// The same client with another retry policy.
+    pub fn with_retry(mut self, policy: retry::RetryPolicy) -> Client {
+        self.retry = policy;
+        self
+    }
+
+    pub fn retry_policy(&self) -> retry::RetryPolicy {
+        self.retry
     }
 
     pub fn tenant_id(&self) -> &str {
@@ -242,34 +290,42 @@ impl Client {
 
     // --- transport -----------------------------------------------------------------------------------------------
 
-    async fn send(
+    /// One HTTP exchange: the answer's body on success, else the error (with BI's wait hint). A 401/403 with client
+    /// credentials refreshes the token and tries once more.
+    async fn exchange(
         &self,
-        method: Method,
+        method: &Method,
         url: &str,
         query: Option<&ListQuery>,
-        body: Option<Vec<u8>>,
-    ) -> Result<reqwest::Response, BiError> {
+        body: Option<&[u8]>,
+    ) -> Result<axum::body::Bytes, BiError> {
         let refreshable = matches!(self.auth, ClientAuth::ClientCredentials { .. });
         let mut refreshed = false;
         loop {
+            let limit = match retry::remaining() {
+                Some(left) if left.is_zero() => return Err(BiError::Timeout(self.timeout)),
+                Some(left) => left.min(self.timeout),
+                None => self.timeout,
+            };
             let token = self.bearer(refreshed).await?;
             let mut req = self
                 .http
                 .request(method.clone(), url)
+                .timeout(limit)
                 .bearer_auth(token.expose());
             if let Some(q) = query {
                 req = req.query(q);
             }
-            if let Some(b) = &body {
+            if let Some(b) = body {
                 req = req
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(b.clone());
+                    .body(b.to_vec());
             }
             let started = Instant::now();
             let resp = req
                 .send()
                 .await
-                .map_err(|e| BiError::from_reqwest(e, self.timeout))?;
+                .map_err(|e| BiError::from_reqwest(e, limit))?;
             let status = resp.status();
             tracing::debug!(%method, path = %url_path(url), status = status.as_u16(),
                 ms = started.elapsed().as_millis() as u64, "BI call");
@@ -280,30 +336,58 @@ impl Client {
                 refreshed = true;
                 continue;
             }
-            if status.is_success() {
-                return Ok(resp);
-            }
-            let text = resp
-                .text()
+            let retry_after = retry::hint(resp.headers());
+            let bytes = resp
+                .bytes()
                 .await
-                .map_err(|e| BiError::from_reqwest(e, self.timeout))?;
-            let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| {
-                ErrorBody::new(
-                    &status
-                        .canonical_reason()
-                        .unwrap_or("error")
-                        .to_ascii_lowercase()
-                        .replace(' ', "_"),
-                    status
-                        .canonical_reason()
-                        .unwrap_or("error")
-                        .to_ascii_lowercase(),
-                )
-            });
+                .map_err(|e| BiError::from_reqwest(e, limit))?;
+            if status.is_success() {
+                return Ok(bytes);
+            }
+            let reason = status
+                .canonical_reason()
+                .unwrap_or("error")
+                .to_ascii_lowercase();
+            let body = serde_json::from_slice::<ErrorBody>(&bytes)
+                .unwrap_or_else(|_| ErrorBody::new(&reason.replace(' ', "_"), reason.clone()));
             return Err(BiError::Api {
                 status: status.as_u16(),
                 body,
+                retry_after,
             });
+        }
+    }
+
+    /// A call, repeated with backoff when it is safe to repeat (reads, deletes) and failed transiently, within the
+    /// action's deadline. A delete that BI calls unknown after an attempt whose outcome was unknown has succeeded.
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        query: Option<&ListQuery>,
+        body: Option<Vec<u8>>,
+    ) -> Result<axum::body::Bytes, BiError> {
+        let repeatable =
+            method == Method::GET || method == Method::DELETE || url.ends_with(":batchDelete");
+        let mut attempt = 0;
+        let mut unsure = false;
+        loop {
+            let outcome = self.exchange(&method, url, query, body.as_deref()).await;
+            match outcome {
+                Err(e) if e.is_not_found() && unsure && method == Method::DELETE => {
+                    return Ok(axum::body::Bytes::new())
+                }
+                Err(e) if repeatable && e.is_transient() && attempt + 1 < self.retry.attempts => {
+                    let wait = self.retry.wait(attempt, e.retry_after());
+                    tracing::debug!(%method, path = %url_path(url), error = %e, attempt, wait_ms = wait.as_millis() as u64, "BI call will be repeated");
+                    if !retry::pause(wait).await {
+                        return Err(e);
+                    }
+                    unsure |= e.is_ambiguous();
+                    attempt += 1;
+                }
+                other => return other,
+            }
         }
     }
 
@@ -318,11 +402,7 @@ impl Client {
             .map(serde_json::to_vec)
             .transpose()
             .map_err(|e| BiError::Decode(e.to_string()))?;
-        let resp = self.send(method, url, query, body).await?;
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| BiError::from_reqwest(e, self.timeout))?;
+        let bytes = self.send(method, url, query, body).await?;
         serde_json::from_slice(&bytes).map_err(|e| BiError::Decode(e.to_string()))
     }
 

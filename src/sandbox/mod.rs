@@ -6,6 +6,7 @@
 //! It also serves a client-credentials token endpoint shaped like BI's, so the client's refresh path runs for real.
 
 pub mod error;
+pub mod faults;
 pub mod filter;
 pub mod paging;
 pub mod seed;
@@ -67,6 +68,8 @@ pub struct Sandbox {
     token_ttl: std::sync::Mutex<Duration>,
     tokens_issued: std::sync::atomic::AtomicUsize,
     calls: std::sync::Mutex<CallLog>,
+    faults: std::sync::Mutex<faults::Faults>,
+    faults_injected: std::sync::atomic::AtomicU64,
 }
 
 /// The most recent API calls the sandbox answered ("POST …/groups/g1:addMembers"), for tests and benchmarks that
@@ -172,6 +175,8 @@ impl Sandbox {
             token_ttl: std::sync::Mutex::new(Duration::from_secs(3600)),
             tokens_issued: std::sync::atomic::AtomicUsize::new(0),
             calls: std::sync::Mutex::new(CallLog::default()),
+            faults: std::sync::Mutex::new(faults::Faults::default()),
+            faults_injected: std::sync::atomic::AtomicU64::new(0),
         }))
     }
 
@@ -200,6 +205,26 @@ impl Sandbox {
     /// How many tokens the token endpoint has issued since start.
     pub fn tokens_issued(&self) -> usize {
         self.tokens_issued.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Switches fault injection (see [`faults`]); `Faults::default()` switches it off.
+    pub fn set_faults(&self, f: faults::Faults) {
+        *self.faults.lock().expect("lock") = f;
+    }
+
+    pub fn faults(&self) -> faults::Faults {
+        *self.faults.lock().expect("lock")
+    }
+
+    /// How many faults have been injected since start.
+    pub fn faults_injected(&self) -> u64 {
+        self.faults_injected
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn count_fault(&self) {
+        self.faults_injected
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// How many authenticated API calls the sandbox has answered since start.
@@ -294,6 +319,7 @@ impl Sandbox {
             )
             .route(&format!("{r}/{{action}}"), post(realm_action))
             .layer(middleware::from_fn_with_state(self.clone(), require_bearer))
+            .layer(middleware::from_fn_with_state(self.clone(), faults::inject))
             .route(
                 "/auth/v1/tenants/{tenant}/realms/{realm}/applications/{app}/token",
                 post(issue_token),
