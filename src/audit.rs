@@ -191,6 +191,7 @@ pub async fn open_console_db(data_dir: &std::path::Path) -> Result<SqlitePool, S
         .filename(&path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
         .busy_timeout(std::time::Duration::from_secs(5));
     SqlitePoolOptions::new()
         .max_connections(4)

@@ -32,6 +32,8 @@ pub struct Settings {
     pub action_deadline: Duration,
     /// `SANDBOX_FAULTS`, e.g. `rate=0.3,latency_ms=20,retry_after=1`: faults the sandbox injects (off by default).
     pub sandbox_faults: crate::sandbox::faults::Faults,
+    /// `SANDBOX_SEED=large`: also seed "Acme Scale" (100,000 identities, 5,000 groups) if it is not there.
+    pub sandbox_large: bool,
     pub mode: Mode,
     pub access: AccessSettings,
 }
@@ -248,6 +250,16 @@ impl Settings {
             Some(spec) => crate::sandbox::faults::Faults::parse(&spec)
                 .map_err(|problem| err("SANDBOX_FAULTS", problem))?,
         };
+        let sandbox_large = match get("SANDBOX_SEED").as_deref() {
+            None | Some("demo") => false,
+            Some("large") => true,
+            Some(other) => {
+                return Err(err(
+                    "SANDBOX_SEED",
+                    format!("is '{other}'; expected demo or large"),
+                ))
+            }
+        };
         let access = AccessSettings::from_lookup(&get)?;
         if !BI_KEYS.iter().any(|k| get(k).is_some()) {
             return Ok(Settings {
@@ -255,6 +267,7 @@ impl Settings {
                 timeout,
                 action_deadline,
                 sandbox_faults,
+                sandbox_large,
                 access,
                 mode: Mode::Sandbox {
                     token: get("SANDBOX_TOKEN").map(Secret::new),
@@ -329,6 +342,7 @@ impl Settings {
             timeout,
             action_deadline,
             sandbox_faults,
+            sandbox_large,
             access,
             mode: Mode::Bi(BiSettings {
                 api_base,

@@ -82,6 +82,11 @@ pub async fn build(
         Mode::Sandbox { token } => {
             let sb = Sandbox::open(&settings.data_dir, token.clone()).await?;
             sb.set_faults(settings.sandbox_faults);
+            if settings.sandbox_large {
+                sandbox::seed::seed_large(sb.store())
+                    .await
+                    .map_err(|e| format!("cannot seed the large realm: {}", e.body.message))?;
+            }
             let api_base = format!("http://{}{PREFIX}", callable(local));
             let client = Client::new(ClientConfig {
                 api_base: api_base.clone(),
@@ -292,6 +297,11 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let sb = Sandbox::open(&settings.data_dir, token).await?;
     sb.set_faults(settings.sandbox_faults);
+    if settings.sandbox_large {
+        sandbox::seed::seed_large(sb.store())
+            .await
+            .map_err(|e| format!("cannot seed the large realm: {}", e.body.message))?;
+    }
     let realm = sb.default_realm().await.unwrap_or_default();
     print_sandbox_handover(
         &sb,

@@ -857,3 +857,52 @@ async fn the_sidebar_realm_list_is_reused_instead_of_refetched_per_page() {
         "served from the cache: no BI call"
     );
 }
+
+#[tokio::test]
+async fn a_bulk_seeded_realm_pages_looks_up_and_lists_members_like_any_other() {
+    let t = common::start().await;
+    let store = t.sandbox.store();
+    let realm = store
+        .insert_realm("Scale test", "SECURE_WORKFORCE")
+        .await
+        .unwrap();
+    store
+        .bulk_seed(&realm.id, "bulk", 2_000, 40, 2, 500)
+        .await
+        .unwrap();
+    let c = t.client();
+    let first = c
+        .list_identities(&realm.id, &ListQuery::numbered(1, 50))
+        .await
+        .unwrap();
+    assert_eq!(first.total_size, 2_000);
+    assert_eq!(first.items[0].username(), "bulk.000001");
+    let last = c
+        .list_identities(&realm.id, &ListQuery::numbered(40, 50))
+        .await
+        .unwrap();
+    assert_eq!(last.items.last().unwrap().username(), "bulk.002000");
+    let beyond = c
+        .list_identities(&realm.id, &ListQuery::numbered(41, 50))
+        .await
+        .unwrap();
+    assert!(beyond.items.is_empty());
+    assert_eq!(beyond.total_size, 2_000);
+    let q =
+        ListQuery::default().with_filter(Some(bi_console::model::username_filter("BULK.001234")));
+    let found = c.list_identities(&realm.id, &q).await.unwrap();
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].username(), "bulk.001234");
+    let groups = c
+        .list_groups(&realm.id, &ListQuery::numbered(1, 50))
+        .await
+        .unwrap();
+    assert_eq!(groups.total_size, 40);
+    let big = &groups.items[0];
+    let members = c
+        .list_members(&realm.id, &big.id, &ListQuery::numbered(1, 200))
+        .await
+        .unwrap();
+    assert_eq!(members.total_size, 500);
+    assert_eq!(members.items.len(), 200);
+}

@@ -31,6 +31,10 @@ struct SignedIn {
     since: i64,
 }
 
+/// When the session was last seen (Unix seconds). Rewritten at most once a minute, which saves the session and so
+/// pushes its idle expiry forward while the operator is active.
+const SEEN_KEY: &str = "seen";
+
 /// The signed-in operator of this request, put in the request's extensions by [`guard`].
 #[derive(Clone, Debug)]
 pub struct CurrentOperator(pub OperatorView);
@@ -154,6 +158,11 @@ async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
         let _ = session.flush().await;
         return None;
     };
+    let now = now_secs();
+    let seen: i64 = session.get(SEEN_KEY).await.ok().flatten().unwrap_or(0);
+    if now - seen >= 60 {
+        let _ = session.insert(SEEN_KEY, now).await;
+    }
     Some(OperatorView {
         username: op.username.clone(),
         role: op.role,

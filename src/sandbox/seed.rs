@@ -217,3 +217,27 @@ pub async fn seed(store: &Store) -> Result<(), ApiError> {
         .await?;
     Ok(())
 }
+
+/// The large realm's name.
+pub const LARGE_REALM: &str = "Acme Scale";
+
+/// Adds "Acme Scale" (100,000 identities, 5,000 groups, five of them with 10,000 members) unless it is there.
+/// Answers its id.
+pub async fn seed_large(store: &Store) -> Result<String, ApiError> {
+    if let Some(r) = store
+        .list_realms(0, 1000)
+        .await?
+        .items
+        .into_iter()
+        .find(|r| r.display_name == LARGE_REALM)
+    {
+        return Ok(r.id);
+    }
+    let started = std::time::Instant::now();
+    let realm = store.insert_realm(LARGE_REALM, "SECURE_WORKFORCE").await?;
+    store
+        .bulk_seed(&realm.id, "scale", 100_000, 5_000, 5, 10_000)
+        .await?;
+    tracing::info!(realm = %realm.id, secs = started.elapsed().as_secs_f32(), "seeded the large realm");
+    Ok(realm.id)
+}

@@ -1,0 +1,307 @@
+//! The console's benchmark (run by `scripts/bench.sh`, which starts a release build on a fresh sandbox with the
+//! large realm). Measures, side by side: the identities page against the bare sandbox list call it makes, at the
+//! demo realm and at 100,000 identities; a 10,000-member group's members page; adding 1,000 members from a paste;
+//! BI calls per page view; server memory while idle and under load. Prints a Markdown report.
+//!
+//! usage: bench BASE_URL SANDBOX_TOKEN TENANT_ID OPERATOR PASSWORD SERVER_PID
+
+use std::time::{Duration, Instant};
+
+use bi_console::api::AddGroupMembersByUsernames;
+use leptos::server_fn::ServerFn;
+use serde_json::Value;
+
+const CONCURRENCY: usize = 8;
+const REQUESTS: usize = 400;
+
+struct Stats {
+    p50: Duration,
+    p99: Duration,
+    rps: f64,
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// `REQUESTS` GETs of `url`, `CONCURRENCY` at a time; every answer must be 200.
+async fn load(client: &reqwest::Client, url: &str, bearer: Option<&str>) -> Stats {
+    let started = Instant::now();
+    let mut times: Vec<Duration> = Vec::with_capacity(REQUESTS);
+    let per_worker = REQUESTS / CONCURRENCY;
+    let mut workers = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let client = client.clone();
+        let url = url.to_string();
+        let bearer = bearer.map(str::to_string);
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::with_capacity(per_worker);
+            for _ in 0..per_worker {
+                let t = Instant::now();
+                let mut req = client.get(&url);
+                if let Some(b) = &bearer {
+                    req = req.bearer_auth(b);
+                }
+                let res = req.send().await.expect("answer");
+                assert_eq!(res.status(), 200, "{url}");
+                let _ = res.bytes().await.expect("body");
+                mine.push(t.elapsed());
+            }
+            mine
+        }));
+    }
+    for w in workers {
+        times.extend(w.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    Stats {
+        p50: at(0.50),
+        p99: at(0.99),
+        rps: times.len() as f64 / elapsed.as_secs_f64(),
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn json(client: &reqwest::Client, url: &str, token: &str) -> Value {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn calls(client: &reqwest::Client, base: &str, token: &str) -> u64 {
+    json(client, &format!("{base}/sandbox/_calls"), token).await["calls"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [base, token, tenant, operator, password, pid] = &args[..] else {
+        eprintln!("usage: bench BASE_URL SANDBOX_TOKEN TENANT_ID OPERATOR PASSWORD SERVER_PID");
+        std::process::exit(2);
+    };
+    let pid: u32 = pid.parse().unwrap();
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(CONCURRENCY * 2)
+        .build()
+        .unwrap();
+    let res = http
+        .post(format!("{base}/sign-in"))
+        .form(&[
+            ("username", operator.as_str()),
+            ("password", password.as_str()),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/", "signed in");
+
+    // The realms, straight from the sandbox.
+    let api = format!("{base}/sandbox/v1/tenants/{tenant}");
+    let realms = json(&http, &format!("{api}/realms"), token).await;
+    let realm_id = |name: &str| {
+        realms["realms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["display_name"] == name)
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("realm {name}"))
+    };
+    let demo = realm_id("Acme Workforce");
+    let large = realm_id("Acme Scale");
+
+    let idle_kib = rss_kib(pid);
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut peak_kib = idle_kib;
+    let sample = |peak: &mut u64| *peak = (*peak).max(rss_kib(pid));
+
+    // BI calls per page view (the sidebar's realm list is cached, so a warm view is what counts).
+    let page =
+        |realm: &str, extra: &str| format!("{base}/realms/{realm}/identities?size=50{extra}");
+    let _ = http
+        .get(page(&demo, ""))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await;
+    let before = calls(&http, base, token).await;
+    for _ in 0..10 {
+        let _ = http
+            .get(page(&demo, ""))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await;
+    }
+    let per_view = (calls(&http, base, token).await - before) as f64 / 10.0;
+    rows.push((
+        "BI calls per identities page view".into(),
+        format!("{per_view:.1}"),
+    ));
+
+    let compare = |label: &str, page: Stats, bare: Stats, rows: &mut Vec<(String, String)>| {
+        rows.push((
+            format!("{label}: page p50 / p99"),
+            format!(
+                "{} / {} ({:.0} pages/s)",
+                ms(page.p50),
+                ms(page.p99),
+                page.rps
+            ),
+        ));
+        rows.push((
+            format!("{label}: bare API call p50 / p99"),
+            format!("{} / {}", ms(bare.p50), ms(bare.p99)),
+        ));
+        rows.push((
+            format!("{label}: ratio page / API (p50)"),
+            format!("{:.2}×", page.p50.as_secs_f64() / bare.p50.as_secs_f64()),
+        ));
+    };
+
+    for (label, realm) in [
+        ("Demo realm (60 identities)", &demo),
+        ("100,000 identities", &large),
+    ] {
+        let p = load(&http, &page(realm, ""), None).await;
+        sample(&mut peak_kib);
+        let b = load(
+            &http,
+            &format!("{api}/realms/{realm}/identities?page_size=50&skip=0"),
+            Some(token),
+        )
+        .await;
+        sample(&mut peak_kib);
+        compare(label, p, b, &mut rows);
+    }
+    // A deep page of the large realm (offset 99,950).
+    let deep = load(&http, &page(&large, "&page=2000"), None).await;
+    sample(&mut peak_kib);
+    rows.push((
+        "100,000 identities, page 2,000: p50 / p99".into(),
+        format!("{} / {}", ms(deep.p50), ms(deep.p99)),
+    ));
+
+    // A 10,000-member group's members page.
+    let groups = json(
+        &http,
+        &format!("{api}/realms/{large}/groups?page_size=5"),
+        token,
+    )
+    .await;
+    let big = groups["groups"][0]["id"].as_str().unwrap().to_string();
+    let members = load(
+        &http,
+        &format!("{base}/realms/{large}/groups/{big}?size=50"),
+        None,
+    )
+    .await;
+    sample(&mut peak_kib);
+    let bare = load(
+        &http,
+        &format!("{api}/realms/{large}/groups/{big}:listMembers?page_size=50&skip=0"),
+        Some(token),
+    )
+    .await;
+    rows.push((
+        "10,000-member group page p50 / p99".into(),
+        format!(
+            "{} / {} (bare :listMembers {} / {})",
+            ms(members.p50),
+            ms(members.p99),
+            ms(bare.p50),
+            ms(bare.p99)
+        ),
+    ));
+
+    // Adding 1,000 members from a paste, into an empty group.
+    let empty = json(
+        &http,
+        &format!("{api}/realms/{large}/groups?page_size=200&skip=4000"),
+        token,
+    )
+    .await;
+    let target = empty["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| {
+            g["description"] == "A small group"
+                && g["display_name"].as_str().unwrap().ends_with("0")
+        })
+        .map(|g| g["id"].as_str().unwrap().to_string())
+        .unwrap();
+    let pasted: Vec<String> = (50_001..=51_000).map(|n| format!("scale.{n:06}")).collect();
+    let before = calls(&http, base, token).await;
+    let t = Instant::now();
+    let res = http
+        .post(format!("{base}{}", AddGroupMembersByUsernames::PATH))
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            serde_qs::to_string(&AddGroupMembersByUsernames {
+                realm: large.clone(),
+                group: target.clone(),
+                usernames: pasted.join("\n"),
+            })
+            .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let took = t.elapsed();
+    sample(&mut peak_kib);
+    assert_eq!(res.status(), 200);
+    let result: Value = res.json().await.unwrap();
+    let made = calls(&http, base, token).await - before;
+    rows.push((
+        "Add 1,000 members from a paste".into(),
+        format!(
+            "{} ; {} BI calls ({} lookups, {} `:addMembers`) ; {} added",
+            ms(took),
+            made,
+            pasted.len(),
+            result["calls"],
+            result["changed"]
+        ),
+    ));
+    rows.push((
+        "Server memory (RSS) idle".into(),
+        format!("{:.1} MiB", idle_kib as f64 / 1024.0),
+    ));
+    rows.push((
+        "Server memory (RSS) peak under load".into(),
+        format!("{:.1} MiB", peak_kib as f64 / 1024.0),
+    ));
+
+    println!("| measure | result |\n|---|---|");
+    for (k, v) in rows {
+        println!("| {k} | {v} |");
+    }
+}

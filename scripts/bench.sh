@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Measures the console: a release build on a fresh sandbox seeded with the large realm (100,000 identities, 5,000
+# groups). Prints a Markdown table (the figures in docs/PERFORMANCE.md come from it): pages against the bare API
+# calls they make, BI calls per page view, adding 1,000 members from a paste, memory, start-up, the wasm bundle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
+export RUSTFLAGS="--cfg erase_components"
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+log "release build (console, wasm, benchmark client)"
+cargo leptos build --release >&2
+cargo build --release --features ssr --example bench >&2
+BIN="$CARGO_TARGET_DIR/release/bi-console"
+BENCH="$CARGO_TARGET_DIR/release/examples/bench"
+
+random() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n'; }
+data=$(mktemp -d)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$data"; }
+trap cleanup EXIT
+PASSWORD="bench-$(random)"
+export CONSOLE_DATA_DIR="$data" CONSOLE_DOTENV=0 SANDBOX_SEED=large SANDBOX_TOKEN="bench-$(random)"
+export CONSOLE_OPERATORS="bench:admin:$(printf '%s\n' "$PASSWORD" | "$BIN" hash-password)"
+export LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="127.0.0.1:${BENCH_PORT:-3100}" RUST_LOG=warn
+for key in BI_REGION BI_API_BASE_URL BI_TENANT_ID BI_REALM_ID BI_API_TOKEN BI_CLIENT_ID SANDBOX_FAULTS; do unset "$key"; done
+BASE="http://$LEPTOS_SITE_ADDR"
+
+now_ms() { date +%s%3N; }
+wait_up() {
+  for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/login" || true)" = 200 ] && return 0
+    sleep 0.05
+  done
+  echo "the console did not start" >&2; exit 1
+}
+
+log "first start: seeding the large realm"
+t0=$(now_ms); "$BIN" > "$data/first.log" 2>&1 & server=$!; wait_up; seed_ms=$(( $(now_ms) - t0 ))
+kill "$server"; wait "$server" 2>/dev/null || true
+log "second start: start-up to first page"
+t0=$(now_ms); "$BIN" > "$data/server.log" 2>&1 & server=$!; wait_up; start_ms=$(( $(now_ms) - t0 ))
+TENANT=$(sed -n 's/.*TENANT_ID=\([0-9a-f]*\).*/\1/p' "$data/server.log" | head -1)
+
+log "load"
+"$BENCH" "$BASE" "$SANDBOX_TOKEN" "$TENANT" bench "$PASSWORD" "$server"
+wasm=target/site/pkg/bi-console.wasm
+echo "| Start-up to first page (data already seeded) | ${start_ms} ms |"
+echo "| First start, seeding 100,000 identities and 5,000 groups | $(( seed_ms / 1000 )) s |"
+echo "| Release wasm bundle, raw / gzip -9 | $(( $(wc -c < "$wasm") / 1024 )) KiB / $(( $(gzip -9 -c "$wasm" | wc -c) / 1024 )) KiB |"
+echo
+echo "Measured on $(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); ${BENCH_PORT:-3100} was the port."
