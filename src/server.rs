@@ -27,6 +27,17 @@ pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandb
                    add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json; the
                    password is read on standard input, or made and printed when the input is empty";
 
+/// Keeps large allocations (each password check takes argon2's 19 MiB) in their own mappings, so they go back to
+/// the system when freed instead of staying in the heap: glibc otherwise raises that threshold after the first one,
+/// and an idle console would keep ~20 MiB it no longer uses.
+pub fn return_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called once, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
+}
+
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
