@@ -93,3 +93,53 @@ pub fn SelectAllBox(selected: Selection, on_page: Vec<(String, String)>) -> impl
             class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
     }
 }
+
+/// A row of a picker list: clicking anywhere on it selects or unselects (`id`, `name`) in `chosen`. A row that
+/// is already a member (`taken`) is marked "Member" and cannot be picked. `children` are the row's cells.
+#[component]
+pub fn PickRow(
+    chosen: Selection,
+    id: String,
+    name: String,
+    taken: bool,
+    /// Hides the row (a client-side filter) while true.
+    #[prop(optional, into)]
+    hidden: Signal<bool>,
+    children: Children,
+) -> impl IntoView {
+    let checked = {
+        let id = id.clone();
+        move || taken || chosen.read().iter().any(|(s, _)| s == &id)
+    };
+    let label = format!("Select {name}");
+    let toggle = {
+        let checked = checked.clone();
+        move |_| {
+            if taken {
+                return;
+            }
+            if checked() {
+                chosen.update(|v| v.retain(|(s, _)| s != &id));
+            } else {
+                chosen.update(|v| v.push((id.clone(), name.clone())));
+            }
+        }
+    };
+    let row_class = if taken {
+        "flex cursor-not-allowed items-center gap-3 px-3 py-2 opacity-60"
+    } else {
+        "flex cursor-pointer items-center gap-3 px-3 py-2 hover:bg-slate-50 dark:hover:bg-slate-800/60"
+    };
+    view! {
+        <li class:hidden=move || hidden.get()>
+            <label class=row_class data-member=taken.to_string()>
+                <input type="checkbox" disabled=taken prop:checked=checked on:change=toggle aria-label=label
+                    class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+                {children()}
+                {taken.then(|| view! {
+                    <span class="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-700 dark:text-slate-200">"Member"</span>
+                })}
+            </label>
+        </li>
+    }
+}

@@ -8,7 +8,7 @@ use crate::components::dialog::{ConfirmDialog, Modal};
 use crate::components::error::{ErrorBanner, Notice};
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::pager::encode_component;
-use crate::components::table::Selection;
+use crate::components::table::{PickRow, Selection};
 use crate::model::{range_label, Group, PageView, MAX_PAGE_SIZE};
 
 #[component]
@@ -205,34 +205,12 @@ fn GroupRows(
         .map(|g| {
             let member = joined.contains(&g.id);
             let lower = g.display_name.to_lowercase();
-            let visible = move || lower.contains(&filter.read().trim().to_lowercase());
-            let id = g.id.clone();
-            let name = g.display_name.clone();
-            let checked = {
-                let id = id.clone();
-                move || member || chosen.read().iter().any(|(s, _)| s == &id)
-            };
-            let toggle = {
-                let checked = checked.clone();
-                move |_| {
-                    if member {
-                    } else if checked() {
-                        chosen.update(|v| v.retain(|(s, _)| s != &id));
-                    } else {
-                        chosen.update(|v| v.push((id.clone(), name.clone())));
-                    }
-                }
-            };
+            let hidden = Signal::derive(move || !lower.contains(&filter.read().trim().to_lowercase()));
             view! {
-                <li class:hidden=move || !visible()>
-                    <label class=if member { "flex cursor-not-allowed items-center gap-3 px-3 py-2 opacity-60" } else { "flex cursor-pointer items-center gap-3 px-3 py-2 hover:bg-slate-50 dark:hover:bg-slate-800/60" }>
-                        <input type="checkbox" disabled=member prop:checked=checked on:change=toggle aria-label=format!("Select {}", g.display_name)
-                            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
-                        <span class="w-56 truncate font-medium">{g.display_name.clone()}</span>
-                        <span class="flex-1 truncate text-slate-500">{g.description.clone().unwrap_or_default()}</span>
-                        {member.then(|| view! { <span class="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-700 dark:text-slate-200">"Member"</span> })}
-                    </label>
-                </li>
+                <PickRow chosen=chosen id=g.id.clone() name=g.display_name.clone() taken=member hidden=hidden>
+                    <span class="w-56 truncate font-medium">{g.display_name.clone()}</span>
+                    <span class="flex-1 truncate text-slate-500">{g.description.clone().unwrap_or_default()}</span>
+                </PickRow>
             }
         })
         .collect_view();

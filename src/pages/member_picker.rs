@@ -8,7 +8,7 @@ use crate::api::{member_picker_page, AddGroupMembers, AddGroupMembersByUsernames
 use crate::components::dialog::Modal;
 use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
-use crate::components::table::{Selection, StatusBadge};
+use crate::components::table::{PickRow, Selection, StatusBadge};
 use crate::model::{check_pasted_usernames, range_label, AppError, MembershipResult};
 
 /// Closes `open` once `action` succeeds.
@@ -162,46 +162,13 @@ fn PickerRows(data: PickerPage, chosen: Selection, page: RwSignal<u32>) -> impl 
         .into_iter()
         .map(|i| {
             let member = member_ids.contains(&i.id);
-            let id = i.id.clone();
-            let username = i.username().to_string();
-            let checked = {
-                let id = id.clone();
-                move || member || chosen.read().iter().any(|(s, _)| s == &id)
-            };
-            let toggle = {
-                let checked = checked.clone();
-                move |_| {
-                    if member {
-                        return;
-                    }
-                    if checked() {
-                        chosen.update(|v| v.retain(|(s, _)| s != &id));
-                    } else {
-                        chosen.update(|v| v.push((id.clone(), username.clone())));
-                    }
-                }
-            };
-            let row_class = if member {
-                "flex cursor-not-allowed items-center gap-3 px-3 py-2 opacity-60"
-            } else {
-                "flex cursor-pointer items-center gap-3 px-3 py-2 hover:bg-slate-50 dark:hover:bg-slate-800/60"
-            };
             view! {
-                <li>
-                    <label class=row_class data-member=member.to_string()>
-                        <input type="checkbox" disabled=member prop:checked=checked on:change=toggle
-                            aria-label=format!("Select {}", i.username())
-                            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
-                        <span class="w-48 truncate font-medium">{i.username().to_string()}</span>
-                        <span class="flex-1 truncate">{i.display_name.clone()}</span>
-                        <span class="hidden w-52 truncate text-slate-500 sm:inline">{i.email().to_string()}</span>
-                        {if member {
-                            view! { <span class="rounded-full bg-slate-200 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-700 dark:text-slate-200">"Member"</span> }.into_any()
-                        } else {
-                            view! { <StatusBadge suspended=i.is_suspended() /> }.into_any()
-                        }}
-                    </label>
-                </li>
+                <PickRow chosen=chosen id=i.id.clone() name=i.username().to_string() taken=member>
+                    <span class="w-48 truncate font-medium">{i.username().to_string()}</span>
+                    <span class="flex-1 truncate">{i.display_name.clone()}</span>
+                    <span class="hidden w-52 truncate text-slate-500 sm:inline">{i.email().to_string()}</span>
+                    {(!member).then(|| view! { <StatusBadge suspended=i.is_suspended() /> })}
+                </PickRow>
             }
         })
         .collect_view();
