@@ -6,31 +6,12 @@ mod common;
 
 use bi_console::api::bulk;
 use bi_console::bi::wire::ListQuery;
-use bi_console::model::{BulkOp, Traits};
+use bi_console::model::BulkOp;
 
 #[tokio::test]
 async fn bulk_delete_chunks_above_1000_and_reports_unknown_ids() {
     let t = common::start().await;
-    let store = t.sandbox.store();
-    let mut ids = Vec::new();
-    for n in 0..1005 {
-        let traits = Traits {
-            username: Some(format!("bulk.{n}")),
-            ..Traits::default()
-        };
-        let i = store
-            .create_identity(
-                &t.workforce,
-                "Bulk Person",
-                "active",
-                "UNENROLLED",
-                &traits,
-                None,
-            )
-            .await
-            .unwrap();
-        ids.push(i.id);
-    }
+    let mut ids = common::make_identities(&t, "bulk", 1005).await;
     // An unknown id in the first chunk: BI refuses that whole chunk; the rest of it is retried and deleted.
     ids.insert(10, "ffffffffffffffff".to_string());
     let c = t.client();

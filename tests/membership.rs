@@ -9,31 +9,6 @@ mod common;
 use bi_console::api::members;
 use bi_console::bi::wire::{GroupWrite, ListQuery};
 use bi_console::bi::Client;
-use bi_console::model::Traits;
-
-async fn make_identities(t: &common::TestSandbox, prefix: &str, n: usize) -> Vec<String> {
-    let store = t.sandbox.store();
-    let mut ids = Vec::with_capacity(n);
-    for k in 0..n {
-        let traits = Traits {
-            username: Some(format!("{prefix}.{k}")),
-            ..Traits::default()
-        };
-        let i = store
-            .create_identity(
-                &t.workforce,
-                "Member",
-                "active",
-                "UNENROLLED",
-                &traits,
-                None,
-            )
-            .await
-            .unwrap();
-        ids.push(i.id);
-    }
-    ids
-}
 
 async fn new_group(c: &Client, realm: &str, name: &str) -> String {
     c.create_group(
@@ -70,7 +45,7 @@ fn count(calls: &[String], suffix: &str) -> usize {
 async fn adds_and_removes_more_than_1000_in_calls_of_at_most_1000() {
     let t = common::start().await;
     let c = t.client();
-    let mut ids = make_identities(&t, "chunk", 2050).await;
+    let mut ids = common::make_identities(&t, "chunk", 2050).await;
     let group = new_group(&c, &t.workforce, "Everyone").await;
 
     let before = t.sandbox.calls_total();
@@ -160,7 +135,7 @@ async fn pasted_usernames_skip_unknown_ones_and_existing_members() {
 async fn existing_members_are_found_with_the_fewer_calls() {
     let t = common::start().await;
     let c = t.client();
-    let ids = make_identities(&t, "big", 1000).await;
+    let ids = common::make_identities(&t, "big", 1000).await;
     let group = new_group(&c, &t.workforce, "Big").await;
     members::change(&c, &t.workforce, &group, &ids[..950], true).await;
     let outside = ids[990].clone();
@@ -203,7 +178,7 @@ async fn existing_members_are_found_with_the_fewer_calls() {
 async fn a_group_with_members_is_refused_then_emptied_and_deleted() {
     let t = common::start().await;
     let c = t.client();
-    let ids = make_identities(&t, "leaving", 1200).await;
+    let ids = common::make_identities(&t, "leaving", 1200).await;
     let group = new_group(&c, &t.workforce, "Temporary").await;
     members::change(&c, &t.workforce, &group, &ids, true).await;
 

@@ -51,37 +51,41 @@ async fn change_verified(
     client: &Client,
     realm: &str,
     group: &str,
-    mut ids: Vec<String>,
+    ids: Vec<String>,
     add: bool,
 ) -> Result<String, BiError> {
-    let policy = client.retry_policy();
-    let mut attempt = 0;
-    loop {
-        let sent = if add {
-            client.add_members(realm, group, &ids).await
-        } else {
-            client.delete_members(realm, group, &ids).await
-        };
-        let e = match sent {
-            Ok(g) => return Ok(g.display_name),
-            Err(e) => e,
-        };
-        if !e.is_transient() || attempt + 1 >= policy.attempts {
-            return Err(e);
-        }
-        if e.is_ambiguous() {
+    // The ids still to send: narrowed by each look at the group.
+    let pending = std::sync::Mutex::new(ids);
+    let current = || pending.lock().expect("lock").clone();
+    crate::bi::retry::write_checked(
+        client.retry_policy(),
+        || async {
+            let ids = current();
+            let group = if add {
+                client.add_members(realm, group, &ids).await?
+            } else {
+                client.delete_members(realm, group, &ids).await?
+            };
+            Ok(group.display_name)
+        },
+        || async {
+            let ids = current();
             let first = first_members_page(client, realm, group).await?;
             let present = members_among(client, realm, group, first, &ids).await?;
-            ids.retain(|id| present.contains(id) != add);
-            if ids.is_empty() {
-                return Ok(client.get_group(realm, group).await?.display_name);
+            let left: Vec<String> = ids
+                .into_iter()
+                .filter(|id| present.contains(id) != add)
+                .collect();
+            let done = left.is_empty();
+            *pending.lock().expect("lock") = left;
+            if done {
+                Ok(Some(client.get_group(realm, group).await?.display_name))
+            } else {
+                Ok(None)
             }
-        }
-        if !crate::bi::retry::pause(policy.wait(attempt, e.retry_after())).await {
-            return Err(e);
-        }
-        attempt += 1;
-    }
+        },
+    )
+    .await
 }
 
 /// Looks each username up through BI's `traits.username eq` filter (eight at a time). Answers the identities found,

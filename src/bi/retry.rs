@@ -99,6 +99,45 @@ pub async fn pause(wait: Duration) -> bool {
     true
 }
 
+/// Sends a write that must not be repeated blindly. `send` makes one attempt. After a failure that may hide a
+/// success (no answer, a server error — or a conflict after such a failure), `check` reads BI's state and answers
+/// the write's result if it has already happened; only otherwise is it sent again, after a wait, while the policy and
+/// the deadline allow.
+pub async fn write_checked<T, S, SF, C, CF>(
+    policy: RetryPolicy,
+    mut send: S,
+    mut check: C,
+) -> Result<T, super::BiError>
+where
+    S: FnMut() -> SF,
+    SF: Future<Output = Result<T, super::BiError>>,
+    C: FnMut() -> CF,
+    CF: Future<Output = Result<Option<T>, super::BiError>>,
+{
+    let mut unsure = false;
+    let mut attempt = 0;
+    loop {
+        let e = match send().await {
+            Ok(done) => return Ok(done),
+            Err(e) => e,
+        };
+        unsure |= e.is_ambiguous();
+        if unsure && (e.is_ambiguous() || e.is_conflict()) {
+            if let Some(done) = check().await? {
+                tracing::info!("a write had been applied; not sent again");
+                return Ok(done);
+            }
+        }
+        if !e.is_transient() || attempt + 1 >= policy.attempts {
+            return Err(e);
+        }
+        if !pause(policy.wait(attempt, e.retry_after())).await {
+            return Err(e);
+        }
+        attempt += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

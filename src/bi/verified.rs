@@ -28,9 +28,9 @@ impl Client {
             .next())
     }
 
-    /// Creates an identity. When an attempt's outcome is unknown, the username is looked up: found, that is the
-    /// identity this call created; not found, the create is tried again. A 409 after an unknown outcome is also
-    /// resolved by the lookup.
+    /// Creates an identity. When an attempt's outcome is unknown (or BI then answers "username already exists"),
+    /// the username is looked up: found, that is the identity this call created; not found, the create is tried
+    /// again.
     pub async fn create_identity_verified(
         &self,
         realm: &str,
@@ -41,34 +41,12 @@ impl Client {
             .as_ref()
             .and_then(|t| t.username.clone())
             .unwrap_or_default();
-        let policy = self.retry_policy();
-        let mut unsure = false;
-        let mut attempt = 0;
-        loop {
-            let e = match self.create_identity(realm, identity).await {
-                Ok(created) => return Ok(created),
-                Err(e) => e,
-            };
-            if unsure && e.is_conflict() {
-                if let Some(found) = self.find_by_username(realm, &username).await? {
-                    return Ok(found);
-                }
-            }
-            if !e.is_transient() || attempt + 1 >= policy.attempts {
-                return Err(e);
-            }
-            if e.is_ambiguous() {
-                unsure = true;
-                if let Some(found) = self.find_by_username(realm, &username).await? {
-                    tracing::info!(realm, username = %username, "create had been applied; not sent again");
-                    return Ok(found);
-                }
-            }
-            if !retry::pause(policy.wait(attempt, e.retry_after())).await {
-                return Err(e);
-            }
-            attempt += 1;
-        }
+        retry::write_checked(
+            self.retry_policy(),
+            || self.create_identity(realm, identity),
+            || self.find_by_username(realm, &username),
+        )
+        .await
     }
 
     /// PATCHes an identity. When an attempt's outcome is unknown, the identity is read: if it already holds every
@@ -79,27 +57,15 @@ impl Client {
         id: &str,
         patch: &IdentityWrite,
     ) -> Result<Identity, BiError> {
-        let policy = self.retry_policy();
-        let mut attempt = 0;
-        loop {
-            let e = match self.update_identity(realm, id, patch).await {
-                Ok(updated) => return Ok(updated),
-                Err(e) => e,
-            };
-            if !e.is_transient() || attempt + 1 >= policy.attempts {
-                return Err(e);
-            }
-            if e.is_ambiguous() {
+        retry::write_checked(
+            self.retry_policy(),
+            || self.update_identity(realm, id, patch),
+            || async {
                 let now = self.get_identity(realm, id).await?;
-                if holds(&now, patch) {
-                    return Ok(now);
-                }
-            }
-            if !retry::pause(policy.wait(attempt, e.retry_after())).await {
-                return Err(e);
-            }
-            attempt += 1;
-        }
+                Ok(holds(&now, patch).then_some(now))
+            },
+        )
+        .await
     }
 }
 
