@@ -46,6 +46,27 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("heading", { level: 1, name: "Plain Group" })).toBeVisible();
   });
 
+  test("edit group works as a plain form; an error keeps what was typed", async ({ page }) => {
+    await page.goto("/");
+    await page.getByRole("navigation").getByRole("link", { name: "Groups" }).click();
+    await page.getByRole("link", { name: "Plain Group", exact: true }).click();
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    const name = page.getByRole("textbox", { name: "Name", exact: true });
+    await expect(name).toHaveValue("Plain Group");
+    await name.fill("Plain <Group>");
+    await page.getByRole("textbox", { name: "Description", exact: true }).fill("Edited without JavaScript.");
+    await page.getByRole("button", { name: "Save changes" }).click();
+
+    await expect(page.locator("#field-display_name-error")).toHaveText("Name must not contain < >.");
+    await expect(name).toHaveValue("Plain <Group>");
+    await expect(page.getByRole("textbox", { name: "Description", exact: true })).toHaveValue("Edited without JavaScript.");
+
+    await name.fill("Plain Group Renamed");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByRole("status")).toHaveText("Changes saved.");
+    await expect(page.getByRole("heading", { level: 1, name: "Plain Group Renamed" })).toBeVisible();
+  });
+
   test("search and paging work as plain links and forms", async ({ page }) => {
     await page.goto("/");
     await page.getByRole("link", { name: "Next" }).click();

@@ -136,26 +136,37 @@ pub async fn update_group(
     original: GroupInput,
 ) -> Result<(), AppError> {
     let operator = allow(Action::EditGroup)?;
-    let fields = input.validate();
-    if !fields.is_empty() {
-        return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
+    let outcome = async {
+        let fields = input.validate();
+        if !fields.is_empty() {
+            return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
+        }
+        if let Some(patch) = input.to_patch(&original) {
+            let outcome = state()?
+                .client
+                .update_group(&realm, &id, &patch)
+                .await
+                .map_err(|e| errors::from_bi("update group", e));
+            let event = Event {
+                action: "group.update",
+                realm: realm.clone(),
+                target_id: id.clone(),
+                target_name: original.display_name.clone(),
+                detail: input.describe_change(&original),
+                subjects: Vec::new(),
+            };
+            record(&operator, event, &outcome).await;
+            outcome?;
+        }
+        Ok(())
     }
-    if let Some(patch) = input.to_patch(&original) {
-        let outcome = state()?
-            .client
-            .update_group(&realm, &id, &patch)
-            .await
-            .map_err(|e| errors::from_bi("update group", e));
-        let event = Event {
-            action: "group.update",
-            realm: realm.clone(),
-            target_id: id.clone(),
-            target_name: original.display_name.clone(),
-            detail: input.describe_change(&original),
-            subjects: Vec::new(),
-        };
-        record(&operator, event, &outcome).await;
-        outcome?;
+    .await;
+    let form = group_url(&realm, &id, "/edit");
+    if super::back_to_form(outcome, |e| format!("{form}{}", input.to_query(e)))
+        .await?
+        .is_none()
+    {
+        return Ok(());
     }
     leptos_axum::redirect(&group_url(&realm, &id, "?updated=1"));
     Ok(())

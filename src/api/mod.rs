@@ -303,27 +303,42 @@ pub async fn update_identity(
     original: crate::model::IdentityInput,
 ) -> Result<(), AppError> {
     let operator = allow(crate::model::Action::EditIdentity)?;
-    let fields = input.validate();
-    if !fields.is_empty() {
-        return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
+    let outcome = async {
+        let fields = input.validate();
+        if !fields.is_empty() {
+            return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
+        }
+        if let Some(patch) = input.to_patch(&original) {
+            let s = state()?;
+            let outcome = s
+                .client
+                .update_identity_verified(&realm, &id, &patch)
+                .await
+                .map_err(|e| errors::from_bi("update identity", e));
+            let event = crate::audit::Event {
+                action: "identity.update",
+                realm: realm.clone(),
+                target_id: id.clone(),
+                target_name: original.username.clone(),
+                detail: input.describe_change(&original),
+                subjects: Vec::new(),
+            };
+            record(&operator, event, &outcome).await;
+            outcome?;
+        }
+        Ok(())
     }
-    if let Some(patch) = input.to_patch(&original) {
-        let s = state()?;
-        let outcome = s
-            .client
-            .update_identity_verified(&realm, &id, &patch)
-            .await
-            .map_err(|e| errors::from_bi("update identity", e));
-        let event = crate::audit::Event {
-            action: "identity.update",
-            realm: realm.clone(),
-            target_id: id.clone(),
-            target_name: original.username.clone(),
-            detail: input.describe_change(&original),
-            subjects: Vec::new(),
-        };
-        record(&operator, event, &outcome).await;
-        outcome?;
+    .await;
+    let form = format!(
+        "/realms/{}/identities/{}/edit",
+        crate::components::pager::encode_component(&realm),
+        crate::components::pager::encode_component(&id)
+    );
+    if back_to_form(outcome, |e| format!("{form}{}", input.to_query(e)))
+        .await?
+        .is_none()
+    {
+        return Ok(());
     }
     leptos_axum::redirect(&format!(
         "/realms/{}/identities/{}?updated=1",

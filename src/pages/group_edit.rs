@@ -1,7 +1,7 @@
 //! Edit group: the Create form, prefilled. Only the fields the operator changed are sent (PATCH).
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_group, UpdateGroup};
 use crate::components::error::ErrorBanner;
@@ -20,6 +20,10 @@ pub fn EditGroupPage() -> impl IntoView {
     );
     let action = ServerAction::<UpdateGroup>::new();
     let pending = action.pending();
+    // After a plain form post that failed, what was typed and the error come back in the URL.
+    let query = use_query_map();
+    let (typed, url_error) = GroupInput::from_query(|k| query.get_untracked().get(k));
+    let typed = StoredValue::new(url_error.is_some().then_some(typed));
     let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let check = move |ev: leptos::ev::MouseEvent| {
         client_error.set(check_before_submit(&ev, |d: UpdateGroup| {
@@ -27,11 +31,9 @@ pub fn EditGroupPage() -> impl IntoView {
         }));
     };
     let error = Signal::derive(move || {
-        client_error.get().or_else(|| {
-            action
-                .value()
-                .get()
-                .and_then(|r: Result<(), AppError>| r.err())
+        client_error.get().or_else(|| match action.value().get() {
+            Some(r) => r.err(),
+            None => url_error.clone(),
         })
     });
     let back = move || format!("/realms/{}/groups/{}", realm.get(), id.get());
@@ -55,7 +57,7 @@ pub fn EditGroupPage() -> impl IntoView {
                                     <input type="hidden" name="original[display_name]" value=original.display_name.clone() />
                                     <input type="hidden" name="original[description]" value=original.description.clone() />
                                     {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                                    <GroupFields values=original.clone() error=error prefix="input" />
+                                    <GroupFields values=typed.get_value().unwrap_or_else(|| original.clone()) error=error prefix="input" />
                                     <div class="flex items-center gap-3 pt-2">
                                         <button type="submit" on:click=check disabled=move || pending.get() class=PRIMARY_BUTTON>
                                             {move || if pending.get() { "Saving changes…" } else { "Save changes" }}
