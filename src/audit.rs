@@ -47,9 +47,21 @@ pub struct AuditLog {
     pool: SqlitePool,
 }
 
+/// The time of an entry, in microseconds, strictly later than the entry before it in this process: entries made
+/// in the same instant still list newest first.
 fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+    use std::sync::atomic::{AtomicI64, Ordering};
+    static LAST: AtomicI64 = AtomicI64::new(0);
+    let wall = chrono::Utc::now().timestamp_micros();
+    let prev = LAST
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(wall.max(last + 1))
+        })
+        .unwrap_or(wall);
+    let micros = wall.max(prev + 1);
+    chrono::DateTime::from_timestamp_micros(micros)
+        .unwrap_or_else(chrono::Utc::now)
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
         .to_string()
 }
 

@@ -54,6 +54,9 @@ pub struct AccessSettings {
     /// `CONSOLE_PUBLIC_URL`, e.g. `https://console.example.com`: the origin browsers use. State-changing requests
     /// from any other origin are refused. Without it, the request's own Host is the console's origin.
     pub public_origin: Option<String>,
+    /// `CONSOLE_ALLOWED_HOSTS`: host names (besides loopback and the public URL's) requests may name, separated by
+    /// spaces or commas. Any other Host is refused (a DNS-rebinding page cannot reach a console on 127.0.0.1).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// Where sessions live.
@@ -126,6 +129,15 @@ impl AccessSettings {
             Some("false" | "0") => false,
             Some(_) => return Err(err("CONSOLE_COOKIE_SECURE", "must be true or false")),
         };
+        let allowed_hosts = get("CONSOLE_ALLOWED_HOSTS")
+            .map(|v| {
+                v.split([' ', ',', '\n'])
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(AccessSettings {
             operators,
             store,
@@ -133,6 +145,7 @@ impl AccessSettings {
             absolute,
             cookie_secure,
             public_origin,
+            allowed_hosts,
         })
     }
 }

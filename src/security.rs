@@ -49,10 +49,56 @@ pub async fn headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// The console's own origin(s): the configured public URL, else the request's Host over http or https.
-#[derive(Debug, Clone)]
+/// The console's own origin(s): the configured public URL, else the request's Host over http or https; and the
+/// host names requests may carry.
+#[derive(Debug, Clone, Default)]
 pub struct Origins {
     pub public_origin: Option<String>,
+    /// Host names (no port) besides the loopback names and the public URL's host that the console answers to
+    /// (`CONSOLE_ALLOWED_HOSTS`, and the address it listens on when that is a specific one).
+    pub allowed_hosts: Vec<String>,
+}
+
+/// Loopback names: always allowed, so the console on 127.0.0.1 works with no setting.
+const LOOPBACK_HOSTS: [&str; 4] = ["localhost", "127.0.0.1", "[::1]", "::1"];
+
+impl Origins {
+    /// Whether a request naming `host` (a Host header, with or without port) is for this console. A page from
+    /// another site that re-points its own name at 127.0.0.1 (DNS rebinding) sends its own name, and is refused.
+    pub fn host_allowed(&self, host: &str) -> bool {
+        let name = host_name(host);
+        let public = self
+            .public_origin
+            .as_deref()
+            .and_then(|o| o.split_once("://"))
+            .map(|(_, h)| host_name(h));
+        LOOPBACK_HOSTS.iter().any(|h| name.eq_ignore_ascii_case(h))
+            || public.is_some_and(|p| p.eq_ignore_ascii_case(name))
+            || self
+                .allowed_hosts
+                .iter()
+                .any(|h| host_name(h).eq_ignore_ascii_case(name))
+    }
+
+    fn https(&self) -> bool {
+        self.public_origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with("https://"))
+    }
+}
+
+/// `host:port` → `host`; `[::1]:3000` → `[::1]`.
+fn host_name(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host
+            .split_once(']')
+            .map(|(h, _)| &host[..h.len() + 1])
+            .unwrap_or(host);
+    }
+    match host.rsplit_once(':') {
+        Some((h, port)) if !h.contains(':') && port.chars().all(|c| c.is_ascii_digit()) => h,
+        _ => host,
+    }
 }
 
 /// Whether a request's `Sec-Fetch-Site` / `Origin` headers show it comes from the console's own pages. A request
@@ -81,12 +127,38 @@ pub async fn refuse_cross_site(
     req: Request,
     next: Next,
 ) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().host())
+        .map(str::to_string);
+    if let Some(host) = host.filter(|h| !origins.host_allowed(h)) {
+        let shown: String = host.chars().take(80).flat_map(char::escape_debug).collect();
+        tracing::warn!(host = %shown, "request for an unknown host refused");
+        return (
+            StatusCode::MISDIRECTED_REQUEST,
+            "This console does not answer to that host name. Set CONSOLE_PUBLIC_URL or CONSOLE_ALLOWED_HOSTS.",
+        )
+            .into_response();
+    }
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe
-        || req.uri().path().starts_with(crate::sandbox::PREFIX)
-        || same_site(&origins, req.headers())
-    {
-        return next.run(req).await;
+    let sandbox_api = req.uri().path().starts_with(crate::sandbox::PREFIX);
+    let asset = req.uri().path().starts_with("/pkg/");
+    if safe || sandbox_api || same_site(&origins, req.headers()) {
+        let mut res = next.run(req).await;
+        let h = res.headers_mut();
+        // Pages and answers hold directory data for one operator: never kept by a browser or a proxy.
+        if !asset && !h.contains_key(header::CACHE_CONTROL) {
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        if origins.https() {
+            h.insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static("max-age=31536000"),
+            );
+        }
+        return res;
     }
     tracing::warn!(path = %req.uri().path(), origin = ?req.headers().get("origin"), "cross-site request refused");
     (
@@ -111,9 +183,7 @@ mod tests {
 
     #[test]
     fn own_pages_pass_other_sites_do_not() {
-        let by_host = Origins {
-            public_origin: None,
-        };
+        let by_host = Origins::default();
         assert!(same_site(
             &by_host,
             &headers(&[("sec-fetch-site", "same-origin")])
@@ -150,6 +220,7 @@ mod tests {
         );
         let configured = Origins {
             public_origin: Some("https://console.example.com".into()),
+            ..Origins::default()
         };
         assert!(same_site(
             &configured,
@@ -165,6 +236,34 @@ mod tests {
                 ("host", "internal:3000")
             ])
         ));
+    }
+
+    #[test]
+    fn only_known_host_names_are_answered() {
+        let o = Origins {
+            public_origin: Some("https://console.example.com".into()),
+            allowed_hosts: vec!["10.1.2.3".into(), "console.internal:8443".into()],
+        };
+        for ok in [
+            "127.0.0.1:3000",
+            "localhost",
+            "LOCALHOST:80",
+            "[::1]:3000",
+            "console.example.com",
+            "10.1.2.3:3000",
+            "console.internal",
+        ] {
+            assert!(o.host_allowed(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example",
+            "evil.example:3000",
+            "127.0.0.1.evil.example",
+            "localhost.evil",
+            "",
+        ] {
+            assert!(!o.host_allowed(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -78,6 +78,10 @@ pub struct Console {
     /// The sandbox, in sandbox mode.
     pub sandbox: Option<std::sync::Arc<Sandbox>>,
     pub bootstrap: crate::auth::Bootstrap,
+    /// The console's own database (sessions, audit), closed cleanly at shutdown.
+    pub db: sqlx::SqlitePool,
+    /// Operators, the sign-in throttle and its counters.
+    pub access: std::sync::Arc<crate::auth::web::Access>,
 }
 
 /// Builds the console for `settings`, to be served on `local` (the sandbox, in sandbox mode, is called there).
@@ -89,6 +93,12 @@ pub async fn build(
 ) -> Result<Console, String> {
     let mut app: Router<LeptosOptions> = Router::new();
     let mut sandbox = None;
+    crate::files::make_private_dir(&settings.data_dir).map_err(|e| {
+        format!(
+            "cannot make the data directory {} owner-only: {e}",
+            settings.data_dir.display()
+        )
+    })?;
     let (client, info) = match &settings.mode {
         Mode::Sandbox { token } => {
             let sb = Sandbox::open(&settings.data_dir, token.clone()).await?;
@@ -137,14 +147,30 @@ pub async fn build(
 
     let (operators, bootstrap) =
         crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
-    let access = std::sync::Arc::new(crate::auth::web::Access {
+    let access = std::sync::Arc::new(crate::auth::web::Access::new(
         operators,
-        throttle: crate::auth::throttle::Throttle::standard(),
-        absolute: settings.access.absolute,
-    });
+        crate::auth::throttle::Throttle::standard(),
+        settings.access.absolute,
+    ));
+    let db_handle = db.clone();
     let sessions = crate::auth::web::session_layer(&settings.access, db).await?;
+    // The databases are open now, with their journal files: those too are the owner's only.
+    crate::files::make_private_dir(&settings.data_dir).map_err(|e| {
+        format!(
+            "cannot make {} owner-only: {e}",
+            settings.data_dir.display()
+        )
+    })?;
+    let mut allowed_hosts = settings.access.allowed_hosts.clone();
+    if !local.ip().is_unspecified() {
+        allowed_hosts.push(match local.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        });
+    }
     let origins = std::sync::Arc::new(crate::security::Origins {
         public_origin: settings.access.public_origin.clone(),
+        allowed_hosts,
     });
 
     let deadline = settings.action_deadline;
@@ -176,7 +202,7 @@ pub async fn build(
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options)
         .layer(axum::middleware::from_fn_with_state(
-            access,
+            access.clone(),
             crate::auth::web::guard,
         ))
         .layer(axum::middleware::from_fn(
@@ -195,6 +221,8 @@ pub async fn build(
         info,
         sandbox,
         bootstrap,
+        access,
+        db: db_handle,
     })
 }
 
@@ -230,15 +258,23 @@ pub async fn run_console() -> Result<(), String> {
     }
     println!("Console:       http://{}", callable(local));
     tracing::info!(addr = %local, sandbox = console.info.sandbox, "console listening");
-    axum::serve(
-        listener,
-        console
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>(),
+    let served = serve_until_signalled(
+        axum::serve(
+            listener,
+            console
+                .router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            shutdown_signal().await;
+            SHUTDOWN.notify_one();
+        }),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))
+    .await;
+    // The audit log and sessions are in SQLite (WAL): a clean close checkpoints them.
+    console.db.close().await;
+    tracing::info!("stopped");
+    served
 }
 
 /// `hash-password`: reads a password from standard input, prints its argon2 hash for `CONSOLE_OPERATORS`.
@@ -321,10 +357,15 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), String> {
         &settings,
     );
     let app: Router = sb.router();
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    let served = serve_until_signalled(
+        axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async {
+            shutdown_signal().await;
+            SHUTDOWN.notify_one();
+        }),
+    )
+    .await;
+    sb.store().close().await;
+    served
 }
 
 pub fn reset_sandbox() -> Result<(), String> {
@@ -337,6 +378,57 @@ pub fn reset_sandbox() -> Result<(), String> {
     Ok(())
 }
 
+/// How long in-flight requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (what service managers and `kill` send).
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!(
+        grace_secs = SHUTDOWN_GRACE.as_secs(),
+        "shutting down: finishing requests in flight"
+    );
 }
+
+/// Serves until a shutdown signal, then lets requests in flight finish for up to [`SHUTDOWN_GRACE`].
+async fn serve_until_signalled<F>(serve: F) -> Result<(), String>
+where
+    F: std::future::IntoFuture<Output = std::io::Result<()>>,
+{
+    let serving = serve.into_future();
+    tokio::pin!(serving);
+    let mut signalled = false;
+    loop {
+        tokio::select! {
+            r = &mut serving => return r.map_err(|e| format!("server error: {e}")),
+            _ = tokio::time::sleep(SHUTDOWN_GRACE), if signalled => {
+                tracing::warn!("requests still in flight after the grace period; stopping anyway");
+                return Ok(());
+            }
+            _ = SHUTDOWN.notified(), if !signalled => signalled = true,
+        }
+    }
+}
+
+/// Raised by the shutdown signal, so the grace timer starts then.
+static SHUTDOWN: tokio::sync::Notify = tokio::sync::Notify::const_new();

@@ -59,7 +59,7 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
     let pages = [
         "/".to_string(),
         "/login".into(),
-        "/login?error=failed&username=admin".into(),
+        "/login?error=failed".into(),
         format!("/realms/{realm}/identities"),
         format!("/realms/{realm}/identities?page=2&size=25"),
         format!("/realms/{realm}/identities?q=ada.lovelace"),

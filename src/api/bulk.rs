@@ -63,8 +63,13 @@ where
                     pending.clear();
                 }
                 Err(e) => {
-                    let unknown = e.body().map(|b| b.failed_ids()).unwrap_or_default();
-                    if e.is_not_found() && unknown.iter().any(|id| pending.contains(id)) {
+                    let unknown: std::collections::HashSet<String> = e
+                        .body()
+                        .map(|b| b.failed_ids())
+                        .unwrap_or_default()
+                        .into_iter()
+                        .collect();
+                    if e.is_not_found() && pending.iter().any(|id| unknown.contains(id)) {
                         pending.retain(|id| !unknown.contains(id));
                         done.failed
                             .extend(unknown.into_iter().map(|id| BulkFailure {

@@ -65,6 +65,13 @@ pub fn from_bi(operation: &str, e: BiError) -> AppError {
             "{}. Nothing is known to have changed; check, then try again.",
             sentence(&e.to_string())
         )),
+        BiError::InvalidId(_) => AppError {
+            status: Some(400),
+            ..AppError::new(format!(
+                "{}; nothing was sent to BI.",
+                sentence(&e.to_string())
+            ))
+        },
         BiError::Unreachable(_) | BiError::Decode(_) | BiError::Token(_) => {
             AppError::new(format!("{}.", sentence(&e.to_string())))
         }

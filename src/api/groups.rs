@@ -142,17 +142,29 @@ pub async fn update_group(
             return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
         }
         if let Some(patch) = input.to_patch(&original) {
-            let outcome = state()?
+            let s = state()?;
+            // The audit's "before" and the group's name are BI's, read here, never what the browser says.
+            let before = s
+                .client
+                .get_group(&realm, &id)
+                .await
+                .map_err(|e| errors::from_bi("get group", e))?;
+            let before = GroupInput::from_group(&before);
+            let outcome = s
                 .client
                 .update_group(&realm, &id, &patch)
                 .await
                 .map_err(|e| errors::from_bi("update group", e));
+            let after = match &outcome {
+                Ok(g) => GroupInput::from_group(g),
+                Err(_) => input.clone(),
+            };
             let event = Event {
                 action: "group.update",
                 realm: realm.clone(),
                 target_id: id.clone(),
-                target_name: original.display_name.clone(),
-                detail: input.describe_change(&original),
+                target_name: before.display_name.clone(),
+                detail: after.describe_change(&before),
                 subjects: Vec::new(),
             };
             record(&operator, event, &outcome).await;
@@ -257,9 +269,7 @@ async fn change_members(
     add: bool,
 ) -> Result<MembershipResult, AppError> {
     let operator = allow(Action::ManageMembers)?;
-    if ids.is_empty() {
-        return Err(AppError::new("Select at least one identity."));
-    }
+    let ids = super::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let s = state()?;
     let result = super::members::change(&s.client, &realm, &group, &ids, add).await;
     let action = if add {
@@ -290,14 +300,12 @@ pub async fn add_group_members_by_usernames(
     usernames: String,
 ) -> Result<MembershipResult, AppError> {
     let operator = allow(Action::ManageMembers)?;
-    let names = crate::model::check_pasted_usernames(&usernames).map_err(|message| {
-        AppError::with_fields(
-            message.clone(),
-            vec![crate::model::FieldError {
-                field: "usernames".into(),
-                message,
-            }],
-        )
+    let names = crate::model::check_pasted_usernames(&usernames).map_err(|message| AppError {
+        fields: vec![crate::model::FieldError {
+            field: "usernames".into(),
+            message: message.clone(),
+        }],
+        ..super::bad_request(message)
     })?;
     let s = state()?;
     let result = super::members::add_by_usernames(&s.client, &realm, &group, &names)
@@ -376,35 +384,48 @@ pub async fn add_identity_to_groups(
 ) -> Result<MembershipResult, AppError> {
     use futures::stream::{self, StreamExt};
     let operator = allow(Action::ManageMembers)?;
-    if groups.is_empty() {
-        return Err(AppError::new("Select at least one group."));
-    }
+    let groups = super::checked_ids(groups, crate::model::limits::MAX_GROUPS_AT_ONCE, "group")?;
+    super::checked_ids(vec![identity.clone()], 1, "identity")?;
     let s = state()?;
     let one = [identity.clone()];
-    let outcomes: Vec<(String, Result<Group, crate::bi::BiError>)> =
-        stream::iter(groups.iter().cloned())
-            .map(|g| {
-                let (client, realm, one) = (&s.client, &realm, &one);
-                async move {
-                    let r = client.add_members(realm, &g, one).await;
-                    (g, r)
+    // Each group's change is checked before being sent again (see `members::change`).
+    let outcomes: Vec<(String, Option<MembershipResult>)> = stream::iter(groups.iter().cloned())
+        .map(|g| {
+            let (client, realm, one) = (&s.client, &realm, &one);
+            async move {
+                // Past the request's deadline nothing more is sent (and so nothing more recorded).
+                if crate::bi::retry::remaining().is_some_and(|left| left.is_zero()) {
+                    return (g, None);
                 }
-            })
-            .buffer_unordered(8)
-            .collect()
-            .await;
+                let r = super::members::change(client, realm, &g, one, true).await;
+                (g, Some(r))
+            }
+        })
+        .buffer_unordered(8)
+        .collect()
+        .await;
     let mut result = MembershipResult::default();
-    for (group, outcome) in outcomes {
-        result.calls += 1;
-        let outcome = outcome.map_err(|e| errors::from_bi("add to group", e));
+    for (group, changed) in outcomes {
+        let Some(changed) = changed else {
+            result.failed.push(crate::model::BulkFailure {
+                id: group,
+                reason: "not attempted: the request's time limit was reached".into(),
+            });
+            continue;
+        };
+        result.calls += changed.calls;
+        let outcome = match changed.failed.first() {
+            None => Ok(changed.group_name.clone()),
+            Some(f) => Err(AppError::new(format!(
+                "{}.",
+                crate::model::capitalize(&f.reason)
+            ))),
+        };
         let event = Event {
             action: "group.members.add",
             realm: realm.clone(),
             target_id: group.clone(),
-            target_name: outcome
-                .as_ref()
-                .map(|g| g.display_name.clone())
-                .unwrap_or_default(),
+            target_name: outcome.clone().unwrap_or_default(),
             detail: "added 1 identity from its page".into(),
             subjects: vec![identity.clone()],
         };
@@ -428,19 +449,26 @@ pub async fn remove_identity_from_group(
     group: String,
 ) -> Result<(), AppError> {
     let operator = allow(Action::ManageMembers)?;
-    let outcome = state()?
-        .client
-        .delete_members(&realm, &group, std::slice::from_ref(&identity))
-        .await
-        .map_err(|e| errors::from_bi("remove from group", e));
+    let changed = super::members::change(
+        &state()?.client,
+        &realm,
+        &group,
+        std::slice::from_ref(&identity),
+        false,
+    )
+    .await;
+    let outcome = match changed.failed.first() {
+        None => Ok(changed.group_name.clone()),
+        Some(f) => Err(AppError::new(format!(
+            "{}.",
+            crate::model::capitalize(&f.reason)
+        ))),
+    };
     let event = Event {
         action: "group.members.remove",
         realm,
         target_id: group,
-        target_name: outcome
-            .as_ref()
-            .map(|g| g.display_name.clone())
-            .unwrap_or_default(),
+        target_name: outcome.clone().unwrap_or_default(),
         detail: "removed 1 identity from its page".into(),
         subjects: vec![identity],
     };

@@ -34,11 +34,13 @@ pub async fn change(
         changed: done.succeeded,
         calls: done.calls,
         group_name: name.into_inner().expect("lock"),
-        changed_ids: ids
-            .iter()
-            .filter(|id| done.failed.iter().all(|f| &f.id != *id))
-            .cloned()
-            .collect(),
+        changed_ids: {
+            let failed: HashSet<&str> = done.failed.iter().map(|f| f.id.as_str()).collect();
+            ids.iter()
+                .filter(|id| !failed.contains(id.as_str()))
+                .cloned()
+                .collect()
+        },
         failed: done.failed,
         ..MembershipResult::default()
     }
@@ -172,6 +174,9 @@ pub async fn members_among(
     first: Page<Identity>,
     ids: &[String],
 ) -> Result<HashSet<String>, BiError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
     let wanted: HashSet<&String> = ids.iter().collect();
     let more = first
         .next_page_token
@@ -181,7 +186,7 @@ pub async fn members_among(
         .total_size
         .saturating_sub(first.items.len() as u64)
         .div_ceil(u64::from(MAX_PAGE_SIZE));
-    if ids.is_empty() || !more || remaining_calls <= ids.len() as u64 {
+    if !more || remaining_calls <= ids.len() as u64 {
         let all = all_member_ids(client, realm, group, Some(first)).await?;
         return Ok(all.into_iter().filter(|id| wanted.contains(id)).collect());
     }

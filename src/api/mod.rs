@@ -29,6 +29,46 @@ pub(crate) fn allow(action: crate::model::Action) -> Result<crate::model::Operat
     crate::auth::web::authorize(action)
 }
 
+/// A refused request (400): the message is shown to the operator, nothing was sent to BI.
+#[cfg(feature = "ssr")]
+pub(crate) fn bad_request(message: impl Into<String>) -> AppError {
+    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+        r.set_status(axum::http::StatusCode::BAD_REQUEST);
+    }
+    AppError {
+        status: Some(400),
+        ..AppError::new(message)
+    }
+}
+
+/// Checks a list of ids from the browser: at least one, at most `max` (see [`crate::model::limits`]), each a
+/// well-formed id. Answers them without repeats, in their order. A list outside the bounds is refused whole.
+#[cfg(feature = "ssr")]
+pub(crate) fn checked_ids(
+    ids: Vec<String>,
+    max: usize,
+    what: &str,
+) -> Result<Vec<String>, AppError> {
+    if ids.is_empty() {
+        return Err(bad_request(format!("Select at least one {what}.")));
+    }
+    if ids.len() > max {
+        return Err(bad_request(format!(
+            "At most {max} {what}s at a time (this request has {}).",
+            ids.len()
+        )));
+    }
+    if let Some(bad) = ids.iter().find(|id| crate::bi::seg(id).is_err()) {
+        let shown: String = bad.chars().take(40).flat_map(char::escape_debug).collect();
+        return Err(bad_request(format!("'{shown}' is not a valid id.")));
+    }
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    Ok(ids
+        .into_iter()
+        .filter(|id| seen.insert(id.clone()))
+        .collect())
+}
+
 /// Records a write that reached BI in the audit log: `ok` with a fresh request id, or BI's error code with the
 /// error's request id.
 #[cfg(feature = "ssr")]
@@ -310,17 +350,28 @@ pub async fn update_identity(
         }
         if let Some(patch) = input.to_patch(&original) {
             let s = state()?;
+            // The audit's "before" and the target's name are BI's, read here, never what the browser says.
+            let before = s
+                .client
+                .get_identity(&realm, &id)
+                .await
+                .map_err(|e| errors::from_bi("get identity", e))?;
+            let before = crate::model::IdentityInput::from_identity(&before);
             let outcome = s
                 .client
                 .update_identity_verified(&realm, &id, &patch)
                 .await
                 .map_err(|e| errors::from_bi("update identity", e));
+            let after = match &outcome {
+                Ok(updated) => crate::model::IdentityInput::from_identity(updated),
+                Err(_) => input.clone(),
+            };
             let event = crate::audit::Event {
                 action: "identity.update",
                 realm: realm.clone(),
                 target_id: id.clone(),
-                target_name: original.username.clone(),
-                detail: input.describe_change(&original),
+                target_name: before.username.clone(),
+                detail: after.describe_change(&before),
                 subjects: Vec::new(),
             };
             record(&operator, event, &outcome).await;
@@ -359,9 +410,7 @@ pub async fn bulk_identities(
         crate::model::BulkOp::Delete => crate::model::Action::DeleteIdentity,
         _ => crate::model::Action::SetStatus,
     })?;
-    if ids.is_empty() {
-        return Err(AppError::new("Select at least one identity."));
-    }
+    let ids = checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let s = state()?;
     let result = bulk::run(&s.client, &realm, op, &ids).await;
     let event = crate::audit::Event {

@@ -105,14 +105,22 @@ pub fn random_password(len: usize) -> String {
 pub struct Operators {
     records: Vec<OperatorRecord>,
     /// A hash to verify against when the username is unknown, so both failures take the same time.
-    decoy: String,
+    decoy: std::sync::Arc<String>,
 }
 
 impl Operators {
     pub fn new(records: Vec<OperatorRecord>) -> Operators {
         Operators {
             records,
-            decoy: hash_password(&random_password(24)).unwrap_or_default(),
+            decoy: std::sync::Arc::new(hash_password(&random_password(24)).unwrap_or_default()),
+        }
+    }
+
+    /// Other records, the same decoy (making one costs a password hash).
+    fn with_records(&self, records: Vec<OperatorRecord>) -> Operators {
+        Operators {
+            records,
+            decoy: self.decoy.clone(),
         }
     }
 
@@ -140,6 +148,83 @@ impl Operators {
     }
 }
 
+impl OperatorRecord {
+    /// A short digest of the operator's credential (their password hash), kept in their sessions: a changed
+    /// password makes it differ, which ends those sessions on their next request. (A changed role does not end
+    /// them: the role is read afresh on every request.)
+    pub fn credential(&self) -> String {
+        use blake2::{Blake2s256, Digest};
+        Blake2s256::digest(self.password_hash.as_bytes())[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+/// The operators in force, re-read when `operators.json` changes (its modification time and size are checked on
+/// each use, a `stat` call); `CONSOLE_OPERATORS` is fixed for the life of the process and wins over the file.
+#[derive(Debug)]
+pub struct OperatorBook {
+    configured: Vec<OperatorRecord>,
+    data_dir: PathBuf,
+    current: std::sync::RwLock<(Option<FileStamp>, std::sync::Arc<Operators>)>,
+}
+
+/// What identifies a version of the operators file.
+type FileStamp = (std::time::SystemTime, u64);
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+fn merged(configured: &[OperatorRecord], on_file: Vec<OperatorRecord>) -> Vec<OperatorRecord> {
+    let mut records = configured.to_vec();
+    for o in on_file {
+        if records
+            .iter()
+            .all(|c| !c.username.eq_ignore_ascii_case(&o.username))
+        {
+            records.push(o);
+        }
+    }
+    records
+}
+
+impl OperatorBook {
+    /// The operators now: the last read, or the file read again when it changed. A file that cannot be read or
+    /// parsed keeps the last good list (and says so in the log).
+    pub fn current(&self) -> std::sync::Arc<Operators> {
+        let path = operators_path(&self.data_dir);
+        let now = stamp(&path);
+        {
+            let cur = self.current.read().expect("lock");
+            if cur.0 == now {
+                return cur.1.clone();
+            }
+        }
+        let mut cur = self.current.write().expect("lock");
+        if cur.0 == now {
+            return cur.1.clone();
+        }
+        match load_file(&self.data_dir) {
+            Ok(on_file) => {
+                let ops = cur.1.with_records(merged(&self.configured, on_file));
+                tracing::info!(
+                    operators = ops.records.len(),
+                    "operators file changed; operators re-read"
+                );
+                *cur = (now, std::sync::Arc::new(ops));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "operators file changed but cannot be read; keeping the last good list");
+                cur.0 = now;
+            }
+        }
+        cur.1.clone()
+    }
+}
+
 fn operators_path(data_dir: &Path) -> PathBuf {
     data_dir.join(OPERATORS_FILE)
 }
@@ -160,7 +245,7 @@ fn save_file(data_dir: &Path, records: &[OperatorRecord]) -> Result<(), String> 
         .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     let path = operators_path(data_dir);
     let text = serde_json::to_string_pretty(records).expect("serializes");
-    crate::sandbox::write_private(&path, &text)
+    crate::files::write_private(&path, &text)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
@@ -199,34 +284,29 @@ pub struct Bootstrap {
 pub fn load_or_bootstrap(
     data_dir: &Path,
     configured: &[OperatorRecord],
-) -> Result<(Operators, Bootstrap), String> {
-    let mut records = configured.to_vec();
-    for o in load_file(data_dir)? {
-        if records
-            .iter()
-            .all(|c| !c.username.eq_ignore_ascii_case(&o.username))
-        {
-            records.push(o);
-        }
-    }
+) -> Result<(OperatorBook, Bootstrap), String> {
     let password_file = data_dir.join(BOOTSTRAP_PASSWORD_FILE);
-    if !records.is_empty() {
-        return Ok((
-            Operators::new(records),
-            Bootstrap {
-                password: None,
-                password_file,
-            },
-        ));
+    let mut password = None;
+    if merged(configured, load_file(data_dir)?).is_empty() {
+        let made = random_password(20);
+        add_operator(data_dir, "admin", Role::Admin, &made)?;
+        crate::files::write_private(&password_file, &format!("{made}\n"))
+            .map_err(|e| format!("cannot write {}: {e}", password_file.display()))?;
+        password = Some(Secret::new(made));
     }
-    let password = random_password(20);
-    add_operator(data_dir, "admin", Role::Admin, &password)?;
-    crate::sandbox::write_private(&password_file, &format!("{password}\n"))
-        .map_err(|e| format!("cannot write {}: {e}", password_file.display()))?;
+    let stamp_now = stamp(&operators_path(data_dir));
+    let records = merged(configured, load_file(data_dir)?);
     Ok((
-        Operators::new(load_file(data_dir)?),
+        OperatorBook {
+            configured: configured.to_vec(),
+            data_dir: data_dir.to_path_buf(),
+            current: std::sync::RwLock::new((
+                stamp_now,
+                std::sync::Arc::new(Operators::new(records)),
+            )),
+        },
         Bootstrap {
-            password: Some(Secret::new(password)),
+            password,
             password_file,
         },
     ))
@@ -274,7 +354,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("bi-console-auth-{:x}", rand::random::<u64>()));
         let (ops, boot) = load_or_bootstrap(&dir, &[]).unwrap();
         let password = boot.password.expect("made now");
-        assert!(ops.verify("admin", password.expose()).is_some());
+        assert!(ops.current().verify("admin", password.expose()).is_some());
         let on_file = std::fs::read_to_string(&boot.password_file).unwrap();
         assert_eq!(on_file.trim(), password.expose());
         #[cfg(unix)]
@@ -288,7 +368,29 @@ mod tests {
         }
         let (again, boot) = load_or_bootstrap(&dir, &[]).unwrap();
         assert!(boot.password.is_none(), "only on the first run");
-        assert!(again.verify("admin", password.expose()).is_some());
+        assert!(again.current().verify("admin", password.expose()).is_some());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_operators_file_is_read_again_when_it_changes() {
+        let dir = std::env::temp_dir().join(format!("bi-console-auth-{:x}", rand::random::<u64>()));
+        let (book, boot) = load_or_bootstrap(&dir, &[]).unwrap();
+        let admin_password = boot.password.unwrap();
+        let before = book.current().find("admin").unwrap().credential();
+        add_operator(&dir, "grace", Role::Viewer, "a long password here").unwrap();
+        let ops = book.current();
+        assert_eq!(ops.find("grace").unwrap().role, Role::Viewer);
+        add_operator(&dir, "admin", Role::Admin, "another long password").unwrap();
+        let ops = book.current();
+        assert!(ops.verify("admin", admin_password.expose()).is_none());
+        assert_ne!(
+            ops.find("admin").unwrap().credential(),
+            before,
+            "a new password, a new credential"
+        );
+        add_operator(&dir, "grace", Role::Helpdesk, "a long password here").unwrap();
+        assert_eq!(book.current().find("grace").unwrap().role, Role::Helpdesk);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,89 +1,245 @@
-//! Failed sign-ins, counted per username and per client address over a sliding window. Past the limit, sign-in is
-//! refused for that username (or from that address) until old failures age out; a success clears the username.
-//! In memory: each replica counts its own (documented in the README).
+//! Sign-in throttling. Every attempt is counted *before* its password is checked, so parallel guesses cannot race
+//! past the count. Three rules, over a sliding window (15 minutes by default):
+//!
+//! - **Per username and address: a wall.** After 5 failures for one username from one address, that address may
+//!   not try that username again until the failures age out.
+//! - **Per address: a wall.** After 20 failures from one address (any usernames), it may not try at all for a while.
+//! - **Per username: a slow-down, never a wall.** After 5 failures for a username from anywhere, each further
+//!   attempt for it gets a turn, one after another, 1 s after the previous one, then 2, 4, up to 8 s; an attempt
+//!   whose turn is more than 10 s away is refused. So a stranger cannot lock an operator out, and guesses spread
+//!   over many addresses still come one at a time. An address the operator signed in from successfully (in the
+//!   last 30 days) skips the queue: the real operator is not slowed down by someone else's guessing.
+//!
+//! In memory, each replica its own (documented in the README); the tables are pruned so they stay bounded.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// The longest username accepted for a check; a longer one is a failure without any password check.
+pub const MAX_USERNAME_BYTES: usize = 256;
+
+/// Entries kept per table before old ones are pruned.
+const PRUNE_AT: usize = 10_000;
+/// How long a successful (username, address) pair skips the per-username queue.
+const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub window: Duration,
+    /// Failures per (username, address) before that pair is refused.
+    pub per_pair: usize,
+    /// Failures per address before it is refused.
+    pub per_address: usize,
+    /// Failures per username before its attempts are queued.
+    pub free_per_user: usize,
+    /// The first delay between queued attempts; it doubles up to `max_delay`.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    /// An attempt whose turn is further away than this is refused.
+    pub max_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            window: Duration::from_secs(15 * 60),
+            per_pair: 5,
+            per_address: 20,
+            free_per_user: 5,
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(8),
+            max_wait: Duration::from_secs(10),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Throttle {
-    window: Duration,
-    per_user: usize,
-    per_address: usize,
-    failures: Mutex<Failures>,
+    limits: Limits,
+    state: Mutex<State>,
 }
 
 #[derive(Debug, Default)]
-struct Failures {
-    by_user: HashMap<String, VecDeque<Instant>>,
+struct State {
+    /// The table size at which the next pruning runs: twice what survived the last one, so pruning costs O(1) per
+    /// attempt on average even under a flood.
+    prune_at: usize,
+    by_pair: HashMap<(String, IpAddr), VecDeque<Instant>>,
     by_address: HashMap<IpAddr, VecDeque<Instant>>,
+    by_user: HashMap<String, UserQueue>,
+    known: HashMap<(String, IpAddr), Instant>,
+}
+
+#[derive(Debug)]
+struct UserQueue {
+    failures: VecDeque<Instant>,
+    /// The earliest time the next queued attempt may run.
+    next_turn: Instant,
+}
+
+/// Why an attempt may not be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// This address failed too often for this username.
+    Pair,
+    /// This address failed too often.
+    Address,
+    /// The username's queue is too long.
+    Queue,
+}
+
+/// An admitted attempt: wait `wait`, then check the password; report the outcome with [`Throttle::succeeded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Admitted {
+    pub wait: Duration,
 }
 
 fn prune(q: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while q.front().is_some_and(|t| now.duration_since(*t) > window) {
+    while q
+        .front()
+        .is_some_and(|t| now.saturating_duration_since(*t) > window)
+    {
         q.pop_front();
     }
 }
 
+/// The key a username is counted under: trimmed, lowercased, cut to [`MAX_USERNAME_BYTES`].
+pub fn user_key(username: &str) -> String {
+    let mut k = username.trim().to_lowercase();
+    if k.len() > MAX_USERNAME_BYTES {
+        let mut end = MAX_USERNAME_BYTES;
+        while !k.is_char_boundary(end) {
+            end -= 1;
+        }
+        k.truncate(end);
+    }
+    k
+}
+
 impl Throttle {
-    /// At most `per_user` failures per username and `per_address` per client address within `window`.
-    pub fn new(window: Duration, per_user: usize, per_address: usize) -> Throttle {
+    pub fn new(limits: Limits) -> Throttle {
         Throttle {
-            window,
-            per_user,
-            per_address,
-            failures: Mutex::new(Failures::default()),
+            limits,
+            state: Mutex::new(State::default()),
         }
     }
 
-    /// The console's limits: 5 per username and 20 per address in 15 minutes.
+    /// The console's limits (see the module's documentation).
     pub fn standard() -> Throttle {
-        Throttle::new(Duration::from_secs(15 * 60), 5, 20)
+        Throttle::new(Limits::default())
     }
 
-    /// Whether a sign-in for `username` from `address` may be tried now.
-    pub fn allowed(&self, username: &str, address: IpAddr) -> bool {
+    /// Admits (and counts as a failure until [`Throttle::succeeded`] says otherwise) or refuses an attempt.
+    pub fn begin(&self, username: &str, address: IpAddr) -> Result<Admitted, Refusal> {
         let now = Instant::now();
-        let mut f = self.failures.lock().expect("lock");
-        let key = username.trim().to_lowercase();
-        let window = self.window;
-        let user_ok = f.by_user.get_mut(&key).is_none_or(|q| {
-            prune(q, now, window);
-            q.len() < self.per_user
+        let l = self.limits;
+        let user = user_key(username);
+        let mut s = self.state.lock().expect("lock");
+        s.prune_if_large(now, l.window);
+        let pair_key = (user.clone(), address);
+        let pair = s.by_pair.get_mut(&pair_key).map(|q| {
+            prune(q, now, l.window);
+            q.len()
         });
-        let address_ok = f.by_address.get_mut(&address).is_none_or(|q| {
-            prune(q, now, window);
-            q.len() < self.per_address
-        });
-        user_ok && address_ok
-    }
-
-    pub fn failed(&self, username: &str, address: IpAddr) {
-        let now = Instant::now();
-        let mut f = self.failures.lock().expect("lock");
-        // Bound the memory an attacker can make us hold.
-        if f.by_user.len() > 100_000 {
-            let window = self.window;
-            f.by_user.retain(|_, q| {
-                prune(q, now, window);
-                !q.is_empty()
-            });
+        if pair.unwrap_or(0) >= l.per_pair {
+            return Err(Refusal::Pair);
         }
-        f.by_user
-            .entry(username.trim().to_lowercase())
-            .or_default()
-            .push_back(now);
-        f.by_address.entry(address).or_default().push_back(now);
+        let from_address = s.by_address.get_mut(&address).map(|q| {
+            prune(q, now, l.window);
+            q.len()
+        });
+        if from_address.unwrap_or(0) >= l.per_address {
+            return Err(Refusal::Address);
+        }
+        let known = s
+            .known
+            .get(&pair_key)
+            .is_some_and(|t| now.saturating_duration_since(*t) < KNOWN_FOR);
+        let queue = s.by_user.entry(user).or_insert_with(|| UserQueue {
+            failures: VecDeque::new(),
+            next_turn: now,
+        });
+        prune(&mut queue.failures, now, l.window);
+        let mut wait = Duration::ZERO;
+        if !known && queue.failures.len() >= l.free_per_user {
+            let turn = queue.next_turn.max(now);
+            wait = turn - now;
+            if wait > l.max_wait {
+                return Err(Refusal::Queue);
+            }
+            let over = (queue.failures.len() - l.free_per_user).min(16) as u32;
+            let delay = l.first_delay.saturating_mul(1 << over).min(l.max_delay);
+            queue.next_turn = turn + delay;
+        }
+        queue.failures.push_back(now);
+        s.by_pair.entry(pair_key).or_default().push_back(now);
+        s.by_address.entry(address).or_default().push_back(now);
+        Ok(Admitted { wait })
     }
 
-    pub fn succeeded(&self, username: &str) {
-        self.failures
-            .lock()
-            .expect("lock")
-            .by_user
-            .remove(&username.trim().to_lowercase());
+    /// The attempt begun for `username` from `address` had the right password: it is not a failure after all, the
+    /// pair's failures are forgiven and the address is known for this username.
+    pub fn succeeded(&self, username: &str, address: IpAddr) {
+        let now = Instant::now();
+        let user = user_key(username);
+        let mut s = self.state.lock().expect("lock");
+        let pair_key = (user.clone(), address);
+        s.by_pair.remove(&pair_key);
+        if let Some(q) = s.by_address.get_mut(&address) {
+            q.pop_back();
+        }
+        if let Some(q) = s.by_user.get_mut(&user) {
+            q.failures.pop_back();
+        }
+        if s.known.len() >= PRUNE_AT {
+            s.known
+                .retain(|_, t| now.saturating_duration_since(*t) < KNOWN_FOR);
+            if s.known.len() >= PRUNE_AT {
+                s.known.clear();
+            }
+        }
+        s.known.insert(pair_key, now);
+    }
+
+    /// Entries held, for tests of the pruning.
+    pub fn entries(&self) -> usize {
+        let s = self.state.lock().expect("lock");
+        s.by_pair.len() + s.by_address.len() + s.by_user.len()
+    }
+}
+
+impl State {
+    fn prune_if_large(&mut self, now: Instant, window: Duration) {
+        let size = self.by_pair.len() + self.by_address.len() + self.by_user.len();
+        if size < self.prune_at.max(PRUNE_AT) {
+            return;
+        }
+        self.by_pair.retain(|_, q| {
+            prune(q, now, window);
+            !q.is_empty()
+        });
+        self.by_address.retain(|_, q| {
+            prune(q, now, window);
+            !q.is_empty()
+        });
+        self.by_user.retain(|_, q| {
+            prune(&mut q.failures, now, window);
+            !q.failures.is_empty() || q.next_turn > now
+        });
+        // Whatever is still above the bound after pruning (a flood inside one window) is dropped: forgetting
+        // failures weakens the throttle for a while, but the memory stays bounded.
+        if self.by_pair.len() >= 4 * PRUNE_AT {
+            self.by_pair.clear();
+        }
+        if self.by_address.len() >= 4 * PRUNE_AT {
+            self.by_address.clear();
+        }
+        if self.by_user.len() >= 4 * PRUNE_AT {
+            self.by_user.clear();
+        }
+        self.prune_at = 2 * (self.by_pair.len() + self.by_address.len() + self.by_user.len());
     }
 }
 
@@ -91,33 +247,108 @@ impl Throttle {
 mod tests {
     use super::*;
 
-    #[test]
-    fn limits_per_username_and_per_address() {
-        let t = Throttle::new(Duration::from_secs(60), 3, 5);
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        let b: IpAddr = "10.0.0.2".parse().unwrap();
-        for _ in 0..3 {
-            assert!(t.allowed("ada", a));
-            t.failed("ada", a);
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn quick() -> Limits {
+        Limits {
+            window: Duration::from_secs(60),
+            per_pair: 3,
+            per_address: 5,
+            free_per_user: 3,
+            first_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(400),
+            max_wait: Duration::from_millis(500),
         }
-        assert!(!t.allowed("ADA", a), "username limit");
-        assert!(!t.allowed("ada", b), "per username, from any address");
-        assert!(t.allowed("grace", a));
-        t.failed("grace", a);
-        t.failed("alan", a);
-        assert!(!t.allowed("someone", a), "address limit");
-        assert!(t.allowed("someone", b));
-        t.succeeded("ada");
-        assert!(t.allowed("ada", b));
+    }
+
+    #[test]
+    fn a_pair_is_walled_but_the_username_only_slowed() {
+        let t = Throttle::new(quick());
+        let (a, b) = (ip("10.0.0.1"), ip("10.0.0.2"));
+        for _ in 0..3 {
+            assert_eq!(t.begin("ada", a).unwrap().wait, Duration::ZERO);
+        }
+        assert_eq!(t.begin("ADA", a), Err(Refusal::Pair), "pair wall");
+        // From elsewhere: not refused, queued behind the failures.
+        let first = t.begin("ada", b).unwrap();
+        assert_eq!(first.wait, Duration::ZERO);
+        let second = t.begin("ada", ip("10.0.0.3")).unwrap();
+        assert!(
+            second.wait > Duration::from_millis(90) && second.wait <= Duration::from_millis(100),
+            "one turn later: {second:?}"
+        );
+        let third = t.begin("ada", ip("10.0.0.4")).unwrap();
+        assert!(third.wait >= Duration::from_millis(250), "{third:?}");
+        // Turns further than max_wait away are refused.
+        let mut refused = false;
+        for i in 5..12 {
+            if t.begin("ada", ip(&format!("10.0.0.{i}"))) == Err(Refusal::Queue) {
+                refused = true;
+            }
+        }
+        assert!(refused);
+    }
+
+    #[test]
+    fn a_known_address_skips_the_queue_and_success_forgives_the_pair() {
+        let t = Throttle::new(quick());
+        let (home, stranger) = (ip("10.0.0.1"), ip("10.9.9.9"));
+        t.begin("ada", home).unwrap();
+        t.succeeded("ada", home);
+        for _ in 0..3 {
+            t.begin("ada", stranger).unwrap();
+        }
+        assert_eq!(t.begin("ada", stranger), Err(Refusal::Pair));
+        for _ in 0..3 {
+            t.begin("ada", ip("10.9.9.8")).unwrap();
+        }
+        assert_eq!(
+            t.begin("ada", home).unwrap().wait,
+            Duration::ZERO,
+            "the operator's own address is not queued"
+        );
+        t.succeeded("ada", home);
+        assert!(t.begin("ada", home).is_ok());
+    }
+
+    #[test]
+    fn an_address_is_walled_across_usernames() {
+        let t = Throttle::new(quick());
+        let a = ip("10.0.0.1");
+        for i in 0..5 {
+            t.begin(&format!("user{i}"), a).unwrap();
+        }
+        assert_eq!(t.begin("someone", a), Err(Refusal::Address));
+        assert!(t.begin("someone", ip("10.0.0.2")).is_ok());
     }
 
     #[test]
     fn failures_age_out() {
-        let t = Throttle::new(Duration::from_millis(20), 1, 10);
-        let a: IpAddr = "10.0.0.1".parse().unwrap();
-        t.failed("ada", a);
-        assert!(!t.allowed("ada", a));
+        let t = Throttle::new(Limits {
+            window: Duration::from_millis(20),
+            ..quick()
+        });
+        let a = ip("10.0.0.1");
+        for _ in 0..3 {
+            t.begin("ada", a).unwrap();
+        }
+        assert!(t.begin("ada", a).is_err());
         std::thread::sleep(Duration::from_millis(30));
-        assert!(t.allowed("ada", a));
+        assert!(t.begin("ada", a).is_ok());
+    }
+
+    #[test]
+    fn long_usernames_are_cut_and_tables_stay_bounded() {
+        assert_eq!(user_key(&"é".repeat(300)).len(), 256);
+        let t = Throttle::new(Limits {
+            window: Duration::from_secs(3600),
+            ..quick()
+        });
+        for i in 0..(5 * PRUNE_AT as u32) {
+            let _ = t.begin(&format!("u{i}"), IpAddr::from(i.to_be_bytes()));
+        }
+        assert!(t.entries() <= 3 * 8 * PRUNE_AT, "{}", t.entries());
     }
 }

@@ -17,18 +17,22 @@ use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
 use super::throttle::Throttle;
-use super::Operators;
+use super::OperatorBook;
 use crate::config::{AccessSettings, SessionStore as StoreKind};
 use crate::model::{Action, AppError, OperatorView};
 
 pub const COOKIE_NAME: &str = "bi_console_session";
 const SESSION_KEY: &str = "operator";
 
-/// What a session holds: who signed in, and when (Unix seconds), for the absolute timeout.
+/// What a session holds: who signed in, when (Unix seconds, for the absolute timeout), and a digest of their
+/// credential at that moment ([`super::OperatorRecord::credential`]): when the password or role changes, or the
+/// operator is removed, the session ends on its next request.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct SignedIn {
     username: String,
     since: i64,
+    #[serde(default)]
+    credential: String,
 }
 
 /// When the session was last seen (Unix seconds). Rewritten at most once a minute, which saves the session and so
@@ -42,9 +46,35 @@ pub struct CurrentOperator(pub OperatorView);
 /// Who may sign in, the throttle, and the session limits: shared by the guard and the sign-in handlers.
 #[derive(Debug)]
 pub struct Access {
-    pub operators: Operators,
+    pub operators: OperatorBook,
     pub throttle: Throttle,
     pub absolute: Duration,
+    /// Password checks running at once: each takes argon2's 19 MiB, so they are bounded (the rest queue).
+    verifier: tokio::sync::Semaphore,
+    /// Password checks made since start (for tests and the log).
+    verifications: std::sync::atomic::AtomicU64,
+}
+
+/// Password checks that may run at once.
+pub const PARALLEL_VERIFICATIONS: usize = 2;
+/// How long a sign-in waits for a free password check before it is refused like a throttled one.
+const VERIFY_QUEUE_LIMIT: Duration = Duration::from_secs(10);
+
+impl Access {
+    pub fn new(operators: OperatorBook, throttle: Throttle, absolute: Duration) -> Access {
+        Access {
+            operators,
+            throttle,
+            absolute,
+            verifier: tokio::sync::Semaphore::new(PARALLEL_VERIFICATIONS),
+            verifications: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Password checks made since start.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 pub type SharedAccess = Arc<Access>;
@@ -130,13 +160,43 @@ pub async fn session_layer(
 }
 
 /// Paths anyone may fetch: the sign-in page and its handlers, the compiled assets, and the sandbox API (which
-/// checks its own bearer token).
+/// checks its own bearer token). Only ever asked about a path [`plain_path`] accepted.
 fn is_public(path: &str) -> bool {
     path == "/login"
         || path == "/sign-in"
         || path.starts_with("/pkg/")
         || path == "/favicon.ico"
-        || path.starts_with(crate::sandbox::PREFIX)
+        || path.starts_with(&format!("{}/", crate::sandbox::PREFIX))
+}
+
+/// Whether a request path is plain: no segment that is, or decodes to, `.` or `..`, no empty segment (`//`), no
+/// backslash or control character, raw or percent-encoded. Anything else could mean one path to the guard and
+/// another to a router or a proxy, so it is refused (400) before any decision is made on it.
+pub fn plain_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    if path.chars().any(odd) || decode(path).chars().any(odd) {
+        return false;
+    }
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    rest.is_empty()
+        || rest.split('/').all(|segment| {
+            let d = decode(segment);
+            !segment.is_empty() && d != "." && d != ".." && !d.contains('/')
+        })
+}
+
+/// A backslash or a control character: never part of a path the console makes.
+fn odd(c: char) -> bool {
+    c == '\\' || c.is_control()
+}
+
+/// Percent-decoded, invalid UTF-8 replaced.
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn now_secs() -> i64 {
@@ -154,7 +214,12 @@ async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
         let _ = session.flush().await;
         return None;
     }
-    let Some(op) = access.operators.find(&s.username) else {
+    let operators = access.operators.current();
+    let Some(op) = operators
+        .find(&s.username)
+        .filter(|op| op.credential() == s.credential)
+    else {
+        tracing::info!(operator = %s.username, "session ended: the operator was removed or their credential changed");
         let _ = session.flush().await;
         return None;
     };
@@ -169,13 +234,23 @@ async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
     })
 }
 
-/// `next` if it is a path on this console (not another site, not the sign-in page), else `/`.
+/// `next` if it is a plain path on this console (not another site, not the sign-in page), else `/`. A path is
+/// accepted only when it starts with one `/`, holds no backslash or control character (raw or percent-encoded),
+/// and resolves against the console's own origin to the same origin: `/\t/evil.example`, `/%5C…`, `%2F%2F…`
+/// and `https:…` all become `/`.
 pub fn safe_next(next: &str) -> String {
+    const BASE: &str = "http://console.invalid";
+    let decoded = decode(next);
     let ok = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.starts_with("/login")
-        && !next.starts_with("/sign-");
+        && !decoded.starts_with("//")
+        && !next.chars().any(odd)
+        && !decoded.chars().any(odd)
+        && !decoded.starts_with("/login")
+        && !decoded.starts_with("/sign-")
+        && url::Url::parse(BASE)
+            .and_then(|b| b.join(next))
+            .is_ok_and(|u| u.origin() == url::Url::parse(BASE).expect("base").origin());
     if ok {
         next.to_string()
     } else {
@@ -185,6 +260,9 @@ pub fn safe_next(next: &str) -> String {
 
 pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if !plain_path(&path) {
+        return (StatusCode::BAD_REQUEST, "This address is not a plain path.").into_response();
+    }
     if is_public(&path) {
         return next.run(req).await;
     }
@@ -236,18 +314,19 @@ pub struct SignInForm {
     next: String,
 }
 
-fn back_to_login(error: &str, username: &str, next: &str) -> Response {
-    use crate::model::encode_component as enc;
+/// Back to the sign-in page with a fixed reason. The username typed is never put in the address (it may be a
+/// password typed in the wrong field) and the page shows only the reason's own text.
+fn back_to_login(error: &str, next: &str) -> Response {
     Redirect::to(&format!(
-        "/login?error={error}&username={}&next={}",
-        enc(username),
-        enc(next)
+        "/login?error={error}&next={}",
+        crate::model::encode_component(next)
     ))
     .into_response()
 }
 
-/// `POST /sign-in`: checks the throttle and the password; on success a new session id and a redirect to `next`.
-/// Failures say only that sign-in failed (never which part was wrong).
+/// `POST /sign-in`: counts the attempt, waits its turn (see [`Throttle`]), checks the password with a bounded
+/// number of checks at once; on success a new session id and a redirect to `next`. Failures say only that sign-in
+/// failed (never which part was wrong). Logs name a username only when it is an operator's.
 pub async fn sign_in(
     State(access): State<SharedAccess>,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
@@ -259,29 +338,50 @@ pub async fn sign_in(
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let next = safe_next(&form.next);
     let username = form.username.trim().to_string();
-    if !access.throttle.allowed(&username, address) {
-        tracing::warn!(username = %username, %address, "sign-in refused: too many failures");
-        return back_to_login("throttled", &username, &next);
+    let operators = access.operators.current();
+    // Only an operator's own name goes into the log; anything else typed there might be a password, or a line
+    // break forging a log entry.
+    let known = operators.find(&username).map(|o| o.username.clone());
+    let shown = known.clone().unwrap_or_else(|| "(not an operator)".into());
+    if username.len() > super::throttle::MAX_USERNAME_BYTES {
+        tracing::warn!(%address, "sign-in refused: username too long");
+        return back_to_login("failed", &next);
     }
+    let admitted = match access.throttle.begin(&username, address) {
+        Ok(a) => a,
+        Err(why) => {
+            tracing::warn!(username = %shown, %address, ?why, "sign-in refused: too many failures");
+            return back_to_login("throttled", &next);
+        }
+    };
+    if !admitted.wait.is_zero() {
+        tokio::time::sleep(admitted.wait).await;
+    }
+    let Ok(Ok(permit)) = tokio::time::timeout(VERIFY_QUEUE_LIMIT, access.verifier.acquire()).await
+    else {
+        tracing::warn!(username = %shown, %address, "sign-in refused: too many password checks waiting");
+        return back_to_login("throttled", &next);
+    };
+    access
+        .verifications
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let checked = {
-        let access = access.clone();
         let (username, password) = (username.clone(), form.password);
         tokio::task::spawn_blocking(move || {
-            access
-                .operators
+            operators
                 .verify(&username, &password)
-                .map(|o| o.username.clone())
+                .map(|o| (o.username.clone(), o.credential()))
         })
         .await
         .ok()
         .flatten()
     };
-    let Some(operator) = checked else {
-        access.throttle.failed(&username, address);
-        tracing::warn!(username = %username, %address, "sign-in failed");
-        return back_to_login("failed", &username, &next);
+    drop(permit);
+    let Some((operator, credential)) = checked else {
+        tracing::warn!(username = %shown, %address, "sign-in failed");
+        return back_to_login("failed", &next);
     };
-    access.throttle.succeeded(&operator);
+    access.throttle.succeeded(&operator, address);
     // A new session id at sign-in, so an id planted before cannot ride the signed-in session.
     if session.cycle_id().await.is_err()
         || session
@@ -290,6 +390,7 @@ pub async fn sign_in(
                 SignedIn {
                     username: operator.clone(),
                     since: now_secs(),
+                    credential,
                 },
             )
             .await
@@ -357,13 +458,61 @@ mod tests {
     #[test]
     fn next_stays_on_the_console() {
         assert_eq!(
-            safe_next("/realms/r/identities?page=2"),
-            "/realms/r/identities?page=2"
+            safe_next("/realms/r/identities?page=2&q=a%20b"),
+            "/realms/r/identities?page=2&q=a%20b"
         );
-        assert_eq!(safe_next("//evil.example/x"), "/");
-        assert_eq!(safe_next("https://evil.example"), "/");
-        assert_eq!(safe_next("/\\evil.example"), "/");
-        assert_eq!(safe_next("/login?next=/x"), "/");
-        assert_eq!(safe_next(""), "/");
+        for bad in [
+            "//evil.example/x",
+            "https://evil.example",
+            "https:evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example/",
+            "/%09/evil.example/",
+            "/\n/evil.example/",
+            "/%0a/evil.example/",
+            "/%2F%2Fevil.example",
+            "%2F%2Fevil.example",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "/%5cevil.example",
+            "/login?next=/x",
+            "/%6Cogin",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn only_plain_paths_pass() {
+        for ok in [
+            "/",
+            "/realms/r/identities",
+            "/pkg/app.css",
+            "/sandbox/v1/tenants/t",
+            "/realms/r/",
+        ] {
+            assert!(plain_path(ok), "{ok}");
+        }
+        for bad in [
+            "/pkg/../realms/r/identities",
+            "/pkg/..",
+            "/sandbox/..",
+            "/sandbox/../realms",
+            "/pkg/%2e%2e/realms",
+            "/pkg/%2E%2E",
+            "/pkg/.%2e/x",
+            "//realms",
+            "/realms//x",
+            "/pkg/./x",
+            "/pkg/a%2F..%2Fb",
+            "/pkg\\..\\realms",
+            "/realms/%0a",
+            "realms",
+        ] {
+            assert!(!plain_path(bad), "{bad}");
+        }
     }
 }

@@ -61,6 +61,10 @@ pub enum BiError {
     Decode(String),
     #[error("no BI access token: {0}")]
     Token(String),
+    /// An id that cannot be one of BI's (empty, `.`/`..`, or characters BI never uses): refused before any URL is
+    /// built, so no request can leave the resource's own path.
+    #[error("'{0}' is not a valid id")]
+    InvalidId(String),
 }
 
 impl BiError {
@@ -91,7 +95,7 @@ impl BiError {
         match self {
             BiError::Api { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             BiError::Timeout(_) | BiError::Unreachable(_) => true,
-            BiError::Decode(_) | BiError::Token(_) => false,
+            BiError::Decode(_) | BiError::Token(_) | BiError::InvalidId(_) => false,
         }
     }
 
@@ -101,8 +105,14 @@ impl BiError {
         match self {
             BiError::Api { status, .. } => matches!(status, 500 | 502 | 504),
             BiError::Timeout(_) | BiError::Unreachable(_) => true,
-            BiError::Decode(_) | BiError::Token(_) => false,
+            BiError::Decode(_) | BiError::Token(_) | BiError::InvalidId(_) => false,
         }
+    }
+
+    /// An answer that says the request was not processed (429 rate-limited, 503 unavailable): any call, a create
+    /// included, may be sent again.
+    pub fn is_unprocessed(&self) -> bool {
+        matches!(self.status(), Some(429 | 503))
     }
 
     /// The wait BI asked for with this error.
@@ -166,13 +176,20 @@ impl std::fmt::Debug for Client {
     }
 }
 
-fn seg(s: &str) -> String {
-    // Ids are opaque strings from a URL; percent-encode everything outside the unreserved set so a crafted realm
-    // id cannot change the path.
-    if s == "." || s == ".." {
-        return s.replace('.', "%2E");
+/// An id as one path segment. BI's ids are hex (tenants, realms, identities, groups); the console accepts any id
+/// made of URL-unreserved characters (`A–Z a–z 0–9 - . _ ~`, at most 128), except the dot segments `.` and `..`,
+/// which a URL parser would resolve (`…/groups/..` is the realm itself). Everything else is refused here, before a
+/// URL exists, so no id can point a request at another resource.
+pub fn seg(s: &str) -> Result<&str, BiError> {
+    let unreserved = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~');
+    let ok =
+        !s.is_empty() && s.len() <= 128 && s.chars().all(unreserved) && s.chars().any(|c| c != '.');
+    if ok {
+        Ok(s)
+    } else {
+        let shown: String = s.chars().take(40).flat_map(char::escape_debug).collect();
+        Err(BiError::InvalidId(shown))
     }
-    crate::model::encode_component(s)
 }
 
 impl Client {
@@ -188,7 +205,7 @@ impl Client {
             tenant_base: format!(
                 "{}/v1/tenants/{}",
                 config.api_base.trim_end_matches('/'),
-                seg(&config.tenant_id)
+                seg(&config.tenant_id)?
             ),
             tenant_id: config.tenant_id,
             auth: config.auth,
@@ -212,8 +229,8 @@ impl Client {
         &self.tenant_id
     }
 
-    fn realm_path(&self, realm: &str) -> String {
-        format!("{}/realms/{}", self.tenant_base, seg(realm))
+    fn realm_path(&self, realm: &str) -> Result<String, BiError> {
+        Ok(format!("{}/realms/{}", self.tenant_base, seg(realm)?))
     }
 
     // --- auth ----------------------------------------------------------------------------------------------------
@@ -272,7 +289,7 @@ impl Client {
             .json()
             .await
             .map_err(|e| BiError::Token(format!("unreadable token answer: {}", without_url(&e))))?;
-        let lifetime = Duration::from_secs(token.expires_in.max(1));
+        let lifetime = token_lifetime(token.expires_in);
         // Refresh a minute early, or halfway for short-lived tokens.
         let margin = if lifetime > Duration::from_secs(120) {
             Duration::from_secs(60)
@@ -282,7 +299,9 @@ impl Client {
         let secret = Secret::new(token.access_token);
         *cached = Some(CachedToken {
             token: secret.clone(),
-            refresh_at: Instant::now() + lifetime - margin,
+            refresh_at: Instant::now()
+                .checked_add(lifetime - margin)
+                .unwrap_or_else(Instant::now),
         });
         tracing::debug!(expires_in = token.expires_in, "obtained a BI access token");
         Ok(secret)
@@ -367,8 +386,8 @@ impl Client {
         query: Option<&ListQuery>,
         body: Option<Vec<u8>>,
     ) -> Result<axum::body::Bytes, BiError> {
-        let repeatable =
-            method == Method::GET || method == Method::DELETE || url.ends_with(":batchDelete");
+        let batch_delete = url.ends_with(":batchDelete");
+        let repeatable = method == Method::GET || method == Method::DELETE || batch_delete;
         let mut attempt = 0;
         let mut unsure = false;
         loop {
@@ -377,7 +396,15 @@ impl Client {
                 Err(e) if e.is_not_found() && unsure && method == Method::DELETE => {
                     return Ok(axum::body::Bytes::new())
                 }
-                Err(e) if repeatable && e.is_transient() && attempt + 1 < self.retry.attempts => {
+                // BI deletes a batch entirely or not at all: when every id is unknown after an attempt whose
+                // outcome was unknown, that attempt deleted them.
+                Err(e) if e.is_not_found() && unsure && batch_delete && all_named(&e, &body) => {
+                    return Ok(axum::body::Bytes::new())
+                }
+                Err(e)
+                    if (repeatable && e.is_transient() || e.is_unprocessed())
+                        && attempt + 1 < self.retry.attempts =>
+                {
                     let wait = self.retry.wait(attempt, e.retry_after());
                     tracing::debug!(%method, path = %url_path(url), error = %e, attempt, wait_ms = wait.as_millis() as u64, "BI call will be repeated");
                     if !retry::pause(wait).await {
@@ -432,7 +459,7 @@ impl Client {
     }
 
     pub async fn get_realm(&self, realm: &str) -> Result<Realm, BiError> {
-        self.call(Method::GET, &self.realm_path(realm), None, None::<&()>)
+        self.call(Method::GET, &self.realm_path(realm)?, None, None::<&()>)
             .await
     }
 
@@ -443,7 +470,7 @@ impl Client {
         realm: &str,
         identity: &IdentityWrite,
     ) -> Result<Identity, BiError> {
-        let url = format!("{}/identities", self.realm_path(realm));
+        let url = format!("{}/identities", self.realm_path(realm)?);
         let body = IdentityEnvelope { identity };
         self.call(Method::POST, &url, None, Some(&body)).await
     }
@@ -453,7 +480,7 @@ impl Client {
         realm: &str,
         query: &ListQuery,
     ) -> Result<Page<Identity>, BiError> {
-        let url = format!("{}/identities", self.realm_path(realm));
+        let url = format!("{}/identities", self.realm_path(realm)?);
         let r: ListIdentitiesResponse = self
             .call(Method::GET, &url, Some(query), None::<&()>)
             .await?;
@@ -461,7 +488,7 @@ impl Client {
     }
 
     pub async fn get_identity(&self, realm: &str, id: &str) -> Result<Identity, BiError> {
-        let url = format!("{}/identities/{}", self.realm_path(realm), seg(id));
+        let url = format!("{}/identities/{}", self.realm_path(realm)?, seg(id)?);
         self.call(Method::GET, &url, None, None::<&()>).await
     }
 
@@ -472,13 +499,13 @@ impl Client {
         id: &str,
         patch: &IdentityWrite,
     ) -> Result<Identity, BiError> {
-        let url = format!("{}/identities/{}", self.realm_path(realm), seg(id));
+        let url = format!("{}/identities/{}", self.realm_path(realm)?, seg(id)?);
         let body = IdentityEnvelope { identity: patch };
         self.call(Method::PATCH, &url, None, Some(&body)).await
     }
 
     pub async fn delete_identity(&self, realm: &str, id: &str) -> Result<(), BiError> {
-        let url = format!("{}/identities/{}", self.realm_path(realm), seg(id));
+        let url = format!("{}/identities/{}", self.realm_path(realm)?, seg(id)?);
         self.call_empty(Method::DELETE, &url, None::<&()>).await
     }
 
@@ -488,7 +515,7 @@ impl Client {
         realm: &str,
         ids: &[String],
     ) -> Result<(), BiError> {
-        let url = format!("{}/identities:batchDelete", self.realm_path(realm));
+        let url = format!("{}/identities:batchDelete", self.realm_path(realm)?);
         let body = BatchDeleteRequest { ids: ids.to_vec() };
         self.call_empty(Method::POST, &url, Some(&body)).await
     }
@@ -501,8 +528,8 @@ impl Client {
     ) -> Result<Page<Group>, BiError> {
         let url = format!(
             "{}/identities/{}:listGroups",
-            self.realm_path(realm),
-            seg(id)
+            self.realm_path(realm)?,
+            seg(id)?
         );
         let r: ListGroupsResponse = self
             .call(Method::GET, &url, Some(query), None::<&()>)
@@ -513,7 +540,7 @@ impl Client {
     // --- groups --------------------------------------------------------------------------------------------------
 
     pub async fn create_group(&self, realm: &str, group: &GroupWrite) -> Result<Group, BiError> {
-        let url = format!("{}/groups", self.realm_path(realm));
+        let url = format!("{}/groups", self.realm_path(realm)?);
         self.call(Method::POST, &url, None, Some(&GroupEnvelope { group }))
             .await
     }
@@ -523,7 +550,7 @@ impl Client {
         realm: &str,
         query: &ListQuery,
     ) -> Result<Page<Group>, BiError> {
-        let url = format!("{}/groups", self.realm_path(realm));
+        let url = format!("{}/groups", self.realm_path(realm)?);
         let r: ListGroupsResponse = self
             .call(Method::GET, &url, Some(query), None::<&()>)
             .await?;
@@ -531,7 +558,7 @@ impl Client {
     }
 
     pub async fn get_group(&self, realm: &str, id: &str) -> Result<Group, BiError> {
-        let url = format!("{}/groups/{}", self.realm_path(realm), seg(id));
+        let url = format!("{}/groups/{}", self.realm_path(realm)?, seg(id)?);
         self.call(Method::GET, &url, None, None::<&()>).await
     }
 
@@ -541,7 +568,7 @@ impl Client {
         id: &str,
         patch: &GroupWrite,
     ) -> Result<Group, BiError> {
-        let url = format!("{}/groups/{}", self.realm_path(realm), seg(id));
+        let url = format!("{}/groups/{}", self.realm_path(realm)?, seg(id)?);
         self.call(
             Method::PATCH,
             &url,
@@ -552,7 +579,7 @@ impl Client {
     }
 
     pub async fn delete_group(&self, realm: &str, id: &str) -> Result<(), BiError> {
-        let url = format!("{}/groups/{}", self.realm_path(realm), seg(id));
+        let url = format!("{}/groups/{}", self.realm_path(realm)?, seg(id)?);
         self.call_empty(Method::DELETE, &url, None::<&()>).await
     }
 
@@ -565,8 +592,8 @@ impl Client {
     ) -> Result<Group, BiError> {
         let url = format!(
             "{}/groups/{}:addMembers",
-            self.realm_path(realm),
-            seg(group)
+            self.realm_path(realm)?,
+            seg(group)?
         );
         let body = MembersRequest {
             identity_ids: identity_ids.to_vec(),
@@ -583,8 +610,8 @@ impl Client {
     ) -> Result<Group, BiError> {
         let url = format!(
             "{}/groups/{}:deleteMembers",
-            self.realm_path(realm),
-            seg(group)
+            self.realm_path(realm)?,
+            seg(group)?
         );
         let body = MembersRequest {
             identity_ids: identity_ids.to_vec(),
@@ -600,14 +627,31 @@ impl Client {
     ) -> Result<Page<Identity>, BiError> {
         let url = format!(
             "{}/groups/{}:listMembers",
-            self.realm_path(realm),
-            seg(group)
+            self.realm_path(realm)?,
+            seg(group)?
         );
         let r: ListIdentitiesResponse = self
             .call(Method::GET, &url, Some(query), None::<&()>)
             .await?;
         Ok(r.into())
     }
+}
+
+/// Whether a batch delete's 404 names every id the request sent (or names none, meaning all of them).
+fn all_named(e: &BiError, body: &Option<Vec<u8>>) -> bool {
+    let sent: Vec<String> = body
+        .as_deref()
+        .and_then(|b| serde_json::from_slice::<BatchDeleteRequest>(b).ok())
+        .map(|r| r.ids)
+        .unwrap_or_default();
+    let named = e.body().map(|b| b.failed_ids()).unwrap_or_default();
+    named.is_empty() || sent.iter().all(|id| named.contains(id))
+}
+
+/// How long a token is used: what the token endpoint says, between a second and a day (a larger `expires_in`, from
+/// a broken or hostile endpoint, would otherwise overflow the clock arithmetic or keep a token forever).
+fn token_lifetime(expires_in: u64) -> Duration {
+    Duration::from_secs(expires_in.clamp(1, 24 * 3600))
 }
 
 fn url_path(url: &str) -> &str {
@@ -619,11 +663,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(seg("abc123"), "abc123");
-        assert_eq!(seg("../x"), "..%2Fx");
-        assert_eq!(seg("a b?c"), "a%20b%3Fc");
-        assert_eq!(seg(".."), "%2E%2E");
+    fn only_plain_ids_become_path_segments() {
+        assert_eq!(seg("abc123").unwrap(), "abc123");
+        assert_eq!(seg("a.b_c-d~e").unwrap(), "a.b_c-d~e");
+        for bad in [
+            "",
+            ".",
+            "..",
+            "...",
+            "../x",
+            "a/b",
+            "a b?c",
+            "%2e%2e",
+            "a\\b",
+            "é",
+            &"a".repeat(129),
+        ] {
+            assert!(matches!(seg(bad), Err(BiError::InvalidId(_))), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn token_lifetimes_are_bounded() {
+        assert_eq!(token_lifetime(0), Duration::from_secs(1));
+        assert_eq!(token_lifetime(3600), Duration::from_secs(3600));
+        assert_eq!(token_lifetime(u64::MAX), Duration::from_secs(24 * 3600));
     }
 
     #[test]

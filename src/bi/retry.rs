@@ -34,8 +34,11 @@ impl RetryPolicy {
     /// random duration up to `min(cap, base × 2^attempt)` ("full jitter").
     pub fn wait(&self, attempt: u32, hint: Option<Duration>) -> Duration {
         if let Some(h) = hint {
-            // A hint is honoured as given; a little jitter keeps many clients from returning at once.
-            return h + Duration::from_millis(rand::random_range(0..50));
+            // A hint is honoured as given (up to [`MAX_HINT`]); a little jitter keeps many clients from returning
+            // at once.
+            return h
+                .min(MAX_HINT)
+                .saturating_add(Duration::from_millis(rand::random_range(0..50)));
         }
         let ceiling = self
             .base
@@ -50,8 +53,17 @@ impl RetryPolicy {
     }
 }
 
-/// The wait BI asks for: `Retry-After` (seconds, or an HTTP date) or `RateLimit-Reset` (seconds).
+/// The longest wait a hint is taken at: an hour. A larger one (a broken or hostile upstream) is read as this; the
+/// action's deadline ends the wait long before anyway.
+pub const MAX_HINT: Duration = Duration::from_secs(3600);
+
+/// The wait BI asks for: `Retry-After` (seconds, or an HTTP date) or `RateLimit-Reset` (seconds), at most
+/// [`MAX_HINT`].
 pub fn hint(headers: &HeaderMap) -> Option<Duration> {
+    raw_hint(headers).map(|d| d.min(MAX_HINT))
+}
+
+fn raw_hint(headers: &HeaderMap) -> Option<Duration> {
     let get = |name: &str| {
         headers
             .get(name)
@@ -91,7 +103,7 @@ pub fn remaining() -> Option<Duration> {
 /// Sleeps `wait` if the deadline leaves room for it and a call after it; answers whether it did.
 pub async fn pause(wait: Duration) -> bool {
     if let Some(left) = remaining() {
-        if wait + Duration::from_millis(50) >= left {
+        if wait.saturating_add(Duration::from_millis(50)) >= left {
             return false;
         }
     }
@@ -174,6 +186,33 @@ mod tests {
             d > Duration::from_secs(25) && d <= Duration::from_secs(30),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn hostile_hints_are_capped_not_overflowed() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("18446744073709551615"),
+        );
+        assert_eq!(hint(&h), Some(MAX_HINT));
+        h.remove("retry-after");
+        h.insert(
+            "ratelimit-reset",
+            HeaderValue::from_static("18446744073709551615"),
+        );
+        assert_eq!(hint(&h), Some(MAX_HINT));
+        let p = RetryPolicy::default();
+        assert!(p.wait(0, Some(Duration::MAX)) <= MAX_HINT + Duration::from_millis(50));
+        assert!(p.wait(u32::MAX, None) <= p.cap);
+    }
+
+    #[tokio::test]
+    async fn a_huge_wait_inside_a_deadline_is_refused_not_overflowed() {
+        with_deadline(Duration::from_millis(100), async {
+            assert!(!pause(Duration::MAX).await);
+        })
+        .await;
     }
 
     #[tokio::test]

@@ -29,8 +29,9 @@ impl Client {
     }
 
     /// Creates an identity. When an attempt's outcome is unknown (or BI then answers "username already exists"),
-    /// the username is looked up: found, that is the identity this call created; not found, the create is tried
-    /// again.
+    /// the username is looked up. The identity found is this call's only when it holds every value sent and was
+    /// created after the call started (see [`made_by`]); someone else's identity with that username is a conflict,
+    /// never a success. Not found, the create is tried again.
     pub async fn create_identity_verified(
         &self,
         realm: &str,
@@ -41,10 +42,16 @@ impl Client {
             .as_ref()
             .and_then(|t| t.username.clone())
             .unwrap_or_default();
+        let started = chrono::Utc::now();
         retry::write_checked(
             self.retry_policy(),
             || self.create_identity(realm, identity),
-            || self.find_by_username(realm, &username),
+            || async {
+                Ok(self
+                    .find_by_username(realm, &username)
+                    .await?
+                    .filter(|found| made_by(found, identity, started)))
+            },
         )
         .await
     }
@@ -67,6 +74,23 @@ impl Client {
         )
         .await
     }
+}
+
+/// How far BI's clock may be behind the console's when deciding whether an identity was created after a request.
+const CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
+
+/// Whether `found` is the identity a create of `sent`, started at `started`, made: it holds every value sent and BI
+/// created it after the request began (less [`CLOCK_SKEW`]).
+pub fn made_by(
+    found: &Identity,
+    sent: &IdentityWrite,
+    started: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    let created = found
+        .create_time
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    holds(found, sent) && created.is_some_and(|c| c >= started - CLOCK_SKEW)
 }
 
 /// Whether `identity` already has every value `patch` sets (an empty string clears a trait).
@@ -95,6 +119,37 @@ pub fn holds(identity: &Identity, patch: &IdentityWrite) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_found_identity_is_ours_only_when_it_matches_and_is_new() {
+        let now = chrono::Utc::now();
+        let found = |name: &str, created: chrono::DateTime<chrono::Utc>| -> Identity {
+            serde_json::from_value(serde_json::json!({
+                "id": "i1", "display_name": name, "create_time": created.to_rfc3339(),
+                "traits": {"type": "traits_v0", "username": "ada", "primary_email_address": "ada@example.com"}
+            }))
+            .unwrap()
+        };
+        let sent = IdentityWrite {
+            display_name: Some("Ada".into()),
+            status: None,
+            traits: Some(Traits {
+                username: Some("ada".into()),
+                primary_email_address: Some("ada@example.com".into()),
+                ..Traits::default()
+            }),
+        };
+        assert!(made_by(&found("Ada", now), &sent, now));
+        assert!(
+            !made_by(&found("Someone Else", now), &sent, now),
+            "other values"
+        );
+        let last_year = now - chrono::TimeDelta::days(365);
+        assert!(
+            !made_by(&found("Ada", last_year), &sent, now),
+            "existed before"
+        );
+    }
 
     #[test]
     fn a_patch_is_held_when_every_value_it_sets_is_there() {

@@ -84,7 +84,7 @@ impl GroupInput {
 }
 
 /// The most usernames one paste may hold: each is one BI lookup.
-pub const MAX_PASTED_USERNAMES: usize = 5000;
+pub const MAX_PASTED_USERNAMES: usize = super::limits::MAX_PASTED_USERNAMES;
 
 /// The usernames in a pasted list: split on newlines and commas, trimmed, empty entries dropped, each once
 /// (ignoring case, as BI does), in the order given.

@@ -15,6 +15,17 @@ pub use group::*;
 pub const TRAITS_V0: &str = "traits_v0";
 /// BI's page-size ceiling for every list call.
 pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Bounds on what one request from the browser may ask for (stated in the README). A request over a bound is
+/// refused whole (400) before anything is sent to BI.
+pub mod limits {
+    /// Identities selected for one bulk action or one membership change.
+    pub const MAX_SELECTED_IDS: usize = 10_000;
+    /// Groups an identity joins in one request.
+    pub const MAX_GROUPS_AT_ONCE: usize = 200;
+    /// Usernames in one pasted list (each is one lookup at BI).
+    pub const MAX_PASTED_USERNAMES: usize = 1_000;
+}
 /// BI's page size when none is asked for.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 /// BI's ceiling for ids in one `:addMembers`, `:deleteMembers` or `:batchDelete` call.

@@ -44,7 +44,7 @@ pub fn LoginPage() -> impl IntoView {
                     <div class="flex flex-col gap-1">
                         <label for="login-username" class="text-sm font-medium">"Username"</label>
                         <input id="login-username" name="username" type="text" autocomplete="username" required autofocus
-                            value=move || q("username") class=input />
+                            class=input />
                     </div>
                     <div class="flex flex-col gap-1">
                         <label for="login-password" class="text-sm font-medium">"Password"</label>

@@ -120,14 +120,15 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
 
 pub(super) async fn inject(State(sb): Shared, req: Request, next: Next) -> Response {
     let f = sb.faults();
-    if f.is_off() {
+    let scripted = sb.next_scripted();
+    if f.is_off() && scripted.is_none() {
         return next.run(req).await;
     }
     if !f.max_latency.is_zero() {
         let ms = f.max_latency.as_millis() as u64;
         tokio::time::sleep(Duration::from_millis(rand::random_range(0..=ms))).await;
     }
-    let fault = f.draw();
+    let fault = scripted.or_else(|| f.draw());
     if fault.is_some() {
         sb.count_fault();
     }

@@ -70,6 +70,8 @@ pub struct Sandbox {
     calls: std::sync::Mutex<CallLog>,
     faults: std::sync::Mutex<faults::Faults>,
     faults_injected: std::sync::atomic::AtomicU64,
+    /// Faults for the next calls, in order, before any random one (see [`Sandbox::fail_next`]).
+    scripted: std::sync::Mutex<std::collections::VecDeque<faults::Fault>>,
 }
 
 /// The most recent API calls the sandbox answered ("POST …/groups/g1:addMembers"), for tests and benchmarks that
@@ -106,18 +108,7 @@ pub fn reset(data_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut f = options.open(path)?;
-    f.write_all(contents.as_bytes())
-}
+pub use crate::files::write_private;
 
 impl Sandbox {
     /// Opens the sandbox in `data_dir`, creating and seeding it on first use. `token` fixes the API token
@@ -177,6 +168,7 @@ impl Sandbox {
             calls: std::sync::Mutex::new(CallLog::default()),
             faults: std::sync::Mutex::new(faults::Faults::default()),
             faults_injected: std::sync::atomic::AtomicU64::new(0),
+            scripted: std::sync::Mutex::new(std::collections::VecDeque::new()),
         }))
     }
 
@@ -214,6 +206,19 @@ impl Sandbox {
 
     pub fn faults(&self) -> faults::Faults {
         *self.faults.lock().expect("lock")
+    }
+
+    /// Answers the next calls with these faults, one each, in order (then as configured): for tests that need a
+    /// fault at an exact step.
+    pub fn fail_next(&self, faults: &[faults::Fault]) {
+        self.scripted
+            .lock()
+            .expect("lock")
+            .extend(faults.iter().copied());
+    }
+
+    fn next_scripted(&self) -> Option<faults::Fault> {
+        self.scripted.lock().expect("lock").pop_front()
     }
 
     /// How many faults have been injected since start.
@@ -652,17 +657,21 @@ async fn update_identity(
     if !violations.is_empty() {
         return Err(ApiError::invalid(violations));
     }
-    let mut identity = sb.store.get_identity(&realm, &id).await?;
-    if let Some(name) = w.display_name {
-        identity.display_name = name;
-    }
-    if let Some(status) = w.status {
-        identity.status = Some(status);
-    }
-    if let Some(t) = &w.traits {
-        identity.traits = merge_traits(&identity.traits, t);
-    }
-    Ok(Json(sb.store.save_identity(&identity).await?))
+    let updated = sb
+        .store
+        .update_identity(&realm, &id, |identity| {
+            if let Some(name) = w.display_name {
+                identity.display_name = name;
+            }
+            if let Some(status) = w.status {
+                identity.status = Some(status);
+            }
+            if let Some(t) = &w.traits {
+                identity.traits = merge_traits(&identity.traits, t);
+            }
+        })
+        .await?;
+    Ok(Json(updated))
 }
 
 async fn delete_identity(
@@ -762,14 +771,19 @@ async fn update_group(
     sb.realm(&tenant, &realm).await?;
     let req: GroupEnvelope<GroupWrite> = body(&bytes)?;
     check_group_fields(&req.group, false)?;
-    let mut group = sb.store.get_group(&realm, &id).await?;
-    if let Some(name) = req.group.display_name {
-        group.display_name = name;
-    }
-    if let Some(d) = req.group.description {
-        group.description = (!d.is_empty()).then_some(d);
-    }
-    Ok(Json(sb.store.save_group(&group).await?).into_response())
+    let w = req.group;
+    let updated = sb
+        .store
+        .update_group(&realm, &id, |group| {
+            if let Some(name) = w.display_name {
+                group.display_name = name;
+            }
+            if let Some(d) = w.description {
+                group.description = (!d.is_empty()).then_some(d);
+            }
+        })
+        .await?;
+    Ok(Json(updated).into_response())
 }
 
 async fn delete_group(

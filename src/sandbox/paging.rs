@@ -42,13 +42,17 @@ fn bad(field: &'static str, description: &str) -> PagingError {
     }
 }
 
+/// The largest offset SQLite can take (a signed 64-bit integer); any position past it is past every list's end,
+/// so a larger `skip` or token position answers an empty page, as BI does past the end.
+pub const MAX_OFFSET: u64 = i64::MAX as u64;
+
 /// Works out offset and limit for `query` on the list named `list`.
 pub fn window(list: &str, query: &ListQuery) -> Result<Window, PagingError> {
     let skip = query.skip.unwrap_or(0);
     let requested = query.page_size.filter(|n| *n > 0);
     match &query.page_token {
         None => Ok(Window {
-            offset: skip,
+            offset: skip.min(MAX_OFFSET),
             limit: requested.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE),
             position: 0,
         }),
@@ -65,7 +69,7 @@ pub fn window(list: &str, query: &ListQuery) -> Result<Window, PagingError> {
                 return Err(bad("filter", "filter does not match the page token"));
             }
             Ok(Window {
-                offset: skip.saturating_add(token.p),
+                offset: skip.saturating_add(token.p).min(MAX_OFFSET),
                 limit: requested.unwrap_or(token.s).min(MAX_PAGE_SIZE),
                 position: token.p,
             })
@@ -91,12 +95,12 @@ pub fn next_token(
     returned: usize,
     total: u64,
 ) -> Option<String> {
-    if returned == 0 || w.offset + returned as u64 >= total {
+    if returned == 0 || w.offset.saturating_add(returned as u64) >= total {
         return None;
     }
     let token = Token {
         l: list.to_string(),
-        p: w.position + returned as u64,
+        p: w.position.saturating_add(returned as u64),
         s: w.limit,
         f: effective_filter(query),
     };
@@ -137,6 +141,31 @@ mod tests {
         let w3 = window("l", &q(None, Some(t2.clone()), Some(5))).unwrap();
         assert_eq!(w3.offset, 25);
         assert!(next_token("l", &q(None, Some(t2), Some(5)), &w3, 15, 40).is_none());
+    }
+
+    #[test]
+    fn huge_positions_are_past_the_end_not_an_overflow() {
+        let w = window("l", &q(Some(10), None, Some(u64::MAX))).unwrap();
+        assert_eq!(w.offset, MAX_OFFSET);
+        assert!(next_token("l", &q(None, None, Some(u64::MAX)), &w, 10, 40).is_none());
+        let at_end = URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&Token {
+                l: "l".into(),
+                p: u64::MAX,
+                s: 10,
+                f: None,
+            })
+            .unwrap(),
+        );
+        let w = window("l", &q(None, Some(at_end.clone()), Some(7))).unwrap();
+        assert_eq!(w.offset, MAX_OFFSET);
+        assert!(next_token("l", &q(None, Some(at_end.clone()), None), &w, 10, 40).is_none());
+        // Even a list "longer" than any offset: positions saturate instead of wrapping to the start.
+        let t = next_token("l", &q(None, Some(at_end), None), &w, 10, u64::MAX).unwrap();
+        assert_eq!(
+            window("l", &q(None, Some(t), None)).unwrap().offset,
+            MAX_OFFSET
+        );
     }
 
     #[test]

@@ -467,10 +467,17 @@ impl Store {
             .ok_or_else(|| ApiError::not_found("Identity", id))
     }
 
-    /// Stores the whole updated identity (the caller merged the patch); 409 on a taken username.
-    pub async fn save_identity(&self, identity: &Identity) -> Result<Identity, ApiError> {
+    /// Reads an identity, applies `change` and stores the result, all under the write lock, so concurrent PATCHes of
+    /// different fields both land; 409 on a taken username.
+    pub async fn update_identity(
+        &self,
+        realm: &str,
+        id: &str,
+        change: impl FnOnce(&mut Identity),
+    ) -> Result<Identity, ApiError> {
         let _w = self.write.lock().await;
-        let mut saved = identity.clone();
+        let mut saved = self.get_identity(realm, id).await?;
+        change(&mut saved);
         saved.update_time = Some(now());
         let result = sqlx::query(
             "UPDATE identities SET display_name = ?, status = ?, username_key = ?, traits = ?, update_time = ? \
@@ -646,9 +653,16 @@ impl Store {
             .ok_or_else(|| ApiError::not_found("Group", id))
     }
 
-    pub async fn save_group(&self, group: &Group) -> Result<Group, ApiError> {
+    /// Reads a group, applies `change` and stores the result, all under the write lock.
+    pub async fn update_group(
+        &self,
+        realm: &str,
+        id: &str,
+        change: impl FnOnce(&mut Group),
+    ) -> Result<Group, ApiError> {
         let _w = self.write.lock().await;
-        let mut saved = group.clone();
+        let mut saved = self.get_group(realm, id).await?;
+        change(&mut saved);
         saved.update_time = Some(now());
         let r = sqlx::query(
             "UPDATE bi_groups SET display_name = ?, description = ?, update_time = ? WHERE realm_id = ? AND id = ?",

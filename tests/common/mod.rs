@@ -107,6 +107,7 @@ pub struct TestConsole {
     pub dir: PathBuf,
     pub info: bi_console::model::ConsoleInfo,
     pub sandbox: Option<Arc<Sandbox>>,
+    pub access: Arc<bi_console::auth::web::Access>,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -172,6 +173,7 @@ pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> Te
         dir: dir.to_path_buf(),
         info: console.info,
         sandbox: console.sandbox,
+        access: console.access,
         server,
     }
 }
@@ -181,6 +183,17 @@ pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A browser-like client whose requests come from another loopback address (e.g. `127.0.0.2`), so the console
+/// sees a second client address.
+pub fn browser_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(ip.parse::<std::net::IpAddr>().unwrap())
         .build()
         .unwrap()
 }

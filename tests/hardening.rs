@@ -1,0 +1,794 @@
+//! What an outside review and a hostile tour found, each as a test over HTTP against a real console and sandbox (or
+//! the real client against the sandbox): redirects after sign-in, operators changed while the console runs, log
+//! forging, ids and paths with dot segments, hostile paging, headers and host names, file modes, request bounds,
+//! audit entries the browser cannot forge, and writes that must not lie after a lost answer.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use bi_console::api::*;
+use bi_console::bi::wire::{GroupWrite, IdentityWrite, ListQuery};
+use bi_console::bi::BiError;
+use bi_console::model::{limits, BulkOp, IdentityInput, Traits};
+use bi_console::sandbox::faults::Fault;
+use common::{browser, call, sign_in, start_console, temp_dir};
+use leptos::server_fn::ServerFn;
+
+fn vars() -> Vec<(&'static str, String)> {
+    vec![("SANDBOX_TOKEN", "hardening-test-token".to_string())]
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every log line of this test binary.
+fn capture_logs() -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter("info")
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .init();
+        logs
+    })
+    .clone()
+}
+
+async fn sign_in_next(c: &reqwest::Client, base: &str, next: &str) -> String {
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[
+            ("username", "admin"),
+            ("password", common::ADMIN_PASSWORD),
+            ("next", next),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn after_sign_in_the_browser_stays_on_the_console() {
+    let dir = temp_dir("hard-next");
+    let t = start_console(&dir, &vars()).await;
+    for bad in [
+        "/\t/evil.example/",
+        "/%09/evil.example/",
+        "/\n/evil.example/",
+        "/\\evil.example",
+        "\\/evil.example",
+        "//evil.example",
+        "/%2F%2Fevil.example",
+        "%2F%2Fevil.example",
+        "/%5Cevil.example",
+        "https://evil.example/",
+        "https:evil.example",
+    ] {
+        assert_eq!(sign_in_next(&browser(), &t.base, bad).await, "/", "{bad:?}");
+    }
+    assert_eq!(
+        sign_in_next(&browser(), &t.base, "/realms/x/groups?page=2").await,
+        "/realms/x/groups?page=2"
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn whoami_status(c: &reqwest::Client, base: &str) -> (u16, String) {
+    call(c, base, Whoami::PATH, &Whoami {}).await
+}
+
+#[tokio::test]
+async fn operators_changed_on_file_apply_to_live_sessions() {
+    let dir = temp_dir("hard-operators");
+    std::fs::create_dir_all(&dir).unwrap();
+    bi_console::auth::add_operator(
+        &dir,
+        "grace",
+        bi_console::model::Role::Viewer,
+        "grace password 1",
+    )
+    .unwrap();
+    bi_console::auth::add_operator(
+        &dir,
+        "alan",
+        bi_console::model::Role::Helpdesk,
+        "alan password 12",
+    )
+    .unwrap();
+    // Only file operators: no CONSOLE_OPERATORS.
+    let t = start_console(&dir, &[("CONSOLE_OPERATORS", String::new())]).await;
+    let grace = browser();
+    assert_eq!(
+        sign_in(&grace, &t.base, "grace", "grace password 1").await,
+        "/"
+    );
+    let alan = browser();
+    assert_eq!(
+        sign_in(&alan, &t.base, "alan", "alan password 12").await,
+        "/"
+    );
+    let (status, body) = whoami_status(&grace, &t.base).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("viewer"), "{body}");
+    // Promoted on file (the entry's role edited): the next request has the new role, the session goes on.
+    let path = dir.join(bi_console::auth::OPERATORS_FILE);
+    let edit = |f: &dyn Fn(&mut Vec<serde_json::Value>)| {
+        let mut records: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        f(&mut records);
+        bi_console::files::write_private(&path, &serde_json::to_string_pretty(&records).unwrap())
+            .unwrap();
+    };
+    edit(&|r| {
+        for o in r.iter_mut().filter(|o| o["username"] == "grace") {
+            o["role"] = "helpdesk".into();
+        }
+    });
+    let (status, body) = whoami_status(&grace, &t.base).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("helpdesk"), "{body}");
+    // A new password ends the sessions made with the old one.
+    bi_console::auth::add_operator(
+        &dir,
+        "grace",
+        bi_console::model::Role::Helpdesk,
+        "grace password 2",
+    )
+    .unwrap();
+    assert_eq!(whoami_status(&grace, &t.base).await.0, 401);
+    assert_eq!(
+        sign_in(&grace, &t.base, "grace", "grace password 2").await,
+        "/"
+    );
+    assert_eq!(whoami_status(&grace, &t.base).await.0, 200);
+    // Removed from the file: their session ends.
+    assert_eq!(whoami_status(&alan, &t.base).await.0, 200);
+    edit(&|r| r.retain(|o| o["username"] != "alan"));
+    assert_eq!(whoami_status(&alan, &t.base).await.0, 401);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn what_is_typed_as_a_username_cannot_forge_a_log_line_or_reach_the_log() {
+    let logs = capture_logs();
+    let dir = temp_dir("hard-logs");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    let forged = "nobody\nINFO bi_console: signed in operator=admin";
+    let location = sign_in(&c, &t.base, forged, "whatever").await;
+    assert_eq!(location, "/login?error=failed&next=%2F");
+    let password_in_the_wrong_field = "correct-horse-battery-staple-4411";
+    sign_in(&c, &t.base, password_in_the_wrong_field, "x").await;
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    assert!(logged.contains("sign-in failed"), "{logged}");
+    assert!(
+        !logged.contains("\nINFO bi_console: signed in operator=admin"),
+        "no forged line"
+    );
+    assert!(!logged.contains(password_in_the_wrong_field));
+    assert!(!logged.contains("nobody"));
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn dot_segment_ids_never_leave_their_resource_path() {
+    let t = common::start().await;
+    let c = t.client();
+    let before = t.sandbox.calls_total();
+    for id in ["..", ".", "", "../..", "%2e%2e", "a/b"] {
+        let e = c.delete_group(&t.workforce, id).await.unwrap_err();
+        assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
+        let e = c.delete_identity(&t.workforce, id).await.unwrap_err();
+        assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
+        let e = c.get_group("..", id).await.unwrap_err();
+        assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
+    }
+    let e = c
+        .list_identities("..", &ListQuery::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, BiError::InvalidId(_)));
+    assert_eq!(
+        t.sandbox.calls_since(before),
+        Vec::<String>::new(),
+        "no request was sent"
+    );
+    // The realm and its groups are all still there.
+    assert!(c.get_realm(&t.workforce).await.is_ok());
+}
+
+/// A raw HTTP/1.1 GET of `path` exactly as written (clients would normalise the dot segments away).
+async fn raw_get(base: &str, path: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+#[tokio::test]
+async fn the_sign_in_guard_cannot_be_walked_around_with_dot_segments() {
+    let dir = temp_dir("hard-guard");
+    let t = start_console(&dir, &vars()).await;
+    let realm = &t.info.default_realm;
+    for path in [
+        format!("/pkg/../realms/{realm}/identities"),
+        "/pkg/..".to_string(),
+        "/sandbox/..".to_string(),
+        format!("/sandbox/../realms/{realm}/identities"),
+        format!("/pkg/%2e%2e/realms/{realm}/identities"),
+        "/pkg/%2E%2E/".to_string(),
+        format!("//realms/{realm}/identities"),
+        format!("/pkg/..%2F..%2Frealms/{realm}/identities"),
+    ] {
+        let (status, text) = raw_get(&t.base, &path).await;
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(!text.contains("Identities"), "{path}");
+    }
+    // A plain page still redirects to sign-in; a plain asset path is still public.
+    let (status, _) = raw_get(&t.base, &format!("/realms/{realm}/identities")).await;
+    assert_eq!(status, 303);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn hostile_paging_answers_past_the_end_without_overflow() {
+    let t = common::start().await;
+    let c = t.client();
+    let page = c
+        .list_identities(
+            &t.workforce,
+            &ListQuery {
+                skip: Some(u64::MAX),
+                page_size: Some(5),
+                ..ListQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        page.items.is_empty(),
+        "past the end: an empty page, not page one"
+    );
+    assert_eq!(page.total_size, 60);
+    assert!(page.next_page_token.is_none());
+    // A page token at the largest position.
+    use base64::Engine;
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        serde_json::to_vec(&serde_json::json!({
+            "l": format!("identities/{}", t.workforce),
+            "p": u64::MAX, "s": 20, "f": null
+        }))
+        .unwrap(),
+    );
+    let page = c
+        .list_identities(
+            &t.workforce,
+            &ListQuery {
+                page_token: Some(token),
+                skip: Some(3),
+                ..ListQuery::default()
+            },
+        )
+        .await;
+    match page {
+        Ok(p) => assert!(p.items.is_empty() && p.next_page_token.is_none()),
+        Err(e) => assert_eq!(e.status(), Some(400), "{e}"),
+    }
+}
+
+#[tokio::test]
+async fn signed_in_pages_are_not_cached_and_unknown_hosts_are_refused() {
+    let dir = temp_dir("hard-headers");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = &t.info.default_realm;
+    let res = c
+        .get(format!("{}/realms/{realm}/identities", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert!(
+        res.headers().get("strict-transport-security").is_none(),
+        "plain http"
+    );
+    let (_, _) = whoami_status(&c, &t.base).await;
+    // DNS rebinding: a page on evil.example pointed at 127.0.0.1 sends its own host name.
+    let port = t.base.rsplit(':').next().unwrap();
+    let res = c
+        .get(format!("{}/login", t.base))
+        .header("host", format!("evil.example:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 421);
+    let res = c
+        .get(format!("{}/login", t.base))
+        .header("host", format!("localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Served as https behind a proxy: Strict-Transport-Security, and the public host is accepted.
+    let dir = temp_dir("hard-hsts");
+    let mut v = vars();
+    v.push(("CONSOLE_PUBLIC_URL", "https://console.example.com".into()));
+    let t = start_console(&dir, &v).await;
+    let res = browser()
+        .get(format!("{}/login", t.base))
+        .header("host", "console.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .starts_with("max-age="));
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_directory_is_the_owners_only_even_when_it_was_not() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("hard-modes");
+    // A first start creates everything; then someone widens the modes.
+    let t = start_console(&dir, &vars()).await;
+    t.stop();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let t = start_console(&dir, &vars()).await;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(files.iter().any(|p| p.ends_with("console.db")), "{files:?}");
+    for f in &files {
+        assert_eq!(mode(f), 0o600, "{}", f.display());
+    }
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A seeded identity and group of the default realm.
+async fn seeded(t: &common::TestConsole) -> (String, String) {
+    let sb = t.sandbox.as_ref().unwrap();
+    let realm = &t.info.default_realm;
+    let ada = sb
+        .store()
+        .list_identities(realm, Some("ada.lovelace"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
+    let groups = sb.store().list_groups(realm, 0, 50).await.unwrap();
+    let eng = groups
+        .items
+        .iter()
+        .find(|g| g.display_name == "Engineering")
+        .unwrap()
+        .id
+        .clone();
+    (ada, eng)
+}
+
+#[tokio::test]
+async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothing() {
+    let dir = temp_dir("hard-bounds");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let (ada, eng) = seeded(&t).await;
+    let sb = t.sandbox.as_ref().unwrap();
+    let over = |n: usize| -> Vec<String> { (0..n).map(|k| format!("{k:016x}")).collect() };
+
+    let before = sb.calls_total();
+    let (status, body) = call(
+        &c,
+        &t.base,
+        BulkIdentities::PATH,
+        &BulkIdentities {
+            realm: realm.clone(),
+            op: BulkOp::Delete,
+            ids: over(limits::MAX_SELECTED_IDS + 1),
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("At most 10000"), "{body}");
+    let (status, body) = call(
+        &c,
+        &t.base,
+        RemoveGroupMembers::PATH,
+        &RemoveGroupMembers {
+            realm: realm.clone(),
+            group: eng.clone(),
+            ids: over(limits::MAX_SELECTED_IDS + 1),
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (status, body) = call(
+        &c,
+        &t.base,
+        AddIdentityToGroups::PATH,
+        &AddIdentityToGroups {
+            realm: realm.clone(),
+            identity: ada.clone(),
+            groups: over(limits::MAX_GROUPS_AT_ONCE + 1),
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let names: Vec<String> = (0..=limits::MAX_PASTED_USERNAMES)
+        .map(|k| format!("user{k}"))
+        .collect();
+    let (status, body) = call(
+        &c,
+        &t.base,
+        AddGroupMembersByUsernames::PATH,
+        &AddGroupMembersByUsernames {
+            realm: realm.clone(),
+            group: eng.clone(),
+            usernames: names.join("\n"),
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    // Ids that cannot be BI's are refused before anything is sent.
+    let (status, body) = call(
+        &c,
+        &t.base,
+        AddGroupMembers::PATH,
+        &AddGroupMembers {
+            realm: realm.clone(),
+            group: eng.clone(),
+            ids: vec!["..".into()],
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        sb.calls_since(before),
+        Vec::<String>::new(),
+        "nothing reached BI"
+    );
+    let audit =
+        bi_console::audit::AuditLog::open(bi_console::audit::open_console_db(&dir).await.unwrap())
+            .await
+            .unwrap();
+    let entries = audit.list(&Default::default(), 1, 10).await.unwrap();
+    assert_eq!(
+        entries.total, 0,
+        "nothing was recorded: {:?}",
+        entries.items
+    );
+
+    // Just at the bound, the request is taken (and repeats are sent once).
+    let (status, body) = call(
+        &c,
+        &t.base,
+        AddIdentityToGroups::PATH,
+        &AddIdentityToGroups {
+            realm: realm.clone(),
+            identity: ada.clone(),
+            groups: vec![eng.clone(), eng.clone()],
+        },
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_edits_audit_entry_says_what_bi_held_not_what_the_browser_claimed() {
+    let dir = temp_dir("hard-audit");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let (ada, _) = seeded(&t).await;
+    let sb = t.sandbox.as_ref().unwrap();
+    let real = sb.store().get_identity(&realm, &ada).await.unwrap();
+    let input = IdentityInput {
+        display_name: "Ada King".into(),
+        ..IdentityInput::from_identity(&real)
+    };
+    // The browser lies about what was there before.
+    let forged_original = IdentityInput {
+        display_name: "Somebody Else".into(),
+        username: "somebody.else".into(),
+        ..IdentityInput::from_identity(&real)
+    };
+    let (status, body) = call(
+        &c,
+        &t.base,
+        UpdateIdentity::PATH,
+        &UpdateIdentity {
+            realm: realm.clone(),
+            id: ada.clone(),
+            input,
+            original: forged_original,
+        },
+    )
+    .await;
+    assert!(
+        status == 200 || status == 302 || status == 303,
+        "{status} {body}"
+    );
+    let (_, body) = call(&c, &t.base, Activity::PATH, &Activity { id: ada.clone() }).await;
+    let entries: Vec<bi_console::model::AuditEntry> = serde_json::from_str(&body).unwrap();
+    let e = entries
+        .iter()
+        .find(|e| e.action == "identity.update")
+        .expect("recorded");
+    assert_eq!(e.target_name, real.username(), "the name is BI's");
+    assert!(e.detail.contains(&real.display_name), "{}", e.detail);
+    assert!(e.detail.contains("Ada King"), "{}", e.detail);
+    assert!(!e.detail.contains("Somebody Else"), "{}", e.detail);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn quick_retries(c: bi_console::bi::Client) -> bi_console::bi::Client {
+    c.with_retry(bi_console::bi::retry::RetryPolicy {
+        attempts: 4,
+        base: std::time::Duration::from_millis(1),
+        cap: std::time::Duration::from_millis(5),
+    })
+}
+
+#[tokio::test]
+async fn a_lost_answer_never_turns_someone_elses_username_into_a_success() {
+    let t = common::start().await;
+    let c = quick_retries(t.client());
+    let taken = c
+        .find_by_username(&t.workforce, "ada.lovelace")
+        .await
+        .unwrap()
+        .expect("seeded");
+    let w = IdentityWrite {
+        display_name: Some("An Impostor".into()),
+        status: None,
+        traits: Some(Traits {
+            username: Some("ada.lovelace".into()),
+            primary_email_address: Some("impostor@example.com".into()),
+            ..Traits::default()
+        }),
+    };
+    // The first create's answer is lost: the console cannot know BI said 409.
+    t.sandbox.fail_next(&[Fault::DropBefore]);
+    let before = t.sandbox.calls_total();
+    let e = c
+        .create_identity_verified(&t.workforce, &w)
+        .await
+        .unwrap_err();
+    assert!(e.is_conflict(), "reported as the conflict it is: {e}");
+    let calls = t.sandbox.calls_since(before);
+    assert!(
+        calls.iter().any(|c| c.starts_with("GET identities")),
+        "looked the username up: {calls:?}"
+    );
+    let still = c.get_identity(&t.workforce, &taken.id).await.unwrap();
+    assert_eq!(still.display_name, taken.display_name, "untouched");
+
+    // And the path where nothing was found: the create is sent again, once, and succeeds.
+    let w = IdentityWrite {
+        display_name: Some("Fresh Person".into()),
+        status: None,
+        traits: Some(Traits {
+            username: Some("fresh.person".into()),
+            ..Traits::default()
+        }),
+    };
+    t.sandbox.fail_next(&[Fault::DropBefore]);
+    let before = t.sandbox.calls_total();
+    let made = c.create_identity_verified(&t.workforce, &w).await.unwrap();
+    assert_eq!(made.username(), "fresh.person");
+    let calls = t.sandbox.calls_since(before);
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("POST identities"))
+            .count(),
+        1,
+        "processed once: {calls:?}"
+    );
+    assert!(
+        calls.iter().any(|c| c.starts_with("GET identities")),
+        "{calls:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_delete_repeated_after_a_lost_answer_counts_what_it_deleted() {
+    let t = common::start().await;
+    let ids = common::make_identities(&t, "batch.lost", 3).await;
+    let c = quick_retries(t.client());
+    // Deleted, but the answer is lost: the repeat finds none of them.
+    t.sandbox.fail_next(&[Fault::DropAfter]);
+    let result = bi_console::api::bulk::run(&c, &t.workforce, BulkOp::Delete, &ids).await;
+    assert_eq!(result.succeeded, 3, "{result:?}");
+    assert!(result.failed.is_empty(), "{result:?}");
+    for id in &ids {
+        assert!(c
+            .get_identity(&t.workforce, id)
+            .await
+            .unwrap_err()
+            .is_not_found());
+    }
+}
+
+#[tokio::test]
+async fn every_write_is_tried_again_after_429_and_503_and_only_then() {
+    let t = common::start().await;
+    let c = quick_retries(t.client());
+    let w = GroupWrite {
+        display_name: Some("Retried Group".into()),
+        description: None,
+    };
+    t.sandbox
+        .fail_next(&[Fault::RateLimited, Fault::Unavailable]);
+    let before = t.sandbox.calls_total();
+    let g = c.create_group(&t.workforce, &w).await.unwrap();
+    assert_eq!(g.display_name, "Retried Group");
+    let calls = t.sandbox.calls_since(before);
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("POST groups"))
+            .count(),
+        1,
+        "{calls:?}"
+    );
+    // Membership and edits too.
+    let ids = common::make_identities(&t, "retried.member", 1).await;
+    t.sandbox.fail_next(&[Fault::Unavailable]);
+    c.add_members(&t.workforce, &g.id, &ids).await.unwrap();
+    t.sandbox.fail_next(&[Fault::RateLimited]);
+    c.update_group(
+        &t.workforce,
+        &g.id,
+        &GroupWrite {
+            display_name: None,
+            description: Some("after a 429".into()),
+        },
+    )
+    .await
+    .unwrap();
+    // A 500 may hide a success: a create with no way to check is not sent again.
+    t.sandbox.fail_next(&[Fault::ErrorBefore]);
+    let injected = t.sandbox.faults_injected();
+    let e = c
+        .create_group(
+            &t.workforce,
+            &GroupWrite {
+                display_name: Some("Not Repeated".into()),
+                description: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert_eq!(t.sandbox.faults_injected(), injected + 1, "one attempt");
+}
+
+#[tokio::test]
+async fn concurrent_patches_of_different_fields_both_land() {
+    let t = common::start().await;
+    let ids = common::make_identities(&t, "patched", 10).await;
+    let c = t.client();
+    let mut work = Vec::new();
+    for (k, id) in ids.iter().enumerate() {
+        let name = IdentityWrite {
+            display_name: Some(format!("Renamed {k}")),
+            ..IdentityWrite::default()
+        };
+        let email = IdentityWrite {
+            traits: Some(Traits {
+                primary_email_address: Some(format!("p{k}@example.com")),
+                ..Traits::default()
+            }),
+            ..IdentityWrite::default()
+        };
+        let (c1, c2, r) = (&c, &c, &t.workforce);
+        work.push(async move {
+            let (a, b) = tokio::join!(
+                c1.update_identity(r, id, &name),
+                c2.update_identity(r, id, &email)
+            );
+            a.unwrap();
+            b.unwrap();
+        });
+    }
+    futures::future::join_all(work).await;
+    for (k, id) in ids.iter().enumerate() {
+        let i = c.get_identity(&t.workforce, id).await.unwrap();
+        assert_eq!(i.display_name, format!("Renamed {k}"));
+        assert_eq!(
+            i.traits.primary_email_address.as_deref(),
+            Some(format!("p{k}@example.com").as_str())
+        );
+    }
+}
+
+#[tokio::test]
+async fn asking_which_of_no_ids_are_members_costs_no_call() {
+    let t = common::start().await;
+    let c = t.client();
+    let group = c
+        .create_group(
+            &t.workforce,
+            &GroupWrite {
+                display_name: Some("Big Enough".into()),
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+    let ids = common::make_identities(&t, "big.member", 450).await;
+    c.add_members(&t.workforce, &group.id, &ids).await.unwrap();
+    let first = bi_console::api::members::first_members_page(&c, &t.workforce, &group.id)
+        .await
+        .unwrap();
+    let before = t.sandbox.calls_total();
+    let found = bi_console::api::members::members_among(&c, &t.workforce, &group.id, first, &[])
+        .await
+        .unwrap();
+    assert!(found.is_empty());
+    assert_eq!(t.sandbox.calls_since(before), Vec::<String>::new());
+}
