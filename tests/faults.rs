@@ -39,12 +39,21 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
         .await
         .unwrap()
         .id;
+    // A fixed seed replays a failing run: FAULT_SEED=… cargo test --test faults
+    let seed = std::env::var("FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok());
     t.sandbox.set_faults(Faults {
         rate: 0.3,
         max_latency: Duration::from_millis(2),
         retry_after_secs: 0,
         only: None,
+        seed,
     });
+    println!(
+        "fault seed: {} (replay with FAULT_SEED={0})",
+        t.sandbox.fault_seed()
+    );
     let c = t.client().with_retry(patient());
     let mut ops = 0;
 
@@ -104,6 +113,36 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
     assert!(ops >= 200);
     let injected = t.sandbox.faults_injected();
     assert!(injected >= 50, "faults were injected: {injected}");
+    let seed = t.sandbox.fault_seed();
+    // Counted where BI would count them: each username was created by exactly one request that reached the store.
+    for k in 0..80 {
+        assert_eq!(
+            t.sandbox.creates_processed(&format!("faulty.{k}")),
+            1,
+            "faulty.{k} created once (seed {seed})"
+        );
+    }
+    // The paths that matter ran: creates lost before processing (then looked up, found missing, sent again) and
+    // creates processed whose answer was lost (then found and not sent again).
+    let faulted = t.sandbox.faulted_calls();
+    let lost_before = faulted
+        .iter()
+        .filter(|f| {
+            f.ends_with("POST identities")
+                && (f.starts_with("ErrorBefore") || f.starts_with("DropBefore"))
+        })
+        .count();
+    let lost_after = faulted
+        .iter()
+        .filter(|f| {
+            f.ends_with("POST identities")
+                && (f.starts_with("ErrorAfter") || f.starts_with("DropAfter"))
+        })
+        .count();
+    assert!(
+        lost_before > 0 && lost_after > 0,
+        "both paths exercised (seed {seed}): {lost_before} / {lost_after}"
+    );
 
     // The directory, read without faults.
     t.sandbox.set_faults(Faults::default());
@@ -156,6 +195,7 @@ async fn reads_wait_as_bi_asks_and_stop_at_the_deadline() {
         max_latency: Duration::ZERO,
         retry_after_secs: 1,
         only: Some(Fault::RateLimited),
+        seed: None,
     });
     let c = t.client().with_retry(RetryPolicy {
         attempts: 2,

@@ -42,47 +42,81 @@ fn capture_logs() -> Captured {
     .clone()
 }
 
-fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
+/// Every form a secret could take in an answer: as is, URL-encoded, base64 (standard, URL-safe, padded or not),
+/// and for the client credentials also `id:secret` in base64 (an HTTP Basic header's value).
+fn forms(secrets: &[&str], client_id: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let mut out = Vec::new();
     for s in secrets {
-        assert!(!text.contains(s), "a secret appears in {what}");
+        out.push(s.to_string());
+        out.push(bi_console::model::encode_component(s));
+        for e in [&STANDARD, &STANDARD_NO_PAD, &URL_SAFE, &URL_SAFE_NO_PAD] {
+            out.push(e.encode(s));
+            out.push(e.encode(format!("{client_id}:{s}")));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The first form of a secret found in `text`, if any.
+fn leak(text: &str, forms: &[String]) -> Option<String> {
+    forms.iter().find(|f| text.contains(f.as_str())).cloned()
+}
+
+fn assert_clean(what: &str, text: &str, forms: &[String]) {
+    if let Some(f) = leak(text, forms) {
+        panic!("a secret appears in {what} (as {} characters)", f.len());
     }
 }
 
 /// Signs in as admin and visits everything, checking each answer.
-async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[&str]) -> usize {
+async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[String]) -> usize {
     let c = browser();
     assert_eq!(
         sign_in(&c, base, "admin", common::ADMIN_PASSWORD).await,
         "/"
     );
     let mut checked = 0;
-    let pages = [
-        "/".to_string(),
-        "/login".into(),
-        "/login?error=failed".into(),
-        format!("/realms/{realm}/identities"),
-        format!("/realms/{realm}/identities?page=2&size=25"),
-        format!("/realms/{realm}/identities?q=ada.lovelace"),
-        format!("/realms/{realm}/identities/new"),
-        format!("/realms/{realm}/identities/{identity}"),
-        format!("/realms/{realm}/identities/{identity}/edit"),
-        format!("/realms/{realm}/identities/ffffffffffffffff"),
-        format!("/realms/{realm}/groups"),
-        format!("/realms/{realm}/groups/new"),
-        format!("/realms/{realm}/groups/{group}"),
-        format!("/realms/{realm}/groups/{group}/edit"),
-        format!("/realms/{realm}/audit"),
-        "/realms/no-such-realm/identities".into(),
-        "/no/such/page".into(),
-        "/pkg/bi-console.js".into(),
-        "/pkg/bi-console.wasm".into(),
-        "/pkg/bi-console.css".into(),
+    // (path, the status it must answer with): a crawl that only saw error pages would prove nothing.
+    let pages: Vec<(String, &[u16])> = vec![
+        ("/".to_string(), &[303]),
+        ("/login".into(), &[200]),
+        ("/login?error=failed".into(), &[200]),
+        (format!("/realms/{realm}/identities"), &[200]),
+        (format!("/realms/{realm}/identities?page=2&size=25"), &[200]),
+        (format!("/realms/{realm}/identities?q=ada.lovelace"), &[200]),
+        (format!("/realms/{realm}/identities/new"), &[200]),
+        (format!("/realms/{realm}/identities/{identity}"), &[200]),
+        (
+            format!("/realms/{realm}/identities/{identity}/edit"),
+            &[200],
+        ),
+        (
+            format!("/realms/{realm}/identities/ffffffffffffffff"),
+            &[200, 404],
+        ),
+        (format!("/realms/{realm}/groups"), &[200]),
+        (format!("/realms/{realm}/groups/new"), &[200]),
+        (format!("/realms/{realm}/groups/{group}"), &[200]),
+        (format!("/realms/{realm}/groups/{group}/edit"), &[200]),
+        (format!("/realms/{realm}/audit"), &[200]),
+        ("/realms/no-such-realm/identities".into(), &[200, 404]),
+        ("/no/such/page".into(), &[404]),
+        // The compiled assets exist once `cargo leptos build` has run.
+        ("/pkg/bi-console.js".into(), &[200, 404]),
+        ("/pkg/bi-console.wasm".into(), &[200, 404]),
+        ("/pkg/bi-console.css".into(), &[200, 404]),
     ];
-    for p in &pages {
+    for (p, want) in &pages {
         let res = c.get(format!("{base}{p}")).send().await.unwrap();
-        if p.ends_with("/audit") {
-            assert_eq!(res.status(), 200, "signed in, the pages render");
-        }
+        let status = res.status().as_u16();
+        assert!(
+            want.contains(&status),
+            "{p} answered {status}, expected {want:?}"
+        );
         let headers = format!("{:?}", res.headers());
         let body = res.bytes().await.unwrap();
         assert_clean(&format!("the headers of {p}"), &headers, secrets);
@@ -147,12 +181,45 @@ async fn no_secret_in_any_page_response_or_log_line() {
     let origin = bi.api_base.trim_end_matches(PREFIX).to_string();
     let sandbox_token = "sandbox-token-that-must-stay-secret".to_string();
     let wrong_token = "rejected-token-that-must-stay-secret".to_string();
-    let secrets = [
-        token.as_str(),
-        client_secret.as_str(),
-        sandbox_token.as_str(),
-        wrong_token.as_str(),
-    ];
+    let secrets = forms(
+        &[
+            token.as_str(),
+            client_secret.as_str(),
+            sandbox_token.as_str(),
+            wrong_token.as_str(),
+        ],
+        &client_id,
+    );
+
+    // The control: the check catches a secret planted in a real answer, in every form. The sandbox's token
+    // endpoint hands out a token in its body, and a Basic header carries `id:secret` in base64.
+    let token_url = format!("{origin}{}", bi.sandbox.token_path(&bi.workforce));
+    let issued: serde_json::Value = reqwest::Client::new()
+        .post(&token_url)
+        .basic_auth(&client_id, Some(&client_secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let issued = issued["access_token"].as_str().unwrap().to_string();
+    let planted = serde_json::json!({ "access_token": issued }).to_string();
+    assert!(
+        leak(&planted, &forms(&[&issued], &client_id)).is_some(),
+        "the control is caught"
+    );
+    use base64::Engine;
+    for encoded in [
+        base64::engine::general_purpose::STANDARD.encode(&token),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&token),
+        base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}")),
+        bi_console::model::encode_component(&client_secret),
+    ] {
+        let page = format!("<html><body><p>{encoded}</p></body></html>");
+        assert!(leak(&page, &secrets).is_some(), "an encoded form is caught");
+    }
 
     let bi_common = |extra: Vec<(&'static str, String)>| {
         let mut v = vec![
@@ -215,4 +282,8 @@ async fn no_secret_in_any_page_response_or_log_line() {
     );
     assert!(logged.contains("signed in"), "sign-ins were logged");
     assert_clean("the log", &logged, &secrets);
+    assert!(
+        !logged.contains(&issued),
+        "the control token was not logged"
+    );
 }

@@ -25,6 +25,9 @@ pub struct Faults {
     pub retry_after_secs: u64,
     /// Inject only this kind (all kinds when `None`).
     pub only: Option<Fault>,
+    /// The seed of the draws, so a failing run can be replayed (`seed=…`); a random one when `None`, reported by
+    /// [`super::Sandbox::fault_seed`].
+    pub seed: Option<u64>,
 }
 
 /// One kind of failure.
@@ -71,6 +74,13 @@ impl Faults {
                             .map_err(|_| "latency_ms must be a whole number")?,
                     )
                 }
+                "seed" => {
+                    f.seed = Some(
+                        v.trim()
+                            .parse()
+                            .map_err(|_| "seed must be a whole number")?,
+                    )
+                }
                 "retry_after" => {
                     f.retry_after_secs = v
                         .trim()
@@ -79,7 +89,7 @@ impl Faults {
                 }
                 other => {
                     return Err(format!(
-                        "unknown key '{other}' (rate, latency_ms, retry_after)"
+                        "unknown key '{other}' (rate, latency_ms, retry_after, seed)"
                     ))
                 }
             }
@@ -91,12 +101,11 @@ impl Faults {
         self.rate <= 0.0 && self.max_latency.is_zero()
     }
 
-    /// The fault for the next call, if any.
-    fn draw(&self) -> Option<Fault> {
-        (self.rate > 0.0 && rand::random::<f64>() < self.rate).then(|| {
-            self.only
-                .unwrap_or(KINDS[rand::random_range(0..KINDS.len())])
-        })
+    /// The fault for the next call, if any, drawn from `rng`.
+    pub(super) fn draw(&self, rng: &mut impl rand::Rng) -> Option<Fault> {
+        let hit = self.rate > 0.0 && rng.random::<f64>() < self.rate;
+        let kind = KINDS[rng.random_range(0..KINDS.len())];
+        hit.then(|| self.only.unwrap_or(kind))
     }
 }
 
@@ -128,9 +137,9 @@ pub(super) async fn inject(State(sb): Shared, req: Request, next: Next) -> Respo
         let ms = f.max_latency.as_millis() as u64;
         tokio::time::sleep(Duration::from_millis(rand::random_range(0..=ms))).await;
     }
-    let fault = scripted.or_else(|| f.draw());
-    if fault.is_some() {
-        sb.count_fault();
+    let fault = scripted.or_else(|| sb.draw_fault(&f));
+    if let Some(kind) = fault {
+        sb.count_fault(kind, req.method().as_str(), req.uri().path());
     }
     match fault {
         None => next.run(req).await,
@@ -176,9 +185,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_seed_replays_the_same_faults() {
+        use rand::SeedableRng;
+        let f = Faults {
+            rate: 0.5,
+            ..Faults::default()
+        };
+        let run = |seed| {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+            (0..50).map(|_| f.draw(&mut rng)).collect::<Vec<_>>()
+        };
+        assert_eq!(run(7), run(7));
+        assert_ne!(run(7), run(8));
+    }
+
+    #[test]
     fn specs_parse() {
-        let f = Faults::parse("rate=0.3, latency_ms=20,retry_after=1").unwrap();
+        let f = Faults::parse("rate=0.3, latency_ms=20,retry_after=1,seed=42").unwrap();
         assert_eq!(f.rate, 0.3);
+        assert_eq!(f.seed, Some(42));
         assert_eq!(f.max_latency, Duration::from_millis(20));
         assert_eq!(f.retry_after_secs, 1);
         assert!(Faults::parse("").unwrap().is_off());

@@ -72,6 +72,13 @@ pub struct Sandbox {
     faults_injected: std::sync::atomic::AtomicU64,
     /// Faults for the next calls, in order, before any random one (see [`Sandbox::fail_next`]).
     scripted: std::sync::Mutex<std::collections::VecDeque<faults::Fault>>,
+    /// The random faults' generator and its seed.
+    fault_rng: std::sync::Mutex<(u64, rand::rngs::StdRng)>,
+    /// Each injected fault, as "KIND METHOD path" (the last 10,000).
+    faulted: std::sync::Mutex<std::collections::VecDeque<String>>,
+    /// Identity creates that reached the store, per username (lowercased): a doubled create shows here even when
+    /// the unique username index refused it.
+    creates: std::sync::Mutex<HashMap<String, u64>>,
 }
 
 /// The most recent API calls the sandbox answered ("POST …/groups/g1:addMembers"), for tests and benchmarks that
@@ -169,6 +176,12 @@ impl Sandbox {
             faults: std::sync::Mutex::new(faults::Faults::default()),
             faults_injected: std::sync::atomic::AtomicU64::new(0),
             scripted: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            fault_rng: std::sync::Mutex::new({
+                use rand::SeedableRng;
+                (0, rand::rngs::StdRng::seed_from_u64(0))
+            }),
+            faulted: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            creates: std::sync::Mutex::new(HashMap::new()),
         }))
     }
 
@@ -199,9 +212,44 @@ impl Sandbox {
         self.tokens_issued.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Switches fault injection (see [`faults`]); `Faults::default()` switches it off.
+    /// Switches fault injection (see [`faults`]); `Faults::default()` switches it off. The draws start again from
+    /// the given seed, or a new random one (see [`Sandbox::fault_seed`]).
     pub fn set_faults(&self, f: faults::Faults) {
+        use rand::SeedableRng;
+        let seed = f.seed.unwrap_or_else(rand::random);
+        *self.fault_rng.lock().expect("lock") = (seed, rand::rngs::StdRng::seed_from_u64(seed));
+        if f.rate > 0.0 {
+            tracing::info!(
+                seed,
+                rate = f.rate,
+                "sandbox fault injection on (replay with seed={seed})"
+            );
+        }
         *self.faults.lock().expect("lock") = f;
+    }
+
+    /// The seed the current fault draws started from.
+    pub fn fault_seed(&self) -> u64 {
+        self.fault_rng.lock().expect("lock").0
+    }
+
+    fn draw_fault(&self, f: &faults::Faults) -> Option<faults::Fault> {
+        f.draw(&mut self.fault_rng.lock().expect("lock").1)
+    }
+
+    /// The faults injected so far (the last 10,000), as "Kind METHOD path" with the path after the realm.
+    pub fn faulted_calls(&self) -> Vec<String> {
+        self.faulted.lock().expect("lock").iter().cloned().collect()
+    }
+
+    /// How many identity creates with this username (ignoring case) reached the store, accepted or not.
+    pub fn creates_processed(&self, username: &str) -> u64 {
+        self.creates
+            .lock()
+            .expect("lock")
+            .get(&store::username_key(username))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn faults(&self) -> faults::Faults {
@@ -227,9 +275,14 @@ impl Sandbox {
             .load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    fn count_fault(&self) {
+    fn count_fault(&self, kind: faults::Fault, method: &str, path: &str) {
         self.faults_injected
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut log = self.faulted.lock().expect("lock");
+        if log.len() == CallLog::KEEP {
+            log.pop_front();
+        }
+        log.push_back(format!("{kind:?} {method} {}", short_path(path)));
     }
 
     /// How many authenticated API calls the sandbox has answered since start.
@@ -250,11 +303,7 @@ impl Sandbox {
     }
 
     fn record_call(&self, method: &str, path: &str) {
-        let short = path
-            .find("/realms/")
-            .map(|i| &path[i + "/realms/".len()..])
-            .and_then(|rest| rest.split_once('/').map(|(_, p)| p))
-            .unwrap_or(path);
+        let short = short_path(path);
         let mut log = self.calls.lock().expect("lock");
         log.total += 1;
         if log.recent.len() == CallLog::KEEP {
@@ -343,6 +392,14 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         return false;
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The part of an API path after the realm: "identities", "groups/abc:addMembers".
+fn short_path(path: &str) -> &str {
+    path.find("/realms/")
+        .map(|i| &path[i + "/realms/".len()..])
+        .and_then(|rest| rest.split_once('/').map(|(_, p)| p))
+        .unwrap_or(path)
 }
 
 type Shared = State<Arc<Sandbox>>;
@@ -586,6 +643,13 @@ async fn create_identity(
     check_identity_fields(&w, true, &mut violations);
     if !violations.is_empty() {
         return Err(ApiError::invalid(violations));
+    }
+    if let Some(u) = w.traits.as_ref().and_then(|t| t.username.as_deref()) {
+        *sb.creates
+            .lock()
+            .expect("lock")
+            .entry(store::username_key(u))
+            .or_default() += 1;
     }
     let identity = sb
         .store
