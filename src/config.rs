@@ -57,6 +57,9 @@ pub struct AccessSettings {
     /// `CONSOLE_ALLOWED_HOSTS`: host names (besides loopback and the public URL's) requests may name, separated by
     /// spaces or commas. Any other Host is refused (a DNS-rebinding page cannot reach a console on 127.0.0.1).
     pub allowed_hosts: Vec<String>,
+    /// `CONSOLE_PROTECTED_GROUPS`: groups (ids or names, separated by commas or newlines) whose membership and
+    /// settings only an admin may change, e.g. the administrators group of BI's admin realm.
+    pub protected_groups: Vec<String>,
 }
 
 /// Where sessions live.
@@ -138,8 +141,18 @@ impl AccessSettings {
                     .collect()
             })
             .unwrap_or_default();
+        let protected_groups = get("CONSOLE_PROTECTED_GROUPS")
+            .map(|v| {
+                v.split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(AccessSettings {
             operators,
+            protected_groups,
             store,
             idle,
             absolute,

@@ -3,7 +3,7 @@
 //!   sandbox [ADDR]      only the sandbox API, on ADDR (default 127.0.0.1:8787)
 //!   reset-sandbox       delete the sandbox data; the next start seeds a fresh demo tenant
 //!   hash-password       print the argon2 hash of a password read on standard input
-//!   add-operator U ROLE add an operator to the data directory's operators file
+//!   add-operator U ROLE [REALMS]  add an operator (optionally limited to realms) to the operators file
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
@@ -16,9 +16,11 @@ async fn main() -> std::process::ExitCode {
         Some("sandbox") => bi_console::server::run_sandbox(args.get(1).cloned()).await,
         Some("reset-sandbox") => bi_console::server::reset_sandbox(),
         Some("hash-password") => bi_console::server::hash_password_command(),
-        Some("add-operator") => {
-            bi_console::server::add_operator_command(args.get(1).cloned(), args.get(2).cloned())
-        }
+        Some("add-operator") => bi_console::server::add_operator_command(
+            args.get(1).cloned(),
+            args.get(2).cloned(),
+            args.get(3).cloned(),
+        ),
         Some("-h" | "--help" | "help") => {
             println!("{}", bi_console::server::USAGE);
             Ok(())

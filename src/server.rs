@@ -17,15 +17,16 @@ use crate::model::ConsoleInfo;
 use crate::sandbox::{self, Sandbox, PREFIX};
 use crate::state::AppState;
 
-pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE]
+pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE [REALMS]]
 
   serve            run the console (default). With no BI_* settings it runs on the embedded sandbox.
   sandbox [ADDR]   run only the sandbox API on ADDR (default 127.0.0.1:8787), under /sandbox/v1/...
   reset-sandbox    delete the sandbox data in CONSOLE_DATA_DIR (default ./data); the next start reseeds it
   hash-password    read a password on standard input; print its argon2 hash for CONSOLE_OPERATORS
-  add-operator USERNAME ROLE
-                   add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json; the
-                   password is read on standard input, or made and printed when the input is empty";
+  add-operator USERNAME ROLE [REALMS]
+                   add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json, optionally
+                   limited to realms (ids separated by commas); the password is read on standard input, or made
+                   and printed when the input is empty";
 
 /// Keeps large allocations (each password check takes argon2's 19 MiB) in their own mappings, so they go back to
 /// the system when freed instead of staying in the heap: glibc otherwise raises that threshold after the first one,
@@ -143,7 +144,9 @@ pub async fn build(
     let audit = crate::audit::AuditLog::open(db.clone())
         .await
         .map_err(|e| format!("cannot prepare the audit log: {e}"))?;
-    let state = AppState::new(client, info.clone()).with_audit(audit);
+    let state = AppState::new(client, info.clone())
+        .with_audit(audit)
+        .with_protected_groups(settings.access.protected_groups.clone());
 
     let (operators, bootstrap) =
         crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
@@ -286,7 +289,11 @@ pub fn hash_password_command() -> Result<(), String> {
 
 /// `add-operator USERNAME ROLE`: reads a password from standard input (or makes one when it is empty) and keeps the
 /// operator in the data directory's operators file.
-pub fn add_operator_command(username: Option<String>, role: Option<String>) -> Result<(), String> {
+pub fn add_operator_command(
+    username: Option<String>,
+    role: Option<String>,
+    realms: Option<String>,
+) -> Result<(), String> {
     let (Some(username), Some(role)) = (username, role) else {
         return Err(format!(
             "add-operator needs a username and a role\n\n{USAGE}"
@@ -300,7 +307,8 @@ pub fn add_operator_command(username: Option<String>, role: Option<String>) -> R
     if made {
         password = crate::auth::random_password(20);
     }
-    crate::auth::add_operator(&settings.data_dir, &username, role, &password)?;
+    let realms = realms.map(|r| crate::auth::parse_realms(&r));
+    crate::auth::add_operator_in(&settings.data_dir, &username, role, &password, realms)?;
     if made {
         println!(
             "Operator {username} ({}) added with password {password}",

@@ -22,6 +22,8 @@ pub struct AppState {
     pub info: ConsoleInfo,
     /// Where every write is recorded; `None` only in tests that exercise reads.
     pub audit: Option<crate::audit::AuditLog>,
+    /// Groups (ids or names) whose membership and settings only an admin may change (`CONSOLE_PROTECTED_GROUPS`).
+    pub protected_groups: Arc<Vec<String>>,
     realms: CachedRealms,
 }
 
@@ -31,8 +33,14 @@ impl AppState {
             client: Arc::new(client),
             info,
             audit: None,
+            protected_groups: Arc::new(Vec::new()),
             realms: Arc::new(Mutex::new(None)),
         }
+    }
+
+    pub fn with_protected_groups(mut self, groups: Vec<String>) -> AppState {
+        self.protected_groups = Arc::new(groups);
+        self
     }
 
     pub fn with_audit(mut self, audit: crate::audit::AuditLog) -> AppState {

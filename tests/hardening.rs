@@ -792,3 +792,156 @@ async fn asking_which_of_no_ids_are_members_costs_no_call() {
     assert!(found.is_empty());
     assert_eq!(t.sandbox.calls_since(before), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn an_operator_limited_to_realms_and_protected_groups_are_refused_and_recorded() {
+    let dir = temp_dir("hard-scope");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Start once to learn the realms, then limit a helpdesk operator to the customers realm.
+    let t = start_console(&dir, &vars()).await;
+    let sb = t.sandbox.clone().unwrap();
+    let realms = sb.store().list_realms(0, 10).await.unwrap().items;
+    let workforce = t.info.default_realm.clone();
+    let customers = realms
+        .iter()
+        .find(|r| r.id != workforce)
+        .unwrap()
+        .id
+        .clone();
+    let (ada, eng) = seeded(&t).await;
+    t.stop();
+    let hash = bi_console::auth::hash_password("scoped password 1").unwrap();
+    let mut v = vars();
+    v.push((
+        "CONSOLE_OPERATORS",
+        format!("{} scoped:helpdesk:{hash}:{customers}", common::operators()),
+    ));
+    v.push(("CONSOLE_PROTECTED_GROUPS", "Engineering".into()));
+    let t = start_console(&dir, &v).await;
+
+    let scoped = browser();
+    assert_eq!(
+        sign_in(&scoped, &t.base, "scoped", "scoped password 1").await,
+        "/"
+    );
+    // The realm picker lists only the operator's realms.
+    let (status, body) = call(&scoped, &t.base, ListRealms::PATH, &ListRealms {}).await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains(&customers) && !body.contains(&workforce),
+        "{body}"
+    );
+    // Reads and writes elsewhere are refused.
+    let (status, _) = call(
+        &scoped,
+        &t.base,
+        ListIdentities::PATH,
+        &ListIdentities {
+            realm: workforce.clone(),
+            page: 1,
+            size: 25,
+            q: String::new(),
+        },
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = call(
+        &scoped,
+        &t.base,
+        SetIdentityStatus::PATH,
+        &SetIdentityStatus {
+            realm: workforce.clone(),
+            id: ada.clone(),
+            suspend: true,
+        },
+    )
+    .await;
+    assert_eq!(status, 403);
+    let still = sb.store().get_identity(&workforce, &ada).await.unwrap();
+    assert_eq!(still.status.as_deref(), Some("active"));
+
+    // A helpdesk operator of every realm may not change a protected group's members; an admin may.
+    let helpdesk = browser();
+    sign_in(&helpdesk, &t.base, "helpdesk", common::HELPDESK_PASSWORD).await;
+    let before = sb
+        .store()
+        .list_members(&workforce, &eng, 0, 200)
+        .await
+        .unwrap()
+        .total;
+    let (status, body) = call(
+        &helpdesk,
+        &t.base,
+        RemoveGroupMembers::PATH,
+        &RemoveGroupMembers {
+            realm: workforce.clone(),
+            group: eng.clone(),
+            ids: vec![ada.clone()],
+        },
+    )
+    .await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("protected"), "{body}");
+    let (status, _) = call(
+        &helpdesk,
+        &t.base,
+        AddIdentityToGroups::PATH,
+        &AddIdentityToGroups {
+            realm: workforce.clone(),
+            identity: ada.clone(),
+            groups: vec![eng.clone()],
+        },
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        sb.store()
+            .list_members(&workforce, &eng, 0, 200)
+            .await
+            .unwrap()
+            .total,
+        before,
+        "nothing changed"
+    );
+    // The group page tells the helpdesk operator why there is no member control.
+    let page = helpdesk
+        .get(format!("{}/realms/{workforce}/groups/{eng}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Protected group"), "shown as protected");
+    assert!(!page.contains(">Add members<"), "no add control");
+    let admin = browser();
+    sign_in(&admin, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let (status, body) = call(
+        &admin,
+        &t.base,
+        RemoveGroupMembers::PATH,
+        &RemoveGroupMembers {
+            realm: workforce.clone(),
+            group: eng.clone(),
+            ids: vec![ada.clone()],
+        },
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // Both refusals are in the audit log.
+    let (_, body) = call(
+        &admin,
+        &t.base,
+        ListAudit::PATH,
+        &ListAudit {
+            filter: Default::default(),
+            page: 1,
+            size: 50,
+        },
+    )
+    .await;
+    assert!(body.contains("refused.realm"), "{body}");
+    assert!(body.contains("refused.protected_group"), "{body}");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

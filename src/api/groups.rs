@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::model::{AppError, Group, GroupInput, Identity, MembershipResult, PageView};
 
 #[cfg(feature = "ssr")]
-use super::{allow, errors, record, state};
+use super::{errors, record, state};
 #[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
@@ -23,7 +23,7 @@ fn group_url(realm: &str, id: &str, query: &str) -> String {
 pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView<Group>, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
-    allow(Action::Read)?;
+    super::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -45,6 +45,9 @@ pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView
 pub struct GroupDetail {
     pub group: Group,
     pub members: PageView<Identity>,
+    /// Listed in `CONSOLE_PROTECTED_GROUPS`: only an admin may change its members or settings.
+    #[serde(default)]
+    pub protected: bool,
 }
 
 /// A group and a page of its members: two BI calls, made concurrently (BI has no call that returns both).
@@ -57,7 +60,7 @@ pub async fn get_group(
 ) -> Result<GroupDetail, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
-    allow(Action::Read)?;
+    super::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -68,7 +71,12 @@ pub async fn get_group(
     );
     let group = group.map_err(|e| errors::from_bi("get group", e))?;
     let members = members.map_err(|e| errors::from_bi("list group members", e))?;
+    let protected = s
+        .protected_groups
+        .iter()
+        .any(|p| *p == group.id || p.eq_ignore_ascii_case(&group.display_name));
     Ok(GroupDetail {
+        protected,
         group,
         members: PageView {
             items: members.items,
@@ -92,7 +100,7 @@ pub async fn create_group(
         description,
     };
     let outcome = async {
-        let operator = allow(Action::CreateGroup)?;
+        let operator = super::allow_in(Action::CreateGroup, &realm).await?;
         let fields = input.validate();
         if !fields.is_empty() {
             return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
@@ -135,7 +143,8 @@ pub async fn update_group(
     input: GroupInput,
     original: GroupInput,
 ) -> Result<(), AppError> {
-    let operator = allow(Action::EditGroup)?;
+    let operator = super::allow_in(Action::EditGroup, &realm).await?;
+    super::check_group_not_protected(&operator, &realm, &id).await?;
     let outcome = async {
         let fields = input.validate();
         if !fields.is_empty() {
@@ -192,7 +201,8 @@ pub async fn delete_group(
     id: String,
     remove_members: bool,
 ) -> Result<usize, AppError> {
-    let operator = allow(Action::DeleteGroup)?;
+    let operator = super::allow_in(Action::DeleteGroup, &realm).await?;
+    super::check_group_not_protected(&operator, &realm, &id).await?;
     let s = state()?;
     // Read it first, so the audit log names what was deleted.
     let before = s
@@ -268,7 +278,8 @@ async fn change_members(
     ids: Vec<String>,
     add: bool,
 ) -> Result<MembershipResult, AppError> {
-    let operator = allow(Action::ManageMembers)?;
+    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
+    super::check_group_not_protected(&operator, &realm, &group).await?;
     let ids = super::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let s = state()?;
     let result = super::members::change(&s.client, &realm, &group, &ids, add).await;
@@ -299,7 +310,8 @@ pub async fn add_group_members_by_usernames(
     group: String,
     usernames: String,
 ) -> Result<MembershipResult, AppError> {
-    let operator = allow(Action::ManageMembers)?;
+    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
+    super::check_group_not_protected(&operator, &realm, &group).await?;
     let names = crate::model::check_pasted_usernames(&usernames).map_err(|message| AppError {
         fields: vec![crate::model::FieldError {
             field: "usernames".into(),
@@ -348,7 +360,7 @@ pub async fn member_picker_page(
 ) -> Result<PickerPage, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::username_filter;
-    allow(Action::Read)?;
+    super::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let page = page.max(1);
     let q = q.trim();
@@ -383,9 +395,13 @@ pub async fn add_identity_to_groups(
     groups: Vec<String>,
 ) -> Result<MembershipResult, AppError> {
     use futures::stream::{self, StreamExt};
-    let operator = allow(Action::ManageMembers)?;
+    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
     let groups = super::checked_ids(groups, crate::model::limits::MAX_GROUPS_AT_ONCE, "group")?;
     super::checked_ids(vec![identity.clone()], 1, "identity")?;
+    // A protected group among them refuses the whole request (nothing is sent).
+    for g in &groups {
+        super::check_group_not_protected(&operator, &realm, g).await?;
+    }
     let s = state()?;
     let one = [identity.clone()];
     // Each group's change is checked before being sent again (see `members::change`).
@@ -448,7 +464,8 @@ pub async fn remove_identity_from_group(
     identity: String,
     group: String,
 ) -> Result<(), AppError> {
-    let operator = allow(Action::ManageMembers)?;
+    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
+    super::check_group_not_protected(&operator, &realm, &group).await?;
     let changed = super::members::change(
         &state()?.client,
         &realm,

@@ -29,6 +29,87 @@ pub(crate) fn allow(action: crate::model::Action) -> Result<crate::model::Operat
     crate::auth::web::authorize(action)
 }
 
+/// The operator, if their role allows `action` and they may use `realm` (else 401 / 403; a refused realm is
+/// recorded in the audit log).
+#[cfg(feature = "ssr")]
+pub(crate) async fn allow_in(
+    action: crate::model::Action,
+    realm: &str,
+) -> Result<crate::model::OperatorView, AppError> {
+    let op = allow(action)?;
+    if op.may_use(realm) {
+        return Ok(op);
+    }
+    let refused = forbidden("Your operator account may not use this realm.");
+    let event = crate::audit::Event {
+        action: "refused.realm",
+        realm: realm.to_string(),
+        target_id: String::new(),
+        target_name: String::new(),
+        detail: format!("{action:?} in a realm outside the operator's realms"),
+        subjects: Vec::new(),
+    };
+    record(&op, event, &Err::<(), _>(refused.clone())).await;
+    Err(refused)
+}
+
+/// A refusal (403) the operator reads.
+#[cfg(feature = "ssr")]
+fn forbidden(message: &str) -> AppError {
+    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+        r.set_status(axum::http::StatusCode::FORBIDDEN);
+    }
+    AppError {
+        status: Some(403),
+        code: Some("forbidden".into()),
+        ..AppError::new(message)
+    }
+}
+
+/// Whether `group` is protected (`CONSOLE_PROTECTED_GROUPS`, by id or name). Its name is read from BI only when a
+/// protected name could match.
+#[cfg(feature = "ssr")]
+pub(crate) async fn is_protected(realm: &str, group: &str) -> Result<bool, AppError> {
+    let s = state()?;
+    let p = &s.protected_groups;
+    if p.is_empty() {
+        return Ok(false);
+    }
+    if p.iter().any(|x| x == group) {
+        return Ok(true);
+    }
+    let g = s
+        .client
+        .get_group(realm, group)
+        .await
+        .map_err(|e| errors::from_bi("get group", e))?;
+    Ok(p.iter().any(|x| x.eq_ignore_ascii_case(&g.display_name)))
+}
+
+/// Refuses (403, recorded) a change to a protected group's membership or settings by anyone but an admin.
+#[cfg(feature = "ssr")]
+pub(crate) async fn check_group_not_protected(
+    op: &crate::model::OperatorView,
+    realm: &str,
+    group: &str,
+) -> Result<(), AppError> {
+    if op.role == crate::model::Role::Admin || !is_protected(realm, group).await? {
+        return Ok(());
+    }
+    let refused =
+        forbidden("This group is protected: only an admin may change its members or settings.");
+    let event = crate::audit::Event {
+        action: "refused.protected_group",
+        realm: realm.to_string(),
+        target_id: group.to_string(),
+        target_name: String::new(),
+        detail: "a change to a protected group".into(),
+        subjects: Vec::new(),
+    };
+    record(op, event, &Err::<(), _>(refused.clone())).await;
+    Err(refused)
+}
+
 /// A refused request (400): the message is shown to the operator, nothing was sent to BI.
 #[cfg(feature = "ssr")]
 pub(crate) fn bad_request(message: impl Into<String>) -> AppError {
@@ -140,11 +221,13 @@ pub(crate) async fn back_to_form<T>(
 /// does not add a BI call to every page view.
 #[server]
 pub async fn list_realms() -> Result<Vec<Realm>, AppError> {
-    allow(crate::model::Action::Read)?;
-    state()?
+    let op = allow(crate::model::Action::Read)?;
+    let realms = state()?
         .realms()
         .await
-        .map_err(|e| errors::from_bi("list realms", e))
+        .map_err(|e| errors::from_bi("list realms", e))?;
+    // Only the realms this operator may use.
+    Ok(realms.into_iter().filter(|r| op.may_use(&r.id)).collect())
 }
 
 /// One numbered page of a realm's identities, or the identity whose username is `q` (BI's only filter).
@@ -158,7 +241,7 @@ pub async fn list_identities(
 ) -> Result<PageView<Identity>, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::{clamp_page_size, username_filter};
-    allow(crate::model::Action::Read)?;
+    allow_in(crate::model::Action::Read, &realm).await?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -189,7 +272,7 @@ pub struct IdentityDetail {
 #[server]
 pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, AppError> {
     use crate::bi::wire::ListQuery;
-    allow(crate::model::Action::Read)?;
+    allow_in(crate::model::Action::Read, &realm).await?;
     let s = state()?;
     let groups_query = ListQuery {
         page_size: Some(crate::model::MAX_PAGE_SIZE),
@@ -230,7 +313,7 @@ pub async fn create_identity(
         family_name,
     };
     let outcome = async {
-        let operator = allow(crate::model::Action::CreateIdentity)?;
+        let operator = allow_in(crate::model::Action::CreateIdentity, &realm).await?;
         let fields = input.validate();
         if !fields.is_empty() {
             return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
@@ -277,7 +360,7 @@ pub async fn set_identity_status(
     suspend: bool,
 ) -> Result<Identity, AppError> {
     use crate::bi::wire::IdentityWrite;
-    let operator = allow(crate::model::Action::SetStatus)?;
+    let operator = allow_in(crate::model::Action::SetStatus, &realm).await?;
     let s = state()?;
     let patch = IdentityWrite::status_change(suspend);
     let (verb, action) = if suspend {
@@ -308,7 +391,7 @@ pub async fn set_identity_status(
 /// Deletes one identity.
 #[server]
 pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> {
-    let operator = allow(crate::model::Action::DeleteIdentity)?;
+    let operator = allow_in(crate::model::Action::DeleteIdentity, &realm).await?;
     let s = state()?;
     // Read it first, so the audit log names what was deleted.
     let before = s
@@ -342,7 +425,7 @@ pub async fn update_identity(
     input: crate::model::IdentityInput,
     original: crate::model::IdentityInput,
 ) -> Result<(), AppError> {
-    let operator = allow(crate::model::Action::EditIdentity)?;
+    let operator = allow_in(crate::model::Action::EditIdentity, &realm).await?;
     let outcome = async {
         let fields = input.validate();
         if !fields.is_empty() {
@@ -406,10 +489,14 @@ pub async fn bulk_identities(
     op: crate::model::BulkOp,
     ids: Vec<String>,
 ) -> Result<crate::model::BulkResult, AppError> {
-    let operator = allow(match op {
-        crate::model::BulkOp::Delete => crate::model::Action::DeleteIdentity,
-        _ => crate::model::Action::SetStatus,
-    })?;
+    let operator = allow_in(
+        match op {
+            crate::model::BulkOp::Delete => crate::model::Action::DeleteIdentity,
+            _ => crate::model::Action::SetStatus,
+        },
+        &realm,
+    )
+    .await?;
     let ids = checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let s = state()?;
     let result = bulk::run(&s.client, &realm, op, &ids).await;

@@ -26,6 +26,9 @@ pub struct OperatorRecord {
     pub username: String,
     pub role: Role,
     pub password_hash: String,
+    /// The realms this operator may use (ids); absent: every realm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realms: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for OperatorRecord {
@@ -34,15 +37,26 @@ impl std::fmt::Debug for OperatorRecord {
             .field("username", &self.username)
             .field("role", &self.role)
             .field("password_hash", &"***")
+            .field("realms", &self.realms)
             .finish()
     }
 }
 
-/// `username:role:hash` entries separated by whitespace (argon2's PHC strings hold no spaces or colons).
+/// Realm ids separated by commas: `r1,r2` (empty parts ignored).
+pub fn parse_realms(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `username:role:hash` entries, optionally `username:role:hash:realm1,realm2` (the realms the operator may use),
+/// separated by whitespace (argon2's PHC strings hold no spaces or colons).
 pub fn parse_operators(list: &str) -> Result<Vec<OperatorRecord>, String> {
     let mut out: Vec<OperatorRecord> = Vec::new();
     for entry in list.split_whitespace() {
-        let mut parts = entry.splitn(3, ':');
+        let mut parts = entry.splitn(4, ':');
         let (Some(username), Some(role), Some(hash)) = (parts.next(), parts.next(), parts.next())
         else {
             return Err(format!(
@@ -50,6 +64,7 @@ pub fn parse_operators(list: &str) -> Result<Vec<OperatorRecord>, String> {
                 entry.split(':').next().unwrap_or_default()
             ));
         };
+        let realms = parts.next().map(parse_realms);
         let role = Role::parse(role).ok_or_else(|| {
             format!("gives {username} the role '{role}'; expected admin, helpdesk or viewer")
         })?;
@@ -68,6 +83,7 @@ pub fn parse_operators(list: &str) -> Result<Vec<OperatorRecord>, String> {
             username: username.to_string(),
             role,
             password_hash: hash.to_string(),
+            realms,
         });
     }
     Ok(out)
@@ -256,6 +272,17 @@ pub fn add_operator(
     role: Role,
     password: &str,
 ) -> Result<(), String> {
+    add_operator_in(data_dir, username, role, password, None)
+}
+
+/// [`add_operator`], limited to `realms` when given.
+pub fn add_operator_in(
+    data_dir: &Path,
+    username: &str,
+    role: Role,
+    password: &str,
+    realms: Option<Vec<String>>,
+) -> Result<(), String> {
     let username = username.trim();
     if username.is_empty() || username.contains(':') || username.chars().any(char::is_whitespace) {
         return Err("an operator's username must be non-empty, without spaces or ':'".into());
@@ -269,6 +296,7 @@ pub fn add_operator(
         username: username.to_string(),
         role,
         password_hash: hash_password(password)?,
+        realms,
     });
     save_file(data_dir, &records)
 }
@@ -332,6 +360,13 @@ mod tests {
     #[test]
     fn operator_lists_are_checked() {
         let hash = hash_password("x").unwrap();
+        let scoped =
+            parse_operators(&format!("ada:helpdesk:{hash}:r1,r2 grace:viewer:{hash}")).unwrap();
+        assert_eq!(
+            scoped[0].realms,
+            Some(vec!["r1".to_string(), "r2".to_string()])
+        );
+        assert_eq!(scoped[1].realms, None);
         assert!(parse_operators(&format!("ada:admin:{hash}\n grace:viewer:{hash}")).is_ok());
         assert!(parse_operators("ada:admin")
             .unwrap_err()

@@ -231,6 +231,7 @@ async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
     Some(OperatorView {
         username: op.username.clone(),
         role: op.role,
+        realms: op.realms.clone(),
     })
 }
 

@@ -65,11 +65,21 @@ pub enum Action {
 pub struct OperatorView {
     pub username: String,
     pub role: Role,
+    /// The realms this operator may use; `None`: every realm the console's token can see.
+    #[serde(default)]
+    pub realms: Option<Vec<String>>,
 }
 
 impl OperatorView {
     pub fn can(&self, action: Action) -> bool {
         self.role.allows(action)
+    }
+
+    /// Whether this operator may work in `realm`.
+    pub fn may_use(&self, realm: &str) -> bool {
+        self.realms
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|r| r == realm))
     }
 }
 

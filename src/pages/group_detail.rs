@@ -107,8 +107,21 @@ fn Group(
     outcome: Outcome,
     perms: Perms,
 ) -> impl IntoView {
-    let GroupDetail { group, members } = detail;
-    let manage = perms.can(Action::ManageMembers);
+    let GroupDetail {
+        group,
+        members,
+        protected,
+    } = detail;
+    let admin = perms.can(Action::DeleteGroup);
+    // A protected group's members are changed by admins only; others see why the controls are missing.
+    let manage = perms.can(Action::ManageMembers) && (admin || !protected);
+    let protected_note = (protected && !admin).then(|| {
+        view! {
+            <p class="rounded-md border border-slate-300 bg-slate-50 px-3 py-2 text-sm text-slate-700 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300">
+                "Protected group: only an admin may change its members or settings."
+            </p>
+        }
+    });
     let changes = Signal::derive(move || {
         add.version().get() + paste.version().get() + remove.version().get()
     });
@@ -283,6 +296,7 @@ fn Group(
                 })}
             </div>
         </div>
+        {protected_note}
         {move || delete_error().map(|e| view! { <ErrorBanner error=e /> })}
         <Show when=has_members_refusal>
             <div id="delete-refused" role="alert" class="flex flex-wrap items-center gap-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
