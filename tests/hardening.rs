@@ -945,3 +945,50 @@ async fn an_operator_limited_to_realms_and_protected_groups_are_refused_and_reco
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_sign_in_form_keeps_what_was_typed_without_putting_it_in_the_address() {
+    let dir = temp_dir("hard-typed");
+    let t = start_console(&dir, &vars()).await;
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{}/sign-in", t.base))
+        .form(&[
+            ("username", "ada <b>&"),
+            ("password", "wrong"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(!location.contains("ada"), "{location}");
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("bi_console_typed="))
+        .expect("the typed name rides in a cookie")
+        .to_string();
+    for part in ["Path=/login", "HttpOnly", "SameSite=Strict", "Max-Age=60"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    let page = reqwest::Client::new()
+        .get(format!("{}{location}", t.base))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("value=\"ada &lt;b&gt;&amp;\""),
+        "prefilled, escaped"
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

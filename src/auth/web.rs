@@ -315,14 +315,40 @@ pub struct SignInForm {
     next: String,
 }
 
+/// The cookie that carries what was typed as the username back to the sign-in page after a failure: only to
+/// `/login`, for a minute, never readable by scripts, never sent cross-site, never in an address or a log.
+pub const TYPED_COOKIE: &str = "bi_console_typed";
+
 /// Back to the sign-in page with a fixed reason. The username typed is never put in the address (it may be a
-/// password typed in the wrong field) and the page shows only the reason's own text.
-fn back_to_login(error: &str, next: &str) -> Response {
-    Redirect::to(&format!(
+/// password typed in the wrong field); it rides in [`TYPED_COOKIE`] so the form can keep it.
+fn back_to_login(error: &str, next: &str, typed: &str) -> Response {
+    let mut res = Redirect::to(&format!(
         "/login?error={error}&next={}",
         crate::model::encode_component(next)
     ))
-    .into_response()
+    .into_response();
+    let typed: String = typed.chars().take(256).collect();
+    let cookie = format!(
+        "{TYPED_COOKIE}={}; Path=/login; Max-Age=60; HttpOnly; SameSite=Strict",
+        crate::model::encode_component(&typed)
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// What was typed as the username before a failed sign-in, from [`TYPED_COOKIE`].
+pub fn typed_username(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == TYPED_COOKIE)
+        .map(|(_, v)| decode(v))
+        .unwrap_or_default()
 }
 
 /// `POST /sign-in`: counts the attempt, waits its turn (see [`Throttle`]), checks the password with a bounded
@@ -346,13 +372,13 @@ pub async fn sign_in(
     let shown = known.clone().unwrap_or_else(|| "(not an operator)".into());
     if username.len() > super::throttle::MAX_USERNAME_BYTES {
         tracing::warn!(%address, "sign-in refused: username too long");
-        return back_to_login("failed", &next);
+        return back_to_login("failed", &next, "");
     }
     let admitted = match access.throttle.begin(&username, address) {
         Ok(a) => a,
         Err(why) => {
             tracing::warn!(username = %shown, %address, ?why, "sign-in refused: too many failures");
-            return back_to_login("throttled", &next);
+            return back_to_login("throttled", &next, &username);
         }
     };
     if !admitted.wait.is_zero() {
@@ -361,7 +387,7 @@ pub async fn sign_in(
     let Ok(Ok(permit)) = tokio::time::timeout(VERIFY_QUEUE_LIMIT, access.verifier.acquire()).await
     else {
         tracing::warn!(username = %shown, %address, "sign-in refused: too many password checks waiting");
-        return back_to_login("throttled", &next);
+        return back_to_login("throttled", &next, &username);
     };
     access
         .verifications
@@ -380,7 +406,7 @@ pub async fn sign_in(
     drop(permit);
     let Some((operator, credential)) = checked else {
         tracing::warn!(username = %shown, %address, "sign-in failed");
-        return back_to_login("failed", &next);
+        return back_to_login("failed", &next, &username);
     };
     access.throttle.succeeded(&operator, address);
     // A new session id at sign-in, so an id planted before cannot ride the signed-in session.

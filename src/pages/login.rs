@@ -22,6 +22,20 @@ pub fn LoginPage() -> impl IntoView {
         _ if !q("signed_out").is_empty() => Some(("status", "You are signed out.")),
         _ => None,
     };
+    // What was typed before a failed sign-in: read on the server from a short-lived cookie meant for this page only
+    // (never from the address). The hydrated page keeps the value the server rendered.
+    let typed = {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<axum::http::request::Parts>()
+                .map(|p| crate::auth::web::typed_username(&p.headers))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            String::new()
+        }
+    };
     let input = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950";
     view! {
         <main class="flex min-h-screen items-center justify-center p-4">
@@ -44,7 +58,7 @@ pub fn LoginPage() -> impl IntoView {
                     <div class="flex flex-col gap-1">
                         <label for="login-username" class="text-sm font-medium">"Username"</label>
                         <input id="login-username" name="username" type="text" autocomplete="username" required autofocus
-                            class=input />
+                            value=typed class=input />
                     </div>
                     <div class="flex flex-col gap-1">
                         <label for="login-password" class="text-sm font-medium">"Password"</label>
