@@ -502,6 +502,19 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// BI's enrollment status in words: `ENROLLED` → "Enrolled", `PENDING` → "Invitation pending", `INVITE_FAILED` →
+/// "Invitation failed", `UNENROLLED` → "Not enrolled"; anything else in sentence case.
+pub fn enrollment_label(status: &str) -> String {
+    match status {
+        "ENROLLED" => "Enrolled".into(),
+        "PENDING" => "Invitation pending".into(),
+        "INVITE_FAILED" => "Invitation failed".into(),
+        "UNENROLLED" => "Not enrolled".into(),
+        "" => String::new(),
+        other => capitalize(&other.to_lowercase().replace('_', " ")),
+    }
+}
+
 /// Builds the SCIM filter BI supports for a username lookup: `traits.username eq "…"`, with the value escaped as a
 /// JSON string (SCIM's string grammar).
 pub fn username_filter(username: &str) -> String {
@@ -512,6 +525,15 @@ pub fn username_filter(username: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enrollment_states_read_as_words() {
+        assert_eq!(enrollment_label("ENROLLED"), "Enrolled");
+        assert_eq!(enrollment_label("INVITE_FAILED"), "Invitation failed");
+        assert_eq!(enrollment_label("UNENROLLED"), "Not enrolled");
+        assert_eq!(enrollment_label("SOME_NEW_STATE"), "Some new state");
+        assert_eq!(enrollment_label(""), "");
+    }
 
     #[test]
     fn names_follow_bi_rules() {

@@ -164,7 +164,9 @@ fn Detail(
         ),
         (
             "Enrollment".to_string(),
-            identity.enrollment_status.clone().unwrap_or_default(),
+            crate::model::enrollment_label(
+                identity.enrollment_status.as_deref().unwrap_or_default(),
+            ),
         ),
     ];
     // Every other trait BI holds for this identity, in BI's order.
