@@ -60,13 +60,10 @@ fn start(dir: &std::path::Path, faults: &str) -> (std::process::Child, String, S
     )
 }
 
-fn signal(child: &std::process::Child, sig: &str) {
-    let ok = Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    // SAFETY: kill(2) with the pid of a child this test started and still owns.
+    let r = unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+    assert_eq!(r, 0, "the signal was delivered");
 }
 
 fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
@@ -102,7 +99,7 @@ async fn sigterm_finishes_requests_in_flight_then_exits_cleanly() {
         })
     };
     tokio::time::sleep(Duration::from_millis(150)).await;
-    signal(&child, "-TERM");
+    signal(&child, libc::SIGTERM);
     let (status, body, took) = page
         .await
         .unwrap()
@@ -130,7 +127,7 @@ async fn sigterm_finishes_requests_in_flight_then_exits_cleanly() {
 async fn ctrl_c_stops_it_too() {
     let dir = common::temp_dir("shutdown-int");
     let (mut child, _base, _realm, _output) = start(&dir, "");
-    signal(&child, "-INT");
+    signal(&child, libc::SIGINT);
     let exit = wait_exit(&mut child, Duration::from_secs(15)).expect("exited after SIGINT");
     assert!(exit.success(), "{exit:?}");
     let _ = std::fs::remove_dir_all(&dir);
