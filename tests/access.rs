@@ -15,34 +15,11 @@ fn vars() -> Vec<(&'static str, String)> {
     vec![("SANDBOX_TOKEN", "access-test-token".to_string())]
 }
 
-/// A seeded identity (ada.lovelace) and group (Engineering) of the default realm.
-async fn seeded(t: &common::TestConsole) -> (String, String) {
-    let sb = t.sandbox.as_ref().unwrap();
-    let realm = &t.info.default_realm;
-    let ada = sb
-        .store()
-        .list_identities(realm, Some("ada.lovelace"), 0, 1)
-        .await
-        .unwrap()
-        .items[0]
-        .id
-        .clone();
-    let groups = sb.store().list_groups(realm, 0, 50).await.unwrap();
-    let eng = groups
-        .items
-        .iter()
-        .find(|g| g.display_name == "Engineering")
-        .unwrap()
-        .id
-        .clone();
-    (ada, eng)
-}
-
 #[tokio::test]
 async fn without_a_session_pages_redirect_and_every_server_function_answers_401() {
     let dir = temp_dir("access-401");
     let t = start_console(&dir, &vars()).await;
-    let (ada, eng) = seeded(&t).await;
+    let (ada, eng) = common::seeded(&t).await;
     let c = browser();
     let page = format!("/realms/{}/identities?page=2", t.info.default_realm);
     let res = c.get(format!("{}{page}", t.base)).send().await.unwrap();
@@ -85,7 +62,7 @@ async fn without_a_session_pages_redirect_and_every_server_function_answers_401(
 async fn a_viewer_cannot_write_even_with_a_forged_call_and_helpdesk_only_what_it_may() {
     let dir = temp_dir("access-403");
     let t = start_console(&dir, &vars()).await;
-    let (ada, eng) = seeded(&t).await;
+    let (ada, eng) = common::seeded(&t).await;
     let store = t.sandbox.as_ref().unwrap().store();
     let realm = t.info.default_realm.clone();
     let count = || async {

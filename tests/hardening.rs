@@ -7,9 +7,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use bi_console::api::*;
 use bi_console::bi::wire::{GroupWrite, IdentityWrite, ListQuery};
 use bi_console::bi::BiError;
@@ -20,35 +17,6 @@ use leptos::server_fn::ServerFn;
 
 fn vars() -> Vec<(&'static str, String)> {
     vec![("SANDBOX_TOKEN", "hardening-test-token".to_string())]
-}
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Every log line of this test binary.
-fn capture_logs() -> Captured {
-    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Captured::default();
-        let writer = logs.clone();
-        tracing_subscriber::fmt()
-            .with_env_filter("info")
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .init();
-        logs
-    })
-    .clone()
 }
 
 async fn sign_in_next(c: &reqwest::Client, base: &str, next: &str) -> String {
@@ -171,7 +139,7 @@ async fn operators_changed_on_file_apply_to_live_sessions() {
 
 #[tokio::test]
 async fn what_is_typed_as_a_username_cannot_forge_a_log_line_or_reach_the_log() {
-    let logs = capture_logs();
+    let logs = common::capture_logs("info");
     let dir = temp_dir("hard-logs");
     let t = start_console(&dir, &vars()).await;
     let c = browser();
@@ -401,29 +369,6 @@ async fn the_data_directory_is_the_owners_only_even_when_it_was_not() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A seeded identity and group of the default realm.
-async fn seeded(t: &common::TestConsole) -> (String, String) {
-    let sb = t.sandbox.as_ref().unwrap();
-    let realm = &t.info.default_realm;
-    let ada = sb
-        .store()
-        .list_identities(realm, Some("ada.lovelace"), 0, 1)
-        .await
-        .unwrap()
-        .items[0]
-        .id
-        .clone();
-    let groups = sb.store().list_groups(realm, 0, 50).await.unwrap();
-    let eng = groups
-        .items
-        .iter()
-        .find(|g| g.display_name == "Engineering")
-        .unwrap()
-        .id
-        .clone();
-    (ada, eng)
-}
-
 #[tokio::test]
 async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothing() {
     let dir = temp_dir("hard-bounds");
@@ -431,7 +376,7 @@ async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothin
     let c = browser();
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let realm = t.info.default_realm.clone();
-    let (ada, eng) = seeded(&t).await;
+    let (ada, eng) = common::seeded(&t).await;
     let sb = t.sandbox.as_ref().unwrap();
     let over = |n: usize| -> Vec<String> { (0..n).map(|k| format!("{k:016x}")).collect() };
 
@@ -541,7 +486,7 @@ async fn an_edits_audit_entry_says_what_bi_held_not_what_the_browser_claimed() {
     let c = browser();
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let realm = t.info.default_realm.clone();
-    let (ada, _) = seeded(&t).await;
+    let (ada, _) = common::seeded(&t).await;
     let sb = t.sandbox.as_ref().unwrap();
     let real = sb.store().get_identity(&realm, &ada).await.unwrap();
     let input = IdentityInput {
@@ -808,7 +753,7 @@ async fn an_operator_limited_to_realms_and_protected_groups_are_refused_and_reco
         .unwrap()
         .id
         .clone();
-    let (ada, eng) = seeded(&t).await;
+    let (ada, eng) = common::seeded(&t).await;
     t.stop();
     let hash = bi_console::auth::hash_password("scoped password 1").unwrap();
     let mut v = vars();

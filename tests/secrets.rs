@@ -7,40 +7,8 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use bi_console::sandbox::PREFIX;
 use common::{browser, every_call, post_raw, sign_in, start_console, temp_dir};
-
-/// Every log line of this test binary.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn capture_logs() -> Captured {
-    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
-    LOGS.get_or_init(|| {
-        let logs = Captured::default();
-        let writer = logs.clone();
-        tracing_subscriber::fmt()
-            .with_env_filter("debug,hyper=info,sqlx=info,h2=info,rustls=info,fred=info")
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .init();
-        logs
-    })
-    .clone()
-}
 
 /// Every form a secret could take in an answer: as is, URL-encoded, base64 (standard, URL-safe, padded or not),
 /// and for the client credentials also `id:secret` in base64 (an HTTP Basic header's value).
@@ -171,7 +139,7 @@ async fn seeded_ids(
 
 #[tokio::test]
 async fn no_secret_in_any_page_response_or_log_line() {
-    let logs = capture_logs();
+    let logs = common::capture_logs("debug,hyper=info,sqlx=info,h2=info,rustls=info,fred=info");
     // A BI stand-in: the sandbox on its own port, reached as a real tenant would be.
     let bi = common::start().await;
     let token = bi.sandbox.credentials().api_token.expose().to_string();

@@ -502,3 +502,56 @@ pub async fn make_identities(t: &TestSandbox, prefix: &str, n: usize) -> Vec<Str
     }
     ids
 }
+
+/// A seeded identity (ada.lovelace) and group (Engineering) of the console's default realm.
+pub async fn seeded(t: &TestConsole) -> (String, String) {
+    let sb = t.sandbox.as_ref().unwrap();
+    let realm = &t.info.default_realm;
+    let ada = sb
+        .store()
+        .list_identities(realm, Some("ada.lovelace"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .id
+        .clone();
+    let groups = sb.store().list_groups(realm, 0, 50).await.unwrap();
+    let eng = groups
+        .items
+        .iter()
+        .find(|g| g.display_name == "Engineering")
+        .unwrap()
+        .id
+        .clone();
+    (ada, eng)
+}
+
+/// Every log line of a test binary, from the first call on.
+#[derive(Clone, Default)]
+pub struct Captured(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends this test binary's log (at `filter`) to memory, once; answers it.
+pub fn capture_logs(filter: &str) -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let writer = logs.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .init();
+        logs
+    })
+    .clone()
+}
