@@ -937,3 +937,73 @@ async fn the_sign_in_form_keeps_what_was_typed_without_putting_it_in_the_address
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn a_crafted_link_cannot_make_a_form_show_a_message_and_a_failed_post_comes_back_once() {
+    let dir = temp_dir("hard-flash");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let form = format!("/realms/{realm}/identities/new");
+    let crafted = r#"{"message":"Your session expired: re-enter your password at https://evil.example","fields":[]}"#;
+    let page = c
+        .get(format!(
+            "{}{form}?error={}&display_name=Phished",
+            t.base,
+            bi_console::model::encode_component(crafted)
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Add identity"));
+    assert!(
+        !page.contains("session expired"),
+        "the address holds no message the page shows"
+    );
+    assert!(!page.contains("Phished"));
+
+    // A plain form post (no JavaScript) with a taken username: back to the form, with nothing in the address.
+    let res = c
+        .post(format!("{}{}", t.base, CreateIdentity::PATH))
+        .header("accept", "text/html")
+        .form(&[
+            ("realm", realm.as_str()),
+            ("display_name", "Ada Again"),
+            ("username", "ada.lovelace"),
+            ("email", "ada.again@example.com"),
+            ("external_id", ""),
+            ("given_name", ""),
+            ("family_name", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], form.as_str());
+    let page = c
+        .get(format!("{}{form}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("already taken"), "the error is on the form");
+    assert!(page.contains("value=\"Ada Again\""), "what was typed stays");
+    assert!(page.contains("ada.again@example.com"));
+    let again = c
+        .get(format!("{}{form}", t.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains("already taken"), "shown once");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -126,9 +126,7 @@ pub async fn create_group(
         "/realms/{}/groups/new",
         crate::components::pager::encode_component(&realm)
     );
-    let Some(created) =
-        super::back_to_form(outcome, |e| format!("{form}{}", input.to_query(e))).await?
-    else {
+    let Some(created) = super::back_to_form(outcome, form, input.pairs()).await? else {
         return Ok(String::new());
     };
     leptos_axum::redirect(&group_url(&realm, &created.id, "?created=1"));
@@ -183,7 +181,7 @@ pub async fn update_group(
     }
     .await;
     let form = group_url(&realm, &id, "/edit");
-    if super::back_to_form(outcome, |e| format!("{form}{}", input.to_query(e)))
+    if super::back_to_form(outcome, form, input.pairs())
         .await?
         .is_none()
     {

@@ -199,19 +199,36 @@ pub(crate) async fn plain_form_post() -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-/// A create's outcome. When it failed and the browser posted a plain form (before the wasm has loaded, or without
-/// JavaScript), sends it back to the form (`back` builds the URL with what was typed and the errors, so the page
-/// renders both on the server) and answers `None`.
+/// The session key of a [`crate::model::FormFlash`].
+#[cfg(feature = "ssr")]
+pub const FLASH_KEY: &str = "form_flash";
+
+/// A write's outcome. When it failed and the browser posted a plain form (before the wasm has loaded, or without
+/// JavaScript), what was typed and the error are kept in the session as a one-time flash for the form at `form`,
+/// and the browser goes back there (a plain path: nothing typed and no message ever travels in the address, so a
+/// crafted link cannot make the console show a message of its choosing); answers `None`.
 #[cfg(feature = "ssr")]
 pub(crate) async fn back_to_form<T>(
     outcome: Result<T, AppError>,
-    back: impl FnOnce(&AppError) -> String,
+    form: String,
+    values: Vec<(String, String)>,
 ) -> Result<Option<T>, AppError> {
     match outcome {
         Ok(v) => Ok(Some(v)),
         Err(e) if plain_form_post().await => {
-            leptos_axum::redirect(&back(&e));
-            Ok(None)
+            let session: Option<tower_sessions::Session> = leptos_axum::extract().await.ok();
+            let flash = crate::model::FormFlash {
+                path: form.clone(),
+                values,
+                error: e.clone(),
+            };
+            match session {
+                Some(s) if s.insert(FLASH_KEY, flash).await.is_ok() => {
+                    leptos_axum::redirect(&form);
+                    Ok(None)
+                }
+                _ => Err(e),
+            }
         }
         Err(e) => Err(e),
     }
@@ -340,8 +357,7 @@ pub async fn create_identity(
         "/realms/{}/identities/new",
         crate::components::pager::encode_component(&realm)
     );
-    let Some(created) = back_to_form(outcome, |e| format!("{form}{}", input.to_query(e))).await?
-    else {
+    let Some(created) = back_to_form(outcome, form, input.pairs()).await? else {
         return Ok(String::new());
     };
     leptos_axum::redirect(&format!(
@@ -468,10 +484,7 @@ pub async fn update_identity(
         crate::components::pager::encode_component(&realm),
         crate::components::pager::encode_component(&id)
     );
-    if back_to_form(outcome, |e| format!("{form}{}", input.to_query(e)))
-        .await?
-        .is_none()
-    {
+    if back_to_form(outcome, form, input.pairs()).await?.is_none() {
         return Ok(());
     }
     leptos_axum::redirect(&format!(

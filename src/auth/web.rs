@@ -275,6 +275,11 @@ pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: N
     match operator {
         Some(op) => {
             req.extensions_mut().insert(CurrentOperator(op));
+            if req.method() == axum::http::Method::GET {
+                if let Some(flash) = take_flash(session.as_ref(), &path).await {
+                    req.extensions_mut().insert(flash);
+                }
+            }
             next.run(req).await
         }
         None if path.starts_with("/api/") => {
@@ -303,6 +308,18 @@ pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: N
             .into_response()
         }
     }
+}
+
+/// The one-time flash a failed plain form post left for the form at `path` (see `api::back_to_form`), taken out of
+/// the session so it shows once.
+async fn take_flash(session: Option<&Session>, path: &str) -> Option<crate::model::FormFlash> {
+    let session = session?;
+    let flash: crate::model::FormFlash = session.get(crate::api::FLASH_KEY).await.ok().flatten()?;
+    if flash.path != path {
+        return None;
+    }
+    let _ = session.remove_value(crate::api::FLASH_KEY).await;
+    Some(flash)
 }
 
 #[derive(Debug, Deserialize)]

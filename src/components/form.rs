@@ -179,3 +179,27 @@ pub fn GroupFields(
         <Field label="Description" name="description" input_name=named("description") rows=3 help=format!("Up to {} characters", crate::model::MAX_DESCRIPTION_CHARS) value=values.description error=field("description") />
     }
 }
+
+/// The one-time flash of a failed plain form post for this page (see `api::back_to_form`): taken from the session
+/// by the server before rendering, and carried to the browser with the page, so the form hydrates with the same
+/// values and errors. `None` on a form opened normally.
+pub fn use_form_flash() -> Resource<Option<crate::model::FormFlash>> {
+    let taken: Option<crate::model::FormFlash> = {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<axum::http::request::Parts>()
+                .and_then(|p| p.extensions.get::<crate::model::FormFlash>().cloned())
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            None
+        }
+    };
+    Resource::new_blocking(
+        || (),
+        move |_| {
+            let taken = taken.clone();
+            async move { taken }
+        },
+    )
+}

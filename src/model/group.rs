@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_description, check_name, AppError, FieldError};
+use super::{check_description, check_name, FieldError};
 
 /// What the group form sends: every field as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,25 +61,20 @@ impl GroupInput {
         (patch != crate::bi::wire::GroupWrite::default()).then_some(patch)
     }
 
-    /// `?display_name=…&description=…&error=<json>`, for a form re-rendered from its URL after a plain form post.
-    pub fn to_query(&self, error: &AppError) -> String {
-        let enc = super::encode_component;
-        let error_json = serde_json::to_string(error).unwrap_or_default();
-        format!(
-            "?display_name={}&description={}&error={}",
-            enc(&self.display_name),
-            enc(&self.description),
-            enc(&error_json)
-        )
+    /// The fields as (name, value), for a [`super::FormFlash`].
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        vec![
+            ("display_name".to_string(), self.display_name.clone()),
+            ("description".to_string(), self.description.clone()),
+        ]
     }
 
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> (GroupInput, Option<AppError>) {
-        let input = GroupInput {
+    /// The values a [`super::FormFlash`] kept ([`GroupInput::pairs`]); missing keys are empty.
+    pub fn from_values(get: impl Fn(&str) -> Option<String>) -> GroupInput {
+        GroupInput {
             display_name: get("display_name").unwrap_or_default(),
             description: get("description").unwrap_or_default(),
-        };
-        let error = get("error").and_then(|e| serde_json::from_str(&e).ok());
-        (input, error)
+        }
     }
 }
 

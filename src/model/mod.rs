@@ -502,6 +502,27 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// What a plain form post that failed hands back to its form, once: the values typed and the error. Kept in the
+/// operator's session (never in the address), taken by the next view of the form at `path`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormFlash {
+    /// The form's path, e.g. `/realms/r/identities/new`.
+    pub path: String,
+    /// The form's fields as (name, value).
+    pub values: Vec<(String, String)>,
+    pub error: AppError,
+}
+
+impl FormFlash {
+    /// The value typed into `name`.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
 /// BI's enrollment status in words: `ENROLLED` → "Enrolled", `PENDING` → "Invitation pending", `INVITE_FAILED` →
 /// "Invitation failed", `UNENROLLED` → "Not enrolled"; anything else in sentence case.
 pub fn enrollment_label(status: &str) -> String {
@@ -937,77 +958,62 @@ mod bulk_tests {
 
 impl IdentityInput {
     /// `?display_name=…&…&error=<json>`: the typed values and the error, for a form re-rendered from its URL.
-    pub fn to_query(&self, error: &AppError) -> String {
-        let enc = encode_component;
-        let error_json = serde_json::to_string(error).unwrap_or_default();
-        format!(
-            "?display_name={}&username={}&email={}&external_id={}&given_name={}&family_name={}&error={}",
-            enc(&self.display_name),
-            enc(&self.username),
-            enc(&self.email),
-            enc(&self.external_id),
-            enc(&self.given_name),
-            enc(&self.family_name),
-            enc(&error_json)
-        )
+    /// The fields as (name, value), for a [`FormFlash`].
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        [
+            ("display_name", &self.display_name),
+            ("username", &self.username),
+            ("email", &self.email),
+            ("external_id", &self.external_id),
+            ("given_name", &self.given_name),
+            ("family_name", &self.family_name),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
     }
 
-    /// The values and error [`IdentityInput::to_query`] put in a URL; missing keys are empty.
-    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> (IdentityInput, Option<AppError>) {
+    /// The values a [`FormFlash`] kept ([`IdentityInput::pairs`]); missing keys are empty.
+    pub fn from_values(get: impl Fn(&str) -> Option<String>) -> IdentityInput {
         let v = |k: &str| get(k).unwrap_or_default();
-        let input = IdentityInput {
+        IdentityInput {
             display_name: v("display_name"),
             username: v("username"),
             email: v("email"),
             external_id: v("external_id"),
             given_name: v("given_name"),
             family_name: v("family_name"),
-        };
-        let error = get("error").and_then(|e| serde_json::from_str(&e).ok());
-        (input, error)
+        }
     }
 }
 
 #[cfg(test)]
-mod query_tests {
+mod flash_tests {
     use super::*;
 
     #[test]
-    fn typed_values_and_errors_survive_a_round_trip_through_the_url() {
+    fn typed_values_survive_a_round_trip_through_a_flash() {
         let input = IdentityInput {
             display_name: "Zoë & Co".into(),
             username: "zoë;".into(),
             ..IdentityInput::default()
         };
-        let error = AppError::with_fields("fix it", input.validate());
-        let query = input.to_query(&error);
-        let pairs: std::collections::HashMap<String, String> = query
-            .trim_start_matches('?')
-            .split('&')
-            .map(|kv| {
-                let (k, v) = kv.split_once('=').unwrap();
-                (k.to_string(), percent_decode(v))
-            })
-            .collect();
-        let (back, err) = IdentityInput::from_query(|k| pairs.get(k).cloned());
-        assert_eq!(back, input);
-        assert_eq!(err, Some(error));
-    }
-
-    fn percent_decode(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).unwrap()
+        let flash = FormFlash {
+            path: "/realms/r/identities/new".into(),
+            values: input.pairs(),
+            error: AppError::with_fields("fix it", input.validate()),
+        };
+        let back: FormFlash =
+            serde_json::from_str(&serde_json::to_string(&flash).unwrap()).unwrap();
+        assert_eq!(IdentityInput::from_values(|k| back.get(k)), input);
+        assert_eq!(back.error, flash.error);
+        let group = GroupInput {
+            display_name: "Ops".into(),
+            description: "on call".into(),
+        };
+        let pairs = group.pairs();
+        let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        assert_eq!(GroupInput::from_values(get), group);
     }
 }
 

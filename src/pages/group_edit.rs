@@ -1,11 +1,11 @@
 //! Edit group: the Create form, prefilled. Only the fields the operator changed are sent (PATCH).
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_group, UpdateGroup};
 use crate::components::error::ErrorBanner;
-use crate::components::form::{check_before_submit, GroupFields, PRIMARY_BUTTON};
+use crate::components::form::{check_before_submit, use_form_flash, GroupFields, PRIMARY_BUTTON};
 use crate::model::{AppError, GroupInput};
 
 #[component]
@@ -20,22 +20,14 @@ pub fn EditGroupPage() -> impl IntoView {
     );
     let action = ServerAction::<UpdateGroup>::new();
     let pending = action.pending();
-    // After a plain form post that failed, what was typed and the error come back in the URL.
-    let query = use_query_map();
-    let (typed, url_error) = GroupInput::from_query(|k| query.get_untracked().get(k));
-    let typed = StoredValue::new(url_error.is_some().then_some(typed));
+    // After a plain form post that failed, what was typed and the error come back once through the session.
+    let flash = use_form_flash();
     let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let check = move |ev: leptos::ev::MouseEvent| {
         client_error.set(check_before_submit(&ev, |d: UpdateGroup| {
             d.input.validate()
         }));
     };
-    let error = Signal::derive(move || {
-        client_error.get().or_else(|| match action.value().get() {
-            Some(r) => r.err(),
-            None => url_error.clone(),
-        })
-    });
     let back = move || format!("/realms/{}/groups/{}", realm.get(), id.get());
 
     view! {
@@ -46,9 +38,18 @@ pub fn EditGroupPage() -> impl IntoView {
             </div>
             <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading group…"</p> }>
                 {move || Suspend::new(async move {
+                    let flash = flash.await;
                     match data.await {
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                         Ok(detail) => {
+                            let typed = flash.as_ref().map(|f| GroupInput::from_values(|k| f.get(k)));
+                            let flash_error = flash.map(|f| f.error);
+                            let error = Signal::derive(move || {
+                                client_error.get().or_else(|| match action.value().get() {
+                                    Some(r) => r.err(),
+                                    None => flash_error.clone(),
+                                })
+                            });
                             let original = GroupInput::from_group(&detail.group);
                             view! {
                                 <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
@@ -57,7 +58,7 @@ pub fn EditGroupPage() -> impl IntoView {
                                     <input type="hidden" name="original[display_name]" value=original.display_name.clone() />
                                     <input type="hidden" name="original[description]" value=original.description.clone() />
                                     {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                                    <GroupFields values=typed.get_value().unwrap_or_else(|| original.clone()) error=error prefix="input" />
+                                    <GroupFields values=typed.unwrap_or_else(|| original.clone()) error=error prefix="input" />
                                     <div class="flex items-center gap-3 pt-2">
                                         <button type="submit" on:click=check disabled=move || pending.get() class=PRIMARY_BUTTON>
                                             {move || if pending.get() { "Saving changes…" } else { "Save changes" }}

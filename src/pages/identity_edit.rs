@@ -1,11 +1,13 @@
 //! Edit identity: the Add form, prefilled. Only the fields the operator changed are sent (PATCH).
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_identity, UpdateIdentity};
 use crate::components::error::ErrorBanner;
-use crate::components::form::{check_before_submit, IdentityFields, PRIMARY_BUTTON};
+use crate::components::form::{
+    check_before_submit, use_form_flash, IdentityFields, PRIMARY_BUTTON,
+};
 use crate::model::{AppError, IdentityInput};
 
 #[component]
@@ -19,22 +21,14 @@ pub fn EditIdentityPage() -> impl IntoView {
     );
     let action = ServerAction::<UpdateIdentity>::new();
     let pending = action.pending();
-    // After a plain form post that failed, what was typed and the error come back in the URL.
-    let query = use_query_map();
-    let (typed, url_error) = IdentityInput::from_query(|k| query.get_untracked().get(k));
-    let typed = StoredValue::new(url_error.is_some().then_some(typed));
+    // After a plain form post that failed, what was typed and the error come back once through the session.
+    let flash = use_form_flash();
     let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let check = move |ev: leptos::ev::MouseEvent| {
         client_error.set(check_before_submit(&ev, |d: UpdateIdentity| {
             d.input.validate()
         }));
     };
-    let error = Signal::derive(move || {
-        client_error.get().or_else(|| match action.value().get() {
-            Some(r) => r.err(),
-            None => url_error.clone(),
-        })
-    });
     let back = move || format!("/realms/{}/identities/{}", realm.get(), id.get());
 
     view! {
@@ -45,9 +39,18 @@ pub fn EditIdentityPage() -> impl IntoView {
             </div>
             <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading identity…"</p> }>
                 {move || Suspend::new(async move {
+                    let flash = flash.await;
                     match data.await {
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                         Ok(detail) => {
+                            let typed = flash.as_ref().map(|f| IdentityInput::from_values(|k| f.get(k)));
+                            let flash_error = flash.map(|f| f.error);
+                            let error = Signal::derive(move || {
+                                client_error.get().or_else(|| match action.value().get() {
+                                    Some(r) => r.err(),
+                                    None => flash_error.clone(),
+                                })
+                            });
                             let original = IdentityInput::from_identity(&detail.identity);
                             let hidden = [
                                 ("display_name", original.display_name.clone()),
@@ -66,7 +69,7 @@ pub fn EditIdentityPage() -> impl IntoView {
                                     <input type="hidden" name="id" value=id.get_untracked() />
                                     {hidden}
                                     {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                                    <IdentityFields values=typed.get_value().unwrap_or_else(|| original.clone()) error=error prefix="input" />
+                                    <IdentityFields values=typed.unwrap_or_else(|| original.clone()) error=error prefix="input" />
                                     <div class="flex items-center gap-3 pt-2">
                                         <button
                                             type="submit"

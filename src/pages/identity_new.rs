@@ -2,11 +2,13 @@
 //! runs the same rules as `model::IdentityInput::validate`; errors land on their field and what was typed stays.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::CreateIdentity;
 use crate::components::error::ErrorBanner;
-use crate::components::form::{check_before_submit, IdentityFields, PRIMARY_BUTTON};
+use crate::components::form::{
+    check_before_submit, use_form_flash, IdentityFields, PRIMARY_BUTTON,
+};
 use crate::model::{AppError, IdentityInput};
 
 #[component]
@@ -15,9 +17,8 @@ pub fn NewIdentityPage() -> impl IntoView {
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let action = ServerAction::<CreateIdentity>::new();
     let pending = action.pending();
-    // Values and errors of a plain form post come back in the URL (see `create_identity`).
-    let query = use_query_map();
-    let (initial, url_error) = IdentityInput::from_query(|k| query.get_untracked().get(k));
+    // What a plain form post that failed typed, and its error, come back once through the session.
+    let flash = use_form_flash();
     // The same rules as the server, checked in the browser before anything is sent (once hydrated).
     let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
     let check = move |ev: leptos::ev::MouseEvent| {
@@ -33,12 +34,6 @@ pub fn NewIdentityPage() -> impl IntoView {
             .validate()
         }));
     };
-    let error = Signal::derive(move || {
-        client_error.get().or_else(|| match action.value().get() {
-            Some(result) => result.err(),
-            None => url_error.clone(),
-        })
-    });
 
     view! {
         <div class="mx-auto flex max-w-2xl flex-col gap-5">
@@ -46,22 +41,40 @@ pub fn NewIdentityPage() -> impl IntoView {
                 <a href=move || format!("/realms/{}/identities", realm.get()) class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Identities"</a>
                 <h1 class="mt-1 text-2xl font-semibold tracking-tight">"Add identity"</h1>
             </div>
-            <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
-                <input type="hidden" name="realm" value=move || realm.get() />
-                {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                <IdentityFields values=initial error=error />
-                <div class="flex items-center gap-3 pt-2">
-                    <button
-                        type="submit"
-                        on:click=check
-                        disabled=move || pending.get()
-                        class=PRIMARY_BUTTON
-                    >
-                        {move || if pending.get() { "Adding identity…" } else { "Add identity" }}
-                    </button>
-                    <a href=move || format!("/realms/{}/identities", realm.get()) class="text-sm font-medium text-slate-600 hover:underline dark:text-slate-400">"Cancel"</a>
-                </div>
-            </ActionForm>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let flash = flash.await;
+                    let initial = flash
+                        .as_ref()
+                        .map(|f| IdentityInput::from_values(|k| f.get(k)))
+                        .unwrap_or_default();
+                    let flash_error = flash.map(|f| f.error);
+                    let error = Signal::derive(move || {
+                        client_error.get().or_else(|| match action.value().get() {
+                            Some(result) => result.err(),
+                            None => flash_error.clone(),
+                        })
+                    });
+                    view! {
+                        <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
+                            <input type="hidden" name="realm" value=move || realm.get() />
+                            {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
+                            <IdentityFields values=initial error=error />
+                            <div class="flex items-center gap-3 pt-2">
+                                <button
+                                    type="submit"
+                                    on:click=check
+                                    disabled=move || pending.get()
+                                    class=PRIMARY_BUTTON
+                                >
+                                    {move || if pending.get() { "Adding identity…" } else { "Add identity" }}
+                                </button>
+                                <a href=move || format!("/realms/{}/identities", realm.get()) class="text-sm font-medium text-slate-600 hover:underline dark:text-slate-400">"Cancel"</a>
+                            </div>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
         </div>
     }
 }
