@@ -33,7 +33,7 @@ if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ]
   log "npm: Tailwind CSS and binaryen"
   npm_install
 fi
-if [ ! -d end2end/node_modules/@playwright/test ]; then
+if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
   log "npm: Playwright (the browser is Debian's chromium, never a download)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm_install)
 fi

@@ -37,5 +37,7 @@ unset CONSOLE_SESSION_STORE CONSOLE_PUBLIC_URL CONSOLE_COOKIE_SECURE
 # The browser tests must not talk to a real tenant, whatever the environment says.
 for key in BI_REGION BI_API_BASE_URL BI_TENANT_ID BI_REALM_ID BI_API_TOKEN BI_CLIENT_ID; do unset "$key"; done
 export CONSOLE_DOTENV=0
+# A protected group for the helpdesk browser test.
+export CONSOLE_PROTECTED_GROUPS="Realm Administrators"
 cargo leptos end-to-end
 log "all tests passed"

@@ -1004,6 +1004,47 @@ async fn a_crafted_link_cannot_make_a_form_show_a_message_and_a_failed_post_come
         .await
         .unwrap();
     assert!(!again.contains("already taken"), "shown once");
+
+    // The same for an edit.
+    let (ada, _) = common::seeded(&t).await;
+    let edit = format!("/realms/{realm}/identities/{ada}/edit");
+    let res = c
+        .post(format!("{}{}", t.base, UpdateIdentity::PATH))
+        .header("accept", "text/html")
+        .form(&[
+            ("realm", realm.as_str()),
+            ("id", ada.as_str()),
+            ("input[display_name]", "Ada <Bad>"),
+            ("input[username]", "ada.lovelace"),
+            ("input[email]", ""),
+            ("input[external_id]", ""),
+            ("input[given_name]", ""),
+            ("input[family_name]", ""),
+            ("original[display_name]", "Ada Lovelace"),
+            ("original[username]", "ada.lovelace"),
+            ("original[email]", ""),
+            ("original[external_id]", ""),
+            ("original[given_name]", ""),
+            ("original[family_name]", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()["location"], edit.as_str());
+    let get = |url: String| {
+        let c = c.clone();
+        async move { c.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let first = get(format!("{}{edit}", t.base)).await;
+    assert!(
+        first.contains("Name must not contain &lt; &gt;."),
+        "the error is on the field"
+    );
+    assert!(first.contains("Ada &lt;Bad&gt;"), "what was typed stays");
+    let second = get(format!("{}{edit}", t.base)).await;
+    assert!(!second.contains("Ada &lt;Bad&gt;"), "shown once");
+    assert!(!second.contains("must not contain"), "shown once");
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -67,6 +67,39 @@ test.describe("without JavaScript", () => {
     await expect(page.getByRole("heading", { level: 1, name: "Plain Group Renamed" })).toBeVisible();
   });
 
+  test("edit identity works as a plain form; an error keeps what was typed and shows once", async ({ page }) => {
+    // Its own identity, made without JavaScript too.
+    const username = `plain.edit.${Date.now()}`;
+    await page.goto("/");
+    await page.getByRole("link", { name: "Add identity" }).click();
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill("Plain Edit");
+    await page.getByRole("textbox", { name: "Username", exact: true }).fill(username);
+    await page.getByRole("button", { name: "Add identity" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: "Plain Edit" })).toBeVisible();
+
+    await page.getByRole("link", { name: "Edit", exact: true }).click();
+    const name = page.getByRole("textbox", { name: "Name", exact: true });
+    await expect(name).toHaveValue("Plain Edit");
+    await name.fill("Plain <Edit>");
+    await page.getByRole("textbox", { name: "Email", exact: true }).fill("plain.edit@example.com");
+    await page.getByRole("button", { name: "Save changes" }).click();
+
+    await expect(page.locator("#field-display_name-error")).toHaveText("Name must not contain < >.");
+    await expect(name).toHaveValue("Plain <Edit>");
+    await expect(page.getByRole("textbox", { name: "Email", exact: true })).toHaveValue("plain.edit@example.com");
+    // Nothing typed and no message travels in the address.
+    expect(page.url()).not.toContain("?");
+    // Shown once: opening the form again starts from BI's values.
+    await page.reload();
+    await expect(page.locator("#field-display_name-error")).toHaveText("");
+    await expect(name).toHaveValue("Plain Edit");
+
+    await name.fill("Plain Edit Renamed");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect(page.getByRole("status")).toHaveText("Changes saved.");
+    await expect(page.getByRole("heading", { level: 1, name: "Plain Edit Renamed" })).toBeVisible();
+  });
+
   test("search and paging work as plain links and forms", async ({ page }) => {
     await page.goto("/");
     await page.getByRole("link", { name: "Next" }).click();

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 /// A table with a sticky header of `columns`; `lead` is an extra first header cell (e.g. select-all), `children`
-/// the body rows.
+/// the body rows. Its scrolling box (both ways: long lists, and wide rows on a phone) is a labelled region that
+/// takes keyboard focus, so it can be scrolled without a mouse.
 #[component]
 pub fn DataTable(
     columns: &'static [&'static str],
@@ -11,7 +12,12 @@ pub fn DataTable(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <div class="max-h-[70vh] overflow-auto">
+        <div
+            class="max-h-[70vh] overflow-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+            role="region"
+            aria-label="List"
+            tabindex="0"
+        >
             <table class="w-full text-left text-sm">
                 <thead class="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
                     <tr>
