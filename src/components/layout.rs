@@ -44,28 +44,51 @@ pub fn RealmLayout() -> impl IntoView {
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let me = Me(OnceResource::new(whoami()));
     provide_context(me);
+    // On a phone the menu closes once a page is chosen (in place, after hydration; before it, a link loads a new
+    // page with the menu closed anyway).
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        if let Some(menu) = document().get_element_by_id("sidebar-menu") {
+            let _ = menu.remove_attribute("open");
+        }
+    });
 
     view! {
-        <div class="flex min-h-screen">
-            <aside class="sticky top-0 flex h-screen w-64 shrink-0 flex-col gap-6 border-r border-slate-200 bg-white px-4 py-5 dark:border-slate-800 dark:bg-slate-900">
-                <a href=move || format!("/realms/{}/identities", realm.get()) class="flex items-center gap-2 text-lg font-semibold tracking-tight">
-                    <span class="inline-block h-6 w-6 rounded-md bg-indigo-600"></span>
-                    "Identity Console"
-                </a>
-                <RealmPicker realm=realm />
-                <nav aria-label="Directory" class="flex flex-col gap-1 text-sm">
-                    <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Directory"</p>
-                    <NavLink realm=realm section="identities" label="Identities" />
-                    <NavLink realm=realm section="groups" label="Groups" />
-                </nav>
-                <nav aria-label="Console" class="flex flex-col gap-1 text-sm">
-                    <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Console"</p>
-                    <NavLink realm=realm section="audit" label="Audit" />
-                </nav>
+        <div class="flex min-h-screen flex-col md:flex-row">
+            // The aside runs the page's full height (its background and border with it); its content stays in
+            // view. Below the md breakpoint it is a bar whose menu opens and closes without any script (<details>).
+            <aside class="shrink-0 border-b border-slate-200 bg-white md:w-64 md:border-b-0 md:border-r dark:border-slate-800 dark:bg-slate-900">
+                <div class="flex flex-col gap-4 px-4 py-3 md:sticky md:top-0 md:h-screen md:gap-6 md:overflow-y-auto md:py-5">
+                    <div class="flex items-center justify-between gap-2">
+                        <a href=move || format!("/realms/{}/identities", realm.get()) class="flex items-center gap-2 text-lg font-semibold tracking-tight">
+                            <span class="inline-block h-6 w-6 rounded-md bg-indigo-600"></span>
+                            "Identity Console"
+                        </a>
+                    </div>
+                    <details id="sidebar-menu" class="sidebar-menu group">
+                        <summary class="flex cursor-pointer list-none items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 md:hidden dark:border-slate-700">
+                            <span aria-hidden="true">"☰"</span>
+                            <span>"Menu"</span>
+                        </summary>
+                        <div class="mt-3 flex flex-col gap-6 md:mt-0">
+                            <RealmPicker realm=realm />
+                            <nav aria-label="Directory" class="flex flex-col gap-1 text-sm">
+                                <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Directory"</p>
+                                <NavLink realm=realm section="identities" label="Identities" />
+                                <NavLink realm=realm section="groups" label="Groups" />
+                            </nav>
+                            <nav aria-label="Console" class="flex flex-col gap-1 text-sm">
+                                <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Console"</p>
+                                <NavLink realm=realm section="audit" label="Audit" />
+                            </nav>
+                        </div>
+                    </details>
+                </div>
             </aside>
             <div class="flex min-w-0 flex-1 flex-col">
                 <TopBar me=me />
-                <main class="flex-1 px-8 py-6">
+                <main class="flex-1 px-4 py-5 md:px-8 md:py-6">
                     <Outlet />
                 </main>
             </div>
@@ -154,7 +177,7 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
 fn TopBar(me: Me) -> impl IntoView {
     let info = OnceResource::new(get_console_info());
     view! {
-        <header class="sticky top-0 z-10 flex h-14 items-center justify-end gap-3 border-b border-slate-200 bg-white/90 px-8 backdrop-blur dark:border-slate-800 dark:bg-slate-900/90">
+        <header class="sticky top-0 z-10 flex min-h-14 flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white/90 px-4 py-2 backdrop-blur md:px-8 dark:border-slate-800 dark:bg-slate-900/90">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     info.await

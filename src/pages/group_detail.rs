@@ -72,7 +72,7 @@ pub fn GroupDetailPage() -> impl IntoView {
     report(remove, outcome, false);
 
     view! {
-        <div class="mx-auto flex max-w-5xl flex-col gap-5">
+        <div class="mx-auto flex max-w-6xl flex-col gap-5">
             <a href=move || format!("/realms/{}/groups", realm.get()) class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Groups"</a>
             <Show when=move || created.get()>
                 <Notice lines=vec!["Group created.".to_string()] />

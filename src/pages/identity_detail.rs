@@ -44,7 +44,7 @@ pub fn IdentityDetailPage() -> impl IntoView {
     );
 
     view! {
-        <div class="mx-auto flex max-w-4xl flex-col gap-5">
+        <div class="mx-auto flex max-w-6xl flex-col gap-5">
             <a href=move || format!("/realms/{}/identities", realm.get()) class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Identities"</a>
             <Show when=move || created.get()>
                 <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Identity created."</p>
