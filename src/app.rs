@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
     // Effects run only in the browser, once the wasm has taken over: a marker for tests and styles.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    provide_context(crate::components::ready::Ready(hydrated.into()));
 
     // Routes render in `Async` mode: the server waits for the page's BI data and sends complete HTML, so every page
     // reads (and every form works) before the wasm has loaded, or without JavaScript at all.

@@ -6,4 +6,5 @@ pub mod error;
 pub mod form;
 pub mod layout;
 pub mod pager;
+pub mod ready;
 pub mod table;

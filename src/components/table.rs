@@ -66,7 +66,7 @@ pub fn SelectBox(selected: Selection, id: String, name: String) -> impl IntoView
         }
     };
     view! {
-        <input type="checkbox" aria-label=label prop:checked=checked on:change=toggle
+        <input type="checkbox" aria-label=label disabled=crate::components::ready::not_ready() prop:checked=checked on:change=toggle
             class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
     }
 }
@@ -95,7 +95,7 @@ pub fn SelectAllBox(selected: Selection, on_page: Vec<(String, String)>) -> impl
         }
     };
     view! {
-        <input type="checkbox" aria-label="Select all on this page" prop:checked=all_checked on:change=toggle_all
+        <input type="checkbox" aria-label="Select all on this page" disabled=crate::components::ready::not_ready() prop:checked=all_checked on:change=toggle_all
             class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
     }
 }

@@ -3,6 +3,8 @@
 //! deleted, and a group that still has members can be emptied and deleted in one confirmed step.
 
 use leptos::prelude::*;
+
+use crate::components::ready::not_ready;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{
@@ -272,7 +274,7 @@ fn Group(
                     <td class="px-4 py-2.5"><StatusBadge suspended=i.is_suspended() /></td>
                     <td class="px-4 py-2.5 text-right">
                         {manage.then(|| view! {
-                            <button type="button" aria-label=label.clone() on:click=move |_| ask_remove(vec![who.clone()])
+                            <button type="button" aria-label=label.clone() disabled=not_ready() on:click=move |_| ask_remove(vec![who.clone()])
                                 class="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">
                                 "Remove"
                             </button>
@@ -292,7 +294,7 @@ fn Group(
             <div class="flex gap-2">
                 {perms.can(Action::EditGroup).then(|| view! { <a class=SECONDARY_BUTTON href=edit_href.clone()>"Edit"</a> })}
                 {perms.can(Action::DeleteGroup).then(|| view! {
-                    <button type="button" class=DANGER_BUTTON on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                    <button type="button" class=DANGER_BUTTON disabled=not_ready() on:click=move |_| confirm_delete.set(true)>"Delete"</button>
                 })}
             </div>
         </div>
@@ -315,8 +317,8 @@ fn Group(
                 <h2 id="members-heading" class="text-lg font-semibold">{format!("Members ({member_total})")}</h2>
                 {manage.then(|| view! {
                     <div class="flex gap-2">
-                        <button type="button" class=SECONDARY_BUTTON on:click=move |_| picker_open.set(true)>"Add members"</button>
-                        <button type="button" class=SECONDARY_BUTTON on:click=move |_| paste_open.set(true)>"Add by usernames"</button>
+                        <button type="button" class=SECONDARY_BUTTON disabled=not_ready() on:click=move |_| picker_open.set(true)>"Add members"</button>
+                        <button type="button" class=SECONDARY_BUTTON disabled=not_ready() on:click=move |_| paste_open.set(true)>"Add by usernames"</button>
                     </div>
                 })}
             </div>

@@ -2,6 +2,8 @@
 //! confirmations that name the identity; its groups, joined and left from here.
 
 use leptos::prelude::*;
+
+use crate::components::ready::not_ready;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{
@@ -182,7 +184,7 @@ fn Detail(
                 <h1 class="text-2xl font-semibold tracking-tight">{identity.display_name.clone()}</h1>
                 <p class="mt-1 flex items-center gap-2 text-sm text-slate-600 dark:text-slate-400">
                     <span>"ID "</span><code id="identity-id">{id.clone()}</code>
-                    <button type="button" class="rounded px-1.5 text-xs text-indigo-600 hover:underline dark:text-indigo-400"
+                    <button type="button" class="rounded px-1.5 text-xs text-indigo-600 hover:underline disabled:cursor-progress disabled:opacity-60 dark:text-indigo-400" disabled=not_ready()
                         on:click=move |_| {
                             #[cfg(feature = "hydrate")]
                             if let Some(w) = web_sys::window() {
@@ -199,12 +201,12 @@ fn Detail(
                     <a class=button href=format!("/realms/{}/identities/{}/edit", encode_component(&realm.get_untracked()), encode_component(&id))>"Edit"</a>
                 })}
                 {perms.can(Action::SetStatus).then(|| view! {
-                    <button type="button" class=button on:click=move |_| confirm_status.set(true)>
+                    <button type="button" class=button disabled=not_ready() on:click=move |_| confirm_status.set(true)>
                         {if suspended { "Unsuspend" } else { "Suspend" }}
                     </button>
                 })}
                 {perms.can(Action::DeleteIdentity).then(|| view! {
-                    <button type="button" class=DANGER_BUTTON on:click=move |_| confirm_delete.set(true)>"Delete"</button>
+                    <button type="button" class=DANGER_BUTTON disabled=not_ready() on:click=move |_| confirm_delete.set(true)>"Delete"</button>
                 })}
             </div>
         </div>

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::ready::not_ready;
+
 use crate::api::{list_groups, AddIdentityToGroups, RemoveIdentityFromGroup};
 use crate::components::dialog::{ConfirmDialog, Modal};
 use crate::components::error::{ErrorBanner, Notice};
@@ -91,7 +93,7 @@ pub fn IdentityGroups(
                         <li class="inline-flex items-center gap-1 rounded-full bg-slate-100 py-1 pl-3 pr-1 text-sm dark:bg-slate-800">
                             <a href=href class="text-indigo-700 hover:underline dark:text-indigo-300">{g.display_name}</a>
                             {manage.then(|| view! {
-                                <button type="button" aria-label=label.clone() title=label.clone()
+                                <button type="button" aria-label=label.clone() title=label.clone() disabled=not_ready()
                                     on:click=move |_| { leaving.set(Some(target.clone())); confirm_leave.set(true); }
                                     class="rounded-full px-1.5 text-slate-500 hover:bg-red-100 hover:text-red-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:hover:bg-red-950">"×"</button>
                             })}
@@ -106,7 +108,7 @@ pub fn IdentityGroups(
             <div class="flex items-center justify-between gap-3">
                 <h2 id="groups-heading" class="text-lg font-semibold">{format!("Groups ({groups_total})")}</h2>
                 {manage.then(|| view! {
-                    <button type="button" class=SECONDARY_BUTTON on:click=move |_| chooser_open.set(true)>"Add to groups"</button>
+                    <button type="button" class=SECONDARY_BUTTON disabled=not_ready() on:click=move |_| chooser_open.set(true)>"Add to groups"</button>
                 })}
             </div>
             <div class="mt-3 flex flex-col gap-2">
