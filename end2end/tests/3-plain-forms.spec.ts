@@ -47,12 +47,17 @@ test.describe("without JavaScript", () => {
   });
 
   test("edit group works as a plain form; an error keeps what was typed", async ({ page }) => {
+    // Its own group, made without JavaScript too.
+    const group = `Plain Edit Group ${Date.now()}`;
     await page.goto("/");
     await page.getByRole("navigation").getByRole("link", { name: "Groups" }).click();
-    await page.getByRole("link", { name: "Plain Group", exact: true }).click();
+    await page.getByRole("link", { name: "Create group" }).first().click();
+    await page.getByRole("textbox", { name: "Name", exact: true }).fill(group);
+    await page.getByRole("button", { name: "Create group" }).click();
+    await expect(page.getByRole("heading", { level: 1, name: group })).toBeVisible();
     await page.getByRole("link", { name: "Edit", exact: true }).click();
     const name = page.getByRole("textbox", { name: "Name", exact: true });
-    await expect(name).toHaveValue("Plain Group");
+    await expect(name).toHaveValue(group);
     await name.fill("Plain <Group>");
     await page.getByRole("textbox", { name: "Description", exact: true }).fill("Edited without JavaScript.");
     await page.getByRole("button", { name: "Save changes" }).click();
@@ -61,10 +66,10 @@ test.describe("without JavaScript", () => {
     await expect(name).toHaveValue("Plain <Group>");
     await expect(page.getByRole("textbox", { name: "Description", exact: true })).toHaveValue("Edited without JavaScript.");
 
-    await name.fill("Plain Group Renamed");
+    await name.fill(`${group} Renamed`);
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect(page.getByRole("status")).toHaveText("Changes saved.");
-    await expect(page.getByRole("heading", { level: 1, name: "Plain Group Renamed" })).toBeVisible();
+    await expect(page.getByRole("heading", { level: 1, name: `${group} Renamed` })).toBeVisible();
   });
 
   test("edit identity works as a plain form; an error keeps what was typed and shows once", async ({ page }) => {

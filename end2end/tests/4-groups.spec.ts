@@ -1,6 +1,8 @@
 import { test, expect, Page } from "@playwright/test";
 
-// One group, "Platform Team", is created by the first test and used by the ones after it (the file runs in order).
+// One group, "Platform Team", is created by the first test and used by the three after it: those run as one
+// serial block. The file depends on no other spec's data.
+test.describe.configure({ mode: "serial" });
 const GROUP = "Platform Team";
 
 async function hydrated(page: Page) {
