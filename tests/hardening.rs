@@ -1048,3 +1048,31 @@ async fn a_crafted_link_cannot_make_a_form_show_a_message_and_a_failed_post_come
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_sandbox_reports_the_calls_it_answered_by_kind() {
+    let t = common::start().await;
+    let c = t.client();
+    let before = t.sandbox.calls_total();
+    c.find_by_username(&t.workforce, "ada.lovelace")
+        .await
+        .unwrap();
+    c.list_groups(&t.workforce, &ListQuery::default())
+        .await
+        .unwrap();
+    let token = t.sandbox.credentials().api_token.expose().to_string();
+    let answer: serde_json::Value = reqwest::Client::new()
+        .get(format!("{}/_calls?since={before}", t.api_base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["calls"], before + 2);
+    assert_eq!(
+        answer["since"],
+        serde_json::json!(["GET identities", "GET groups"])
+    );
+}

@@ -426,8 +426,21 @@ async fn require_bearer(State(sb): Shared, req: Request, next: Next) -> Response
     }
 }
 
-async fn calls_answered(State(sb): Shared) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "calls": sb.calls_total() }))
+#[derive(Deserialize)]
+struct CallsQuery {
+    since: Option<u64>,
+}
+
+/// `GET /sandbox/_calls[?since=N]`: the total, and with `since` the calls answered after that total (at most the last
+/// 10,000) as "METHOD path", so a benchmark counts calls by kind where they were answered.
+async fn calls_answered(State(sb): Shared, Query(q): Query<CallsQuery>) -> Json<serde_json::Value> {
+    match q.since {
+        None => Json(serde_json::json!({ "calls": sb.calls_total() })),
+        Some(since) => Json(serde_json::json!({
+            "calls": sb.calls_total(),
+            "since": sb.calls_since(since),
+        })),
+    }
 }
 
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Res<T> {
