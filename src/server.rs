@@ -179,7 +179,7 @@ pub async fn build(
     let deadline = settings.action_deadline;
     let home = format!(
         "/realms/{}/identities",
-        crate::components::pager::encode_component(&info.default_realm)
+        crate::model::encode_component(&info.default_realm)
     );
     let routes = generate_route_list(App);
     let router = app
@@ -332,7 +332,7 @@ async fn switch_realm(Query(q): Query<std::collections::HashMap<String, String>>
     match q.get("realm").filter(|r| !r.is_empty()) {
         Some(r) => Redirect::to(&format!(
             "/realms/{}/identities",
-            crate::components::pager::encode_component(r)
+            crate::model::encode_component(r)
         )),
         None => Redirect::to("/"),
     }

@@ -8,9 +8,10 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
+use bi_console::bi::forms::username_filter;
 use bi_console::bi::wire::{GroupWrite, IdentityWrite, ListQuery};
 use bi_console::bi::{BiError, Client, ClientAuth, ClientConfig};
-use bi_console::model::{username_filter, Traits, MAX_BATCH_IDS};
+use bi_console::model::{Traits, MAX_BATCH_IDS};
 
 fn new_identity(name: &str, username: &str) -> IdentityWrite {
     IdentityWrite {
@@ -888,8 +889,7 @@ async fn a_bulk_seeded_realm_pages_looks_up_and_lists_members_like_any_other() {
         .unwrap();
     assert!(beyond.items.is_empty());
     assert_eq!(beyond.total_size, 2_000);
-    let q =
-        ListQuery::default().with_filter(Some(bi_console::model::username_filter("BULK.001234")));
+    let q = ListQuery::default().with_filter(Some(username_filter("BULK.001234")));
     let found = c.list_identities(&realm.id, &q).await.unwrap();
     assert_eq!(found.items.len(), 1);
     assert_eq!(found.items[0].username(), "bulk.001234");

@@ -31,7 +31,8 @@ async fn member_total(c: &Client, realm: &str, group: &str) -> u64 {
 }
 
 async fn id_of(c: &Client, realm: &str, username: &str) -> String {
-    let q = ListQuery::default().with_filter(Some(bi_console::model::username_filter(username)));
+    let q =
+        ListQuery::default().with_filter(Some(bi_console::bi::forms::username_filter(username)));
     c.list_identities(realm, &q).await.unwrap().items[0]
         .id
         .clone()

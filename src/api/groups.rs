@@ -14,7 +14,7 @@ use crate::model::Action;
 
 #[cfg(feature = "ssr")]
 fn group_url(realm: &str, id: &str, query: &str) -> String {
-    use crate::components::pager::encode_component as enc;
+    use crate::model::encode_component as enc;
     format!("/realms/{}/groups/{}{query}", enc(realm), enc(id))
 }
 
@@ -107,7 +107,7 @@ pub async fn create_group(
         }
         let created = state()?
             .client
-            .create_group(&realm, &input.to_create())
+            .create_group(&realm, &crate::bi::forms::ToBi::to_create(&input))
             .await
             .map_err(|e| errors::from_bi("create group", e));
         let event = Event {
@@ -124,7 +124,7 @@ pub async fn create_group(
     .await;
     let form = format!(
         "/realms/{}/groups/new",
-        crate::components::pager::encode_component(&realm)
+        crate::model::encode_component(&realm)
     );
     let Some(created) = super::back_to_form(outcome, form, input.pairs()).await? else {
         return Ok(String::new());
@@ -148,7 +148,7 @@ pub async fn update_group(
         if !fields.is_empty() {
             return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
         }
-        if let Some(patch) = input.to_patch(&original) {
+        if let Some(patch) = crate::bi::forms::ToBi::to_patch(&input, &original) {
             let s = state()?;
             // The audit's "before" and the group's name are BI's, read here, never what the browser says.
             let before = s
@@ -356,8 +356,8 @@ pub async fn member_picker_page(
     page: u32,
     q: String,
 ) -> Result<PickerPage, AppError> {
+    use crate::bi::forms::username_filter;
     use crate::bi::wire::ListQuery;
-    use crate::model::username_filter;
     super::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let page = page.max(1);

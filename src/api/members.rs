@@ -5,9 +5,10 @@ use std::collections::HashSet;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 
+use crate::bi::forms::username_filter;
 use crate::bi::wire::ListQuery;
 use crate::bi::{BiError, Client};
-use crate::model::{username_filter, Identity, MembershipResult, Page, MAX_PAGE_SIZE};
+use crate::model::{Identity, MembershipResult, Page, MAX_PAGE_SIZE};
 
 /// Concurrent lookups (username resolution, membership checks).
 const PARALLEL_LOOKUPS: usize = 8;

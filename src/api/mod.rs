@@ -256,8 +256,9 @@ pub async fn list_identities(
     size: u32,
     q: String,
 ) -> Result<PageView<Identity>, AppError> {
+    use crate::bi::forms::username_filter;
     use crate::bi::wire::ListQuery;
-    use crate::model::{clamp_page_size, username_filter};
+    use crate::model::clamp_page_size;
     allow_in(crate::model::Action::Read, &realm).await?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
@@ -338,7 +339,7 @@ pub async fn create_identity(
         let s = state()?;
         let created = s
             .client
-            .create_identity_verified(&realm, &input.to_create())
+            .create_identity_verified(&realm, &crate::bi::forms::ToBi::to_create(&input))
             .await
             .map_err(|e| errors::from_bi("create identity", e));
         let event = crate::audit::Event {
@@ -355,15 +356,15 @@ pub async fn create_identity(
     .await;
     let form = format!(
         "/realms/{}/identities/new",
-        crate::components::pager::encode_component(&realm)
+        crate::model::encode_component(&realm)
     );
     let Some(created) = back_to_form(outcome, form, input.pairs()).await? else {
         return Ok(String::new());
     };
     leptos_axum::redirect(&format!(
         "/realms/{}/identities/{}?created=1",
-        crate::components::pager::encode_component(&realm),
-        crate::components::pager::encode_component(&created.id)
+        crate::model::encode_component(&realm),
+        crate::model::encode_component(&created.id)
     ));
     Ok(created.id)
 }
@@ -447,7 +448,7 @@ pub async fn update_identity(
         if !fields.is_empty() {
             return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
         }
-        if let Some(patch) = input.to_patch(&original) {
+        if let Some(patch) = crate::bi::forms::ToBi::to_patch(&input, &original) {
             let s = state()?;
             // The audit's "before" and the target's name are BI's, read here, never what the browser says.
             let before = s
@@ -481,16 +482,16 @@ pub async fn update_identity(
     .await;
     let form = format!(
         "/realms/{}/identities/{}/edit",
-        crate::components::pager::encode_component(&realm),
-        crate::components::pager::encode_component(&id)
+        crate::model::encode_component(&realm),
+        crate::model::encode_component(&id)
     );
     if back_to_form(outcome, form, input.pairs()).await?.is_none() {
         return Ok(());
     }
     leptos_axum::redirect(&format!(
         "/realms/{}/identities/{}?updated=1",
-        crate::components::pager::encode_component(&realm),
-        crate::components::pager::encode_component(&id)
+        crate::model::encode_component(&realm),
+        crate::model::encode_component(&id)
     ));
     Ok(())
 }

@@ -6,6 +6,7 @@
 //! Reads and deletes are repeated after 429, 5xx and connection failures (see [`retry`]); writes are not, and
 //! [`verified`] checks BI's state before trying one again.
 
+pub mod forms;
 pub mod retry;
 pub mod verified;
 pub mod wire;

@@ -3,10 +3,11 @@
 //! BI now has it. Only when the write has not happened is it sent again, within the retry policy and the action's
 //! deadline. Failures that say the request was not processed (429, 503) are simply tried again.
 
+use super::forms::username_filter;
 use super::retry;
 use super::wire::{IdentityWrite, ListQuery};
 use super::{BiError, Client};
-use crate::model::{username_filter, Identity, Traits};
+use crate::model::{Identity, Traits};
 
 impl Client {
     /// The identity with this username (BI compares usernames ignoring case), if any.

@@ -38,29 +38,6 @@ impl GroupInput {
         }
     }
 
-    /// The body of BI's CreateGroup call.
-    #[cfg(feature = "ssr")]
-    pub fn to_create(&self) -> crate::bi::wire::GroupWrite {
-        let description = self.description.trim();
-        crate::bi::wire::GroupWrite {
-            display_name: Some(self.display_name.trim().to_string()),
-            description: (!description.is_empty()).then(|| description.to_string()),
-        }
-    }
-
-    /// BI's PATCH body with only what differs from `original`; `None` when nothing changed. A cleared description is
-    /// sent as an empty string, which clears it.
-    #[cfg(feature = "ssr")]
-    pub fn to_patch(&self, original: &GroupInput) -> Option<crate::bi::wire::GroupWrite> {
-        let changed =
-            |now: &str, before: &str| (now.trim() != before.trim()).then(|| now.trim().to_string());
-        let patch = crate::bi::wire::GroupWrite {
-            display_name: changed(&self.display_name, &original.display_name),
-            description: changed(&self.description, &original.description),
-        };
-        (patch != crate::bi::wire::GroupWrite::default()).then_some(patch)
-    }
-
     /// The fields as (name, value), for a [`super::FormFlash`].
     pub fn pairs(&self) -> Vec<(String, String)> {
         vec![
@@ -200,23 +177,6 @@ mod tests {
             description: String::new(),
         };
         assert!(forbidden.validate()[0].message.contains(';'));
-    }
-
-    #[cfg(feature = "ssr")]
-    #[test]
-    fn only_changed_group_fields_are_sent() {
-        let before = GroupInput {
-            display_name: "Ops".into(),
-            description: "Operations".into(),
-        };
-        assert_eq!(before.to_patch(&before), None);
-        let after = GroupInput {
-            description: String::new(),
-            ..before.clone()
-        };
-        let patch = after.to_patch(&before).unwrap();
-        assert_eq!(patch.display_name, None);
-        assert_eq!(patch.description.as_deref(), Some(""));
     }
 
     #[test]

@@ -536,13 +536,6 @@ pub fn enrollment_label(status: &str) -> String {
     }
 }
 
-/// Builds the SCIM filter BI supports for a username lookup: `traits.username eq "…"`, with the value escaped as a
-/// JSON string (SCIM's string grammar).
-pub fn username_filter(username: &str) -> String {
-    let quoted = serde_json::to_string(username).unwrap_or_else(|_| "\"\"".to_string());
-    format!("traits.username eq {quoted}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,12 +616,6 @@ mod tests {
     }
 
     #[test]
-    fn username_filter_escapes_quotes() {
-        assert_eq!(username_filter("ada"), r#"traits.username eq "ada""#);
-        assert_eq!(username_filter(r#"a"b"#), r#"traits.username eq "a\"b""#);
-    }
-
-    #[test]
     fn other_traits_are_labelled() {
         let t = Traits {
             username: Some("ada".into()),
@@ -691,7 +678,7 @@ pub struct IdentityInput {
 }
 
 #[cfg(feature = "ssr")]
-fn optional(value: &str) -> Option<String> {
+pub fn optional(value: &str) -> Option<String> {
     let v = value.trim();
     (!v.is_empty()).then(|| v.to_string())
 }
@@ -735,23 +722,6 @@ impl IdentityInput {
             }
         }
         out
-    }
-
-    /// The body of BI's CreateIdentity call.
-    #[cfg(feature = "ssr")]
-    pub fn to_create(&self) -> crate::bi::wire::IdentityWrite {
-        crate::bi::wire::IdentityWrite {
-            display_name: Some(self.display_name.trim().to_string()),
-            status: None,
-            traits: Some(Traits {
-                username: Some(self.username.trim().to_string()),
-                primary_email_address: optional(&self.email),
-                external_id: optional(&self.external_id),
-                given_name: optional(&self.given_name),
-                family_name: optional(&self.family_name),
-                ..Traits::default()
-            }),
-        }
     }
 }
 
@@ -813,74 +783,6 @@ impl IdentityInput {
             given_name: s(&t.given_name),
             family_name: s(&t.family_name),
         }
-    }
-
-    /// BI's PATCH body holding only what differs from `original`; `None` when nothing changed. A cleared field is
-    /// sent as an empty string, which clears it.
-    #[cfg(feature = "ssr")]
-    pub fn to_patch(&self, original: &IdentityInput) -> Option<crate::bi::wire::IdentityWrite> {
-        let changed =
-            |now: &str, before: &str| (now.trim() != before.trim()).then(|| now.trim().to_string());
-        let traits = Traits {
-            username: changed(&self.username, &original.username),
-            primary_email_address: changed(&self.email, &original.email),
-            external_id: changed(&self.external_id, &original.external_id),
-            given_name: changed(&self.given_name, &original.given_name),
-            family_name: changed(&self.family_name, &original.family_name),
-            ..Traits::default()
-        };
-        let display_name = changed(&self.display_name, &original.display_name);
-        let traits_changed = traits != Traits::default();
-        if display_name.is_none() && !traits_changed {
-            return None;
-        }
-        Some(crate::bi::wire::IdentityWrite {
-            display_name,
-            status: None,
-            traits: traits_changed.then_some(traits),
-        })
-    }
-}
-
-#[cfg(all(test, feature = "ssr"))]
-mod patch_tests {
-    use super::*;
-
-    #[test]
-    fn only_changed_fields_are_sent() {
-        let before = IdentityInput {
-            display_name: "Ada".into(),
-            username: "ada".into(),
-            email: "ada@old.example".into(),
-            given_name: "Ada".into(),
-            ..IdentityInput::default()
-        };
-        assert_eq!(before.to_patch(&before), None);
-        let mut after = before.clone();
-        after.email = "ada@new.example".into();
-        after.given_name = String::new();
-        let patch = after.to_patch(&before).unwrap();
-        assert_eq!(patch.display_name, None);
-        let traits = patch.traits.unwrap();
-        assert_eq!(
-            traits.primary_email_address.as_deref(),
-            Some("ada@new.example")
-        );
-        assert_eq!(traits.given_name.as_deref(), Some(""), "cleared");
-        assert_eq!(traits.username, None);
-        let json = serde_json::to_value(crate::bi::wire::IdentityEnvelope {
-            identity: &IdentityInput {
-                display_name: "Ada L".into(),
-                ..before.clone()
-            }
-            .to_patch(&before)
-            .unwrap(),
-        })
-        .unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"identity": {"display_name": "Ada L"}})
-        );
     }
 }
 
