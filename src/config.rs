@@ -15,6 +15,22 @@ pub struct ConfigError {
     pub problem: String,
 }
 
+/// `raw` parsed as an http(s) URL with a host, or the error naming `key`.
+fn http_url(key: &'static str, raw: &str) -> Result<url::Url, ConfigError> {
+    let url =
+        url::Url::parse(raw.trim()).map_err(|e| err(key, format!("is not a valid URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(err(key, "must start with https:// or http://"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(err(key, "must name a host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(err(key, "must not hold credentials"));
+    }
+    Ok(url)
+}
+
 fn err(key: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         key,
@@ -107,21 +123,15 @@ impl AccessSettings {
             Duration::from_secs(3600 * number("CONSOLE_SESSION_MAX_HOURS", 12, 24 * 30)?);
         let public_origin = match get("CONSOLE_PUBLIC_URL") {
             None => None,
-            Some(url) => {
-                let url = url.trim_end_matches('/');
-                let rest = url
-                    .strip_prefix("https://")
-                    .or_else(|| url.strip_prefix("http://"))
-                    .ok_or_else(|| {
-                        err("CONSOLE_PUBLIC_URL", "must start with https:// or http://")
-                    })?;
-                if rest.is_empty() || rest.contains('/') {
+            Some(raw) => {
+                let url = http_url("CONSOLE_PUBLIC_URL", &raw)?;
+                if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
                     return Err(err(
                         "CONSOLE_PUBLIC_URL",
                         "must be an origin like https://console.example.com (no path)",
                     ));
                 }
-                Some(url.to_string())
+                Some(url.origin().ascii_serialization())
             }
         };
         let cookie_secure = match get("CONSOLE_COOKIE_SECURE").as_deref() {
@@ -303,14 +313,20 @@ impl Settings {
 
         let (api_base, auth_base, label) = match (get("BI_API_BASE_URL"), get("BI_REGION")) {
             (Some(base), _) => {
+                let parsed = http_url("BI_API_BASE_URL", &base)?;
                 let base = base.trim_end_matches('/').to_string();
-                let host = base
-                    .strip_prefix("https://")
-                    .or_else(|| base.strip_prefix("http://"))
-                    .ok_or_else(|| err("BI_API_BASE_URL", "must start with https:// or http://"))?
-                    .to_string();
+                let host = parsed
+                    .host_str()
+                    .map(|h| match parsed.port() {
+                        Some(p) => format!("{h}:{p}"),
+                        None => h.to_string(),
+                    })
+                    .unwrap_or_default();
                 let auth = match get("BI_AUTH_BASE_URL") {
-                    Some(a) => a.trim_end_matches('/').to_string(),
+                    Some(a) => {
+                        http_url("BI_AUTH_BASE_URL", &a)?;
+                        a.trim_end_matches('/').to_string()
+                    }
                     None => base.replacen("://api", "://auth", 1),
                 };
                 (base, auth, host)
@@ -421,6 +437,42 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn urls_are_parsed_not_pattern_matched() {
+        let origin =
+            |v: &str| settings(&[("CONSOLE_PUBLIC_URL", v)]).map(|s| s.access.public_origin);
+        assert_eq!(
+            origin("https://Console.Example.com/").unwrap().as_deref(),
+            Some("https://console.example.com")
+        );
+        assert_eq!(
+            origin("http://10.0.0.5:8080").unwrap().as_deref(),
+            Some("http://10.0.0.5:8080")
+        );
+        for bad in [
+            "console.example.com",
+            "ftp://x.example",
+            "https://x.example/app",
+            "https://u:p@x.example",
+            "https://",
+        ] {
+            assert_eq!(origin(bad).unwrap_err().key, "CONSOLE_PUBLIC_URL", "{bad}");
+        }
+        let base = |v: &str| {
+            settings(&[
+                ("BI_API_BASE_URL", v),
+                ("BI_TENANT_ID", "t"),
+                ("BI_REALM_ID", "r"),
+                ("BI_API_TOKEN", "x"),
+            ])
+        };
+        assert!(base("https://proxy.example:8443").is_ok());
+        assert_eq!(
+            base("https//proxy.example").unwrap_err().key,
+            "BI_API_BASE_URL"
+        );
     }
 
     #[test]
