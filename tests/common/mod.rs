@@ -183,6 +183,8 @@ pub fn browser() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A console that stops answering fails the test with the request that hung, instead of hanging it.
+        .timeout(Duration::from_secs(30))
         .build()
         .unwrap()
 }
