@@ -20,11 +20,6 @@ log "clippy (hydrate, wasm)"
 cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
 
 log "unit and integration tests"
-# One test at a time per binary: the integration tests start whole consoles, each on its own test's runtime, and two
-# such runtimes rendering pages at once in one process can leave a page render waiting for ever (seen about once in
-# ten runs with two test threads, never in 80 runs with one; a served console has a single runtime). The test
-# clients also time out after 30 s, so a hang fails with the request that hung.
-export RUST_TEST_THREADS=1
 cargo leptos test
 
 log "browser tests on a fresh sandbox"

@@ -72,6 +72,16 @@ fn print_sandbox_handover(sb: &Sandbox, api_base: &str, realm: &str, settings: &
     );
 }
 
+/// The app's routes, generated once per process. Generating them runs the whole app with resource loading
+/// suppressed by a process-wide flag in Leptos, and a page whose resource first polls while that flag is up waits
+/// for ever (leptos-rs/leptos#4773). A served console builds once, before it serves; a process that builds several
+/// consoles (the integration tests) would otherwise hang a page of one while building the next.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The assembled console: its router and what start-up reports.
 pub struct Console {
     pub router: Router,
@@ -181,7 +191,7 @@ pub async fn build(
         "/realms/{}/identities",
         crate::model::encode_component(&info.default_realm)
     );
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let router = app
         .route("/", get(move || async move { Redirect::to(&home) }))
         .route("/switch-realm", get(switch_realm))
