@@ -250,6 +250,7 @@ pub async fn run_console() -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
     let console = build(&settings, leptos_options, local).await?;
+    let signalled = shutdown_signal();
     if let Some(sb) = &console.sandbox {
         print_sandbox_handover(
             sb,
@@ -279,7 +280,7 @@ pub async fn run_console() -> Result<(), String> {
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(async {
-            shutdown_signal().await;
+            signalled.await;
             SHUTDOWN.notify_one();
         }),
     )
@@ -368,6 +369,7 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), String> {
             .map_err(|e| format!("cannot seed the large realm: {}", e.body.message))?;
     }
     let realm = sb.default_realm().await.unwrap_or_default();
+    let signalled = shutdown_signal();
     print_sandbox_handover(
         &sb,
         &format!("http://{}{PREFIX}", callable(local)),
@@ -377,7 +379,7 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), String> {
     let app: Router = sb.router();
     let served = serve_until_signalled(
         axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async {
-            shutdown_signal().await;
+            signalled.await;
             SHUTDOWN.notify_one();
         }),
     )
@@ -399,33 +401,45 @@ pub fn reset_sandbox() -> Result<(), String> {
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM (what service managers and `kill` send).
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (what service managers and `kill` send). The handlers are installed when
+/// this is called, not when the future is first polled, so a signal that arrives right after start-up is caught.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let streams = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            async fn next(s: std::io::Result<tokio::signal::unix::Signal>) {
+                match s {
+                    Ok(mut s) => {
+                        s.recv().await;
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot listen for a shutdown signal");
+                        std::future::pending::<()>().await
+                    }
+                }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await
+            tokio::select! {
+                _ = next(streams.0) => {},
+                _ = next(streams.1) => {},
             }
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!(
+            grace_secs = SHUTDOWN_GRACE.as_secs(),
+            "shutting down: finishing requests in flight"
+        );
     }
-    tracing::info!(
-        grace_secs = SHUTDOWN_GRACE.as_secs(),
-        "shutting down: finishing requests in flight"
-    );
 }
 
 /// Serves until a shutdown signal, then lets requests in flight finish for up to [`SHUTDOWN_GRACE`].
