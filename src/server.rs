@@ -96,7 +96,8 @@ pub struct Console {
 }
 
 /// Builds the console for `settings`, to be served on `local` (the sandbox, in sandbox mode, is called there).
-/// Layers, outermost first: security headers, cross-site refusal, sessions, the sign-in guard.
+/// Layers, outermost first: the request id, security headers, host check and cross-site refusal, sessions, the
+/// per-request deadline, the sign-in guard.
 pub async fn build(
     settings: &Settings,
     leptos_options: LeptosOptions,
@@ -228,7 +229,8 @@ pub async fn build(
             origins,
             crate::security::refuse_cross_site,
         ))
-        .layer(axum::middleware::from_fn(crate::security::headers));
+        .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn(crate::request_id::assign));
     Ok(Console {
         router,
         info,

@@ -1076,3 +1076,74 @@ async fn the_sandbox_reports_the_calls_it_answered_by_kind() {
         serde_json::json!(["GET identities", "GET groups"])
     );
 }
+
+#[tokio::test]
+async fn one_request_id_is_in_the_answer_the_error_the_log_and_the_audit_entry() {
+    let logs = common::capture_logs("info");
+    let dir = temp_dir("hard-rid");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let res = c
+        .post(format!("{}{}", t.base, CreateIdentity::PATH))
+        .header("accept", "application/json")
+        .form(&[
+            ("realm", realm.as_str()),
+            ("display_name", "Ada Twice"),
+            ("username", "ada.lovelace"),
+            ("email", ""),
+            ("external_id", ""),
+            ("given_name", ""),
+            ("family_name", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let header = res.headers()[bi_console::request_id::HEADER]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body = res.text().await.unwrap();
+    let error: bi_console::model::AppError =
+        serde_json::from_str(body.trim_start_matches(|c| c != '{'))
+            .unwrap_or_else(|_| panic!("{body}"));
+    assert_eq!(
+        error.request_id.as_deref(),
+        Some(header.as_str()),
+        "the message names the request"
+    );
+    let (_, entries) = call(
+        &c,
+        &t.base,
+        ListAudit::PATH,
+        &ListAudit {
+            filter: Default::default(),
+            page: 1,
+            size: 10,
+        },
+    )
+    .await;
+    let page: bi_console::model::PageView<bi_console::model::AuditEntry> =
+        serde_json::from_str(&entries).unwrap();
+    let entry = page
+        .items
+        .iter()
+        .find(|e| e.action == "identity.create")
+        .expect("recorded");
+    assert_eq!(
+        entry.request_id, header,
+        "the audit entry names the same request"
+    );
+    let logged = String::from_utf8_lossy(&logs.0.lock().unwrap()).to_string();
+    let line = logged
+        .lines()
+        .find(|l| l.contains("BI call failed") && l.contains(&header))
+        .unwrap_or_else(|| panic!("a log line with the id {header}"));
+    assert!(
+        line.contains(&format!("id={header}")),
+        "inside the request's span: {line}"
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,7 +13,7 @@ fn log() -> Result<crate::audit::AuditLog, AppError> {
 
 #[cfg(feature = "ssr")]
 fn read_failed(e: sqlx::Error) -> AppError {
-    let request_id = super::errors::new_request_id();
+    let request_id = super::errors::current_request_id();
     tracing::error!(%request_id, error = %e, "audit log read failed");
     AppError {
         request_id: Some(request_id),

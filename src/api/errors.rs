@@ -4,8 +4,9 @@
 use crate::bi::BiError;
 use crate::model::{AppError, FieldError};
 
-pub fn new_request_id() -> String {
-    format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff)
+/// The id of the request being served (see [`crate::request_id`]), for the operator's message and the log.
+pub fn current_request_id() -> String {
+    crate::request_id::current()
 }
 
 /// BI's field path → the console's form field name: `identity.traits.username` → `username`,
@@ -22,7 +23,7 @@ use crate::model::capitalize as sentence;
 
 /// Maps a failed BI call made for `operation` (e.g. "create identity").
 pub fn from_bi(operation: &str, e: BiError) -> AppError {
-    let request_id = new_request_id();
+    let request_id = current_request_id();
     tracing::warn!(%request_id, operation, error = %e, "BI call failed");
     let mut out = match &e {
         BiError::Api { status, body, .. } => {

@@ -159,7 +159,7 @@ pub(crate) async fn record<T>(
     outcome: &Result<T, AppError>,
 ) {
     let (result, request_id) = match outcome {
-        Ok(_) => ("ok".to_string(), errors::new_request_id()),
+        Ok(_) => ("ok".to_string(), errors::current_request_id()),
         Err(e) => (
             e.code.clone().unwrap_or_else(|| "error".into()),
             e.request_id.clone().unwrap_or_default(),
