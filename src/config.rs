@@ -208,24 +208,7 @@ pub enum BiAuth {
     },
 }
 
-/// BI's regions and their hosts.
-pub fn region_hosts(region: &str) -> Option<(&'static str, &'static str)> {
-    match region {
-        "us" => Some((
-            "https://api-us.beyondidentity.com",
-            "https://auth-us.beyondidentity.com",
-        )),
-        "eu" => Some((
-            "https://api-eu.beyondidentity.com",
-            "https://auth-eu.beyondidentity.com",
-        )),
-        "us1-gov" => Some((
-            "https://api.us1.beyondidentity-gov.com",
-            "https://auth.us1.beyondidentity-gov.com",
-        )),
-        _ => None,
-    }
-}
+pub use crate::bi::hosts::region_hosts;
 
 /// The keys whose presence switches the console from the sandbox to a real BI tenant.
 pub const BI_KEYS: [&str; 6] = [
@@ -409,9 +392,11 @@ impl BiSettings {
                 application_id,
                 application_realm_id,
             } => ClientAuth::ClientCredentials {
-                token_url: format!(
-                    "{}/v1/tenants/{}/realms/{}/applications/{}/token",
-                    self.auth_base, self.tenant_id, application_realm_id, application_id
+                token_url: crate::bi::hosts::token_url(
+                    &self.auth_base,
+                    &self.tenant_id,
+                    application_realm_id,
+                    application_id,
                 ),
                 client_id: client_id.clone(),
                 client_secret: client_secret.clone(),

@@ -7,6 +7,7 @@
 //! [`verified`] checks BI's state before trying one again.
 
 pub mod forms;
+pub mod hosts;
 pub mod retry;
 pub mod verified;
 pub mod wire;
