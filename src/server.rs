@@ -160,7 +160,8 @@ pub async fn build(
         .with_protected_groups(settings.access.protected_groups.clone());
 
     let (operators, bootstrap) =
-        crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
+        crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)
+            .map_err(|e| e.to_string())?;
     let access = std::sync::Arc::new(crate::auth::web::Access::new(
         operators,
         crate::auth::throttle::Throttle::standard(),
@@ -296,7 +297,10 @@ pub async fn run_console() -> Result<(), String> {
 /// `hash-password`: reads a password from standard input, prints its argon2 hash for `CONSOLE_OPERATORS`.
 pub fn hash_password_command() -> Result<(), String> {
     let password = read_password()?;
-    println!("{}", crate::auth::hash_password(&password)?);
+    println!(
+        "{}",
+        crate::auth::hash_password(&password).map_err(|e| e.to_string())?
+    );
     Ok(())
 }
 
@@ -321,7 +325,8 @@ pub fn add_operator_command(
         password = crate::auth::random_password(20);
     }
     let realms = realms.map(|r| crate::auth::parse_realms(&r));
-    crate::auth::add_operator_in(&settings.data_dir, &username, role, &password, realms)?;
+    crate::auth::add_operator_in(&settings.data_dir, &username, role, &password, realms)
+        .map_err(|e| e.to_string())?;
     if made {
         println!(
             "Operator {username} ({}) added with password {password}",

@@ -89,13 +89,39 @@ pub fn parse_operators(list: &str) -> Result<Vec<OperatorRecord>, String> {
     Ok(out)
 }
 
+/// What can go wrong with the operators file and passwords.
+#[derive(Debug, thiserror::Error)]
+pub enum OperatorError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is not a valid operators file: {source}", path.display())]
+    Parse {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
+    #[error("an operator's username must be non-empty, without spaces or ':'")]
+    BadUsername,
+    #[error("the password must have at least 12 characters")]
+    ShortPassword,
+}
+
 /// An argon2id hash of `password` in PHC form.
-pub fn hash_password(password: &str) -> Result<String, String> {
+pub fn hash_password(password: &str) -> Result<String, OperatorError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| format!("cannot hash the password: {e}"))
+        .map_err(|e| OperatorError::Hash(e.to_string()))
 }
 
 fn verify_hash(hash: &str, password: &str) -> bool {
@@ -246,23 +272,26 @@ fn operators_path(data_dir: &Path) -> PathBuf {
 }
 
 /// The operators kept in the data directory.
-pub fn load_file(data_dir: &Path) -> Result<Vec<OperatorRecord>, String> {
+pub fn load_file(data_dir: &Path) -> Result<Vec<OperatorRecord>, OperatorError> {
     let path = operators_path(data_dir);
     match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text)
-            .map_err(|e| format!("{} is not a valid operators file: {e}", path.display())),
+        Ok(text) => {
+            serde_json::from_str(&text).map_err(|source| OperatorError::Parse { path, source })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        Err(source) => Err(OperatorError::Read { path, source }),
     }
 }
 
-fn save_file(data_dir: &Path, records: &[OperatorRecord]) -> Result<(), String> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+fn save_file(data_dir: &Path, records: &[OperatorRecord]) -> Result<(), OperatorError> {
+    std::fs::create_dir_all(data_dir).map_err(|source| OperatorError::Write {
+        path: data_dir.to_path_buf(),
+        source,
+    })?;
     let path = operators_path(data_dir);
     let text = serde_json::to_string_pretty(records).expect("serializes");
     crate::files::write_private(&path, &text)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .map_err(|source| OperatorError::Write { path, source })
 }
 
 /// Adds (or replaces the password and role of) an operator in the data directory's operators file.
@@ -271,7 +300,7 @@ pub fn add_operator(
     username: &str,
     role: Role,
     password: &str,
-) -> Result<(), String> {
+) -> Result<(), OperatorError> {
     add_operator_in(data_dir, username, role, password, None)
 }
 
@@ -282,13 +311,13 @@ pub fn add_operator_in(
     role: Role,
     password: &str,
     realms: Option<Vec<String>>,
-) -> Result<(), String> {
+) -> Result<(), OperatorError> {
     let username = username.trim();
     if username.is_empty() || username.contains(':') || username.chars().any(char::is_whitespace) {
-        return Err("an operator's username must be non-empty, without spaces or ':'".into());
+        return Err(OperatorError::BadUsername);
     }
     if password.chars().count() < 12 {
-        return Err("the password must have at least 12 characters".into());
+        return Err(OperatorError::ShortPassword);
     }
     let mut records = load_file(data_dir)?;
     records.retain(|o| !o.username.eq_ignore_ascii_case(username));
@@ -312,14 +341,18 @@ pub struct Bootstrap {
 pub fn load_or_bootstrap(
     data_dir: &Path,
     configured: &[OperatorRecord],
-) -> Result<(OperatorBook, Bootstrap), String> {
+) -> Result<(OperatorBook, Bootstrap), OperatorError> {
     let password_file = data_dir.join(BOOTSTRAP_PASSWORD_FILE);
     let mut password = None;
     if merged(configured, load_file(data_dir)?).is_empty() {
         let made = random_password(20);
         add_operator(data_dir, "admin", Role::Admin, &made)?;
-        crate::files::write_private(&password_file, &format!("{made}\n"))
-            .map_err(|e| format!("cannot write {}: {e}", password_file.display()))?;
+        crate::files::write_private(&password_file, &format!("{made}\n")).map_err(|source| {
+            OperatorError::Write {
+                path: password_file.clone(),
+                source,
+            }
+        })?;
         password = Some(Secret::new(made));
     }
     let stamp_now = stamp(&operators_path(data_dir));
