@@ -113,7 +113,9 @@ pub async fn build(
     })?;
     let (client, info) = match &settings.mode {
         Mode::Sandbox { token } => {
-            let sb = Sandbox::open(&settings.data_dir, token.clone()).await?;
+            let sb = Sandbox::open(&settings.data_dir, token.clone())
+                .await
+                .map_err(|e| e.to_string())?;
             sb.set_faults(settings.sandbox_faults);
             if settings.sandbox_large {
                 sandbox::seed::seed_large(sb.store())
@@ -368,7 +370,9 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    let sb = Sandbox::open(&settings.data_dir, token).await?;
+    let sb = Sandbox::open(&settings.data_dir, token)
+        .await
+        .map_err(|e| e.to_string())?;
     sb.set_faults(settings.sandbox_faults);
     if settings.sandbox_large {
         sandbox::seed::seed_large(sb.store())

@@ -61,6 +61,25 @@ struct CredentialsFile {
     application_id: String,
 }
 
+/// Why the sandbox could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create the data directory {}: {source}", path.display())]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the sandbox database {}: {source}", path.display())]
+    Database { path: PathBuf, source: sqlx::Error },
+    #[error("cannot seed the sandbox: {0}")]
+    Seed(String),
+    #[error("cannot write {}: {source}", path.display())]
+    Credentials {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
 pub struct Sandbox {
     store: Store,
     credentials: Credentials,
@@ -120,23 +139,21 @@ pub use crate::files::write_private;
 impl Sandbox {
     /// Opens the sandbox in `data_dir`, creating and seeding it on first use. `token` fixes the API token
     /// (`SANDBOX_TOKEN`); otherwise the one kept in the data directory is used, or a new one generated.
-    pub async fn open(data_dir: &Path, token: Option<Secret>) -> Result<Arc<Sandbox>, String> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            format!(
-                "cannot create the data directory {}: {e}",
-                data_dir.display()
-            )
+    pub async fn open(data_dir: &Path, token: Option<Secret>) -> Result<Arc<Sandbox>, OpenError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| OpenError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
         })?;
-        let (store, fresh) = Store::open(&data_dir.join(DB_FILE)).await.map_err(|e| {
-            format!(
-                "cannot open the sandbox database in {}: {e}",
-                data_dir.display()
-            )
-        })?;
+        let (store, fresh) = Store::open(&data_dir.join(DB_FILE))
+            .await
+            .map_err(|source| OpenError::Database {
+                path: data_dir.join(DB_FILE),
+                source,
+            })?;
         if fresh {
             seed::seed(&store)
                 .await
-                .map_err(|e| format!("cannot seed the sandbox: {}", e.body.message))?;
+                .map_err(|e| OpenError::Seed(e.body.message))?;
             tracing::info!("seeded the sandbox with the demo tenant");
         }
         let path: PathBuf = data_dir.join(CREDENTIALS_FILE);
@@ -156,7 +173,10 @@ impl Sandbox {
                     &path,
                     &serde_json::to_string_pretty(&f).expect("serializes"),
                 )
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                .map_err(|source| OpenError::Credentials {
+                    path: path.clone(),
+                    source,
+                })?;
                 f
             }
         };
