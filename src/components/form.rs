@@ -203,3 +203,17 @@ pub fn use_form_flash() -> Resource<Option<crate::model::FormFlash>> {
         },
     )
 }
+
+/// The error a form shows: the browser's own check first, then the last answer of its action, else the flash a
+/// failed plain post left (see [`use_form_flash`]).
+pub fn form_error(
+    client: RwSignal<Option<AppError>>,
+    last_answer: impl Fn() -> Option<Option<AppError>> + Send + Sync + 'static,
+    flash: Option<AppError>,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || {
+        client
+            .get()
+            .or_else(|| last_answer().unwrap_or_else(|| flash.clone()))
+    })
+}

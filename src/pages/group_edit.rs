@@ -5,7 +5,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::{get_group, UpdateGroup};
 use crate::components::error::ErrorBanner;
-use crate::components::form::{check_before_submit, use_form_flash, GroupFields, PRIMARY_BUTTON};
+use crate::components::form::{
+    check_before_submit, form_error, use_form_flash, GroupFields, PRIMARY_BUTTON,
+};
 use crate::model::{AppError, GroupInput};
 
 #[component]
@@ -44,12 +46,11 @@ pub fn EditGroupPage() -> impl IntoView {
                         Ok(detail) => {
                             let typed = flash.as_ref().map(|f| GroupInput::from_values(|k| f.get(k)));
                             let flash_error = flash.map(|f| f.error);
-                            let error = Signal::derive(move || {
-                                client_error.get().or_else(|| match action.value().get() {
-                                    Some(r) => r.err(),
-                                    None => flash_error.clone(),
-                                })
-                            });
+                            let error = form_error(
+                        client_error,
+                        move || action.value().get().map(|r| r.err()),
+                        flash_error,
+                    );
                             let original = GroupInput::from_group(&detail.group);
                             view! {
                                 <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>

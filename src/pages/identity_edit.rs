@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{get_identity, UpdateIdentity};
 use crate::components::error::ErrorBanner;
 use crate::components::form::{
-    check_before_submit, use_form_flash, IdentityFields, PRIMARY_BUTTON,
+    check_before_submit, form_error, use_form_flash, IdentityFields, PRIMARY_BUTTON,
 };
 use crate::model::{AppError, IdentityInput};
 
@@ -45,12 +45,11 @@ pub fn EditIdentityPage() -> impl IntoView {
                         Ok(detail) => {
                             let typed = flash.as_ref().map(|f| IdentityInput::from_values(|k| f.get(k)));
                             let flash_error = flash.map(|f| f.error);
-                            let error = Signal::derive(move || {
-                                client_error.get().or_else(|| match action.value().get() {
-                                    Some(r) => r.err(),
-                                    None => flash_error.clone(),
-                                })
-                            });
+                            let error = form_error(
+                        client_error,
+                        move || action.value().get().map(|r| r.err()),
+                        flash_error,
+                    );
                             let original = IdentityInput::from_identity(&detail.identity);
                             let hidden = [
                                 ("display_name", original.display_name.clone()),

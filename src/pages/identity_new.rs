@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::CreateIdentity;
 use crate::components::error::ErrorBanner;
 use crate::components::form::{
-    check_before_submit, use_form_flash, IdentityFields, PRIMARY_BUTTON,
+    check_before_submit, form_error, use_form_flash, IdentityFields, PRIMARY_BUTTON,
 };
 use crate::model::{AppError, IdentityInput};
 
@@ -49,12 +49,11 @@ pub fn NewIdentityPage() -> impl IntoView {
                         .map(|f| IdentityInput::from_values(|k| f.get(k)))
                         .unwrap_or_default();
                     let flash_error = flash.map(|f| f.error);
-                    let error = Signal::derive(move || {
-                        client_error.get().or_else(|| match action.value().get() {
-                            Some(result) => result.err(),
-                            None => flash_error.clone(),
-                        })
-                    });
+                    let error = form_error(
+                        client_error,
+                        move || action.value().get().map(|r| r.err()),
+                        flash_error,
+                    );
                     view! {
                         <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
                             <input type="hidden" name="realm" value=move || realm.get() />
