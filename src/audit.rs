@@ -42,6 +42,32 @@ pub struct Event {
     pub subjects: Vec<String>,
 }
 
+impl Event {
+    /// An event on one target (no other subjects).
+    pub fn new(
+        action: &'static str,
+        realm: &str,
+        target_id: &str,
+        target_name: &str,
+        detail: impl Into<String>,
+    ) -> Event {
+        Event {
+            action,
+            realm: realm.to_string(),
+            target_id: target_id.to_string(),
+            target_name: target_name.to_string(),
+            detail: detail.into(),
+            subjects: Vec::new(),
+        }
+    }
+
+    /// The same event, also concerning `subjects` (the identities of a membership change).
+    pub fn with_subjects(mut self, subjects: Vec<String>) -> Event {
+        self.subjects = subjects;
+        self
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     pool: SqlitePool,

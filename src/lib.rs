@@ -22,6 +22,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod files;
 #[cfg(feature = "ssr")]
+pub mod permit;
+#[cfg(feature = "ssr")]
 pub mod request_id;
 #[cfg(feature = "ssr")]
 pub mod sandbox;

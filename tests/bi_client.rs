@@ -140,7 +140,7 @@ async fn page_size_is_capped_at_200() {
         for n in 0..150 {
             v.push(
                 c.create_identity(
-                    &t.workforce,
+                    &common::permit(&t.workforce),
                     &new_identity("Bulk Person", &format!("bulk{n}")),
                 )
                 .await
@@ -211,7 +211,10 @@ async fn create_get_update_delete_an_identity() {
     let t = common::start().await;
     let c = t.client();
     let created = c
-        .create_identity(&t.workforce, &new_identity("Ada Byron", "ada.byron"))
+        .create_identity(
+            &common::permit(&t.workforce),
+            &new_identity("Ada Byron", "ada.byron"),
+        )
         .await
         .unwrap();
     assert_eq!(created.status.as_deref(), Some("active"));
@@ -225,7 +228,7 @@ async fn create_get_update_delete_an_identity() {
     // PATCH only what changes: the email stays.
     let renamed = c
         .update_identity(
-            &t.workforce,
+            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
             &created.id,
             &IdentityWrite {
                 display_name: Some("Augusta Ada King".into()),
@@ -239,7 +242,7 @@ async fn create_get_update_delete_an_identity() {
 
     let suspended = c
         .update_identity(
-            &t.workforce,
+            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
             &created.id,
             &IdentityWrite {
                 status: Some("suspended".into()),
@@ -251,7 +254,9 @@ async fn create_get_update_delete_an_identity() {
     assert!(suspended.is_suspended());
     assert_eq!(suspended.display_name, "Augusta Ada King");
 
-    c.delete_identity(&t.workforce, &created.id).await.unwrap();
+    c.delete_identity(&common::permit(&t.workforce), &created.id)
+        .await
+        .unwrap();
     let e = c.get_identity(&t.workforce, &created.id).await.unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.body().unwrap().message, "identity not found");
@@ -260,12 +265,16 @@ async fn create_get_update_delete_an_identity() {
         Some(created.id.as_str())
     );
     let e = c
-        .delete_identity(&t.workforce, &created.id)
+        .delete_identity(&common::permit(&t.workforce), &created.id)
         .await
         .unwrap_err();
     assert!(e.is_not_found());
     let e = c
-        .update_identity(&t.workforce, &created.id, &IdentityWrite::default())
+        .update_identity(
+            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
+            &created.id,
+            &IdentityWrite::default(),
+        )
         .await
         .unwrap_err();
     assert!(e.is_not_found());
@@ -276,7 +285,10 @@ async fn usernames_are_unique_case_insensitively() {
     let t = common::start().await;
     let c = t.client();
     let e = c
-        .create_identity(&t.workforce, &new_identity("Another Ada", "Ada.Lovelace"))
+        .create_identity(
+            &common::permit(&t.workforce),
+            &new_identity("Another Ada", "Ada.Lovelace"),
+        )
         .await
         .unwrap_err();
     assert!(e.is_conflict());
@@ -284,9 +296,12 @@ async fn usernames_are_unique_case_insensitively() {
     assert_eq!(e.body().unwrap().message, "username already exists");
 
     // The same username in another realm is fine.
-    c.create_identity(&t.customers, &new_identity("Ada", "ada.lovelace"))
-        .await
-        .unwrap();
+    c.create_identity(
+        &common::permit(&t.customers),
+        &new_identity("Ada", "ada.lovelace"),
+    )
+    .await
+    .unwrap();
 
     // Renaming onto a taken username is a conflict too.
     let other = c
@@ -297,7 +312,7 @@ async fn usernames_are_unique_case_insensitively() {
         .remove(0);
     let e = c
         .update_identity(
-            &t.workforce,
+            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
             &other.id,
             &IdentityWrite {
                 traits: Some(Traits {
@@ -348,7 +363,10 @@ async fn invalid_identities_get_field_violations_and_nothing_is_written() {
         ),
     ];
     for (write, fields) in cases {
-        let e = c.create_identity(&t.workforce, &write).await.unwrap_err();
+        let e = c
+            .create_identity(&common::permit(&t.workforce), &write)
+            .await
+            .unwrap_err();
         assert_eq!(e.status(), Some(400), "{write:?}");
         assert_eq!(e.body().unwrap().message, "invalid parameters");
         assert_eq!(violations(&e), fields, "{write:?}");
@@ -360,7 +378,10 @@ async fn invalid_identities_get_field_violations_and_nothing_is_written() {
     assert_eq!(page.total_size, 60, "no identity was written");
 
     let e = c
-        .create_identity("0000000000000000", &new_identity("Nobody", "nobody"))
+        .create_identity(
+            &common::permit("0000000000000000"),
+            &new_identity("Nobody", "nobody"),
+        )
         .await
         .unwrap_err();
     assert!(e.is_not_found());
@@ -397,17 +418,20 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
     let mut ids = Vec::new();
     for n in 0..3 {
         ids.push(
-            c.create_identity(&t.workforce, &new_identity("Temp", &format!("temp{n}")))
-                .await
-                .unwrap()
-                .id,
+            c.create_identity(
+                &common::permit(&t.workforce),
+                &new_identity("Temp", &format!("temp{n}")),
+            )
+            .await
+            .unwrap()
+            .id,
         );
     }
     // One unknown id: 404 naming it, and nothing deleted.
     let mut with_unknown = ids.clone();
     with_unknown.push("ffffffffffffffff".into());
     let e = c
-        .batch_delete_identities(&t.workforce, &with_unknown)
+        .batch_delete_identities(&common::permit(&t.workforce), &with_unknown)
         .await
         .unwrap_err();
     assert!(e.is_not_found());
@@ -421,7 +445,7 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
     }
 
     let e = c
-        .batch_delete_identities(&t.workforce, &[])
+        .batch_delete_identities(&common::permit(&t.workforce), &[])
         .await
         .unwrap_err();
     assert_eq!(
@@ -430,7 +454,7 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
     );
     let too_many: Vec<String> = (0..=MAX_BATCH_IDS).map(|n| format!("{n:016x}")).collect();
     let e = c
-        .batch_delete_identities(&t.workforce, &too_many)
+        .batch_delete_identities(&common::permit(&t.workforce), &too_many)
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
@@ -438,12 +462,17 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
         .description
         .contains("1000"));
     let e = c
-        .batch_delete_identities(&t.workforce, &[ids[0].clone(), ids[0].clone()])
+        .batch_delete_identities(
+            &common::permit(&t.workforce),
+            &[ids[0].clone(), ids[0].clone()],
+        )
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
 
-    c.batch_delete_identities(&t.workforce, &ids).await.unwrap();
+    c.batch_delete_identities(&common::permit(&t.workforce), &ids)
+        .await
+        .unwrap();
     for id in &ids {
         assert!(c
             .get_identity(&t.workforce, id)
@@ -467,7 +496,7 @@ async fn groups_are_created_listed_updated_and_deleted() {
 
     let g = c
         .create_group(
-            &t.workforce,
+            &common::permit(&t.workforce),
             &GroupWrite {
                 display_name: Some("Auditors".into()),
                 description: Some("Read-only reviewers.".into()),
@@ -478,7 +507,7 @@ async fn groups_are_created_listed_updated_and_deleted() {
     assert_eq!(c.get_group(&t.workforce, &g.id).await.unwrap(), g);
     let updated = c
         .update_group(
-            &t.workforce,
+            &common::permit(&t.workforce),
             &g.id,
             &GroupWrite {
                 description: Some("External auditors.".into()),
@@ -492,7 +521,7 @@ async fn groups_are_created_listed_updated_and_deleted() {
 
     let e = c
         .create_group(
-            &t.workforce,
+            &common::permit(&t.workforce),
             &GroupWrite {
                 display_name: Some(String::new()),
                 description: Some("x".repeat(301)),
@@ -507,7 +536,7 @@ async fn groups_are_created_listed_updated_and_deleted() {
     );
     let e = c
         .update_group(
-            &t.workforce,
+            &common::permit(&t.workforce),
             &g.id,
             &GroupWrite {
                 display_name: Some("Bad<name>".into()),
@@ -518,12 +547,14 @@ async fn groups_are_created_listed_updated_and_deleted() {
         .unwrap_err();
     assert_eq!(violations(&e), vec!["group.display_name"]);
 
-    c.delete_group(&t.workforce, &g.id).await.unwrap();
+    c.delete_group(&common::permit(&t.workforce), &g.id)
+        .await
+        .unwrap();
     let e = c.get_group(&t.workforce, &g.id).await.unwrap_err();
     assert!(e.is_not_found());
     assert_eq!(e.body().unwrap().message, "group not found");
     assert!(c
-        .delete_group(&t.workforce, &g.id)
+        .delete_group(&common::permit(&t.workforce), &g.id)
         .await
         .unwrap_err()
         .is_not_found());
@@ -535,7 +566,7 @@ async fn members_are_added_listed_and_removed() {
     let c = t.client();
     let g = c
         .create_group(
-            &t.workforce,
+            &common::permit(&t.workforce),
             &GroupWrite {
                 display_name: Some("Pilots".into()),
                 description: None,
@@ -549,10 +580,15 @@ async fn members_are_added_listed_and_removed() {
         .unwrap()
         .items;
     let ids: Vec<String> = people.iter().map(|i| i.id.clone()).collect();
-    let returned = c.add_members(&t.workforce, &g.id, &ids).await.unwrap();
+    let returned = c
+        .add_members(&common::permit(&t.workforce), &g.id, &ids)
+        .await
+        .unwrap();
     assert_eq!(returned.id, g.id);
     // Adding again is not an error and does not double anyone.
-    c.add_members(&t.workforce, &g.id, &ids[..2]).await.unwrap();
+    c.add_members(&common::permit(&t.workforce), &g.id, &ids[..2])
+        .await
+        .unwrap();
     let members = c
         .list_members(&t.workforce, &g.id, &ListQuery::default())
         .await
@@ -566,31 +602,41 @@ async fn members_are_added_listed_and_removed() {
     assert!(groups.items.iter().any(|x| x.id == g.id));
 
     // A group with members cannot be deleted.
-    let e = c.delete_group(&t.workforce, &g.id).await.unwrap_err();
+    let e = c
+        .delete_group(&common::permit(&t.workforce), &g.id)
+        .await
+        .unwrap_err();
     assert!(e.is_conflict());
     assert_eq!(e.body().unwrap().message, "group has children");
 
     // Unknown ids: 404, nothing changes. 0 or 1001 ids: 400.
     let e = c
-        .add_members(&t.workforce, &g.id, &["ffffffffffffffff".to_string()])
+        .add_members(
+            &common::permit(&t.workforce),
+            &g.id,
+            &["ffffffffffffffff".to_string()],
+        )
         .await
         .unwrap_err();
     assert!(e.is_not_found());
-    let e = c.add_members(&t.workforce, &g.id, &[]).await.unwrap_err();
+    let e = c
+        .add_members(&common::permit(&t.workforce), &g.id, &[])
+        .await
+        .unwrap_err();
     assert_eq!(violations(&e), vec!["identity_ids"]);
     let too_many: Vec<String> = (0..1001).map(|n| format!("{n:016x}")).collect();
     let e = c
-        .delete_members(&t.workforce, &g.id, &too_many)
+        .delete_members(&common::permit(&t.workforce), &g.id, &too_many)
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
     let e = c
-        .add_members(&t.workforce, "ffffffffffffffff", &ids)
+        .add_members(&common::permit(&t.workforce), "ffffffffffffffff", &ids)
         .await
         .unwrap_err();
     assert!(e.is_not_found());
 
-    c.delete_members(&t.workforce, &g.id, &ids[..3])
+    c.delete_members(&common::permit(&t.workforce), &g.id, &ids[..3])
         .await
         .unwrap();
     let members = c
@@ -598,10 +644,12 @@ async fn members_are_added_listed_and_removed() {
         .await
         .unwrap();
     assert_eq!(members.total_size, 2);
-    c.delete_members(&t.workforce, &g.id, &ids[3..])
+    c.delete_members(&common::permit(&t.workforce), &g.id, &ids[3..])
         .await
         .unwrap();
-    c.delete_group(&t.workforce, &g.id).await.unwrap();
+    c.delete_group(&common::permit(&t.workforce), &g.id)
+        .await
+        .unwrap();
 
     // Deleting an identity removes its memberships.
     let admins = c
@@ -616,7 +664,7 @@ async fn members_are_added_listed_and_removed() {
         .list_members(&t.workforce, &admins.id, &ListQuery::default())
         .await
         .unwrap();
-    c.delete_identity(&t.workforce, &before.items[0].id)
+    c.delete_identity(&common::permit(&t.workforce), &before.items[0].id)
         .await
         .unwrap();
     let after = c
@@ -815,9 +863,12 @@ async fn bis_curl_example_works_with_only_the_host_changed() {
 async fn data_survives_a_restart() {
     let t = common::start().await;
     let c = t.client();
-    c.create_identity(&t.workforce, &new_identity("Kept", "kept.person"))
-        .await
-        .unwrap();
+    c.create_identity(
+        &common::permit(&t.workforce),
+        &new_identity("Kept", "kept.person"),
+    )
+    .await
+    .unwrap();
     let token = t.sandbox.credentials().api_token.expose().to_string();
     let tenant = t.sandbox.tenant_id().to_string();
     t.sandbox.store().close().await;

@@ -6,7 +6,6 @@ mod common;
 
 use bi_console::api::bulk;
 use bi_console::bi::wire::ListQuery;
-use bi_console::model::BulkOp;
 
 #[tokio::test]
 async fn bulk_delete_chunks_above_1000_and_reports_unknown_ids() {
@@ -15,7 +14,12 @@ async fn bulk_delete_chunks_above_1000_and_reports_unknown_ids() {
     // An unknown id in the first chunk: BI refuses that whole chunk; the rest of it is retried and deleted.
     ids.insert(10, "ffffffffffffffff".to_string());
     let c = t.client();
-    let result = bulk::run(&c, &t.workforce, BulkOp::Delete, &ids).await;
+    let result = bulk::run(
+        &c,
+        &bulk::BulkWrite::Delete(common::permit(&t.workforce)),
+        &ids,
+    )
+    .await;
     assert_eq!(result.succeeded, 1005);
     assert_eq!(result.failed.len(), 1);
     assert_eq!(result.failed[0].id, "ffffffffffffffff");
@@ -37,7 +41,12 @@ async fn bulk_suspend_and_unsuspend() {
         .unwrap();
     let mut ids: Vec<String> = page.items.iter().map(|i| i.id.clone()).collect();
     ids.push("ffffffffffffffff".into());
-    let result = bulk::run(&c, &t.workforce, BulkOp::Suspend, &ids).await;
+    let result = bulk::run(
+        &c,
+        &bulk::BulkWrite::SetStatus(common::permit(&t.workforce), true),
+        &ids,
+    )
+    .await;
     assert_eq!(result.succeeded, 10);
     assert_eq!(result.failed.len(), 1);
     for i in &page.items {
@@ -47,7 +56,12 @@ async fn bulk_suspend_and_unsuspend() {
             .unwrap()
             .is_suspended());
     }
-    let result = bulk::run(&c, &t.workforce, BulkOp::Unsuspend, &ids[..10]).await;
+    let result = bulk::run(
+        &c,
+        &bulk::BulkWrite::SetStatus(common::permit(&t.workforce), false),
+        &ids[..10],
+    )
+    .await;
     assert_eq!((result.succeeded, result.failed.len()), (10, 0));
     assert!(!c
         .get_identity(&t.workforce, &ids[0])

@@ -30,7 +30,7 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
     let clean = t.client();
     let group = clean
         .create_group(
-            &realm,
+            &common::permit(&realm),
             &GroupWrite {
                 display_name: Some("Faulty".into()),
                 description: None,
@@ -68,7 +68,10 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
                 ..Traits::default()
             }),
         };
-        let created = c.create_identity_verified(&realm, &w).await.unwrap();
+        let created = c
+            .create_identity_verified(&common::permit(&realm), &w)
+            .await
+            .unwrap();
         assert_eq!(created.username(), format!("faulty.{k}"));
         ids.push(created.id);
         ops += 1;
@@ -80,7 +83,11 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
             ..IdentityWrite::default()
         };
         let now = c
-            .update_identity_verified(&realm, id, &patch)
+            .update_identity_verified(
+                &common::permit::<bi_console::permit::act::EditIdentity>(&realm),
+                id,
+                &patch,
+            )
             .await
             .unwrap();
         assert_eq!(now.display_name, format!("Edited {k}"));
@@ -88,26 +95,39 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
     }
     // 30 suspends.
     for id in &ids[..30] {
-        c.update_identity_verified(&realm, id, &IdentityWrite::status_change(true))
-            .await
-            .unwrap();
+        c.update_identity_verified(
+            &common::permit::<bi_console::permit::act::EditIdentity>(&realm),
+            id,
+            &IdentityWrite::status_change(true),
+        )
+        .await
+        .unwrap();
         ops += 1;
     }
     // 25 adds of two members each, then 10 removals of one.
     for pair in ids[..50].chunks(2) {
-        let r = members::change(&c, &realm, &group, pair, true).await;
+        let r = members::change(&c, &common::permit(&realm), &group, pair, true).await;
         assert!(r.failed.is_empty(), "{:?}", r.failed);
         assert_eq!(r.changed, 2);
         ops += 1;
     }
     for id in &ids[..10] {
-        let r = members::change(&c, &realm, &group, std::slice::from_ref(id), false).await;
+        let r = members::change(
+            &c,
+            &common::permit(&realm),
+            &group,
+            std::slice::from_ref(id),
+            false,
+        )
+        .await;
         assert!(r.failed.is_empty(), "{:?}", r.failed);
         ops += 1;
     }
     // 20 deletes.
     for id in &ids[60..] {
-        c.delete_identity(&realm, id).await.unwrap();
+        c.delete_identity(&common::permit(&realm), id)
+            .await
+            .unwrap();
         ops += 1;
     }
     assert!(ops >= 200);
@@ -251,7 +271,7 @@ async fn a_create_is_never_sent_twice_after_its_answer_is_lost() {
     let before = t.sandbox.calls_total();
     // The create and every lookup lose their answers, so the outcome stays unknown: an error, and one identity.
     let err = c
-        .create_identity_verified(&t.workforce, &w)
+        .create_identity_verified(&common::permit(&t.workforce), &w)
         .await
         .unwrap_err();
     assert!(err.is_ambiguous(), "{err}");

@@ -166,9 +166,15 @@ async fn dot_segment_ids_never_leave_their_resource_path() {
     let c = t.client();
     let before = t.sandbox.calls_total();
     for id in ["..", ".", "", "../..", "%2e%2e", "a/b"] {
-        let e = c.delete_group(&t.workforce, id).await.unwrap_err();
+        let e = c
+            .delete_group(&common::permit(&t.workforce), id)
+            .await
+            .unwrap_err();
         assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
-        let e = c.delete_identity(&t.workforce, id).await.unwrap_err();
+        let e = c
+            .delete_identity(&common::permit(&t.workforce), id)
+            .await
+            .unwrap_err();
         assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
         let e = c.get_group("..", id).await.unwrap_err();
         assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
@@ -559,7 +565,7 @@ async fn a_lost_answer_never_turns_someone_elses_username_into_a_success() {
     t.sandbox.fail_next(&[Fault::DropBefore]);
     let before = t.sandbox.calls_total();
     let e = c
-        .create_identity_verified(&t.workforce, &w)
+        .create_identity_verified(&common::permit(&t.workforce), &w)
         .await
         .unwrap_err();
     assert!(e.is_conflict(), "reported as the conflict it is: {e}");
@@ -582,7 +588,10 @@ async fn a_lost_answer_never_turns_someone_elses_username_into_a_success() {
     };
     t.sandbox.fail_next(&[Fault::DropBefore]);
     let before = t.sandbox.calls_total();
-    let made = c.create_identity_verified(&t.workforce, &w).await.unwrap();
+    let made = c
+        .create_identity_verified(&common::permit(&t.workforce), &w)
+        .await
+        .unwrap();
     assert_eq!(made.username(), "fresh.person");
     let calls = t.sandbox.calls_since(before);
     assert_eq!(
@@ -606,7 +615,12 @@ async fn a_batch_delete_repeated_after_a_lost_answer_counts_what_it_deleted() {
     let c = quick_retries(t.client());
     // Deleted, but the answer is lost: the repeat finds none of them.
     t.sandbox.fail_next(&[Fault::DropAfter]);
-    let result = bi_console::api::bulk::run(&c, &t.workforce, BulkOp::Delete, &ids).await;
+    let result = bi_console::api::bulk::run(
+        &c,
+        &bi_console::api::bulk::BulkWrite::Delete(common::permit(&t.workforce)),
+        &ids,
+    )
+    .await;
     assert_eq!(result.succeeded, 3, "{result:?}");
     assert!(result.failed.is_empty(), "{result:?}");
     for id in &ids {
@@ -629,7 +643,10 @@ async fn every_write_is_tried_again_after_429_and_503_and_only_then() {
     t.sandbox
         .fail_next(&[Fault::RateLimited, Fault::Unavailable]);
     let before = t.sandbox.calls_total();
-    let g = c.create_group(&t.workforce, &w).await.unwrap();
+    let g = c
+        .create_group(&common::permit(&t.workforce), &w)
+        .await
+        .unwrap();
     assert_eq!(g.display_name, "Retried Group");
     let calls = t.sandbox.calls_since(before);
     assert_eq!(
@@ -643,10 +660,12 @@ async fn every_write_is_tried_again_after_429_and_503_and_only_then() {
     // Membership and edits too.
     let ids = common::make_identities(&t, "retried.member", 1).await;
     t.sandbox.fail_next(&[Fault::Unavailable]);
-    c.add_members(&t.workforce, &g.id, &ids).await.unwrap();
+    c.add_members(&common::permit(&t.workforce), &g.id, &ids)
+        .await
+        .unwrap();
     t.sandbox.fail_next(&[Fault::RateLimited]);
     c.update_group(
-        &t.workforce,
+        &common::permit(&t.workforce),
         &g.id,
         &GroupWrite {
             display_name: None,
@@ -660,7 +679,7 @@ async fn every_write_is_tried_again_after_429_and_503_and_only_then() {
     let injected = t.sandbox.faults_injected();
     let e = c
         .create_group(
-            &t.workforce,
+            &common::permit(&t.workforce),
             &GroupWrite {
                 display_name: Some("Not Repeated".into()),
                 description: None,
@@ -692,9 +711,10 @@ async fn concurrent_patches_of_different_fields_both_land() {
         };
         let (c1, c2, r) = (&c, &c, &t.workforce);
         work.push(async move {
+            let edit = common::permit::<bi_console::permit::act::EditIdentity>(r);
             let (a, b) = tokio::join!(
-                c1.update_identity(r, id, &name),
-                c2.update_identity(r, id, &email)
+                c1.update_identity(&edit, id, &name),
+                c2.update_identity(&edit, id, &email)
             );
             a.unwrap();
             b.unwrap();
@@ -717,7 +737,7 @@ async fn asking_which_of_no_ids_are_members_costs_no_call() {
     let c = t.client();
     let group = c
         .create_group(
-            &t.workforce,
+            &common::permit(&t.workforce),
             &GroupWrite {
                 display_name: Some("Big Enough".into()),
                 description: None,
@@ -726,7 +746,9 @@ async fn asking_which_of_no_ids_are_members_costs_no_call() {
         .await
         .unwrap();
     let ids = common::make_identities(&t, "big.member", 450).await;
-    c.add_members(&t.workforce, &group.id, &ids).await.unwrap();
+    c.add_members(&common::permit(&t.workforce), &group.id, &ids)
+        .await
+        .unwrap();
     let first = bi_console::api::members::first_members_page(&c, &t.workforce, &group.id)
         .await
         .unwrap();

@@ -12,7 +12,7 @@ use bi_console::bi::Client;
 
 async fn new_group(c: &Client, realm: &str, name: &str) -> String {
     c.create_group(
-        realm,
+        &common::permit(realm),
         &GroupWrite {
             display_name: Some(name.into()),
             description: None,
@@ -50,7 +50,7 @@ async fn adds_and_removes_more_than_1000_in_calls_of_at_most_1000() {
     let group = new_group(&c, &t.workforce, "Everyone").await;
 
     let before = t.sandbox.calls_total();
-    let added = members::change(&c, &t.workforce, &group, &ids, true).await;
+    let added = members::change(&c, &common::permit(&t.workforce), &group, &ids, true).await;
     let calls = t.sandbox.calls_since(before);
     assert_eq!(added.changed, 2050);
     assert!(added.failed.is_empty());
@@ -59,14 +59,14 @@ async fn adds_and_removes_more_than_1000_in_calls_of_at_most_1000() {
     assert_eq!(member_total(&c, &t.workforce, &group).await, 2050);
 
     // Adding them again (already members) changes nothing and doubles nobody.
-    let again = members::change(&c, &t.workforce, &group, &ids[..10], true).await;
+    let again = members::change(&c, &common::permit(&t.workforce), &group, &ids[..10], true).await;
     assert_eq!(again.changed, 10);
     assert_eq!(member_total(&c, &t.workforce, &group).await, 2050);
 
     // An id BI does not know, inside the second chunk: that chunk is refused whole, then sent again without it.
     ids.insert(1500, "ffffffffffffffff".into());
     let before = t.sandbox.calls_total();
-    let removed = members::change(&c, &t.workforce, &group, &ids, false).await;
+    let removed = members::change(&c, &common::permit(&t.workforce), &group, &ids, false).await;
     let calls = t.sandbox.calls_since(before);
     assert_eq!(removed.changed, 2050);
     assert_eq!(removed.failed.len(), 1);
@@ -86,15 +86,19 @@ async fn pasted_usernames_skip_unknown_ones_and_existing_members() {
     let c = t.client();
     let group = new_group(&c, &t.workforce, "Pasted").await;
     let grace = id_of(&c, &t.workforce, "grace.hopper").await;
-    c.add_members(&t.workforce, &group, std::slice::from_ref(&grace))
-        .await
-        .unwrap();
+    c.add_members(
+        &common::permit(&t.workforce),
+        &group,
+        std::slice::from_ref(&grace),
+    )
+    .await
+    .unwrap();
 
     let pasted = bi_console::model::parse_usernames(
         "ada.lovelace, grace.hopper\nnobody.here\n\nALAN.TURING,ada.lovelace",
     );
     let before = t.sandbox.calls_total();
-    let r = members::add_by_usernames(&c, &t.workforce, &group, &pasted)
+    let r = members::add_by_usernames(&c, &common::permit(&t.workforce), &group, &pasted)
         .await
         .unwrap();
     let calls = t.sandbox.calls_since(before);
@@ -121,9 +125,14 @@ async fn pasted_usernames_skip_unknown_ones_and_existing_members() {
 
     // Nothing known: nothing sent.
     let before = t.sandbox.calls_total();
-    let r = members::add_by_usernames(&c, &t.workforce, &group, &["ghost".to_string()])
-        .await
-        .unwrap();
+    let r = members::add_by_usernames(
+        &c,
+        &common::permit(&t.workforce),
+        &group,
+        &["ghost".to_string()],
+    )
+    .await
+    .unwrap();
     assert_eq!((r.changed, r.unknown.len()), (0, 1));
     assert_eq!(
         count(&t.sandbox.calls_since(before), ":addMembers"),
@@ -138,7 +147,7 @@ async fn existing_members_are_found_with_the_fewer_calls() {
     let c = t.client();
     let ids = common::make_identities(&t, "big", 1000).await;
     let group = new_group(&c, &t.workforce, "Big").await;
-    members::change(&c, &t.workforce, &group, &ids[..950], true).await;
+    members::change(&c, &common::permit(&t.workforce), &group, &ids[..950], true).await;
     let outside = ids[990].clone();
 
     // Two rows to check against a group of 950: one call per row beats four more member pages.
@@ -181,16 +190,24 @@ async fn a_group_with_members_is_refused_then_emptied_and_deleted() {
     let c = t.client();
     let ids = common::make_identities(&t, "leaving", 1200).await;
     let group = new_group(&c, &t.workforce, "Temporary").await;
-    members::change(&c, &t.workforce, &group, &ids, true).await;
+    members::change(&c, &common::permit(&t.workforce), &group, &ids, true).await;
 
-    let refused = c.delete_group(&t.workforce, &group).await.unwrap_err();
+    let refused = c
+        .delete_group(&common::permit(&t.workforce), &group)
+        .await
+        .unwrap_err();
     assert!(refused.is_conflict());
     assert_eq!(refused.body().unwrap().message, "group has children");
 
     let before = t.sandbox.calls_total();
-    let r = members::empty_and_delete(&c, &t.workforce, &group)
-        .await
-        .unwrap();
+    let r = members::empty_and_delete(
+        &c,
+        &common::permit(&t.workforce),
+        &common::permit(&t.workforce),
+        &group,
+    )
+    .await
+    .unwrap();
     let calls = t.sandbox.calls_since(before);
     assert_eq!(r.changed, 1200);
     assert_eq!(count(&calls, ":listMembers"), 6, "{calls:?}");
@@ -211,20 +228,24 @@ async fn membership_errors_keep_their_meaning() {
     let t = common::start().await;
     let c = t.client();
     let err = c
-        .add_members(&t.workforce, "ffffffffffffffff", &["x".to_string()])
+        .add_members(
+            &common::permit(&t.workforce),
+            "ffffffffffffffff",
+            &["x".to_string()],
+        )
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
     let group = new_group(&c, &t.workforce, "Errors").await;
     let none: Vec<String> = Vec::new();
     let err = c
-        .add_members(&t.workforce, &group, &none)
+        .add_members(&common::permit(&t.workforce), &group, &none)
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400));
     let too_many: Vec<String> = (0..1001).map(|n| format!("{n:016x}")).collect();
     let err = c
-        .delete_members(&t.workforce, &group, &too_many)
+        .delete_members(&common::permit(&t.workforce), &group, &too_many)
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400));

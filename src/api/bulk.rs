@@ -6,24 +6,33 @@ use futures::stream::{self, StreamExt};
 
 use crate::bi::wire::IdentityWrite;
 use crate::bi::{BiError, Client};
-use crate::model::{BulkFailure, BulkOp, BulkResult, MAX_BATCH_IDS};
+use crate::model::{BulkFailure, BulkResult, MAX_BATCH_IDS};
+use crate::permit::{act, Permit};
 
 const PARALLEL_PATCHES: usize = 8;
 
-pub async fn run(client: &Client, realm: &str, op: BulkOp, ids: &[String]) -> BulkResult {
-    match op {
-        BulkOp::Delete => delete(client, realm, ids).await,
-        BulkOp::Suspend | BulkOp::Unsuspend => {
-            set_status(client, realm, op == BulkOp::Suspend, ids).await
-        }
+/// A bulk change with the permit it needs: deletes need `DeleteIdentity`, status changes `SetStatus`.
+pub enum BulkWrite {
+    Delete(Permit<act::DeleteIdentity>),
+    SetStatus(Permit<act::SetStatus>, bool),
+}
+
+pub async fn run(client: &Client, write: &BulkWrite, ids: &[String]) -> BulkResult {
+    match write {
+        BulkWrite::Delete(permit) => delete(client, permit, ids).await,
+        BulkWrite::SetStatus(permit, suspend) => set_status(client, permit, *suspend, ids).await,
     }
 }
 
-async fn delete(client: &Client, realm: &str, ids: &[String]) -> BulkResult {
+async fn delete(
+    client: &Client,
+    permit: &Permit<act::DeleteIdentity>,
+    ids: &[String],
+) -> BulkResult {
     let done = chunked(
         ids,
         "identity not found (already deleted?)",
-        |chunk| async move { client.batch_delete_identities(realm, &chunk).await },
+        |chunk| async move { client.batch_delete_identities(permit, &chunk).await },
     )
     .await;
     BulkResult {
@@ -90,14 +99,19 @@ where
     done
 }
 
-async fn set_status(client: &Client, realm: &str, suspend: bool, ids: &[String]) -> BulkResult {
+async fn set_status(
+    client: &Client,
+    permit: &Permit<act::SetStatus>,
+    suspend: bool,
+    ids: &[String],
+) -> BulkResult {
     let patch = IdentityWrite::status_change(suspend);
     let outcomes: Vec<(String, Result<(), BiError>)> = stream::iter(ids.iter().cloned())
         .map(|id| {
             let patch = &patch;
             async move {
                 let r = client
-                    .update_identity_verified(realm, &id, patch)
+                    .update_identity_verified(permit, &id, patch)
                     .await
                     .map(|_| ());
                 (id, r)

@@ -1,21 +1,24 @@
-//! Server functions for groups and membership. Membership logic (chunking, username resolution, who is already a
-//! member) lives in `api::members`; these check input, call it and map BI errors.
+//! Server functions for groups: list, view with a page of members, create, edit, delete; and which groups are
+//! protected. Membership changes are in `api::membership`.
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, Group, GroupInput, Identity, MembershipResult, PageView};
+use crate::model::{AppError, Group, GroupInput, Identity, PageView};
 
 #[cfg(feature = "ssr")]
-use super::{errors, record, state};
+use super::{errors, permit, recorded, state};
 #[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
-
 #[cfg(feature = "ssr")]
-fn group_url(realm: &str, id: &str, query: &str) -> String {
+use crate::permit::act;
+
+/// `/realms/{realm}/groups/{id}{rest}`, each part percent-encoded.
+#[cfg(feature = "ssr")]
+pub(crate) fn group_url(realm: &str, id: &str, rest: &str) -> String {
     use crate::model::encode_component as enc;
-    format!("/realms/{}/groups/{}{query}", enc(realm), enc(id))
+    format!("/realms/{}/groups/{}{rest}", enc(realm), enc(id))
 }
 
 /// One numbered page of a realm's groups. Exactly one BI call.
@@ -24,20 +27,14 @@ pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
     super::allow_in(Action::Read, &realm).await?;
-    let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
-    let result = s
+    let result = state()?
         .client
         .list_groups(&realm, &ListQuery::numbered(page, size))
         .await
         .map_err(|e| errors::from_bi("list groups", e))?;
-    Ok(PageView {
-        items: result.items,
-        total: result.total_size,
-        page,
-        size,
-    })
+    Ok(PageView::numbered(result, page, size))
 }
 
 /// A group and one numbered page of its members.
@@ -71,19 +68,10 @@ pub async fn get_group(
     );
     let group = group.map_err(|e| errors::from_bi("get group", e))?;
     let members = members.map_err(|e| errors::from_bi("list group members", e))?;
-    let protected = s
-        .protected_groups
-        .iter()
-        .any(|p| *p == group.id || p.eq_ignore_ascii_case(&group.display_name));
     Ok(GroupDetail {
-        protected,
+        protected: s.is_protected_group(&group),
         group,
-        members: PageView {
-            items: members.items,
-            total: members.total_size,
-            page,
-            size,
-        },
+        members: PageView::numbered(members, page, size),
     })
 }
 
@@ -95,42 +83,37 @@ pub async fn create_group(
     display_name: String,
     description: String,
 ) -> Result<String, AppError> {
+    use crate::bi::forms::ToBi;
     let input = GroupInput {
         display_name,
         description,
     };
-    let outcome = async {
-        let operator = super::allow_in(Action::CreateGroup, &realm).await?;
-        let fields = input.validate();
-        if !fields.is_empty() {
-            return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
-        }
+    let posted = super::forms::Posted {
+        form: format!(
+            "/realms/{}/groups/new",
+            crate::model::encode_component(&realm)
+        ),
+        values: input.pairs(),
+        problems: input.validate(),
+    };
+    let write = async |p: &crate::permit::Permit<act::CreateGroup>| {
         let created = state()?
             .client
-            .create_group(&realm, &crate::bi::forms::ToBi::to_create(&input))
+            .create_group(p, &input.to_create())
             .await
             .map_err(|e| errors::from_bi("create group", e));
-        let event = Event {
-            action: "group.create",
-            realm: realm.clone(),
-            target_id: created.as_ref().map(|g| g.id.clone()).unwrap_or_default(),
-            target_name: input.display_name.trim().to_string(),
-            detail: input.describe(),
-            subjects: Vec::new(),
-        };
-        record(&operator, event, &created).await;
-        created
-    }
-    .await;
-    let form = format!(
-        "/realms/{}/groups/new",
-        crate::model::encode_component(&realm)
-    );
-    let Some(created) = super::back_to_form(outcome, form, input.pairs()).await? else {
-        return Ok(String::new());
+        let id = created.as_ref().map(|g| g.id.clone()).unwrap_or_default();
+        let name = input.display_name.trim();
+        recorded(
+            p,
+            Event::new("group.create", &realm, &id, name, input.describe()),
+            created,
+        )
+        .await
     };
-    leptos_axum::redirect(&group_url(&realm, &created.id, "?created=1"));
-    Ok(created.id)
+    let done = |created: &Group| group_url(&realm, &created.id, "?created=1");
+    let created = super::forms::form_write(permit(&realm).await, posted, write, done).await?;
+    Ok(created.map(|g| g.id).unwrap_or_default())
 }
 
 /// Saves a group edit: only the fields that differ from what the form opened with. Nothing changed → no BI call.
@@ -141,53 +124,41 @@ pub async fn update_group(
     input: GroupInput,
     original: GroupInput,
 ) -> Result<(), AppError> {
-    let operator = super::allow_in(Action::EditGroup, &realm).await?;
-    super::check_group_not_protected(&operator, &realm, &id).await?;
-    let outcome = async {
-        let fields = input.validate();
-        if !fields.is_empty() {
-            return Err(AppError::with_fields(crate::model::FIX_FIELDS, fields));
-        }
-        if let Some(patch) = crate::bi::forms::ToBi::to_patch(&input, &original) {
-            let s = state()?;
-            // The audit's "before" and the group's name are BI's, read here, never what the browser says.
-            let before = s
-                .client
-                .get_group(&realm, &id)
-                .await
-                .map_err(|e| errors::from_bi("get group", e))?;
-            let before = GroupInput::from_group(&before);
-            let outcome = s
-                .client
-                .update_group(&realm, &id, &patch)
-                .await
-                .map_err(|e| errors::from_bi("update group", e));
-            let after = match &outcome {
-                Ok(g) => GroupInput::from_group(g),
-                Err(_) => input.clone(),
-            };
-            let event = Event {
-                action: "group.update",
-                realm: realm.clone(),
-                target_id: id.clone(),
-                target_name: before.display_name.clone(),
-                detail: after.describe_change(&before),
-                subjects: Vec::new(),
-            };
-            record(&operator, event, &outcome).await;
-            outcome?;
-        }
-        Ok(())
-    }
-    .await;
-    let form = group_url(&realm, &id, "/edit");
-    if super::back_to_form(outcome, form, input.pairs())
-        .await?
-        .is_none()
-    {
-        return Ok(());
-    }
-    leptos_axum::redirect(&group_url(&realm, &id, "?updated=1"));
+    use crate::bi::forms::ToBi;
+    let permit = permit::<act::EditGroup>(&realm).await?;
+    check_group_not_protected(permit.operator(), &realm, &id).await?;
+    let posted = super::forms::Posted {
+        form: group_url(&realm, &id, "/edit"),
+        values: input.pairs(),
+        problems: input.validate(),
+    };
+    let write = async |p: &crate::permit::Permit<act::EditGroup>| {
+        let Some(patch) = input.to_patch(&original) else {
+            return Ok(());
+        };
+        let s = state()?;
+        // The audit's "before" and the group's name are BI's, read here, never what the browser says.
+        let before = s
+            .client
+            .get_group(&realm, &id)
+            .await
+            .map_err(|e| errors::from_bi("get group", e))?;
+        let before = GroupInput::from_group(&before);
+        let outcome = s
+            .client
+            .update_group(p, &id, &patch)
+            .await
+            .map_err(|e| errors::from_bi("update group", e));
+        let after = match &outcome {
+            Ok(g) => GroupInput::from_group(g),
+            Err(_) => input.clone(),
+        };
+        let detail = after.describe_change(&before);
+        let event = Event::new("group.update", &realm, &id, &before.display_name, detail);
+        recorded(p, event, outcome).await.map(|_| ())
+    };
+    let done = |_: &()| group_url(&realm, &id, "?updated=1");
+    super::forms::form_write(Ok(permit), posted, write, done).await?;
     Ok(())
 }
 
@@ -199,8 +170,8 @@ pub async fn delete_group(
     id: String,
     remove_members: bool,
 ) -> Result<usize, AppError> {
-    let operator = super::allow_in(Action::DeleteGroup, &realm).await?;
-    super::check_group_not_protected(&operator, &realm, &id).await?;
+    let permit = permit::<act::DeleteGroup>(&realm).await?;
+    check_group_not_protected(permit.operator(), &realm, &id).await?;
     let s = state()?;
     // Read it first, so the audit log names what was deleted.
     let before = s
@@ -209,284 +180,66 @@ pub async fn delete_group(
         .await
         .map_err(|e| errors::from_bi("delete group", e))?;
     let outcome = if remove_members {
-        super::members::empty_and_delete(&s.client, &realm, &id)
+        let members = super::permit::<act::ManageMembers>(&realm).await?;
+        super::members::empty_and_delete(&s.client, &members, &permit, &id)
             .await
             .map(|r| r.changed)
             .map_err(|e| errors::from_bi("remove members and delete group", e))
     } else {
         s.client
-            .delete_group(&realm, &id)
+            .delete_group(&permit, &id)
             .await
             .map(|()| 0)
             .map_err(|e| errors::from_bi("delete group", e))
     };
-    let event = Event {
-        action: "group.delete",
-        realm,
-        target_id: id,
-        target_name: before.display_name.clone(),
-        detail: match &outcome {
-            Ok(n) if *n > 0 => format!("removed its {n} members, then deleted it"),
-            _ => before.display_name,
-        },
-        subjects: Vec::new(),
+    let detail = match &outcome {
+        Ok(n) if *n > 0 => format!("removed its {n} members, then deleted it"),
+        _ => before.display_name.clone(),
     };
-    record(&operator, event, &outcome).await;
-    outcome
+    let event = Event::new("group.delete", &realm, &id, &before.display_name, detail);
+    recorded(&permit, event, outcome).await
 }
 
-/// Records a membership change in the audit log: the group as target, each changed identity as a subject.
+/// Whether `group` is protected (`CONSOLE_PROTECTED_GROUPS`, by id or name). Its name is read from BI only when a
+/// protected name could match.
 #[cfg(feature = "ssr")]
-async fn record_membership(
-    operator: &crate::model::OperatorView,
-    action: &'static str,
-    realm: String,
-    group: String,
-    result: &MembershipResult,
-    note: String,
-) {
-    let mut detail = result.lines(action.ends_with(".add")).join(" ");
-    if !note.is_empty() {
-        detail = format!("{note}: {detail}");
+async fn is_protected(realm: &str, group: &str) -> Result<bool, AppError> {
+    let s = state()?;
+    let p = &s.protected_groups;
+    if p.is_empty() {
+        return Ok(false);
     }
-    let event = Event {
-        action,
-        realm,
-        target_id: group,
-        target_name: result.group_name.clone(),
-        detail,
-        subjects: result.changed_ids.clone(),
-    };
-    let outcome: Result<(), AppError> = if result.failed.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError {
-            code: Some("partial".into()),
-            ..AppError::new("")
-        })
-    };
-    record(operator, event, &outcome).await;
+    if p.iter().any(|x| x == group) {
+        return Ok(true);
+    }
+    let g = s
+        .client
+        .get_group(realm, group)
+        .await
+        .map_err(|e| errors::from_bi("get group", e))?;
+    Ok(s.is_protected_group(&g))
 }
 
-/// Adds (`add`) or removes the selected identities, one BI call per 1000, and records it.
+/// Refuses (403, recorded) a change to a protected group's membership or settings by anyone but an admin.
 #[cfg(feature = "ssr")]
-async fn change_members(
-    realm: String,
-    group: String,
-    ids: Vec<String>,
-    add: bool,
-) -> Result<MembershipResult, AppError> {
-    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
-    super::check_group_not_protected(&operator, &realm, &group).await?;
-    let ids = super::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
-    let s = state()?;
-    let result = super::members::change(&s.client, &realm, &group, &ids, add).await;
-    let action = if add {
-        "group.members.add"
-    } else {
-        "group.members.remove"
-    };
-    record_membership(&operator, action, realm, group, &result, String::new()).await;
-    Ok(result)
-}
-
-/// Adds the selected identities to a group: one `:addMembers` call per 1000.
-#[server]
-pub async fn add_group_members(
-    realm: String,
-    group: String,
-    ids: Vec<String>,
-) -> Result<MembershipResult, AppError> {
-    change_members(realm, group, ids, true).await
-}
-
-/// Adds the identities named in a pasted list (newlines or commas). Unknown usernames and existing members are
-/// listed back and not sent; the rest go in one `:addMembers` call per 1000.
-#[server]
-pub async fn add_group_members_by_usernames(
-    realm: String,
-    group: String,
-    usernames: String,
-) -> Result<MembershipResult, AppError> {
-    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
-    super::check_group_not_protected(&operator, &realm, &group).await?;
-    let names = crate::model::check_pasted_usernames(&usernames).map_err(|message| AppError {
-        fields: vec![crate::model::FieldError {
-            field: "usernames".into(),
-            message: message.clone(),
-        }],
-        ..super::bad_request(message)
-    })?;
-    let s = state()?;
-    let result = super::members::add_by_usernames(&s.client, &realm, &group, &names)
-        .await
-        .map_err(|e| errors::from_bi("add members by username", e))?;
-    let note = format!("pasted {} usernames", names.len());
-    record_membership(&operator, "group.members.add", realm, group, &result, note).await;
-    Ok(result)
-}
-
-/// Removes identities from a group: one `:deleteMembers` call per 1000.
-#[server]
-pub async fn remove_group_members(
-    realm: String,
-    group: String,
-    ids: Vec<String>,
-) -> Result<MembershipResult, AppError> {
-    change_members(realm, group, ids, false).await
-}
-
-/// A page of the member picker: identities, and which of them are already members.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PickerPage {
-    pub identities: PageView<Identity>,
-    pub member_ids: Vec<String>,
-}
-
-/// Rows per picker page.
-pub const PICKER_PAGE_SIZE: u32 = 10;
-
-/// One picker page: the realm's identities (or the one whose username is `q`) and which are already in `group`.
-/// Two concurrent calls (the identities, the group's first 200 members); a group bigger than that costs the fewer
-/// of its remaining member pages or one call per row shown.
-#[server]
-pub async fn member_picker_page(
-    realm: String,
-    group: String,
-    page: u32,
-    q: String,
-) -> Result<PickerPage, AppError> {
-    use crate::bi::forms::username_filter;
-    use crate::bi::wire::ListQuery;
-    super::allow_in(Action::Read, &realm).await?;
-    let s = state()?;
-    let page = page.max(1);
-    let q = q.trim();
-    let filter = (!q.is_empty()).then(|| username_filter(q));
-    let query = ListQuery::numbered(page, PICKER_PAGE_SIZE).with_filter(filter);
-    let (identities, first) = tokio::join!(
-        s.client.list_identities(&realm, &query),
-        super::members::first_members_page(&s.client, &realm, &group)
-    );
-    let identities = identities.map_err(|e| errors::from_bi("list identities", e))?;
-    let first = first.map_err(|e| errors::from_bi("list group members", e))?;
-    let ids: Vec<String> = identities.items.iter().map(|i| i.id.clone()).collect();
-    let members = super::members::members_among(&s.client, &realm, &group, first, &ids)
-        .await
-        .map_err(|e| errors::from_bi("check group membership", e))?;
-    Ok(PickerPage {
-        member_ids: ids.into_iter().filter(|id| members.contains(id)).collect(),
-        identities: PageView {
-            items: identities.items,
-            total: identities.total_size,
-            page,
-            size: PICKER_PAGE_SIZE,
-        },
-    })
-}
-
-/// Adds one identity to several groups: one `:addMembers` call per group (eight at a time). Failures name the group.
-#[server]
-pub async fn add_identity_to_groups(
-    realm: String,
-    identity: String,
-    groups: Vec<String>,
-) -> Result<MembershipResult, AppError> {
-    use futures::stream::{self, StreamExt};
-    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
-    let groups = super::checked_ids(groups, crate::model::limits::MAX_GROUPS_AT_ONCE, "group")?;
-    super::checked_ids(vec![identity.clone()], 1, "identity")?;
-    // A protected group among them refuses the whole request (nothing is sent).
-    for g in &groups {
-        super::check_group_not_protected(&operator, &realm, g).await?;
-    }
-    let s = state()?;
-    let one = [identity.clone()];
-    // Each group's change is checked before being sent again (see `members::change`).
-    let outcomes: Vec<(String, Option<MembershipResult>)> = stream::iter(groups.iter().cloned())
-        .map(|g| {
-            let (client, realm, one) = (&s.client, &realm, &one);
-            async move {
-                // Past the request's deadline nothing more is sent (and so nothing more recorded).
-                if crate::bi::retry::remaining().is_some_and(|left| left.is_zero()) {
-                    return (g, None);
-                }
-                let r = super::members::change(client, realm, &g, one, true).await;
-                (g, Some(r))
-            }
-        })
-        .buffer_unordered(8)
-        .collect()
-        .await;
-    let mut result = MembershipResult::default();
-    for (group, changed) in outcomes {
-        let Some(changed) = changed else {
-            result.failed.push(crate::model::BulkFailure {
-                id: group,
-                reason: "not attempted: the request's time limit was reached".into(),
-            });
-            continue;
-        };
-        result.calls += changed.calls;
-        let outcome = match changed.failed.first() {
-            None => Ok(changed.group_name.clone()),
-            Some(f) => Err(AppError::new(format!(
-                "{}.",
-                crate::model::capitalize(&f.reason)
-            ))),
-        };
-        let event = Event {
-            action: "group.members.add",
-            realm: realm.clone(),
-            target_id: group.clone(),
-            target_name: outcome.clone().unwrap_or_default(),
-            detail: "added 1 identity from its page".into(),
-            subjects: vec![identity.clone()],
-        };
-        record(&operator, event, &outcome).await;
-        match outcome {
-            Ok(_) => result.changed += 1,
-            Err(e) => result.failed.push(crate::model::BulkFailure {
-                id: group,
-                reason: e.message,
-            }),
-        }
-    }
-    Ok(result)
-}
-
-/// Removes one identity from one group: one `:deleteMembers` call.
-#[server]
-pub async fn remove_identity_from_group(
-    realm: String,
-    identity: String,
-    group: String,
+pub(crate) async fn check_group_not_protected(
+    op: &crate::model::OperatorView,
+    realm: &str,
+    group: &str,
 ) -> Result<(), AppError> {
-    let operator = super::allow_in(Action::ManageMembers, &realm).await?;
-    super::check_group_not_protected(&operator, &realm, &group).await?;
-    let changed = super::members::change(
-        &state()?.client,
-        &realm,
-        &group,
-        std::slice::from_ref(&identity),
-        false,
-    )
-    .await;
-    let outcome = match changed.failed.first() {
-        None => Ok(changed.group_name.clone()),
-        Some(f) => Err(AppError::new(format!(
-            "{}.",
-            crate::model::capitalize(&f.reason)
-        ))),
-    };
-    let event = Event {
-        action: "group.members.remove",
+    if op.role == crate::model::Role::Admin || !is_protected(realm, group).await? {
+        return Ok(());
+    }
+    let refused = super::forbidden(
+        "This group is protected: only an admin may change its members or settings.",
+    );
+    let event = Event::new(
+        "refused.protected_group",
         realm,
-        target_id: group,
-        target_name: outcome.clone().unwrap_or_default(),
-        detail: "removed 1 identity from its page".into(),
-        subjects: vec![identity],
-    };
-    record(&operator, event, &outcome).await;
-    outcome.map(|_| ())
+        group,
+        "",
+        "a change to a protected group",
+    );
+    super::record(op, event, &Err::<(), _>(refused.clone())).await;
+    Err(refused)
 }

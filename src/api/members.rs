@@ -9,6 +9,7 @@ use crate::bi::forms::username_filter;
 use crate::bi::wire::ListQuery;
 use crate::bi::{BiError, Client};
 use crate::model::{Identity, MembershipResult, Page, MAX_PAGE_SIZE};
+use crate::permit::{act, Permit};
 
 /// Concurrent lookups (username resolution, membership checks).
 const PARALLEL_LOOKUPS: usize = 8;
@@ -16,7 +17,7 @@ const PARALLEL_LOOKUPS: usize = 8;
 /// Adds (`add = true`) or removes the identities, one BI call per 1000 ids (see [`super::bulk::chunked`]).
 pub async fn change(
     client: &Client,
-    realm: &str,
+    permit: &Permit<act::ManageMembers>,
     group: &str,
     ids: &[String],
     add: bool,
@@ -25,7 +26,7 @@ pub async fn change(
     let done = super::bulk::chunked(ids, "identity not found (deleted?)", |chunk| {
         let name = &name;
         async move {
-            let group = change_verified(client, realm, group, chunk, add).await?;
+            let group = change_verified(client, permit, group, chunk, add).await?;
             *name.lock().expect("lock") = group;
             Ok(())
         }
@@ -52,11 +53,12 @@ pub async fn change(
 /// group's name.
 async fn change_verified(
     client: &Client,
-    realm: &str,
+    permit: &Permit<act::ManageMembers>,
     group: &str,
     ids: Vec<String>,
     add: bool,
 ) -> Result<String, BiError> {
+    let realm = permit.realm();
     // The ids still to send: narrowed by each look at the group.
     let pending = std::sync::Mutex::new(ids);
     let current = || pending.lock().expect("lock").clone();
@@ -65,9 +67,9 @@ async fn change_verified(
         || async {
             let ids = current();
             let group = if add {
-                client.add_members(realm, group, &ids).await?
+                client.add_members(permit, group, &ids).await?
             } else {
-                client.delete_members(realm, group, &ids).await?
+                client.delete_members(permit, group, &ids).await?
             };
             Ok(group.display_name)
         },
@@ -235,10 +237,11 @@ async fn identity_in_group(
 /// back and not sent; the rest are added in calls of at most 1000.
 pub async fn add_by_usernames(
     client: &Client,
-    realm: &str,
+    permit: &Permit<act::ManageMembers>,
     group: &str,
     usernames: &[String],
 ) -> Result<MembershipResult, BiError> {
+    let realm = permit.realm();
     let (resolved, first) = tokio::join!(
         resolve_usernames(client, realm, usernames),
         first_members_page(client, realm, group)
@@ -249,7 +252,7 @@ pub async fn add_by_usernames(
     let (already, new): (Vec<&Identity>, Vec<&Identity>) =
         identities.iter().partition(|i| present.contains(&i.id));
     let new_ids: Vec<String> = new.iter().map(|i| i.id.clone()).collect();
-    let mut result = change(client, realm, group, &new_ids, true).await;
+    let mut result = change(client, permit, group, &new_ids, true).await;
     result.unknown = unknown;
     result.already = already.iter().map(|i| i.username().to_string()).collect();
     Ok(result)
@@ -259,11 +262,12 @@ pub async fn add_by_usernames(
 /// Answers who was removed; an error leaves the group in place with whatever was already removed.
 pub async fn empty_and_delete(
     client: &Client,
-    realm: &str,
+    members: &Permit<act::ManageMembers>,
+    delete: &Permit<act::DeleteGroup>,
     group: &str,
 ) -> Result<MembershipResult, BiError> {
-    let ids = all_member_ids(client, realm, group, None).await?;
-    let result = change(client, realm, group, &ids, false).await;
+    let ids = all_member_ids(client, delete.realm(), group, None).await?;
+    let result = change(client, members, group, &ids, false).await;
     if let Some(first) = result.failed.first() {
         return Err(BiError::Api {
             status: 409,
@@ -279,6 +283,33 @@ pub async fn empty_and_delete(
             ),
         });
     }
-    client.delete_group(realm, group).await?;
+    client.delete_group(delete, group).await?;
     Ok(result)
+}
+
+/// Adds one identity to several groups: one `:addMembers` call per group, eight at a time, each checked before
+/// being sent again (see [`change`]). Answers each group with what its change did; `None` for a group not tried
+/// because the request's deadline had passed.
+pub async fn join_groups(
+    client: &Client,
+    permit: &Permit<act::ManageMembers>,
+    identity: &str,
+    groups: &[String],
+) -> Vec<(String, Option<MembershipResult>)> {
+    let one = [identity.to_string()];
+    stream::iter(groups.iter().cloned())
+        .map(|g| {
+            let one = &one;
+            async move {
+                // Past the request's deadline nothing more is sent (and so nothing more recorded).
+                if crate::bi::retry::remaining().is_some_and(|left| left.is_zero()) {
+                    return (g, None);
+                }
+                let r = change(client, permit, &g, one, true).await;
+                (g, Some(r))
+            }
+        })
+        .buffer_unordered(PARALLEL_LOOKUPS)
+        .collect()
+        .await
 }

@@ -8,6 +8,7 @@ use super::retry;
 use super::wire::{IdentityWrite, ListQuery};
 use super::{BiError, Client};
 use crate::model::{Identity, Traits};
+use crate::permit::{act, PatchesIdentity, Permit};
 
 impl Client {
     /// The identity with this username (BI compares usernames ignoring case), if any.
@@ -35,9 +36,10 @@ impl Client {
     /// never a success. Not found, the create is tried again.
     pub async fn create_identity_verified(
         &self,
-        realm: &str,
+        permit: &Permit<act::CreateIdentity>,
         identity: &IdentityWrite,
     ) -> Result<Identity, BiError> {
+        let realm = permit.realm();
         let username = identity
             .traits
             .as_ref()
@@ -46,7 +48,7 @@ impl Client {
         let started = chrono::Utc::now();
         retry::write_checked(
             self.retry_policy(),
-            || self.create_identity(realm, identity),
+            || self.create_identity(permit, identity),
             || async {
                 Ok(self
                     .find_by_username(realm, &username)
@@ -59,15 +61,16 @@ impl Client {
 
     /// PATCHes an identity. When an attempt's outcome is unknown, the identity is read: if it already holds every
     /// value of the patch, that is the result; otherwise the patch is sent again.
-    pub async fn update_identity_verified(
+    pub async fn update_identity_verified<A: PatchesIdentity>(
         &self,
-        realm: &str,
+        permit: &Permit<A>,
         id: &str,
         patch: &IdentityWrite,
     ) -> Result<Identity, BiError> {
+        let realm = permit.realm();
         retry::write_checked(
             self.retry_policy(),
-            || self.update_identity(realm, id, patch),
+            || self.update_identity(permit, id, patch),
             || async {
                 let now = self.get_identity(realm, id).await?;
                 Ok(holds(&now, patch).then_some(now))

@@ -2,7 +2,28 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{check_description, check_name, FieldError};
+use super::{
+    check_description, check_name, describe_changes, describe_fields, names_list, FieldError,
+};
+
+/// A group as BI returns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub realm_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<String>,
+}
 
 /// What the group form sends: every field as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +52,7 @@ impl GroupInput {
         out
     }
 
-    pub fn from_group(group: &super::Group) -> GroupInput {
+    pub fn from_group(group: &Group) -> GroupInput {
         GroupInput {
             display_name: group.display_name.clone(),
             description: group.description.clone().unwrap_or_default(),
@@ -52,6 +73,22 @@ impl GroupInput {
             display_name: get("display_name").unwrap_or_default(),
             description: get("description").unwrap_or_default(),
         }
+    }
+}
+
+impl GroupInput {
+    pub fn describe(&self) -> String {
+        describe_fields(&[
+            ("Name", &self.display_name),
+            ("Description", &self.description),
+        ])
+    }
+
+    pub fn describe_change(&self, original: &GroupInput) -> String {
+        describe_changes(&[
+            ("Name", &original.display_name, &self.display_name),
+            ("Description", &original.description, &self.description),
+        ])
     }
 }
 
@@ -131,17 +168,6 @@ impl MembershipResult {
         }
         out
     }
-}
-
-/// "ada, grace, alan" — at most ten names, then "and N more".
-pub fn names_list(names: &[String]) -> String {
-    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
-    let more = if names.len() > 10 {
-        format!(" and {} more", names.len() - 10)
-    } else {
-        String::new()
-    };
-    format!("{}{more}", shown.join(", "))
 }
 
 #[cfg(test)]

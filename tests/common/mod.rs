@@ -557,3 +557,14 @@ pub fn capture_logs(filter: &str) -> Captured {
     })
     .clone()
 }
+
+/// A permit for a write of kind `A` in `realm`, as an admin's server function would hold one.
+#[allow(dead_code)]
+pub fn permit<A: bi_console::permit::Act>(realm: &str) -> bi_console::permit::Permit<A> {
+    let admin = bi_console::model::OperatorView {
+        username: "test-admin".into(),
+        role: bi_console::model::Role::Admin,
+        realms: None,
+    };
+    bi_console::permit::Permit::check(&admin, realm).expect("an admin may do anything")
+}

@@ -1,0 +1,254 @@
+//! Server functions for identities: list and search, view, add, edit, suspend/unsuspend, delete (also in bulk).
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, BulkOp, BulkResult, Group, Identity, IdentityInput, PageView};
+
+#[cfg(feature = "ssr")]
+use super::{errors, permit, recorded, state};
+#[cfg(feature = "ssr")]
+use crate::audit::Event;
+#[cfg(feature = "ssr")]
+use crate::model::Action;
+#[cfg(feature = "ssr")]
+use crate::permit::act;
+
+/// `/realms/{realm}/identities/{id}{rest}`, each part percent-encoded.
+#[cfg(feature = "ssr")]
+fn identity_url(realm: &str, id: &str, rest: &str) -> String {
+    use crate::model::encode_component as enc;
+    format!("/realms/{}/identities/{}{rest}", enc(realm), enc(id))
+}
+
+/// One numbered page of a realm's identities, or the identity whose username is `q` (BI's only filter).
+/// Exactly one BI call.
+#[server]
+pub async fn list_identities(
+    realm: String,
+    page: u32,
+    size: u32,
+    q: String,
+) -> Result<PageView<Identity>, AppError> {
+    use crate::bi::forms::username_filter;
+    use crate::bi::wire::ListQuery;
+    use crate::model::clamp_page_size;
+    super::allow_in(Action::Read, &realm).await?;
+    let s = state()?;
+    let size = clamp_page_size(Some(size));
+    let page = page.max(1);
+    let q = q.trim();
+    let filter = (!q.is_empty()).then(|| username_filter(q));
+    let result = s
+        .client
+        .list_identities(&realm, &ListQuery::numbered(page, size).with_filter(filter))
+        .await
+        .map_err(|e| errors::from_bi("list identities", e))?;
+    Ok(PageView::numbered(result, page, size))
+}
+
+/// An identity with the groups it belongs to (the first 200; `groups_total` says how many in all).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IdentityDetail {
+    pub identity: Identity,
+    pub groups: Vec<Group>,
+    pub groups_total: u64,
+}
+
+/// An identity and its groups: two BI calls, made concurrently (BI has no call that returns both).
+#[server]
+pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, AppError> {
+    use crate::bi::wire::ListQuery;
+    super::allow_in(Action::Read, &realm).await?;
+    let s = state()?;
+    let groups_query = ListQuery {
+        page_size: Some(crate::model::MAX_PAGE_SIZE),
+        ..ListQuery::default()
+    };
+    let (identity, groups) = tokio::join!(
+        s.client.get_identity(&realm, &id),
+        s.client.list_identity_groups(&realm, &id, &groups_query)
+    );
+    let identity = identity.map_err(|e| errors::from_bi("get identity", e))?;
+    let groups = groups.map_err(|e| errors::from_bi("list the identity's groups", e))?;
+    Ok(IdentityDetail {
+        identity,
+        groups: groups.items,
+        groups_total: groups.total_size,
+    })
+}
+
+/// Adds an identity. The same rules as the form run first; BI's own errors land on their fields. On success the
+/// browser goes to the new identity's page.
+#[server]
+pub async fn create_identity(
+    realm: String,
+    display_name: String,
+    username: String,
+    email: String,
+    external_id: String,
+    given_name: String,
+    family_name: String,
+) -> Result<String, AppError> {
+    use crate::bi::forms::ToBi;
+    let input = IdentityInput {
+        display_name,
+        username,
+        email,
+        external_id,
+        given_name,
+        family_name,
+    };
+    let posted = super::forms::Posted {
+        form: format!(
+            "/realms/{}/identities/new",
+            crate::model::encode_component(&realm)
+        ),
+        values: input.pairs(),
+        problems: input.validate(),
+    };
+    let write = async |p: &crate::permit::Permit<act::CreateIdentity>| {
+        let created = state()?
+            .client
+            .create_identity_verified(p, &input.to_create())
+            .await
+            .map_err(|e| errors::from_bi("create identity", e));
+        let id = created.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+        let event = Event::new(
+            "identity.create",
+            &realm,
+            &id,
+            input.username.trim(),
+            input.describe(),
+        );
+        recorded(p, event, created).await
+    };
+    let done = |created: &Identity| identity_url(&realm, &created.id, "?created=1");
+    let created = super::forms::form_write(permit(&realm).await, posted, write, done).await?;
+    Ok(created.map(|c| c.id).unwrap_or_default())
+}
+
+/// Saves an edit: validates with the form's rules, then PATCHes only the fields that differ from what the form was
+/// opened with (`original`). Nothing changed → no BI call. On success the browser goes back to the identity.
+#[server]
+pub async fn update_identity(
+    realm: String,
+    id: String,
+    input: IdentityInput,
+    original: IdentityInput,
+) -> Result<(), AppError> {
+    use crate::bi::forms::ToBi;
+    let permit = permit::<act::EditIdentity>(&realm).await?;
+    let posted = super::forms::Posted {
+        form: identity_url(&realm, &id, "/edit"),
+        values: input.pairs(),
+        problems: input.validate(),
+    };
+    let write = async |p: &crate::permit::Permit<act::EditIdentity>| {
+        let Some(patch) = input.to_patch(&original) else {
+            return Ok(());
+        };
+        let s = state()?;
+        // The audit's "before" and the target's name are BI's, read here, never what the browser says.
+        let before = s
+            .client
+            .get_identity(&realm, &id)
+            .await
+            .map_err(|e| errors::from_bi("get identity", e))?;
+        let before = IdentityInput::from_identity(&before);
+        let outcome = s
+            .client
+            .update_identity_verified(p, &id, &patch)
+            .await
+            .map_err(|e| errors::from_bi("update identity", e));
+        let after = match &outcome {
+            Ok(updated) => IdentityInput::from_identity(updated),
+            Err(_) => input.clone(),
+        };
+        let detail = after.describe_change(&before);
+        let event = Event::new("identity.update", &realm, &id, &before.username, detail);
+        recorded(p, event, outcome).await.map(|_| ())
+    };
+    let done = |_: &()| identity_url(&realm, &id, "?updated=1");
+    super::forms::form_write(Ok(permit), posted, write, done).await?;
+    Ok(())
+}
+
+/// Suspends (`suspend = true`) or reactivates an identity: one PATCH of `status` only.
+#[server]
+pub async fn set_identity_status(
+    realm: String,
+    id: String,
+    suspend: bool,
+) -> Result<Identity, AppError> {
+    use crate::bi::wire::IdentityWrite;
+    let permit = permit::<act::SetStatus>(&realm).await?;
+    let patch = IdentityWrite::status_change(suspend);
+    let (verb, action) = if suspend {
+        ("suspend identity", "identity.suspend")
+    } else {
+        ("unsuspend identity", "identity.unsuspend")
+    };
+    let outcome = state()?
+        .client
+        .update_identity_verified(&permit, &id, &patch)
+        .await
+        .map_err(|e| errors::from_bi(verb, e));
+    let name = outcome
+        .as_ref()
+        .map(|i| i.username().to_string())
+        .unwrap_or_default();
+    let detail = format!("status → {}", patch.status.clone().unwrap_or_default());
+    recorded(
+        &permit,
+        Event::new(action, &realm, &id, &name, detail),
+        outcome,
+    )
+    .await
+}
+
+/// Deletes one identity.
+#[server]
+pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> {
+    let permit = permit::<act::DeleteIdentity>(&realm).await?;
+    let s = state()?;
+    // Read it first, so the audit log names what was deleted.
+    let before = s
+        .client
+        .get_identity(&realm, &id)
+        .await
+        .map_err(|e| errors::from_bi("delete identity", e))?;
+    let outcome = s
+        .client
+        .delete_identity(&permit, &id)
+        .await
+        .map_err(|e| errors::from_bi("delete identity", e));
+    let detail = format!("{} ({})", before.display_name, before.username());
+    let event = Event::new("identity.delete", &realm, &id, before.username(), detail);
+    recorded(&permit, event, outcome).await
+}
+
+/// Suspends, unsuspends or deletes the given identities; answers how many succeeded and which failed, and why.
+#[server]
+pub async fn bulk_identities(
+    realm: String,
+    op: BulkOp,
+    ids: Vec<String>,
+) -> Result<BulkResult, AppError> {
+    use super::bulk::BulkWrite;
+    let write = match op {
+        BulkOp::Delete => BulkWrite::Delete(permit(&realm).await?),
+        BulkOp::Suspend => BulkWrite::SetStatus(permit(&realm).await?, true),
+        BulkOp::Unsuspend => BulkWrite::SetStatus(permit(&realm).await?, false),
+    };
+    let ids = super::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
+    let result = super::bulk::run(&state()?.client, &write, &ids).await;
+    let name = format!("{} identities", ids.len());
+    let event =
+        Event::new("identities.bulk", &realm, "", &name, result.describe(op)).with_subjects(ids);
+    let operator = match &write {
+        BulkWrite::Delete(p) => p.operator(),
+        BulkWrite::SetStatus(p, _) => p.operator(),
+    };
+    super::record(operator, event, &super::partial(result.failed.len())).await;
+    Ok(result)
+}

@@ -1,0 +1,238 @@
+//! Server functions for group membership: add and remove selected identities, add from a pasted list of
+//! usernames, the member picker's pages, and one identity's groups from its own page. The logic (chunking,
+//! username resolution, who is already a member) lives in `api::members`.
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, Identity, MembershipResult, PageView};
+
+#[cfg(feature = "ssr")]
+use super::groups::check_group_not_protected;
+#[cfg(feature = "ssr")]
+use super::{errors, permit, state};
+#[cfg(feature = "ssr")]
+use crate::audit::Event;
+#[cfg(feature = "ssr")]
+use crate::permit::{act, Permit};
+
+/// Records a membership change in the audit log: the group as target, each changed identity as a subject.
+#[cfg(feature = "ssr")]
+async fn record_membership(
+    permit: &Permit<act::ManageMembers>,
+    action: &'static str,
+    group: &str,
+    result: &MembershipResult,
+    note: String,
+) {
+    let mut detail = result.lines(action.ends_with(".add")).join(" ");
+    if !note.is_empty() {
+        detail = format!("{note}: {detail}");
+    }
+    let event = Event::new(action, permit.realm(), group, &result.group_name, detail)
+        .with_subjects(result.changed_ids.clone());
+    super::record(
+        permit.operator(),
+        event,
+        &super::partial(result.failed.len()),
+    )
+    .await;
+}
+
+/// The permit to change `group`'s members, after the protected-group check.
+#[cfg(feature = "ssr")]
+async fn members_permit(realm: &str, group: &str) -> Result<Permit<act::ManageMembers>, AppError> {
+    let permit = permit::<act::ManageMembers>(realm).await?;
+    check_group_not_protected(permit.operator(), realm, group).await?;
+    Ok(permit)
+}
+
+/// Adds (`add`) or removes the selected identities, one BI call per 1000, and records it.
+#[cfg(feature = "ssr")]
+async fn change_members(
+    realm: String,
+    group: String,
+    ids: Vec<String>,
+    add: bool,
+) -> Result<MembershipResult, AppError> {
+    let permit = members_permit(&realm, &group).await?;
+    let ids = super::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
+    let result = super::members::change(&state()?.client, &permit, &group, &ids, add).await;
+    let action = if add {
+        "group.members.add"
+    } else {
+        "group.members.remove"
+    };
+    record_membership(&permit, action, &group, &result, String::new()).await;
+    Ok(result)
+}
+
+/// Adds the selected identities to a group: one `:addMembers` call per 1000.
+#[server]
+pub async fn add_group_members(
+    realm: String,
+    group: String,
+    ids: Vec<String>,
+) -> Result<MembershipResult, AppError> {
+    change_members(realm, group, ids, true).await
+}
+
+/// Removes identities from a group: one `:deleteMembers` call per 1000.
+#[server]
+pub async fn remove_group_members(
+    realm: String,
+    group: String,
+    ids: Vec<String>,
+) -> Result<MembershipResult, AppError> {
+    change_members(realm, group, ids, false).await
+}
+
+/// Adds the identities named in a pasted list (newlines or commas). Unknown usernames and existing members are
+/// listed back and not sent; the rest go in one `:addMembers` call per 1000.
+#[server]
+pub async fn add_group_members_by_usernames(
+    realm: String,
+    group: String,
+    usernames: String,
+) -> Result<MembershipResult, AppError> {
+    let permit = members_permit(&realm, &group).await?;
+    let names = crate::model::check_pasted_usernames(&usernames).map_err(|message| AppError {
+        fields: vec![crate::model::FieldError {
+            field: "usernames".into(),
+            message: message.clone(),
+        }],
+        ..super::bad_request(message)
+    })?;
+    let result = super::members::add_by_usernames(&state()?.client, &permit, &group, &names)
+        .await
+        .map_err(|e| errors::from_bi("add members by username", e))?;
+    let note = format!("pasted {} usernames", names.len());
+    record_membership(&permit, "group.members.add", &group, &result, note).await;
+    Ok(result)
+}
+
+/// A page of the member picker: identities, and which of them are already members.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PickerPage {
+    pub identities: PageView<Identity>,
+    pub member_ids: Vec<String>,
+}
+
+/// Rows per picker page.
+pub const PICKER_PAGE_SIZE: u32 = 10;
+
+/// One picker page: the realm's identities (or the one whose username is `q`) and which are already in `group`.
+/// Two concurrent calls (the identities, the group's first 200 members); a group bigger than that costs the fewer
+/// of its remaining member pages or one call per row shown.
+#[server]
+pub async fn member_picker_page(
+    realm: String,
+    group: String,
+    page: u32,
+    q: String,
+) -> Result<PickerPage, AppError> {
+    use super::members;
+    use crate::bi::forms::username_filter;
+    use crate::bi::wire::ListQuery;
+    super::allow_in(crate::model::Action::Read, &realm).await?;
+    let s = state()?;
+    let page = page.max(1);
+    let q = q.trim();
+    let filter = (!q.is_empty()).then(|| username_filter(q));
+    let query = ListQuery::numbered(page, PICKER_PAGE_SIZE).with_filter(filter);
+    let (identities, first) = tokio::join!(
+        s.client.list_identities(&realm, &query),
+        members::first_members_page(&s.client, &realm, &group)
+    );
+    let identities = identities.map_err(|e| errors::from_bi("list identities", e))?;
+    let first = first.map_err(|e| errors::from_bi("list group members", e))?;
+    let ids: Vec<String> = identities.items.iter().map(|i| i.id.clone()).collect();
+    let members = members::members_among(&s.client, &realm, &group, first, &ids)
+        .await
+        .map_err(|e| errors::from_bi("check group membership", e))?;
+    Ok(PickerPage {
+        member_ids: ids.into_iter().filter(|id| members.contains(id)).collect(),
+        identities: PageView::numbered(identities, page, PICKER_PAGE_SIZE),
+    })
+}
+
+/// What one group's change did, for the audit log and the answer: the group's name, or why it failed.
+#[cfg(feature = "ssr")]
+fn one_change(changed: &MembershipResult) -> Result<String, AppError> {
+    match changed.failed.first() {
+        None => Ok(changed.group_name.clone()),
+        Some(f) => Err(AppError::new(format!(
+            "{}.",
+            crate::model::capitalize(&f.reason)
+        ))),
+    }
+}
+
+/// Adds one identity to several groups: one `:addMembers` call per group (eight at a time). Failures name the group.
+#[server]
+pub async fn add_identity_to_groups(
+    realm: String,
+    identity: String,
+    groups: Vec<String>,
+) -> Result<MembershipResult, AppError> {
+    use crate::model::BulkFailure;
+    let permit = permit::<act::ManageMembers>(&realm).await?;
+    let groups = super::checked_ids(groups, crate::model::limits::MAX_GROUPS_AT_ONCE, "group")?;
+    super::checked_ids(vec![identity.clone()], 1, "identity")?;
+    // A protected group among them refuses the whole request (nothing is sent).
+    for g in &groups {
+        check_group_not_protected(permit.operator(), &realm, g).await?;
+    }
+    let outcomes = super::members::join_groups(&state()?.client, &permit, &identity, &groups).await;
+    let mut result = MembershipResult::default();
+    for (group, changed) in outcomes {
+        let Some(changed) = changed else {
+            result.failed.push(BulkFailure {
+                id: group,
+                reason: "not attempted: the request's time limit was reached".into(),
+            });
+            continue;
+        };
+        result.calls += changed.calls;
+        let outcome = one_change(&changed);
+        let name = outcome.clone().unwrap_or_default();
+        let event = Event::new(
+            "group.members.add",
+            &realm,
+            &group,
+            &name,
+            "added 1 identity from its page",
+        )
+        .with_subjects(vec![identity.clone()]);
+        match super::recorded(&permit, event, outcome).await {
+            Ok(_) => result.changed += 1,
+            Err(e) => result.failed.push(BulkFailure {
+                id: group,
+                reason: e.message,
+            }),
+        }
+    }
+    Ok(result)
+}
+
+/// Removes one identity from one group: one `:deleteMembers` call.
+#[server]
+pub async fn remove_identity_from_group(
+    realm: String,
+    identity: String,
+    group: String,
+) -> Result<(), AppError> {
+    let permit = members_permit(&realm, &group).await?;
+    let one = std::slice::from_ref(&identity);
+    let changed = super::members::change(&state()?.client, &permit, &group, one, false).await;
+    let outcome = one_change(&changed);
+    let name = outcome.clone().unwrap_or_default();
+    let event = Event::new(
+        "group.members.remove",
+        &realm,
+        &group,
+        &name,
+        "removed 1 identity from its page",
+    )
+    .with_subjects(vec![identity]);
+    super::recorded(&permit, event, outcome).await.map(|_| ())
+}

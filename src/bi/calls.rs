@@ -1,0 +1,225 @@
+//! BI's operations, one method each: realms, identities, groups and membership. Reads take a realm; writes take a
+//! [`Permit`] for their kind of write and go to the permit's realm (see `crate::permit`).
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use super::wire::*;
+use super::{seg, BiError, Client};
+use crate::model::{Group, Identity, Page, Realm};
+use crate::permit::{act, PatchesIdentity, Permit};
+
+/// Nothing to send.
+const NO_BODY: Option<&()> = None;
+
+impl Client {
+    fn realm_path(&self, realm: &str) -> Result<String, BiError> {
+        Ok(format!("{}/realms/{}", self.tenant_base, seg(realm)?))
+    }
+
+    /// `…/realms/{realm}/{collection}`, e.g. `identities`, `groups`, `identities:batchDelete`.
+    fn collection(&self, realm: &str, collection: &str) -> Result<String, BiError> {
+        Ok(format!("{}/{collection}", self.realm_path(realm)?))
+    }
+
+    /// `…/realms/{realm}/{collection}/{id}{suffix}`, e.g. `groups/{id}:addMembers`.
+    fn item(
+        &self,
+        realm: &str,
+        collection: &str,
+        id: &str,
+        suffix: &str,
+    ) -> Result<String, BiError> {
+        Ok(format!(
+            "{}/{collection}/{}{suffix}",
+            self.realm_path(realm)?,
+            seg(id)?
+        ))
+    }
+
+    /// One page of a list: BI's `List…Response` turned into a [`Page`].
+    async fn list<R, T>(
+        &self,
+        url: Result<String, BiError>,
+        query: &ListQuery,
+    ) -> Result<Page<T>, BiError>
+    where
+        R: DeserializeOwned + Into<Page<T>>,
+    {
+        let r: R = self.call(Method::GET, &url?, Some(query), NO_BODY).await?;
+        Ok(r.into())
+    }
+
+    async fn get<T: DeserializeOwned>(&self, url: Result<String, BiError>) -> Result<T, BiError> {
+        self.call(Method::GET, &url?, None, NO_BODY).await
+    }
+
+    // --- realms --------------------------------------------------------------------------------------------------
+
+    pub async fn list_realms(&self, query: &ListQuery) -> Result<Page<Realm>, BiError> {
+        let url = Ok(format!("{}/realms", self.tenant_base));
+        self.list::<ListRealmsResponse, _>(url, query).await
+    }
+
+    pub async fn get_realm(&self, realm: &str) -> Result<Realm, BiError> {
+        self.get(self.realm_path(realm)).await
+    }
+
+    // --- identities ----------------------------------------------------------------------------------------------
+
+    pub async fn list_identities(
+        &self,
+        realm: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Identity>, BiError> {
+        self.list::<ListIdentitiesResponse, _>(self.collection(realm, "identities"), query)
+            .await
+    }
+
+    pub async fn get_identity(&self, realm: &str, id: &str) -> Result<Identity, BiError> {
+        self.get(self.item(realm, "identities", id, "")).await
+    }
+
+    pub async fn list_identity_groups(
+        &self,
+        realm: &str,
+        id: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Group>, BiError> {
+        let url = self.item(realm, "identities", id, ":listGroups");
+        self.list::<ListGroupsResponse, _>(url, query).await
+    }
+
+    pub async fn create_identity(
+        &self,
+        permit: &Permit<act::CreateIdentity>,
+        identity: &IdentityWrite,
+    ) -> Result<Identity, BiError> {
+        let url = self.collection(permit.realm(), "identities")?;
+        let body = IdentityEnvelope { identity };
+        self.call(Method::POST, &url, None, Some(&body)).await
+    }
+
+    /// PATCH: only the fields set in `patch` change.
+    pub async fn update_identity<A: PatchesIdentity>(
+        &self,
+        permit: &Permit<A>,
+        id: &str,
+        patch: &IdentityWrite,
+    ) -> Result<Identity, BiError> {
+        let url = self.item(permit.realm(), "identities", id, "")?;
+        let body = IdentityEnvelope { identity: patch };
+        self.call(Method::PATCH, &url, None, Some(&body)).await
+    }
+
+    pub async fn delete_identity(
+        &self,
+        permit: &Permit<act::DeleteIdentity>,
+        id: &str,
+    ) -> Result<(), BiError> {
+        let url = self.item(permit.realm(), "identities", id, "")?;
+        self.call_empty(Method::DELETE, &url, NO_BODY).await
+    }
+
+    /// One `:batchDelete` call: 1–1000 ids, all deleted or none.
+    pub async fn batch_delete_identities(
+        &self,
+        permit: &Permit<act::DeleteIdentity>,
+        ids: &[String],
+    ) -> Result<(), BiError> {
+        let url = self.collection(permit.realm(), "identities:batchDelete")?;
+        let body = BatchDeleteRequest { ids: ids.to_vec() };
+        self.call_empty(Method::POST, &url, Some(&body)).await
+    }
+
+    // --- groups --------------------------------------------------------------------------------------------------
+
+    pub async fn list_groups(
+        &self,
+        realm: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Group>, BiError> {
+        self.list::<ListGroupsResponse, _>(self.collection(realm, "groups"), query)
+            .await
+    }
+
+    pub async fn get_group(&self, realm: &str, id: &str) -> Result<Group, BiError> {
+        self.get(self.item(realm, "groups", id, "")).await
+    }
+
+    pub async fn list_members(
+        &self,
+        realm: &str,
+        group: &str,
+        query: &ListQuery,
+    ) -> Result<Page<Identity>, BiError> {
+        let url = self.item(realm, "groups", group, ":listMembers");
+        self.list::<ListIdentitiesResponse, _>(url, query).await
+    }
+
+    pub async fn create_group(
+        &self,
+        permit: &Permit<act::CreateGroup>,
+        group: &GroupWrite,
+    ) -> Result<Group, BiError> {
+        let url = self.collection(permit.realm(), "groups")?;
+        self.call(Method::POST, &url, None, Some(&GroupEnvelope { group }))
+            .await
+    }
+
+    pub async fn update_group(
+        &self,
+        permit: &Permit<act::EditGroup>,
+        id: &str,
+        patch: &GroupWrite,
+    ) -> Result<Group, BiError> {
+        let url = self.item(permit.realm(), "groups", id, "")?;
+        let body = GroupEnvelope { group: patch };
+        self.call(Method::PATCH, &url, None, Some(&body)).await
+    }
+
+    pub async fn delete_group(
+        &self,
+        permit: &Permit<act::DeleteGroup>,
+        id: &str,
+    ) -> Result<(), BiError> {
+        let url = self.item(permit.realm(), "groups", id, "")?;
+        self.call_empty(Method::DELETE, &url, NO_BODY).await
+    }
+
+    /// One `:addMembers` call (1–1000 ids); answers the group.
+    pub async fn add_members(
+        &self,
+        permit: &Permit<act::ManageMembers>,
+        group: &str,
+        identity_ids: &[String],
+    ) -> Result<Group, BiError> {
+        self.change_members(permit, group, ":addMembers", identity_ids)
+            .await
+    }
+
+    /// One `:deleteMembers` call (1–1000 ids); answers the group.
+    pub async fn delete_members(
+        &self,
+        permit: &Permit<act::ManageMembers>,
+        group: &str,
+        identity_ids: &[String],
+    ) -> Result<Group, BiError> {
+        self.change_members(permit, group, ":deleteMembers", identity_ids)
+            .await
+    }
+
+    async fn change_members(
+        &self,
+        permit: &Permit<act::ManageMembers>,
+        group: &str,
+        verb: &str,
+        identity_ids: &[String],
+    ) -> Result<Group, BiError> {
+        let url = self.item(permit.realm(), "groups", group, verb)?;
+        let body = MembersRequest {
+            identity_ids: identity_ids.to_vec(),
+        };
+        self.call(Method::POST, &url, None, Some(&body)).await
+    }
+}

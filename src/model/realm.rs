@@ -1,0 +1,30 @@
+//! Realms, and what the console tells a page about where it points.
+
+use serde::{Deserialize, Serialize};
+
+/// A realm as BI returns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Realm {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tenant_id: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<String>,
+}
+/// What the console knows of where it points, safe to show in a page (no secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleInfo {
+    /// `true` on the embedded sandbox.
+    pub sandbox: bool,
+    /// "Sandbox", or the BI region label ("us", "eu", "us1-gov", or the API host).
+    pub target_label: String,
+    pub tenant_id: String,
+    pub default_realm: String,
+}

@@ -1,0 +1,84 @@
+//! Words and formats: sentence case, dates, percent-encoding, name lists, and audit-log descriptions of a change.
+
+/// The text with its first letter in upper case: "deleted" → "Deleted".
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// "2026-11-28T14:03:00.000Z" → "28 Nov 2026"; anything unparseable is returned as it is.
+pub fn human_date(rfc3339: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let parts: Vec<&str> = rfc3339.get(..10).unwrap_or("").split('-').collect();
+    match parts.as_slice() {
+        [y, m, d] if y.len() == 4 => match (m.parse::<usize>(), d.parse::<u32>()) {
+            (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
+            _ => rfc3339.to_string(),
+        },
+        _ => rfc3339.to_string(),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// "Label: value; …" of the non-empty fields, for the audit log.
+pub fn describe_fields(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| format!("{k}: {}", v.trim()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// "Label: before → after; …" of the fields that differ, for the audit log.
+pub fn describe_changes(fields: &[(&str, &str, &str)]) -> String {
+    fields
+        .iter()
+        .filter(|(_, before, after)| before.trim() != after.trim())
+        .map(|(k, before, after)| {
+            format!(
+                "{k}: \u{201c}{}\u{201d} → \u{201c}{}\u{201d}",
+                before.trim(),
+                after.trim()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// "ada, grace, alan" — at most ten names, then "and N more".
+pub fn names_list(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
+    let more = if names.len() > 10 {
+        format!(" and {} more", names.len() - 10)
+    } else {
+        String::new()
+    };
+    format!("{}{more}", shown.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn human_dates() {
+        assert_eq!(super::human_date("2026-11-28T14:03:00.000Z"), "28 Nov 2026");
+        assert_eq!(super::human_date("2022-01-05T00:00:00Z"), "5 Jan 2022");
+        assert_eq!(super::human_date("soon"), "soon");
+    }
+}
