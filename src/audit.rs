@@ -219,11 +219,30 @@ impl AuditLog {
     }
 }
 
+/// Why the console's own database could not be opened or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleDbError {
+    #[error("cannot create {}: {source}", path.display())]
+    Dir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open {}: {source}", path.display())]
+    Open {
+        path: std::path::PathBuf,
+        source: sqlx::Error,
+    },
+    #[error("cannot prepare the audit log: {0}")]
+    Audit(sqlx::Error),
+}
+
 /// The console's own database (audit log, sessions) in the data directory.
-pub async fn open_console_db(data_dir: &std::path::Path) -> Result<SqlitePool, String> {
+pub async fn open_console_db(data_dir: &std::path::Path) -> Result<SqlitePool, ConsoleDbError> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir).map_err(|source| ConsoleDbError::Dir {
+        path: data_dir.to_path_buf(),
+        source,
+    })?;
     let path = data_dir.join("console.db");
     let options = SqliteConnectOptions::new()
         .filename(&path)
@@ -235,7 +254,7 @@ pub async fn open_console_db(data_dir: &std::path::Path) -> Result<SqlitePool, S
         .max_connections(4)
         .connect_with(options)
         .await
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+        .map_err(|source| ConsoleDbError::Open { path, source })
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub struct Settings {
 pub struct AccessSettings {
     /// `CONSOLE_OPERATORS`: `username:role:argon2-hash` entries separated by spaces or newlines.
     pub operators: Vec<crate::auth::OperatorRecord>,
-    pub store: SessionStore,
+    pub store: SessionBackend,
     /// `CONSOLE_SESSION_IDLE_MINUTES` (default 30): a session unused this long ends.
     pub idle: Duration,
     /// `CONSOLE_SESSION_MAX_HOURS` (default 12): a session ends this long after sign-in, used or not.
@@ -80,7 +80,7 @@ pub struct AccessSettings {
 
 /// Where sessions live.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionStore {
+pub enum SessionBackend {
     /// SQLite in the data directory (one replica).
     Sqlite,
     /// `CONSOLE_SESSION_STORE=redis` and `CONSOLE_REDIS_URL` (several replicas behind a load balancer).
@@ -95,9 +95,9 @@ impl AccessSettings {
                 .map_err(|problem| err("CONSOLE_OPERATORS", problem))?,
         };
         let store = match get("CONSOLE_SESSION_STORE").as_deref() {
-            None | Some("sqlite") => SessionStore::Sqlite,
+            None | Some("sqlite") => SessionBackend::Sqlite,
             Some("redis") => {
-                SessionStore::Redis(Secret::new(get("CONSOLE_REDIS_URL").ok_or_else(|| {
+                SessionBackend::Redis(Secret::new(get("CONSOLE_REDIS_URL").ok_or_else(|| {
                     err(
                         "CONSOLE_REDIS_URL",
                         "is missing (needed with CONSOLE_SESSION_STORE=redis)",

@@ -11,24 +11,25 @@ async fn main() -> std::process::ExitCode {
     bi_console::server::return_large_allocations();
     bi_console::server::init_tracing();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        None | Some("serve") => bi_console::server::run_console().await,
-        Some("sandbox") => bi_console::server::run_sandbox(args.get(1).cloned()).await,
-        Some("reset-sandbox") => bi_console::server::reset_sandbox(),
-        Some("hash-password") => bi_console::server::hash_password_command(),
-        Some("add-operator") => bi_console::server::add_operator_command(
+    use bi_console::server;
+    let result: Result<(), Box<dyn std::error::Error>> = match args.first().map(String::as_str) {
+        None | Some("serve") => server::run_console().await.map_err(Into::into),
+        Some("sandbox") => server::run_sandbox(args.get(1).cloned())
+            .await
+            .map_err(Into::into),
+        Some("reset-sandbox") => server::reset_sandbox().map_err(Into::into),
+        Some("hash-password") => server::hash_password_command().map_err(Into::into),
+        Some("add-operator") => server::add_operator_command(
             args.get(1).cloned(),
             args.get(2).cloned(),
             args.get(3).cloned(),
-        ),
+        )
+        .map_err(Into::into),
         Some("-h" | "--help" | "help") => {
-            println!("{}", bi_console::server::USAGE);
+            println!("{}", server::USAGE);
             Ok(())
         }
-        Some(other) => Err(format!(
-            "unknown command '{other}'\n\n{}",
-            bi_console::server::USAGE
-        )),
+        Some(other) => Err(format!("unknown command '{other}'\n\n{}", server::USAGE).into()),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -108,7 +108,7 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
 
 /// A seeded identity and group for the `n`th setup (the crawl deletes them, and the BI stand-in is shared).
 async fn seeded_ids(
-    store: &bi_console::sandbox::store::Store,
+    store: &bi_console::sandbox::store::SandboxStore,
     realm: &str,
     n: usize,
 ) -> (String, String) {

@@ -6,9 +6,10 @@ use std::collections::HashSet;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::bi::forms::username_filter;
+use crate::bi::wire::BiPage;
 use crate::bi::wire::ListQuery;
 use crate::bi::{BiError, Client};
-use crate::model::{Identity, MembershipResult, Page, MAX_PAGE_SIZE};
+use crate::model::{Identity, MembershipResult, MAX_PAGE_SIZE};
 use crate::permit::{act, Permit};
 
 /// Concurrent lookups (username resolution, membership checks).
@@ -136,7 +137,7 @@ pub async fn first_members_page(
     client: &Client,
     realm: &str,
     group: &str,
-) -> Result<Page<Identity>, BiError> {
+) -> Result<BiPage<Identity>, BiError> {
     client.list_members(realm, group, &first_page_query()).await
 }
 
@@ -145,7 +146,7 @@ pub async fn all_member_ids(
     client: &Client,
     realm: &str,
     group: &str,
-    first: Option<Page<Identity>>,
+    first: Option<BiPage<Identity>>,
 ) -> Result<Vec<String>, BiError> {
     let mut page = match first {
         Some(p) => p,
@@ -174,7 +175,7 @@ pub async fn members_among(
     client: &Client,
     realm: &str,
     group: &str,
-    first: Page<Identity>,
+    first: BiPage<Identity>,
     ids: &[String],
 ) -> Result<HashSet<String>, BiError> {
     if ids.is_empty() {

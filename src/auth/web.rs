@@ -11,14 +11,11 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
-use tower_sessions::cookie::SameSite;
-use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{self, SessionStore};
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions::Session;
 
+pub use super::sessions::{session_layer, SessionError, Sessions};
 use super::throttle::Throttle;
 use super::OperatorBook;
-use crate::config::{AccessSettings, SessionStore as StoreKind};
 use crate::model::{Action, AppError, OperatorView};
 
 pub const COOKIE_NAME: &str = "bi_console_session";
@@ -78,86 +75,6 @@ impl Access {
 }
 
 pub type SharedAccess = Arc<Access>;
-
-/// The session store: SQLite (default) or Redis.
-#[derive(Debug, Clone)]
-pub enum Store {
-    Sqlite(tower_sessions_sqlx_store::SqliteStore),
-    Redis(tower_sessions_redis_store::RedisStore<tower_sessions_redis_store::fred::prelude::Pool>),
-}
-
-#[async_trait::async_trait]
-impl SessionStore for Store {
-    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Store::Sqlite(s) => s.create(record).await,
-            Store::Redis(s) => s.create(record).await,
-        }
-    }
-    async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Store::Sqlite(s) => s.save(record).await,
-            Store::Redis(s) => s.save(record).await,
-        }
-    }
-    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Store::Sqlite(s) => s.load(id).await,
-            Store::Redis(s) => s.load(id).await,
-        }
-    }
-    async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Store::Sqlite(s) => s.delete(id).await,
-            Store::Redis(s) => s.delete(id).await,
-        }
-    }
-}
-
-/// Opens the configured store (SQLite in `pool`, or Redis) and builds the session layer: cookie HttpOnly,
-/// SameSite=Lax, Secure as configured, ending after the idle timeout.
-pub async fn session_layer(
-    settings: &AccessSettings,
-    pool: sqlx::SqlitePool,
-) -> Result<SessionManagerLayer<Store>, String> {
-    let store = match &settings.store {
-        StoreKind::Sqlite => {
-            let s = tower_sessions_sqlx_store::SqliteStore::new(pool)
-                .with_table_name("sessions")
-                .map_err(|e| format!("session store: {e}"))?;
-            s.migrate()
-                .await
-                .map_err(|e| format!("cannot prepare the session table: {e}"))?;
-            {
-                use tower_sessions::ExpiredDeletion;
-                let s = s.clone();
-                tokio::spawn(s.continuously_delete_expired(Duration::from_secs(600)));
-            }
-            Store::Sqlite(s)
-        }
-        StoreKind::Redis(url) => {
-            use tower_sessions_redis_store::fred::prelude::*;
-            let config = Config::from_url(url.expose())
-                .map_err(|_| "CONSOLE_REDIS_URL is not a valid Redis URL".to_string())?;
-            let pool = Pool::new(config, None, None, None, 4).map_err(|e| format!("redis: {e}"))?;
-            // The connection tasks run in the background; their handle is not needed.
-            drop(pool.connect());
-            tokio::time::timeout(Duration::from_secs(10), pool.wait_for_connect())
-                .await
-                .map_err(|_| "cannot reach Redis at CONSOLE_REDIS_URL within 10 s".to_string())?
-                .map_err(|e| format!("cannot connect to Redis: {e}"))?;
-            Store::Redis(tower_sessions_redis_store::RedisStore::new(pool))
-        }
-    };
-    let idle = time::Duration::seconds(settings.idle.as_secs() as i64);
-    Ok(SessionManagerLayer::new(store)
-        .with_name(COOKIE_NAME)
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(settings.cookie_secure)
-        .with_path("/")
-        .with_expiry(Expiry::OnInactivity(idle)))
-}
 
 /// Paths anyone may fetch: the sign-in page and its handlers, the compiled assets, and the sandbox API (which
 /// checks its own bearer token). Only ever asked about a path [`plain_path`] accepted.

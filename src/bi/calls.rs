@@ -6,7 +6,7 @@ use serde::de::DeserializeOwned;
 
 use super::wire::*;
 use super::{seg, BiError, Client};
-use crate::model::{Group, Identity, Page, Realm};
+use crate::model::{Group, Identity, Realm};
 use crate::permit::{act, PatchesIdentity, Permit};
 
 /// Nothing to send.
@@ -37,14 +37,14 @@ impl Client {
         ))
     }
 
-    /// One page of a list: BI's `List…Response` turned into a [`Page`].
+    /// One page of a list: BI's `List…Response` turned into a [`BiPage`].
     async fn list<R, T>(
         &self,
         url: Result<String, BiError>,
         query: &ListQuery,
-    ) -> Result<Page<T>, BiError>
+    ) -> Result<BiPage<T>, BiError>
     where
-        R: DeserializeOwned + Into<Page<T>>,
+        R: DeserializeOwned + Into<BiPage<T>>,
     {
         let r: R = self.call(Method::GET, &url?, Some(query), NO_BODY).await?;
         Ok(r.into())
@@ -56,7 +56,7 @@ impl Client {
 
     // --- realms --------------------------------------------------------------------------------------------------
 
-    pub async fn list_realms(&self, query: &ListQuery) -> Result<Page<Realm>, BiError> {
+    pub async fn list_realms(&self, query: &ListQuery) -> Result<BiPage<Realm>, BiError> {
         let url = Ok(format!("{}/realms", self.tenant_base));
         self.list::<ListRealmsResponse, _>(url, query).await
     }
@@ -71,7 +71,7 @@ impl Client {
         &self,
         realm: &str,
         query: &ListQuery,
-    ) -> Result<Page<Identity>, BiError> {
+    ) -> Result<BiPage<Identity>, BiError> {
         self.list::<ListIdentitiesResponse, _>(self.collection(realm, "identities"), query)
             .await
     }
@@ -85,7 +85,7 @@ impl Client {
         realm: &str,
         id: &str,
         query: &ListQuery,
-    ) -> Result<Page<Group>, BiError> {
+    ) -> Result<BiPage<Group>, BiError> {
         let url = self.item(realm, "identities", id, ":listGroups");
         self.list::<ListGroupsResponse, _>(url, query).await
     }
@@ -138,7 +138,7 @@ impl Client {
         &self,
         realm: &str,
         query: &ListQuery,
-    ) -> Result<Page<Group>, BiError> {
+    ) -> Result<BiPage<Group>, BiError> {
         self.list::<ListGroupsResponse, _>(self.collection(realm, "groups"), query)
             .await
     }
@@ -152,7 +152,7 @@ impl Client {
         realm: &str,
         group: &str,
         query: &ListQuery,
-    ) -> Result<Page<Identity>, BiError> {
+    ) -> Result<BiPage<Identity>, BiError> {
         let url = self.item(realm, "groups", group, ":listMembers");
         self.list::<ListIdentitiesResponse, _>(url, query).await
     }

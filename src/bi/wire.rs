@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Group, Identity, Page, Realm, Traits};
+use crate::model::{Group, Identity, Realm, Traits};
 
 /// BI's error body: `{"code","message","details":[…]}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +144,14 @@ pub struct TokenResponse {
     pub scope: Option<String>,
 }
 
+/// One page of a BI list answer, whatever the item type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BiPage<T> {
+    pub items: Vec<T>,
+    pub total_size: u64,
+    pub next_page_token: Option<String>,
+}
+
 macro_rules! list_response {
     ($name:ident, $field:ident, $item:ty) => {
         #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,9 +164,9 @@ macro_rules! list_response {
             pub next_page_token: Option<String>,
         }
 
-        impl From<$name> for Page<$item> {
-            fn from(r: $name) -> Page<$item> {
-                Page {
+        impl From<$name> for BiPage<$item> {
+            fn from(r: $name) -> BiPage<$item> {
+                BiPage {
                     items: r.$field,
                     total_size: r.total_size,
                     next_page_token: r.next_page_token,
@@ -166,8 +174,8 @@ macro_rules! list_response {
             }
         }
 
-        impl From<Page<$item>> for $name {
-            fn from(p: Page<$item>) -> $name {
+        impl From<BiPage<$item>> for $name {
+            fn from(p: BiPage<$item>) -> $name {
                 $name {
                     $field: p.items,
                     total_size: p.total_size,

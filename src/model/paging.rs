@@ -1,4 +1,5 @@
-//! Paging: one page of a BI list answer, and the numbered page the console shows over BI's `skip` + `page_size`.
+//! Paging: the numbered page the console shows over BI's `skip` + `page_size` (BI's own answer is
+//! `bi::wire::BiPage`).
 
 use serde::{Deserialize, Serialize};
 
@@ -6,14 +7,6 @@ use serde::{Deserialize, Serialize};
 pub const MAX_PAGE_SIZE: u32 = 200;
 /// BI's page size when none is asked for.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
-/// One page of a BI list answer, whatever the item type.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total_size: u64,
-    pub next_page_token: Option<String>,
-}
-
 /// A page of a list as the console shows it: numbered pages over BI's `skip` + `page_size`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageView<T> {
@@ -26,7 +19,8 @@ pub struct PageView<T> {
 
 impl<T> PageView<T> {
     /// Page number `page` of `size` rows, from BI's answer for it.
-    pub fn numbered(answer: Page<T>, page: u32, size: u32) -> PageView<T> {
+    #[cfg(feature = "ssr")]
+    pub fn numbered(answer: crate::bi::wire::BiPage<T>, page: u32, size: u32) -> PageView<T> {
         PageView {
             items: answer.items,
             total: answer.total_size,

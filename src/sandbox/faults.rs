@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::calls::{short_path, CallLog};
 use super::error::ApiError;
-use super::Shared;
+use super::{Sandbox, Shared};
 
 /// What to inject. `rate` of the calls fail, spread evenly over the six kinds of [`Fault`].
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -177,6 +177,71 @@ pub(super) async fn inject(State(sb): Shared, req: Request, next: Next) -> Respo
             let _ = next.run(req).await;
             dropped()
         }
+    }
+}
+
+impl Sandbox {
+    /// Switches fault injection (see [`faults`]); `Faults::default()` switches it off. The draws start again from
+    /// the given seed, or a new random one (see [`Sandbox::fault_seed`]).
+    pub fn set_faults(&self, f: Faults) {
+        use rand::SeedableRng;
+        let seed = f.seed.unwrap_or_else(rand::random);
+        *self.fault_rng.lock().expect("lock") = (seed, rand::rngs::StdRng::seed_from_u64(seed));
+        if f.rate > 0.0 {
+            tracing::info!(
+                seed,
+                rate = f.rate,
+                "sandbox fault injection on (replay with seed={seed})"
+            );
+        }
+        *self.faults.lock().expect("lock") = f;
+    }
+
+    /// The seed the current fault draws started from.
+    pub fn fault_seed(&self) -> u64 {
+        self.fault_rng.lock().expect("lock").0
+    }
+
+    fn draw_fault(&self, f: &Faults) -> Option<Fault> {
+        f.draw(&mut self.fault_rng.lock().expect("lock").1)
+    }
+
+    /// The faults injected so far (the last 10,000), as "Kind METHOD path" with the path after the realm.
+    pub fn faulted_calls(&self) -> Vec<String> {
+        self.faulted.lock().expect("lock").iter().cloned().collect()
+    }
+
+    pub fn faults(&self) -> Faults {
+        *self.faults.lock().expect("lock")
+    }
+
+    /// Answers the next calls with these faults, one each, in order (then as configured): for tests that need a
+    /// fault at an exact step.
+    pub fn fail_next(&self, faults: &[Fault]) {
+        self.scripted
+            .lock()
+            .expect("lock")
+            .extend(faults.iter().copied());
+    }
+
+    fn next_scripted(&self) -> Option<Fault> {
+        self.scripted.lock().expect("lock").pop_front()
+    }
+
+    /// How many faults have been injected since start.
+    pub fn faults_injected(&self) -> u64 {
+        self.faults_injected
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn count_fault(&self, kind: Fault, method: &str, path: &str) {
+        self.faults_injected
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut log = self.faulted.lock().expect("lock");
+        if log.len() == CallLog::KEEP {
+            log.pop_front();
+        }
+        log.push_back(format!("{kind:?} {method} {}", short_path(path)));
     }
 }
 

@@ -5,7 +5,7 @@
 use chrono::{Duration, SecondsFormat, Utc};
 
 use super::error::ApiError;
-use super::store::Store;
+use super::store::SandboxStore;
 use crate::model::{Traits, STATUS_ACTIVE, STATUS_SUSPENDED};
 
 /// (given name, family name, username)
@@ -140,7 +140,7 @@ fn traits(given: &str, family: &str, username: &str, with_email: bool, domain: &
 }
 
 /// Fills an empty store with the demo tenant.
-pub async fn seed(store: &Store) -> Result<(), ApiError> {
+pub async fn seed(store: &SandboxStore) -> Result<(), ApiError> {
     let workforce = store
         .insert_realm("Acme Workforce", "SECURE_WORKFORCE")
         .await?;
@@ -223,7 +223,7 @@ pub const LARGE_REALM: &str = "Acme Scale";
 
 /// Adds "Acme Scale" (100,000 identities, 5,000 groups, five of them with 10,000 members) unless it is there.
 /// Answers its id.
-pub async fn seed_large(store: &Store) -> Result<String, ApiError> {
+pub async fn seed_large(store: &SandboxStore) -> Result<String, ApiError> {
     if let Some(r) = store
         .list_realms(0, 1000)
         .await?

@@ -1,0 +1,287 @@
+//! Start-up wiring: settings → BI client (sandbox or BI) → axum router with the Leptos app, its server functions
+//! and, in sandbox mode, the sandbox API on the same address. Serving and shutdown are in `run`, the command-line
+//! tools in `commands`.
+
+mod commands;
+mod run;
+
+pub use commands::{add_operator_command, hash_password_command, reset_sandbox, CommandError};
+pub use run::{run_console, run_sandbox};
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::Query;
+use axum::response::Redirect;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+
+use crate::app::{shell, App};
+use crate::bi::{Client, ClientAuth, ClientConfig};
+use crate::config::{Mode, Settings};
+use crate::model::ConsoleInfo;
+use crate::sandbox::{self, Sandbox, PREFIX};
+use crate::state::AppState;
+
+pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE [REALMS]]
+
+  serve            run the console (default). With no BI_* settings it runs on the embedded sandbox.
+  sandbox [ADDR]   run only the sandbox API on ADDR (default 127.0.0.1:8787), under /sandbox/v1/...
+  reset-sandbox    delete the sandbox data in CONSOLE_DATA_DIR (default ./data); the next start reseeds it
+  hash-password    read a password on standard input; print its argon2 hash for CONSOLE_OPERATORS
+  add-operator USERNAME ROLE [REALMS]
+                   add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json, optionally
+                   limited to realms (ids separated by commas); the password is read on standard input, or made
+                   and printed when the input is empty";
+
+/// Keeps large allocations (each password check takes argon2's 19 MiB) in their own mappings, so they go back to
+/// the system when freed instead of staying in the heap: glibc otherwise raises that threshold after the first one,
+/// and an idle console would keep ~20 MiB it no longer uses.
+pub fn return_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called once, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// An address the console itself can call: the listener's, with an unspecified IP replaced by loopback.
+fn callable(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        let ip = match addr.ip() {
+            IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(_) => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+        };
+        SocketAddr::new(ip, addr.port())
+    } else {
+        addr
+    }
+}
+
+/// Why the console (or the sandbox API) could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("leptos configuration: {0}")]
+    Leptos(String),
+    #[error("cannot make the data directory {} owner-only: {source}", path.display())]
+    DataDir {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Sandbox(#[from] sandbox::OpenError),
+    #[error("cannot seed the large realm: {0}")]
+    Seed(String),
+    #[error("cannot set up the BI client: {0}")]
+    Client(#[from] crate::bi::BiError),
+    #[error(transparent)]
+    ConsoleDb(#[from] crate::audit::ConsoleDbError),
+    #[error(transparent)]
+    Operators(#[from] crate::auth::OperatorError),
+    #[error(transparent)]
+    Sessions(#[from] crate::auth::web::SessionError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("server error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// The data directory made owner-only (again, once the databases have made their files).
+fn private_data_dir(settings: &Settings) -> Result<(), StartError> {
+    crate::files::make_private_dir(&settings.data_dir).map_err(|source| StartError::DataDir {
+        path: settings.data_dir.clone(),
+        source,
+    })
+}
+
+/// The sandbox in the data directory, with the configured faults and, when asked, the large realm.
+async fn open_sandbox(settings: &Settings) -> Result<std::sync::Arc<Sandbox>, StartError> {
+    let token = match &settings.mode {
+        Mode::Sandbox { token } => token.clone(),
+        Mode::Bi(_) => None,
+    };
+    let sb = Sandbox::open(&settings.data_dir, token).await?;
+    sb.set_faults(settings.sandbox_faults);
+    if settings.sandbox_large {
+        sandbox::seed::seed_large(sb.store())
+            .await
+            .map_err(|e| StartError::Seed(e.body.message))?;
+    }
+    Ok(sb)
+}
+
+/// The app's routes, generated once per process. Generating them runs the whole app with resource loading
+/// suppressed by a process-wide flag in Leptos, and a page whose resource first polls while that flag is up waits
+/// for ever (leptos-rs/leptos#4773). A served console builds once, before it serves; a process that builds several
+/// consoles (the integration tests) would otherwise hang a page of one while building the next.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
+/// The assembled console: its router and what start-up reports.
+pub struct Console {
+    pub router: Router,
+    pub info: ConsoleInfo,
+    /// The sandbox, in sandbox mode.
+    pub sandbox: Option<std::sync::Arc<Sandbox>>,
+    pub bootstrap: crate::auth::Bootstrap,
+    /// The console's own database (sessions, audit), closed cleanly at shutdown.
+    pub db: sqlx::SqlitePool,
+    /// Operators, the sign-in throttle and its counters.
+    pub access: std::sync::Arc<crate::auth::web::Access>,
+}
+
+/// Builds the console for `settings`, to be served on `local` (the sandbox, in sandbox mode, is called there).
+/// Layers, outermost first: the request id, security headers, host check and cross-site refusal, sessions, the
+/// per-request deadline, the sign-in guard.
+pub async fn build(
+    settings: &Settings,
+    leptos_options: LeptosOptions,
+    local: SocketAddr,
+) -> Result<Console, StartError> {
+    let mut app: Router<LeptosOptions> = Router::new();
+    let mut sandbox = None;
+    private_data_dir(settings)?;
+    let (client, info) = match &settings.mode {
+        Mode::Sandbox { .. } => {
+            let sb = open_sandbox(settings).await?;
+            let api_base = format!("http://{}{PREFIX}", callable(local));
+            let client = Client::new(ClientConfig {
+                api_base: api_base.clone(),
+                tenant_id: sb.tenant_id().to_string(),
+                auth: ClientAuth::Token(sb.credentials().api_token.clone()),
+                timeout: settings.timeout,
+            })?;
+            let realm = sb.default_realm().await.unwrap_or_default();
+            app = app.merge(sb.router());
+            let info = ConsoleInfo {
+                sandbox: true,
+                target_label: "Sandbox".into(),
+                tenant_id: sb.tenant_id().to_string(),
+                default_realm: realm,
+            };
+            sandbox = Some(sb);
+            (client, info)
+        }
+        Mode::Bi(bi) => {
+            let client = Client::new(bi.client_config(settings.timeout))?;
+            let info = ConsoleInfo {
+                sandbox: false,
+                target_label: bi.label.clone(),
+                tenant_id: bi.tenant_id.clone(),
+                default_realm: bi.realm_id.clone(),
+            };
+            (client, info)
+        }
+    };
+    let db = crate::audit::open_console_db(&settings.data_dir).await?;
+    let audit = crate::audit::AuditLog::open(db.clone())
+        .await
+        .map_err(crate::audit::ConsoleDbError::Audit)?;
+    let state = AppState::new(client, info.clone())
+        .with_audit(audit)
+        .with_protected_groups(settings.access.protected_groups.clone());
+
+    let (operators, bootstrap) =
+        crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
+    let access = std::sync::Arc::new(crate::auth::web::Access::new(
+        operators,
+        crate::auth::throttle::Throttle::standard(),
+        settings.access.absolute,
+    ));
+    let db_handle = db.clone();
+    let sessions = crate::auth::web::session_layer(&settings.access, db).await?;
+    // The databases are open now, with their journal files: those too are the owner's only.
+    private_data_dir(settings)?;
+    let mut allowed_hosts = settings.access.allowed_hosts.clone();
+    if !local.ip().is_unspecified() {
+        allowed_hosts.push(match local.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        });
+    }
+    let origins = std::sync::Arc::new(crate::security::Origins {
+        public_origin: settings.access.public_origin.clone(),
+        allowed_hosts,
+    });
+
+    let deadline = settings.action_deadline;
+    let home = format!(
+        "/realms/{}/identities",
+        crate::model::encode_component(&info.default_realm)
+    );
+    let routes = route_list();
+    let router = app
+        .route("/", get(move || async move { Redirect::to(&home) }))
+        .route("/switch-realm", get(switch_realm))
+        .route(
+            "/sign-in",
+            axum::routing::post(crate::auth::web::sign_in).with_state(access.clone()),
+        )
+        .route("/sign-out", axum::routing::post(crate::auth::web::sign_out))
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            {
+                let options = leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(leptos_options)
+        .layer(axum::middleware::from_fn_with_state(
+            access.clone(),
+            crate::auth::web::guard,
+        ))
+        .layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                crate::bi::retry::with_deadline(deadline, next.run(req))
+            },
+        ))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            origins,
+            crate::security::refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn(crate::request_id::assign));
+    Ok(Console {
+        router,
+        info,
+        sandbox,
+        bootstrap,
+        access,
+        db: db_handle,
+    })
+}
+
+async fn switch_realm(Query(q): Query<std::collections::HashMap<String, String>>) -> Redirect {
+    match q.get("realm").filter(|r| !r.is_empty()) {
+        Some(r) => Redirect::to(&format!(
+            "/realms/{}/identities",
+            crate::model::encode_component(r)
+        )),
+        None => Redirect::to("/"),
+    }
+}
