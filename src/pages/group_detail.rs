@@ -16,11 +16,11 @@ use crate::components::dialog::ConfirmDialog;
 use crate::components::error::{ErrorBanner, Notice};
 use crate::components::form::{DANGER_BUTTON, SECONDARY_BUTTON};
 use crate::components::layout::{use_me, Perms};
+use crate::components::member_picker::{MemberPicker, PasteMembers};
 use crate::components::pager::{encode_component, Pager};
 use crate::components::table::{DataTable, SelectAllBox, SelectBox, Selection, StatusBadge};
 use crate::model::{names_list, Action, AppError, MembershipResult};
 use crate::pages::identities::page_and_size;
-use crate::pages::member_picker::{MemberPicker, PasteMembers};
 
 /// The outcome of the last membership change, shown above the members.
 type Outcome = RwSignal<Option<Result<Vec<String>, AppError>>>;

@@ -1,4 +1,4 @@
-//! One file per screen (and the group page's member dialogs).
+//! One file per screen (the identity page's group list is its own file, `identity_groups`).
 
 pub mod audit;
 pub mod group_detail;
@@ -11,5 +11,4 @@ pub mod identity_edit;
 pub mod identity_groups;
 pub mod identity_new;
 pub mod login;
-pub mod member_picker;
 pub mod not_found;

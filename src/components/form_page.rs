@@ -1,0 +1,175 @@
+//! The page around a form, shared by the four form screens (identity and group, new and edit): a back link and a
+//! title, the form's values (as opened, or as typed before a plain post failed), its error banner and fields, the
+//! browser-side check before sending, and the submit button that says when it is working.
+
+use leptos::prelude::*;
+use leptos::server_fn::client::Client;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::request::ClientReq;
+use leptos::server_fn::{Http, ServerFn};
+use serde::de::DeserializeOwned;
+
+use crate::components::error::ErrorBanner;
+use crate::components::form::{
+    check_before_submit, form_error, use_form_flash, GroupFields, IdentityFields, PRIMARY_BUTTON,
+};
+use crate::model::{AppError, FieldError, GroupInput, IdentityInput};
+
+/// A form's values: how they come back from a flash, go out as hidden `original[…]` inputs, and show as fields.
+pub trait FormValues: Clone + Default + Send + Sync + 'static {
+    fn from_values(get: impl Fn(&str) -> Option<String>) -> Self;
+    fn pairs(&self) -> Vec<(String, String)>;
+    /// The form's fields, filled with these values; `prefix` nests their names (`input[username]`).
+    fn fields(self, error: Signal<Option<AppError>>, prefix: Option<&'static str>) -> AnyView;
+}
+
+impl FormValues for IdentityInput {
+    fn from_values(get: impl Fn(&str) -> Option<String>) -> Self {
+        IdentityInput::from_values(get)
+    }
+    fn pairs(&self) -> Vec<(String, String)> {
+        IdentityInput::pairs(self)
+    }
+    fn fields(self, error: Signal<Option<AppError>>, prefix: Option<&'static str>) -> AnyView {
+        match prefix {
+            Some(p) => view! { <IdentityFields values=self error=error prefix=p /> }.into_any(),
+            None => view! { <IdentityFields values=self error=error /> }.into_any(),
+        }
+    }
+}
+
+impl FormValues for GroupInput {
+    fn from_values(get: impl Fn(&str) -> Option<String>) -> Self {
+        GroupInput::from_values(get)
+    }
+    fn pairs(&self) -> Vec<(String, String)> {
+        GroupInput::pairs(self)
+    }
+    fn fields(self, error: Signal<Option<AppError>>, prefix: Option<&'static str>) -> AnyView {
+        match prefix {
+            Some(p) => view! { <GroupFields values=self error=error prefix=p /> }.into_any(),
+            None => view! { <GroupFields values=self error=error /> }.into_any(),
+        }
+    }
+}
+
+/// What a form page shows and does.
+pub struct FormPage<A, V>
+where
+    A: ServerFn + 'static,
+    A::Output: 'static,
+    V: FormValues,
+{
+    pub title: &'static str,
+    /// The back link's words, e.g. "← Identities".
+    pub back_label: &'static str,
+    /// Where the back link and Cancel go.
+    pub back: Signal<String>,
+    /// The submit button's words, idle and while the action runs.
+    pub submit: (&'static str, &'static str),
+    pub action: ServerAction<A>,
+    /// The form's rules, run in the browser on what would be sent (the server runs the same).
+    pub rules: fn(A) -> Vec<FieldError>,
+    /// Hidden inputs that say what the form is about (realm, id).
+    pub hidden: Vec<(&'static str, Signal<String>)>,
+    /// For an edit: the values as they are now, and words while they load. The fields are then named
+    /// `input[…]` and the values opened with go along as `original[…]`, so only what changed is sent.
+    pub original: Option<(Resource<Result<V, AppError>>, &'static str)>,
+}
+
+/// The form page: see [`FormPage`].
+pub fn form_page<A, P, V>(page: FormPage<A, V>) -> impl IntoView
+where
+    A: DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, P>, Error = AppError>
+        + leptos::form::FromFormData
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<A::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData:
+        From<leptos::web_sys::FormData>,
+    A::Output: Clone + Send + Sync + 'static,
+    A::Client: Client<AppError>,
+    V: FormValues,
+{
+    let FormPage {
+        title,
+        back_label,
+        back,
+        submit,
+        action,
+        rules,
+        hidden,
+        original,
+    } = page;
+    let pending = action.pending();
+    // What a plain form post that failed typed, and its error, come back once through the session.
+    let flash = use_form_flash();
+    // The same rules as the server, checked in the browser before anything is sent (once hydrated).
+    let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
+    let check = move |ev: leptos::ev::MouseEvent| client_error.set(check_before_submit(&ev, rules));
+    let hidden = StoredValue::new(hidden);
+    let (loaded, loading) = match original {
+        Some((r, words)) => (Some(r), words),
+        None => (None, ""),
+    };
+    let editing = loaded.is_some();
+    let form = move |now: V, typed: Option<V>, flash_error: Option<AppError>| {
+        let error = form_error(
+            client_error,
+            move || action.value().get().map(|r| r.err()),
+            flash_error,
+        );
+        let fixed = hidden
+            .get_value()
+            .into_iter()
+            .map(|(name, value)| view! { <input type="hidden" name=name value=move || value.get() /> })
+            .collect_view();
+        let originals = editing.then(|| {
+            now.pairs()
+                .into_iter()
+                .map(|(k, v)| view! { <input type="hidden" name=format!("original[{k}]") value=v /> })
+                .collect_view()
+        });
+        let values = typed.unwrap_or(now);
+        view! {
+            <ActionForm action=action attr:class="flex flex-col gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate=true>
+                {fixed}
+                {originals}
+                {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
+                {values.fields(error, editing.then_some("input"))}
+                <div class="flex items-center gap-3 pt-2">
+                    <button type="submit" on:click=check disabled=move || pending.get() class=PRIMARY_BUTTON>
+                        {move || if pending.get() { submit.1 } else { submit.0 }}
+                    </button>
+                    <a href=move || back.get() class="text-sm font-medium text-slate-600 hover:underline dark:text-slate-400">"Cancel"</a>
+                </div>
+            </ActionForm>
+        }
+    };
+    view! {
+        <div class="mx-auto flex max-w-2xl flex-col gap-5">
+            <div>
+                <a href=move || back.get() class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{back_label}</a>
+                <h1 class="mt-1 text-2xl font-semibold tracking-tight">{title}</h1>
+            </div>
+            <Suspense fallback=move || (!loading.is_empty()).then(|| view! { <p class="text-sm text-slate-500">{loading}</p> })>
+                {move || Suspend::new(async move {
+                    let flash = flash.await;
+                    let now = match loaded {
+                        None => Ok(V::default()),
+                        Some(r) => r.await,
+                    };
+                    match now {
+                        Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
+                        Ok(now) => {
+                            let typed = flash.as_ref().map(|f| V::from_values(|k| f.get(k)));
+                            form(now, typed, flash.map(|f| f.error)).into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
