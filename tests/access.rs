@@ -128,8 +128,10 @@ async fn a_viewer_cannot_write_even_with_a_forged_call_and_helpdesk_only_what_it
         CreateGroup::PATH,
         &CreateGroup {
             realm: realm.clone(),
-            display_name: "Helpdesk group".into(),
-            description: String::new(),
+            input: bi_console::model::GroupInput {
+                display_name: "Helpdesk group".into(),
+                description: String::new(),
+            },
         },
     )
     .await;
@@ -155,12 +157,11 @@ async fn cross_site_posts_are_refused() {
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let create = |username: &str| CreateIdentity {
         realm: t.info.default_realm.clone(),
-        display_name: "Cross Site".into(),
-        username: username.into(),
-        email: String::new(),
-        external_id: String::new(),
-        given_name: String::new(),
-        family_name: String::new(),
+        input: bi_console::model::IdentityInput {
+            display_name: "Cross Site".into(),
+            username: username.into(),
+            ..Default::default()
+        },
     };
     let send = |headers: Vec<(&'static str, String)>, username: &'static str| {
         let mut req = c

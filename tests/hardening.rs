@@ -994,12 +994,12 @@ async fn a_crafted_link_cannot_make_a_form_show_a_message_and_a_failed_post_come
         .header("accept", "text/html")
         .form(&[
             ("realm", realm.as_str()),
-            ("display_name", "Ada Again"),
-            ("username", "ada.lovelace"),
-            ("email", "ada.again@example.com"),
-            ("external_id", ""),
-            ("given_name", ""),
-            ("family_name", ""),
+            ("input[display_name]", "Ada Again"),
+            ("input[username]", "ada.lovelace"),
+            ("input[email]", "ada.again@example.com"),
+            ("input[external_id]", ""),
+            ("input[given_name]", ""),
+            ("input[family_name]", ""),
         ])
         .send()
         .await
@@ -1112,12 +1112,12 @@ async fn one_request_id_is_in_the_answer_the_error_the_log_and_the_audit_entry()
         .header("accept", "application/json")
         .form(&[
             ("realm", realm.as_str()),
-            ("display_name", "Ada Twice"),
-            ("username", "ada.lovelace"),
-            ("email", ""),
-            ("external_id", ""),
-            ("given_name", ""),
-            ("family_name", ""),
+            ("input[display_name]", "Ada Twice"),
+            ("input[username]", "ada.lovelace"),
+            ("input[email]", ""),
+            ("input[external_id]", ""),
+            ("input[given_name]", ""),
+            ("input[family_name]", ""),
         ])
         .send()
         .await

@@ -78,16 +78,8 @@ pub async fn get_group(
 /// Creates a group. The form's rules run first; BI's errors land on their fields. On success the browser goes to
 /// the new group. A plain form post that fails goes back to the form with what was typed.
 #[server]
-pub async fn create_group(
-    realm: String,
-    display_name: String,
-    description: String,
-) -> Result<String, AppError> {
+pub async fn create_group(realm: String, input: GroupInput) -> Result<String, AppError> {
     use crate::bi::forms::ToBi;
-    let input = GroupInput {
-        display_name,
-        description,
-    };
     let posted = super::forms::Posted {
         form: format!(
             "/realms/{}/groups/new",

@@ -80,24 +80,8 @@ pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, A
 /// Adds an identity. The same rules as the form run first; BI's own errors land on their fields. On success the
 /// browser goes to the new identity's page.
 #[server]
-pub async fn create_identity(
-    realm: String,
-    display_name: String,
-    username: String,
-    email: String,
-    external_id: String,
-    given_name: String,
-    family_name: String,
-) -> Result<String, AppError> {
+pub async fn create_identity(realm: String, input: IdentityInput) -> Result<String, AppError> {
     use crate::bi::forms::ToBi;
-    let input = IdentityInput {
-        display_name,
-        username,
-        email,
-        external_id,
-        given_name,
-        family_name,
-    };
     let posted = super::forms::Posted {
         form: format!(
             "/realms/{}/identities/new",

@@ -1,4 +1,5 @@
-//! BI's operations, one method each: realms, identities, groups and membership. Reads take a realm; writes take a
+//! BI's operations, one method each: realms, identities, groups and membership (the list calls at the end, one line
+//! each). Reads take a realm; writes take a
 //! [`Permit`] for their kind of write and go to the permit's realm (see `crate::permit`).
 
 use reqwest::Method;
@@ -56,38 +57,14 @@ impl Client {
 
     // --- realms --------------------------------------------------------------------------------------------------
 
-    pub async fn list_realms(&self, query: &ListQuery) -> Result<BiPage<Realm>, BiError> {
-        let url = Ok(format!("{}/realms", self.tenant_base));
-        self.list::<ListRealmsResponse, _>(url, query).await
-    }
-
     pub async fn get_realm(&self, realm: &str) -> Result<Realm, BiError> {
         self.get(self.realm_path(realm)).await
     }
 
     // --- identities ----------------------------------------------------------------------------------------------
 
-    pub async fn list_identities(
-        &self,
-        realm: &str,
-        query: &ListQuery,
-    ) -> Result<BiPage<Identity>, BiError> {
-        self.list::<ListIdentitiesResponse, _>(self.collection(realm, "identities"), query)
-            .await
-    }
-
     pub async fn get_identity(&self, realm: &str, id: &str) -> Result<Identity, BiError> {
         self.get(self.item(realm, "identities", id, "")).await
-    }
-
-    pub async fn list_identity_groups(
-        &self,
-        realm: &str,
-        id: &str,
-        query: &ListQuery,
-    ) -> Result<BiPage<Group>, BiError> {
-        let url = self.item(realm, "identities", id, ":listGroups");
-        self.list::<ListGroupsResponse, _>(url, query).await
     }
 
     pub async fn create_identity(
@@ -134,27 +111,8 @@ impl Client {
 
     // --- groups --------------------------------------------------------------------------------------------------
 
-    pub async fn list_groups(
-        &self,
-        realm: &str,
-        query: &ListQuery,
-    ) -> Result<BiPage<Group>, BiError> {
-        self.list::<ListGroupsResponse, _>(self.collection(realm, "groups"), query)
-            .await
-    }
-
     pub async fn get_group(&self, realm: &str, id: &str) -> Result<Group, BiError> {
         self.get(self.item(realm, "groups", id, "")).await
-    }
-
-    pub async fn list_members(
-        &self,
-        realm: &str,
-        group: &str,
-        query: &ListQuery,
-    ) -> Result<BiPage<Identity>, BiError> {
-        let url = self.item(realm, "groups", group, ":listMembers");
-        self.list::<ListIdentitiesResponse, _>(url, query).await
     }
 
     pub async fn create_group(
@@ -222,4 +180,30 @@ impl Client {
         };
         self.call(Method::POST, &url, None, Some(&body)).await
     }
+}
+
+/// BI's list calls, one line each: the method, its path arguments, what it lists, BI's answer type and the path.
+/// Each answers one page of its list as a [`BiPage`].
+macro_rules! list_calls {
+    ($($name:ident($($arg:ident),*) -> $item:ty, $answer:ty, $url:expr;)*) => {
+        impl Client {
+            $(
+                #[doc = concat!("One page of `", stringify!($name), "` (BI's `", stringify!($answer), "`).")]
+                pub async fn $name(&self, $($arg: &str,)* query: &ListQuery) -> Result<BiPage<$item>, BiError> {
+                    let url: Result<String, BiError> = $url(self, $($arg),*);
+                    self.list::<$answer, _>(url, query).await
+                }
+            )*
+        }
+    };
+}
+
+list_calls! {
+    list_realms() -> Realm, ListRealmsResponse, |c: &Client| Ok(format!("{}/realms", c.tenant_base));
+    list_identities(realm) -> Identity, ListIdentitiesResponse, |c: &Client, r| c.collection(r, "identities");
+    list_identity_groups(realm, id) -> Group, ListGroupsResponse,
+        |c: &Client, r, i| c.item(r, "identities", i, ":listGroups");
+    list_groups(realm) -> Group, ListGroupsResponse, |c: &Client, r| c.collection(r, "groups");
+    list_members(realm, group) -> Identity, ListIdentitiesResponse,
+        |c: &Client, r, g| c.item(r, "groups", g, ":listMembers");
 }

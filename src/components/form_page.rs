@@ -7,6 +7,7 @@ use leptos::server_fn::client::Client;
 use leptos::server_fn::codec::PostUrl;
 use leptos::server_fn::request::ClientReq;
 use leptos::server_fn::{Http, ServerFn};
+use leptos_router::hooks::use_params_map;
 use serde::de::DeserializeOwned;
 
 use crate::components::error::ErrorBanner;
@@ -60,21 +61,21 @@ where
     A::Output: 'static,
     V: FormValues,
 {
-    pub title: &'static str,
+    pub title: String,
     /// The back link's words, e.g. "← Identities".
-    pub back_label: &'static str,
+    pub back_label: String,
     /// Where the back link and Cancel go.
     pub back: Signal<String>,
     /// The submit button's words, idle and while the action runs.
-    pub submit: (&'static str, &'static str),
+    pub submit: (String, String),
     pub action: ServerAction<A>,
     /// The form's rules, run in the browser on what would be sent (the server runs the same).
     pub rules: fn(A) -> Vec<FieldError>,
     /// Hidden inputs that say what the form is about (realm, id).
     pub hidden: Vec<(&'static str, Signal<String>)>,
-    /// For an edit: the values as they are now, and words while they load. The fields are then named
-    /// `input[…]` and the values opened with go along as `original[…]`, so only what changed is sent.
-    pub original: Option<(Resource<Result<V, AppError>>, &'static str)>,
+    /// For an edit: the values as they are now, and words while they load; the values opened with go along as
+    /// `original[…]`, so only what changed is sent. (The fields are always named `input[…]`.)
+    pub original: Option<(Resource<Result<V, AppError>>, String)>,
 }
 
 /// The form page: see [`FormPage`].
@@ -112,8 +113,9 @@ where
     let hidden = StoredValue::new(hidden);
     let (loaded, loading) = match original {
         Some((r, words)) => (Some(r), words),
-        None => (None, ""),
+        None => (None, String::new()),
     };
+    let submit = StoredValue::new(submit);
     let editing = loaded.is_some();
     let form = move |now: V, typed: Option<V>, flash_error: Option<AppError>| {
         let error = form_error(
@@ -138,10 +140,10 @@ where
                 {fixed}
                 {originals}
                 {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                {values.fields(error, editing.then_some("input"))}
+                {values.fields(error, Some("input"))}
                 <div class="flex items-center gap-3 pt-2">
                     <button type="submit" on:click=check disabled=move || pending.get() class=PRIMARY_BUTTON>
-                        {move || if pending.get() { submit.1 } else { submit.0 }}
+                        {move || submit.with_value(|(idle, busy)| if pending.get() { busy.clone() } else { idle.clone() })}
                     </button>
                     <a href=move || back.get() class="text-sm font-medium text-slate-600 hover:underline dark:text-slate-400">"Cancel"</a>
                 </div>
@@ -154,7 +156,7 @@ where
                 <a href=move || back.get() class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">{back_label}</a>
                 <h1 class="mt-1 text-2xl font-semibold tracking-tight">{title}</h1>
             </div>
-            <Suspense fallback=move || (!loading.is_empty()).then(|| view! { <p class="text-sm text-slate-500">{loading}</p> })>
+            <Suspense fallback=move || (!loading.is_empty()).then(|| view! { <p class="text-sm text-slate-500">{loading.clone()}</p> })>
                 {move || Suspend::new(async move {
                     let flash = flash.await;
                     let now = match loaded {
@@ -172,4 +174,105 @@ where
             </Suspense>
         </div>
     }
+}
+
+/// One kind of form (identity or group): the words and paths its pages are made of.
+pub struct FormKind {
+    /// "identity"
+    pub noun: &'static str,
+    /// "identities": also the path segment of the list.
+    pub plural: &'static str,
+    /// The verb that makes one, and its "-ing" form: "Add", "Adding".
+    pub verb: (&'static str, &'static str),
+}
+
+impl FormKind {
+    pub const fn new(
+        noun: &'static str,
+        plural: &'static str,
+        verb: (&'static str, &'static str),
+    ) -> Self {
+        FormKind { noun, plural, verb }
+    }
+}
+
+/// A parameter of the page's route (`realm`, `id`).
+fn route_param(name: &'static str) -> Signal<String> {
+    let params = use_params_map();
+    Signal::derive(move || params.read().get(name).unwrap_or_default())
+}
+
+/// The page that makes a new one of `kind` (e.g. "Add identity"), in the realm of the route.
+pub fn new_form<A, P, V>(
+    kind: &FormKind,
+    action: ServerAction<A>,
+    rules: fn(A) -> Vec<FieldError>,
+) -> impl IntoView
+where
+    A: DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, P>, Error = AppError>
+        + leptos::form::FromFormData
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<A::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData:
+        From<leptos::web_sys::FormData>,
+    A::Output: Clone + Send + Sync + 'static,
+    A::Client: Client<AppError>,
+    V: FormValues,
+{
+    let realm = route_param("realm");
+    let plural = kind.plural;
+    let noun = kind.noun;
+    form_page(FormPage::<A, V> {
+        title: format!("{} {noun}", kind.verb.0),
+        back_label: format!("← {}", crate::model::capitalize(plural)),
+        back: Signal::derive(move || format!("/realms/{}/{plural}", realm.get())),
+        submit: (
+            format!("{} {noun}", kind.verb.0),
+            format!("{} {noun}…", kind.verb.1),
+        ),
+        action,
+        rules,
+        hidden: vec![("realm", realm)],
+        original: None,
+    })
+}
+
+/// The page that edits the one of `kind` the route names, opened with what `load(realm, id)` reads.
+pub fn edit_form<A, P, V, Fut>(
+    kind: &FormKind,
+    action: ServerAction<A>,
+    rules: fn(A) -> Vec<FieldError>,
+    load: fn(String, String) -> Fut,
+) -> impl IntoView
+where
+    A: DeserializeOwned
+        + ServerFn<Protocol = Http<PostUrl, P>, Error = AppError>
+        + leptos::form::FromFormData
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    <<A::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData:
+        From<leptos::web_sys::FormData>,
+    A::Output: Clone + Send + Sync + 'static,
+    A::Client: Client<AppError>,
+    V: FormValues + serde::Serialize + DeserializeOwned,
+    Fut: std::future::Future<Output = Result<V, AppError>> + Send + 'static,
+{
+    let (realm, id) = (route_param("realm"), route_param("id"));
+    let plural = kind.plural;
+    let now = Resource::new(move || (realm.get(), id.get()), move |(r, i)| load(r, i));
+    form_page(FormPage {
+        title: format!("Edit {}", kind.noun),
+        back_label: format!("← {}", crate::model::capitalize(kind.noun)),
+        back: Signal::derive(move || format!("/realms/{}/{plural}/{}", realm.get(), id.get())),
+        submit: ("Save changes".into(), "Saving changes…".into()),
+        action,
+        rules,
+        hidden: vec![("realm", realm), ("id", id)],
+        original: Some((now, format!("Loading {}…", kind.noun))),
+    })
 }

@@ -2,32 +2,15 @@
 //! land on their field and what was typed stays. Works as a plain form before the wasm has loaded.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::api::CreateGroup;
-use crate::components::form_page::{form_page, FormPage};
-use crate::model::{FieldError, GroupInput};
+use crate::components::form_page::{new_form, FormKind};
 
-fn rules(d: CreateGroup) -> Vec<FieldError> {
-    GroupInput {
-        display_name: d.display_name,
-        description: d.description,
-    }
-    .validate()
-}
+/// The group form's words and paths, shared with the edit page.
+pub const GROUP_FORM: FormKind = FormKind::new("group", "groups", ("Create", "Creating"));
 
 #[component]
 pub fn NewGroupPage() -> impl IntoView {
-    let params = use_params_map();
-    let realm = Signal::derive(move || params.read().get("realm").unwrap_or_default());
-    form_page(FormPage::<_, GroupInput> {
-        title: "Create group",
-        back_label: "← Groups",
-        back: Signal::derive(move || format!("/realms/{}/groups", realm.get())),
-        submit: ("Create group", "Creating group…"),
-        action: ServerAction::<CreateGroup>::new(),
-        rules,
-        hidden: vec![("realm", realm)],
-        original: None,
-    })
+    let action = ServerAction::<CreateGroup>::new();
+    new_form::<_, _, crate::model::GroupInput>(&GROUP_FORM, action, |d| d.input.validate())
 }

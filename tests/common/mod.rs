@@ -324,12 +324,11 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
             CreateIdentity::PATH,
             qs(&CreateIdentity {
                 realm: r.clone(),
-                display_name: input.display_name.clone(),
-                username: input.username.clone(),
-                email: String::new(),
-                external_id: String::new(),
-                given_name: String::new(),
-                family_name: String::new(),
+                input: bi_console::model::IdentityInput {
+                    display_name: input.display_name.clone(),
+                    username: input.username.clone(),
+                    ..Default::default()
+                },
             }),
             true,
         ),
@@ -381,8 +380,10 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
             CreateGroup::PATH,
             qs(&CreateGroup {
                 realm: r.clone(),
-                display_name: group_input.display_name.clone(),
-                description: String::new(),
+                input: bi_console::model::GroupInput {
+                    display_name: group_input.display_name.clone(),
+                    description: String::new(),
+                },
             }),
             true,
         ),
