@@ -1,0 +1,630 @@
+//! Contract tests against BI's published OpenAPI document (`tests/spec/bi-openapi.yaml`, as BI publishes it), not
+//! against the console's own types: the client and the sandbox share `bi::wire`, so a field misspelt there would
+//! pass every other test.
+//!
+//! - The sandbox, over HTTP, for every operation the console uses: each answer (successes and errors) must match the
+//!   spec's schema for that operation and status, with no property the spec does not name.
+//! - The client, against a recorder that answers every call with the spec's own example: each request body must
+//!   match the spec's request schema (again with no unnamed property), and each example must decode.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::IntoResponse;
+use bi_console::bi::wire::{GroupWrite, IdentityWrite, ListQuery};
+use bi_console::model::Traits;
+use serde_json::{json, Value};
+
+const SPEC: &str = include_str!("spec/bi-openapi.yaml");
+
+/// The operations the console uses: method and the spec's path.
+const OPERATIONS: [(&str, &str); 17] = [
+    ("get", "/v1/tenants/{tenant_id}/realms"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}"),
+    (
+        "post",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/identities",
+    ),
+    (
+        "get",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/identities",
+    ),
+    (
+        "get",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}",
+    ),
+    (
+        "patch",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}",
+    ),
+    (
+        "delete",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}",
+    ),
+    (
+        "post",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/identities:batchDelete",
+    ),
+    (
+        "get",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}:listGroups",
+    ),
+    ("post", "/v1/tenants/{tenant_id}/realms/{realm_id}/groups"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/groups"),
+    (
+        "get",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/groups/{group_id}",
+    ),
+    (
+        "patch",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/groups/{group_id}",
+    ),
+    (
+        "delete",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/groups/{group_id}",
+    ),
+    (
+        "post",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/groups/{group_id}:addMembers",
+    ),
+    (
+        "post",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/groups/{group_id}:deleteMembers",
+    ),
+    (
+        "get",
+        "/v1/tenants/{tenant_id}/realms/{realm_id}/groups/{group_id}:listMembers",
+    ),
+];
+
+/// The schemas whose objects must not carry a property the spec does not name. (Not `ErrorDetail`: its kinds
+/// extend it through `allOf`.)
+const STRICT: [&str; 9] = [
+    "Realm",
+    "Identity",
+    "Traits_v0",
+    "Group",
+    "Error",
+    "ListRealmsResponse",
+    "ListIdentitiesResponse",
+    "ListGroupsResponse",
+    "ListGroupMembersResponse",
+];
+
+struct Spec {
+    doc: Value,
+}
+
+impl Spec {
+    fn load() -> Spec {
+        let mut doc: Value = serde_yaml::from_str(SPEC).expect("the spec is YAML");
+        let schemas = doc["components"]["schemas"]
+            .as_object_mut()
+            .expect("components.schemas");
+        for name in STRICT {
+            strict(schemas.get_mut(name).expect(name));
+        }
+        for schema in schemas.values_mut() {
+            openapi_to_json_schema(schema);
+        }
+        Spec { doc }
+    }
+
+    fn operation(&self, method: &str, path: &str) -> &Value {
+        let op = &self.doc["paths"][path][method];
+        assert!(op.is_object(), "the spec has no {method} {path}");
+        op
+    }
+
+    /// The schema of the answer to `method path` with `status`, made strict where the spec's own schema is inline
+    /// (request and response bodies defined in place).
+    fn response_schema(&self, method: &str, path: &str, status: u16) -> Option<Value> {
+        let response = &self.operation(method, path)["responses"][status.to_string()];
+        assert!(
+            response.is_object(),
+            "the spec names no {status} answer for {method} {path}"
+        );
+        response["content"]["application/json"]["schema"]
+            .as_object()
+            .map(|_| self.rooted(&response["content"]["application/json"]["schema"]))
+    }
+
+    fn request_schema(&self, method: &str, path: &str) -> Option<Value> {
+        let body =
+            &self.operation(method, path)["requestBody"]["content"]["application/json"]["schema"];
+        body.as_object().map(|_| self.rooted(body))
+    }
+
+    /// The first example of the answer to `method path` with 200, its `$ref` followed.
+    fn example(&self, method: &str, path: &str) -> Option<Value> {
+        let examples = &self.operation(method, path)["responses"]["200"]["content"]
+            ["application/json"]["examples"];
+        let first = examples.as_object()?.values().next()?;
+        let first = match first.get("$ref").and_then(Value::as_str) {
+            Some(pointer) => self.pointer(pointer),
+            None => first.clone(),
+        };
+        Some(first["value"].clone())
+    }
+
+    /// A JSON pointer of the spec (`#/paths/~1v1~1tenants~1%7Btenant_id%7D/...`).
+    fn pointer(&self, reference: &str) -> Value {
+        let pointer = reference.trim_start_matches('#');
+        let decoded: String = percent_decode(pointer);
+        self.doc
+            .pointer(&decoded)
+            .unwrap_or_else(|| panic!("the spec has nothing at {reference}"))
+            .clone()
+    }
+
+    /// `schema` as a document of its own that still resolves `#/components/...`.
+    fn rooted(&self, schema: &Value) -> Value {
+        let mut s = schema.clone();
+        strict(&mut s);
+        openapi_to_json_schema(&mut s);
+        let mut root = s.as_object().cloned().unwrap_or_default();
+        root.insert("components".into(), self.doc["components"].clone());
+        Value::Object(root)
+    }
+}
+
+/// Adds `additionalProperties: false` to every object schema in `schema` that lists its properties (not through
+/// `$ref`, which is made strict where it is defined).
+fn strict(schema: &mut Value) {
+    if let Some(map) = schema.as_object_mut() {
+        if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+            map.insert("additionalProperties".into(), Value::Bool(false));
+        }
+        if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
+            for p in props.values_mut() {
+                strict(p);
+            }
+        }
+        if let Some(items) = map.get_mut("items") {
+            strict(items);
+        }
+    }
+}
+
+/// OpenAPI 3.0's schema dialect in JSON Schema terms: `nullable: true` allows null.
+fn openapi_to_json_schema(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.get("nullable") == Some(&Value::Bool(true)) {
+                if let Some(Value::String(t)) = map.get("type").cloned() {
+                    map.insert("type".into(), json!([t, "null"]));
+                }
+            }
+            for v in map.values_mut() {
+                openapi_to_json_schema(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(openapi_to_json_schema),
+        _ => {}
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// Every way `instance` breaks `schema`, as "at /path: why".
+fn violations(schema: &Value, instance: &Value) -> Vec<String> {
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .build(schema)
+        .expect("the spec's schema compiles");
+    validator
+        .iter_errors(instance)
+        .map(|e| format!("at {}: {e}", e.instance_path()))
+        .collect()
+}
+
+fn assert_matches(schema: &Value, instance: &Value, what: &str) {
+    let found = violations(schema, instance);
+    assert!(
+        found.is_empty(),
+        "{what} does not match BI's spec:\n  {}\n{instance:#}",
+        found.join("\n  ")
+    );
+}
+
+/// The spec's path template that `path` (a concrete URL path) is an instance of, among [`OPERATIONS`].
+fn template_of(method: &str, path: &str) -> &'static str {
+    let segments = |p: &str| -> Vec<String> { p.split('/').map(str::to_string).collect() };
+    let concrete = segments(path);
+    OPERATIONS
+        .iter()
+        .filter(|(m, _)| *m == method)
+        .map(|(_, t)| *t)
+        .find(|t| {
+            let template = segments(t);
+            template.len() == concrete.len()
+                && template
+                    .iter()
+                    .zip(&concrete)
+                    .all(|(t, c)| match t.find('{') {
+                        None => t == c,
+                        // "{group_id}:addMembers" matches "abc:addMembers".
+                        Some(_) => {
+                            let suffix = t.split_once('}').map(|(_, s)| s).unwrap_or("");
+                            let id = &c[..c.len().saturating_sub(suffix.len())];
+                            c.ends_with(suffix) && !id.is_empty() && !id.contains(':')
+                        }
+                    })
+        })
+        .unwrap_or_else(|| panic!("no operation of the spec is {method} {path}"))
+}
+
+// --- the sandbox ---------------------------------------------------------------------------------------------------
+
+struct Caller {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Caller {
+    /// Calls the sandbox and checks the answer against the spec; answers the status and body.
+    async fn check(
+        &self,
+        spec: &Spec,
+        method: &str,
+        template: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let mut req = self
+            .http
+            .request(m, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = &body {
+            req = req.json(b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        let value: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"))
+        };
+        match spec.response_schema(method, template, status) {
+            Some(schema) => assert_matches(&schema, &value, &format!("{method} {path} → {status}")),
+            None => assert!(
+                value.is_null() || value == json!({}),
+                "{method} {path} → {status}: the spec says no body, the sandbox sent {value}"
+            ),
+        }
+        (status, value)
+    }
+}
+
+#[tokio::test]
+async fn the_sandbox_answers_as_the_spec_says() {
+    let spec = Spec::load();
+    let t = common::start().await;
+    let caller = Caller {
+        http: reqwest::Client::new(),
+        base: t.api_base.clone(),
+        token: t.sandbox.credentials().api_token.expose().to_string(),
+    };
+    let tenant = format!("/v1/tenants/{}", t.sandbox.tenant_id());
+    let realm = format!("{tenant}/realms/{}", t.workforce);
+    let op = |i: usize| OPERATIONS[i];
+    let mut seen = std::collections::HashSet::new();
+    let mut check = async |i: usize, path: String, body: Option<Value>| {
+        let (method, template) = op(i);
+        seen.insert(i);
+        caller.check(&spec, method, template, &path, body).await
+    };
+
+    check(0, format!("{tenant}/realms"), None).await;
+    check(1, realm.clone(), None).await;
+    // The spec's own request example creates an identity.
+    let example = spec.operation("post", op(2).1)["requestBody"]["content"]["application/json"]
+        ["examples"]["Create Identity"]["value"]
+        .clone();
+    let (status, created) = check(2, format!("{realm}/identities"), Some(example.clone())).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    let (status, _) = check(2, format!("{realm}/identities"), Some(example)).await;
+    assert_eq!(status, 409, "the same username again");
+    let (status, _) = check(
+        2,
+        format!("{realm}/identities"),
+        Some(json!({"identity": {"display_name": "No;"}})),
+    )
+    .await;
+    assert_eq!(status, 400);
+    check(3, format!("{realm}/identities?page_size=2"), None).await;
+    check(
+        3,
+        format!("{realm}/identities?filter=traits.username%20eq%20%22test%22"),
+        None,
+    )
+    .await;
+    check(4, format!("{realm}/identities/{id}"), None).await;
+    let (status, _) = check(4, format!("{realm}/identities/0000000000000000"), None).await;
+    assert_eq!(status, 404);
+    let patch = json!({"identity": {"display_name": "Renamed", "status": "suspended",
+        "traits": {"type": "traits_v0", "given_name": "Ada"}}});
+    let (status, _) = check(5, format!("{realm}/identities/{id}"), Some(patch)).await;
+    assert_eq!(status, 200);
+    check(8, format!("{realm}/identities/{id}:listGroups"), None).await;
+
+    let group_example = spec.operation("post", op(9).1)["requestBody"]["content"]
+        ["application/json"]["examples"]
+        .as_object()
+        .and_then(|e| e.values().next())
+        .map(|e| e["value"].clone())
+        .expect("a create-group example");
+    let (status, group) = check(9, format!("{realm}/groups"), Some(group_example)).await;
+    assert_eq!(status, 200, "{group}");
+    let gid = group["id"].as_str().unwrap().to_string();
+    check(10, format!("{realm}/groups?page_size=2"), None).await;
+    check(11, format!("{realm}/groups/{gid}"), None).await;
+    let (status, _) = check(11, format!("{realm}/groups/0000000000000000"), None).await;
+    assert_eq!(status, 404);
+    check(
+        12,
+        format!("{realm}/groups/{gid}"),
+        Some(json!({"group": {"description": "Changed"}})),
+    )
+    .await;
+    let members = Some(json!({"identity_ids": [id]}));
+    let (status, _) = check(
+        14,
+        format!("{realm}/groups/{gid}:addMembers"),
+        members.clone(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    check(16, format!("{realm}/groups/{gid}:listMembers"), None).await;
+    let (status, _) = check(13, format!("{realm}/groups/{gid}"), None).await;
+    assert_eq!(status, 409, "a group with members");
+    check(15, format!("{realm}/groups/{gid}:deleteMembers"), members).await;
+    let (status, _) = check(13, format!("{realm}/groups/{gid}"), None).await;
+    assert_eq!(status, 200);
+    let again = Some(json!({"identity_ids": [id]}));
+    let (status, _) = check(14, format!("{realm}/groups/{gid}:addMembers"), again).await;
+    assert_eq!(status, 404, "the group is gone");
+    let (status, _) = check(
+        14,
+        format!("{realm}/groups/{gid}:addMembers"),
+        Some(json!({"identity_ids": []})),
+    )
+    .await;
+    assert_eq!(status, 400, "no ids");
+
+    let (status, _) = check(
+        7,
+        format!("{realm}/identities:batchDelete"),
+        Some(json!({"ids": ["0000000000000000"]})),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = check(6, format!("{realm}/identities/{id}"), None).await;
+    assert_eq!(status, 200);
+    let more = common::make_identities(&t, "contract", 2).await;
+    let (status, _) = check(
+        7,
+        format!("{realm}/identities:batchDelete"),
+        Some(json!({ "ids": more })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        seen.len(),
+        OPERATIONS.len(),
+        "every operation the console uses was checked"
+    );
+
+    // Without a valid token: 401, in BI's error shape.
+    let stranger = Caller {
+        token: "not-a-token".into(),
+        ..caller
+    };
+    let (status, _) = stranger
+        .check(&spec, "get", op(0).1, &format!("{tenant}/realms"), None)
+        .await;
+    assert_eq!(status, 401);
+}
+
+// --- the client ----------------------------------------------------------------------------------------------------
+
+/// One request the client sent: method, path and body.
+type Recorded = Arc<Mutex<Vec<(String, String, Option<Value>)>>>;
+
+/// A stand-in for BI that answers every call with the spec's example for it and records what was sent.
+async fn recorder(spec: Arc<Spec>) -> (String, Recorded) {
+    let recorded: Recorded = Arc::default();
+    let log = recorded.clone();
+    let app = axum::Router::new().fallback(move |method: Method, uri: Uri, body: Bytes| {
+        let (spec, log) = (spec.clone(), log.clone());
+        async move {
+            let m = method.as_str().to_lowercase();
+            let template = template_of(&m, uri.path());
+            let body: Option<Value> =
+                (!body.is_empty()).then(|| serde_json::from_slice(&body).unwrap());
+            log.lock()
+                .unwrap()
+                .push((m.clone(), uri.path().to_string(), body));
+            match spec.example(&m, template) {
+                Some(example) => (StatusCode::OK, axum::Json(example)).into_response(),
+                None => StatusCode::OK.into_response(),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}"), recorded)
+}
+
+#[tokio::test]
+async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
+    let spec = Arc::new(Spec::load());
+    let (base, recorded) = recorder(spec.clone()).await;
+    let c = bi_console::bi::Client::new(bi_console::bi::ClientConfig {
+        api_base: base,
+        tenant_id: "0001f1f460b1ace6".into(),
+        auth: bi_console::bi::ClientAuth::Token(bi_console::secret::Secret::new("t")),
+        timeout: std::time::Duration::from_secs(5),
+    })
+    .unwrap();
+    let realm = "8f5bec58229e6f29";
+    let q = ListQuery::numbered(2, 20).with_filter(Some("traits.username eq \"test\"".into()));
+    let write = IdentityWrite {
+        display_name: Some("Test Identity".into()),
+        status: Some("active".into()),
+        traits: Some(Traits {
+            username: Some("test".into()),
+            primary_email_address: Some("test@example.com".into()),
+            given_name: Some(String::new()),
+            ..Traits::default()
+        }),
+    };
+    let group = GroupWrite {
+        display_name: Some("Realm Administrators".into()),
+        description: Some("A group of realm administrators.".into()),
+    };
+    let ids = vec!["e372db224c06e850".to_string()];
+
+    // Each call decodes the spec's example answer.
+    let realms = c.list_realms(&q).await.unwrap();
+    assert!(!realms.items.is_empty());
+    assert_eq!(c.get_realm(realm).await.unwrap().id, realms.items[0].id);
+    let made = c
+        .create_identity(&common::permit(realm), &write)
+        .await
+        .unwrap();
+    assert_eq!(made.username(), "test");
+    assert!(!c.list_identities(realm, &q).await.unwrap().items.is_empty());
+    c.get_identity(realm, &made.id).await.unwrap();
+    c.update_identity(
+        &common::permit::<bi_console::permit::act::EditIdentity>(realm),
+        &made.id,
+        &write,
+    )
+    .await
+    .unwrap();
+    c.delete_identity(&common::permit(realm), &made.id)
+        .await
+        .unwrap();
+    c.batch_delete_identities(&common::permit(realm), &ids)
+        .await
+        .unwrap();
+    c.list_identity_groups(realm, &made.id, &q).await.unwrap();
+    let g = c
+        .create_group(&common::permit(realm), &group)
+        .await
+        .unwrap();
+    assert!(!g.display_name.is_empty());
+    c.list_groups(realm, &q).await.unwrap();
+    c.get_group(realm, &g.id).await.unwrap();
+    c.update_group(&common::permit(realm), &g.id, &group)
+        .await
+        .unwrap();
+    c.delete_group(&common::permit(realm), &g.id).await.unwrap();
+    c.add_members(&common::permit(realm), &g.id, &ids)
+        .await
+        .unwrap();
+    c.delete_members(&common::permit(realm), &g.id, &ids)
+        .await
+        .unwrap();
+    c.list_members(realm, &g.id, &q).await.unwrap();
+
+    // What the client decoded holds every value of the spec's example: a field it named differently would be lost.
+    let realm_read = c.get_realm(realm).await.unwrap();
+    for (decoded, i) in [
+        (serde_json::to_value(&realm_read).unwrap(), 1),
+        (serde_json::to_value(&made).unwrap(), 2),
+        (serde_json::to_value(&g).unwrap(), 9),
+    ] {
+        let (method, path) = OPERATIONS[i];
+        let example = spec.example(method, path).unwrap();
+        assert_holds(&decoded, &example, &format!("{method} {path}"));
+    }
+
+    // Each body the client sent is one the spec accepts, with nothing it does not name.
+    let sent = recorded.lock().unwrap().clone();
+    let mut templates = std::collections::HashSet::new();
+    for (method, path, body) in &sent {
+        let template = template_of(method, path);
+        templates.insert((method.clone(), template));
+        match (spec.request_schema(method, template), body) {
+            (Some(schema), Some(body)) => {
+                assert_matches(&schema, body, &format!("the client's {method} {path}"))
+            }
+            (Some(_), None) => {
+                panic!("{method} {path}: the spec asks for a body, the client sent none")
+            }
+            (None, Some(body)) => {
+                panic!("{method} {path}: the spec takes no body, the client sent {body}")
+            }
+            (None, None) => {}
+        }
+    }
+    assert_eq!(
+        templates.len(),
+        OPERATIONS.len(),
+        "every operation the console uses was called: {templates:?}"
+    );
+}
+
+/// Every value in `example` is in `decoded` at the same place.
+fn assert_holds(decoded: &Value, example: &Value, what: &str) {
+    match example {
+        Value::Object(map) => {
+            for (k, v) in map {
+                assert_holds(&decoded[k], v, &format!("{what}.{k}"));
+            }
+        }
+        other => assert_eq!(
+            decoded, other,
+            "{what}: the client lost or changed BI's value"
+        ),
+    }
+}
+
+#[test]
+fn a_misspelt_field_is_caught() {
+    // The check itself: a property the spec does not name, or a wrong type, fails.
+    let spec = Spec::load();
+    let path = OPERATIONS[4].1;
+    let schema = spec.response_schema("get", path, 200).unwrap();
+    let good = json!({"id": "a", "display_name": "Ada", "traits": {"type": "traits_v0", "username": "ada"}});
+    assert!(violations(&schema, &good).is_empty());
+    let misspelt = json!({"id": "a", "dispaly_name": "Ada"});
+    assert!(!violations(&schema, &misspelt).is_empty());
+    let wrong_type = json!({"id": "a", "traits": {"type": "traits_v0", "username": 7}});
+    assert!(!violations(&schema, &wrong_type).is_empty());
+    let body = spec.request_schema("post", OPERATIONS[14].1).unwrap();
+    assert!(
+        !violations(&body, &json!({"identity_ids": []})).is_empty(),
+        "minItems 1"
+    );
+    assert!(!violations(&body, &json!({"ids": ["x"]})).is_empty());
+}
