@@ -313,29 +313,17 @@ mod tests {
         let all = log.list(&AuditFilter::default(), 1, 10).await.unwrap();
         assert_eq!(all.total, 3);
         assert_eq!(all.items[0].request_id, "req3", "newest first");
-        let by_op = AuditFilter {
-            operator: "ada".into(),
-            ..AuditFilter::default()
-        };
-        assert_eq!(log.list(&by_op, 1, 10).await.unwrap().total, 2);
-        let by_target = AuditFilter {
-            target: "GRACE".into(),
-            ..AuditFilter::default()
-        };
-        assert_eq!(log.list(&by_target, 1, 10).await.unwrap().total, 2);
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        let dated = AuditFilter {
-            from: today.clone(),
-            to: today,
-            action: "group.members.add".into(),
-            ..AuditFilter::default()
-        };
-        assert_eq!(log.list(&dated, 1, 10).await.unwrap().total, 1);
-        let old = AuditFilter {
-            to: "2000-01-01".into(),
-            ..AuditFilter::default()
-        };
-        assert_eq!(log.list(&old, 1, 10).await.unwrap().total, 0);
+        let action = "group.members.add".to_string();
+        let filters = [
+            (AuditFilter { operator: "ada".into(), ..AuditFilter::default() }, 2),
+            (AuditFilter { target: "GRACE".into(), ..AuditFilter::default() }, 2),
+            (AuditFilter { from: today.clone(), to: today, action, ..AuditFilter::default() }, 1),
+            (AuditFilter { to: "2000-01-01".into(), ..AuditFilter::default() }, 0),
+        ];
+        for (filter, expected) in filters {
+            assert_eq!(log.list(&filter, 1, 10).await.unwrap().total, expected, "{filter:?}");
+        }
         let activity = log.activity("i1", 10).await.unwrap();
         assert_eq!(activity.len(), 2, "its creation and the group it joined");
         let paged = log.list(&AuditFilter::default(), 2, 2).await.unwrap();

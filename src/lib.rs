@@ -11,30 +11,19 @@ pub mod components;
 pub mod model;
 pub mod pages;
 
-#[cfg(feature = "ssr")]
-pub mod audit;
-#[cfg(feature = "ssr")]
-pub mod auth;
-#[cfg(feature = "ssr")]
-pub mod bi;
-#[cfg(feature = "ssr")]
-pub mod config;
-#[cfg(feature = "ssr")]
-pub mod files;
-#[cfg(feature = "ssr")]
-pub mod permit;
-#[cfg(feature = "ssr")]
-pub mod request_id;
-#[cfg(feature = "ssr")]
-pub mod sandbox;
-#[cfg(feature = "ssr")]
-pub mod secret;
-#[cfg(feature = "ssr")]
-pub mod security;
-#[cfg(feature = "ssr")]
-pub mod server;
-#[cfg(feature = "ssr")]
-pub mod state;
+/// Modules of the server only (never in the wasm).
+macro_rules! server_only {
+    ($($module:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "ssr")]
+            pub mod $module;
+        )*
+    };
+}
+
+server_only! {
+    audit, auth, bi, config, files, permit, request_id, sandbox, secret, security, server, state,
+}
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -29,16 +29,9 @@ pub mod act {
         };
     }
 
-    acts!(
-        CreateIdentity,
-        EditIdentity,
-        SetStatus,
-        DeleteIdentity,
-        CreateGroup,
-        EditGroup,
-        DeleteGroup,
-        ManageMembers,
-    );
+    acts! {
+        CreateIdentity, EditIdentity, SetStatus, DeleteIdentity, CreateGroup, EditGroup, DeleteGroup, ManageMembers,
+    }
 }
 
 /// The kinds of write that may PATCH an identity: an edit, and a status change.

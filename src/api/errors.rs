@@ -81,6 +81,14 @@ pub fn from_bi(operation: &str, e: BiError) -> AppError {
     out
 }
 
+/// A BI call's outcome, with its error in the operator's words (`what` names the call: "get group").
+pub async fn bi<T>(
+    what: &str,
+    call: impl std::future::Future<Output = Result<T, crate::bi::BiError>>,
+) -> Result<T, crate::model::AppError> {
+    call.await.map_err(|e| from_bi(what, e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,11 +29,13 @@ pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView
     super::allow_in(Action::Read, &realm).await?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
-    let result = state()?
-        .client
-        .list_groups(&realm, &ListQuery::numbered(page, size))
-        .await
-        .map_err(|e| errors::from_bi("list groups", e))?;
+    let result = errors::bi(
+        "list groups",
+        state()?
+            .client
+            .list_groups(&realm, &ListQuery::numbered(page, size)),
+    )
+    .await?;
     Ok(PageView::numbered(result, page, size))
 }
 
@@ -89,11 +91,11 @@ pub async fn create_group(realm: String, input: GroupInput) -> Result<String, Ap
         problems: input.validate(),
     };
     let write = async |p: &crate::permit::Permit<act::CreateGroup>| {
-        let created = state()?
-            .client
-            .create_group(p, &input.to_create())
-            .await
-            .map_err(|e| errors::from_bi("create group", e));
+        let created = errors::bi(
+            "create group",
+            state()?.client.create_group(p, &input.to_create()),
+        )
+        .await;
         let id = created.as_ref().map(|g| g.id.clone()).unwrap_or_default();
         let name = input.display_name.trim();
         recorded(
@@ -130,17 +132,9 @@ pub async fn update_group(
         };
         let s = state()?;
         // The audit's "before" and the group's name are BI's, read here, never what the browser says.
-        let before = s
-            .client
-            .get_group(&realm, &id)
-            .await
-            .map_err(|e| errors::from_bi("get group", e))?;
+        let before = errors::bi("get group", s.client.get_group(&realm, &id)).await?;
         let before = GroupInput::from_group(&before);
-        let outcome = s
-            .client
-            .update_group(p, &id, &patch)
-            .await
-            .map_err(|e| errors::from_bi("update group", e));
+        let outcome = errors::bi("update group", s.client.update_group(p, &id, &patch)).await;
         let after = match &outcome {
             Ok(g) => GroupInput::from_group(g),
             Err(_) => input.clone(),
@@ -166,11 +160,7 @@ pub async fn delete_group(
     check_group_not_protected(permit.operator(), &realm, &id).await?;
     let s = state()?;
     // Read it first, so the audit log names what was deleted.
-    let before = s
-        .client
-        .get_group(&realm, &id)
-        .await
-        .map_err(|e| errors::from_bi("delete group", e))?;
+    let before = errors::bi("delete group", s.client.get_group(&realm, &id)).await?;
     let outcome = if remove_members {
         let members = super::permit::<act::ManageMembers>(&realm).await?;
         super::members::empty_and_delete(&s.client, &members, &permit, &id)
@@ -204,11 +194,7 @@ async fn is_protected(realm: &str, group: &str) -> Result<bool, AppError> {
     if p.iter().any(|x| x == group) {
         return Ok(true);
     }
-    let g = s
-        .client
-        .get_group(realm, group)
-        .await
-        .map_err(|e| errors::from_bi("get group", e))?;
+    let g = errors::bi("get group", s.client.get_group(realm, group)).await?;
     Ok(s.is_protected_group(&g))
 }
 

@@ -38,11 +38,12 @@ pub async fn list_identities(
     let page = page.max(1);
     let q = q.trim();
     let filter = (!q.is_empty()).then(|| username_filter(q));
-    let result = s
-        .client
-        .list_identities(&realm, &ListQuery::numbered(page, size).with_filter(filter))
-        .await
-        .map_err(|e| errors::from_bi("list identities", e))?;
+    let result = errors::bi(
+        "list identities",
+        s.client
+            .list_identities(&realm, &ListQuery::numbered(page, size).with_filter(filter)),
+    )
+    .await?;
     Ok(PageView::numbered(result, page, size))
 }
 
@@ -91,11 +92,13 @@ pub async fn create_identity(realm: String, input: IdentityInput) -> Result<Stri
         problems: input.validate(),
     };
     let write = async |p: &crate::permit::Permit<act::CreateIdentity>| {
-        let created = state()?
-            .client
-            .create_identity_verified(p, &input.to_create())
-            .await
-            .map_err(|e| errors::from_bi("create identity", e));
+        let created = errors::bi(
+            "create identity",
+            state()?
+                .client
+                .create_identity_verified(p, &input.to_create()),
+        )
+        .await;
         let id = created.as_ref().map(|i| i.id.clone()).unwrap_or_default();
         let event = Event::new(
             "identity.create",
@@ -133,17 +136,13 @@ pub async fn update_identity(
         };
         let s = state()?;
         // The audit's "before" and the target's name are BI's, read here, never what the browser says.
-        let before = s
-            .client
-            .get_identity(&realm, &id)
-            .await
-            .map_err(|e| errors::from_bi("get identity", e))?;
+        let before = errors::bi("get identity", s.client.get_identity(&realm, &id)).await?;
         let before = IdentityInput::from_identity(&before);
-        let outcome = s
-            .client
-            .update_identity_verified(p, &id, &patch)
-            .await
-            .map_err(|e| errors::from_bi("update identity", e));
+        let outcome = errors::bi(
+            "update identity",
+            s.client.update_identity_verified(p, &id, &patch),
+        )
+        .await;
         let after = match &outcome {
             Ok(updated) => IdentityInput::from_identity(updated),
             Err(_) => input.clone(),
@@ -172,11 +171,13 @@ pub async fn set_identity_status(
     } else {
         ("unsuspend identity", "identity.unsuspend")
     };
-    let outcome = state()?
-        .client
-        .update_identity_verified(&permit, &id, &patch)
-        .await
-        .map_err(|e| errors::from_bi(verb, e));
+    let outcome = errors::bi(
+        verb,
+        state()?
+            .client
+            .update_identity_verified(&permit, &id, &patch),
+    )
+    .await;
     let name = outcome
         .as_ref()
         .map(|i| i.username().to_string())
@@ -196,16 +197,8 @@ pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> 
     let permit = permit::<act::DeleteIdentity>(&realm).await?;
     let s = state()?;
     // Read it first, so the audit log names what was deleted.
-    let before = s
-        .client
-        .get_identity(&realm, &id)
-        .await
-        .map_err(|e| errors::from_bi("delete identity", e))?;
-    let outcome = s
-        .client
-        .delete_identity(&permit, &id)
-        .await
-        .map_err(|e| errors::from_bi("delete identity", e));
+    let before = errors::bi("delete identity", s.client.get_identity(&realm, &id)).await?;
+    let outcome = errors::bi("delete identity", s.client.delete_identity(&permit, &id)).await;
     let detail = format!("{} ({})", before.display_name, before.username());
     let event = Event::new("identity.delete", &realm, &id, before.username(), detail);
     recorded(&permit, event, outcome).await

@@ -24,7 +24,25 @@ pub use membership::*;
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, ConsoleInfo, Realm};
+use crate::model::{AppError, ConsoleInfo, FieldError, Realm};
+
+/// A server function that takes a form as `input`: its rules, which the browser runs before sending and the
+/// server runs again.
+pub trait FormWrite {
+    fn problems(&self) -> Vec<FieldError>;
+}
+
+macro_rules! form_writes {
+    ($($write:ty),*) => {
+        $(impl FormWrite for $write {
+            fn problems(&self) -> Vec<FieldError> {
+                self.input.validate()
+            }
+        })*
+    };
+}
+
+form_writes!(CreateIdentity, UpdateIdentity, CreateGroup, UpdateGroup);
 
 #[cfg(feature = "ssr")]
 pub(crate) fn state() -> Result<crate::state::AppState, AppError> {

@@ -31,31 +31,28 @@ pub enum Sessions {
     Redis(tower_sessions_redis_store::RedisStore<tower_sessions_redis_store::fred::prelude::Pool>),
 }
 
+impl Sessions {
+    fn store(&self) -> &dyn SessionStore {
+        match self {
+            Sessions::Sqlite(s) => s,
+            Sessions::Redis(s) => s,
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(s) => s.create(record).await,
-            Sessions::Redis(s) => s.create(record).await,
-        }
+        self.store().create(record).await
     }
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(s) => s.save(record).await,
-            Sessions::Redis(s) => s.save(record).await,
-        }
+        self.store().save(record).await
     }
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Sessions::Sqlite(s) => s.load(id).await,
-            Sessions::Redis(s) => s.load(id).await,
-        }
+        self.store().load(id).await
     }
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(s) => s.delete(id).await,
-            Sessions::Redis(s) => s.delete(id).await,
-        }
+        self.store().delete(id).await
     }
 }
 

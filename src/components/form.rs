@@ -121,21 +121,23 @@ pub fn Field(
     }
 }
 
-/// The identity form's fields, shared by Add and Edit. `prefix` nests the names (`input[username]`) for server
-/// functions that take a struct.
+/// The submitted name of a form field: the server functions take the form as one struct, `input`.
+fn input_name(name: &str) -> String {
+    format!("input[{name}]")
+}
+
+/// The error on one field of a form.
+fn field_error(error: Signal<Option<AppError>>, name: &'static str) -> Signal<Option<String>> {
+    Signal::derive(move || error.get().and_then(|e| e.field(name)))
+}
+
+/// The identity form's fields, shared by Add and Edit (named `input[…]`).
 #[component]
 pub fn IdentityFields(
     values: crate::model::IdentityInput,
     error: Signal<Option<crate::model::AppError>>,
-    #[prop(optional)] prefix: Option<&'static str>,
 ) -> impl IntoView {
-    let field =
-        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
-    let named = move |name: &str| {
-        prefix
-            .map(|p| format!("{p}[{name}]"))
-            .unwrap_or_else(|| name.to_string())
-    };
+    let field = move |name: &'static str| field_error(error, name);
     let name_help = format!(
         "1–64 characters, none of {}",
         crate::model::FORBIDDEN_CHARS
@@ -146,15 +148,15 @@ pub fn IdentityFields(
     );
     let more_open = !values.given_name.is_empty() || !values.family_name.is_empty();
     view! {
-        <Field label="Name" name="display_name" input_name=named("display_name") required=true help=name_help.clone() value=values.display_name error=field("display_name") />
-        <Field label="Username" name="username" input_name=named("username") required=true help=format!("Unique in the realm, ignoring case. {name_help}") value=values.username error=field("username") />
-        <Field label="Email" name="email" input_name=named("email") kind="email" value=values.email error=field("email") />
-        <Field label="External ID" name="external_id" input_name=named("external_id") help="An id from your HR or provisioning system".to_string() value=values.external_id error=field("external_id") />
+        <Field label="Name" name="display_name" input_name=input_name("display_name") required=true help=name_help.clone() value=values.display_name error=field("display_name") />
+        <Field label="Username" name="username" input_name=input_name("username") required=true help=format!("Unique in the realm, ignoring case. {name_help}") value=values.username error=field("username") />
+        <Field label="Email" name="email" input_name=input_name("email") kind="email" value=values.email error=field("email") />
+        <Field label="External ID" name="external_id" input_name=input_name("external_id") help="An id from your HR or provisioning system".to_string() value=values.external_id error=field("external_id") />
         <details class="group" open=more_open>
             <summary class="cursor-pointer text-sm font-medium text-slate-700 dark:text-slate-300">"More fields"</summary>
             <div class="mt-4 flex flex-col gap-4">
-                <Field label="Given name" name="given_name" input_name=named("given_name") value=values.given_name error=field("given_name") />
-                <Field label="Family name" name="family_name" input_name=named("family_name") value=values.family_name error=field("family_name") />
+                <Field label="Given name" name="given_name" input_name=input_name("given_name") value=values.given_name error=field("given_name") />
+                <Field label="Family name" name="family_name" input_name=input_name("family_name") value=values.family_name error=field("family_name") />
             </div>
         </details>
     }
@@ -165,18 +167,11 @@ pub fn IdentityFields(
 pub fn GroupFields(
     values: crate::model::GroupInput,
     error: Signal<Option<AppError>>,
-    #[prop(optional)] prefix: Option<&'static str>,
 ) -> impl IntoView {
-    let field =
-        move |name: &'static str| Signal::derive(move || error.get().and_then(|e| e.field(name)));
-    let named = move |name: &str| {
-        prefix
-            .map(|p| format!("{p}[{name}]"))
-            .unwrap_or_else(|| name.to_string())
-    };
+    let field = move |name: &'static str| field_error(error, name);
     view! {
-        <Field label="Name" name="display_name" input_name=named("display_name") required=true help="1–64 characters".to_string() value=values.display_name error=field("display_name") />
-        <Field label="Description" name="description" input_name=named("description") rows=3 help=format!("Up to {} characters", crate::model::MAX_DESCRIPTION_CHARS) value=values.description error=field("description") />
+        <Field label="Name" name="display_name" input_name=input_name("display_name") required=true help="1–64 characters".to_string() value=values.display_name error=field("display_name") />
+        <Field label="Description" name="description" input_name=input_name("description") rows=3 help=format!("Up to {} characters", crate::model::MAX_DESCRIPTION_CHARS) value=values.description error=field("description") />
     }
 }
 

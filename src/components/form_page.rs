@@ -10,49 +10,41 @@ use leptos::server_fn::{Http, ServerFn};
 use leptos_router::hooks::use_params_map;
 use serde::de::DeserializeOwned;
 
+use crate::api::FormWrite;
 use crate::components::error::ErrorBanner;
 use crate::components::form::{
     check_before_submit, form_error, use_form_flash, GroupFields, IdentityFields, PRIMARY_BUTTON,
 };
-use crate::model::{AppError, FieldError, GroupInput, IdentityInput};
+use crate::model::{AppError, GroupInput, IdentityInput};
 
 /// A form's values: how they come back from a flash, go out as hidden `original[…]` inputs, and show as fields.
 pub trait FormValues: Clone + Default + Send + Sync + 'static {
     fn from_values(get: impl Fn(&str) -> Option<String>) -> Self;
     fn pairs(&self) -> Vec<(String, String)>;
-    /// The form's fields, filled with these values; `prefix` nests their names (`input[username]`).
-    fn fields(self, error: Signal<Option<AppError>>, prefix: Option<&'static str>) -> AnyView;
+    /// The form's fields, filled with these values (named `input[…]`).
+    fn fields(self, error: Signal<Option<AppError>>) -> AnyView;
 }
 
-impl FormValues for IdentityInput {
-    fn from_values(get: impl Fn(&str) -> Option<String>) -> Self {
-        IdentityInput::from_values(get)
-    }
-    fn pairs(&self) -> Vec<(String, String)> {
-        IdentityInput::pairs(self)
-    }
-    fn fields(self, error: Signal<Option<AppError>>, prefix: Option<&'static str>) -> AnyView {
-        match prefix {
-            Some(p) => view! { <IdentityFields values=self error=error prefix=p /> }.into_any(),
-            None => view! { <IdentityFields values=self error=error /> }.into_any(),
-        }
-    }
+/// `FormValues` for a form's input type, shown by its fields component.
+macro_rules! form_values {
+    ($($input:ty => $fields:ident),* $(,)?) => {
+        $(
+            impl FormValues for $input {
+                fn from_values(get: impl Fn(&str) -> Option<String>) -> Self {
+                    <$input>::from_values(get)
+                }
+                fn pairs(&self) -> Vec<(String, String)> {
+                    <$input>::pairs(self)
+                }
+                fn fields(self, error: Signal<Option<AppError>>) -> AnyView {
+                    view! { <$fields values=self error=error /> }.into_any()
+                }
+            }
+        )*
+    };
 }
 
-impl FormValues for GroupInput {
-    fn from_values(get: impl Fn(&str) -> Option<String>) -> Self {
-        GroupInput::from_values(get)
-    }
-    fn pairs(&self) -> Vec<(String, String)> {
-        GroupInput::pairs(self)
-    }
-    fn fields(self, error: Signal<Option<AppError>>, prefix: Option<&'static str>) -> AnyView {
-        match prefix {
-            Some(p) => view! { <GroupFields values=self error=error prefix=p /> }.into_any(),
-            None => view! { <GroupFields values=self error=error /> }.into_any(),
-        }
-    }
-}
+form_values! { IdentityInput => IdentityFields, GroupInput => GroupFields }
 
 /// What a form page shows and does.
 pub struct FormPage<A, V>
@@ -69,8 +61,6 @@ where
     /// The submit button's words, idle and while the action runs.
     pub submit: (String, String),
     pub action: ServerAction<A>,
-    /// The form's rules, run in the browser on what would be sent (the server runs the same).
-    pub rules: fn(A) -> Vec<FieldError>,
     /// Hidden inputs that say what the form is about (realm, id).
     pub hidden: Vec<(&'static str, Signal<String>)>,
     /// For an edit: the values as they are now, and words while they load; the values opened with go along as
@@ -84,6 +74,7 @@ where
     A: DeserializeOwned
         + ServerFn<Protocol = Http<PostUrl, P>, Error = AppError>
         + leptos::form::FromFormData
+        + FormWrite
         + Clone
         + Send
         + Sync
@@ -100,7 +91,6 @@ where
         back,
         submit,
         action,
-        rules,
         hidden,
         original,
     } = page;
@@ -109,7 +99,9 @@ where
     let flash = use_form_flash();
     // The same rules as the server, checked in the browser before anything is sent (once hydrated).
     let client_error: RwSignal<Option<AppError>> = RwSignal::new(None);
-    let check = move |ev: leptos::ev::MouseEvent| client_error.set(check_before_submit(&ev, rules));
+    let check = move |ev: leptos::ev::MouseEvent| {
+        client_error.set(check_before_submit(&ev, |a: A| a.problems()))
+    };
     let hidden = StoredValue::new(hidden);
     let (loaded, loading) = match original {
         Some((r, words)) => (Some(r), words),
@@ -140,7 +132,7 @@ where
                 {fixed}
                 {originals}
                 {move || error.get().filter(|e| e.fields.is_empty() || e.request_id.is_some()).map(|e| view! { <ErrorBanner error=e /> })}
-                {values.fields(error, Some("input"))}
+                {values.fields(error)}
                 <div class="flex items-center gap-3 pt-2">
                     <button type="submit" on:click=check disabled=move || pending.get() class=PRIMARY_BUTTON>
                         {move || submit.with_value(|(idle, busy)| if pending.get() { busy.clone() } else { idle.clone() })}
@@ -187,7 +179,10 @@ pub struct FormKind {
 }
 
 impl FormKind {
-    pub const fn new(
+    pub const IDENTITY: FormKind = FormKind::new("identity", "identities", ("Add", "Adding"));
+    pub const GROUP: FormKind = FormKind::new("group", "groups", ("Create", "Creating"));
+
+    const fn new(
         noun: &'static str,
         plural: &'static str,
         verb: (&'static str, &'static str),
@@ -202,30 +197,17 @@ fn route_param(name: &'static str) -> Signal<String> {
     Signal::derive(move || params.read().get(name).unwrap_or_default())
 }
 
-/// The page that makes a new one of `kind` (e.g. "Add identity"), in the realm of the route.
-pub fn new_form<A, P, V>(
-    kind: &FormKind,
-    action: ServerAction<A>,
-    rules: fn(A) -> Vec<FieldError>,
-) -> impl IntoView
+/// The page that makes a new one of `kind` (e.g. "Add identity"), in the realm of the route; shown by [`form_page`].
+pub fn new_form<A, V>(kind: &FormKind, action: ServerAction<A>) -> FormPage<A, V>
 where
-    A: DeserializeOwned
-        + ServerFn<Protocol = Http<PostUrl, P>, Error = AppError>
-        + leptos::form::FromFormData
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    <<A::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData:
-        From<leptos::web_sys::FormData>,
-    A::Output: Clone + Send + Sync + 'static,
-    A::Client: Client<AppError>,
+    A: ServerFn + 'static,
+    A::Output: 'static,
     V: FormValues,
 {
     let realm = route_param("realm");
     let plural = kind.plural;
     let noun = kind.noun;
-    form_page(FormPage::<A, V> {
+    FormPage {
         title: format!("{} {noun}", kind.verb.0),
         back_label: format!("← {}", crate::model::capitalize(plural)),
         back: Signal::derive(move || format!("/realms/{}/{plural}", realm.get())),
@@ -234,45 +216,34 @@ where
             format!("{} {noun}…", kind.verb.1),
         ),
         action,
-        rules,
         hidden: vec![("realm", realm)],
         original: None,
-    })
+    }
 }
 
-/// The page that edits the one of `kind` the route names, opened with what `load(realm, id)` reads.
-pub fn edit_form<A, P, V, Fut>(
+/// The page that edits the one of `kind` the route names, opened with what `load(realm, id)` reads; shown by
+/// [`form_page`].
+pub fn edit_form<A, V, Fut>(
     kind: &FormKind,
     action: ServerAction<A>,
-    rules: fn(A) -> Vec<FieldError>,
     load: fn(String, String) -> Fut,
-) -> impl IntoView
+) -> FormPage<A, V>
 where
-    A: DeserializeOwned
-        + ServerFn<Protocol = Http<PostUrl, P>, Error = AppError>
-        + leptos::form::FromFormData
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    <<A::Client as Client<AppError>>::Request as ClientReq<AppError>>::FormData:
-        From<leptos::web_sys::FormData>,
-    A::Output: Clone + Send + Sync + 'static,
-    A::Client: Client<AppError>,
+    A: ServerFn + 'static,
+    A::Output: 'static,
     V: FormValues + serde::Serialize + DeserializeOwned,
     Fut: std::future::Future<Output = Result<V, AppError>> + Send + 'static,
 {
     let (realm, id) = (route_param("realm"), route_param("id"));
     let plural = kind.plural;
     let now = Resource::new(move || (realm.get(), id.get()), move |(r, i)| load(r, i));
-    form_page(FormPage {
+    FormPage {
         title: format!("Edit {}", kind.noun),
         back_label: format!("← {}", crate::model::capitalize(kind.noun)),
         back: Signal::derive(move || format!("/realms/{}/{plural}/{}", realm.get(), id.get())),
         submit: ("Save changes".into(), "Saving changes…".into()),
         action,
-        rules,
         hidden: vec![("realm", realm), ("id", id)],
         original: Some((now, format!("Loading {}…", kind.noun))),
-    })
+    }
 }

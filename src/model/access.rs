@@ -135,19 +135,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn roles_allow_what_the_issue_says() {
+    fn roles_allow_what_the_readme_says() {
         use Action::*;
-        let all = [
-            Read,
-            CreateIdentity,
-            EditIdentity,
-            SetStatus,
-            DeleteIdentity,
-            CreateGroup,
-            EditGroup,
-            DeleteGroup,
-            ManageMembers,
-        ];
+        #[rustfmt::skip]
+        let all = [Read, CreateIdentity, EditIdentity, SetStatus, DeleteIdentity, CreateGroup, EditGroup, DeleteGroup, ManageMembers];
         assert!(all.iter().all(|a| Role::Admin.allows(*a)));
         let helpdesk: Vec<Action> = all
             .iter()

@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 
 use crate::api::{get_group, UpdateGroup};
-use crate::components::form_page::edit_form;
+use crate::components::form_page::{edit_form, form_page, FormKind};
 use crate::model::{AppError, GroupInput};
-use crate::pages::group_new::GROUP_FORM;
 
 /// The group as BI has it now (one row of members comes along: BI's get and list are separate calls, made
 /// concurrently), as the form's values.
@@ -17,10 +16,6 @@ async fn load(realm: String, id: String) -> Result<GroupInput, AppError> {
 
 #[component]
 pub fn EditGroupPage() -> impl IntoView {
-    edit_form(
-        &GROUP_FORM,
-        ServerAction::<UpdateGroup>::new(),
-        |d| d.input.validate(),
-        load,
-    )
+    let action = ServerAction::<UpdateGroup>::new();
+    form_page(edit_form(&FormKind::GROUP, action, load))
 }

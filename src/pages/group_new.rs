@@ -4,13 +4,11 @@
 use leptos::prelude::*;
 
 use crate::api::CreateGroup;
-use crate::components::form_page::{new_form, FormKind};
-
-/// The group form's words and paths, shared with the edit page.
-pub const GROUP_FORM: FormKind = FormKind::new("group", "groups", ("Create", "Creating"));
+use crate::components::form_page::{form_page, new_form, FormKind};
+use crate::model::GroupInput;
 
 #[component]
 pub fn NewGroupPage() -> impl IntoView {
     let action = ServerAction::<CreateGroup>::new();
-    new_form::<_, _, crate::model::GroupInput>(&GROUP_FORM, action, |d| d.input.validate())
+    form_page(new_form::<_, GroupInput>(&FormKind::GROUP, action))
 }

@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 
 use crate::api::{get_identity, UpdateIdentity};
-use crate::components::form_page::edit_form;
+use crate::components::form_page::{edit_form, form_page, FormKind};
 use crate::model::{AppError, IdentityInput};
-use crate::pages::identity_new::IDENTITY_FORM;
 
 /// The identity as BI has it now, as the form's values.
 async fn load(realm: String, id: String) -> Result<IdentityInput, AppError> {
@@ -16,5 +15,5 @@ async fn load(realm: String, id: String) -> Result<IdentityInput, AppError> {
 #[component]
 pub fn EditIdentityPage() -> impl IntoView {
     let action = ServerAction::<UpdateIdentity>::new();
-    edit_form(&IDENTITY_FORM, action, |d| d.input.validate(), load)
+    form_page(edit_form(&FormKind::IDENTITY, action, load))
 }

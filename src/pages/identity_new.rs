@@ -4,13 +4,11 @@
 use leptos::prelude::*;
 
 use crate::api::CreateIdentity;
-use crate::components::form_page::{new_form, FormKind};
-
-/// The identity form's words and paths, shared with the edit page.
-pub const IDENTITY_FORM: FormKind = FormKind::new("identity", "identities", ("Add", "Adding"));
+use crate::components::form_page::{form_page, new_form, FormKind};
+use crate::model::IdentityInput;
 
 #[component]
 pub fn NewIdentityPage() -> impl IntoView {
     let action = ServerAction::<CreateIdentity>::new();
-    new_form::<_, _, crate::model::IdentityInput>(&IDENTITY_FORM, action, |d| d.input.validate())
+    form_page(new_form::<_, IdentityInput>(&FormKind::IDENTITY, action))
 }

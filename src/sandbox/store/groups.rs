@@ -1,7 +1,6 @@
 //! Groups and their members in the sandbox's store.
 
-use super::identities::IdentityRow;
-use super::{identity_seqs, new_id, now, SandboxStore, WindowRows};
+use super::{identity_seqs, new_id, now, ListSql, SandboxStore, WindowRows};
 use crate::model::{Group, Identity};
 use crate::sandbox::error::ApiError;
 
@@ -68,24 +67,11 @@ impl SandboxStore {
         offset: u64,
         limit: u32,
     ) -> Result<WindowRows<Group>, ApiError> {
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COALESCE((SELECT groups FROM realm_counts WHERE realm_id = ?), 0)",
-        )
-        .bind(realm)
-        .fetch_one(&self.pool)
-        .await?;
-        let rows: Vec<GroupRow> = sqlx::query_as(
-            "SELECT * FROM bi_groups WHERE realm_id = ? ORDER BY seq LIMIT ? OFFSET ?",
-        )
-        .bind(realm)
-        .bind(i64::from(limit))
-        .bind(offset as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(WindowRows {
-            items: rows.into_iter().map(|r| self.group(r)).collect(),
-            total: total as u64,
-        })
+        let sql = ListSql {
+            total: "SELECT COALESCE((SELECT groups FROM realm_counts WHERE realm_id = ?), 0)",
+            rows: "SELECT * FROM bi_groups WHERE realm_id = ? ORDER BY seq LIMIT ? OFFSET ?",
+        };
+        self.window(sql, realm, (offset, limit), Self::group).await
     }
 
     pub async fn get_group(&self, realm: &str, id: &str) -> Result<Group, ApiError> {
@@ -190,25 +176,12 @@ impl SandboxStore {
         offset: u64,
         limit: u32,
     ) -> Result<WindowRows<Identity>, ApiError> {
+        let sql = ListSql {
+            total: "SELECT COALESCE((SELECT members FROM group_counts WHERE group_seq = ?), 0)",
+            rows: "SELECT i.* FROM members m JOIN identities i ON i.seq = m.identity_seq \
+                   WHERE m.group_seq = ? ORDER BY m.identity_seq LIMIT ? OFFSET ?",
+        };
         let seq = self.group_seq(realm, group).await?;
-        let total: i64 = sqlx::query_scalar(
-            "SELECT COALESCE((SELECT members FROM group_counts WHERE group_seq = ?), 0)",
-        )
-        .bind(seq)
-        .fetch_one(&self.pool)
-        .await?;
-        let rows: Vec<IdentityRow> = sqlx::query_as(
-            "SELECT i.* FROM members m JOIN identities i ON i.seq = m.identity_seq WHERE m.group_seq = ? \
-             ORDER BY m.identity_seq LIMIT ? OFFSET ?",
-        )
-        .bind(seq)
-        .bind(i64::from(limit))
-        .bind(offset as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(WindowRows {
-            items: rows.into_iter().map(|r| self.identity(r)).collect(),
-            total: total as u64,
-        })
+        self.window(sql, seq, (offset, limit), Self::identity).await
     }
 }

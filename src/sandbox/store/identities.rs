@@ -1,9 +1,8 @@
 //! Identities in the sandbox's store: create (one, or a large seeded realm at once), list (by username too), read,
 //! update under the write lock, delete (all of a batch or none), and the groups one belongs to.
 
-use super::groups::GroupRow;
 use super::{
-    identity_seqs, is_unique_violation, new_id, now, username_key, SandboxStore, WindowRows,
+    identity_seqs, is_unique_violation, new_id, now, username_key, ListSql, SandboxStore, WindowRows,
 };
 use crate::model::{Group, Identity, Traits};
 use crate::sandbox::error::ApiError;
@@ -301,24 +300,13 @@ impl SandboxStore {
         offset: u64,
         limit: u32,
     ) -> Result<WindowRows<Group>, ApiError> {
+        let sql = ListSql {
+            total: "SELECT COUNT(*) FROM members WHERE identity_seq = ?",
+            rows: "SELECT g.* FROM members m JOIN bi_groups g ON g.seq = m.group_seq \
+                   WHERE m.identity_seq = ? ORDER BY m.group_seq LIMIT ? OFFSET ?",
+        };
         let seq = self.identity_seq(realm, identity).await?;
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE identity_seq = ?")
-            .bind(seq)
-            .fetch_one(&self.pool)
-            .await?;
-        let rows: Vec<GroupRow> = sqlx::query_as(
-            "SELECT g.* FROM members m JOIN bi_groups g ON g.seq = m.group_seq WHERE m.identity_seq = ? \
-             ORDER BY m.group_seq LIMIT ? OFFSET ?",
-        )
-        .bind(seq)
-        .bind(i64::from(limit))
-        .bind(offset as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(WindowRows {
-            items: rows.into_iter().map(|r| self.group(r)).collect(),
-            total: total as u64,
-        })
+        self.window(sql, seq, (offset, limit), Self::group).await
     }
 
     pub(super) async fn identity_seq(&self, realm: &str, id: &str) -> Result<i64, ApiError> {

@@ -50,6 +50,43 @@ pub struct WindowRows<T> {
     pub total: u64,
 }
 
+/// One list's queries: `total` counts its rows, `rows` reads them in order and ends `LIMIT ? OFFSET ?`; both take
+/// the list's key (a realm id, a group's or an identity's row key) as their first parameter.
+pub(super) struct ListSql {
+    pub total: &'static str,
+    pub rows: &'static str,
+}
+
+impl SandboxStore {
+    /// The window `offset`/`limit` of the list `sql` keyed by `key`, each row turned into BI's type by `map`.
+    pub(super) async fn window<'k, K, R, T>(
+        &self,
+        sql: ListSql,
+        key: K,
+        (offset, limit): (u64, u32),
+        map: impl Fn(&Self, R) -> T,
+    ) -> Result<WindowRows<T>, ApiError>
+    where
+        K: sqlx::Encode<'k, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Copy + Send + 'k,
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        let total: i64 = sqlx::query_scalar(sql.total)
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await?;
+        let rows: Vec<R> = sqlx::query_as(sql.rows)
+            .bind(key)
+            .bind(i64::from(limit))
+            .bind(offset as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(WindowRows {
+            items: rows.into_iter().map(|r| map(self, r)).collect(),
+            total: total as u64,
+        })
+    }
+}
+
 impl SandboxStore {
     /// Opens (creating when missing) the database at `path`. `fresh` is true when it had no tenant yet.
     pub async fn open(path: &Path) -> Result<(SandboxStore, bool), OpenStoreError> {
