@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::sessions::SessionBackend;
 use crate::bi::{ClientAuth, ClientConfig};
 use crate::secret::Secret;
 
@@ -76,15 +77,6 @@ pub struct AccessSettings {
     /// `CONSOLE_PROTECTED_GROUPS`: groups (ids or names, separated by commas or newlines) whose membership and
     /// settings only an admin may change, e.g. the administrators group of BI's admin realm.
     pub protected_groups: Vec<String>,
-}
-
-/// Where sessions live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SessionBackend {
-    /// SQLite in the data directory (one replica).
-    Sqlite,
-    /// `CONSOLE_SESSION_STORE=redis` and `CONSOLE_REDIS_URL` (several replicas behind a load balancer).
-    Redis(Secret),
 }
 
 impl AccessSettings {

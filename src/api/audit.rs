@@ -6,7 +6,7 @@ use crate::model::{AppError, AuditEntry, AuditFilter, PageView};
 
 #[cfg(feature = "ssr")]
 fn log() -> Result<crate::audit::AuditLog, AppError> {
-    super::state()?
+    super::checks::state()?
         .audit
         .ok_or_else(|| AppError::new("The audit log is not configured."))
 }
@@ -28,7 +28,7 @@ pub async fn list_audit(
     page: u32,
     size: u32,
 ) -> Result<PageView<AuditEntry>, AppError> {
-    super::allow(crate::model::Action::Read)?;
+    super::checks::allow(crate::model::Action::Read)?;
     let size = crate::model::clamp_page_size(Some(size));
     log()?.list(&filter, page, size).await.map_err(read_failed)
 }
@@ -36,6 +36,6 @@ pub async fn list_audit(
 /// The latest 20 entries about an identity or group.
 #[server]
 pub async fn activity(id: String) -> Result<Vec<AuditEntry>, AppError> {
-    super::allow(crate::model::Action::Read)?;
+    super::checks::allow(crate::model::Action::Read)?;
     log()?.activity(&id, 20).await.map_err(read_failed)
 }

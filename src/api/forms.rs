@@ -5,9 +5,6 @@
 use crate::model::{AppError, FieldError, FormFlash, FIX_FIELDS};
 use crate::permit::{Act, Permit};
 
-/// The session key of a [`FormFlash`].
-pub const FLASH_KEY: &str = "form_flash";
-
 /// What a form posted, as the write sequence needs it.
 pub(crate) struct Posted {
     /// The form's own path, where a failed plain post goes back to.
@@ -70,7 +67,7 @@ async fn back_to_form<T>(
                 error: e.clone(),
             };
             match session {
-                Some(s) if s.insert(FLASH_KEY, flash).await.is_ok() => {
+                Some(s) if s.insert(FormFlash::SESSION_KEY, flash).await.is_ok() => {
                     leptos_axum::redirect(&form);
                     Ok(None)
                 }

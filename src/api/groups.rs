@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use crate::model::{AppError, Group, GroupInput, Identity, PageView};
 
 #[cfg(feature = "ssr")]
-use super::{errors, permit, recorded, state};
+use super::checks::{permit, recorded, state};
+#[cfg(feature = "ssr")]
+use super::errors;
 #[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
@@ -26,7 +28,7 @@ pub(crate) fn group_url(realm: &str, id: &str, rest: &str) -> String {
 pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView<Group>, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
-    super::allow_in(Action::Read, &realm).await?;
+    super::checks::allow_in(Action::Read, &realm).await?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
     let result = errors::bi(
@@ -36,7 +38,7 @@ pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView
             .list_groups(&realm, &ListQuery::numbered(page, size)),
     )
     .await?;
-    Ok(PageView::numbered(result, page, size))
+    Ok(result.numbered(page, size))
 }
 
 /// A group and one numbered page of its members.
@@ -59,7 +61,7 @@ pub async fn get_group(
 ) -> Result<GroupDetail, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
-    super::allow_in(Action::Read, &realm).await?;
+    super::checks::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -73,7 +75,7 @@ pub async fn get_group(
     Ok(GroupDetail {
         protected: s.is_protected_group(&group),
         group,
-        members: PageView::numbered(members, page, size),
+        members: members.numbered(page, size),
     })
 }
 
@@ -162,7 +164,7 @@ pub async fn delete_group(
     // Read it first, so the audit log names what was deleted.
     let before = errors::bi("delete group", s.client.get_group(&realm, &id)).await?;
     let outcome = if remove_members {
-        let members = super::permit::<act::ManageMembers>(&realm).await?;
+        let members = super::checks::permit::<act::ManageMembers>(&realm).await?;
         super::members::empty_and_delete(&s.client, &members, &permit, &id)
             .await
             .map(|r| r.changed)
@@ -208,7 +210,7 @@ pub(crate) async fn check_group_not_protected(
     if op.role == crate::model::Role::Admin || !is_protected(realm, group).await? {
         return Ok(());
     }
-    let refused = super::forbidden(
+    let refused = super::checks::forbidden(
         "This group is protected: only an admin may change its members or settings.",
     );
     let event = Event::new(
@@ -218,6 +220,6 @@ pub(crate) async fn check_group_not_protected(
         "",
         "a change to a protected group",
     );
-    super::record(op, event, &Err::<(), _>(refused.clone())).await;
+    super::checks::record(op, event, &Err::<(), _>(refused.clone())).await;
     Err(refused)
 }

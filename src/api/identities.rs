@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use crate::model::{AppError, BulkOp, BulkResult, Group, Identity, IdentityInput, PageView};
 
 #[cfg(feature = "ssr")]
-use super::{errors, permit, recorded, state};
+use super::checks::{permit, recorded, state};
+#[cfg(feature = "ssr")]
+use super::errors;
 #[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
@@ -32,7 +34,7 @@ pub async fn list_identities(
     use crate::bi::forms::username_filter;
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
-    super::allow_in(Action::Read, &realm).await?;
+    super::checks::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -44,7 +46,7 @@ pub async fn list_identities(
             .list_identities(&realm, &ListQuery::numbered(page, size).with_filter(filter)),
     )
     .await?;
-    Ok(PageView::numbered(result, page, size))
+    Ok(result.numbered(page, size))
 }
 
 /// An identity with the groups it belongs to (the first 200; `groups_total` says how many in all).
@@ -59,7 +61,7 @@ pub struct IdentityDetail {
 #[server]
 pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, AppError> {
     use crate::bi::wire::ListQuery;
-    super::allow_in(Action::Read, &realm).await?;
+    super::checks::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let groups_query = ListQuery {
         page_size: Some(crate::model::MAX_PAGE_SIZE),
@@ -217,7 +219,7 @@ pub async fn bulk_identities(
         BulkOp::Suspend => BulkWrite::SetStatus(permit(&realm).await?, true),
         BulkOp::Unsuspend => BulkWrite::SetStatus(permit(&realm).await?, false),
     };
-    let ids = super::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
+    let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let result = super::bulk::run(&state()?.client, &write, &ids).await;
     let name = format!("{} identities", ids.len());
     let event =
@@ -226,6 +228,11 @@ pub async fn bulk_identities(
         BulkWrite::Delete(p) => p.operator(),
         BulkWrite::SetStatus(p, _) => p.operator(),
     };
-    super::record(operator, event, &super::partial(result.failed.len())).await;
+    super::checks::record(
+        operator,
+        event,
+        &super::checks::partial(result.failed.len()),
+    )
+    .await;
     Ok(result)
 }

@@ -7,9 +7,11 @@ use leptos::prelude::*;
 use crate::model::{AppError, Identity, MembershipResult, PageView};
 
 #[cfg(feature = "ssr")]
-use super::groups::check_group_not_protected;
+use super::checks::{permit, state};
 #[cfg(feature = "ssr")]
-use super::{errors, permit, state};
+use super::errors;
+#[cfg(feature = "ssr")]
+use super::groups::check_group_not_protected;
 #[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
@@ -30,10 +32,10 @@ async fn record_membership(
     }
     let event = Event::new(action, permit.realm(), group, &result.group_name, detail)
         .with_subjects(result.changed_ids.clone());
-    super::record(
+    super::checks::record(
         permit.operator(),
         event,
-        &super::partial(result.failed.len()),
+        &super::checks::partial(result.failed.len()),
     )
     .await;
 }
@@ -55,7 +57,7 @@ async fn change_members(
     add: bool,
 ) -> Result<MembershipResult, AppError> {
     let permit = members_permit(&realm, &group).await?;
-    let ids = super::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
+    let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let result = super::members::change(&state()?.client, &permit, &group, &ids, add).await;
     let action = if add {
         "group.members.add"
@@ -100,7 +102,7 @@ pub async fn add_group_members_by_usernames(
             field: "usernames".into(),
             message: message.clone(),
         }],
-        ..super::bad_request(message)
+        ..super::checks::bad_request(message)
     })?;
     let result = super::members::add_by_usernames(&state()?.client, &permit, &group, &names)
         .await
@@ -133,7 +135,7 @@ pub async fn member_picker_page(
     use super::members;
     use crate::bi::forms::username_filter;
     use crate::bi::wire::ListQuery;
-    super::allow_in(crate::model::Action::Read, &realm).await?;
+    super::checks::allow_in(crate::model::Action::Read, &realm).await?;
     let s = state()?;
     let page = page.max(1);
     let q = q.trim();
@@ -151,7 +153,7 @@ pub async fn member_picker_page(
         .map_err(|e| errors::from_bi("check group membership", e))?;
     Ok(PickerPage {
         member_ids: ids.into_iter().filter(|id| members.contains(id)).collect(),
-        identities: PageView::numbered(identities, page, PICKER_PAGE_SIZE),
+        identities: identities.numbered(page, PICKER_PAGE_SIZE),
     })
 }
 
@@ -176,8 +178,9 @@ pub async fn add_identity_to_groups(
 ) -> Result<MembershipResult, AppError> {
     use crate::model::BulkFailure;
     let permit = permit::<act::ManageMembers>(&realm).await?;
-    let groups = super::checked_ids(groups, crate::model::limits::MAX_GROUPS_AT_ONCE, "group")?;
-    super::checked_ids(vec![identity.clone()], 1, "identity")?;
+    let groups =
+        super::checks::checked_ids(groups, crate::model::limits::MAX_GROUPS_AT_ONCE, "group")?;
+    super::checks::checked_ids(vec![identity.clone()], 1, "identity")?;
     // A protected group among them refuses the whole request (nothing is sent).
     for g in &groups {
         check_group_not_protected(permit.operator(), &realm, g).await?;
@@ -203,7 +206,7 @@ pub async fn add_identity_to_groups(
             "added 1 identity from its page",
         )
         .with_subjects(vec![identity.clone()]);
-        match super::recorded(&permit, event, outcome).await {
+        match super::checks::recorded(&permit, event, outcome).await {
             Ok(_) => result.changed += 1,
             Err(e) => result.failed.push(BulkFailure {
                 id: group,
@@ -234,5 +237,7 @@ pub async fn remove_identity_from_group(
         "removed 1 identity from its page",
     )
     .with_subjects(vec![identity]);
-    super::recorded(&permit, event, outcome).await.map(|_| ())
+    super::checks::recorded(&permit, event, outcome)
+        .await
+        .map(|_| ())
 }

@@ -1,10 +1,12 @@
 //! Server functions: thin. Each one checks who may do it and what was sent, makes the BI call(s) and maps a BI
-//! error to an [`AppError`]. Writes reach BI only with a [`crate::permit::Permit`] from [`permit`]; the logic of
+//! error to an [`AppError`]. Writes reach BI only with a [`crate::permit::Permit`] from `checks::permit`; the logic of
 //! bulk changes and membership lives in [`bulk`] and [`members`], the plain-form sequence in `forms`.
 
 mod audit;
 #[cfg(feature = "ssr")]
 pub mod bulk;
+#[cfg(feature = "ssr")]
+pub(crate) mod checks;
 #[cfg(feature = "ssr")]
 pub mod errors;
 #[cfg(feature = "ssr")]
@@ -16,8 +18,6 @@ pub mod members;
 mod membership;
 
 pub use audit::*;
-#[cfg(feature = "ssr")]
-pub use forms::FLASH_KEY;
 pub use groups::*;
 pub use identities::*;
 pub use membership::*;
@@ -25,6 +25,9 @@ pub use membership::*;
 use leptos::prelude::*;
 
 use crate::model::{AppError, ConsoleInfo, FieldError, Realm};
+
+#[cfg(feature = "ssr")]
+use checks::{allow, state};
 
 /// A server function that takes a form as `input`: its rules, which the browser runs before sending and the
 /// server runs again.
@@ -43,154 +46,6 @@ macro_rules! form_writes {
 }
 
 form_writes!(CreateIdentity, UpdateIdentity, CreateGroup, UpdateGroup);
-
-#[cfg(feature = "ssr")]
-pub(crate) fn state() -> Result<crate::state::AppState, AppError> {
-    use_context::<crate::state::AppState>()
-        .ok_or_else(|| AppError::new("the console is not configured"))
-}
-
-/// The operator making this call, if signed in and their role allows `action` (else 401 / 403).
-#[cfg(feature = "ssr")]
-pub(crate) fn allow(action: crate::model::Action) -> Result<crate::model::OperatorView, AppError> {
-    crate::auth::web::authorize(action)
-}
-
-/// The operator, if their role allows `action` and they may use `realm` (else 401 / 403; a refused realm is
-/// recorded in the audit log).
-#[cfg(feature = "ssr")]
-pub(crate) async fn allow_in(
-    action: crate::model::Action,
-    realm: &str,
-) -> Result<crate::model::OperatorView, AppError> {
-    let op = allow(action)?;
-    if op.may_use(realm) {
-        return Ok(op);
-    }
-    let refused = forbidden("Your operator account may not use this realm.");
-    let event = crate::audit::Event::new(
-        "refused.realm",
-        realm,
-        "",
-        "",
-        format!("{action:?} in a realm outside the operator's realms"),
-    );
-    record(&op, event, &Err::<(), _>(refused.clone())).await;
-    Err(refused)
-}
-
-/// The permit for a write of kind `A` in `realm` by the signed-in operator: the only way a server function gets
-/// to BI's write calls (401 / 403 otherwise, as [`allow_in`]).
-#[cfg(feature = "ssr")]
-pub(crate) async fn permit<A: crate::permit::Act>(
-    realm: &str,
-) -> Result<crate::permit::Permit<A>, AppError> {
-    let op = allow_in(A::ACTION, realm).await?;
-    crate::permit::Permit::check(&op, realm).map_err(|e| forbidden(&format!("Refused: {e}.")))
-}
-
-/// A refusal (403) the operator reads.
-#[cfg(feature = "ssr")]
-pub(crate) fn forbidden(message: &str) -> AppError {
-    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-        r.set_status(axum::http::StatusCode::FORBIDDEN);
-    }
-    AppError {
-        status: Some(403),
-        code: Some("forbidden".into()),
-        ..AppError::new(message)
-    }
-}
-
-/// A refused request (400): the message is shown to the operator, nothing was sent to BI.
-#[cfg(feature = "ssr")]
-pub(crate) fn bad_request(message: impl Into<String>) -> AppError {
-    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-        r.set_status(axum::http::StatusCode::BAD_REQUEST);
-    }
-    AppError {
-        status: Some(400),
-        ..AppError::new(message)
-    }
-}
-
-/// Checks a list of ids from the browser: at least one, at most `max` (see [`crate::model::limits`]), each a
-/// well-formed id. Answers them without repeats, in their order. A list outside the bounds is refused whole.
-#[cfg(feature = "ssr")]
-pub(crate) fn checked_ids(
-    ids: Vec<String>,
-    max: usize,
-    what: &str,
-) -> Result<Vec<String>, AppError> {
-    if ids.is_empty() {
-        return Err(bad_request(format!("Select at least one {what}.")));
-    }
-    if ids.len() > max {
-        return Err(bad_request(format!(
-            "At most {max} {what}s at a time (this request has {}).",
-            ids.len()
-        )));
-    }
-    if let Some(bad) = ids.iter().find(|id| crate::bi::seg(id).is_err()) {
-        let shown: String = bad.chars().take(40).flat_map(char::escape_debug).collect();
-        return Err(bad_request(format!("'{shown}' is not a valid id.")));
-    }
-    let mut seen = std::collections::HashSet::with_capacity(ids.len());
-    Ok(ids
-        .into_iter()
-        .filter(|id| seen.insert(id.clone()))
-        .collect())
-}
-
-/// Records a write that reached BI in the audit log: `ok` with this request's id, or BI's error code with the
-/// error's request id.
-#[cfg(feature = "ssr")]
-pub(crate) async fn record<T>(
-    operator: &crate::model::OperatorView,
-    event: crate::audit::Event,
-    outcome: &Result<T, AppError>,
-) {
-    let (result, request_id) = match outcome {
-        Ok(_) => ("ok".to_string(), errors::current_request_id()),
-        Err(e) => (
-            e.code.clone().unwrap_or_else(|| "error".into()),
-            e.request_id.clone().unwrap_or_default(),
-        ),
-    };
-    tracing::info!(operator = %operator.username, action = event.action, realm = %event.realm,
-        target = %event.target_id, %result, %request_id, "change");
-    if let Ok(s) = state() {
-        if let Some(audit) = &s.audit {
-            audit
-                .record(&operator.username, event, &result, &request_id)
-                .await;
-        }
-    }
-}
-
-/// A write's outcome, recorded in the audit log under the permit's operator, then handed back.
-#[cfg(feature = "ssr")]
-pub(crate) async fn recorded<A: crate::permit::Act, T>(
-    permit: &crate::permit::Permit<A>,
-    event: crate::audit::Event,
-    outcome: Result<T, AppError>,
-) -> Result<T, AppError> {
-    record(permit.operator(), event, &outcome).await;
-    outcome
-}
-
-/// An outcome for the audit log that says some items of a many-item change failed.
-#[cfg(feature = "ssr")]
-pub(crate) fn partial(failures: usize) -> Result<(), AppError> {
-    if failures == 0 {
-        Ok(())
-    } else {
-        Err(AppError {
-            code: Some("partial".into()),
-            ..AppError::new("")
-        })
-    }
-}
 
 /// The signed-in operator, for the top bar and for showing only what their role allows.
 #[server]

@@ -9,7 +9,24 @@ use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use super::web::COOKIE_NAME;
-use crate::config::{AccessSettings, SessionBackend};
+use crate::secret::Secret;
+
+/// Where sessions live (`CONSOLE_SESSION_STORE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionBackend {
+    /// SQLite in the data directory (one replica).
+    Sqlite,
+    /// `CONSOLE_SESSION_STORE=redis` and `CONSOLE_REDIS_URL` (several replicas behind a load balancer).
+    Redis(Secret),
+}
+
+/// How the session cookie behaves.
+pub struct CookiePolicy {
+    /// A session unused this long ends.
+    pub idle: Duration,
+    /// Sent only over https.
+    pub secure: bool,
+}
 
 /// Why the session store could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -59,10 +76,11 @@ impl SessionStore for Sessions {
 /// Opens the configured store (SQLite in `pool`, or Redis) and builds the session layer: cookie HttpOnly,
 /// SameSite=Lax, Secure as configured, ending after the idle timeout.
 pub async fn session_layer(
-    settings: &AccessSettings,
+    backend: &SessionBackend,
+    cookie: CookiePolicy,
     pool: sqlx::SqlitePool,
 ) -> Result<SessionManagerLayer<Sessions>, SessionError> {
-    let store = match &settings.store {
+    let store = match backend {
         SessionBackend::Sqlite => {
             let s = tower_sessions_sqlx_store::SqliteStore::new(pool)
                 .with_table_name("sessions")
@@ -91,12 +109,12 @@ pub async fn session_layer(
             Sessions::Redis(tower_sessions_redis_store::RedisStore::new(pool))
         }
     };
-    let idle = time::Duration::seconds(settings.idle.as_secs() as i64);
+    let idle = time::Duration::seconds(cookie.idle.as_secs() as i64);
     Ok(SessionManagerLayer::new(store)
         .with_name(COOKIE_NAME)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(settings.cookie_secure)
+        .with_secure(cookie.secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle)))
 }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-pub use super::sessions::{session_layer, SessionError, Sessions};
+pub use super::sessions::{session_layer, CookiePolicy, SessionBackend, SessionError, Sessions};
 use super::throttle::Throttle;
 use super::OperatorBook;
 use crate::model::{Action, AppError, OperatorView};
@@ -231,11 +231,11 @@ pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: N
 /// the session so it shows once.
 async fn take_flash(session: Option<&Session>, path: &str) -> Option<crate::model::FormFlash> {
     let session = session?;
-    let flash: crate::model::FormFlash = session.get(crate::api::FLASH_KEY).await.ok().flatten()?;
+    let flash: crate::model::FormFlash = session.get(crate::model::FormFlash::SESSION_KEY).await.ok().flatten()?;
     if flash.path != path {
         return None;
     }
-    let _ = session.remove_value(crate::api::FLASH_KEY).await;
+    let _ = session.remove_value(crate::model::FormFlash::SESSION_KEY).await;
     Some(flash)
 }
 

@@ -152,6 +152,18 @@ pub struct BiPage<T> {
     pub next_page_token: Option<String>,
 }
 
+impl<T> BiPage<T> {
+    /// This answer as page number `page` of `size` rows, as the console shows it.
+    pub fn numbered(self, page: u32, size: u32) -> crate::model::PageView<T> {
+        crate::model::PageView {
+            items: self.items,
+            total: self.total_size,
+            page,
+            size,
+        }
+    }
+}
+
 macro_rules! list_response {
     ($name:ident, $field:ident, $item:ty) => {
         #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -112,6 +112,9 @@ pub struct FormFlash {
 }
 
 impl FormFlash {
+    /// Where the flash waits in the operator's session.
+    pub const SESSION_KEY: &'static str = "form_flash";
+
     /// The value typed into `name`.
     pub fn get(&self, name: &str) -> Option<String> {
         self.values

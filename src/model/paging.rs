@@ -18,17 +18,6 @@ pub struct PageView<T> {
 }
 
 impl<T> PageView<T> {
-    /// Page number `page` of `size` rows, from BI's answer for it.
-    #[cfg(feature = "ssr")]
-    pub fn numbered(answer: crate::bi::wire::BiPage<T>, page: u32, size: u32) -> PageView<T> {
-        PageView {
-            items: answer.items,
-            total: answer.total_size,
-            page,
-            size,
-        }
-    }
-
     /// "1–25 of 63"; "0 of 0" for an empty list.
     pub fn range_label(&self) -> String {
         range_label(self.page, self.size, self.items.len(), self.total)

@@ -207,7 +207,11 @@ pub async fn build(
         settings.access.absolute,
     ));
     let db_handle = db.clone();
-    let sessions = crate::auth::web::session_layer(&settings.access, db).await?;
+    let cookie = crate::auth::web::CookiePolicy {
+        idle: settings.access.idle,
+        secure: settings.access.cookie_secure,
+    };
+    let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, db).await?;
     // The databases are open now, with their journal files: those too are the owner's only.
     private_data_dir(settings)?;
     let mut allowed_hosts = settings.access.allowed_hosts.clone();
