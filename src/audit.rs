@@ -234,6 +234,8 @@ pub enum ConsoleDbError {
     },
     #[error("cannot prepare the audit log: {0}")]
     Audit(sqlx::Error),
+    #[error("cannot prepare the directory index: {0}")]
+    Index(sqlx::Error),
 }
 
 /// The console's own database (audit log, sessions) in the data directory.

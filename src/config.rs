@@ -51,6 +51,9 @@ pub struct Settings {
     pub sandbox_faults: crate::sandbox::faults::Faults,
     /// `SANDBOX_SEED=large`: also seed "Acme Scale" (100,000 identities, 5,000 groups) if it is not there.
     pub sandbox_large: bool,
+    /// The directory index: `None` when `CONSOLE_INDEX=off`; otherwise how long an index is used before a search
+    /// refreshes it in the background (`CONSOLE_INDEX_REFRESH_SECS`, default 600).
+    pub index: Option<Duration>,
     pub mode: Mode,
     pub access: AccessSettings,
 }
@@ -271,6 +274,22 @@ impl Settings {
                 ))
             }
         };
+        let index = match get("CONSOLE_INDEX").as_deref() {
+            Some("off") => None,
+            None | Some("on") => Some(match get("CONSOLE_INDEX_REFRESH_SECS") {
+                None => Duration::from_secs(600),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if (10..=86_400).contains(&n) => Duration::from_secs(n),
+                    _ => {
+                        return Err(err(
+                            "CONSOLE_INDEX_REFRESH_SECS",
+                            "must be a whole number of seconds from 10 to 86400",
+                        ))
+                    }
+                },
+            }),
+            Some(other) => return Err(err("CONSOLE_INDEX", format!("is '{other}'; expected on or off"))),
+        };
         let access = AccessSettings::from_lookup(&get)?;
         if !BI_KEYS.iter().any(|k| get(k).is_some()) {
             return Ok(Settings {
@@ -279,6 +298,7 @@ impl Settings {
                 action_deadline,
                 sandbox_faults,
                 sandbox_large,
+                index,
                 access,
                 mode: Mode::Sandbox {
                     token: get("SANDBOX_TOKEN").map(Secret::new),
@@ -360,6 +380,7 @@ impl Settings {
             action_deadline,
             sandbox_faults,
             sandbox_large,
+            index,
             access,
             mode: Mode::Bi(BiSettings {
                 api_base,

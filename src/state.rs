@@ -24,6 +24,10 @@ pub struct AppState {
     pub audit: Option<crate::audit::AuditLog>,
     /// Groups (ids or names) whose membership and settings only an admin may change (`CONSOLE_PROTECTED_GROUPS`).
     pub protected_groups: Arc<Vec<String>>,
+    /// The directory index; `None` when it is off (`CONSOLE_INDEX=off`).
+    pub index: Option<Arc<crate::index::DirectoryIndex>>,
+    /// How long an index is used before a search refreshes it in the background.
+    pub index_max_age: Duration,
     realms: CachedRealms,
 }
 
@@ -34,12 +38,20 @@ impl AppState {
             info,
             audit: None,
             protected_groups: Arc::new(Vec::new()),
+            index: None,
+            index_max_age: Duration::from_secs(600),
             realms: Arc::new(Mutex::new(None)),
         }
     }
 
     pub fn with_protected_groups(mut self, groups: Vec<String>) -> AppState {
         self.protected_groups = Arc::new(groups);
+        self
+    }
+
+    pub fn with_index(mut self, index: crate::index::DirectoryIndex, max_age: Duration) -> AppState {
+        self.index = Some(Arc::new(index));
+        self.index_max_age = max_age;
         self
     }
 

@@ -9,6 +9,8 @@ use super::checks::{permit, recorded, state};
 #[cfg(feature = "ssr")]
 use super::errors;
 #[cfg(feature = "ssr")]
+use super::search::{index_change, Indexed};
+#[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
@@ -109,7 +111,9 @@ pub async fn create_identity(realm: String, input: IdentityInput) -> Result<Stri
             input.username.trim(),
             input.describe(),
         );
-        recorded(p, event, created).await
+        let created = recorded(p, event, created).await?;
+        index_change(&realm, Indexed::Put(&created)).await;
+        Ok(created)
     };
     let done = |created: &Identity| identity_url(&realm, &created.id, "?created=1");
     let created = super::forms::form_write(permit(&realm).await, posted, write, done).await?;
@@ -151,7 +155,9 @@ pub async fn update_identity(
         };
         let detail = after.describe_change(&before);
         let event = Event::new("identity.update", &realm, &id, &before.username, detail);
-        recorded(p, event, outcome).await.map(|_| ())
+        let updated = recorded(p, event, outcome).await?;
+        index_change(&realm, Indexed::Put(&updated)).await;
+        Ok(())
     };
     let done = |_: &()| identity_url(&realm, &id, "?updated=1");
     super::forms::form_write(Ok(permit), posted, write, done).await?;
@@ -185,12 +191,10 @@ pub async fn set_identity_status(
         .map(|i| i.username().to_string())
         .unwrap_or_default();
     let detail = format!("status → {}", patch.status.clone().unwrap_or_default());
-    recorded(
-        &permit,
-        Event::new(action, &realm, &id, &name, detail),
-        outcome,
-    )
-    .await
+    let event = Event::new(action, &realm, &id, &name, detail);
+    let changed = recorded(&permit, event, outcome).await?;
+    index_change(&realm, Indexed::Put(&changed)).await;
+    Ok(changed)
 }
 
 /// Deletes one identity.
@@ -203,7 +207,9 @@ pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> 
     let outcome = errors::bi("delete identity", s.client.delete_identity(&permit, &id)).await;
     let detail = format!("{} ({})", before.display_name, before.username());
     let event = Event::new("identity.delete", &realm, &id, before.username(), detail);
-    recorded(&permit, event, outcome).await
+    recorded(&permit, event, outcome).await?;
+    index_change(&realm, Indexed::Removed(std::slice::from_ref(&id))).await;
+    Ok(())
 }
 
 /// Suspends, unsuspends or deletes the given identities; answers how many succeeded and which failed, and why.
@@ -221,6 +227,19 @@ pub async fn bulk_identities(
     };
     let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let result = super::bulk::run(&state()?.client, &write, &ids).await;
+    let failed: std::collections::HashSet<&str> =
+        result.failed.iter().map(|f| f.id.as_str()).collect();
+    let done: Vec<String> = ids
+        .iter()
+        .filter(|id| !failed.contains(id.as_str()))
+        .cloned()
+        .collect();
+    let change = match op {
+        BulkOp::Delete => Indexed::Removed(&done),
+        BulkOp::Suspend => Indexed::Status(&done, crate::model::STATUS_SUSPENDED),
+        BulkOp::Unsuspend => Indexed::Status(&done, crate::model::STATUS_ACTIVE),
+    };
+    index_change(&realm, change).await;
     let name = format!("{} identities", ids.len());
     let event =
         Event::new("identities.bulk", &realm, "", &name, result.describe(op)).with_subjects(ids);

@@ -16,11 +16,13 @@ mod identities;
 #[cfg(feature = "ssr")]
 pub mod members;
 mod membership;
+mod search;
 
 pub use audit::*;
 pub use groups::*;
 pub use identities::*;
 pub use membership::*;
+pub use search::*;
 
 use leptos::prelude::*;
 

@@ -13,6 +13,7 @@ mod group;
 mod identity;
 mod paging;
 mod realm;
+mod search;
 mod text;
 pub use access::*;
 pub use bulk::*;
@@ -22,6 +23,7 @@ pub use group::*;
 pub use identity::*;
 pub use paging::*;
 pub use realm::*;
+pub use search::*;
 pub use text::*;
 
 /// The only traits schema BI defines.

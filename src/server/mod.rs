@@ -195,9 +195,15 @@ pub async fn build(
     let audit = crate::audit::AuditLog::open(db.clone())
         .await
         .map_err(crate::audit::ConsoleDbError::Audit)?;
-    let state = AppState::new(client, info.clone())
+    let mut state = AppState::new(client, info.clone())
         .with_audit(audit)
         .with_protected_groups(settings.access.protected_groups.clone());
+    if let Some(max_age) = settings.index {
+        let index = crate::index::DirectoryIndex::open(db.clone())
+            .await
+            .map_err(crate::audit::ConsoleDbError::Index)?;
+        state = state.with_index(index, max_age);
+    }
 
     let (operators, bootstrap) =
         crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;

@@ -268,6 +268,24 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
             false,
         ),
         (
+            SearchIdentities::PATH,
+            qs(&SearchIdentities {
+                realm: r.clone(),
+                filter: bi_console::model::IdentityFilter {
+                    q: "ada".into(),
+                    ..Default::default()
+                },
+                page: 1,
+                size: 25,
+            }),
+            false,
+        ),
+        (
+            RefreshIndex::PATH,
+            qs(&RefreshIndex { realm: r.clone() }),
+            false,
+        ),
+        (
             GetIdentity::PATH,
             qs(&GetIdentity {
                 realm: r.clone(),

@@ -1,0 +1,137 @@
+//! Server functions over the directory index: the Identities page's search (any part of a username, name, email or
+//! external id; filters; sort; the enrollment summary) and its Refresh; and keeping the index current with every
+//! write the console makes. Until a realm's first index is complete, searches answer from BI as before.
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, IdentityFilter, IdentitySearch, IndexState};
+
+#[cfg(feature = "ssr")]
+use super::checks::{allow_in, state};
+#[cfg(feature = "ssr")]
+use super::errors;
+#[cfg(feature = "ssr")]
+use crate::model::Action;
+
+/// Starts a refresh of `realm`'s index in the background, unless one is running.
+#[cfg(feature = "ssr")]
+fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
+    let Some(index) = s.index.clone() else {
+        return;
+    };
+    let (client, realm) = (s.client.clone(), realm.to_string());
+    tokio::spawn(async move {
+        match index.refresh(&client, &realm).await {
+            Ok(_) | Err(crate::index::IndexError::Busy) => {}
+            Err(e) => tracing::warn!(realm, error = %e, "directory index refresh failed"),
+        }
+    });
+}
+
+/// Whether an index made at `indexed_at` is older than `max_age`.
+#[cfg(feature = "ssr")]
+fn stale(indexed_at: Option<&str>, max_age: std::time::Duration) -> bool {
+    let made = indexed_at.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    made.is_none_or(|t| {
+        chrono::Utc::now()
+            .signed_duration_since(t)
+            .to_std()
+            .unwrap_or_default()
+            > max_age
+    })
+}
+
+/// One page of a realm's identities: from the index when it is ready (any part of a name, username, email or
+/// external id; filters; sort; the enrollment summary), else from BI (exact username only) while the first index
+/// is made in the background. A stale index is refreshed in the background and answers meanwhile.
+#[server]
+pub async fn search_identities(
+    realm: String,
+    filter: IdentityFilter,
+    page: u32,
+    size: u32,
+) -> Result<IdentitySearch, AppError> {
+    use crate::model::clamp_page_size;
+    allow_in(Action::Read, &realm).await?;
+    let s = state()?;
+    let size = clamp_page_size(Some(size));
+    let page = page.max(1);
+    let index_state = match &s.index {
+        None => IndexState::default(),
+        Some(index) => index.state(&realm).await.map_err(index_failed)?,
+    };
+    if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
+        if !index_state.running && stale(index_state.indexed_at.as_deref(), s.index_max_age) {
+            refresh_in_background(&s, &realm);
+        }
+        let (found, summary) = tokio::join!(
+            index.search(&realm, &filter, page, size),
+            index.enrollment_summary(&realm)
+        );
+        return Ok(IdentitySearch {
+            page: found.map_err(index_failed)?,
+            summary: summary.map_err(index_failed)?,
+            index: index_state,
+        });
+    }
+    if s.index.is_some() && !index_state.running {
+        refresh_in_background(&s, &realm);
+    }
+    let page = super::identities::list_identities(realm, page, size, filter.q).await?;
+    Ok(IdentitySearch {
+        page,
+        summary: Vec::new(),
+        index: index_state,
+    })
+}
+
+/// Refreshes a realm's index now (in the background); answers its state.
+#[server]
+pub async fn refresh_index(realm: String) -> Result<IndexState, AppError> {
+    allow_in(Action::Read, &realm).await?;
+    let s = state()?;
+    let Some(index) = &s.index else {
+        return Err(AppError::new(
+            "The directory index is off (CONSOLE_INDEX=off).",
+        ));
+    };
+    refresh_in_background(&s, &realm);
+    // Let the refresh mark itself running before the state is read.
+    tokio::task::yield_now().await;
+    let mut now = index.state(&realm).await.map_err(index_failed)?;
+    now.running = true;
+    Ok(now)
+}
+
+#[cfg(feature = "ssr")]
+fn index_failed(e: sqlx::Error) -> AppError {
+    let request_id = errors::current_request_id();
+    tracing::error!(%request_id, error = %e, "directory index read failed");
+    AppError {
+        request_id: Some(request_id),
+        ..AppError::new("The directory index could not be read.")
+    }
+}
+
+/// A change the console made at BI, applied to the index at once (a failure is logged; the next refresh repairs it).
+#[cfg(feature = "ssr")]
+pub(crate) enum Indexed<'a> {
+    Put(&'a crate::model::Identity),
+    Removed(&'a [String]),
+    Status(&'a [String], &'a str),
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) async fn index_change(realm: &str, change: Indexed<'_>) {
+    let Some(index) = state().ok().and_then(|s| s.index) else {
+        return;
+    };
+    let outcome = match change {
+        Indexed::Put(identity) => index.put(realm, identity).await,
+        Indexed::Removed(ids) => index.remove(realm, ids).await,
+        Indexed::Status(ids, status) => index.set_status(realm, ids, status).await,
+    };
+    if let Err(e) = outcome {
+        tracing::warn!(realm, error = %e, "directory index update failed");
+    }
+}

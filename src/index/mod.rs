@@ -1,0 +1,278 @@
+//! The directory index: a copy of each realm's identity records (not pages) in the console's own database, so an
+//! operator finds anyone by any part of a username, name, email or external id, filters by status and enrollment,
+//! and sorts. BI stays the source of truth: details, edits and memberships are read from BI; the index only answers
+//! "which records match". It is filled through the same BI client as everything else (`refresh`), and the
+//! console's own writes update it at once. This is its one interface; the storage is SQLite (FTS5, trigram).
+
+mod query;
+mod refresh;
+
+pub use query::{fold, matcher, Match};
+pub use refresh::RefreshReport;
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+use crate::model::{
+    EnrollmentCount, Identity, IdentityFilter, IndexState, PageView, SortKey, Traits,
+};
+
+const SCHEMA: [&str; 9] = [
+    "CREATE TABLE IF NOT EXISTS ix_identities (
+        rowid        INTEGER PRIMARY KEY,
+        realm_id     TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        username     TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        email        TEXT NOT NULL,
+        external_id  TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        enrollment   TEXT NOT NULL,
+        create_time  TEXT NOT NULL,
+        update_time  TEXT NOT NULL,
+        folded       TEXT NOT NULL,
+        UNIQUE (realm_id, id)
+    )",
+    "CREATE INDEX IF NOT EXISTS ix_identities_sort ON ix_identities (realm_id, username)",
+    "CREATE INDEX IF NOT EXISTS ix_identities_created ON ix_identities (realm_id, create_time)",
+    "CREATE INDEX IF NOT EXISTS ix_identities_state ON ix_identities (realm_id, enrollment, status)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS ix_identities_fts USING fts5(
+        folded, content = 'ix_identities', content_rowid = 'rowid', tokenize = 'trigram'
+    )",
+    "CREATE TRIGGER IF NOT EXISTS ix_identities_in AFTER INSERT ON ix_identities BEGIN
+        INSERT INTO ix_identities_fts (rowid, folded) VALUES (NEW.rowid, NEW.folded);
+    END",
+    "CREATE TRIGGER IF NOT EXISTS ix_identities_out AFTER DELETE ON ix_identities BEGIN
+        INSERT INTO ix_identities_fts (ix_identities_fts, rowid, folded) VALUES ('delete', OLD.rowid, OLD.folded);
+    END",
+    "CREATE TRIGGER IF NOT EXISTS ix_identities_text AFTER UPDATE OF folded ON ix_identities BEGIN
+        INSERT INTO ix_identities_fts (ix_identities_fts, rowid, folded) VALUES ('delete', OLD.rowid, OLD.folded);
+        INSERT INTO ix_identities_fts (rowid, folded) VALUES (NEW.rowid, NEW.folded);
+    END",
+    "CREATE TABLE IF NOT EXISTS ix_realms (
+        realm_id   TEXT PRIMARY KEY,
+        indexed_at TEXT,
+        done       INTEGER NOT NULL DEFAULT 0,
+        total      INTEGER NOT NULL DEFAULT 0
+    )",
+];
+
+/// Why the index could not answer or be filled.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("the directory index could not be read or written: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error(transparent)]
+    Bi(#[from] crate::bi::BiError),
+    #[error("the realm is already being indexed")]
+    Busy,
+}
+
+/// The index of every realm, in the console's database.
+pub struct DirectoryIndex {
+    pool: SqlitePool,
+    /// Realms with a refresh running: at most one per realm.
+    running: Mutex<HashSet<String>>,
+}
+
+impl DirectoryIndex {
+    /// The index in `pool` (the console's database), its tables made when missing.
+    pub async fn open(pool: SqlitePool) -> Result<DirectoryIndex, sqlx::Error> {
+        for statement in SCHEMA {
+            sqlx::query(statement).execute(&pool).await?;
+        }
+        Ok(DirectoryIndex {
+            pool,
+            running: Mutex::new(HashSet::new()),
+        })
+    }
+
+    /// How fresh `realm`'s index is.
+    pub async fn state(&self, realm: &str) -> Result<IndexState, sqlx::Error> {
+        let row = sqlx::query("SELECT indexed_at, done, total FROM ix_realms WHERE realm_id = ?")
+            .bind(realm)
+            .fetch_optional(&self.pool)
+            .await?;
+        let running = self.running.lock().expect("lock").contains(realm);
+        Ok(match row {
+            None => IndexState {
+                running,
+                ..IndexState::default()
+            },
+            Some(r) => {
+                let indexed_at: Option<String> = r.get("indexed_at");
+                IndexState {
+                    ready: indexed_at.is_some(),
+                    indexed_at,
+                    running,
+                    done: r.get::<i64, _>("done") as u64,
+                    total: r.get::<i64, _>("total") as u64,
+                }
+            }
+        })
+    }
+
+    /// One page of `realm`'s identities matching `filter`, in its order.
+    pub async fn search(
+        &self,
+        realm: &str,
+        filter: &IdentityFilter,
+        page: u32,
+        size: u32,
+    ) -> Result<PageView<Identity>, sqlx::Error> {
+        let mut conditions = vec!["i.realm_id = ?".to_string()];
+        let mut binds: Vec<String> = vec![realm.to_string()];
+        match matcher(&filter.q) {
+            Match::All => {}
+            Match::Phrase(phrase) => {
+                conditions.push(
+                    "i.rowid IN (SELECT rowid FROM ix_identities_fts WHERE ix_identities_fts MATCH ?)"
+                        .into(),
+                );
+                binds.push(phrase);
+            }
+            Match::Like(pattern) => {
+                conditions.push("i.folded LIKE ? ESCAPE '\\'".into());
+                binds.push(pattern);
+            }
+        }
+        for (column, value) in [("status", &filter.status), ("enrollment", &filter.enrollment)] {
+            if !value.is_empty() {
+                conditions.push(format!("i.{column} = ?"));
+                binds.push(value.clone());
+            }
+        }
+        let condition = conditions.join(" AND ");
+        let column = match filter.sort.key {
+            SortKey::Username => "i.username",
+            SortKey::Name => "i.display_name",
+            SortKey::Email => "i.email",
+            SortKey::Enrollment => "i.enrollment",
+            SortKey::Created => "i.create_time",
+            SortKey::Updated => "i.update_time",
+        };
+        let direction = if filter.sort.descending { "DESC" } else { "ASC" };
+        let count_sql = format!("SELECT COUNT(*) FROM ix_identities i WHERE {condition}");
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &binds {
+            count = count.bind(b);
+        }
+        let total = count.fetch_one(&self.pool).await? as u64;
+        let rows_sql = format!(
+            "SELECT i.* FROM ix_identities i WHERE {condition} \
+             ORDER BY {column} {direction}, i.username {direction} LIMIT ? OFFSET ?"
+        );
+        let mut rows = sqlx::query(&rows_sql);
+        for b in &binds {
+            rows = rows.bind(b);
+        }
+        let offset = i64::from(page.max(1) - 1) * i64::from(size);
+        let rows = rows
+            .bind(i64::from(size))
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(PageView {
+            items: rows.iter().map(identity).collect(),
+            total,
+            page: page.max(1),
+            size,
+        })
+    }
+
+    /// `realm`'s identities counted per enrollment status, most first.
+    pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT enrollment, COUNT(*) AS n FROM ix_identities WHERE realm_id = ? \
+             GROUP BY enrollment ORDER BY n DESC, enrollment",
+        )
+        .bind(realm)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| EnrollmentCount {
+                status: r.get("enrollment"),
+                count: r.get::<i64, _>("n") as u64,
+            })
+            .collect())
+    }
+
+    /// Keeps `identity` (as BI answered a write) in `realm`'s index at once.
+    pub async fn put(&self, realm: &str, identity: &Identity) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        refresh::upsert(&mut conn, realm, identity).await.map(|_| ())
+    }
+
+    /// Drops identities BI no longer has.
+    pub async fn remove(&self, realm: &str, ids: &[String]) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query("DELETE FROM ix_identities WHERE realm_id = ? AND id = ?")
+                .bind(realm)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Sets the status of identities a bulk change suspended or reactivated.
+    pub async fn set_status(&self, realm: &str, ids: &[String], status: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for id in ids {
+            sqlx::query("UPDATE ix_identities SET status = ? WHERE realm_id = ? AND id = ?")
+                .bind(status)
+                .bind(realm)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// Marks `realm` as being refreshed; `None` when a refresh of it is already running.
+    fn start(&self, realm: &str) -> Option<RunningGuard<'_>> {
+        let mut running = self.running.lock().expect("lock");
+        running.insert(realm.to_string()).then(|| RunningGuard {
+            index: self,
+            realm: realm.to_string(),
+        })
+    }
+}
+
+/// Clears a realm's "refresh running" mark when the refresh ends, however it ends.
+struct RunningGuard<'a> {
+    index: &'a DirectoryIndex,
+    realm: String,
+}
+
+impl Drop for RunningGuard<'_> {
+    fn drop(&mut self) {
+        self.index.running.lock().expect("lock").remove(&self.realm);
+    }
+}
+
+/// An index row as BI's `Identity` (the fields the index keeps).
+fn identity(r: &SqliteRow) -> Identity {
+    let some = |s: String| (!s.is_empty()).then_some(s);
+    Identity {
+        id: r.get("id"),
+        realm_id: r.get("realm_id"),
+        display_name: r.get("display_name"),
+        create_time: some(r.get("create_time")),
+        update_time: some(r.get("update_time")),
+        status: some(r.get("status")),
+        enrollment_status: some(r.get("enrollment")),
+        traits: Traits {
+            username: some(r.get("username")),
+            primary_email_address: some(r.get("email")),
+            external_id: some(r.get("external_id")),
+            ..Traits::default()
+        },
+        ..Identity::default()
+    }
+}

@@ -1,0 +1,132 @@
+//! Filling a realm's index from BI: every page of its identities (200 at a time, following BI's page tokens), each
+//! record written only when it changed, then whatever BI no longer has removed. One refresh per realm at a time;
+//! its progress is kept for the freshness line.
+
+use sqlx::{Connection, SqliteConnection};
+
+use super::{fold, DirectoryIndex, IndexError};
+use crate::bi::wire::ListQuery;
+use crate::bi::Client;
+use crate::model::{Identity, MAX_PAGE_SIZE};
+
+/// What a refresh did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RefreshReport {
+    /// Identities BI listed.
+    pub read: u64,
+    /// Rows written: new, or changed since the last refresh.
+    pub written: u64,
+    /// Rows removed: gone at BI.
+    pub removed: u64,
+    /// BI calls made.
+    pub calls: u64,
+}
+
+impl DirectoryIndex {
+    /// Reads every identity of `realm` from BI and brings the index up to date with it.
+    pub async fn refresh(&self, client: &Client, realm: &str) -> Result<RefreshReport, IndexError> {
+        let _running = self.start(realm).ok_or(IndexError::Busy)?;
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ix_seen (id TEXT PRIMARY KEY)")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM temp.ix_seen").execute(&mut *conn).await?;
+        sqlx::query("INSERT INTO ix_realms (realm_id) VALUES (?) ON CONFLICT (realm_id) DO NOTHING")
+            .bind(realm)
+            .execute(&mut *conn)
+            .await?;
+        let mut query = ListQuery {
+            page_size: Some(MAX_PAGE_SIZE),
+            ..ListQuery::default()
+        };
+        let mut report = RefreshReport::default();
+        loop {
+            let page = client.list_identities(realm, &query).await?;
+            report.calls += 1;
+            let mut tx = conn.begin().await?;
+            for identity in &page.items {
+                if upsert(&mut tx, realm, identity).await? {
+                    report.written += 1;
+                }
+                sqlx::query("INSERT OR IGNORE INTO temp.ix_seen (id) VALUES (?)")
+                    .bind(&identity.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            report.read += page.items.len() as u64;
+            sqlx::query("UPDATE ix_realms SET done = ?, total = ? WHERE realm_id = ?")
+                .bind(report.read as i64)
+                .bind(page.total_size.max(report.read) as i64)
+                .bind(realm)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            match page.next_page_token {
+                Some(token) if !token.is_empty() && !page.items.is_empty() => {
+                    query.page_token = Some(token)
+                }
+                _ => break,
+            }
+        }
+        let mut tx = conn.begin().await?;
+        report.removed = sqlx::query(
+            "DELETE FROM ix_identities WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.ix_seen)",
+        )
+        .bind(realm)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("DELETE FROM temp.ix_seen").execute(&mut *tx).await?;
+        sqlx::query("UPDATE ix_realms SET indexed_at = ?, done = ?, total = ? WHERE realm_id = ?")
+            .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .bind(report.read as i64)
+            .bind(report.read as i64)
+            .bind(realm)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(realm, read = report.read, written = report.written, removed = report.removed,
+            calls = report.calls, "directory index refreshed");
+        Ok(report)
+    }
+}
+
+/// Writes `identity` into `realm`'s index unless the row already holds the same values; answers whether it wrote.
+pub(super) async fn upsert(
+    conn: &mut SqliteConnection,
+    realm: &str,
+    identity: &Identity,
+) -> Result<bool, sqlx::Error> {
+    let t = &identity.traits;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (username, email, external_id) = (text(&t.username), text(&t.primary_email_address), text(&t.external_id));
+    let folded = fold(&format!(
+        "{username} {} {email} {external_id}",
+        identity.display_name
+    ));
+    let written = sqlx::query(
+        "INSERT INTO ix_identities (realm_id, id, username, display_name, email, external_id, status, enrollment, \
+         create_time, update_time, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (realm_id, id) DO UPDATE SET username = excluded.username, \
+         display_name = excluded.display_name, email = excluded.email, external_id = excluded.external_id, \
+         status = excluded.status, enrollment = excluded.enrollment, create_time = excluded.create_time, \
+         update_time = excluded.update_time, folded = excluded.folded \
+         WHERE (ix_identities.update_time, ix_identities.status, ix_identities.enrollment, ix_identities.folded) \
+         IS NOT (excluded.update_time, excluded.status, excluded.enrollment, excluded.folded)",
+    )
+    .bind(realm)
+    .bind(&identity.id)
+    .bind(&username)
+    .bind(&identity.display_name)
+    .bind(&email)
+    .bind(&external_id)
+    .bind(identity.status.as_deref().unwrap_or(""))
+    .bind(identity.enrollment_status.as_deref().unwrap_or(""))
+    .bind(identity.create_time.as_deref().unwrap_or(""))
+    .bind(identity.update_time.as_deref().unwrap_or(""))
+    .bind(&folded)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(written > 0)
+}

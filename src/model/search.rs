@@ -1,0 +1,137 @@
+//! Searching the directory index: what the Identities page asks for (text, filters, sort) and what it gets back
+//! (a page, the realm's enrollment summary, and how fresh the index is).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Identity, PageView};
+
+/// A column the identities can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortKey {
+    Username,
+    Name,
+    Email,
+    Enrollment,
+    Created,
+    Updated,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 6] = [
+        SortKey::Username,
+        SortKey::Name,
+        SortKey::Email,
+        SortKey::Enrollment,
+        SortKey::Created,
+        SortKey::Updated,
+    ];
+
+    /// The name in the URL: `username`, `name`, `email`, `enrollment`, `created`, `updated`.
+    pub fn param(self) -> &'static str {
+        match self {
+            SortKey::Username => "username",
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::Enrollment => "enrollment",
+            SortKey::Created => "created",
+            SortKey::Updated => "updated",
+        }
+    }
+}
+
+/// A sort: a column, ascending or descending. In the URL `created` or `-created`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+impl Default for Sort {
+    fn default() -> Self {
+        Sort {
+            key: SortKey::Username,
+            descending: false,
+        }
+    }
+}
+
+impl Sort {
+    /// `created`, `-created`; anything else is the default (username, ascending).
+    pub fn parse(param: &str) -> Sort {
+        let (descending, name) = match param.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, param),
+        };
+        SortKey::ALL
+            .into_iter()
+            .find(|k| k.param() == name)
+            .map(|key| Sort { key, descending })
+            .unwrap_or_default()
+    }
+
+    pub fn param(self) -> String {
+        format!(
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.key.param()
+        )
+    }
+}
+
+/// What the Identities page asks the index for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityFilter {
+    /// Any part of the username, name, email or external id.
+    pub q: String,
+    /// `active` or `suspended`; empty: either.
+    pub status: String,
+    /// BI's enrollment status (`ENROLLED`, `PENDING`, `INVITE_FAILED`, `UNENROLLED`); empty: any.
+    pub enrollment: String,
+    pub sort: Sort,
+}
+
+/// How many of a realm's identities are in one enrollment status.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentCount {
+    pub status: String,
+    pub count: u64,
+}
+
+/// How fresh a realm's index is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexState {
+    /// A full index has completed at least once: searches answer from it.
+    pub ready: bool,
+    /// When the last full refresh ended (RFC 3339).
+    pub indexed_at: Option<String>,
+    /// A refresh is running: records read so far, and how many BI said there are.
+    pub running: bool,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// One answer of the Identities page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentitySearch {
+    pub page: PageView<Identity>,
+    /// The realm's counts per enrollment status (empty until the index is ready).
+    pub summary: Vec<EnrollmentCount>,
+    pub index: IndexState,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorts_round_trip_through_the_url() {
+        for key in SortKey::ALL {
+            for descending in [false, true] {
+                let sort = Sort { key, descending };
+                assert_eq!(Sort::parse(&sort.param()), sort);
+            }
+        }
+        assert_eq!(Sort::parse("bogus"), Sort::default());
+        assert_eq!(Sort::parse("-created").key, SortKey::Created);
+    }
+}

@@ -1,0 +1,255 @@
+//! The directory index against the real sandbox over HTTP: a first index matches the sandbox exactly, searches
+//! find any part of a name or email whatever its case or accents, filters and sorts hold, changes made at the
+//! sandbox directly appear after a refresh (and an unchanged realm rewrites nothing), faults while indexing still
+//! end with a correct index, and the console's own writes appear at once.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::collections::HashSet;
+
+use bi_console::bi::wire::{IdentityWrite, ListQuery};
+use bi_console::index::DirectoryIndex;
+use bi_console::model::{IdentityFilter, Sort, SortKey, Traits};
+use common::permit;
+use leptos::server_fn::ServerFn;
+
+async fn index_for(t: &common::TestSandbox) -> DirectoryIndex {
+    let pool = bi_console::audit::open_console_db(&t.dir.join("console"))
+        .await
+        .unwrap();
+    DirectoryIndex::open(pool).await.unwrap()
+}
+
+fn text(q: &str) -> IdentityFilter {
+    IdentityFilter {
+        q: q.into(),
+        ..IdentityFilter::default()
+    }
+}
+
+fn person(name: &str, username: &str, email: &str) -> IdentityWrite {
+    IdentityWrite {
+        display_name: Some(name.into()),
+        status: None,
+        traits: Some(Traits {
+            username: Some(username.into()),
+            primary_email_address: Some(email.into()),
+            ..Traits::default()
+        }),
+    }
+}
+
+/// Every identity id of `realm` at the sandbox, through BI's pages.
+async fn all_ids(t: &common::TestSandbox, realm: &str) -> HashSet<String> {
+    let c = t.client();
+    let mut ids = HashSet::new();
+    let mut query = ListQuery {
+        page_size: Some(200),
+        ..ListQuery::default()
+    };
+    loop {
+        let page = c.list_identities(realm, &query).await.unwrap();
+        ids.extend(page.items.iter().map(|i| i.id.clone()));
+        match page.next_page_token {
+            Some(token) if !page.items.is_empty() => query.page_token = Some(token),
+            _ => return ids,
+        }
+    }
+}
+
+async fn found(index: &DirectoryIndex, realm: &str, filter: &IdentityFilter) -> Vec<String> {
+    let page = index.search(realm, filter, 1, 200).await.unwrap();
+    page.items
+        .iter()
+        .map(|i| i.username().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_first_index_matches_the_sandbox_and_finds_any_part() {
+    let t = common::start().await;
+    let c = t.client();
+    let realm = t.workforce.clone();
+    common::make_identities(&t, "page.filler", 450).await;
+    c.create_identity(
+        &permit(&realm),
+        &person("Zoë Quixley", "zq.quixley", "zoe@quux-finance.example"),
+    )
+    .await
+    .unwrap();
+    let index = index_for(&t).await;
+    assert!(!index.state(&realm).await.unwrap().ready);
+    let before = t.sandbox.calls_total();
+    let report = index.refresh(&c, &realm).await.unwrap();
+    let answered = t.sandbox.calls_total() - before;
+    let expected = all_ids(&t, &realm).await;
+    assert_eq!(report.read as usize, expected.len());
+    assert!(
+        report.calls >= 3,
+        "a realm larger than one page: {report:?}"
+    );
+    assert_eq!(
+        answered, report.calls,
+        "the calls it reports are the calls the sandbox answered"
+    );
+    let all = index.search(&realm, &text(""), 1, 200).await.unwrap();
+    assert_eq!(all.total as usize, expected.len());
+    let state = index.state(&realm).await.unwrap();
+    assert!(state.ready && !state.running, "{state:?}");
+    assert_eq!(state.done as usize, expected.len());
+
+    for q in ["quixley", "QUIX", "zoë quix", "zoe quix", "@quux-finance.example", "zq"] {
+        assert_eq!(found(&index, &realm, &text(q)).await, vec!["zq.quixley"], "{q}");
+    }
+    assert!(found(&index, &realm, &text("\"*) OR")).await.is_empty());
+    assert!(found(&index, &realm, &text("%")).await.is_empty());
+
+    // Unchanged: nothing is rewritten.
+    let again = index.refresh(&c, &realm).await.unwrap();
+    assert_eq!((again.written, again.removed), (0, 0), "{again:?}");
+}
+
+#[tokio::test]
+async fn filters_sorts_and_the_summary_follow_the_records() {
+    let t = common::start().await;
+    let c = t.client();
+    let realm = t.workforce.clone();
+    let ids = common::make_identities(&t, "sorted", 5).await;
+    let edit = permit::<bi_console::permit::act::SetStatus>(&realm);
+    c.update_identity(&edit, &ids[1], &IdentityWrite::status_change(true))
+        .await
+        .unwrap();
+    let index = index_for(&t).await;
+    index.refresh(&c, &realm).await.unwrap();
+    let suspended = IdentityFilter {
+        status: "suspended".into(),
+        ..text("sorted")
+    };
+    assert_eq!(
+        index.search(&realm, &suspended, 1, 50).await.unwrap().total,
+        1
+    );
+    let descending = IdentityFilter {
+        sort: Sort {
+            key: SortKey::Username,
+            descending: true,
+        },
+        ..text("sorted")
+    };
+    let names = found(&index, &realm, &descending).await;
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.reverse();
+    assert_eq!(names, sorted);
+    assert_eq!(names.len(), 5);
+    let summary = index.enrollment_summary(&realm).await.unwrap();
+    let total: u64 = summary.iter().map(|s| s.count).sum();
+    assert_eq!(total as usize, all_ids(&t, &realm).await.len());
+}
+
+#[tokio::test]
+async fn changes_made_at_bi_appear_after_a_refresh() {
+    let t = common::start().await;
+    let c = t.client();
+    let realm = t.workforce.clone();
+    let index = index_for(&t).await;
+    index.refresh(&c, &realm).await.unwrap();
+    // Straight at the sandbox, as another tool would: a new identity, a rename, a suspension, a deletion.
+    let made = c
+        .create_identity(
+            &permit(&realm),
+            &person("Grace Outside", "grace.outside", "g@o.example"),
+        )
+        .await
+        .unwrap();
+    let victim = all_ids(&t, &realm)
+        .await
+        .into_iter()
+        .find(|id| *id != made.id)
+        .unwrap();
+    let rename = IdentityWrite {
+        display_name: Some("Renamed Elsewhere".into()),
+        ..IdentityWrite::default()
+    };
+    let edit = permit::<bi_console::permit::act::EditIdentity>(&realm);
+    c.update_identity(&edit, &made.id, &rename).await.unwrap();
+    c.delete_identity(&permit(&realm), &victim).await.unwrap();
+    assert!(found(&index, &realm, &text("Renamed Elsewhere"))
+        .await
+        .is_empty());
+    let report = index.refresh(&c, &realm).await.unwrap();
+    assert_eq!((report.written, report.removed), (1, 1), "{report:?}");
+    assert_eq!(
+        found(&index, &realm, &text("renamed elsewhere")).await,
+        vec!["grace.outside"]
+    );
+    let all = index.search(&realm, &text(""), 1, 200).await.unwrap();
+    assert!(all.items.iter().all(|i| i.id != victim));
+    assert_eq!(all.total as usize, all_ids(&t, &realm).await.len());
+}
+
+#[tokio::test]
+async fn faults_while_indexing_still_end_with_a_correct_index() {
+    let t = common::start().await;
+    let c = t.client().with_retry(bi_console::bi::retry::RetryPolicy {
+        attempts: 8,
+        base: std::time::Duration::from_millis(5),
+        cap: std::time::Duration::from_millis(50),
+    });
+    let realm = t.workforce.clone();
+    common::make_identities(&t, "faulty", 600).await;
+    t.sandbox
+        .set_faults(bi_console::sandbox::faults::Faults::parse("rate=0.3,seed=11").unwrap());
+    let index = index_for(&t).await;
+    index.refresh(&c, &realm).await.unwrap();
+    t.sandbox.set_faults(Default::default());
+    assert!(t.sandbox.faults_injected() > 0);
+    let all = index.search(&realm, &text(""), 1, 200).await.unwrap();
+    assert_eq!(all.total as usize, all_ids(&t, &realm).await.len());
+}
+
+#[tokio::test]
+async fn the_consoles_own_writes_appear_at_once() {
+    use bi_console::api::{CreateIdentity, SearchIdentities};
+    let dir = common::temp_dir("index-writes");
+    let t = common::start_console(&dir, &[]).await;
+    let c = common::browser();
+    common::sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let search = |q: &str| SearchIdentities {
+        realm: realm.clone(),
+        filter: text(q),
+        page: 1,
+        size: 50,
+    };
+    // The first search starts the first index in the background; wait for it.
+    let mut ready = false;
+    for _ in 0..100 {
+        let (status, body) = common::call(&c, &t.base, SearchIdentities::PATH, &search("")).await;
+        assert_eq!(status, 200, "{body}");
+        let answer: bi_console::model::IdentitySearch = serde_json::from_str(&body).unwrap();
+        if answer.index.ready {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the first index completes");
+    let create = CreateIdentity {
+        realm: realm.clone(),
+        input: bi_console::model::IdentityInput {
+            display_name: "Hedy Indexed".into(),
+            username: "hedy.indexed".into(),
+            ..Default::default()
+        },
+    };
+    let (status, body) = common::call(&c, &t.base, CreateIdentity::PATH, &create).await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = common::call(&c, &t.base, SearchIdentities::PATH, &search("indexed")).await;
+    let answer: bi_console::model::IdentitySearch = serde_json::from_str(&body).unwrap();
+    let names: Vec<&str> = answer.page.items.iter().map(|i| i.username()).collect();
+    assert_eq!(names, vec!["hedy.indexed"], "found without a refresh");
+    assert!(!answer.summary.is_empty());
+}
