@@ -100,8 +100,19 @@ async fn a_first_index_matches_the_sandbox_and_finds_any_part() {
     assert!(state.ready && !state.running, "{state:?}");
     assert_eq!(state.done as usize, expected.len());
 
-    for q in ["quixley", "QUIX", "zoë quix", "zoe quix", "@quux-finance.example", "zq"] {
-        assert_eq!(found(&index, &realm, &text(q)).await, vec!["zq.quixley"], "{q}");
+    for q in [
+        "quixley",
+        "QUIX",
+        "zoë quix",
+        "zoe quix",
+        "@quux-finance.example",
+        "zq",
+    ] {
+        assert_eq!(
+            found(&index, &realm, &text(q)).await,
+            vec!["zq.quixley"],
+            "{q}"
+        );
     }
     assert!(found(&index, &realm, &text("\"*) OR")).await.is_empty());
     assert!(found(&index, &realm, &text("%")).await.is_empty());
@@ -132,10 +143,10 @@ async fn filters_sorts_and_the_summary_follow_the_records() {
         1
     );
     let descending = IdentityFilter {
-        sort: Sort {
+        sort: Some(Sort {
             key: SortKey::Username,
             descending: true,
-        },
+        }),
         ..text("sorted")
     };
     let names = found(&index, &realm, &descending).await;

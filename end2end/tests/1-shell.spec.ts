@@ -85,7 +85,7 @@ test("switching realm with the picker shows that realm's identities", async ({ p
 test("search finds by exact username and says so when nothing matches", async ({ page }) => {
   await page.goto("/");
   await hydrated(page);
-  const search = page.getByLabel("Search by username");
+  const search = page.getByLabel("Search by name, username, email or external ID");
   await search.fill("GRACE.HOPPER");
   await search.press("Enter");
   await expect(page).toHaveURL(/q=GRACE.HOPPER/);
@@ -94,7 +94,7 @@ test("search finds by exact username and says so when nothing matches", async ({
 
   await search.fill("nobody.here");
   await search.press("Enter");
-  await expect(page.locator("#empty-state")).toHaveText("No identity with username “nobody.here”.");
+  await expect(page.locator("#empty-state")).toHaveText("No identity matches “nobody.here”.");
   await page.getByRole("link", { name: "Show all identities" }).click();
   await expect(page.locator("#range-label")).toHaveText(/^1–25 of \d+$/);
 });

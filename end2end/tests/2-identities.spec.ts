@@ -59,9 +59,9 @@ test("forbidden characters and a bad email are refused on their fields", async (
   // Nothing was written.
   await page.goto("/");
   await hydrated(page);
-  await page.getByLabel("Search by username").fill("bad;user");
-  await page.getByLabel("Search by username").press("Enter");
-  await expect(page.locator("#empty-state")).toHaveText("No identity with username “bad;user”.");
+  await page.getByLabel("Search by name, username, email or external ID").fill("bad;user");
+  await page.getByLabel("Search by name, username, email or external ID").press("Enter");
+  await expect(page.locator("#empty-state")).toHaveText("No identity matches “bad;user”.");
 });
 
 test("suspend and unsuspend an identity from its page", async ({ page }) => {
@@ -96,8 +96,8 @@ test("suspend and unsuspend an identity from its page", async ({ page }) => {
 test("delete an identity after a confirmation that names it", async ({ page }) => {
   await page.goto("/");
   await hydrated(page);
-  await page.getByLabel("Search by username").fill("ken.thompson");
-  await page.getByLabel("Search by username").press("Enter");
+  await page.getByLabel("Search by name, username, email or external ID").fill("ken.thompson");
+  await page.getByLabel("Search by name, username, email or external ID").press("Enter");
   await page.getByRole("link", { name: "ken.thompson", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Ken Thompson" })).toBeVisible();
   await expect(page.locator("#identity-groups")).toContainText("Engineering");
@@ -109,9 +109,9 @@ test("delete an identity after a confirmation that names it", async ({ page }) =
 
   await expect(page).toHaveURL(/\/identities\?deleted=ken.thompson/);
   await expect(page.getByRole("status")).toHaveText("Deleted ken.thompson.");
-  await page.getByLabel("Search by username").fill("ken.thompson");
-  await page.getByLabel("Search by username").press("Enter");
-  await expect(page.locator("#empty-state")).toHaveText("No identity with username “ken.thompson”.");
+  await page.getByLabel("Search by name, username, email or external ID").fill("ken.thompson");
+  await page.getByLabel("Search by name, username, email or external ID").press("Enter");
+  await expect(page.locator("#empty-state")).toHaveText("No identity matches “ken.thompson”.");
 });
 
 test("edit an identity: the form is prefilled and the change shows on its page", async ({ page }) => {

@@ -109,7 +109,7 @@ test.describe("without JavaScript", () => {
     await page.goto("/");
     await page.getByRole("link", { name: "Next" }).click();
     await expect(page).toHaveURL(/page=2/);
-    await page.getByLabel("Search by username").fill("grace.hopper");
+    await page.getByLabel("Search by name, username, email or external ID").fill("grace.hopper");
     await page.getByRole("button", { name: "Search" }).click();
     await expect(page.getByRole("link", { name: "grace.hopper", exact: true })).toBeVisible();
   });

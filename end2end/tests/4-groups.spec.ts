@@ -116,7 +116,7 @@ test("remove one member, then two selected at once", async ({ page }) => {
 test("add an identity to a group from its own page, see it on the group, and remove it again", async ({ page }) => {
   await page.goto("/");
   await hydrated(page);
-  const search = page.getByRole("searchbox", { name: "Search by username" });
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
   await search.fill("sophie.wilson");
   await search.press("Enter");
   await page.getByRole("link", { name: "sophie.wilson" }).click();
@@ -194,7 +194,7 @@ test("delete a group that has members through the offered path", async ({ page }
   // The members' identities stay.
   await page.goto("/");
   await hydrated(page);
-  const search = page.getByRole("searchbox", { name: "Search by username" });
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
   await search.fill("sophie.wilson");
   await search.press("Enter");
   await expect(page.getByRole("link", { name: "sophie.wilson" })).toBeVisible();

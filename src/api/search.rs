@@ -64,15 +64,28 @@ pub async fn search_identities(
         if !index_state.running && stale(index_state.indexed_at.as_deref(), s.index_max_age) {
             refresh_in_background(&s, &realm);
         }
-        let (found, summary) = tokio::join!(
+        // A cheap look at BI's count (one call, one row) catches records added or removed elsewhere.
+        let one = crate::bi::wire::ListQuery {
+            page_size: Some(1),
+            ..Default::default()
+        };
+        let (found, summary, at_bi) = tokio::join!(
             index.search(&realm, &filter, page, size),
-            index.enrollment_summary(&realm)
+            index.enrollment_summary(&realm),
+            s.client.list_identities(&realm, &one)
         );
-        return Ok(IdentitySearch {
-            page: found.map_err(index_failed)?,
-            summary: summary.map_err(index_failed)?,
-            index: index_state,
-        });
+        let summary = summary.map_err(index_failed)?;
+        let indexed: u64 = summary.iter().map(|c| c.count).sum();
+        let moved = at_bi.is_ok_and(|p| p.total_size != indexed);
+        if !moved {
+            return Ok(IdentitySearch {
+                page: found.map_err(index_failed)?,
+                summary,
+                index: index_state,
+            });
+        }
+        // BI has changed since: refresh, and answer this view from BI meanwhile.
+        refresh_in_background(&s, &realm);
     }
     if s.index.is_some() && !index_state.running {
         refresh_in_background(&s, &realm);

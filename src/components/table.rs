@@ -9,8 +9,18 @@ use leptos::prelude::*;
 pub fn DataTable(
     columns: &'static [&'static str],
     #[prop(optional_no_strip)] lead: Option<AnyView>,
+    /// Header cells to use instead of `columns` (e.g. sortable ones).
+    #[prop(optional)]
+    heads: Option<AnyView>,
     children: Children,
 ) -> impl IntoView {
+    let heads = heads.unwrap_or_else(|| {
+        columns
+            .iter()
+            .map(|c| view! { <th scope="col" class="px-4 py-2.5 font-semibold">{*c}</th> })
+            .collect_view()
+            .into_any()
+    });
     view! {
         <div
             class="max-h-[70vh] overflow-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
@@ -22,10 +32,7 @@ pub fn DataTable(
                 <thead class="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-500 dark:bg-slate-800 dark:text-slate-400">
                     <tr>
                         {lead.map(|l| view! { <th scope="col" class="w-10 px-4 py-2.5">{l}</th> })}
-                        {columns
-                            .iter()
-                            .map(|c| view! { <th scope="col" class="px-4 py-2.5 font-semibold">{*c}</th> })
-                            .collect_view()}
+                        {heads}
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{children()}</tbody>

@@ -104,8 +104,13 @@ impl DirectoryIndex {
             },
             Some(r) => {
                 let indexed_at: Option<String> = r.get("indexed_at");
+                let age_secs = indexed_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0) as u64);
                 IndexState {
                     ready: indexed_at.is_some(),
+                    age_secs,
                     indexed_at,
                     running,
                     done: r.get::<i64, _>("done") as u64,
@@ -146,15 +151,21 @@ impl DirectoryIndex {
             }
         }
         let condition = conditions.join(" AND ");
-        let column = match filter.sort.key {
-            SortKey::Username => "i.username",
-            SortKey::Name => "i.display_name",
-            SortKey::Email => "i.email",
-            SortKey::Enrollment => "i.enrollment",
-            SortKey::Created => "i.create_time",
-            SortKey::Updated => "i.update_time",
+        let order = match filter.sort {
+            None => "i.rowid".to_string(),
+            Some(sort) => {
+                let column = match sort.key {
+                    SortKey::Username => "i.username",
+                    SortKey::Name => "i.display_name",
+                    SortKey::Email => "i.email",
+                    SortKey::Enrollment => "i.enrollment",
+                    SortKey::Created => "i.create_time",
+                    SortKey::Updated => "i.update_time",
+                };
+                let direction = if sort.descending { "DESC" } else { "ASC" };
+                format!("{column} {direction}, i.username {direction}")
+            }
         };
-        let direction = if filter.sort.descending { "DESC" } else { "ASC" };
         let count_sql = format!("SELECT COUNT(*) FROM ix_identities i WHERE {condition}");
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
         for b in &binds {
@@ -163,7 +174,7 @@ impl DirectoryIndex {
         let total = count.fetch_one(&self.pool).await? as u64;
         let rows_sql = format!(
             "SELECT i.* FROM ix_identities i WHERE {condition} \
-             ORDER BY {column} {direction}, i.username {direction} LIMIT ? OFFSET ?"
+             ORDER BY {order} LIMIT ? OFFSET ?"
         );
         let mut rows = sqlx::query(&rows_sql);
         for b in &binds {

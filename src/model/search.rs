@@ -46,18 +46,9 @@ pub struct Sort {
     pub descending: bool,
 }
 
-impl Default for Sort {
-    fn default() -> Self {
-        Sort {
-            key: SortKey::Username,
-            descending: false,
-        }
-    }
-}
-
 impl Sort {
-    /// `created`, `-created`; anything else is the default (username, ascending).
-    pub fn parse(param: &str) -> Sort {
+    /// `created`, `-created`; anything else is no sort (BI's own order).
+    pub fn parse(param: &str) -> Option<Sort> {
         let (descending, name) = match param.strip_prefix('-') {
             Some(rest) => (true, rest),
             None => (false, param),
@@ -66,7 +57,6 @@ impl Sort {
             .into_iter()
             .find(|k| k.param() == name)
             .map(|key| Sort { key, descending })
-            .unwrap_or_default()
     }
 
     pub fn param(self) -> String {
@@ -87,7 +77,8 @@ pub struct IdentityFilter {
     pub status: String,
     /// BI's enrollment status (`ENROLLED`, `PENDING`, `INVITE_FAILED`, `UNENROLLED`); empty: any.
     pub enrollment: String,
-    pub sort: Sort,
+    /// `None`: BI's own order (the order records were listed and added in).
+    pub sort: Option<Sort>,
 }
 
 /// How many of a realm's identities are in one enrollment status.
@@ -104,6 +95,9 @@ pub struct IndexState {
     pub ready: bool,
     /// When the last full refresh ended (RFC 3339).
     pub indexed_at: Option<String>,
+    /// Seconds since then, when the answer was made.
+    #[serde(default)]
+    pub age_secs: Option<u64>,
     /// A refresh is running: records read so far, and how many BI said there are.
     pub running: bool,
     pub done: u64,
@@ -119,6 +113,16 @@ pub struct IdentitySearch {
     pub index: IndexState,
 }
 
+/// "just now", "3 min ago", "2 h ago", "4 days ago".
+pub fn ago(secs: u64) -> String {
+    match secs {
+        s if s < 60 => "just now".into(),
+        s if s < 3600 => format!("{} min ago", s / 60),
+        s if s < 86_400 => format!("{} h ago", s / 3600),
+        s => format!("{} days ago", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,10 +132,22 @@ mod tests {
         for key in SortKey::ALL {
             for descending in [false, true] {
                 let sort = Sort { key, descending };
-                assert_eq!(Sort::parse(&sort.param()), sort);
+                assert_eq!(Sort::parse(&sort.param()), Some(sort));
             }
         }
-        assert_eq!(Sort::parse("bogus"), Sort::default());
-        assert_eq!(Sort::parse("-created").key, SortKey::Created);
+        assert_eq!(Sort::parse("bogus"), None);
+        assert_eq!(Sort::parse("").map(|s| s.key), None);
+        assert_eq!(
+            Sort::parse("-created").map(|s| s.key),
+            Some(SortKey::Created)
+        );
+    }
+
+    #[test]
+    fn ages_read_as_words() {
+        assert_eq!(ago(5), "just now");
+        assert_eq!(ago(180), "3 min ago");
+        assert_eq!(ago(7200), "2 h ago");
+        assert_eq!(ago(3 * 86_400), "3 days ago");
     }
 }

@@ -1,20 +1,25 @@
-//! Directory → Identities: the realm's identities, paged through BI (one list call per view), searchable by
-//! username through BI's filter.
+//! Directory → Identities: the realm's identities from the directory index: one search box over any part of the
+//! username, name, email or external id, status and enrollment filters, sortable columns, the realm's Enrollment
+//! Summary, and how fresh the index is. All of it in the URL (plain links and a GET form before the wasm loads).
+//! Until a realm's first index is complete the page lists BI's pages and matches exact usernames, and says so.
 
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{list_identities, BulkIdentities};
+use crate::api::{search_identities, BulkIdentities, RefreshIndex};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::form::PRIMARY_BUTTON;
 use crate::components::layout::{use_me, Perms};
-use crate::components::pager::{encode_component, Pager};
+use crate::components::pager::{encode_component, query_string, Pager};
 use crate::components::table::{DataTable, SelectAllBox, SelectBox, Selection, StatusBadge};
 use crate::model::{
-    bulk_summary, capitalize, clamp_page_size, human_date, Action, BulkOp, Identity, PageView,
+    bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, Action, BulkOp,
+    Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
 };
+
+const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
 const BAR_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
@@ -40,7 +45,17 @@ pub fn IdentitiesPage() -> impl IntoView {
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let me = use_me();
     let (page, size) = page_and_size(query);
-    let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
+    let filter = Memo::new(move |_| {
+        let m = query.read();
+        let get = |k: &str| m.get(k).unwrap_or_default().trim().to_string();
+        IdentityFilter {
+            q: get("q"),
+            status: get("status"),
+            enrollment: get("enrollment"),
+            sort: Sort::parse(&get("sort")),
+        }
+    });
+    let q = Memo::new(move |_| filter.read().q.clone());
     let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
 
     let bulk = ServerAction::<BulkIdentities>::new();
@@ -50,11 +65,11 @@ pub fn IdentitiesPage() -> impl IntoView {
                 realm.get(),
                 page.get(),
                 size.get(),
-                q.get(),
+                filter.get(),
                 bulk.version().get(),
             )
         },
-        |(realm, page, size, q, _)| list_identities(realm, page, size, q),
+        |(realm, page, size, filter, _)| search_identities(realm, filter, page, size),
     );
     // Selected rows of the current page: (id, username). A new page or a finished bulk change clears it.
     let selected: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());
@@ -63,7 +78,7 @@ pub fn IdentitiesPage() -> impl IntoView {
             realm.get(),
             page.get(),
             size.get(),
-            q.get(),
+            filter.get(),
             bulk.version().get(),
         );
         selected.set(Vec::new());
@@ -153,16 +168,35 @@ pub fn IdentitiesPage() -> impl IntoView {
                     {format!("Deleted {who}.")}
                 </p>
             })}
-            <Form method="get" action="" attr:role="search" attr:class="flex max-w-md items-center gap-2">
-                <label for="identity-search" class="sr-only">"Search by username"</label>
-                <input
-                    id="identity-search"
-                    type="search"
-                    name="q"
-                    placeholder="Search by exact username"
-                    value=move || q.get()
-                    class="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900"
-                />
+            <Form method="get" action="" attr:role="search" attr:class="flex flex-wrap items-end gap-2">
+                <div class="flex min-w-0 flex-1 basis-64 flex-col gap-1">
+                    <label for="identity-search" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Search by name, username, email or external ID"</label>
+                    <input
+                        id="identity-search"
+                        type="search"
+                        name="q"
+                        placeholder="e.g. lovelace or @finance.example"
+                        value=move || q.get()
+                        class=FIELD
+                    />
+                </div>
+                <div class="flex flex-col gap-1">
+                    <label for="status-filter" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Status"</label>
+                    <select id="status-filter" name="status" class=FIELD>
+                        {[("", "Any"), ("active", "Active"), ("suspended", "Suspended")].into_iter().map(|(v, label)| view! {
+                            <option value=v selected=move || filter.read().status == v>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="flex flex-col gap-1">
+                    <label for="enrollment-filter" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Enrollment"</label>
+                    <select id="enrollment-filter" name="enrollment" class=FIELD>
+                        {["", "ENROLLED", "PENDING", "INVITE_FAILED", "UNENROLLED"].into_iter().map(|v| view! {
+                            <option value=v selected=move || filter.read().enrollment == v>{if v.is_empty() { "Any".to_string() } else { enrollment_label(v) }}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <input type="hidden" name="sort" value=move || filter.read().sort.map(Sort::param).unwrap_or_default() />
                 <input type="hidden" name="size" value=move || size.get().to_string() />
                 <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800">
                     "Search"
@@ -199,7 +233,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let perms = me.perms().await;
                         match data.await {
-                            Ok(view) => view! { <IdentityTable data=view q=q.get_untracked() realm=realm.get_untracked() selected=selected perms=perms /> }.into_any(),
+                            Ok(found) => view! { <Found found=found filter=filter.get_untracked() realm=realm.get_untracked() selected=selected perms=perms /> }.into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
@@ -209,26 +243,139 @@ pub fn IdentitiesPage() -> impl IntoView {
     }
 }
 
+/// The filter's parameters, for links that keep it.
+fn filter_params(filter: &IdentityFilter) -> Vec<(&'static str, String)> {
+    let sort = filter.sort.map(Sort::param).unwrap_or_default();
+    vec![
+        ("q", filter.q.clone()),
+        ("status", filter.status.clone()),
+        ("enrollment", filter.enrollment.clone()),
+        ("sort", sort),
+    ]
+}
+
+/// A search's answer: the Enrollment Summary, the table, the pager and the index's freshness.
+#[component]
+fn Found(
+    found: IdentitySearch,
+    filter: IdentityFilter,
+    realm: String,
+    selected: Selection,
+    perms: Perms,
+) -> impl IntoView {
+    let IdentitySearch {
+        page,
+        summary,
+        index,
+    } = found;
+    let size = page.size;
+    view! {
+        <EnrollmentSummary summary=summary filter=filter.clone() size=size />
+        <IdentityTable data=page filter=filter index=index.clone() realm=realm.clone() selected=selected perms=perms />
+        <Freshness index=index realm=realm />
+    }
+}
+
+/// The realm's counts per enrollment status, each a link that filters by it.
+#[component]
+fn EnrollmentSummary(
+    summary: Vec<crate::model::EnrollmentCount>,
+    filter: IdentityFilter,
+    size: u32,
+) -> impl IntoView {
+    let total: u64 = summary.iter().map(|s| s.count).sum();
+    (!summary.is_empty()).then(|| {
+        let link = move |enrollment: &str| {
+            let f = IdentityFilter { enrollment: enrollment.to_string(), ..filter.clone() };
+            query_string(1, size, &filter_params(&f))
+        };
+        let items = summary
+            .into_iter()
+            .map(|s| {
+                let percent = (s.count * 100 + total / 2) / total.max(1);
+                view! {
+                    <li>
+                        <a href=link(&s.status) class="flex items-baseline gap-2 rounded-md border border-slate-200 px-3 py-1.5 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800">
+                            <span class="font-medium">{enrollment_label(&s.status)}</span>
+                            <span class="tabular-nums text-slate-600 dark:text-slate-400">{format!("{} ({percent}%)", s.count)}</span>
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <nav aria-label="Enrollment summary" class="px-4 pt-4">
+                <ul class="flex flex-wrap gap-2 text-sm">
+                    <li>
+                        <a href=link("") class="flex items-baseline gap-2 rounded-md border border-slate-200 px-3 py-1.5 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800">
+                            <span class="font-medium">"All"</span>
+                            <span class="tabular-nums text-slate-600 dark:text-slate-400">{total.to_string()}</span>
+                        </a>
+                    </li>
+                    {items}
+                </ul>
+            </nav>
+        }
+    })
+}
+
+/// "Index updated 12:04 (3 min ago) · Refresh", or while a realm is indexed for the first time, its progress.
+#[component]
+fn Freshness(index: IndexState, realm: String) -> impl IntoView {
+    let refresh = ServerAction::<RefreshIndex>::new();
+    let when = index.indexed_at.clone().map(|t| {
+        let ago = crate::model::ago(index.age_secs.unwrap_or(0));
+        (t.get(11..16).unwrap_or("").to_string(), ago, t)
+    });
+    view! {
+        <div id="index-freshness" class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-4 py-2 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
+            {match (&when, index.running) {
+                (None, true) => view! {
+                    <label for="index-progress">{format!("Indexing this realm: {} of {}", index.done, index.total)}</label>
+                    <progress id="index-progress" max=index.total.max(1).to_string() value=index.done.to_string() class="h-2 w-40"></progress>
+                    <span>"Until it is complete, search matches exact usernames."</span>
+                }.into_any(),
+                (None, false) => view! { <span>"Search matches exact usernames until this realm is indexed."</span> }.into_any(),
+                (Some((hhmm, ago, full)), _) => view! {
+                    <span>"Index updated " <time datetime=full.clone()>{format!("{hhmm} UTC")}</time>{format!(" ({ago})")}</span>
+                    {index.running.then(|| view! { <span>"· refreshing…"</span> })}
+                }.into_any(),
+            }}
+            <ActionForm action=refresh attr:class="inline">
+                <input type="hidden" name="realm" value=realm />
+                <button type="submit" class="font-medium text-indigo-700 underline hover:no-underline dark:text-indigo-300" disabled=move || refresh.pending().get()>
+                    {move || if refresh.value().get().is_some_and(|r| r.is_ok()) { "Refreshing — reload to see it" } else { "Refresh" }}
+                </button>
+            </ActionForm>
+        </div>
+    }
+}
+
 #[component]
 fn IdentityTable(
-    data: PageView<Identity>,
-    q: String,
+    data: crate::model::PageView<Identity>,
+    filter: IdentityFilter,
+    index: IndexState,
     realm: String,
     selected: Selection,
     perms: Perms,
 ) -> impl IntoView {
     // Rows can be selected only by an operator who may change several at once.
     let selectable = perms.can(Action::SetStatus) || perms.can(Action::DeleteIdentity);
+    let q = filter.q.clone();
+    let narrowed = filter.q.is_empty() && filter.status.is_empty() && filter.enrollment.is_empty();
     if data.items.is_empty() {
-        let message = if q.is_empty() {
+        let message = if narrowed {
             "This realm has no identities yet.".to_string()
+        } else if q.is_empty() {
+            "No identity matches these filters.".to_string()
         } else {
-            format!("No identity with username \u{201c}{q}\u{201d}.")
+            format!("No identity matches \u{201c}{q}\u{201d}.")
         };
         return view! {
             <div class="flex flex-col items-start gap-3 p-8">
                 <p id="empty-state" class="text-slate-700 dark:text-slate-300">{message}</p>
-                {if q.is_empty() {
+                {if narrowed {
                     perms.can(Action::CreateIdentity).then(|| view! {
                         <a href=format!("/realms/{}/identities/new", encode_component(&realm))
                             class=PRIMARY_BUTTON>
@@ -255,16 +402,60 @@ fn IdentityTable(
         .into_iter()
         .map(|i| view! { <IdentityRow identity=i realm=realm.clone() selected=selected selectable=selectable /> })
         .collect_view();
+    let size = data.size;
+    let heads = sort_heads(&filter, size, index.ready);
     view! {
+        <p id="match-count" class="px-4 pt-3 text-sm text-slate-600 dark:text-slate-400">
+            {format!("{} {}", data.total, if data.total == 1 { "identity" } else { "identities" })}
+        </p>
         <DataTable
-            columns=&["Username", "Name", "Email", "Status", "Created"]
+            columns=&["Username", "Name", "Email", "Status", "Enrollment", "Created"]
             lead=selectable.then(|| view! { <SelectAllBox selected=selected on_page=on_page /> }.into_any())
+            heads=heads
         >
             {rows}
         </DataTable>
-        <Pager page=data.page size=data.size shown=shown total=data.total extra=vec![("q", q)] />
+        <Pager page=data.page size=data.size shown=shown total=data.total extra=filter_params(&filter) />
     }
     .into_any()
+}
+
+/// The header cells; with the index ready, each sortable column's name is a link that sorts by it (again:
+/// the other way), and the sorted column says so (`aria-sort`).
+fn sort_heads(filter: &IdentityFilter, size: u32, sortable: bool) -> AnyView {
+    let columns: [(&str, Option<SortKey>); 6] = [
+        ("Username", Some(SortKey::Username)),
+        ("Name", Some(SortKey::Name)),
+        ("Email", Some(SortKey::Email)),
+        ("Status", None),
+        ("Enrollment", Some(SortKey::Enrollment)),
+        ("Created", Some(SortKey::Created)),
+    ];
+    columns
+        .into_iter()
+        .map(|(label, key)| {
+            let key = key.filter(|_| sortable);
+            let current = key.and_then(|k| filter.sort.filter(|s| s.key == k));
+            let aria = current.map(|s| if s.descending { "descending" } else { "ascending" });
+            let cell = match key {
+                None => label.into_any(),
+                Some(k) => {
+                    // First click: ascending; on the sorted column, the other way.
+                    let next = Sort { key: k, descending: current.is_some_and(|s| !s.descending) };
+                    let f = IdentityFilter { sort: Some(next), ..filter.clone() };
+                    let arrow = match aria { Some("ascending") => " ▲", Some(_) => " ▼", None => "" };
+                    view! {
+                        <a href=query_string(1, size, &filter_params(&f)) class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+                            {label}<span aria-hidden="true">{arrow}</span>
+                        </a>
+                    }
+                    .into_any()
+                }
+            };
+            view! { <th scope="col" aria-sort=aria class="px-4 py-2.5 font-semibold">{cell}</th> }
+        })
+        .collect_view()
+        .into_any()
 }
 
 #[component]
@@ -303,6 +494,7 @@ fn IdentityRow(
             <td class="px-4 py-2.5">
                 <StatusBadge suspended=suspended />
             </td>
+            <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">{enrollment_label(identity.enrollment_status.as_deref().unwrap_or(""))}</td>
             <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
                 <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>
             </td>
