@@ -264,3 +264,39 @@ async fn the_consoles_own_writes_appear_at_once() {
     assert_eq!(names, vec!["hedy.indexed"], "found without a refresh");
     assert!(!answer.summary.is_empty());
 }
+
+#[tokio::test]
+async fn a_thousand_pasted_usernames_the_index_knows_cost_two_bi_calls() {
+    use bi_console::bi::wire::GroupWrite;
+    let t = common::start().await;
+    let c = t.client();
+    let realm = t.workforce.clone();
+    t.sandbox
+        .store()
+        .bulk_seed(&realm, "paste", 1000, 0, 0, 0)
+        .await
+        .unwrap();
+    let group = c
+        .create_group(
+            &permit(&realm),
+            &GroupWrite {
+                display_name: Some("Pasted".into()),
+                description: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let index = index_for(&t).await;
+    index.refresh(&c, &realm).await.unwrap();
+    let pasted: Vec<String> = (1..=1000).map(|n| format!("PASTE.{n:06}")).collect();
+    let known = index.by_usernames(&realm, &pasted).await.unwrap();
+    assert_eq!(known.len(), 1000, "found ignoring case");
+    let before = t.sandbox.calls_total();
+    let r = bi_console::api::members::add_by_usernames(&c, &permit(&realm), &group, &pasted, known)
+        .await
+        .unwrap();
+    let calls = t.sandbox.calls_since(before);
+    assert_eq!(r.changed, 1000);
+    assert!(calls.len() <= 3, "{} calls: {calls:?}", calls.len());
+}

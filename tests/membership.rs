@@ -98,7 +98,7 @@ async fn pasted_usernames_skip_unknown_ones_and_existing_members() {
         "ada.lovelace, grace.hopper\nnobody.here\n\nALAN.TURING,ada.lovelace",
     );
     let before = t.sandbox.calls_total();
-    let r = members::add_by_usernames(&c, &common::permit(&t.workforce), &group, &pasted)
+    let r = members::add_by_usernames(&c, &common::permit(&t.workforce), &group, &pasted, vec![])
         .await
         .unwrap();
     let calls = t.sandbox.calls_since(before);
@@ -130,6 +130,7 @@ async fn pasted_usernames_skip_unknown_ones_and_existing_members() {
         &common::permit(&t.workforce),
         &group,
         &["ghost".to_string()],
+        vec![],
     )
     .await
     .unwrap();

@@ -236,18 +236,27 @@ async fn identity_in_group(
 
 /// Adds the identities named in a pasted list. Unknown usernames and identities already in the group are listed
 /// back and not sent; the rest are added in calls of at most 1000.
+/// `known` are identities already resolved (by the directory index); only the other usernames are looked up at BI.
 pub async fn add_by_usernames(
     client: &Client,
     permit: &Permit<act::ManageMembers>,
     group: &str,
     usernames: &[String],
+    known: Vec<Identity>,
 ) -> Result<MembershipResult, BiError> {
     let realm = permit.realm();
+    let known_names: HashSet<String> = known.iter().map(|i| i.username().to_lowercase()).collect();
+    let rest: Vec<String> = usernames
+        .iter()
+        .filter(|u| !known_names.contains(&u.to_lowercase()))
+        .cloned()
+        .collect();
     let (resolved, first) = tokio::join!(
-        resolve_usernames(client, realm, usernames),
+        resolve_usernames(client, realm, &rest),
         first_members_page(client, realm, group)
     );
-    let (identities, unknown) = resolved?;
+    let (mut identities, unknown) = resolved?;
+    identities.splice(0..0, known);
     let ids: Vec<String> = identities.iter().map(|i| i.id.clone()).collect();
     let present = members_among(client, realm, group, first?, &ids).await?;
     let (already, new): (Vec<&Identity>, Vec<&Identity>) =

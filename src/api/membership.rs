@@ -104,7 +104,15 @@ pub async fn add_group_members_by_usernames(
         }],
         ..super::checks::bad_request(message)
     })?;
-    let result = super::members::add_by_usernames(&state()?.client, &permit, &group, &names)
+    let s = state()?;
+    // Usernames the directory index knows need no lookup at BI.
+    let known = match &s.index {
+        Some(index) if index.state(&realm).await.is_ok_and(|st| st.ready) => {
+            index.by_usernames(&realm, &names).await.unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
+    let result = super::members::add_by_usernames(&s.client, &permit, &group, &names, known)
         .await
         .map_err(|e| errors::from_bi("add members by username", e))?;
     let note = format!("pasted {} usernames", names.len());

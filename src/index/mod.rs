@@ -20,7 +20,7 @@ use crate::model::{
     EnrollmentCount, Identity, IdentityFilter, IndexState, PageView, SortKey, Traits,
 };
 
-const SCHEMA: [&str; 9] = [
+const SCHEMA: [&str; 10] = [
     "CREATE TABLE IF NOT EXISTS ix_identities (
         rowid        INTEGER PRIMARY KEY,
         realm_id     TEXT NOT NULL,
@@ -37,6 +37,7 @@ const SCHEMA: [&str; 9] = [
         UNIQUE (realm_id, id)
     )",
     "CREATE INDEX IF NOT EXISTS ix_identities_sort ON ix_identities (realm_id, username)",
+    "CREATE INDEX IF NOT EXISTS ix_identities_username ON ix_identities (realm_id, username COLLATE NOCASE)",
     "CREATE INDEX IF NOT EXISTS ix_identities_created ON ix_identities (realm_id, create_time)",
     "CREATE INDEX IF NOT EXISTS ix_identities_state ON ix_identities (realm_id, enrollment, status)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS ix_identities_fts USING fts5(
@@ -210,6 +211,23 @@ impl DirectoryIndex {
                 count: r.get::<i64, _>("n") as u64,
             })
             .collect())
+    }
+
+    /// The identities of `realm` with these usernames (ignoring case, as BI does), as far as the index knows them.
+    pub async fn by_usernames(&self, realm: &str, usernames: &[String]) -> Result<Vec<Identity>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let mut found = Vec::new();
+        for username in usernames {
+            let row = sqlx::query(
+                "SELECT * FROM ix_identities WHERE realm_id = ? AND username = ? COLLATE NOCASE LIMIT 1",
+            )
+            .bind(realm)
+            .bind(username)
+            .fetch_optional(&mut *conn)
+            .await?;
+            found.extend(row.as_ref().map(identity));
+        }
+        Ok(found)
     }
 
     /// Keeps `identity` (as BI answered a write) in `realm`'s index at once.

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Measures the directory index at scale: a release build of examples/index_bench.rs, which seeds an in-process
+# sandbox with one realm of N identities (default 1,000,000), indexes it over HTTP through the BI client, refreshes
+# it unchanged, and times searches. Prints a Markdown report (the figures in docs/PERFORMANCE.md come from it).
+# usage: scripts/bench-index.sh [IDENTITIES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
+export RUSTFLAGS="--cfg erase_components"
+cargo build --release --features ssr --example index_bench >&2
+RUST_LOG=warn "$CARGO_TARGET_DIR/release/examples/index_bench" "${1:-1000000}"
