@@ -300,3 +300,80 @@ async fn a_thousand_pasted_usernames_the_index_knows_cost_two_bi_calls() {
     assert_eq!(r.changed, 1000);
     assert!(calls.len() <= 3, "{} calls: {calls:?}", calls.len());
 }
+
+#[tokio::test]
+async fn groups_are_found_by_part_of_their_name_with_member_counts() {
+    use bi_console::bi::wire::GroupWrite;
+    let t = common::start().await;
+    let c = t.client();
+    let realm = t.workforce.clone();
+    let group = c
+        .create_group(
+            &permit(&realm),
+            &GroupWrite {
+                display_name: Some("Zürich Quants".into()),
+                description: Some("Risk models".into()),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let ids = common::make_identities(&t, "quant", 3).await;
+    c.add_members(&permit(&realm), &group, &ids).await.unwrap();
+    let index = index_for(&t).await;
+    let report = index.refresh(&c, &realm).await.unwrap();
+    let at_bi = c
+        .list_groups(
+            &realm,
+            &ListQuery {
+                page_size: Some(200),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.groups_read, at_bi.total_size);
+    for q in ["zurich", "QUANT", "risk mod"] {
+        let found = index.search_groups(&realm, q, None, 1, 50).await.unwrap();
+        let names: Vec<(&str, Option<u64>)> = found
+            .items
+            .iter()
+            .map(|l| (l.group.display_name.as_str(), l.members))
+            .collect();
+        assert_eq!(names, vec![("Zürich Quants", Some(3))], "{q}");
+    }
+    let by_members = index
+        .search_groups(
+            &realm,
+            "",
+            Some(Sort {
+                key: SortKey::Members,
+                descending: true,
+            }),
+            1,
+            200,
+        )
+        .await
+        .unwrap();
+    let counts: Vec<u64> = by_members
+        .items
+        .iter()
+        .map(|l| l.members.unwrap())
+        .collect();
+    let mut sorted = counts.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(counts, sorted);
+    // A membership change at BI shows after a refresh; an unchanged realm rewrites no group.
+    c.delete_members(&permit(&realm), &group, &ids[..1])
+        .await
+        .unwrap();
+    let again = index.refresh(&c, &realm).await.unwrap();
+    assert_eq!(again.groups_written, 1, "{again:?}");
+    let found = index
+        .search_groups(&realm, "quants", None, 1, 50)
+        .await
+        .unwrap();
+    assert_eq!(found.items[0].members, Some(2));
+    let unchanged = index.refresh(&c, &realm).await.unwrap();
+    assert_eq!((unchanged.groups_written, unchanged.groups_removed), (0, 0));
+}

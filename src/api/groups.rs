@@ -10,6 +10,8 @@ use super::checks::{permit, recorded, state};
 #[cfg(feature = "ssr")]
 use super::errors;
 #[cfg(feature = "ssr")]
+use super::search::{index_change, Indexed};
+#[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
@@ -100,12 +102,10 @@ pub async fn create_group(realm: String, input: GroupInput) -> Result<String, Ap
         .await;
         let id = created.as_ref().map(|g| g.id.clone()).unwrap_or_default();
         let name = input.display_name.trim();
-        recorded(
-            p,
-            Event::new("group.create", &realm, &id, name, input.describe()),
-            created,
-        )
-        .await
+        let event = Event::new("group.create", &realm, &id, name, input.describe());
+        let created = recorded(p, event, created).await?;
+        index_change(&realm, Indexed::Group(&created, Some(0))).await;
+        Ok(created)
     };
     let done = |created: &Group| group_url(&realm, &created.id, "?created=1");
     let created = super::forms::form_write(permit(&realm).await, posted, write, done).await?;
@@ -143,7 +143,9 @@ pub async fn update_group(
         };
         let detail = after.describe_change(&before);
         let event = Event::new("group.update", &realm, &id, &before.display_name, detail);
-        recorded(p, event, outcome).await.map(|_| ())
+        let updated = recorded(p, event, outcome).await?;
+        index_change(&realm, Indexed::Group(&updated, None)).await;
+        Ok(())
     };
     let done = |_: &()| group_url(&realm, &id, "?updated=1");
     super::forms::form_write(Ok(permit), posted, write, done).await?;
@@ -181,7 +183,9 @@ pub async fn delete_group(
         _ => before.display_name.clone(),
     };
     let event = Event::new("group.delete", &realm, &id, &before.display_name, detail);
-    recorded(&permit, event, outcome).await
+    let removed = recorded(&permit, event, outcome).await?;
+    index_change(&realm, Indexed::GroupRemoved(&id)).await;
+    Ok(removed)
 }
 
 /// Whether `group` is protected (`CONSOLE_PROTECTED_GROUPS`, by id or name). Its name is read from BI only when a

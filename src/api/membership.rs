@@ -30,6 +30,12 @@ async fn record_membership(
     if !note.is_empty() {
         detail = format!("{note}: {detail}");
     }
+    let delta = result.changed as i64 * if action.ends_with(".add") { 1 } else { -1 };
+    super::search::index_change(
+        permit.realm(),
+        super::search::Indexed::Members(group, delta),
+    )
+    .await;
     let event = Event::new(action, permit.realm(), group, &result.group_name, detail)
         .with_subjects(result.changed_ids.clone());
     super::checks::record(
@@ -215,7 +221,11 @@ pub async fn add_identity_to_groups(
         )
         .with_subjects(vec![identity.clone()]);
         match super::checks::recorded(&permit, event, outcome).await {
-            Ok(_) => result.changed += 1,
+            Ok(_) => {
+                result.changed += 1;
+                super::search::index_change(&realm, super::search::Indexed::Members(&group, 1))
+                    .await;
+            }
             Err(e) => result.failed.push(BulkFailure {
                 id: group,
                 reason: e.message,
@@ -245,7 +255,7 @@ pub async fn remove_identity_from_group(
         "removed 1 identity from its page",
     )
     .with_subjects(vec![identity]);
-    super::checks::recorded(&permit, event, outcome)
-        .await
-        .map(|_| ())
+    super::checks::recorded(&permit, event, outcome).await?;
+    super::search::index_change(&realm, super::search::Indexed::Members(&group, -1)).await;
+    Ok(())
 }

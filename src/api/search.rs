@@ -98,6 +98,58 @@ pub async fn search_identities(
     })
 }
 
+/// One page of a realm's groups with their member counts: from the index when it is ready (any part of the name
+/// or description; sort by `name`, `members` or `created`), else BI's page (no search, counts unknown) while the
+/// first index is made in the background.
+#[server]
+pub async fn search_groups(
+    realm: String,
+    q: String,
+    sort: String,
+    page: u32,
+    size: u32,
+) -> Result<crate::model::GroupSearch, AppError> {
+    use crate::model::{clamp_page_size, GroupListing, GroupSearch, PageView, Sort};
+    allow_in(Action::Read, &realm).await?;
+    let s = state()?;
+    let size = clamp_page_size(Some(size));
+    let page = page.max(1);
+    let index_state = match &s.index {
+        None => IndexState::default(),
+        Some(index) => index.state(&realm).await.map_err(index_failed)?,
+    };
+    if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
+        let found = index
+            .search_groups(&realm, &q, Sort::parse(&sort), page, size)
+            .await
+            .map_err(index_failed)?;
+        return Ok(GroupSearch {
+            page: found,
+            index: index_state,
+        });
+    }
+    if s.index.is_some() && !index_state.running {
+        refresh_in_background(&s, &realm);
+    }
+    let groups = super::groups::list_groups(realm, page, size).await?;
+    Ok(GroupSearch {
+        page: PageView {
+            items: groups
+                .items
+                .into_iter()
+                .map(|group| GroupListing {
+                    group,
+                    members: None,
+                })
+                .collect(),
+            total: groups.total,
+            page: groups.page,
+            size: groups.size,
+        },
+        index: index_state,
+    })
+}
+
 /// Refreshes a realm's index now (in the background); answers its state.
 #[server]
 pub async fn refresh_index(realm: String) -> Result<IndexState, AppError> {
@@ -132,6 +184,10 @@ pub(crate) enum Indexed<'a> {
     Put(&'a crate::model::Identity),
     Removed(&'a [String]),
     Status(&'a [String], &'a str),
+    Group(&'a crate::model::Group, Option<u64>),
+    GroupRemoved(&'a str),
+    /// A group's member count changed by this much.
+    Members(&'a str, i64),
 }
 
 #[cfg(feature = "ssr")]
@@ -143,6 +199,9 @@ pub(crate) async fn index_change(realm: &str, change: Indexed<'_>) {
         Indexed::Put(identity) => index.put(realm, identity).await,
         Indexed::Removed(ids) => index.remove(realm, ids).await,
         Indexed::Status(ids, status) => index.set_status(realm, ids, status).await,
+        Indexed::Group(group, members) => index.put_group(realm, group, members).await,
+        Indexed::GroupRemoved(id) => index.remove_group(realm, id).await,
+        Indexed::Members(id, delta) => index.count_members(realm, id, delta).await,
     };
     if let Err(e) = outcome {
         tracing::warn!(realm, error = %e, "directory index update failed");

@@ -156,3 +156,41 @@ pub fn PickRow(
         </li>
     }
 }
+
+/// Header cells for `columns`; when `sortable`, each column with a sort key is a link (`link(sort)`) that sorts by
+/// it, ascending first and the other way on the sorted column, which says so with `aria-sort`.
+pub fn sort_heads(
+    columns: &[(&'static str, Option<crate::model::SortKey>)],
+    current: Option<crate::model::Sort>,
+    sortable: bool,
+    link: &dyn Fn(crate::model::Sort) -> String,
+) -> AnyView {
+    use crate::model::Sort;
+    columns
+        .iter()
+        .map(|&(label, key)| {
+            let key = key.filter(|_| sortable);
+            let sorted = key.and_then(|k| current.filter(|s| s.key == k));
+            let aria = sorted.map(|s| if s.descending { "descending" } else { "ascending" });
+            let cell = match key {
+                None => label.into_any(),
+                Some(k) => {
+                    let next = Sort { key: k, descending: sorted.is_some_and(|s| !s.descending) };
+                    let arrow = match aria {
+                        Some("ascending") => " ▲",
+                        Some(_) => " ▼",
+                        None => "",
+                    };
+                    view! {
+                        <a href=link(next) class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
+                            {label}<span aria-hidden="true">{arrow}</span>
+                        </a>
+                    }
+                    .into_any()
+                }
+            };
+            view! { <th scope="col" aria-sort=aria class="px-4 py-2.5 font-semibold">{cell}</th> }
+        })
+        .collect_view()
+        .into_any()
+}

@@ -4,6 +4,7 @@
 //! "which records match". It is filled through the same BI client as everything else (`refresh`), and the
 //! console's own writes update it at once. This is its one interface; the storage is SQLite (FTS5, trigram).
 
+mod groups;
 mod query;
 mod refresh;
 
@@ -82,7 +83,7 @@ pub struct DirectoryIndex {
 impl DirectoryIndex {
     /// The index in `pool` (the console's database), its tables made when missing.
     pub async fn open(pool: SqlitePool) -> Result<DirectoryIndex, sqlx::Error> {
-        for statement in SCHEMA {
+        for statement in SCHEMA.iter().chain(groups::SCHEMA.iter()) {
             sqlx::query(statement).execute(&pool).await?;
         }
         Ok(DirectoryIndex {
@@ -162,6 +163,7 @@ impl DirectoryIndex {
                     SortKey::Enrollment => "i.enrollment",
                     SortKey::Created => "i.create_time",
                     SortKey::Updated => "i.update_time",
+                    SortKey::Members => "i.rowid",
                 };
                 let direction = if sort.descending { "DESC" } else { "ASC" };
                 format!("{column} {direction}, i.username {direction}")

@@ -18,8 +18,12 @@ pub struct RefreshReport {
     pub written: u64,
     /// Rows removed: gone at BI.
     pub removed: u64,
-    /// BI calls made.
+    /// BI calls made (identities, groups and member counts).
     pub calls: u64,
+    /// Groups BI listed, group rows written (new, renamed or with a new member count), and removed.
+    pub groups_read: u64,
+    pub groups_written: u64,
+    pub groups_removed: u64,
 }
 
 impl DirectoryIndex {
@@ -68,6 +72,10 @@ impl DirectoryIndex {
                 _ => break,
             }
         }
+        let groups = self.refresh_groups(client, realm, &mut conn).await?;
+        report.calls += groups.calls;
+        (report.groups_read, report.groups_written, report.groups_removed) =
+            (groups.read, groups.written, groups.removed);
         let mut tx = conn.begin().await?;
         report.removed = sqlx::query(
             "DELETE FROM ix_identities WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.ix_seen)",

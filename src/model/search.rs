@@ -14,16 +14,19 @@ pub enum SortKey {
     Enrollment,
     Created,
     Updated,
+    /// Groups only: the member count.
+    Members,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 6] = [
+    pub const ALL: [SortKey; 7] = [
         SortKey::Username,
         SortKey::Name,
         SortKey::Email,
         SortKey::Enrollment,
         SortKey::Created,
         SortKey::Updated,
+        SortKey::Members,
     ];
 
     /// The name in the URL: `username`, `name`, `email`, `enrollment`, `created`, `updated`.
@@ -35,6 +38,7 @@ impl SortKey {
             SortKey::Enrollment => "enrollment",
             SortKey::Created => "created",
             SortKey::Updated => "updated",
+            SortKey::Members => "members",
         }
     }
 }
@@ -102,6 +106,20 @@ pub struct IndexState {
     pub running: bool,
     pub done: u64,
     pub total: u64,
+}
+
+/// A group with its member count (`None` when the index does not know it yet).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupListing {
+    pub group: super::Group,
+    pub members: Option<u64>,
+}
+
+/// One answer of the Groups page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSearch {
+    pub page: PageView<GroupListing>,
+    pub index: IndexState,
 }
 
 /// One answer of the Identities page.

@@ -1,16 +1,19 @@
-//! Directory → Groups: the realm's groups, paged through BI (one list call per view).
+//! Directory → Groups: the realm's groups with their member counts, from the directory index: search by any part
+//! of the name or description, sort by name, members or created (all in the URL). Until the realm's first index is
+//! complete, BI's pages (one list call per view), without search or counts.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::list_groups;
+use crate::api::search_groups;
 use crate::components::error::{ErrorBanner, Notice};
 use crate::components::form::PRIMARY_BUTTON;
 use crate::components::layout::use_me;
-use crate::components::pager::{encode_component, Pager};
-use crate::components::table::DataTable;
-use crate::model::{human_date, Action, Group, PageView};
+use crate::components::pager::{encode_component, query_string, Pager};
+use crate::components::table::{sort_heads, DataTable};
+use crate::model::{human_date, Action, GroupSearch, Sort, SortKey};
 use crate::pages::identities::page_and_size;
+use leptos_router::components::Form;
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
@@ -26,9 +29,19 @@ pub fn GroupsPage() -> impl IntoView {
             .get("removed")
             .and_then(|r| r.parse::<u64>().ok())
     });
+    let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
+    let sort = Memo::new(move |_| Sort::parse(&query.read().get("sort").unwrap_or_default()));
     let data = Resource::new(
-        move || (realm.get(), page.get(), size.get()),
-        |(realm, page, size)| list_groups(realm, page, size),
+        move || (realm.get(), page.get(), size.get(), q.get(), sort.get()),
+        |(realm, page, size, q, sort)| {
+            search_groups(
+                realm,
+                q,
+                sort.map(Sort::param).unwrap_or_default(),
+                page,
+                size,
+            )
+        },
     );
     view! {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
@@ -49,12 +62,22 @@ pub fn GroupsPage() -> impl IntoView {
                 };
                 view! { <Notice lines=vec![line] /> }
             })}
+            <Form method="get" action="" attr:role="search" attr:class="flex max-w-md items-end gap-2">
+                <div class="flex min-w-0 flex-1 flex-col gap-1">
+                    <label for="group-search" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Search groups by name or description"</label>
+                    <input id="group-search" type="search" name="q" value=move || q.get()
+                        class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900" />
+                </div>
+                <input type="hidden" name="sort" value=move || sort.get().map(Sort::param).unwrap_or_default() />
+                <input type="hidden" name="size" value=move || size.get().to_string() />
+                <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800">"Search"</button>
+            </Form>
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading groups…"</p> }>
                     {move || Suspend::new(async move {
                         let can_create = me.perms().await.can(Action::CreateGroup);
                         match data.await {
-                            Ok(view) => view! { <GroupTable data=view realm=realm.get_untracked() can_create=can_create /> }.into_any(),
+                            Ok(found) => view! { <GroupTable found=found q=q.get_untracked() sort=sort.get_untracked() realm=realm.get_untracked() can_create=can_create /> }.into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
@@ -65,11 +88,23 @@ pub fn GroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupTable(data: PageView<Group>, realm: String, can_create: bool) -> impl IntoView {
+fn GroupTable(
+    found: GroupSearch,
+    q: String,
+    sort: Option<Sort>,
+    realm: String,
+    can_create: bool,
+) -> impl IntoView {
+    let GroupSearch { page: data, index } = found;
     if data.items.is_empty() {
+        let message = if q.is_empty() {
+            "This realm has no groups yet.".to_string()
+        } else {
+            format!("No group matches \u{201c}{q}\u{201d}.")
+        };
         return view! {
             <div class="flex flex-col items-start gap-3 p-8">
-                <p id="empty-state" class="text-slate-700 dark:text-slate-300">"This realm has no groups yet."</p>
+                <p id="empty-state" class="text-slate-700 dark:text-slate-300">{message}</p>
                 {can_create.then(|| view! {
                     <a href=format!("/realms/{}/groups/new", encode_component(&realm)) class=PRIMARY_BUTTON>"Create group"</a>
                 })}
@@ -81,7 +116,9 @@ fn GroupTable(data: PageView<Group>, realm: String, can_create: bool) -> impl In
     let rows = data
         .items
         .into_iter()
-        .map(|g| {
+        .map(|listing| {
+            let g = listing.group;
+            let members = listing.members.map(|m| m.to_string()).unwrap_or_else(|| "—".into());
             let created = g.create_time.clone().unwrap_or_default();
             view! {
                 <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
@@ -89,6 +126,7 @@ fn GroupTable(data: PageView<Group>, realm: String, can_create: bool) -> impl In
                         <a href=format!("/realms/{}/groups/{}", encode_component(&realm), encode_component(&g.id)) class="text-indigo-700 hover:underline dark:text-indigo-300">{g.display_name.clone()}</a>
                     </td>
                     <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">{g.description.clone().unwrap_or_default()}</td>
+                    <td class="px-4 py-2.5 tabular-nums">{members}</td>
                     <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
                         <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>
                     </td>
@@ -96,9 +134,24 @@ fn GroupTable(data: PageView<Group>, realm: String, can_create: bool) -> impl In
             }
         })
         .collect_view();
+    let size = data.size;
+    let extra = move |sort: Option<Sort>| {
+        vec![
+            ("q", q.clone()),
+            ("sort", sort.map(Sort::param).unwrap_or_default()),
+        ]
+    };
+    let link = |s: Sort| query_string(1, size, &extra(Some(s)));
+    let columns = [
+        ("Name", Some(SortKey::Name)),
+        ("Description", None),
+        ("Members", Some(SortKey::Members)),
+        ("Created", Some(SortKey::Created)),
+    ];
+    let heads = sort_heads(&columns, sort, index.ready, &link);
     view! {
-        <DataTable columns=&["Name", "Description", "Created"]>{rows}</DataTable>
-        <Pager page=data.page size=data.size shown=shown total=data.total />
+        <DataTable columns=&["Name", "Description", "Members", "Created"] heads=heads>{rows}</DataTable>
+        <Pager page=data.page size=data.size shown=shown total=data.total extra=extra(sort) />
     }
     .into_any()
 }

@@ -13,7 +13,9 @@ use crate::components::error::ErrorBanner;
 use crate::components::form::PRIMARY_BUTTON;
 use crate::components::layout::{use_me, Perms};
 use crate::components::pager::{encode_component, query_string, Pager};
-use crate::components::table::{DataTable, SelectAllBox, SelectBox, Selection, StatusBadge};
+use crate::components::table::{
+    sort_heads, DataTable, SelectAllBox, SelectBox, Selection, StatusBadge,
+};
 use crate::model::{
     bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, Action, BulkOp,
     Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
@@ -403,7 +405,22 @@ fn IdentityTable(
         .map(|i| view! { <IdentityRow identity=i realm=realm.clone() selected=selected selectable=selectable /> })
         .collect_view();
     let size = data.size;
-    let heads = sort_heads(&filter, size, index.ready);
+    let columns = [
+        ("Username", Some(SortKey::Username)),
+        ("Name", Some(SortKey::Name)),
+        ("Email", Some(SortKey::Email)),
+        ("Status", None),
+        ("Enrollment", Some(SortKey::Enrollment)),
+        ("Created", Some(SortKey::Created)),
+    ];
+    let link = |sort: Sort| {
+        let f = IdentityFilter {
+            sort: Some(sort),
+            ..filter.clone()
+        };
+        query_string(1, size, &filter_params(&f))
+    };
+    let heads = sort_heads(&columns, filter.sort, index.ready, &link);
     view! {
         <p id="match-count" class="px-4 pt-3 text-sm text-slate-600 dark:text-slate-400">
             {format!("{} {}", data.total, if data.total == 1 { "identity" } else { "identities" })}
@@ -418,44 +435,6 @@ fn IdentityTable(
         <Pager page=data.page size=data.size shown=shown total=data.total extra=filter_params(&filter) />
     }
     .into_any()
-}
-
-/// The header cells; with the index ready, each sortable column's name is a link that sorts by it (again:
-/// the other way), and the sorted column says so (`aria-sort`).
-fn sort_heads(filter: &IdentityFilter, size: u32, sortable: bool) -> AnyView {
-    let columns: [(&str, Option<SortKey>); 6] = [
-        ("Username", Some(SortKey::Username)),
-        ("Name", Some(SortKey::Name)),
-        ("Email", Some(SortKey::Email)),
-        ("Status", None),
-        ("Enrollment", Some(SortKey::Enrollment)),
-        ("Created", Some(SortKey::Created)),
-    ];
-    columns
-        .into_iter()
-        .map(|(label, key)| {
-            let key = key.filter(|_| sortable);
-            let current = key.and_then(|k| filter.sort.filter(|s| s.key == k));
-            let aria = current.map(|s| if s.descending { "descending" } else { "ascending" });
-            let cell = match key {
-                None => label.into_any(),
-                Some(k) => {
-                    // First click: ascending; on the sorted column, the other way.
-                    let next = Sort { key: k, descending: current.is_some_and(|s| !s.descending) };
-                    let f = IdentityFilter { sort: Some(next), ..filter.clone() };
-                    let arrow = match aria { Some("ascending") => " ▲", Some(_) => " ▼", None => "" };
-                    view! {
-                        <a href=query_string(1, size, &filter_params(&f)) class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
-                            {label}<span aria-hidden="true">{arrow}</span>
-                        </a>
-                    }
-                    .into_any()
-                }
-            };
-            view! { <th scope="col" aria-sort=aria class="px-4 py-2.5 font-semibold">{cell}</th> }
-        })
-        .collect_view()
-        .into_any()
 }
 
 #[component]

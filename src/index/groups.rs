@@ -1,0 +1,233 @@
+//! Groups in the directory index: name, description and member count of each group of a realm, found by any part
+//! of the name or description (a realm has thousands of groups, not millions: a scan of the folded text suffices),
+//! sorted by name, member count or creation. Member counts come from BI's `:listMembers` with `page_size=1`.
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Connection, Row, SqliteConnection};
+
+use super::{fold, matcher, DirectoryIndex, IndexError, Match, RefreshReport};
+use crate::bi::wire::ListQuery;
+use crate::bi::Client;
+use crate::model::{Group, GroupListing, PageView, Sort, SortKey, MAX_PAGE_SIZE};
+
+pub(super) const SCHEMA: [&str; 2] = [
+    "CREATE TABLE IF NOT EXISTS ix_groups (
+        rowid        INTEGER PRIMARY KEY,
+        realm_id     TEXT NOT NULL,
+        id           TEXT NOT NULL,
+        display_name TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        members      INTEGER,
+        create_time  TEXT NOT NULL,
+        update_time  TEXT NOT NULL,
+        folded       TEXT NOT NULL,
+        UNIQUE (realm_id, id)
+    )",
+    "CREATE INDEX IF NOT EXISTS ix_groups_name ON ix_groups (realm_id, display_name)",
+];
+
+/// Member counts asked of BI at once while refreshing.
+const PARALLEL_COUNTS: usize = 4;
+
+impl DirectoryIndex {
+    /// Reads every group of `realm` from BI, with its member count, and brings the index up to date with them.
+    pub(super) async fn refresh_groups(
+        &self,
+        client: &Client,
+        realm: &str,
+        conn: &mut SqliteConnection,
+    ) -> Result<RefreshReport, IndexError> {
+        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ix_seen_groups (id TEXT PRIMARY KEY)")
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM temp.ix_seen_groups").execute(&mut *conn).await?;
+        let mut query = ListQuery {
+            page_size: Some(MAX_PAGE_SIZE),
+            ..ListQuery::default()
+        };
+        let mut report = RefreshReport::default();
+        let one = ListQuery {
+            page_size: Some(1),
+            ..ListQuery::default()
+        };
+        loop {
+            let page = client.list_groups(realm, &query).await?;
+            let mut counts: Vec<u64> = Vec::with_capacity(page.items.len());
+            for chunk in page.items.chunks(PARALLEL_COUNTS) {
+                let calls: Vec<_> = chunk
+                    .iter()
+                    .map(|g| client.list_members(realm, &g.id, &one))
+                    .collect();
+                for members in futures::future::try_join_all(calls).await? {
+                    counts.push(members.total_size);
+                }
+            }
+            report.calls += 1 + counts.len() as u64;
+            let mut tx = conn.begin().await?;
+            for (group, members) in page.items.iter().zip(counts) {
+                if upsert(&mut tx, realm, group, Some(members)).await? {
+                    report.written += 1;
+                }
+                sqlx::query("INSERT OR IGNORE INTO temp.ix_seen_groups (id) VALUES (?)")
+                    .bind(&group.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            report.read += page.items.len() as u64;
+            match page.next_page_token {
+                Some(token) if !token.is_empty() && !page.items.is_empty() => {
+                    query.page_token = Some(token)
+                }
+                _ => break,
+            }
+        }
+        report.removed = sqlx::query(
+            "DELETE FROM ix_groups WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.ix_seen_groups)",
+        )
+        .bind(realm)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        Ok(report)
+    }
+
+    /// One page of `realm`'s groups whose name or description holds `q`, in `sort`'s order (else BI's).
+    pub async fn search_groups(
+        &self,
+        realm: &str,
+        q: &str,
+        sort: Option<Sort>,
+        page: u32,
+        size: u32,
+    ) -> Result<PageView<GroupListing>, sqlx::Error> {
+        let (condition, pattern) = match matcher(q) {
+            Match::All => ("", None),
+            Match::Like(p) => (" AND folded LIKE ? ESCAPE '\\'", Some(p)),
+            // A phrase is a substring here too: the quotes only guard FTS syntax, which a LIKE does not have.
+            Match::Phrase(_) => (" AND folded LIKE ? ESCAPE '\\'", Some(like(&fold(q)))),
+        };
+        let order = match sort {
+            None => "rowid".to_string(),
+            Some(s) => {
+                let column = match s.key {
+                    SortKey::Members => "members",
+                    SortKey::Created => "create_time",
+                    SortKey::Updated => "update_time",
+                    _ => "display_name",
+                };
+                let direction = if s.descending { "DESC" } else { "ASC" };
+                format!("{column} {direction}, display_name {direction}")
+            }
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM ix_groups WHERE realm_id = ?{condition}");
+        let rows_sql = format!(
+            "SELECT * FROM ix_groups WHERE realm_id = ?{condition} ORDER BY {order} LIMIT ? OFFSET ?"
+        );
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(realm);
+        let mut rows = sqlx::query(&rows_sql).bind(realm);
+        if let Some(p) = &pattern {
+            count = count.bind(p);
+            rows = rows.bind(p);
+        }
+        let total = count.fetch_one(&self.pool).await? as u64;
+        let offset = i64::from(page.max(1) - 1) * i64::from(size);
+        let rows = rows
+            .bind(i64::from(size))
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(PageView {
+            items: rows.iter().map(listing).collect(),
+            total,
+            page: page.max(1),
+            size,
+        })
+    }
+
+    /// Keeps `group` (as BI answered a write) in the index; `members` when known.
+    pub async fn put_group(&self, realm: &str, group: &Group, members: Option<u64>) -> Result<(), sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        upsert(&mut conn, realm, group, members).await.map(|_| ())
+    }
+
+    pub async fn remove_group(&self, realm: &str, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM ix_groups WHERE realm_id = ? AND id = ?")
+            .bind(realm)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Adds `delta` (negative: removed) to a group's member count.
+    pub async fn count_members(&self, realm: &str, id: &str, delta: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE ix_groups SET members = MAX(0, members + ?) WHERE realm_id = ? AND id = ?")
+            .bind(delta)
+            .bind(realm)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+}
+
+fn like(folded: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in folded.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Writes `group` unless the row already holds the same values; a `None` count keeps the one known.
+async fn upsert(
+    conn: &mut SqliteConnection,
+    realm: &str,
+    group: &Group,
+    members: Option<u64>,
+) -> Result<bool, sqlx::Error> {
+    let description = group.description.clone().unwrap_or_default();
+    let folded = fold(&format!("{} {description}", group.display_name));
+    let written = sqlx::query(
+        "INSERT INTO ix_groups (realm_id, id, display_name, description, members, create_time, update_time, folded) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (realm_id, id) DO UPDATE SET display_name = excluded.display_name, \
+         description = excluded.description, members = COALESCE(excluded.members, ix_groups.members), \
+         create_time = excluded.create_time, update_time = excluded.update_time, folded = excluded.folded \
+         WHERE (ix_groups.update_time, ix_groups.folded) IS NOT (excluded.update_time, excluded.folded) \
+         OR (excluded.members IS NOT NULL AND ix_groups.members IS NOT excluded.members)",
+    )
+    .bind(realm)
+    .bind(&group.id)
+    .bind(&group.display_name)
+    .bind(&description)
+    .bind(members.map(|m| m as i64))
+    .bind(group.create_time.as_deref().unwrap_or(""))
+    .bind(group.update_time.as_deref().unwrap_or(""))
+    .bind(&folded)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(written > 0)
+}
+
+fn listing(r: &SqliteRow) -> GroupListing {
+    let some = |s: String| (!s.is_empty()).then_some(s);
+    GroupListing {
+        group: Group {
+            id: r.get("id"),
+            realm_id: r.get("realm_id"),
+            display_name: r.get("display_name"),
+            description: some(r.get("description")),
+            create_time: some(r.get("create_time")),
+            update_time: some(r.get("update_time")),
+            ..Group::default()
+        },
+        members: r.get::<Option<i64>, _>("members").map(|m| m.max(0) as u64),
+    }
+}
