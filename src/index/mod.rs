@@ -21,7 +21,7 @@ use crate::model::{
     EnrollmentCount, Identity, IdentityFilter, IndexState, PageView, SortKey, Traits,
 };
 
-const SCHEMA: [&str; 10] = [
+const SCHEMA: [&str; 17] = [
     "CREATE TABLE IF NOT EXISTS ix_identities (
         rowid        INTEGER PRIMARY KEY,
         realm_id     TEXT NOT NULL,
@@ -40,7 +40,30 @@ const SCHEMA: [&str; 10] = [
     "CREATE INDEX IF NOT EXISTS ix_identities_sort ON ix_identities (realm_id, username)",
     "CREATE INDEX IF NOT EXISTS ix_identities_username ON ix_identities (realm_id, username COLLATE NOCASE)",
     "CREATE INDEX IF NOT EXISTS ix_identities_created ON ix_identities (realm_id, create_time)",
+    "CREATE INDEX IF NOT EXISTS ix_identities_updated ON ix_identities (realm_id, update_time)",
+    "CREATE INDEX IF NOT EXISTS ix_identities_name ON ix_identities (realm_id, display_name)",
+    "CREATE INDEX IF NOT EXISTS ix_identities_email ON ix_identities (realm_id, email)",
     "CREATE INDEX IF NOT EXISTS ix_identities_state ON ix_identities (realm_id, enrollment, status)",
+    // Counts per (status, enrollment), kept by triggers: totals and the Enrollment Summary read a few rows.
+    "CREATE TABLE IF NOT EXISTS ix_counts (
+        realm_id   TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        enrollment TEXT NOT NULL,
+        n          INTEGER NOT NULL,
+        PRIMARY KEY (realm_id, status, enrollment)
+    ) WITHOUT ROWID",
+    "CREATE TRIGGER IF NOT EXISTS ix_count_in AFTER INSERT ON ix_identities BEGIN
+        INSERT INTO ix_counts (realm_id, status, enrollment, n) VALUES (NEW.realm_id, NEW.status, NEW.enrollment, 1)
+        ON CONFLICT (realm_id, status, enrollment) DO UPDATE SET n = n + 1;
+    END",
+    "CREATE TRIGGER IF NOT EXISTS ix_count_out AFTER DELETE ON ix_identities BEGIN
+        UPDATE ix_counts SET n = n - 1 WHERE realm_id = OLD.realm_id AND status = OLD.status AND enrollment = OLD.enrollment;
+    END",
+    "CREATE TRIGGER IF NOT EXISTS ix_count_moved AFTER UPDATE OF status, enrollment ON ix_identities BEGIN
+        UPDATE ix_counts SET n = n - 1 WHERE realm_id = OLD.realm_id AND status = OLD.status AND enrollment = OLD.enrollment;
+        INSERT INTO ix_counts (realm_id, status, enrollment, n) VALUES (NEW.realm_id, NEW.status, NEW.enrollment, 1)
+        ON CONFLICT (realm_id, status, enrollment) DO UPDATE SET n = n + 1;
+    END",
     "CREATE VIRTUAL TABLE IF NOT EXISTS ix_identities_fts USING fts5(
         folded, content = 'ix_identities', content_rowid = 'rowid', tokenize = 'trigram'
     )",
@@ -86,6 +109,14 @@ impl DirectoryIndex {
         for statement in SCHEMA.iter().chain(groups::SCHEMA.iter()) {
             sqlx::query(statement).execute(&pool).await?;
         }
+        // Rows from before the counts were kept are counted once.
+        sqlx::query(
+            "INSERT INTO ix_counts (realm_id, status, enrollment, n) \
+             SELECT realm_id, status, enrollment, COUNT(*) FROM ix_identities \
+             WHERE NOT EXISTS (SELECT 1 FROM ix_counts) GROUP BY realm_id, status, enrollment",
+        )
+        .execute(&pool)
+        .await?;
         Ok(DirectoryIndex {
             pool,
             running: Mutex::new(HashSet::new()),
@@ -130,26 +161,28 @@ impl DirectoryIndex {
         page: u32,
         size: u32,
     ) -> Result<PageView<Identity>, sqlx::Error> {
-        let mut conditions = vec!["i.realm_id = ?".to_string()];
-        let mut binds: Vec<String> = vec![realm.to_string()];
-        match matcher(&filter.q) {
-            Match::All => {}
-            Match::Phrase(phrase) => {
-                conditions.push(
-                    "i.rowid IN (SELECT rowid FROM ix_identities_fts WHERE ix_identities_fts MATCH ?)"
-                        .into(),
-                );
-                binds.push(phrase);
-            }
-            Match::Like(pattern) => {
-                conditions.push("i.folded LIKE ? ESCAPE '\\'".into());
-                binds.push(pattern);
-            }
-        }
+        // With text, the rows come from the full-text index (a few matches), else from the realm's rows in order.
+        let (from, mut conditions, mut binds) = match matcher(&filter.q) {
+            Match::All => ("ix_identities i", vec!["i.realm_id = ?".to_string()], vec![realm.to_string()]),
+            Match::Phrase(phrase) => (
+                "ix_identities_fts f JOIN ix_identities i ON i.rowid = f.rowid",
+                vec!["ix_identities_fts MATCH ?".to_string(), "i.realm_id = ?".to_string()],
+                vec![phrase, realm.to_string()],
+            ),
+            Match::Like(pattern) => (
+                "ix_identities i",
+                vec!["i.realm_id = ?".to_string(), "i.folded LIKE ? ESCAPE '\\'".to_string()],
+                vec![realm.to_string(), pattern],
+            ),
+        };
+        let mut counted = vec!["realm_id = ?".to_string()];
+        let mut count_binds = vec![realm.to_string()];
         for (column, value) in [("status", &filter.status), ("enrollment", &filter.enrollment)] {
             if !value.is_empty() {
                 conditions.push(format!("i.{column} = ?"));
                 binds.push(value.clone());
+                counted.push(format!("{column} = ?"));
+                count_binds.push(value.clone());
             }
         }
         let condition = conditions.join(" AND ");
@@ -166,19 +199,22 @@ impl DirectoryIndex {
                     SortKey::Members => "i.rowid",
                 };
                 let direction = if sort.descending { "DESC" } else { "ASC" };
-                format!("{column} {direction}, i.username {direction}")
+                format!("{column} {direction}, i.rowid {direction}")
             }
         };
-        let count_sql = format!("SELECT COUNT(*) FROM ix_identities i WHERE {condition}");
+        // Without text the total is a sum over the kept counts; with text, a count of the (few) matches.
+        let count_sql = if matches!(matcher(&filter.q), Match::All) {
+            format!("SELECT COALESCE(SUM(n), 0) FROM ix_counts WHERE {}", counted.join(" AND "))
+        } else {
+            count_binds = binds.clone();
+            format!("SELECT COUNT(*) FROM {from} WHERE {condition}")
+        };
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &binds {
+        for b in &count_binds {
             count = count.bind(b);
         }
         let total = count.fetch_one(&self.pool).await? as u64;
-        let rows_sql = format!(
-            "SELECT i.* FROM ix_identities i WHERE {condition} \
-             ORDER BY {order} LIMIT ? OFFSET ?"
-        );
+        let rows_sql = format!("SELECT i.* FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?");
         let mut rows = sqlx::query(&rows_sql);
         for b in &binds {
             rows = rows.bind(b);
@@ -200,8 +236,8 @@ impl DirectoryIndex {
     /// `realm`'s identities counted per enrollment status, most first.
     pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT enrollment, COUNT(*) AS n FROM ix_identities WHERE realm_id = ? \
-             GROUP BY enrollment ORDER BY n DESC, enrollment",
+            "SELECT enrollment, SUM(n) AS n FROM ix_counts WHERE realm_id = ? \
+             GROUP BY enrollment HAVING SUM(n) > 0 ORDER BY n DESC, enrollment",
         )
         .bind(realm)
         .fetch_all(&self.pool)
