@@ -28,6 +28,15 @@ fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
     });
 }
 
+/// How fresh `realm`'s index is (never ready when the index is off).
+#[cfg(feature = "ssr")]
+async fn index_state(s: &crate::state::AppState, realm: &str) -> Result<IndexState, AppError> {
+    match &s.index {
+        None => Ok(IndexState::default()),
+        Some(index) => index.state(realm).await.map_err(index_failed),
+    }
+}
+
 /// Whether an index made at `indexed_at` is older than `max_age`.
 #[cfg(feature = "ssr")]
 fn stale(indexed_at: Option<&str>, max_age: std::time::Duration) -> bool {
@@ -56,10 +65,7 @@ pub async fn search_identities(
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
-    let index_state = match &s.index {
-        None => IndexState::default(),
-        Some(index) => index.state(&realm).await.map_err(index_failed)?,
-    };
+    let index_state = index_state(&s, &realm).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         if !index_state.running && stale(index_state.indexed_at.as_deref(), s.index_max_age) {
             refresh_in_background(&s, &realm);
@@ -114,10 +120,7 @@ pub async fn search_groups(
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
-    let index_state = match &s.index {
-        None => IndexState::default(),
-        Some(index) => index.state(&realm).await.map_err(index_failed)?,
-    };
+    let index_state = index_state(&s, &realm).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         let found = index
             .search_groups(&realm, &q, Sort::parse(&sort), page, size)

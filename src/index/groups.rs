@@ -5,7 +5,7 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Connection, Row, SqliteConnection};
 
-use super::{fold, matcher, DirectoryIndex, IndexError, Match, RefreshReport};
+use super::{fold, like_pattern, matcher, DirectoryIndex, IndexError, Match, RefreshReport};
 use crate::bi::wire::ListQuery;
 use crate::bi::Client;
 use crate::model::{Group, GroupListing, PageView, Sort, SortKey, MAX_PAGE_SIZE};
@@ -75,11 +75,8 @@ impl DirectoryIndex {
             }
             tx.commit().await?;
             report.read += page.items.len() as u64;
-            match page.next_page_token {
-                Some(token) if !token.is_empty() && !page.items.is_empty() => {
-                    query.page_token = Some(token)
-                }
-                _ => break,
+            if !super::refresh::next_page(&mut query, page.next_page_token, page.items.is_empty()) {
+                break;
             }
         }
         report.removed = sqlx::query(
@@ -105,7 +102,7 @@ impl DirectoryIndex {
             Match::All => ("", None),
             Match::Like(p) => (" AND folded LIKE ? ESCAPE '\\'", Some(p)),
             // A phrase is a substring here too: the quotes only guard FTS syntax, which a LIKE does not have.
-            Match::Phrase(_) => (" AND folded LIKE ? ESCAPE '\\'", Some(like(&fold(q)))),
+            Match::Phrase(_) => (" AND folded LIKE ? ESCAPE '\\'", Some(like_pattern(&fold(q)))),
         };
         let order = match sort {
             None => "rowid".to_string(),
@@ -170,18 +167,6 @@ impl DirectoryIndex {
             .await
             .map(|_| ())
     }
-}
-
-fn like(folded: &str) -> String {
-    let mut pattern = String::from("%");
-    for c in folded.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
 }
 
 /// Writes `group` unless the row already holds the same values; a `None` count keeps the one known.

@@ -8,7 +8,7 @@ mod groups;
 mod query;
 mod refresh;
 
-pub use query::{fold, matcher, Match};
+pub use query::{fold, like_pattern, matcher, Match};
 pub use refresh::RefreshReport;
 
 use std::collections::HashSet;

@@ -41,19 +41,22 @@ pub fn matcher(typed: &str) -> Match {
     let folded = fold(typed);
     match folded.chars().count() {
         0 => Match::All,
-        1 | 2 => {
-            let mut pattern = String::from("%");
-            for c in folded.chars() {
-                if matches!(c, '%' | '_' | '\\') {
-                    pattern.push('\\');
-                }
-                pattern.push(c);
-            }
-            pattern.push('%');
-            Match::Like(pattern)
-        }
+        1 | 2 => Match::Like(like_pattern(&folded)),
         _ => Match::Phrase(format!("\"{}\"", folded.replace('"', "\"\""))),
     }
+}
+
+/// `%folded%` for `LIKE … ESCAPE '\\'`, with `%`, `_` and `\\` escaped.
+pub fn like_pattern(folded: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in folded.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 #[cfg(test)]

@@ -65,11 +65,8 @@ impl DirectoryIndex {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            match page.next_page_token {
-                Some(token) if !token.is_empty() && !page.items.is_empty() => {
-                    query.page_token = Some(token)
-                }
-                _ => break,
+            if !next_page(&mut query, page.next_page_token, page.items.is_empty()) {
+                break;
             }
         }
         let groups = self.refresh_groups(client, realm, &mut conn).await?;
@@ -137,4 +134,15 @@ pub(super) async fn upsert(
     .await?
     .rows_affected();
     Ok(written > 0)
+}
+
+/// Moves `query` on to BI's next page; `false` when there is none (no token, or an empty page).
+pub(super) fn next_page(query: &mut ListQuery, token: Option<String>, empty: bool) -> bool {
+    match token {
+        Some(token) if !token.is_empty() && !empty => {
+            query.page_token = Some(token);
+            true
+        }
+        _ => false,
+    }
 }
