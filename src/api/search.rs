@@ -4,14 +4,14 @@
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, IdentityFilter, IdentitySearch, IndexState};
-
 #[cfg(feature = "ssr")]
 use super::checks::{allow_in, state};
 #[cfg(feature = "ssr")]
 use super::errors;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
+
+use crate::model::{AppError, IdentityFilter, IdentitySearch, IndexState};
 
 /// Starts a refresh of `realm`'s index in the background, unless one is running.
 #[cfg(feature = "ssr")]
@@ -34,6 +34,14 @@ async fn index_state(s: &crate::state::AppState, realm: &str) -> Result<IndexSta
     match &s.index {
         None => Ok(IndexState::default()),
         Some(index) => index.state(realm).await.map_err(index_failed),
+    }
+}
+
+/// Starts `realm`'s first index unless the index is off or already being made.
+#[cfg(feature = "ssr")]
+fn start_first_index(s: &crate::state::AppState, realm: &str, state: &IndexState) {
+    if s.index.is_some() && !state.running {
+        refresh_in_background(s, realm);
     }
 }
 
@@ -93,9 +101,7 @@ pub async fn search_identities(
         // BI has changed since: refresh, and answer this view from BI meanwhile.
         refresh_in_background(&s, &realm);
     }
-    if s.index.is_some() && !index_state.running {
-        refresh_in_background(&s, &realm);
-    }
+    start_first_index(&s, &realm, &index_state);
     let page = super::identities::list_identities(realm, page, size, filter.q).await?;
     Ok(IdentitySearch {
         page,
@@ -131,9 +137,7 @@ pub async fn search_groups(
             index: index_state,
         });
     }
-    if s.index.is_some() && !index_state.running {
-        refresh_in_background(&s, &realm);
-    }
+    start_first_index(&s, &realm, &index_state);
     let groups = super::groups::list_groups(realm, page, size).await?;
     Ok(GroupSearch {
         page: PageView {
