@@ -28,6 +28,24 @@ fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
     });
 }
 
+/// What a search starts with: the read check, the state, `realm`'s index state, and the page and size made valid.
+#[cfg(feature = "ssr")]
+async fn begin(
+    realm: &str,
+    page: u32,
+    size: u32,
+) -> Result<(crate::state::AppState, IndexState, u32, u32), AppError> {
+    allow_in(Action::Read, realm).await?;
+    let s = state()?;
+    let index_state = index_state(&s, realm).await?;
+    Ok((
+        s,
+        index_state,
+        page.max(1),
+        crate::model::clamp_page_size(Some(size)),
+    ))
+}
+
 /// How fresh `realm`'s index is (never ready when the index is off).
 #[cfg(feature = "ssr")]
 async fn index_state(s: &crate::state::AppState, realm: &str) -> Result<IndexState, AppError> {
@@ -68,12 +86,7 @@ pub async fn search_identities(
     page: u32,
     size: u32,
 ) -> Result<IdentitySearch, AppError> {
-    use crate::model::clamp_page_size;
-    allow_in(Action::Read, &realm).await?;
-    let s = state()?;
-    let size = clamp_page_size(Some(size));
-    let page = page.max(1);
-    let index_state = index_state(&s, &realm).await?;
+    let (s, index_state, page, size) = begin(&realm, page, size).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         if !index_state.running && stale(index_state.indexed_at.as_deref(), s.index_max_age) {
             refresh_in_background(&s, &realm);
@@ -121,12 +134,8 @@ pub async fn search_groups(
     page: u32,
     size: u32,
 ) -> Result<crate::model::GroupSearch, AppError> {
-    use crate::model::{clamp_page_size, GroupListing, GroupSearch, PageView, Sort};
-    allow_in(Action::Read, &realm).await?;
-    let s = state()?;
-    let size = clamp_page_size(Some(size));
-    let page = page.max(1);
-    let index_state = index_state(&s, &realm).await?;
+    use crate::model::{GroupListing, GroupSearch, PageView, Sort};
+    let (s, index_state, page, size) = begin(&realm, page, size).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         let found = index
             .search_groups(&realm, &q, Sort::parse(&sort), page, size)

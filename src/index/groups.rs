@@ -79,13 +79,7 @@ impl DirectoryIndex {
                 break;
             }
         }
-        report.removed = sqlx::query(
-            "DELETE FROM ix_groups WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.ix_seen_groups)",
-        )
-        .bind(realm)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+        report.removed = Self::remove_unseen(conn, "ix_groups", "ix_seen_groups", realm).await?;
         Ok(report)
     }
 
@@ -128,18 +122,7 @@ impl DirectoryIndex {
             rows = rows.bind(p);
         }
         let total = count.fetch_one(&self.pool).await? as u64;
-        let offset = i64::from(page.max(1) - 1) * i64::from(size);
-        let rows = rows
-            .bind(i64::from(size))
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(PageView {
-            items: rows.iter().map(listing).collect(),
-            total,
-            page: page.max(1),
-            size,
-        })
+        self.page_of(rows, total, (page, size), listing).await
     }
 
     /// Keeps `group` (as BI answered a write) in the index; `members` when known.

@@ -219,18 +219,41 @@ impl DirectoryIndex {
         for b in &binds {
             rows = rows.bind(b);
         }
-        let offset = i64::from(page.max(1) - 1) * i64::from(size);
-        let rows = rows
+        self.page_of(rows, total, (page, size), identity).await
+    }
+
+    /// Page `page` of `size` rows of `query` (whose last two parameters, added here, are LIMIT and OFFSET).
+    async fn page_of<'q, T>(
+        &self,
+        query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        total: u64,
+        (page, size): (u32, u32),
+        map: fn(&SqliteRow) -> T,
+    ) -> Result<PageView<T>, sqlx::Error> {
+        let page = page.max(1);
+        let offset = i64::from(page - 1) * i64::from(size);
+        let rows = query
             .bind(i64::from(size))
             .bind(offset)
             .fetch_all(&self.pool)
             .await?;
         Ok(PageView {
-            items: rows.iter().map(identity).collect(),
+            items: rows.iter().map(map).collect(),
             total,
-            page: page.max(1),
+            page,
             size,
         })
+    }
+
+    /// Removes the rows of `table` in `realm` whose id is not in the temporary table `seen`.
+    async fn remove_unseen(
+        conn: &mut sqlx::SqliteConnection,
+        table: &str,
+        seen: &str,
+        realm: &str,
+    ) -> Result<u64, sqlx::Error> {
+        let sql = format!("DELETE FROM {table} WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.{seen})");
+        Ok(sqlx::query(&sql).bind(realm).execute(&mut *conn).await?.rows_affected())
     }
 
     /// `realm`'s identities counted per enrollment status, most first.

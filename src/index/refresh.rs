@@ -74,13 +74,7 @@ impl DirectoryIndex {
         (report.groups_read, report.groups_written, report.groups_removed) =
             (groups.read, groups.written, groups.removed);
         let mut tx = conn.begin().await?;
-        report.removed = sqlx::query(
-            "DELETE FROM ix_identities WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.ix_seen)",
-        )
-        .bind(realm)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        report.removed = Self::remove_unseen(&mut tx, "ix_identities", "ix_seen", realm).await?;
         sqlx::query("DELETE FROM temp.ix_seen").execute(&mut *tx).await?;
         sqlx::query("UPDATE ix_realms SET indexed_at = ?, done = ?, total = ? WHERE realm_id = ?")
             .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
