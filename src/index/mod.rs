@@ -165,7 +165,9 @@ impl DirectoryIndex {
         let (from, mut conditions, mut binds) = match matcher(&filter.q) {
             Match::All => ("ix_identities i", vec!["i.realm_id = ?".to_string()], vec![realm.to_string()]),
             Match::Phrase(phrase) => (
-                "ix_identities_fts f JOIN ix_identities i ON i.rowid = f.rowid",
+                // CROSS JOIN keeps this order: the matches first, then their rows (the other way round
+                // would run the full-text match once per row of the realm).
+                "ix_identities_fts f CROSS JOIN ix_identities i ON i.rowid = f.rowid",
                 vec!["ix_identities_fts MATCH ?".to_string(), "i.realm_id = ?".to_string()],
                 vec![phrase, realm.to_string()],
             ),
