@@ -49,8 +49,9 @@ pub struct Settings {
     pub action_deadline: Duration,
     /// `SANDBOX_FAULTS`, e.g. `rate=0.3,latency_ms=20,retry_after=1`: faults the sandbox injects (off by default).
     pub sandbox_faults: crate::sandbox::faults::Faults,
-    /// `SANDBOX_SEED=large`: also seed "Acme Scale" (100,000 identities, 5,000 groups) if it is not there.
-    pub sandbox_large: bool,
+    /// `SANDBOX_SEED=large` / `xlarge`: also seed "Acme Scale" (100,000 identities) / "Acme Million" (1,000,000),
+    /// each with 5,000 groups, if it is not there.
+    pub sandbox_scale: Option<crate::sandbox::seed::Scale>,
     /// The directory index: `None` when `CONSOLE_INDEX=off`; otherwise how long an index is used before a search
     /// refreshes it in the background (`CONSOLE_INDEX_REFRESH_SECS`, default 600).
     pub index: Option<Duration>,
@@ -264,15 +265,17 @@ impl Settings {
             Some(spec) => crate::sandbox::faults::Faults::parse(&spec)
                 .map_err(|problem| err("SANDBOX_FAULTS", problem))?,
         };
-        let sandbox_large = match get("SANDBOX_SEED").as_deref() {
-            None | Some("demo") => false,
-            Some("large") => true,
-            Some(other) => {
-                return Err(err(
-                    "SANDBOX_SEED",
-                    format!("is '{other}'; expected demo or large"),
-                ))
-            }
+        let sandbox_scale = match get("SANDBOX_SEED").as_deref() {
+            None | Some("demo") => None,
+            Some(other) => match crate::sandbox::seed::Scale::parse(other) {
+                Some(scale) => Some(scale),
+                None => {
+                    return Err(err(
+                        "SANDBOX_SEED",
+                        format!("is '{other}'; expected demo, large or xlarge"),
+                    ))
+                }
+            },
         };
         let index = match get("CONSOLE_INDEX").as_deref() {
             Some("off") => None,
@@ -297,7 +300,7 @@ impl Settings {
                 timeout,
                 action_deadline,
                 sandbox_faults,
-                sandbox_large,
+                sandbox_scale,
                 index,
                 access,
                 mode: Mode::Sandbox {
@@ -379,7 +382,7 @@ impl Settings {
             timeout,
             action_deadline,
             sandbox_faults,
-            sandbox_large,
+            sandbox_scale,
             index,
             access,
             mode: Mode::Bi(BiSettings {

@@ -929,6 +929,9 @@ async fn a_bulk_seeded_realm_pages_looks_up_and_lists_members_like_any_other() {
         .unwrap();
     assert_eq!(first.total_size, 2_000);
     assert_eq!(first.items[0].username(), "bulk.000001");
+    assert_eq!(first.items[0].email(), "bulk.000001@scale.example");
+    assert_eq!(first.items[0].display_name, "Scale Person 1");
+    assert_eq!(first.items[0].traits.given_name.as_deref(), Some("Scale"));
     let last = c
         .list_identities(&realm.id, &ListQuery::numbered(40, 50))
         .await
@@ -956,4 +959,11 @@ async fn a_bulk_seeded_realm_pages_looks_up_and_lists_members_like_any_other() {
         .unwrap();
     assert_eq!(members.total_size, 500);
     assert_eq!(members.items.len(), 200);
+    // A small group: group n holds n % 20 people.
+    assert_eq!(groups.items[2].display_name, "Scale group 0003");
+    let small = c
+        .list_members(&realm.id, &groups.items[2].id, &ListQuery::numbered(1, 200))
+        .await
+        .unwrap();
+    assert_eq!(small.total_size, 3);
 }

@@ -58,9 +58,13 @@ test("find anyone by part of a name or an email domain, filter by enrollment, so
   await page.goBack();
   await expect(username()).toHaveAttribute("aria-sort", "ascending");
 
-  // Refresh runs in the background and says so.
-  await page.getByRole("button", { name: "Refresh" }).click();
-  await expect(page.locator("#index-freshness")).toContainText("Refreshing");
+  // Refresh runs in the background, says so, and the line follows it to the end without a reload.
+  const freshness = page.locator("#index-freshness");
+  await freshness.getByRole("button", { name: "Refresh" }).click();
+  await expect(freshness).toContainText("refreshing…");
+  await expect(freshness).not.toContainText("refreshing…", { timeout: 15_000 });
+  await expect(freshness).toContainText("Index updated");
+  await expect(freshness.getByRole("button", { name: "Refresh" })).toBeEnabled();
 });
 
 test.describe("without JavaScript", () => {
@@ -76,5 +80,83 @@ test.describe("without JavaScript", () => {
     await page.getByRole("columnheader", { name: /Created/ }).getByRole("link").click();
     await expect(page).toHaveURL(/sort=created/);
     await expect(page.getByRole("columnheader", { name: /Created/ })).toHaveAttribute("aria-sort", "ascending");
+    // Refresh is a plain form: it starts the work and comes back to the page.
+    await page.locator("#index-freshness").getByRole("button", { name: "Refresh" }).click();
+    await expect(page).toHaveURL(/\/identities/);
+    await expect(page.locator("#index-freshness")).toContainText("Index updated");
   });
+});
+
+test("the search follows typing, and a filter applies as it is chosen", async ({ page }) => {
+  await indexed(page);
+  await hydrated(page);
+  await page.getByLabel("Search by name, username, email or external ID").pressSequentially("hopp", { delay: 30 });
+  await expect(page).toHaveURL(/q=hopp/);
+  await expect(page.getByRole("link", { name: "grace.hopper", exact: true })).toBeVisible();
+  await expect(page.locator("#match-count")).toHaveText("1 identity");
+  await page.getByLabel("Status", { exact: true }).selectOption("suspended");
+  await expect(page).toHaveURL(/q=hopp.*status=suspended/);
+  await expect(page.locator("#empty-state")).toHaveText("No identity matches “hopp” with these filters.");
+  await page.goBack();
+  await expect(page.getByLabel("Status", { exact: true })).toHaveValue("");
+  await expect(page.locator("#match-count")).toHaveText("1 identity");
+});
+
+test("groups are found by part of a name or description, with their member counts", async ({ page }) => {
+  await indexed(page);
+  await hydrated(page);
+  await page.getByRole("navigation").getByRole("link", { name: "Groups" }).click();
+  await expect(page.locator("#index-freshness")).toContainText("Index updated");
+  const search = page.getByLabel("Search groups by name or description");
+  await search.fill("payroll");
+  await search.press("Enter");
+  await expect(page).toHaveURL(/q=payroll/);
+  const rows = page.locator("tbody tr");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("Finance");
+  await expect(rows.first().getByRole("cell").nth(2)).toHaveText("5");
+  await search.fill("");
+  await search.press("Enter");
+  await page.getByRole("columnheader", { name: /Members/ }).getByRole("link").click();
+  await expect(page.getByRole("columnheader", { name: /Members/ })).toHaveAttribute("aria-sort", "ascending");
+  const counts = (await page.locator("tbody tr td:nth-child(3)").allTextContents()).map(Number);
+  expect(counts).toEqual([...counts].sort((a, b) => a - b));
+  await expectAccessible(page);
+});
+
+test("the member picker finds people by email domain and adds every result at once", async ({ page }) => {
+  await indexed(page);
+  await hydrated(page);
+  await page.getByRole("navigation").getByRole("link", { name: "Groups" }).click();
+  await page.getByRole("link", { name: "Create group" }).first().click();
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Everyone at Acme");
+  await page.getByRole("button", { name: "Create group" }).click();
+  await expect(page.getByRole("heading", { name: "Members (0)" })).toBeVisible();
+  await hydrated(page);
+
+  await page.getByRole("button", { name: "Add members" }).click();
+  const picker = page.getByRole("dialog", { name: "Add members to Everyone at Acme" });
+  await picker.getByRole("searchbox", { name: "Search identities" }).pressSequentially("@acme.exam", { delay: 20 });
+  await expect(picker.getByText(/\d+ identities match “@acme.exam”/)).toBeVisible();
+  const selectAll = picker.getByRole("button", { name: /^Select all \d+ results$/ });
+  await expect(selectAll).toBeVisible();
+  const n = Number((await selectAll.textContent())!.match(/\d+/)![0]);
+  expect(n).toBeGreaterThan(10); // more than one page of the picker
+  await expect(picker.getByText(`1–10 of ${n}`)).toBeVisible();
+  await selectAll.click();
+  await expect(picker.getByRole("list", { name: "Selected identities" })).toContainText(`All ${n} results for “@acme.exam”`);
+  await expectAccessible(page);
+  await picker.getByRole("button", { name: `Add ${n} identities` }).click();
+  await expect(picker).toBeHidden();
+  await expect(page.locator("#membership-result")).toContainText(`Added ${n} identities.`);
+  await expect(page.getByRole("heading", { name: `Members (${n})` })).toBeVisible();
+
+  // Again: everyone found is already a member, and nothing is sent for them.
+  await page.getByRole("button", { name: "Add members" }).click();
+  await picker.getByRole("searchbox", { name: "Search identities" }).fill("@acme.exam");
+  await picker.getByRole("button", { name: "Search" }).click();
+  await picker.getByRole("button", { name: `Select all ${n} results` }).click();
+  await picker.getByRole("button", { name: `Add ${n} identities` }).click();
+  await expect(page.locator("#membership-result")).toContainText("Added 0 identities.");
+  await expect(page.locator("#membership-result")).toContainText("Already members, left as they were");
 });

@@ -41,7 +41,7 @@ test("create a group, then add two members by clicking in the picker", async ({ 
   // The selection survives a page change and a search.
   await picker.getByRole("button", { name: "Next" }).click();
   await expect(picker.getByText("11–20 of")).toBeVisible();
-  await picker.getByRole("searchbox", { name: "Search by username" }).fill("leslie.lamport");
+  await picker.getByRole("searchbox", { name: "Search identities" }).fill("leslie.lamport");
   await picker.getByRole("button", { name: "Search" }).click();
   await expect(picker.getByText("1–1 of 1")).toBeVisible();
   await picker.getByText("Leslie Lamport").click();
@@ -58,7 +58,7 @@ test("create a group, then add two members by clicking in the picker", async ({ 
 
   // Existing members are marked in the picker and cannot be picked.
   await page.getByRole("button", { name: "Add members" }).click();
-  await picker.getByRole("searchbox", { name: "Search by username" }).fill("ada.lovelace");
+  await picker.getByRole("searchbox", { name: "Search identities" }).fill("ada.lovelace");
   await picker.getByRole("button", { name: "Search" }).click();
   await expect(picker.getByText("1–1 of 1")).toBeVisible();
   await expect(picker.getByText("Member", { exact: true })).toBeVisible();
@@ -125,10 +125,10 @@ test("add an identity to a group from its own page, see it on the group, and rem
 
   await page.getByRole("button", { name: "Add to groups" }).click();
   const chooser = page.getByRole("dialog", { name: "Add sophie.wilson to groups" });
-  await chooser.getByRole("searchbox", { name: "Filter groups by name" }).fill("platform");
+  await chooser.getByRole("searchbox", { name: "Search groups" }).fill("platform");
   await expect(chooser.getByText("Engineering")).toBeHidden();
   await chooser.getByText(GROUP, { exact: true }).click();
-  await chooser.getByRole("searchbox", { name: "Filter groups by name" }).fill("");
+  await chooser.getByRole("searchbox", { name: "Search groups" }).fill("");
   await chooser.getByText("Finance", { exact: true }).click();
   await chooser.getByRole("button", { name: "Add to 2 groups" }).click();
   await expect(chooser).toBeHidden();

@@ -242,28 +242,38 @@ pub async fn add_by_usernames(
     permit: &Permit<act::ManageMembers>,
     group: &str,
     usernames: &[String],
-    known: Vec<Identity>,
+    mut known: Vec<Identity>,
 ) -> Result<MembershipResult, BiError> {
-    let realm = permit.realm();
     let known_names: HashSet<String> = known.iter().map(|i| i.username().to_lowercase()).collect();
     let rest: Vec<String> = usernames
         .iter()
         .filter(|u| !known_names.contains(&u.to_lowercase()))
         .cloned()
         .collect();
-    let (resolved, first) = tokio::join!(
-        resolve_usernames(client, realm, &rest),
-        first_members_page(client, realm, group)
-    );
-    let (mut identities, unknown) = resolved?;
-    identities.splice(0..0, known);
+    let (resolved, unknown) = resolve_usernames(client, permit.realm(), &rest).await?;
+    known.extend(resolved);
+    let mut result = add_identities(client, permit, group, &known).await?;
+    result.unknown = unknown;
+    Ok(result)
+}
+
+/// Adds these identities to a group: those already in it are listed back (by username) and not sent; the rest go
+/// in calls of at most 1000. Costs the group's first page of members, the look at which are members (see
+/// [`members_among`]), and the adds.
+pub async fn add_identities(
+    client: &Client,
+    permit: &Permit<act::ManageMembers>,
+    group: &str,
+    identities: &[Identity],
+) -> Result<MembershipResult, BiError> {
+    let realm = permit.realm();
+    let first = first_members_page(client, realm, group).await?;
     let ids: Vec<String> = identities.iter().map(|i| i.id.clone()).collect();
-    let present = members_among(client, realm, group, first?, &ids).await?;
+    let present = members_among(client, realm, group, first, &ids).await?;
     let (already, new): (Vec<&Identity>, Vec<&Identity>) =
         identities.iter().partition(|i| present.contains(&i.id));
     let new_ids: Vec<String> = new.iter().map(|i| i.id.clone()).collect();
     let mut result = change(client, permit, group, &new_ids, true).await;
-    result.unknown = unknown;
     result.already = already.iter().map(|i| i.username().to_string()).collect();
     Ok(result)
 }

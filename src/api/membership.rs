@@ -112,11 +112,9 @@ pub async fn add_group_members_by_usernames(
     })?;
     let s = state()?;
     // Usernames the directory index knows need no lookup at BI.
-    let known = match &s.index {
-        Some(index) if index.state(&realm).await.is_ok_and(|st| st.ready) => {
-            index.by_usernames(&realm, &names).await.unwrap_or_default()
-        }
-        _ => Vec::new(),
+    let known = match ready_index(&s, &realm).await {
+        Some(index) => index.by_usernames(&realm, &names).await.unwrap_or_default(),
+        None => Vec::new(),
     };
     let result = super::members::add_by_usernames(&s.client, &permit, &group, &names, known)
         .await
@@ -131,14 +129,33 @@ pub async fn add_group_members_by_usernames(
 pub struct PickerPage {
     pub identities: PageView<Identity>,
     pub member_ids: Vec<String>,
+    /// Whether the page came from the directory index (any part of a name, username or email matches, and every
+    /// match can be added at once), rather than from BI (exact usernames only).
+    #[serde(default)]
+    pub indexed: bool,
 }
 
 /// Rows per picker page.
 pub const PICKER_PAGE_SIZE: u32 = 10;
 
-/// One picker page: the realm's identities (or the one whose username is `q`) and which are already in `group`.
-/// Two concurrent calls (the identities, the group's first 200 members); a group bigger than that costs the fewer
-/// of its remaining member pages or one call per row shown.
+/// The realm's directory index when its first index is complete.
+#[cfg(feature = "ssr")]
+async fn ready_index(
+    s: &crate::state::AppState,
+    realm: &str,
+) -> Option<std::sync::Arc<crate::index::DirectoryIndex>> {
+    let index = s.index.clone()?;
+    index
+        .state(realm)
+        .await
+        .is_ok_and(|st| st.ready)
+        .then_some(index)
+}
+
+/// One picker page: the realm's identities matching `q` and which of them are already in `group`. From the
+/// directory index when it is ready (any part of a name, username or email), else from BI (the username `q`
+/// exactly). The identities and the group's first 200 members are read at once; a group bigger than that costs
+/// the fewer of its remaining member pages or one call per row shown.
 #[server]
 pub async fn member_picker_page(
     realm: String,
@@ -149,17 +166,40 @@ pub async fn member_picker_page(
     use super::members;
     use crate::bi::forms::username_filter;
     use crate::bi::wire::ListQuery;
+    use crate::model::IdentityFilter;
     super::checks::allow_in(crate::model::Action::Read, &realm).await?;
     let s = state()?;
     let page = page.max(1);
-    let q = q.trim();
-    let filter = (!q.is_empty()).then(|| username_filter(q));
-    let query = ListQuery::numbered(page, PICKER_PAGE_SIZE).with_filter(filter);
+    let q = q.trim().to_string();
+    let index = ready_index(&s, &realm).await;
+    let identities = async {
+        match &index {
+            Some(index) => {
+                let filter = IdentityFilter {
+                    q: q.clone(),
+                    ..IdentityFilter::default()
+                };
+                index
+                    .search(&realm, &filter, page, PICKER_PAGE_SIZE)
+                    .await
+                    .map_err(super::search::index_failed)
+            }
+            None => {
+                let filter = (!q.is_empty()).then(|| username_filter(&q));
+                let query = ListQuery::numbered(page, PICKER_PAGE_SIZE).with_filter(filter);
+                s.client
+                    .list_identities(&realm, &query)
+                    .await
+                    .map(|found| found.numbered(page, PICKER_PAGE_SIZE))
+                    .map_err(|e| errors::from_bi("list identities", e))
+            }
+        }
+    };
     let (identities, first) = tokio::join!(
-        s.client.list_identities(&realm, &query),
+        identities,
         members::first_members_page(&s.client, &realm, &group)
     );
-    let identities = identities.map_err(|e| errors::from_bi("list identities", e))?;
+    let identities = identities?;
     let first = first.map_err(|e| errors::from_bi("list group members", e))?;
     let ids: Vec<String> = identities.items.iter().map(|i| i.id.clone()).collect();
     let members = members::members_among(&s.client, &realm, &group, first, &ids)
@@ -167,8 +207,49 @@ pub async fn member_picker_page(
         .map_err(|e| errors::from_bi("check group membership", e))?;
     Ok(PickerPage {
         member_ids: ids.into_iter().filter(|id| members.contains(id)).collect(),
-        identities: identities.numbered(page, PICKER_PAGE_SIZE),
+        identities,
+        indexed: index.is_some(),
     })
+}
+
+/// Adds every identity the directory index finds for `q` (any part of a name, username, email or external id;
+/// all of them across pages, at most 10,000 at once) to a group: those already in it are left as they are, the
+/// rest go in one `:addMembers` call per 1000.
+#[server]
+pub async fn add_group_members_matching(
+    realm: String,
+    group: String,
+    q: String,
+) -> Result<MembershipResult, AppError> {
+    use crate::model::{limits::MAX_SELECTED_IDS, IdentityFilter};
+    let permit = members_permit(&realm, &group).await?;
+    let s = state()?;
+    let Some(index) = ready_index(&s, &realm).await else {
+        return Err(super::checks::bad_request(
+            "The directory index of this realm is not ready yet: select identities one by one meanwhile.",
+        ));
+    };
+    let filter = IdentityFilter {
+        q: q.trim().to_string(),
+        ..IdentityFilter::default()
+    };
+    let found = index
+        .search(&realm, &filter, 1, MAX_SELECTED_IDS as u32)
+        .await
+        .map_err(super::search::index_failed)?;
+    if found.total > MAX_SELECTED_IDS as u64 {
+        return Err(super::checks::bad_request(format!(
+            "{} identities match; at most {} can be added at once. Narrow the search.",
+            crate::model::thousands(found.total),
+            crate::model::thousands(MAX_SELECTED_IDS as u64)
+        )));
+    }
+    let result = super::members::add_identities(&s.client, &permit, &group, &found.items)
+        .await
+        .map_err(|e| errors::from_bi("add members", e))?;
+    let note = format!("all {} identities matching \"{}\"", found.total, filter.q);
+    record_membership(&permit, "group.members.add", &group, &result, note).await;
+    Ok(result)
 }
 
 /// What one group's change did, for the audit log and the answer: the group's name, or why it failed.

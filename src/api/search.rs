@@ -166,6 +166,14 @@ pub async fn search_groups(
     })
 }
 
+/// How fresh `realm`'s index is, and the progress of a refresh that is running.
+#[server]
+pub async fn index_status(realm: String) -> Result<IndexState, AppError> {
+    allow_in(Action::Read, &realm).await?;
+    let s = state()?;
+    index_state(&s, &realm).await
+}
+
 /// Refreshes a realm's index now (in the background); answers its state.
 #[server]
 pub async fn refresh_index(realm: String) -> Result<IndexState, AppError> {
@@ -185,7 +193,7 @@ pub async fn refresh_index(realm: String) -> Result<IndexState, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn index_failed(e: sqlx::Error) -> AppError {
+pub(crate) fn index_failed(e: sqlx::Error) -> AppError {
     let request_id = errors::current_request_id();
     tracing::error!(%request_id, error = %e, "directory index read failed");
     AppError {

@@ -1,16 +1,17 @@
-//! Choosing groups for one identity: the realm's groups in a dialog, 200 per page, filtered by name as the operator
-//! types, clicked to select several; groups already joined are marked and cannot be picked.
+//! Choosing groups for one identity: the realm's groups in a dialog, 200 per page, searched by any part of the name
+//! or description as the operator types (from the directory index; until it is ready, BI's pages filtered in the
+//! browser), clicked to select several; groups already joined are marked and cannot be picked.
 
 use leptos::prelude::*;
 
-use crate::api::{list_groups, AddIdentityToGroups};
+use crate::api::{search_groups, AddIdentityToGroups};
 use crate::components::dialog::Modal;
 use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::table::{PickRow, Selection};
-use crate::model::{range_label, Group, PageView, MAX_PAGE_SIZE};
+use crate::model::{range_label, GroupSearch, MAX_PAGE_SIZE};
 
-/// The realm's groups, 200 per page, filtered by name as the operator types; groups already joined are marked.
+/// The realm's groups, 200 per page, searched as the operator types; groups already joined are marked.
 #[component]
 pub fn GroupChooser(
     open: RwSignal<bool>,
@@ -27,12 +28,20 @@ pub fn GroupChooser(
         <Modal open=open id="group-chooser" title=format!("Add {username} to groups") wide=true>
             {move || {
                 let filter = RwSignal::new(String::new());
+                let q = RwSignal::new(String::new());
                 let page = RwSignal::new(1u32);
                 let chosen: Selection = RwSignal::new(Vec::new());
                 let data = Resource::new(
-                    move || page.get(),
-                    move |page| list_groups(realm.get_value(), page, MAX_PAGE_SIZE),
+                    move || (q.get(), page.get()),
+                    move |(q, page)| search_groups(realm.get_value(), q, "name".into(), page, MAX_PAGE_SIZE),
                 );
+                let mut later = leptos::leptos_dom::helpers::debounce(std::time::Duration::from_millis(250), move |text: String| {
+                    let text = text.trim().to_string();
+                    if text != q.get_untracked() {
+                        q.set(text);
+                        page.set(1);
+                    }
+                });
                 let add_now = move |_| {
                     join.dispatch(AddIdentityToGroups {
                         realm: realm.get_value(),
@@ -41,9 +50,9 @@ pub fn GroupChooser(
                     });
                 };
                 view! {
-                    <label for="group-filter" class="sr-only">"Filter groups by name"</label>
-                    <input id="group-filter" type="search" autofocus placeholder="Filter groups by name"
-                        prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev))
+                    <label for="group-filter" class="sr-only">"Search groups"</label>
+                    <input id="group-filter" type="search" autofocus placeholder="Search groups by name or description"
+                        prop:value=move || filter.get() on:input=move |ev| { let text = event_target_value(&ev); filter.set(text.clone()); later(text); }
                         class="mt-4 w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950" />
                     <Transition fallback=|| view! { <p class="py-6 text-sm text-slate-500">"Loading groups…"</p> }>
                         {move || Suspend::new(async move {
@@ -71,21 +80,25 @@ pub fn GroupChooser(
 
 #[component]
 fn GroupRows(
-    data: PageView<Group>,
+    data: GroupSearch,
     filter: RwSignal<String>,
     chosen: Selection,
     joined: Vec<String>,
     page: RwSignal<u32>,
 ) -> impl IntoView {
+    let GroupSearch { page: data, index } = data;
     let label = range_label(data.page, data.size, data.items.len(), data.total);
     let (current, last) = (data.page, data.last_page());
     let rows = data
         .items
         .into_iter()
-        .map(|g| {
+        .map(|listing| {
+            let g = listing.group;
             let member = joined.contains(&g.id);
+            // Until the index is ready the search reaches BI's page only: filtered here by name.
             let lower = g.display_name.to_lowercase();
-            let hidden = Signal::derive(move || !lower.contains(&filter.read().trim().to_lowercase()));
+            let searched = index.ready;
+            let hidden = Signal::derive(move || !searched && !lower.contains(&filter.read().trim().to_lowercase()));
             view! {
                 <PickRow chosen=chosen id=g.id.clone() name=g.display_name.clone() taken=member hidden=hidden>
                     <span class="w-56 truncate font-medium">{g.display_name.clone()}</span>

@@ -1,15 +1,21 @@
-//! Adding members to a group: a picker over the realm's identities (paged from BI, searchable by username; click
-//! rows to select several; the selection shows as removable chips and survives page changes; existing members are
-//! marked and cannot be picked), and a dialog that takes a pasted list of usernames.
+//! Adding members to a group: a picker over the realm's identities (from the directory index, searched by any part
+//! of a name, username or email as the operator types; from BI's pages by exact username until the index is
+//! ready), where rows are clicked to select several (removable chips that survive page changes; existing members
+//! are marked and cannot be picked) or every result of a search is selected at once; and a dialog that takes a
+//! pasted list of usernames.
 
 use leptos::prelude::*;
 
-use crate::api::{member_picker_page, AddGroupMembers, AddGroupMembersByUsernames, PickerPage};
+use crate::api::{
+    member_picker_page, AddGroupMembers, AddGroupMembersByUsernames, AddGroupMembersMatching,
+    PickerPage,
+};
 use crate::components::dialog::Modal;
 use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::table::{PickRow, Selection, StatusBadge};
-use crate::model::{check_pasted_usernames, range_label, AppError, MembershipResult};
+use crate::model::limits::MAX_SELECTED_IDS;
+use crate::model::{check_pasted_usernames, range_label, thousands, AppError, MembershipResult};
 
 /// Closes `open` once `action` succeeds.
 fn close_on_success<A>(action: ServerAction<A>, open: RwSignal<bool>)
@@ -34,27 +40,47 @@ pub fn MemberPicker(
     group: String,
     group_name: String,
     action: ServerAction<AddGroupMembers>,
+    /// "Select all N results": every identity the directory index finds for the search.
+    add_all: ServerAction<AddGroupMembersMatching>,
 ) -> impl IntoView {
     close_on_success(action, open);
+    close_on_success(add_all, open);
     let realm = StoredValue::new(realm);
     let group = StoredValue::new(group);
     view! {
         <Modal open=open id="member-picker" title=format!("Add members to {group_name}") wide=true>
-            <PickerBody realm=realm.get_value() group=group.get_value() action=action />
+            <PickerBody realm=realm.get_value() group=group.get_value() action=action add_all=add_all />
         </Modal>
     }
 }
+
+/// "All N results for …": the search whose every match is selected, and how many match.
+type AllResults = RwSignal<Option<(String, u64)>>;
 
 #[component]
 fn PickerBody(
     realm: String,
     group: String,
     action: ServerAction<AddGroupMembers>,
+    add_all: ServerAction<AddGroupMembersMatching>,
 ) -> impl IntoView {
     let typed = RwSignal::new(String::new());
     let q = RwSignal::new(String::new());
     let page = RwSignal::new(1u32);
     let chosen: Selection = RwSignal::new(Vec::new());
+    let all: AllResults = RwSignal::new(None);
+    // Whether the last page came from the directory index (else searches match exact usernames only).
+    let indexed = RwSignal::new(true);
+    // Picking rows one by one and selecting every result are two ways to choose: one replaces the other.
+    Effect::new(move |_| {
+        if !chosen.read().is_empty() {
+            all.set(None);
+        }
+    });
+    Effect::new(move |_| {
+        q.track();
+        all.set(None);
+    });
     let data = {
         let (realm, group) = (realm.clone(), group.clone());
         Resource::new(
@@ -62,35 +88,67 @@ fn PickerBody(
             move |(q, page)| member_picker_page(realm.clone(), group.clone(), page, q),
         )
     };
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = data.get() {
+            indexed.set(p.indexed);
+        }
+    });
+    let apply = move |text: String| {
+        let text = text.trim().to_string();
+        if text != q.get_untracked() {
+            q.set(text);
+            page.set(1);
+        }
+    };
+    let mut later =
+        leptos::leptos_dom::helpers::debounce(std::time::Duration::from_millis(250), apply);
     let search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        q.set(typed.get_untracked().trim().to_string());
-        page.set(1);
+        apply(typed.get_untracked());
     };
-    let add_now = move |_| {
-        let ids = chosen
-            .get_untracked()
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
-        action.dispatch(AddGroupMembers {
-            realm: realm.clone(),
-            group: group.clone(),
-            ids,
-        });
+    let pending = move || action.pending().get() || add_all.pending().get();
+    let add_now = {
+        let (realm, group) = (realm.clone(), group.clone());
+        move |_| match all.get_untracked() {
+            Some((q, _)) => {
+                add_all.dispatch(AddGroupMembersMatching {
+                    realm: realm.clone(),
+                    group: group.clone(),
+                    q,
+                });
+            }
+            None => {
+                let ids = chosen
+                    .get_untracked()
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect();
+                action.dispatch(AddGroupMembers {
+                    realm: realm.clone(),
+                    group: group.clone(),
+                    ids,
+                });
+            }
+        }
     };
     let action_error = move || {
-        action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| view! { <ErrorBanner error=e /> })
+        let failed = match all.get() {
+            Some(_) => add_all.value().get().and_then(|r| r.err()),
+            None => action.value().get().and_then(|r| r.err()),
+        };
+        failed.map(|e| view! { <ErrorBanner error=e /> })
+    };
+    let how_many = move || match all.get() {
+        Some((_, n)) => n,
+        None => chosen.read().len() as u64,
     };
     view! {
         <form on:submit=search role="search" class="mt-4 flex items-center gap-2">
-            <label for="picker-search" class="sr-only">"Search by username"</label>
-            <input id="picker-search" type="search" autofocus placeholder="Search by exact username"
-                prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))
+            <label for="picker-search" class="sr-only">"Search identities"</label>
+            <input id="picker-search" type="search" autofocus
+                placeholder=move || if indexed.get() { "Search by name, username or email" } else { "Search by exact username" }
+                prop:value=move || typed.get()
+                on:input=move |ev| { let text = event_target_value(&ev); typed.set(text.clone()); later(text); }
                 class="w-full rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950" />
             <button type="submit" class=SECONDARY_BUTTON>"Search"</button>
             <Show when=move || !q.read().is_empty()>
@@ -99,15 +157,27 @@ fn PickerBody(
             </Show>
         </form>
         <ul aria-label="Selected identities" class="mt-3 flex min-h-8 flex-wrap gap-2">
+            {move || all.get().map(|(q, n)| {
+                let text = if q.is_empty() {
+                    format!("All {} identities", thousands(n))
+                } else {
+                    format!("All {} results for “{q}”", thousands(n))
+                };
+                view! {
+                    <li class=CHIP>
+                        {text}
+                        <button type="button" aria-label="Unselect all results" on:click=move |_| all.set(None) class=CHIP_BUTTON>"×"</button>
+                    </li>
+                }
+            })}
             <For each=move || chosen.get() key=|(id, _)| id.clone() let:item>
                 {
                     let (id, username) = item;
                     let label = format!("Unselect {username}");
                     view! {
-                        <li class="inline-flex items-center gap-1 rounded-full bg-indigo-100 py-0.5 pl-3 pr-1 text-sm text-indigo-900 dark:bg-indigo-900/50 dark:text-indigo-100">
+                        <li class=CHIP>
                             {username}
-                            <button type="button" aria-label=label on:click=move |_| chosen.update(|v| v.retain(|(s, _)| s != &id))
-                                class="rounded-full px-1.5 hover:bg-indigo-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-indigo-800">"×"</button>
+                            <button type="button" aria-label=label on:click=move |_| chosen.update(|v| v.retain(|(s, _)| s != &id)) class=CHIP_BUTTON>"×"</button>
                         </li>
                     }
                 }
@@ -117,21 +187,21 @@ fn PickerBody(
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                    Ok(p) => view! { <PickerRows data=p chosen=chosen page=page /> }.into_any(),
+                    Ok(p) => view! { <PickerRows data=p chosen=chosen page=page all=all q=q.get_untracked() /> }.into_any(),
                 }
             })}
         </Transition>
         {action_error}
         <div class="mt-4 flex items-center justify-end gap-3">
-            <button type="button" class=PRIMARY_BUTTON disabled=move || chosen.read().is_empty() || action.pending().get() on:click=add_now>
+            <button type="button" class=PRIMARY_BUTTON disabled=move || how_many() == 0 || pending() on:click=add_now>
                 {move || {
-                    let n = chosen.read().len();
-                    if action.pending().get() {
+                    let n = how_many();
+                    if pending() {
                         "Adding…".to_string()
                     } else if n == 1 {
                         "Add 1 identity".to_string()
                     } else {
-                        format!("Add {n} identities")
+                        format!("Add {} identities", thousands(n))
                     }
                 }}
             </button>
@@ -139,11 +209,21 @@ fn PickerBody(
     }
 }
 
+const CHIP: &str = "inline-flex items-center gap-1 rounded-full bg-indigo-100 py-0.5 pl-3 pr-1 text-sm text-indigo-900 dark:bg-indigo-900/50 dark:text-indigo-100";
+const CHIP_BUTTON: &str = "rounded-full px-1.5 hover:bg-indigo-200 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-indigo-800";
+
 #[component]
-fn PickerRows(data: PickerPage, chosen: Selection, page: RwSignal<u32>) -> impl IntoView {
+fn PickerRows(
+    data: PickerPage,
+    chosen: Selection,
+    page: RwSignal<u32>,
+    all: AllResults,
+    q: String,
+) -> impl IntoView {
     let PickerPage {
         identities,
         member_ids,
+        indexed,
     } = data;
     if identities.items.is_empty() {
         return view! { <p class="py-6 text-sm text-slate-600 dark:text-slate-400">"No identity matches."</p> }
@@ -157,6 +237,35 @@ fn PickerRows(data: PickerPage, chosen: Selection, page: RwSignal<u32>) -> impl 
     );
     let last = identities.last_page();
     let current = identities.page;
+    let total = identities.total;
+    let noun = if total == 1 { "identity" } else { "identities" };
+    let found_line = if q.is_empty() {
+        format!("{} {noun}", thousands(total))
+    } else if total == 1 {
+        format!("1 identity matches “{q}”")
+    } else {
+        format!("{} {noun} match “{q}”", thousands(total))
+    };
+    // Every result of an indexed search can be chosen at once, up to the most one request may add.
+    let select_all = (indexed && total > 1).then(|| {
+        if total > MAX_SELECTED_IDS as u64 {
+            view! {
+                <p class="text-sm text-slate-600 dark:text-slate-400">
+                    {format!("{} results: narrow the search to add them all at once (at most {}).", thousands(total), thousands(MAX_SELECTED_IDS as u64))}
+                </p>
+            }
+            .into_any()
+        } else {
+            let q = q.clone();
+            view! {
+                <button type="button" class=SECONDARY_BUTTON disabled=move || all.read().is_some()
+                    on:click=move |_| { chosen.set(Vec::new()); all.set(Some((q.clone(), total))); }>
+                    {format!("Select all {} results", thousands(total))}
+                </button>
+            }
+            .into_any()
+        }
+    });
     let rows = identities
         .items
         .into_iter()
@@ -173,6 +282,10 @@ fn PickerRows(data: PickerPage, chosen: Selection, page: RwSignal<u32>) -> impl 
         })
         .collect_view();
     view! {
+        <div class="mt-2 flex min-h-9 flex-wrap items-center justify-between gap-2">
+            <span class="text-sm text-slate-600 dark:text-slate-400">{found_line}</span>
+            {select_all}
+        </div>
         <ul aria-label="Identities" class="mt-2 max-h-[50vh] divide-y divide-slate-100 overflow-y-auto rounded-md border border-slate-200 text-sm dark:divide-slate-800 dark:border-slate-800">
             {rows}
         </ul>

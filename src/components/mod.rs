@@ -6,6 +6,7 @@ pub mod dialog;
 pub mod error;
 pub mod form;
 pub mod form_page;
+pub mod freshness;
 pub mod group_chooser;
 pub mod layout;
 pub mod member_picker;

@@ -21,6 +21,31 @@ pub fn query_string(page: u32, size: u32, extra: &[(&str, String)]) -> String {
 
 pub use crate::model::encode_component;
 
+/// An `on:input` handler for a search box: once the operator pauses typing, goes to `url(typed)` (when it answers
+/// one), replacing the history entry so that Back skips the keystrokes. Before the wasm loads, the search form's
+/// button does the same with a plain GET.
+pub fn search_as_you_type(
+    url: impl Fn(&str) -> Option<String> + 'static,
+) -> impl FnMut(leptos::ev::Event) {
+    let navigate = leptos_router::hooks::use_navigate();
+    let mut later = leptos::leptos_dom::helpers::debounce(
+        std::time::Duration::from_millis(300),
+        move |typed: String| {
+            if let Some(to) = url(typed.trim()) {
+                navigate(
+                    &to,
+                    leptos_router::NavigateOptions {
+                        replace: true,
+                        scroll: false,
+                        ..Default::default()
+                    },
+                );
+            }
+        },
+    );
+    move |ev| later(leptos::prelude::event_target_value(&ev))
+}
+
 /// Page numbers to show around `page`: first, last, and two either side; `None` marks a gap.
 pub fn page_numbers(page: u32, last: u32) -> Vec<Option<u32>> {
     let mut out = Vec::new();

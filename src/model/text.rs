@@ -73,8 +73,29 @@ pub fn names_list(names: &[String]) -> String {
     format!("{}{more}", shown.join(", "))
 }
 
+/// A count with thousands separated: 35000 → "35,000".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_with_thousands_separated() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(35_000), "35,000");
+        assert_eq!(super::thousands(1_000_000), "1,000,000");
+    }
+
     #[test]
     fn human_dates() {
         assert_eq!(super::human_date("2026-11-28T14:03:00.000Z"), "28 Nov 2026");

@@ -8,8 +8,8 @@ use crate::components::ready::not_ready;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{
-    get_group, AddGroupMembers, AddGroupMembersByUsernames, DeleteGroup, GroupDetail,
-    RemoveGroupMembers,
+    get_group, AddGroupMembers, AddGroupMembersByUsernames, AddGroupMembersMatching, DeleteGroup,
+    GroupDetail, RemoveGroupMembers,
 };
 use crate::components::activity::Activity;
 use crate::components::dialog::ConfirmDialog;
@@ -53,6 +53,7 @@ pub fn GroupDetailPage() -> impl IntoView {
 
     let add = ServerAction::<AddGroupMembers>::new();
     let paste = ServerAction::<AddGroupMembersByUsernames>::new();
+    let add_all = ServerAction::<AddGroupMembersMatching>::new();
     let remove = ServerAction::<RemoveGroupMembers>::new();
     let delete = ServerAction::<DeleteGroup>::new();
     let data = Resource::new(
@@ -62,7 +63,10 @@ pub fn GroupDetailPage() -> impl IntoView {
                 id.get(),
                 page.get(),
                 size.get(),
-                add.version().get() + paste.version().get() + remove.version().get(),
+                add.version().get()
+                    + add_all.version().get()
+                    + paste.version().get()
+                    + remove.version().get(),
             )
         },
         |(realm, id, page, size, _)| get_group(realm, id, page, size),
@@ -71,6 +75,7 @@ pub fn GroupDetailPage() -> impl IntoView {
     let outcome: Outcome = RwSignal::new(None);
     report(add, outcome, true);
     report(paste, outcome, true);
+    report(add_all, outcome, true);
     report(remove, outcome, false);
 
     view! {
@@ -88,7 +93,7 @@ pub fn GroupDetailPage() -> impl IntoView {
                     match data.await {
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                         Ok(detail) => view! {
-                            <Group detail=detail realm=realm add=add paste=paste remove=remove delete=delete outcome=outcome perms=perms />
+                            <Group detail=detail realm=realm add=add add_all=add_all paste=paste remove=remove delete=delete outcome=outcome perms=perms />
                         }
                         .into_any(),
                     }
@@ -103,6 +108,7 @@ fn Group(
     detail: GroupDetail,
     realm: Memo<String>,
     add: ServerAction<AddGroupMembers>,
+    add_all: ServerAction<AddGroupMembersMatching>,
     paste: ServerAction<AddGroupMembersByUsernames>,
     remove: ServerAction<RemoveGroupMembers>,
     delete: ServerAction<DeleteGroup>,
@@ -125,7 +131,10 @@ fn Group(
         }
     });
     let changes = Signal::derive(move || {
-        add.version().get() + paste.version().get() + remove.version().get()
+        add.version().get()
+            + add_all.version().get()
+            + paste.version().get()
+            + remove.version().get()
     });
     let realm_now = realm.get_untracked();
     let group_id = group.id.clone();
@@ -343,7 +352,7 @@ fn Group(
             }}
         </section>
         <Activity realm=realm_now.clone() id=group_id.clone() version=changes />
-        <MemberPicker open=picker_open realm=realm_now.clone() group=group_id.clone() group_name=name.clone() action=add />
+        <MemberPicker open=picker_open realm=realm_now.clone() group=group_id.clone() group_name=name.clone() action=add add_all=add_all />
         <PasteMembers open=paste_open realm=realm_now.clone() group=group_id.clone() group_name=name.clone() action=paste />
         <ConfirmDialog
             open=confirm_remove

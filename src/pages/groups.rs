@@ -8,8 +8,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::search_groups;
 use crate::components::error::{ErrorBanner, Notice};
 use crate::components::form::PRIMARY_BUTTON;
+use crate::components::freshness::Freshness;
 use crate::components::layout::use_me;
-use crate::components::pager::{encode_component, query_string, Pager};
+use crate::components::pager::{encode_component, query_string, search_as_you_type, Pager};
 use crate::components::table::{sort_heads, DataTable};
 use crate::model::{human_date, Action, GroupSearch, Sort, SortKey};
 use crate::pages::identities::page_and_size;
@@ -31,6 +32,20 @@ pub fn GroupsPage() -> impl IntoView {
     });
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
     let sort = Memo::new(move |_| Sort::parse(&query.read().get("sort").unwrap_or_default()));
+    let on_type = search_as_you_type(move |typed| {
+        (typed != q.get_untracked()).then(|| {
+            let sort = sort.get_untracked().map(Sort::param).unwrap_or_default();
+            format!(
+                "/realms/{}/groups{}",
+                encode_component(&realm.get_untracked()),
+                query_string(
+                    1,
+                    size.get_untracked(),
+                    &[("q", typed.to_string()), ("sort", sort)]
+                )
+            )
+        })
+    });
     let data = Resource::new(
         move || (realm.get(), page.get(), size.get(), q.get(), sort.get()),
         |(realm, page, size, q, sort)| {
@@ -65,7 +80,7 @@ pub fn GroupsPage() -> impl IntoView {
             <Form method="get" action="" attr:role="search" attr:class="flex max-w-md items-end gap-2">
                 <div class="flex min-w-0 flex-1 flex-col gap-1">
                     <label for="group-search" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Search groups by name or description"</label>
-                    <input id="group-search" type="search" name="q" value=move || q.get()
+                    <input id="group-search" type="search" name="q" value=move || q.get() on:input=on_type
                         class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900" />
                 </div>
                 <input type="hidden" name="sort" value=move || sort.get().map(Sort::param).unwrap_or_default() />
@@ -77,7 +92,13 @@ pub fn GroupsPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let can_create = me.perms().await.can(Action::CreateGroup);
                         match data.await {
-                            Ok(found) => view! { <GroupTable found=found q=q.get_untracked() sort=sort.get_untracked() realm=realm.get_untracked() can_create=can_create /> }.into_any(),
+                            Ok(found) => {
+                                let (index, realm) = (found.index.clone(), realm.get_untracked());
+                                view! {
+                                    <GroupTable found=found q=q.get_untracked() sort=sort.get_untracked() realm=realm.clone() can_create=can_create />
+                                    <Freshness index=index realm=realm on_done=Callback::new(move |_| data.refetch()) />
+                                }.into_any()
+                            }
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}

@@ -7,18 +7,19 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{search_identities, BulkIdentities, RefreshIndex};
+use crate::api::{search_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::form::PRIMARY_BUTTON;
+use crate::components::freshness::Freshness;
 use crate::components::layout::{use_me, Perms};
-use crate::components::pager::{encode_component, query_string, Pager};
+use crate::components::pager::{encode_component, query_string, search_as_you_type, Pager};
 use crate::components::table::{
     sort_heads, DataTable, SelectAllBox, SelectBox, Selection, StatusBadge,
 };
 use crate::model::{
-    bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, Action, BulkOp,
-    Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
+    bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, thousands, Action,
+    BulkOp, Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
 };
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
@@ -58,6 +59,41 @@ pub fn IdentitiesPage() -> impl IntoView {
         }
     });
     let q = Memo::new(move |_| filter.read().q.clone());
+    // As the operator types (after a pause) and as a filter changes, the URL follows: typing replaces the
+    // history entry, a filter adds one (Back undoes it). Before the wasm loads, the form's Search does the same.
+    let url = move |f: &IdentityFilter| {
+        format!(
+            "/realms/{}/identities{}",
+            encode_component(&realm.get_untracked()),
+            query_string(1, size.get_untracked(), &filter_params(f))
+        )
+    };
+    let on_type = search_as_you_type(move |typed| {
+        let f = filter.get_untracked();
+        (typed != f.q).then(|| {
+            url(&IdentityFilter {
+                q: typed.to_string(),
+                ..f
+            })
+        })
+    });
+    let navigate = leptos_router::hooks::use_navigate();
+    let go = move |f: IdentityFilter| navigate(&url(&f), Default::default());
+    let on_status = {
+        let go = go.clone();
+        move |ev: leptos::ev::Event| {
+            go(IdentityFilter {
+                status: event_target_value(&ev),
+                ..filter.get_untracked()
+            })
+        }
+    };
+    let on_enrollment = move |ev: leptos::ev::Event| {
+        go(IdentityFilter {
+            enrollment: event_target_value(&ev),
+            ..filter.get_untracked()
+        })
+    };
     let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
 
     let bulk = ServerAction::<BulkIdentities>::new();
@@ -179,12 +215,13 @@ pub fn IdentitiesPage() -> impl IntoView {
                         name="q"
                         placeholder="e.g. lovelace or @finance.example"
                         value=move || q.get()
+                        on:input=on_type
                         class=FIELD
                     />
                 </div>
                 <div class="flex flex-col gap-1">
                     <label for="status-filter" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Status"</label>
-                    <select id="status-filter" name="status" class=FIELD>
+                    <select id="status-filter" name="status" class=FIELD on:change=on_status>
                         {[("", "Any"), ("active", "Active"), ("suspended", "Suspended")].into_iter().map(|(v, label)| view! {
                             <option value=v selected=move || filter.read().status == v>{label}</option>
                         }).collect_view()}
@@ -192,7 +229,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 </div>
                 <div class="flex flex-col gap-1">
                     <label for="enrollment-filter" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Enrollment"</label>
-                    <select id="enrollment-filter" name="enrollment" class=FIELD>
+                    <select id="enrollment-filter" name="enrollment" class=FIELD on:change=on_enrollment>
                         {["", "ENROLLED", "PENDING", "INVITE_FAILED", "UNENROLLED"].into_iter().map(|v| view! {
                             <option value=v selected=move || filter.read().enrollment == v>{if v.is_empty() { "Any".to_string() } else { enrollment_label(v) }}</option>
                         }).collect_view()}
@@ -235,7 +272,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let perms = me.perms().await;
                         match data.await {
-                            Ok(found) => view! { <Found found=found filter=filter.get_untracked() realm=realm.get_untracked() selected=selected perms=perms /> }.into_any(),
+                            Ok(found) => view! { <Found found=found filter=filter.get_untracked() realm=realm.get_untracked() selected=selected perms=perms on_done=Callback::new(move |_| data.refetch()) /> }.into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
@@ -264,6 +301,8 @@ fn Found(
     realm: String,
     selected: Selection,
     perms: Perms,
+    /// Reads the page again (once index work that was running has ended).
+    on_done: Callback<()>,
 ) -> impl IntoView {
     let IdentitySearch {
         page,
@@ -274,7 +313,7 @@ fn Found(
     view! {
         <EnrollmentSummary summary=summary filter=filter.clone() size=size />
         <IdentityTable data=page filter=filter index=index.clone() realm=realm.clone() selected=selected perms=perms />
-        <Freshness index=index realm=realm />
+        <Freshness index=index realm=realm on_done=on_done />
     }
 }
 
@@ -321,38 +360,6 @@ fn EnrollmentSummary(
     })
 }
 
-/// "Index updated 12:04 (3 min ago) · Refresh", or while a realm is indexed for the first time, its progress.
-#[component]
-fn Freshness(index: IndexState, realm: String) -> impl IntoView {
-    let refresh = ServerAction::<RefreshIndex>::new();
-    let when = index.indexed_at.clone().map(|t| {
-        let ago = crate::model::ago(index.age_secs.unwrap_or(0));
-        (t.get(11..16).unwrap_or("").to_string(), ago, t)
-    });
-    view! {
-        <div id="index-freshness" class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-4 py-2 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            {match (&when, index.running) {
-                (None, true) => view! {
-                    <label for="index-progress">{format!("Indexing this realm: {} of {}", index.done, index.total)}</label>
-                    <progress id="index-progress" max=index.total.max(1).to_string() value=index.done.to_string() class="h-2 w-40"></progress>
-                    <span>"Until it is complete, search matches exact usernames."</span>
-                }.into_any(),
-                (None, false) => view! { <span>"Search matches exact usernames until this realm is indexed."</span> }.into_any(),
-                (Some((hhmm, ago, full)), _) => view! {
-                    <span>"Index updated " <time datetime=full.clone()>{format!("{hhmm} UTC")}</time>{format!(" ({ago})")}</span>
-                    {index.running.then(|| view! { <span>"· refreshing…"</span> })}
-                }.into_any(),
-            }}
-            <ActionForm action=refresh attr:class="inline">
-                <input type="hidden" name="realm" value=realm />
-                <button type="submit" class="font-medium text-indigo-700 underline hover:no-underline dark:text-indigo-300" disabled=move || refresh.pending().get()>
-                    {move || if refresh.value().get().is_some_and(|r| r.is_ok()) { "Refreshing — reload to see it" } else { "Refresh" }}
-                </button>
-            </ActionForm>
-        </div>
-    }
-}
-
 #[component]
 fn IdentityTable(
     data: crate::model::PageView<Identity>,
@@ -371,8 +378,10 @@ fn IdentityTable(
             "This realm has no identities yet.".to_string()
         } else if q.is_empty() {
             "No identity matches these filters.".to_string()
-        } else {
+        } else if filter.status.is_empty() && filter.enrollment.is_empty() {
             format!("No identity matches \u{201c}{q}\u{201d}.")
+        } else {
+            format!("No identity matches \u{201c}{q}\u{201d} with these filters.")
         };
         return view! {
             <div class="flex flex-col items-start gap-3 p-8">
@@ -423,7 +432,7 @@ fn IdentityTable(
     let heads = sort_heads(&columns, filter.sort, index.ready, &link);
     view! {
         <p id="match-count" class="px-4 pt-3 text-sm text-slate-600 dark:text-slate-400">
-            {format!("{} {}", data.total, if data.total == 1 { "identity" } else { "identities" })}
+            {format!("{} {}", thousands(data.total), if data.total == 1 { "identity" } else { "identities" })}
         </p>
         <DataTable
             columns=&["Username", "Name", "Email", "Status", "Enrollment", "Created"]

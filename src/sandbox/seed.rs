@@ -218,26 +218,61 @@ pub async fn seed(store: &SandboxStore) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// An extra realm of generated people, for trying and measuring the console at scale (`SANDBOX_SEED`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    /// "Acme Scale": 100,000 identities, 5,000 groups, five of them with 10,000 members.
+    Large,
+    /// "Acme Million": 1,000,000 identities, 5,000 groups, five of them with 10,000 members.
+    XLarge,
+}
+
+impl Scale {
+    /// `large` or `xlarge`.
+    pub fn parse(text: &str) -> Option<Scale> {
+        match text {
+            "large" => Some(Scale::Large),
+            "xlarge" => Some(Scale::XLarge),
+            _ => None,
+        }
+    }
+
+    /// The realm's name.
+    pub fn realm_name(self) -> &'static str {
+        match self {
+            Scale::Large => LARGE_REALM,
+            Scale::XLarge => "Acme Million",
+        }
+    }
+
+    fn identities(self) -> usize {
+        match self {
+            Scale::Large => 100_000,
+            Scale::XLarge => 1_000_000,
+        }
+    }
+}
+
 /// The large realm's name.
 pub const LARGE_REALM: &str = "Acme Scale";
 
-/// Adds "Acme Scale" (100,000 identities, 5,000 groups, five of them with 10,000 members) unless it is there.
-/// Answers its id.
-pub async fn seed_large(store: &SandboxStore) -> Result<String, ApiError> {
+/// Adds the realm of `scale` (see [`Scale`]) unless it is there. Answers its id.
+pub async fn seed_large(store: &SandboxStore, scale: Scale) -> Result<String, ApiError> {
+    let name = scale.realm_name();
     if let Some(r) = store
         .list_realms(0, 1000)
         .await?
         .items
         .into_iter()
-        .find(|r| r.display_name == LARGE_REALM)
+        .find(|r| r.display_name == name)
     {
         return Ok(r.id);
     }
     let started = std::time::Instant::now();
-    let realm = store.insert_realm(LARGE_REALM, "SECURE_WORKFORCE").await?;
+    let realm = store.insert_realm(name, "SECURE_WORKFORCE").await?;
     store
-        .bulk_seed(&realm.id, "scale", 100_000, 5_000, 5, 10_000)
+        .bulk_seed(&realm.id, "scale", scale.identities(), 5_000, 5, 10_000)
         .await?;
-    tracing::info!(realm = %realm.id, secs = started.elapsed().as_secs_f32(), "seeded the large realm");
+    tracing::info!(realm = %realm.id, secs = started.elapsed().as_secs_f32(), "seeded {name}");
     Ok(realm.id)
 }

@@ -117,8 +117,8 @@ async fn open_sandbox(settings: &Settings) -> Result<std::sync::Arc<Sandbox>, St
     };
     let sb = Sandbox::open(&settings.data_dir, token).await?;
     sb.set_faults(settings.sandbox_faults);
-    if settings.sandbox_large {
-        sandbox::seed::seed_large(sb.store())
+    if let Some(scale) = settings.sandbox_scale {
+        sandbox::seed::seed_large(sb.store(), scale)
             .await
             .map_err(|e| StartError::Seed(e.body.message))?;
     }

@@ -37,7 +37,7 @@ impl SandboxStore {
 
     /// Inserts an identity; 409 `username already exists` when the username is taken (case-insensitively).
     /// Adds a realm of `identities` identities (`{prefix}.000001`…) and `groups` groups in one transaction, fast
-    /// enough for 100,000 rows: the first `big_groups` groups get `big_size` members each, the others a handful.
+    /// enough for a million rows: the first `big_groups` groups get `big_size` members each, the others a handful.
     pub async fn bulk_seed(
         &self,
         realm: &str,
@@ -50,60 +50,57 @@ impl SandboxStore {
         let _w = self.write.lock().await;
         let mut tx = self.pool.begin().await?;
         let t = now();
-        let first_seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM identities")
-            .fetch_one(&mut *tx)
-            .await?;
-        for n in 1..=identities {
-            let username = format!("{prefix}.{n:06}");
-            let traits = Traits {
-                username: Some(username.clone()),
-                given_name: Some("Scale".into()),
-                family_name: Some(format!("Person {n}")),
-                primary_email_address: Some(format!("{username}@scale.example")),
-                ..Traits::default()
-            };
+        let (n, big_groups) = (identities as i64, big_groups as i64);
+        let big_size = big_size.min(identities) as i64;
+        // Generated in SQL, one statement per table: a million rows in seconds, not one round trip each.
+        // Person n is "{prefix}.{n:06}" (usernames are lower case, so the username key is the username).
+        sqlx::query(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?1), \
+             u(x, name) AS (SELECT x, ?2 || '.' || printf('%06d', x) FROM n) \
+             INSERT INTO identities (id, realm_id, display_name, status, enrollment_status, username_key, traits, \
+             create_time, update_time) \
+             SELECT lower(hex(randomblob(8))), ?3, 'Scale Person ' || x, 'active', 'UNENROLLED', name, \
+             json_object('type', 'traits_v0', 'username', name, 'given_name', 'Scale', 'family_name', 'Person ' || x, \
+             'primary_email_address', name || '@scale.example'), ?4, ?4 FROM u",
+        )
+        .bind(n)
+        .bind(prefix)
+        .bind(realm)
+        .bind(&t)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ?1) \
+             INSERT INTO bi_groups (id, realm_id, display_name, description, create_time, update_time) \
+             SELECT lower(hex(randomblob(8))), ?2, printf('Scale group %04d', x), \
+             CASE WHEN x <= ?3 THEN 'A big group' ELSE 'A small group' END, ?4, ?4 FROM n",
+        )
+        .bind(groups as i64)
+        .bind(realm)
+        .bind(big_groups)
+        .bind(&t)
+        .execute(&mut *tx)
+        .await?;
+        // Group g (1-based) holds `big_size` consecutive people if g <= big_groups, else g % 20 people 97 apart,
+        // starting at person (g * 7919) % n + 1.
+        if n > 0 {
             sqlx::query(
-                "INSERT INTO identities (id, realm_id, display_name, status, enrollment_status, username_key, traits, \
-                 create_time, update_time) VALUES (?, ?, ?, 'active', 'UNENROLLED', ?, ?, ?, ?)",
+                "WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < max(?1, 20) - 1), \
+                 g(seq, g) AS (SELECT seq, ROW_NUMBER() OVER (ORDER BY seq) FROM bi_groups WHERE realm_id = ?2), \
+                 picked(group_seq, person) AS ( \
+                   SELECT g.seq, ((g.g * 7919 + k.k * CASE WHEN g.g <= ?3 THEN 1 ELSE 97 END) % ?4) + 1 \
+                   FROM g JOIN k ON k.k < CASE WHEN g.g <= ?3 THEN ?1 ELSE g.g % 20 END) \
+                 INSERT OR IGNORE INTO members (group_seq, identity_seq) \
+                 SELECT picked.group_seq, i.seq FROM picked JOIN identities i \
+                 ON i.realm_id = ?2 AND i.username_key = ?5 || '.' || printf('%06d', picked.person)",
             )
-            .bind(new_id())
+            .bind(big_size)
             .bind(realm)
-            .bind(format!("Scale Person {n}"))
-            .bind(username_key(&username))
-            .bind(serde_json::to_string(&traits).expect("traits serialize"))
-            .bind(&t)
-            .bind(&t)
+            .bind(big_groups)
+            .bind(n)
+            .bind(prefix)
             .execute(&mut *tx)
             .await?;
-        }
-        for g in 1..=groups {
-            let seq: i64 = sqlx::query_scalar(
-                "INSERT INTO bi_groups (id, realm_id, display_name, description, create_time, update_time) \
-                 VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
-            )
-            .bind(new_id())
-            .bind(realm)
-            .bind(format!("Scale group {g:04}"))
-            .bind(if g <= big_groups { "A big group" } else { "A small group" })
-            .bind(&t)
-            .bind(&t)
-            .fetch_one(&mut *tx)
-            .await?;
-            let (size, stride) = if g <= big_groups {
-                (big_size.min(identities), 1)
-            } else {
-                (g % 20, 97)
-            };
-            for m in 0..size {
-                let offset = ((g * 7919 + m * stride) % identities.max(1)) as i64;
-                sqlx::query(
-                    "INSERT OR IGNORE INTO members (group_seq, identity_seq) VALUES (?, ?)",
-                )
-                .bind(seq)
-                .bind(first_seq + offset)
-                .execute(&mut *tx)
-                .await?;
-            }
         }
         tx.commit().await?;
         Ok(())
