@@ -1,5 +1,5 @@
 //! The directory index at scale (run by `scripts/bench-index.sh`): a sandbox in this process seeded with one realm
-//! of N identities (default 1,000,000), a first full index of it through the BI client over HTTP (time, BI calls,
+//! of N identities (default 1,000,000) and 5,000 groups, a first full index of it through the BI client over HTTP (time, BI calls,
 //! peak memory), a refresh of the unchanged realm (nothing rewritten), then searches: substrings of names and
 //! emails of differing selectivity, a filtered and sorted page, the Enrollment Summary. Prints a Markdown report.
 //!
@@ -11,6 +11,9 @@ use bi_console::bi::{Client, ClientAuth, ClientConfig};
 use bi_console::index::DirectoryIndex;
 use bi_console::model::{IdentityFilter, Sort, SortKey};
 use bi_console::sandbox::{Sandbox, PREFIX};
+
+/// Groups seeded with the identities (five with 10,000 members, the rest a handful), as `SANDBOX_SEED` does.
+const GROUPS: usize = 5_000;
 
 fn peak_rss_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -63,7 +66,7 @@ async fn main() {
     let seeding = Instant::now();
     sandbox
         .store()
-        .bulk_seed(&realm, "m", n, 0, 0, 0)
+        .bulk_seed(&realm, "m", n, GROUPS, 5, 10_000)
         .await
         .expect("seed");
     let seeded = seeding.elapsed();
@@ -166,20 +169,25 @@ async fn main() {
     rows.push(("Enrollment Summary (counts per status)".into(), p50, p99));
 
     println!("## Directory index at {n} identities\n");
-    println!("Seeded in {:.1} s.\n", seeded.as_secs_f64());
+    println!(
+        "Seeded {n} identities and {GROUPS} groups in {:.1} s.\n",
+        seeded.as_secs_f64()
+    );
     println!("| measure | result |\n|---|---|");
     println!(
-        "| first full index | {:.1} s, {} BI calls, {} rows written |",
+        "| first full index | {:.1} s, {} BI calls, {} identity rows and {} group rows written |",
         first_time.as_secs_f64(),
         first.calls,
-        first.written
+        first.written,
+        first.groups_written
     );
     println!(
-        "| refresh of the unchanged realm | {:.1} s, {} BI calls, {} rows rewritten, {} removed |",
+        "| refresh of the unchanged realm | {:.1} s, {} BI calls, {} rows rewritten ({} groups), {} removed |",
         again_time.as_secs_f64(),
         again.calls,
         again.written,
-        again.removed
+        again.groups_written,
+        again.removed + again.groups_removed
     );
     println!(
         "| peak memory (this process: sandbox and index) | {rss_before:.0} MiB before indexing, {rss_peak:.0} MiB peak while indexing |"

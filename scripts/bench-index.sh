@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Measures the directory index at scale: a release build of examples/index_bench.rs, which seeds an in-process
-# sandbox with one realm of N identities (default 1,000,000), indexes it over HTTP through the BI client, refreshes
+# sandbox with one realm of N identities (default 1,000,000) and 5,000 groups, indexes it over HTTP through the BI client, refreshes
 # it unchanged, and times searches. Prints a Markdown report (the figures in docs/PERFORMANCE.md come from it).
 # usage: scripts/bench-index.sh [IDENTITIES]
 set -euo pipefail

@@ -221,6 +221,27 @@ async fn faults_while_indexing_still_end_with_a_correct_index() {
     assert_eq!(all.total as usize, all_ids(&t, &realm).await.len());
 }
 
+/// Searches `realm` through the console until its first index (which the first search starts) is complete.
+async fn wait_indexed(c: &reqwest::Client, base: &str, realm: &str) {
+    use bi_console::api::SearchIdentities;
+    let search = SearchIdentities {
+        realm: realm.to_string(),
+        filter: text(""),
+        page: 1,
+        size: 50,
+    };
+    for _ in 0..300 {
+        let (status, body) = common::call(c, base, SearchIdentities::PATH, &search).await;
+        assert_eq!(status, 200, "{body}");
+        let answer: bi_console::model::IdentitySearch = serde_json::from_str(&body).unwrap();
+        if answer.index.ready {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the first index did not complete");
+}
+
 #[tokio::test]
 async fn the_consoles_own_writes_appear_at_once() {
     use bi_console::api::{CreateIdentity, SearchIdentities};
@@ -235,19 +256,7 @@ async fn the_consoles_own_writes_appear_at_once() {
         page: 1,
         size: 50,
     };
-    // The first search starts the first index in the background; wait for it.
-    let mut ready = false;
-    for _ in 0..100 {
-        let (status, body) = common::call(&c, &t.base, SearchIdentities::PATH, &search("")).await;
-        assert_eq!(status, 200, "{body}");
-        let answer: bi_console::model::IdentitySearch = serde_json::from_str(&body).unwrap();
-        if answer.index.ready {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the first index completes");
+    wait_indexed(&c, &t.base, &realm).await;
     let create = CreateIdentity {
         realm: realm.clone(),
         input: bi_console::model::IdentityInput {
@@ -263,6 +272,27 @@ async fn the_consoles_own_writes_appear_at_once() {
     let names: Vec<&str> = answer.page.items.iter().map(|i| i.username()).collect();
     assert_eq!(names, vec!["hedy.indexed"], "found without a refresh");
     assert!(!answer.summary.is_empty());
+
+    // Deleted at BI behind the console's back, the record is shown as gone when opened, and leaves the index.
+    let id = answer.page.items[0].id.clone();
+    let sb = t.sandbox.clone().unwrap();
+    sb.store().delete_identity(&realm, &id).await.unwrap();
+    let (status, body) = common::call(
+        &c,
+        &t.base,
+        bi_console::api::GetIdentity::PATH,
+        &bi_console::api::GetIdentity {
+            realm: realm.clone(),
+            id,
+        },
+    )
+    .await;
+    assert_ne!(status, 200, "{body}");
+    assert!(body.contains("\"status\":404"), "{body}");
+    let index = DirectoryIndex::open(bi_console::audit::open_console_db(&dir).await.unwrap())
+        .await
+        .unwrap();
+    assert!(found(&index, &realm, &text("indexed")).await.is_empty());
 }
 
 #[tokio::test]
@@ -376,4 +406,110 @@ async fn groups_are_found_by_part_of_their_name_with_member_counts() {
     assert_eq!(found.items[0].members, Some(2));
     let unchanged = index.refresh(&c, &realm).await.unwrap();
     assert_eq!((unchanged.groups_written, unchanged.groups_removed), (0, 0));
+}
+
+#[tokio::test]
+async fn the_picker_searches_the_index_and_adds_every_result_in_one_call_per_thousand() {
+    use bi_console::api::PickerPage;
+    use bi_console::api::{AddGroupMembersMatching, MemberPickerPage};
+    use bi_console::model::MembershipResult;
+    let dir = common::temp_dir("index-matching");
+    let t = common::start_console(&dir, &[]).await;
+    let sb = t.sandbox.clone().unwrap();
+    let realm = t.info.default_realm.clone();
+    sb.store()
+        .bulk_seed(&realm, "bulk", 2_500, 0, 0, 0)
+        .await
+        .unwrap();
+    let group = sb
+        .store()
+        .create_group(&realm, "Everyone in bulk", None, None)
+        .await
+        .unwrap()
+        .id;
+    let c = common::browser();
+    common::sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    wait_indexed(&c, &t.base, &realm).await;
+    // Three of them are members already.
+    let (_, body) = common::call(
+        &c,
+        &t.base,
+        bi_console::api::AddGroupMembersByUsernames::PATH,
+        &bi_console::api::AddGroupMembersByUsernames {
+            realm: realm.clone(),
+            group: group.clone(),
+            usernames: "bulk.000001\nbulk.000002\nbulk.000003".into(),
+        },
+    )
+    .await;
+    assert!(body.contains("\"changed\":3"), "{body}");
+
+    // The picker finds them by part of their email, from the index, and marks the members.
+    let picker = |page: u32, q: &str| MemberPickerPage {
+        realm: realm.clone(),
+        group: group.clone(),
+        page,
+        q: q.into(),
+    };
+    let (status, body) = common::call(
+        &c,
+        &t.base,
+        MemberPickerPage::PATH,
+        &picker(1, "@SCALE.example"),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let first: PickerPage = serde_json::from_str(&body).unwrap();
+    assert!(first.indexed);
+    assert_eq!(first.identities.total, 2_500);
+    assert_eq!(first.identities.items.len(), 10);
+    assert_eq!(first.member_ids.len(), 3, "the first three are members");
+
+    // Every result at once: the members are left alone, the rest go in one :addMembers per 1000.
+    let before = sb.calls_total();
+    let all = AddGroupMembersMatching {
+        realm: realm.clone(),
+        group: group.clone(),
+        q: "@scale.example".into(),
+    };
+    let (status, body) = common::call(&c, &t.base, AddGroupMembersMatching::PATH, &all).await;
+    assert_eq!(status, 200, "{body}");
+    let result: MembershipResult = serde_json::from_str(&body).unwrap();
+    assert_eq!(result.changed, 2_497);
+    assert_eq!(result.already.len(), 3);
+    let calls = sb.calls_since(before);
+    let adds = calls.iter().filter(|c| c.ends_with(":addMembers")).count();
+    assert_eq!(adds, 3, "{calls:?}");
+    assert!(calls.len() <= 5, "{} calls: {calls:?}", calls.len());
+    let at_bi = sb.store().list_members(&realm, &group, 0, 1).await.unwrap();
+    assert_eq!(at_bi.total, 2_500);
+
+    // Search text longer than the search takes is refused on its field, and nothing is sent.
+    let before = sb.calls_total();
+    let long = "x".repeat(201);
+    for (path, status_body) in [
+        (
+            AddGroupMembersMatching::PATH,
+            common::call(
+                &c,
+                &t.base,
+                AddGroupMembersMatching::PATH,
+                &AddGroupMembersMatching {
+                    q: long.clone(),
+                    ..all.clone()
+                },
+            )
+            .await,
+        ),
+        (
+            MemberPickerPage::PATH,
+            common::call(&c, &t.base, MemberPickerPage::PATH, &picker(1, &long)).await,
+        ),
+    ] {
+        let (status, body) = status_body;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body.contains("at most 200 characters"), "{path}: {body}");
+        assert!(body.contains("\"q\""), "{path}: the field is named: {body}");
+    }
+    assert!(sb.calls_since(before).is_empty());
 }

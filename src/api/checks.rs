@@ -143,3 +143,18 @@ pub(crate) fn partial(failures: usize) -> Result<(), AppError> {
         })
     }
 }
+
+/// Refuses search text the index would not be asked for (see [`crate::model::search_text_problem`]), on the `q`
+/// field.
+pub(crate) fn checked_search(q: &str) -> Result<(), AppError> {
+    match crate::model::search_text_problem(q) {
+        None => Ok(()),
+        Some(message) => Err(AppError {
+            fields: vec![crate::model::FieldError {
+                field: "q".into(),
+                message: message.clone(),
+            }],
+            ..bad_request(message)
+        }),
+    }
+}

@@ -72,6 +72,12 @@ pub async fn get_group(
         s.client.get_group(&realm, &id),
         s.client.list_members(&realm, &id, &members_query)
     );
+    // The live record keeps the directory index current: its member count, or gone at BI, gone from the index.
+    match (&group, &members) {
+        (Ok(found), Ok(m)) => index_change(&realm, Indexed::Group(found, Some(m.total_size))).await,
+        (Err(e), _) if e.is_not_found() => index_change(&realm, Indexed::GroupRemoved(&id)).await,
+        _ => {}
+    }
     let group = group.map_err(|e| errors::from_bi("get group", e))?;
     let members = members.map_err(|e| errors::from_bi("list group members", e))?;
     Ok(GroupDetail {

@@ -73,6 +73,14 @@ pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, A
         s.client.get_identity(&realm, &id),
         s.client.list_identity_groups(&realm, &id, &groups_query)
     );
+    // The live record keeps the directory index current: gone at BI, it leaves the index too.
+    match &identity {
+        Ok(found) => index_change(&realm, Indexed::Put(found)).await,
+        Err(e) if e.is_not_found() => {
+            index_change(&realm, Indexed::Removed(std::slice::from_ref(&id))).await
+        }
+        Err(_) => {}
+    }
     let identity = identity.map_err(|e| errors::from_bi("get identity", e))?;
     let groups = groups.map_err(|e| errors::from_bi("list the identity's groups", e))?;
     Ok(IdentityDetail {

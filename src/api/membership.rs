@@ -168,6 +168,7 @@ pub async fn member_picker_page(
     use crate::bi::wire::ListQuery;
     use crate::model::IdentityFilter;
     super::checks::allow_in(crate::model::Action::Read, &realm).await?;
+    super::checks::checked_search(&q)?;
     let s = state()?;
     let page = page.max(1);
     let q = q.trim().to_string();
@@ -223,6 +224,7 @@ pub async fn add_group_members_matching(
 ) -> Result<MembershipResult, AppError> {
     use crate::model::{limits::MAX_SELECTED_IDS, IdentityFilter};
     let permit = members_permit(&realm, &group).await?;
+    super::checks::checked_search(&q)?;
     let s = state()?;
     let Some(index) = ready_index(&s, &realm).await else {
         return Err(super::checks::bad_request(

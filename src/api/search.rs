@@ -32,10 +32,12 @@ fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
 #[cfg(feature = "ssr")]
 async fn begin(
     realm: &str,
+    q: &str,
     page: u32,
     size: u32,
 ) -> Result<(crate::state::AppState, IndexState, u32, u32), AppError> {
     allow_in(Action::Read, realm).await?;
+    super::checks::checked_search(q)?;
     let s = state()?;
     let index_state = index_state(&s, realm).await?;
     Ok((
@@ -86,7 +88,7 @@ pub async fn search_identities(
     page: u32,
     size: u32,
 ) -> Result<IdentitySearch, AppError> {
-    let (s, index_state, page, size) = begin(&realm, page, size).await?;
+    let (s, index_state, page, size) = begin(&realm, &filter.q, page, size).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         if !index_state.running && stale(index_state.indexed_at.as_deref(), s.index_max_age) {
             refresh_in_background(&s, &realm);
@@ -135,7 +137,7 @@ pub async fn search_groups(
     size: u32,
 ) -> Result<crate::model::GroupSearch, AppError> {
     use crate::model::{GroupListing, GroupSearch, PageView, Sort};
-    let (s, index_state, page, size) = begin(&realm, page, size).await?;
+    let (s, index_state, page, size) = begin(&realm, &q, page, size).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         let found = index
             .search_groups(&realm, &q, Sort::parse(&sort), page, size)

@@ -72,6 +72,16 @@ impl Sort {
     }
 }
 
+/// The longest search text: longer than any username, name or email worth typing.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Why `q` cannot be searched for, in words for the search field; `None` when it can.
+pub fn search_text_problem(q: &str) -> Option<String> {
+    let n = q.trim().chars().count();
+    (n > MAX_SEARCH_CHARS)
+        .then(|| format!("Search text is at most {MAX_SEARCH_CHARS} characters; this is {n}."))
+}
+
 /// What the Identities page asks the index for.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityFilter {

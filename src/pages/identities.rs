@@ -18,8 +18,8 @@ use crate::components::table::{
     sort_heads, DataTable, SelectAllBox, SelectBox, Selection, StatusBadge,
 };
 use crate::model::{
-    bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, thousands, Action,
-    BulkOp, Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
+    bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, search_text_problem,
+    thousands, Action, BulkOp, Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
 };
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
@@ -59,6 +59,8 @@ pub fn IdentitiesPage() -> impl IntoView {
         }
     });
     let q = Memo::new(move |_| filter.read().q.clone());
+    // Text the search refuses is said on the field (the server says the same if asked).
+    let q_problem = Memo::new(move |_| search_text_problem(&q.read()));
     // As the operator types (after a pause) and as a filter changes, the URL follows: typing replaces the
     // history entry, a filter adds one (Back undoes it). Before the wasm loads, the form's Search does the same.
     let url = move |f: &IdentityFilter| {
@@ -216,8 +218,11 @@ pub fn IdentitiesPage() -> impl IntoView {
                         placeholder="e.g. lovelace or @finance.example"
                         value=move || q.get()
                         on:input=on_type
+                        aria-invalid=move || q_problem.get().is_some().then_some("true")
+                        aria-describedby="identity-search-error"
                         class=FIELD
                     />
+                    <p id="identity-search-error" class="text-sm text-red-700 empty:hidden dark:text-red-400">{move || q_problem.get()}</p>
                 </div>
                 <div class="flex flex-col gap-1">
                     <label for="status-filter" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Status"</label>
@@ -273,6 +278,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                         let perms = me.perms().await;
                         match data.await {
                             Ok(found) => view! { <Found found=found filter=filter.get_untracked() realm=realm.get_untracked() selected=selected perms=perms on_done=Callback::new(move |_| data.refetch()) /> }.into_any(),
+                            Err(e) if e.field("q").is_some() => ().into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}
