@@ -3,6 +3,9 @@
 //! demo realm and at 100,000 identities; a 10,000-member group's members page; adding 1,000 members from a paste;
 //! BI calls per page view; server memory while idle and under load. Prints a Markdown report.
 //!
+//! The large realm is "Acme Scale" (100,000 identities) or, with `BENCH_SEED=xlarge`, "Acme Million" (1,000,000).
+//! Its directory index is made first (the time the console takes is reported), then searched through the page.
+//!
 //! usage: bench BASE_URL SANDBOX_TOKEN TENANT_ID OPERATOR PASSWORD SERVER_PID
 
 use std::time::{Duration, Instant};
@@ -102,6 +105,41 @@ async fn calls_since(client: &reqwest::Client, base: &str, token: &str, since: u
         .collect()
 }
 
+/// Calls a server function the way the hydrated app does; answers its JSON.
+async fn server_fn<T: ServerFn + serde::Serialize>(client: &reqwest::Client, base: &str, args: &T) -> Value {
+    let res = client
+        .post(format!("{base}{}", T::PATH))
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(serde_qs::to_string(args).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", T::PATH);
+    res.json().await.unwrap()
+}
+
+/// p50 and p99 of GETs of `url(i)` for i in 0..runs, one at a time (every answer must be 200).
+async fn sequential(client: &reqwest::Client, runs: usize, url: impl Fn(usize) -> String) -> Stats {
+    let started = Instant::now();
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let t = Instant::now();
+        let res = client.get(url(i)).send().await.expect("answer");
+        assert_eq!(res.status(), 200);
+        let _ = res.bytes().await.expect("body");
+        times.push(t.elapsed());
+    }
+    let elapsed = started.elapsed();
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    Stats {
+        p50: at(0.50),
+        p99: at(0.99),
+        rps: runs as f64 / elapsed.as_secs_f64(),
+    }
+}
+
 async fn calls(client: &reqwest::Client, base: &str, token: &str) -> u64 {
     json(client, &format!("{base}/sandbox/_calls"), token).await["calls"]
         .as_u64()
@@ -147,10 +185,56 @@ async fn main() {
             .unwrap_or_else(|| panic!("realm {name}"))
     };
     let demo = realm_id("Acme Workforce");
-    let large = realm_id("Acme Scale");
+    let xlarge = std::env::var("BENCH_SEED").is_ok_and(|s| s == "xlarge");
+    let (large_name, large_label) = if xlarge {
+        ("Acme Million", "1,000,000 identities")
+    } else {
+        ("Acme Scale", "100,000 identities")
+    };
+    let large = realm_id(large_name);
+
+    // The directory indexes: the first view of a realm starts its index; wait until both are complete.
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let started = Instant::now();
+    let mut index_peak_kib = rss_kib(pid);
+    for realm in [&demo, &large] {
+        let _ = http
+            .get(format!("{base}/realms/{realm}/identities"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await;
+    }
+    for (realm, label) in [(&demo, "demo realm"), (&large, large_label)] {
+        loop {
+            let state = server_fn(
+                &http,
+                base,
+                &bi_console::api::IndexStatus {
+                    realm: realm.clone(),
+                },
+            )
+            .await;
+            if state["ready"] == true && state["running"] == false {
+                break;
+            }
+            for _ in 0..10 {
+                index_peak_kib = index_peak_kib.max(rss_kib(pid));
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        rows.push((
+            format!("Directory index of the {label} made by the console (from its first view)"),
+            format!("{:.1} s", started.elapsed().as_secs_f64()),
+        ));
+    }
+    rows.push((
+        "Server memory (RSS) peak while indexing".into(),
+        format!("{:.1} MiB", index_peak_kib as f64 / 1024.0),
+    ));
 
     let idle_kib = rss_kib(pid);
-    let mut rows: Vec<(String, String)> = Vec::new();
     // Peak memory is sampled every 10 ms while the load runs, not read after it.
     let sampling = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let sampler = {
@@ -213,7 +297,7 @@ async fn main() {
 
     for (label, realm) in [
         ("Demo realm (60 identities)", &demo),
-        ("100,000 identities", &large),
+        (large_label, &large),
     ] {
         let p = load(&http, &page(realm, ""), None).await;
         let b = load(
@@ -227,9 +311,37 @@ async fn main() {
     // A deep page of the large realm (offset 99,950).
     let deep = load(&http, &page(&large, "&page=2000"), None).await;
     rows.push((
-        "100,000 identities, page 2,000: p50 / p99".into(),
+        format!("{large_label}, page 2,000: p50 / p99"),
         format!("{} / {}", ms(deep.p50), ms(deep.p99)),
     ));
+
+    // Searches through the page (end to end: session, index query, the one-row count check at BI, rendering),
+    // one at a time, each with other text.
+    let searches: [(&str, Box<dyn Fn(usize) -> String>); 4] = [
+        (
+            "part of a family name (\"person 4242\"…)",
+            Box::new(|i| format!("&q=person+{}", 4242 + i * 37)),
+        ),
+        (
+            "part of an email (\"scale.0123\"…)",
+            Box::new(|i| format!("&q=scale.{:05}", (i * 7919) % 99_999)),
+        ),
+        (
+            "a common substring (\"person 99\")",
+            Box::new(|_| "&q=person+99".to_string()),
+        ),
+        (
+            "active, newest first, pages 1–5",
+            Box::new(|i| format!("&status=active&sort=-created&page={}", 1 + i % 5)),
+        ),
+    ];
+    for (what, extra) in searches {
+        let s = sequential(&http, 200, |i| page(&large, &extra(i))).await;
+        rows.push((
+            format!("{large_label}, search page: {what}, p50 / p99 (one at a time)"),
+            format!("{} / {}", ms(s.p50), ms(s.p99)),
+        ));
+    }
 
     // A 10,000-member group's members page.
     let groups = json(

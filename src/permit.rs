@@ -31,6 +31,7 @@ pub mod act {
 
     acts! {
         CreateIdentity, EditIdentity, SetStatus, DeleteIdentity, CreateGroup, EditGroup, DeleteGroup, ManageMembers,
+        Invite, RevokePasskey,
     }
 }
 

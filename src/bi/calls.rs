@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::wire::*;
 use super::{seg, BiError, Client};
-use crate::model::{Group, Identity, Realm};
+use crate::model::{AuthenticatorConfig, Credential, CredentialBindingJob, Group, Identity, Realm};
 use crate::permit::{act, PatchesIdentity, Permit};
 
 /// Nothing to send.
@@ -167,6 +167,140 @@ impl Client {
             .await
     }
 
+    // --- passkeys ------------------------------------------------------------------------------------------------
+
+    pub async fn get_authenticator_config(
+        &self,
+        realm: &str,
+        id: &str,
+    ) -> Result<AuthenticatorConfig, BiError> {
+        self.get(self.item(realm, "authenticator-configs", id, ""))
+            .await
+    }
+
+    /// `…/identities/{identity}/{what}{/id}{suffix}`: an identity's credentials or credential binding jobs.
+    fn identity_item(
+        &self,
+        realm: &str,
+        identity: &str,
+        what: &str,
+        id: Option<&str>,
+        suffix: &str,
+    ) -> Result<String, BiError> {
+        let base = self.item(realm, "identities", identity, "")?;
+        Ok(match id {
+            None => format!("{base}/{what}"),
+            Some(id) => format!("{base}/{what}/{}{suffix}", seg(id)?),
+        })
+    }
+
+    pub async fn get_credential(
+        &self,
+        realm: &str,
+        identity: &str,
+        id: &str,
+    ) -> Result<Credential, BiError> {
+        self.get(self.identity_item(realm, identity, "credentials", Some(id), ""))
+            .await
+    }
+
+    /// Revokes a passkey; answers it (state `REVOKED`).
+    pub async fn revoke_credential(
+        &self,
+        permit: &Permit<act::RevokePasskey>,
+        identity: &str,
+        id: &str,
+    ) -> Result<Credential, BiError> {
+        let url =
+            self.identity_item(permit.realm(), identity, "credentials", Some(id), ":revoke")?;
+        self.call(Method::POST, &url, None, Some(&serde_json::json!({})))
+            .await
+    }
+
+    /// Creates a credential binding job (an invitation): by email, or with the link in the answer (`RETURN`).
+    pub async fn create_credential_binding_job(
+        &self,
+        permit: &Permit<act::Invite>,
+        identity: &str,
+        job: &JobWrite,
+    ) -> Result<CreatedJob, BiError> {
+        let url = self.identity_item(
+            permit.realm(),
+            identity,
+            "credential-binding-jobs",
+            None,
+            "",
+        )?;
+        let body = JobEnvelope { job: job.clone() };
+        self.call(Method::POST, &url, None, Some(&body)).await
+    }
+
+    pub async fn get_credential_binding_job(
+        &self,
+        realm: &str,
+        identity: &str,
+        id: &str,
+    ) -> Result<CredentialBindingJob, BiError> {
+        let url = self.identity_item(realm, identity, "credential-binding-jobs", Some(id), "");
+        self.get(url).await
+    }
+
+    /// Revokes an invitation that is still open (BI refuses one that completed: 409).
+    pub async fn revoke_credential_binding_job(
+        &self,
+        permit: &Permit<act::Invite>,
+        identity: &str,
+        id: &str,
+    ) -> Result<CredentialBindingJob, BiError> {
+        let url = self.identity_item(
+            permit.realm(),
+            identity,
+            "credential-binding-jobs",
+            Some(id),
+            ":revoke",
+        )?;
+        self.call(Method::POST, &url, None, Some(&serde_json::json!({})))
+            .await
+    }
+
+    /// One batch of invitations by email (1–1000 identities); answers the batch (state `RUNNING` at first).
+    pub async fn create_batch_credential_binding_job(
+        &self,
+        permit: &Permit<act::Invite>,
+        identity_ids: &[String],
+        template: &JobTemplate,
+    ) -> Result<BatchJob, BiError> {
+        let url = self.collection(permit.realm(), "batch-credential-binding-jobs")?;
+        let body = BatchJobEnvelope {
+            batch_credential_binding_job: BatchJob {
+                identity_ids: identity_ids.to_vec(),
+                job_template: template.clone(),
+                ..BatchJob::default()
+            },
+        };
+        self.call(Method::POST, &url, None, Some(&body)).await
+    }
+
+    pub async fn get_batch_credential_binding_job(
+        &self,
+        realm: &str,
+        id: &str,
+    ) -> Result<BatchJob, BiError> {
+        self.get(self.item(realm, "batch-credential-binding-jobs", id, ""))
+            .await
+    }
+
+    /// One page of a batch's results: its jobs, and how many succeeded, failed and are pending.
+    pub async fn list_batch_results(
+        &self,
+        realm: &str,
+        batch: &str,
+        query: &ListQuery,
+    ) -> Result<BatchResults, BiError> {
+        let url = self.item(realm, "batch-credential-binding-jobs", batch, ":listResults")?;
+        self.call(Method::GET, &url, Some(query), NO_BODY).await
+    }
+
     async fn change_members(
         &self,
         permit: &Permit<act::ManageMembers>,
@@ -206,4 +340,10 @@ list_calls! {
     list_groups(realm) -> Group, ListGroupsResponse, |c: &Client, r| c.collection(r, "groups");
     list_members(realm, group) -> Identity, ListIdentitiesResponse,
         |c: &Client, r, g| c.item(r, "groups", g, ":listMembers");
+    list_authenticator_configs(realm) -> AuthenticatorConfig, ListAuthenticatorConfigsResponse,
+        |c: &Client, r| c.collection(r, "authenticator-configs");
+    list_credentials(realm, identity) -> Credential, ListCredentialsResponse,
+        |c: &Client, r, i| c.identity_item(r, i, "credentials", None, "");
+    list_credential_binding_jobs(realm, identity) -> CredentialBindingJob, ListCredentialBindingJobsResponse,
+        |c: &Client, r, i| c.identity_item(r, i, "credential-binding-jobs", None, "");
 }

@@ -89,6 +89,8 @@ impl Client {
         body: Option<Vec<u8>>,
     ) -> Result<axum::body::Bytes, BiError> {
         let batch_delete = url.ends_with(":batchDelete");
+        // A full batch queue (429) drains as BI works through it, in minutes: the caller waits for it, not this loop.
+        let batch_queue = url.ends_with("/batch-credential-binding-jobs");
         let repeatable = method == Method::GET || method == Method::DELETE || batch_delete;
         let mut attempt = 0;
         let mut unsure = false;
@@ -105,6 +107,7 @@ impl Client {
                 }
                 Err(e)
                     if (repeatable && e.is_transient() || e.is_unprocessed())
+                        && !(batch_queue && e.status() == Some(429))
                         && attempt + 1 < self.retry.attempts =>
                 {
                     let wait = self.retry.wait(attempt, e.retry_after());

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Group, Identity, Realm, Traits};
+use crate::model::{
+    AuthenticatorConfig, Credential, CredentialBindingJob, Group, Identity, Realm, Traits,
+};
 
 /// BI's error body: `{"code","message","details":[…]}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,6 +203,91 @@ macro_rules! list_response {
 list_response!(ListRealmsResponse, realms, Realm);
 list_response!(ListIdentitiesResponse, identities, Identity);
 list_response!(ListGroupsResponse, groups, Group);
+list_response!(
+    ListAuthenticatorConfigsResponse,
+    authenticator_configs,
+    AuthenticatorConfig
+);
+list_response!(ListCredentialsResponse, credentials, Credential);
+list_response!(
+    ListCredentialBindingJobsResponse,
+    credential_binding_jobs,
+    CredentialBindingJob
+);
+
+/// What a new credential binding job asks for: how the link is delivered, and with which authenticator.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobWrite {
+    pub delivery_method: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub authenticator_config_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_binding_redirect_uri: Option<String>,
+}
+
+/// Body of CreateCredentialBindingJob: `{"job": {...}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobEnvelope {
+    pub job: JobWrite,
+}
+
+/// Answer of CreateCredentialBindingJob; the link only for `RETURN` delivery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedJob {
+    pub credential_binding_job: CredentialBindingJob,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_binding_link: Option<String>,
+}
+
+/// The template of a batch's jobs (delivery is always by email).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobTemplate {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub authenticator_config_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_binding_redirect_uri: Option<String>,
+}
+
+/// A batch credential binding job, as sent (ids and template) and as answered (state and per-identity errors).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchJob {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub tenant_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub realm_id: String,
+    pub identity_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub state: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_commentary: Option<BatchCommentary>,
+    pub job_template: JobTemplate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_time: Option<String>,
+}
+
+/// Per-identity errors of a batch, by identity id.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchCommentary {
+    #[serde(default)]
+    pub errors: std::collections::BTreeMap<String, BatchIdentityError>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchIdentityError {
+    pub last_error: String,
+    #[serde(default)]
+    pub failed_permanently: bool,
+}
+
+/// Body of CreateBatchCredentialBindingJob.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchJobEnvelope {
+    pub batch_credential_binding_job: BatchJob,
+}
 
 /// The query of every list call.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -229,4 +316,21 @@ impl ListQuery {
         self.filter = filter;
         self
     }
+}
+
+/// Answer of ListBatchCredentialBindingJobResults: one page of the batch's jobs, and its counts.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchResults {
+    #[serde(default)]
+    pub job_results: Vec<CredentialBindingJob>,
+    #[serde(default)]
+    pub total_success_count: u64,
+    #[serde(default)]
+    pub total_failure_count: u64,
+    #[serde(default)]
+    pub total_pending_count: u64,
+    #[serde(default)]
+    pub total_size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
 }

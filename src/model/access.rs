@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     /// Everything.
     Admin,
-    /// Read, add identities, suspend/unsuspend, manage members. No deletes, no group or identity edits.
+    /// Read, add identities, suspend/unsuspend, manage members, send passkey invitations (and links) and revoke
+    /// passkeys and invitations. No deletes, no group or identity edits.
     Helpdesk,
     /// Read only.
     Viewer,
@@ -39,7 +40,12 @@ impl Role {
             Role::Admin => true,
             Role::Helpdesk => matches!(
                 action,
-                Action::Read | Action::CreateIdentity | Action::SetStatus | Action::ManageMembers
+                Action::Read
+                    | Action::CreateIdentity
+                    | Action::SetStatus
+                    | Action::ManageMembers
+                    | Action::Invite
+                    | Action::RevokePasskey
             ),
             Role::Viewer => action == Action::Read,
         }
@@ -58,6 +64,10 @@ pub enum Action {
     EditGroup,
     DeleteGroup,
     ManageMembers,
+    /// Send a passkey invitation (by email, or as a link), or revoke one that is still open.
+    Invite,
+    /// Revoke a passkey.
+    RevokePasskey,
 }
 
 /// The signed-in operator as pages see it (no secret in it).
@@ -138,7 +148,7 @@ mod tests {
     fn roles_allow_what_the_readme_says() {
         use Action::*;
         #[rustfmt::skip]
-        let all = [Read, CreateIdentity, EditIdentity, SetStatus, DeleteIdentity, CreateGroup, EditGroup, DeleteGroup, ManageMembers];
+        let all = [Read, CreateIdentity, EditIdentity, SetStatus, DeleteIdentity, CreateGroup, EditGroup, DeleteGroup, ManageMembers, Invite, RevokePasskey];
         assert!(all.iter().all(|a| Role::Admin.allows(*a)));
         let helpdesk: Vec<Action> = all
             .iter()
@@ -147,7 +157,7 @@ mod tests {
             .collect();
         assert_eq!(
             helpdesk,
-            vec![Read, CreateIdentity, SetStatus, ManageMembers]
+            vec![Read, CreateIdentity, SetStatus, ManageMembers, Invite, RevokePasskey]
         );
         let viewer: Vec<Action> = all
             .iter()

@@ -77,6 +77,8 @@ pub struct Sandbox {
     /// Identity creates that reached the store, per username (lowercased): a doubled create shows here even when
     /// the unique username index refused it.
     creates: std::sync::Mutex<HashMap<String, u64>>,
+    /// Whether a task is working through queued batches of invitations.
+    batch_worker: std::sync::atomic::AtomicBool,
 }
 
 /// Deletes the sandbox's database and credentials; the next start seeds a fresh demo tenant.
@@ -136,6 +138,7 @@ impl Sandbox {
             }),
             faulted: std::sync::Mutex::new(std::collections::VecDeque::new()),
             creates: std::sync::Mutex::new(HashMap::new()),
+            batch_worker: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -163,9 +166,39 @@ impl Sandbox {
         self.store.get_realm(realm).await.map(|_| ())
     }
 
+    /// Works through queued batches of invitations in the background, 50 identities of each every 100 ms, so that
+    /// a batch runs for a while as BI's do. One worker at a time; links point at `link_base`.
+    fn work_batches(self: &Arc<Self>, link_base: String) {
+        use std::sync::atomic::Ordering::SeqCst;
+        if self.batch_worker.swap(true, SeqCst) {
+            return;
+        }
+        let sb = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let running = sb.store.running_batches().await.unwrap_or_default();
+                if running.is_empty() {
+                    sb.batch_worker.store(false, SeqCst);
+                    // A batch queued just now, while this worker was stopping, is still taken.
+                    let again = sb.store.running_batches().await.unwrap_or_default();
+                    if again.is_empty() || sb.batch_worker.swap(true, SeqCst) {
+                        return;
+                    }
+                    continue;
+                }
+                for (realm, id) in running {
+                    if let Err(e) = sb.store.advance_batch(&realm, &id, 50, &link_base).await {
+                        tracing::warn!(batch = %id, error = %e.body.message, "sandbox batch step failed");
+                    }
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+    }
+
     /// The sandbox's routes, already under [`PREFIX`].
     pub fn router<S: Clone + Send + Sync + 'static>(self: &Arc<Self>) -> Router<S> {
-        use routes::{groups, identities};
+        use routes::{groups, identities, passkeys};
         let t = "/v1/tenants/{tenant}";
         let r = "/v1/tenants/{tenant}/realms/{realm}";
         let api = Router::new()
@@ -191,6 +224,38 @@ impl Sandbox {
                     .patch(groups::update_group)
                     .delete(groups::delete_group)
                     .post(groups::group_action),
+            )
+            .route(
+                &format!("{r}/authenticator-configs"),
+                get(passkeys::list_authenticator_configs),
+            )
+            .route(
+                &format!("{r}/authenticator-configs/{{id}}"),
+                get(passkeys::get_authenticator_config),
+            )
+            .route(
+                &format!("{r}/identities/{{item}}/credentials"),
+                get(passkeys::list_credentials),
+            )
+            .route(
+                &format!("{r}/identities/{{item}}/credentials/{{credential}}"),
+                get(passkeys::credential).post(passkeys::credential),
+            )
+            .route(
+                &format!("{r}/identities/{{item}}/credential-binding-jobs"),
+                post(passkeys::create_job).get(passkeys::list_jobs),
+            )
+            .route(
+                &format!("{r}/identities/{{item}}/credential-binding-jobs/{{job}}"),
+                get(passkeys::job).post(passkeys::job),
+            )
+            .route(
+                &format!("{r}/batch-credential-binding-jobs"),
+                post(passkeys::create_batch),
+            )
+            .route(
+                &format!("{r}/batch-credential-binding-jobs/{{item}}"),
+                get(passkeys::batch),
             )
             .route(
                 &format!("{r}/{{action}}"),

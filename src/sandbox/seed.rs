@@ -152,9 +152,12 @@ pub async fn seed(store: &SandboxStore) -> Result<(), ApiError> {
     for (i, (given, family, username)) in WORKFORCE.iter().enumerate() {
         let suspended = matches!(i, 13 | 27 | 41 | 53);
         let with_email = i % 9 != 4;
-        let enrollment = match i % 5 {
-            0..=2 => "ENROLLED",
-            3 => "PENDING",
+        // Every enrollment state, backed by what BI's rule needs (an active passkey, an open or a failed
+        // invitation); the status itself follows from them.
+        let enrollment = match (i % 5, i % 2) {
+            (0..=2, _) => "ENROLLED",
+            (3, 0) => "INVITE_FAILED",
+            (3, _) => "PENDING",
             _ => "UNENROLLED",
         };
         let identity = store
@@ -166,10 +169,13 @@ pub async fn seed(store: &SandboxStore) -> Result<(), ApiError> {
                 } else {
                     STATUS_ACTIVE
                 },
-                enrollment,
+                "UNENROLLED",
                 &traits(given, family, username, with_email, "acme.example"),
                 Some(at(90 - i as i64, i as i64 * 7)),
             )
+            .await?;
+        store
+            .seed_enrollment(&workforce.id, &identity.id, enrollment)
             .await?;
         ids.push(identity.id);
     }
@@ -197,10 +203,13 @@ pub async fn seed(store: &SandboxStore) -> Result<(), ApiError> {
                 &customers.id,
                 &format!("{given} {family}"),
                 STATUS_ACTIVE,
-                "ENROLLED",
+                "UNENROLLED",
                 &traits(given, family, username, true, "mail.example"),
                 Some(at(30 - i as i64, 0)),
             )
+            .await?;
+        store
+            .seed_enrollment(&customers.id, &identity.id, "ENROLLED")
             .await?;
         customer_ids.push(identity.id);
     }

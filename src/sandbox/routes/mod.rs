@@ -3,6 +3,7 @@
 
 pub mod groups;
 pub mod identities;
+pub mod passkeys;
 pub mod realms;
 
 use axum::body::Bytes;

@@ -4,7 +4,10 @@
 
 mod groups;
 mod identities;
+mod passkeys;
 mod realms;
+
+pub use passkeys::{BatchCounts, LinkStep, LinkedJob, NewJob, OutboxMessage, QueueFull, BATCH_QUEUE_LIMIT};
 
 use std::path::Path;
 use std::str::FromStr;

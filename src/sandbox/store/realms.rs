@@ -14,6 +14,15 @@ pub(super) struct RealmRow {
     update_time: String,
 }
 
+/// The authenticator configuration a new realm gets: BI's hosted web experience with passkeys.
+pub(super) fn default_authenticator() -> serde_json::Value {
+    serde_json::json!({
+        "type": "hosted_web",
+        "authentication_methods": [{"type": "webauthn_passkey"}, {"type": "software_passkey"}],
+        "trusted_origins": []
+    })
+}
+
 impl SandboxStore {
     fn realm(&self, r: RealmRow) -> Realm {
         Realm {
@@ -44,6 +53,10 @@ impl SandboxStore {
         .bind(&t)
         .execute(&self.pool)
         .await?;
+        drop(_w);
+        // Every realm starts with an authenticator configuration, as BI's do.
+        self.create_authenticator_config(&id, "Hosted Web passkeys", &default_authenticator())
+            .await?;
         Ok(Realm {
             id,
             tenant_id: self.tenant_id.clone(),
