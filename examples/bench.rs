@@ -106,7 +106,11 @@ async fn calls_since(client: &reqwest::Client, base: &str, token: &str, since: u
 }
 
 /// Calls a server function the way the hydrated app does; answers its JSON.
-async fn server_fn<T: ServerFn + serde::Serialize>(client: &reqwest::Client, base: &str, args: &T) -> Value {
+async fn server_fn<T: ServerFn + serde::Serialize>(
+    client: &reqwest::Client,
+    base: &str,
+    args: &T,
+) -> Value {
     let res = client
         .post(format!("{base}{}", T::PATH))
         .header("accept", "application/json")
@@ -295,10 +299,7 @@ async fn main() {
         ));
     };
 
-    for (label, realm) in [
-        ("Demo realm (60 identities)", &demo),
-        (large_label, &large),
-    ] {
+    for (label, realm) in [("Demo realm (60 identities)", &demo), (large_label, &large)] {
         let p = load(&http, &page(realm, ""), None).await;
         let b = load(
             &http,
@@ -317,7 +318,8 @@ async fn main() {
 
     // Searches through the page (end to end: session, index query, the one-row count check at BI, rendering),
     // one at a time, each with other text.
-    let searches: [(&str, Box<dyn Fn(usize) -> String>); 4] = [
+    type Extra = Box<dyn Fn(usize) -> String>;
+    let searches: [(&str, Extra); 4] = [
         (
             "part of a family name (\"person 4242\"…)",
             Box::new(|i| format!("&q=person+{}", 4242 + i * 37)),

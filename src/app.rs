@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
                         <Route path=path!("/groups/:id/edit") view=EditGroupPage ssr=SsrMode::Async />
                         <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/outbox") view=crate::pages::outbox::OutboxPage ssr=SsrMode::Async />
                         <Route path=path!("") view=IdentitiesPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

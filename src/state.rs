@@ -28,6 +28,8 @@ pub struct AppState {
     pub index: Option<Arc<crate::index::DirectoryIndex>>,
     /// How long an index is used before a search refreshes it in the background.
     pub index_max_age: Duration,
+    /// The embedded sandbox, in sandbox mode (its outbox is shown to operators).
+    pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
     realms: CachedRealms,
 }
 
@@ -40,6 +42,7 @@ impl AppState {
             protected_groups: Arc::new(Vec::new()),
             index: None,
             index_max_age: Duration::from_secs(600),
+            sandbox: None,
             realms: Arc::new(Mutex::new(None)),
         }
     }
@@ -52,6 +55,11 @@ impl AppState {
     pub fn with_index(mut self, index: crate::index::DirectoryIndex, max_age: Duration) -> AppState {
         self.index = Some(Arc::new(index));
         self.index_max_age = max_age;
+        self
+    }
+
+    pub fn with_sandbox(mut self, sandbox: Option<Arc<crate::sandbox::Sandbox>>) -> AppState {
+        self.sandbox = sandbox;
         self
     }
 

@@ -109,9 +109,12 @@ async fn the_whole_life_cycle_follows_bis_rule() {
         .await
         .unwrap();
     assert_eq!(sent.credential_binding_job.state, "LINK_SENT");
-    assert!(sent.credential_binding_link.is_none(), "email: no link to the caller");
+    assert!(
+        sent.credential_binding_link.is_none(),
+        "email: no link to the caller"
+    );
     assert_eq!(enrollment(&t, &ada).await, "PENDING");
-    let outbox = t.sandbox.store().outbox(10).await.unwrap();
+    let outbox = t.sandbox.store().outbox(Some(&realm), 10).await.unwrap();
     let mail = outbox
         .iter()
         .find(|m| m.identity_id == ada)
@@ -166,7 +169,10 @@ async fn the_whole_life_cycle_follows_bis_rule() {
         )
         .await
         .unwrap();
-    let url = link.credential_binding_link.clone().expect("RETURN answers the link");
+    let url = link
+        .credential_binding_link
+        .clone()
+        .expect("RETURN answers the link");
     assert!(url.contains(":invokeAuthenticator?token="), "{url}");
     assert_eq!(enrollment(&t, &ada).await, "PENDING");
     let job = c
@@ -275,20 +281,37 @@ async fn the_seed_has_every_enrollment_state_backed_by_passkeys_and_invitations(
     let t = common::start().await;
     let c = t.client();
     let page = c
-        .list_identities(&t.workforce, &ListQuery { page_size: Some(200), ..Default::default() })
+        .list_identities(
+            &t.workforce,
+            &ListQuery {
+                page_size: Some(200),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let mut seen = std::collections::BTreeSet::new();
     for i in &page.items {
         let status = i.enrollment_status.clone().unwrap_or_default();
-        let credentials = c.list_credentials(&t.workforce, &i.id, &ListQuery::default()).await.unwrap();
+        let credentials = c
+            .list_credentials(&t.workforce, &i.id, &ListQuery::default())
+            .await
+            .unwrap();
         let jobs = c
             .list_credential_binding_jobs(&t.workforce, &i.id, &ListQuery::default())
             .await
             .unwrap();
-        let active = credentials.items.iter().filter(|p| p.state == "ACTIVE").count() as u64;
+        let active = credentials
+            .items
+            .iter()
+            .filter(|p| p.state == "ACTIVE")
+            .count() as u64;
         let open = jobs.items.iter().filter(|j| j.is_pending()).count() as u64;
-        let failed = jobs.items.iter().filter(|j| j.state == "FAILED_TO_SEND").count() as u64;
+        let failed = jobs
+            .items
+            .iter()
+            .filter(|j| j.state == "FAILED_TO_SEND")
+            .count() as u64;
         assert_eq!(
             status,
             bi_console::model::enrollment_status(active, open, failed),
@@ -297,10 +320,11 @@ async fn the_seed_has_every_enrollment_state_backed_by_passkeys_and_invitations(
         );
         seen.insert(status);
     }
-    let all: std::collections::BTreeSet<String> = ["ENROLLED", "INVITE_FAILED", "PENDING", "UNENROLLED"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let all: std::collections::BTreeSet<String> =
+        ["ENROLLED", "INVITE_FAILED", "PENDING", "UNENROLLED"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
     assert_eq!(seen, all);
 }
 
@@ -310,12 +334,24 @@ async fn batches_of_1200_go_in_two_within_the_queue_limit() {
     let c = t.client();
     let realm = t.workforce.clone();
     let cfg = config(&t).await;
-    t.sandbox.store().bulk_seed(&realm, "batch", 1_200, 0, 0, 0).await.unwrap();
+    t.sandbox
+        .store()
+        .bulk_seed(&realm, "batch", 1_200, 0, 0, 0)
+        .await
+        .unwrap();
     let mut ids = Vec::new();
-    let mut q = ListQuery { page_size: Some(200), ..Default::default() };
+    let mut q = ListQuery {
+        page_size: Some(200),
+        ..Default::default()
+    };
     loop {
         let page = c.list_identities(&realm, &q).await.unwrap();
-        ids.extend(page.items.iter().filter(|i| i.username().starts_with("batch.")).map(|i| i.id.clone()));
+        ids.extend(
+            page.items
+                .iter()
+                .filter(|i| i.username().starts_with("batch."))
+                .map(|i| i.id.clone()),
+        );
         match page.next_page_token {
             Some(token) if !page.items.is_empty() => q.page_token = Some(token),
             _ => break,
@@ -366,7 +402,10 @@ async fn batches_of_1200_go_in_two_within_the_queue_limit() {
     for batch in [&first, &second] {
         let mut done = None;
         for _ in 0..200 {
-            let b = c.get_batch_credential_binding_job(&realm, &batch.id).await.unwrap();
+            let b = c
+                .get_batch_credential_binding_job(&realm, &batch.id)
+                .await
+                .unwrap();
             if b.state != "RUNNING" {
                 done = Some(b);
                 break;
@@ -376,14 +415,27 @@ async fn batches_of_1200_go_in_two_within_the_queue_limit() {
         let done = done.expect("the batch finishes");
         assert_eq!(done.state, "SUCCESS");
         let results = c
-            .list_batch_results(&realm, &batch.id, &ListQuery { page_size: Some(200), ..Default::default() })
+            .list_batch_results(
+                &realm,
+                &batch.id,
+                &ListQuery {
+                    page_size: Some(200),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(results.total_size as usize, batch.identity_ids.len());
-        assert_eq!(results.total_success_count as usize, batch.identity_ids.len());
+        assert_eq!(
+            results.total_success_count as usize,
+            batch.identity_ids.len()
+        );
         assert_eq!(results.total_failure_count, 0);
         assert_eq!(results.total_pending_count, 0);
-        assert!(results.job_results.iter().all(|j| j.batch_id.as_deref() == Some(batch.id.as_str())));
+        assert!(results
+            .job_results
+            .iter()
+            .all(|j| j.batch_id.as_deref() == Some(batch.id.as_str())));
     }
     assert_eq!(enrollment(&t, &ids[1_100]).await, "PENDING");
 }
@@ -397,18 +449,29 @@ async fn a_batch_reports_who_could_not_be_invited() {
     let ok = new_person(&t, "batch.ok", Some("ok@batch.example")).await;
     let silent = new_person(&t, "batch.silent", None).await;
     let bounced = new_person(&t, "batch.bounced", Some("x@batch.invalid")).await;
-    let ids = vec![ok.clone(), silent.clone(), bounced.clone(), "0000000000000000".to_string()];
+    let ids = vec![
+        ok.clone(),
+        silent.clone(),
+        bounced.clone(),
+        "0000000000000000".to_string(),
+    ];
     let batch = c
         .create_batch_credential_binding_job(
             &permit(&realm),
             &ids,
-            &JobTemplate { authenticator_config_id: cfg, post_binding_redirect_uri: None },
+            &JobTemplate {
+                authenticator_config_id: cfg,
+                post_binding_redirect_uri: None,
+            },
         )
         .await
         .unwrap();
     let mut done = None;
     for _ in 0..100 {
-        let b = c.get_batch_credential_binding_job(&realm, &batch.id).await.unwrap();
+        let b = c
+            .get_batch_credential_binding_job(&realm, &batch.id)
+            .await
+            .unwrap();
         if b.state != "RUNNING" {
             done = Some(b);
             break;
@@ -420,9 +483,15 @@ async fn a_batch_reports_who_could_not_be_invited() {
     let errors = done.state_commentary.unwrap().errors;
     assert!(errors[&silent].last_error.contains("missing email"));
     assert!(errors.contains_key("0000000000000000"));
-    let results = c.list_batch_results(&realm, &batch.id, &ListQuery::default()).await.unwrap();
+    let results = c
+        .list_batch_results(&realm, &batch.id, &ListQuery::default())
+        .await
+        .unwrap();
     assert_eq!(results.total_success_count, 1);
-    assert_eq!(results.total_failure_count, 3, "two with no job, one that failed to send");
+    assert_eq!(
+        results.total_failure_count, 3,
+        "two with no job, one that failed to send"
+    );
     assert_eq!(enrollment(&t, &ok).await, "PENDING");
     assert_eq!(enrollment(&t, &bounced).await, "INVITE_FAILED");
 }

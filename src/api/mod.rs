@@ -16,12 +16,14 @@ mod identities;
 #[cfg(feature = "ssr")]
 pub mod members;
 mod membership;
+mod passkeys;
 mod search;
 
 pub use audit::*;
 pub use groups::*;
 pub use identities::*;
 pub use membership::*;
+pub use passkeys::*;
 pub use search::*;
 
 use leptos::prelude::*;

@@ -18,7 +18,7 @@ pub fn Activity(realm: String, id: String, #[prop(into)] version: Signal<usize>)
         encode_component(&id)
     );
     view! {
-        <section aria-labelledby="activity-heading" class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <section id="activity-log" aria-labelledby="activity-heading" class="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div class="flex items-center justify-between">
                 <h2 id="activity-heading" class="text-lg font-semibold">"Activity"</h2>
                 <a href=all class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"Full audit log"</a>

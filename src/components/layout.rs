@@ -81,6 +81,7 @@ pub fn RealmLayout() -> impl IntoView {
                             <nav aria-label="Console" class="flex flex-col gap-1 text-sm">
                                 <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Console"</p>
                                 <NavLink realm=realm section="audit" label="Audit" />
+                                <SandboxLinks realm=realm />
                             </nav>
                         </div>
                     </details>
@@ -93,6 +94,19 @@ pub fn RealmLayout() -> impl IntoView {
                 </main>
             </div>
         </div>
+    }
+}
+
+/// In sandbox mode, the sandbox's outbox (the invitations it "emailed").
+#[component]
+fn SandboxLinks(realm: Memo<String>) -> impl IntoView {
+    let info = OnceResource::new(get_console_info());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                info.await.ok().filter(|i| i.sandbox).map(|_| view! { <NavLink realm=realm section="outbox" label="Sandbox outbox" /> })
+            })}
+        </Suspense>
     }
 }
 

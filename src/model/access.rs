@@ -126,7 +126,7 @@ pub struct AuditFilter {
 }
 
 /// The actions the audit log records, for the Audit page's filter.
-pub const AUDIT_ACTIONS: [&str; 11] = [
+pub const AUDIT_ACTIONS: [&str; 15] = [
     "identity.create",
     "identity.update",
     "identity.suspend",
@@ -138,6 +138,10 @@ pub const AUDIT_ACTIONS: [&str; 11] = [
     "group.delete",
     "group.members.add",
     "group.members.remove",
+    "passkey.invite",
+    "passkey.link",
+    "passkey.invite.revoke",
+    "passkey.revoke",
 ];
 
 #[cfg(test)]
@@ -157,7 +161,14 @@ mod tests {
             .collect();
         assert_eq!(
             helpdesk,
-            vec![Read, CreateIdentity, SetStatus, ManageMembers, Invite, RevokePasskey]
+            vec![
+                Read,
+                CreateIdentity,
+                SetStatus,
+                ManageMembers,
+                Invite,
+                RevokePasskey
+            ]
         );
         let viewer: Vec<Action> = all
             .iter()

@@ -1,5 +1,6 @@
-//! One identity: every field, its id (copyable), status, times and groups; Suspend / Unsuspend and Delete behind
-//! confirmations that name the identity; its groups, joined and left from here.
+//! One identity: every field, its id (copyable), status, times; Suspend / Unsuspend and Delete behind
+//! confirmations that name the identity; its passkeys and invitations; its groups, joined and left from here; its
+//! activity. A row of links at the top leads to each part.
 
 use leptos::prelude::*;
 
@@ -19,6 +20,7 @@ use crate::components::pager::encode_component;
 use crate::components::table::StatusBadge;
 use crate::model::{human_date, Action, AppError, Identity};
 use crate::pages::identity_groups::IdentityGroups;
+use crate::pages::identity_passkeys::{IdentityPasskeys, PasskeyActions};
 
 #[component]
 pub fn IdentityDetailPage() -> impl IntoView {
@@ -34,12 +36,17 @@ pub fn IdentityDetailPage() -> impl IntoView {
     let me = use_me();
     let join = ServerAction::<AddIdentityToGroups>::new();
     let leave = ServerAction::<RemoveIdentityFromGroup>::new();
+    // Passkey writes change the identity's enrollment status: the identity is read again after each.
+    let passkeys = PasskeyActions::new();
     let data = Resource::new(
         move || {
             (
                 realm.get(),
                 id.get(),
-                status_action.version().get() + join.version().get() + leave.version().get(),
+                status_action.version().get()
+                    + join.version().get()
+                    + leave.version().get()
+                    + passkeys.version(),
             )
         },
         |(realm, id, _)| get_identity(realm, id),
@@ -58,7 +65,7 @@ pub fn IdentityDetailPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let perms = me.perms().await;
                     match data.await {
-                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave perms=perms /> }.into_any(),
+                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave perms=perms passkeys=passkeys /> }.into_any(),
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })}
@@ -76,6 +83,7 @@ fn Detail(
     join: ServerAction<AddIdentityToGroups>,
     leave: ServerAction<RemoveIdentityFromGroup>,
     perms: Perms,
+    passkeys: PasskeyActions,
 ) -> impl IntoView {
     let changes = Signal::derive(move || {
         status_action.version().get() + join.version().get() + leave.version().get()
@@ -210,8 +218,14 @@ fn Detail(
                 })}
             </div>
         </div>
+        <nav aria-label="Sections of this identity" class="flex flex-wrap gap-4 border-b border-slate-200 pb-2 text-sm dark:border-slate-800">
+            <a href="#profile" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Profile"</a>
+            <a href="#passkeys" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Passkeys"</a>
+            <a href="#groups" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Groups"</a>
+            <a href="#activity-log" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Activity"</a>
+        </nav>
         {action_error}
-        <section class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <section id="profile" aria-label="Profile" class="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <dl class="grid grid-cols-1 gap-x-6 gap-y-4 sm:grid-cols-2">
                 <div>
                     <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Status"</dt>
@@ -238,6 +252,15 @@ fn Detail(
                 </div>
             </dl>
         </section>
+        <IdentityPasskeys
+            realm=realm.get_untracked()
+            identity=id.clone()
+            username=identity.username().to_string()
+            has_email=!identity.email().is_empty()
+            invite=perms.can(Action::Invite)
+            revoke=perms.can(Action::RevokePasskey)
+            actions=passkeys
+        />
         <IdentityGroups
             realm=realm.get_untracked()
             identity=id.clone()

@@ -104,7 +104,7 @@ pub fn IdentityGroups(
         }.into_any()
     };
     view! {
-        <section aria-labelledby="groups-heading" class="rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
+        <section id="groups" aria-labelledby="groups-heading" class="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <div class="flex items-center justify-between gap-3">
                 <h2 id="groups-heading" class="text-lg font-semibold">{format!("Groups ({groups_total})")}</h2>
                 {manage.then(|| view! {

@@ -1,4 +1,5 @@
-//! One file per screen (the identity page's group list is its own file, `identity_groups`).
+//! One file per screen (the identity page's groups and passkeys are files of their own: `identity_groups`,
+//! `identity_passkeys`).
 
 pub mod audit;
 pub mod group_detail;
@@ -10,5 +11,7 @@ pub mod identity_detail;
 pub mod identity_edit;
 pub mod identity_groups;
 pub mod identity_new;
+pub mod identity_passkeys;
 pub mod login;
 pub mod not_found;
+pub mod outbox;

@@ -197,6 +197,7 @@ pub async fn build(
         .map_err(crate::audit::ConsoleDbError::Audit)?;
     let mut state = AppState::new(client, info.clone())
         .with_audit(audit)
+        .with_sandbox(sandbox.clone())
         .with_protected_groups(settings.access.protected_groups.clone());
     if let Some(max_age) = settings.index {
         let index = crate::index::DirectoryIndex::open(db.clone())

@@ -228,9 +228,7 @@ fn enrollment_page(
     Html(format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Simulated enrollment for {who}</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#0f172a}}\
-         button{{margin:.5rem .5rem 0 0;padding:.5rem 1rem;font-size:1rem}}</style></head>\
+         <title>Simulated enrollment for {who}</title></head>\
          <body><main><h1>Simulated enrollment for {who}</h1>{body}</main></body></html>"
     ))
 }

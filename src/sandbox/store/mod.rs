@@ -7,7 +7,7 @@ mod identities;
 mod passkeys;
 mod realms;
 
-pub use passkeys::{BatchCounts, LinkStep, LinkedJob, NewJob, OutboxMessage, QueueFull, BATCH_QUEUE_LIMIT};
+pub use passkeys::{BatchCounts, LinkStep, LinkedJob, NewJob, QueueFull, BATCH_QUEUE_LIMIT};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -5,8 +5,8 @@
 use super::{new_id, now, ListSql, SandboxStore, WindowRows};
 use crate::bi::wire::{BatchCommentary, BatchIdentityError, BatchJob, JobTemplate};
 use crate::model::{
-    AuthenticatorConfig, Credential, CredentialBindingJob, Identity, CREDENTIAL_ACTIVE,
-    CREDENTIAL_REVOKED, DELIVERY_EMAIL,
+    AuthenticatorConfig, Credential, CredentialBindingJob, Identity, OutboxMessage,
+    CREDENTIAL_ACTIVE, CREDENTIAL_REVOKED, DELIVERY_EMAIL,
 };
 use crate::sandbox::error::ApiError;
 
@@ -65,18 +65,6 @@ struct BatchRow {
     errors: String,
     create_time: String,
     update_time: String,
-}
-
-/// An email the sandbox "sent": what the outbox page lists.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, sqlx::FromRow)]
-pub struct OutboxMessage {
-    pub realm_id: String,
-    pub identity_id: String,
-    pub job_id: String,
-    pub recipient: String,
-    pub subject: String,
-    pub link: String,
-    pub create_time: String,
 }
 
 /// A job found by its link's token, with whom it is for.
@@ -430,12 +418,17 @@ impl SandboxStore {
         self.get_job(&job.realm_id, &job.identity_id, &job.id).await
     }
 
-    /// The emails the sandbox "sent", newest first (at most `limit`).
-    pub async fn outbox(&self, limit: u32) -> Result<Vec<OutboxMessage>, ApiError> {
+    /// The emails the sandbox "sent", newest first (at most `limit`; of one realm, or of all).
+    pub async fn outbox(
+        &self,
+        realm: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, ApiError> {
         Ok(sqlx::query_as(
             "SELECT realm_id, identity_id, job_id, recipient, subject, link, create_time FROM outbox \
-             ORDER BY seq DESC LIMIT ?",
+             WHERE ?1 IS NULL OR realm_id = ?1 ORDER BY seq DESC LIMIT ?2",
         )
+        .bind(realm)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?)

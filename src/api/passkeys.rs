@@ -1,0 +1,226 @@
+//! Server functions for an identity's passkeys: what it has (passkeys, invitations, the realm's authenticator
+//! configurations), sending an invitation by email or making an enrollment link, and revoking a passkey or an
+//! invitation that is still open. Every write is checked by its permit, recorded, and brings the directory index's
+//! row of the identity up to date (its enrollment status follows).
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::model::{AppError, AuthenticatorConfig, Credential, CredentialBindingJob};
+
+#[cfg(feature = "ssr")]
+use super::checks::{allow_in, permit, recorded, state};
+#[cfg(feature = "ssr")]
+use super::errors;
+#[cfg(feature = "ssr")]
+use crate::audit::Event;
+
+/// An identity's passkeys and invitations (newest first), and the realm's authenticator configurations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeysView {
+    pub credentials: Vec<Credential>,
+    pub credentials_total: u64,
+    pub jobs: Vec<CredentialBindingJob>,
+    pub jobs_total: u64,
+    pub configs: Vec<AuthenticatorConfig>,
+}
+
+/// A sent invitation: the job, the link when the operator asked for one (never otherwise), and the identity's
+/// enrollment status after it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub job: CredentialBindingJob,
+    pub link: Option<String>,
+    pub enrollment: String,
+}
+
+/// An identity's passkeys and invitations (the latest 200 of each) and the realm's authenticator configurations:
+/// three BI calls at once.
+#[server]
+pub async fn identity_passkeys(realm: String, identity: String) -> Result<PasskeysView, AppError> {
+    use crate::bi::wire::ListQuery;
+    allow_in(crate::model::Action::Read, &realm).await?;
+    let s = state()?;
+    let q = ListQuery {
+        page_size: Some(crate::model::MAX_PAGE_SIZE),
+        ..ListQuery::default()
+    };
+    let (credentials, jobs, configs) = tokio::join!(
+        s.client.list_credentials(&realm, &identity, &q),
+        s.client.list_credential_binding_jobs(&realm, &identity, &q),
+        s.client.list_authenticator_configs(&realm, &q)
+    );
+    let credentials = credentials.map_err(|e| errors::from_bi("list passkeys", e))?;
+    let jobs = jobs.map_err(|e| errors::from_bi("list passkey invitations", e))?;
+    let configs = configs.map_err(|e| errors::from_bi("list authenticator configurations", e))?;
+    let newest_first = |a: &Option<String>, b: &Option<String>| b.cmp(a);
+    let mut credential_items = credentials.items;
+    credential_items.sort_by(|a, b| newest_first(&a.create_time, &b.create_time));
+    let mut job_items = jobs.items;
+    job_items.sort_by(|a, b| newest_first(&a.create_time, &b.create_time));
+    Ok(PasskeysView {
+        credentials: credential_items,
+        credentials_total: credentials.total_size,
+        jobs: job_items,
+        jobs_total: jobs.total_size,
+        configs: configs.items,
+    })
+}
+
+/// The identity as BI has it now, kept in the directory index (its enrollment status changed); its username for
+/// the audit log.
+#[cfg(feature = "ssr")]
+async fn after_change(realm: &str, identity: &str) -> (String, String) {
+    let Ok(s) = state() else {
+        return (String::new(), String::new());
+    };
+    match s.client.get_identity(realm, identity).await {
+        Ok(now) => {
+            super::search::index_change(realm, super::search::Indexed::Put(&now)).await;
+            (
+                now.username().to_string(),
+                now.enrollment_status.unwrap_or_default(),
+            )
+        }
+        Err(_) => (String::new(), String::new()),
+    }
+}
+
+/// Sends a passkey invitation: by email (`link = false`), or as an enrollment link answered to the operator, who
+/// asked for it to help someone in person (`link = true`). `config` is the authenticator configuration.
+#[server]
+pub async fn send_passkey_invitation(
+    realm: String,
+    identity: String,
+    config: String,
+    link: bool,
+) -> Result<Invitation, AppError> {
+    use crate::bi::wire::JobWrite;
+    use crate::model::{DELIVERY_EMAIL, DELIVERY_RETURN};
+    let permit = permit::<crate::permit::act::Invite>(&realm).await?;
+    super::checks::checked_ids(vec![identity.clone()], 1, "identity")?;
+    if config.trim().is_empty() {
+        return Err(super::checks::bad_request(
+            "Choose an authenticator configuration.",
+        ));
+    }
+    let job = JobWrite {
+        delivery_method: if link {
+            DELIVERY_RETURN
+        } else {
+            DELIVERY_EMAIL
+        }
+        .to_string(),
+        authenticator_config_id: config.trim().to_string(),
+        post_binding_redirect_uri: None,
+    };
+    let s = state()?;
+    let made = s
+        .client
+        .create_credential_binding_job(&permit, &identity, &job)
+        .await
+        .map_err(|e| {
+            if e.status() == Some(422) {
+                AppError {
+                    status: Some(422),
+                    code: Some("unprocessable_entity".into()),
+                    ..AppError::new(
+                        "This identity has no email address, so BI cannot email an invitation. Get an enrollment link instead, or add an email address first.",
+                    )
+                }
+            } else {
+                errors::from_bi("send a passkey invitation", e)
+            }
+        });
+    let (username, enrollment) = after_change(&realm, &identity).await;
+    let (action, detail) = match (&made, link) {
+        (Ok(m), false) if m.credential_binding_job.state == "FAILED_TO_SEND" => (
+            "passkey.invite",
+            "invitation by email: BI could not send it".to_string(),
+        ),
+        (_, false) => ("passkey.invite", "invitation sent by email".to_string()),
+        (_, true) => (
+            "passkey.link",
+            "enrollment link made for the operator".to_string(),
+        ),
+    };
+    let event = Event::new(action, &realm, &identity, &username, detail);
+    let made = recorded(&permit, event, made).await?;
+    Ok(Invitation {
+        job: made.credential_binding_job,
+        link: if link {
+            made.credential_binding_link
+        } else {
+            None
+        },
+        enrollment,
+    })
+}
+
+/// Revokes an invitation that is still open (BI refuses one that completed).
+#[server]
+pub async fn revoke_passkey_invitation(
+    realm: String,
+    identity: String,
+    job: String,
+) -> Result<CredentialBindingJob, AppError> {
+    let permit = permit::<crate::permit::act::Invite>(&realm).await?;
+    let s = state()?;
+    let revoked = s
+        .client
+        .revoke_credential_binding_job(&permit, &identity, &job)
+        .await
+        .map_err(|e| errors::from_bi("revoke the invitation", e));
+    let (username, _) = after_change(&realm, &identity).await;
+    let event = Event::new(
+        "passkey.invite.revoke",
+        &realm,
+        &identity,
+        &username,
+        format!("invitation {job} revoked"),
+    );
+    recorded(&permit, event, revoked).await
+}
+
+/// Revokes a passkey (a lost device): it can no longer be used to sign in.
+#[server]
+pub async fn revoke_passkey(
+    realm: String,
+    identity: String,
+    credential: String,
+) -> Result<Credential, AppError> {
+    let permit = permit::<crate::permit::act::RevokePasskey>(&realm).await?;
+    let s = state()?;
+    let revoked = s
+        .client
+        .revoke_credential(&permit, &identity, &credential)
+        .await
+        .map_err(|e| errors::from_bi("revoke the passkey", e));
+    let (username, _) = after_change(&realm, &identity).await;
+    let event = Event::new(
+        "passkey.revoke",
+        &realm,
+        &identity,
+        &username,
+        format!("passkey {credential} revoked"),
+    );
+    recorded(&permit, event, revoked).await
+}
+
+/// The sandbox's outbox for a realm: the invitations it "emailed" (newest 100), with their enrollment links. Only
+/// in sandbox mode, to signed-in operators who may use the realm.
+#[server]
+pub async fn sandbox_outbox(realm: String) -> Result<Vec<crate::model::OutboxMessage>, AppError> {
+    allow_in(crate::model::Action::Read, &realm).await?;
+    let s = state()?;
+    let Some(sandbox) = &s.sandbox else {
+        return Err(super::checks::bad_request(
+            "There is no outbox: the console is connected to BI, which sends its own emails.",
+        ));
+    };
+    sandbox
+        .store()
+        .outbox(Some(&realm), 100)
+        .await
+        .map_err(|e| AppError::new(e.body.message))
+}
