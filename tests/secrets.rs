@@ -71,6 +71,11 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
         (format!("/realms/{realm}/groups/{group}"), &[200]),
         (format!("/realms/{realm}/groups/{group}/edit"), &[200]),
         (format!("/realms/{realm}/audit"), &[200]),
+        (format!("/realms/{realm}/outbox"), &[200]),
+        (
+            format!("/realms/{realm}/invitations/ffffffffffffffff"),
+            &[200, 404],
+        ),
         ("/realms/no-such-realm/identities".into(), &[200, 404]),
         ("/no/such/page".into(), &[404]),
         // The compiled assets exist once `cargo leptos build` has run.

@@ -111,3 +111,30 @@ test.describe("other operators", () => {
     await expectAccessible(page);
   });
 });
+
+test("send passkey invitations to a selection: BI's batch is followed to a summary that names who was skipped", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const bar = page.getByRole("region", { name: "Bulk actions" });
+  for (const username of ["edsger.dijkstra", "jose.nunez", "hiroshi.otani"]) {
+    await page.getByRole("checkbox", { name: `Select ${username}`, exact: true }).check();
+  }
+  await bar.getByRole("button", { name: "Send passkey invitations" }).click();
+  const dialog = page.getByRole("dialog", { name: "Send passkey invitations to 3 identities?" });
+  await expect(dialog).toContainText("edsger.dijkstra, jose.nunez, hiroshi.otani");
+  await dialog.getByRole("button", { name: "Send 3 invitations" }).click();
+  await expect(page).toHaveURL(/\/invitations\/[0-9a-f]{16}$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Passkey invitations" })).toBeVisible();
+  const summary = page.locator("#batch-summary");
+  await expect(summary).toContainText("Sent 2 of 3 invitations.", { timeout: 20_000 });
+  await expect(summary).toContainText("edsger.dijkstra: Identity missing email address");
+  await expectAccessible(page);
+  // The batch has an address: a reload shows the same summary.
+  await page.reload();
+  await expect(page.locator("#batch-summary")).toContainText("Sent 2 of 3 invitations.");
+  await page.getByRole("link", { name: "← Identities" }).click();
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
+  await search.fill("hiroshi.otani");
+  await search.press("Enter");
+  await expect(page.locator("tbody tr").first()).toContainText("Invitation pending");
+});

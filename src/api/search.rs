@@ -90,9 +90,6 @@ pub async fn search_identities(
 ) -> Result<IdentitySearch, AppError> {
     let (s, index_state, page, size) = begin(&realm, &filter.q, page, size).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
-        if !index_state.running && stale(index_state.indexed_at.as_deref(), s.index_max_age) {
-            refresh_in_background(&s, &realm);
-        }
         // A cheap look at BI's count (one call, one row) catches records added or removed elsewhere.
         let one = crate::bi::wire::ListQuery {
             page_size: Some(1),
@@ -105,6 +102,11 @@ pub async fn search_identities(
         );
         let summary = summary.map_err(index_failed)?;
         let indexed: u64 = summary.iter().map(|c| c.count).sum();
+        // A big realm takes longer to read again: it is refreshed less often (10 minutes by default, per 100,000).
+        let max_age = s.index_max_age * (indexed / 100_000).clamp(1, 100) as u32;
+        if !index_state.running && stale(index_state.indexed_at.as_deref(), max_age) {
+            refresh_in_background(&s, &realm);
+        }
         let moved = at_bi.is_ok_and(|p| p.total_size != indexed);
         if !moved {
             return Ok(IdentitySearch {

@@ -4,10 +4,10 @@
 
 use std::time::Duration;
 
-use leptos::leptos_dom::helpers::{set_interval_with_handle, IntervalHandle};
 use leptos::prelude::*;
 
 use crate::api::{index_status, RefreshIndex};
+use crate::components::poll::poll_while;
 use crate::model::{thousands, IndexState};
 
 /// How often a running index's progress is read.
@@ -28,38 +28,20 @@ pub fn Freshness(
         }
     });
     let realm = StoredValue::new(realm);
-    let polling: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
-    Effect::new(move |_| {
-        let running = live.read().running;
-        match (running, polling.get_value()) {
-            (true, None) => {
-                let tick = move || {
-                    leptos::task::spawn_local(async move {
-                        let Some(realm) = realm.try_get_value() else {
-                            return;
-                        };
-                        if let Ok(now) = index_status(realm).await {
-                            let ended = !now.running;
-                            live.try_set(now);
-                            if ended {
-                                on_done.run(());
-                            }
-                        }
-                    });
-                };
-                polling.set_value(set_interval_with_handle(tick, POLL).ok());
+    let running = Signal::derive(move || live.read().running);
+    poll_while(running, POLL, move || {
+        leptos::task::spawn_local(async move {
+            let Some(realm) = realm.try_get_value() else {
+                return;
+            };
+            if let Ok(now) = index_status(realm).await {
+                let ended = !now.running;
+                live.try_set(now);
+                if ended {
+                    on_done.run(());
+                }
             }
-            (false, Some(handle)) => {
-                handle.clear();
-                polling.set_value(None);
-            }
-            _ => {}
-        }
-    });
-    on_cleanup(move || {
-        if let Some(Some(handle)) = polling.try_get_value() {
-            handle.clear();
-        }
+        });
     });
     let line = move || {
         let index = live.get();

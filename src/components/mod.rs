@@ -11,5 +11,6 @@ pub mod group_chooser;
 pub mod layout;
 pub mod member_picker;
 pub mod pager;
+pub mod poll;
 pub mod ready;
 pub mod table;

@@ -21,7 +21,7 @@ use crate::model::{
     EnrollmentCount, Identity, IdentityFilter, IndexState, PageView, SortKey, Traits,
 };
 
-const SCHEMA: [&str; 17] = [
+const SCHEMA: [&str; 18] = [
     "CREATE TABLE IF NOT EXISTS ix_identities (
         rowid        INTEGER PRIMARY KEY,
         realm_id     TEXT NOT NULL,
@@ -38,6 +38,8 @@ const SCHEMA: [&str; 17] = [
         UNIQUE (realm_id, id)
     )",
     "CREATE INDEX IF NOT EXISTS ix_identities_sort ON ix_identities (realm_id, username)",
+    // A realm's rows in BI's listing order (the row id follows `realm_id` in every index): the unsorted page.
+    "CREATE INDEX IF NOT EXISTS ix_identities_realm ON ix_identities (realm_id)",
     "CREATE INDEX IF NOT EXISTS ix_identities_username ON ix_identities (realm_id, username COLLATE NOCASE)",
     "CREATE INDEX IF NOT EXISTS ix_identities_created ON ix_identities (realm_id, create_time)",
     "CREATE INDEX IF NOT EXISTS ix_identities_updated ON ix_identities (realm_id, update_time)",
@@ -162,8 +164,15 @@ impl DirectoryIndex {
         size: u32,
     ) -> Result<PageView<Identity>, sqlx::Error> {
         // With text, the rows come from the full-text index (a few matches), else from the realm's rows in order.
+        // Unsorted and without text, the rows are read in order from the realm's index: no sort of the realm's
+        // rows (which the planner might otherwise choose, through an index of another column).
+        let plain = if filter.sort.is_none() {
+            "ix_identities i INDEXED BY ix_identities_realm"
+        } else {
+            "ix_identities i"
+        };
         let (from, mut conditions, mut binds) = match matcher(&filter.q) {
-            Match::All => ("ix_identities i", vec!["i.realm_id = ?".to_string()], vec![realm.to_string()]),
+            Match::All => (plain, vec!["i.realm_id = ?".to_string()], vec![realm.to_string()]),
             Match::Phrase(phrase) => (
                 // CROSS JOIN keeps this order: the matches first, then their rows (the other way round
                 // would run the full-text match once per row of the realm).
@@ -288,6 +297,21 @@ impl DirectoryIndex {
             .bind(username)
             .fetch_optional(&mut *conn)
             .await?;
+            found.extend(row.as_ref().map(identity));
+        }
+        Ok(found)
+    }
+
+    /// The identities of `realm` with these ids, as far as the index knows them.
+    pub async fn by_ids(&self, realm: &str, ids: &[String]) -> Result<Vec<Identity>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let mut found = Vec::new();
+        for id in ids {
+            let row = sqlx::query("SELECT * FROM ix_identities WHERE realm_id = ? AND id = ?")
+                .bind(realm)
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
             found.extend(row.as_ref().map(identity));
         }
         Ok(found)

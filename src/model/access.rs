@@ -126,7 +126,7 @@ pub struct AuditFilter {
 }
 
 /// The actions the audit log records, for the Audit page's filter.
-pub const AUDIT_ACTIONS: [&str; 15] = [
+pub const AUDIT_ACTIONS: [&str; 16] = [
     "identity.create",
     "identity.update",
     "identity.suspend",
@@ -141,6 +141,7 @@ pub const AUDIT_ACTIONS: [&str; 15] = [
     "passkey.invite",
     "passkey.link",
     "passkey.invite.revoke",
+    "passkey.invite.batch",
     "passkey.revoke",
 ];
 

@@ -466,9 +466,83 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
         (
             RemoveIdentityFromGroup::PATH,
             qs(&RemoveIdentityFromGroup {
-                realm: r,
+                realm: r.clone(),
                 identity: identity.into(),
                 group: group.into(),
+            }),
+            true,
+        ),
+        (
+            IndexStatus::PATH,
+            qs(&IndexStatus { realm: r.clone() }),
+            false,
+        ),
+        (
+            SearchGroups::PATH,
+            qs(&SearchGroups {
+                realm: r.clone(),
+                q: "fin".into(),
+                sort: "-members".into(),
+                page: 1,
+                size: 25,
+            }),
+            false,
+        ),
+        (
+            IdentityPasskeys::PATH,
+            qs(&IdentityPasskeys {
+                realm: r.clone(),
+                identity: identity.into(),
+            }),
+            false,
+        ),
+        (
+            SandboxOutbox::PATH,
+            qs(&SandboxOutbox { realm: r.clone() }),
+            false,
+        ),
+        (
+            AddGroupMembersMatching::PATH,
+            qs(&AddGroupMembersMatching {
+                realm: r.clone(),
+                group: group.into(),
+                q: "forged".into(),
+            }),
+            true,
+        ),
+        (
+            SendPasskeyInvitation::PATH,
+            qs(&SendPasskeyInvitation {
+                realm: r.clone(),
+                identity: identity.into(),
+                config: "0000000000000000".into(),
+                link: true,
+            }),
+            true,
+        ),
+        (
+            RevokePasskeyInvitation::PATH,
+            qs(&RevokePasskeyInvitation {
+                realm: r.clone(),
+                identity: identity.into(),
+                job: "0000000000000000".into(),
+            }),
+            true,
+        ),
+        (
+            RevokePasskey::PATH,
+            qs(&RevokePasskey {
+                realm: r.clone(),
+                identity: identity.into(),
+                credential: "0000000000000000".into(),
+            }),
+            true,
+        ),
+        (
+            StartPasskeyInvitations::PATH,
+            qs(&StartPasskeyInvitations {
+                realm: r,
+                ids: vec![identity.into()],
             }),
             true,
         ),
