@@ -343,12 +343,19 @@ pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView,
         page_size: Some(crate::model::MAX_PAGE_SIZE),
         ..ListQuery::default()
     };
+    let mut invited = Vec::new();
     loop {
         let page = s
             .client
             .list_batch_results(&realm, &batch, &query)
             .await
             .map_err(|e| errors::from_bi("read the batch's results", e))?;
+        invited.extend(
+            page.job_results
+                .iter()
+                .filter(|j| j.is_pending())
+                .map(|j| j.identity_id.clone()),
+        );
         not_sent.extend(
             page.job_results
                 .iter()
@@ -365,8 +372,21 @@ pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView,
             _ => break,
         }
     }
-    // Usernames where the directory index knows them.
+    // The directory index follows BI's rule for those invited (the batch wrote at BI, not through the console's
+    // per-identity path), and names those not sent an invitation.
     if let Some(index) = &s.index {
+        let bounced: Vec<String> = not_sent
+            .iter()
+            .filter(|(_, why)| why.starts_with("the address"))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let updated = tokio::join!(
+            index.set_enrollment(&realm, &invited, "PENDING", &["ENROLLED"]),
+            index.set_enrollment(&realm, &bounced, "INVITE_FAILED", &["ENROLLED", "PENDING"])
+        );
+        if let (Err(e), _) | (_, Err(e)) = updated {
+            tracing::warn!(realm, error = %e, "directory index update failed");
+        }
         let ids: Vec<String> = not_sent.iter().map(|(id, _)| id.clone()).collect();
         let known = index.by_ids(&realm, &ids).await.unwrap_or_default();
         for (who, _) in not_sent.iter_mut() {

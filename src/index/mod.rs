@@ -350,6 +350,32 @@ impl DirectoryIndex {
         tx.commit().await
     }
 
+    /// Sets the enrollment status of these identities to `to`, except where it is one of `unless` (BI's rule puts
+    /// an active passkey before an open invitation, and an open invitation before a failed one).
+    pub async fn set_enrollment(
+        &self,
+        realm: &str,
+        ids: &[String],
+        to: &str,
+        unless: &[&str],
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        let keep = serde_json::to_string(unless).expect("strings serialize");
+        for id in ids {
+            sqlx::query(
+                "UPDATE ix_identities SET enrollment = ? WHERE realm_id = ? AND id = ? \
+                 AND enrollment NOT IN (SELECT value FROM json_each(?))",
+            )
+            .bind(to)
+            .bind(realm)
+            .bind(id)
+            .bind(&keep)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
     /// Marks `realm` as being refreshed; `None` when a refresh of it is already running.
     fn start(&self, realm: &str) -> Option<RunningGuard<'_>> {
         let mut running = self.running.lock().expect("lock");
