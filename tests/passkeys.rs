@@ -50,6 +50,22 @@ async fn enrollment(t: &common::TestSandbox, id: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The batch once BI (here, the sandbox) has worked through it (at most 20 s).
+async fn finished(
+    c: &bi_console::bi::Client,
+    realm: &str,
+    id: &str,
+) -> bi_console::bi::wire::BatchJob {
+    for _ in 0..200 {
+        let b = c.get_batch_credential_binding_job(realm, id).await.unwrap();
+        if b.state != "RUNNING" {
+            return b;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the batch {id} did not finish");
+}
+
 fn status_of(e: &BiError) -> Option<u16> {
     e.status()
 }
@@ -401,19 +417,7 @@ async fn batches_of_1200_go_in_two_within_the_queue_limit() {
     let second = second.expect("queued once the first drained");
     // Both finish; every identity has an open invitation by email.
     for batch in [&first, &second] {
-        let mut done = None;
-        for _ in 0..200 {
-            let b = c
-                .get_batch_credential_binding_job(&realm, &batch.id)
-                .await
-                .unwrap();
-            if b.state != "RUNNING" {
-                done = Some(b);
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
-        let done = done.expect("the batch finishes");
+        let done = finished(&c, &realm, &batch.id).await;
         assert_eq!(done.state, "SUCCESS");
         let results = c
             .list_batch_results(
@@ -467,19 +471,7 @@ async fn a_batch_reports_who_could_not_be_invited() {
         )
         .await
         .unwrap();
-    let mut done = None;
-    for _ in 0..100 {
-        let b = c
-            .get_batch_credential_binding_job(&realm, &batch.id)
-            .await
-            .unwrap();
-        if b.state != "RUNNING" {
-            done = Some(b);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    let done = done.expect("finished");
+    let done = finished(&c, &realm, &batch.id).await;
     assert_eq!(done.state, "PARTIAL_SUCCESS");
     let errors = done.state_commentary.unwrap().errors;
     assert!(errors[&silent].last_error.contains("missing email"));

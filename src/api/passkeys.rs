@@ -157,6 +157,23 @@ pub async fn send_passkey_invitation(
     })
 }
 
+/// A revocation: the write, then the identity read again (its enrollment status follows) and the write recorded.
+#[cfg(feature = "ssr")]
+async fn revoked<A: crate::permit::Act, T>(
+    permit: &crate::permit::Permit<A>,
+    identity: &str,
+    action: &'static str,
+    detail: String,
+    outcome: Result<T, crate::bi::BiError>,
+    doing: &str,
+) -> Result<T, AppError> {
+    let realm = permit.realm();
+    let outcome = outcome.map_err(|e| errors::from_bi(doing, e));
+    let (username, _) = after_change(realm, identity).await;
+    let event = Event::new(action, realm, identity, &username, detail);
+    recorded(permit, event, outcome).await
+}
+
 /// Revokes an invitation that is still open (BI refuses one that completed).
 #[server]
 pub async fn revoke_passkey_invitation(
@@ -166,20 +183,20 @@ pub async fn revoke_passkey_invitation(
 ) -> Result<CredentialBindingJob, AppError> {
     let permit = permit::<crate::permit::act::Invite>(&realm).await?;
     let s = state()?;
-    let revoked = s
+    let outcome = s
         .client
         .revoke_credential_binding_job(&permit, &identity, &job)
-        .await
-        .map_err(|e| errors::from_bi("revoke the invitation", e));
-    let (username, _) = after_change(&realm, &identity).await;
-    let event = Event::new(
-        "passkey.invite.revoke",
-        &realm,
+        .await;
+    let detail = format!("invitation {job} revoked");
+    revoked(
+        &permit,
         &identity,
-        &username,
-        format!("invitation {job} revoked"),
-    );
-    recorded(&permit, event, revoked).await
+        "passkey.invite.revoke",
+        detail,
+        outcome,
+        "revoke the invitation",
+    )
+    .await
 }
 
 /// Revokes a passkey (a lost device): it can no longer be used to sign in.
@@ -191,20 +208,20 @@ pub async fn revoke_passkey(
 ) -> Result<Credential, AppError> {
     let permit = permit::<crate::permit::act::RevokePasskey>(&realm).await?;
     let s = state()?;
-    let revoked = s
+    let outcome = s
         .client
         .revoke_credential(&permit, &identity, &credential)
-        .await
-        .map_err(|e| errors::from_bi("revoke the passkey", e));
-    let (username, _) = after_change(&realm, &identity).await;
-    let event = Event::new(
-        "passkey.revoke",
-        &realm,
+        .await;
+    let detail = format!("passkey {credential} revoked");
+    revoked(
+        &permit,
         &identity,
-        &username,
-        format!("passkey {credential} revoked"),
-    );
-    recorded(&permit, event, revoked).await
+        "passkey.revoke",
+        detail,
+        outcome,
+        "revoke the passkey",
+    )
+    .await
 }
 
 /// The sandbox's outbox for a realm: the invitations it "emailed" (newest 100), with their enrollment links. Only

@@ -201,11 +201,7 @@ fn Passkeys(
                     <td class="px-4 py-2.5"><time datetime=updated.clone() title=updated.clone()>{human_date(&updated)}</time></td>
                     <td class="px-4 py-2.5">{if active { "Active" } else { "Revoked" }}</td>
                     <td class="px-4 py-2.5 text-right">
-                        {(revoke && active).then(|| view! {
-                            <button type="button" aria-label=label disabled=not_ready()
-                                on:click=move |_| { key_target.set(Some(id.clone())); confirm_key.set(true); }
-                                class="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">"Revoke"</button>
-                        })}
+                        {(revoke && active).then(|| view! { <RevokeButton label=label id=id target=key_target confirm=confirm_key /> })}
                     </td>
                 </tr>
             }
@@ -227,11 +223,7 @@ fn Passkeys(
                     <td class="px-4 py-2.5"><time datetime=created.clone() title=created.clone()>{human_date(&created)}</time></td>
                     <td class="px-4 py-2.5"><time datetime=expires.clone() title=expires.clone()>{human_date(&expires)}</time></td>
                     <td class="px-4 py-2.5 text-right">
-                        {(invite && open).then(|| view! {
-                            <button type="button" aria-label=label disabled=not_ready()
-                                on:click=move |_| { job_target.set(Some(id.clone())); confirm_job.set(true); }
-                                class="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">"Revoke"</button>
-                        })}
+                        {(invite && open).then(|| view! { <RevokeButton label=label id=id target=job_target confirm=confirm_job /> })}
                     </td>
                 </tr>
             }
@@ -299,6 +291,21 @@ fn Passkeys(
             pending=revoke_job.pending()
             on_confirm=run_revoke_job
         />
+    }
+}
+
+/// "Revoke" on a row: names what it revokes, and asks for confirmation of `id` first.
+#[component]
+fn RevokeButton(
+    label: String,
+    id: String,
+    target: RwSignal<Option<String>>,
+    confirm: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <button type="button" aria-label=label disabled=not_ready()
+            on:click=move |_| { target.set(Some(id.clone())); confirm.set(true); }
+            class="rounded px-2 py-1 text-sm text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 dark:text-red-300 dark:hover:bg-red-950">"Revoke"</button>
     }
 }
 

@@ -70,37 +70,31 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 
 -- BI's rule: ENROLLED with an active credential; else PENDING with an open job; else INVITE_FAILED with a job
--- that failed to send; else UNENROLLED. Recomputed for the identity whenever one of its credentials or jobs changes.
+-- that failed to send; else UNENROLLED. The view says it once; the triggers apply it to the identity whose
+-- credential or job changed.
+CREATE VIEW IF NOT EXISTS enrollment_by_rule AS
+    SELECT i.id AS identity_id,
+           CASE WHEN EXISTS (SELECT 1 FROM credentials c WHERE c.identity_id = i.id AND c.state = 'ACTIVE') THEN 'ENROLLED'
+                WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = i.id
+                             AND j.state IN ('LINK_SENT', 'LINK_OPENED', 'REQUEST_DELIVERED')) THEN 'PENDING'
+                WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = i.id
+                             AND j.state = 'FAILED_TO_SEND') THEN 'INVITE_FAILED'
+                ELSE 'UNENROLLED' END AS status
+    FROM identities i;
 CREATE TRIGGER IF NOT EXISTS enrollment_credential_in AFTER INSERT ON credentials BEGIN
-    UPDATE identities SET enrollment_status = (
-        CASE WHEN EXISTS (SELECT 1 FROM credentials c WHERE c.identity_id = NEW.identity_id AND c.state = 'ACTIVE') THEN 'ENROLLED'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state IN ('LINK_SENT', 'LINK_OPENED', 'REQUEST_DELIVERED')) THEN 'PENDING'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state = 'FAILED_TO_SEND') THEN 'INVITE_FAILED'
-             ELSE 'UNENROLLED' END)
+    UPDATE identities SET enrollment_status = (SELECT status FROM enrollment_by_rule WHERE identity_id = NEW.identity_id)
     WHERE id = NEW.identity_id;
 END;
 CREATE TRIGGER IF NOT EXISTS enrollment_credential_change AFTER UPDATE OF state ON credentials BEGIN
-    UPDATE identities SET enrollment_status = (
-        CASE WHEN EXISTS (SELECT 1 FROM credentials c WHERE c.identity_id = NEW.identity_id AND c.state = 'ACTIVE') THEN 'ENROLLED'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state IN ('LINK_SENT', 'LINK_OPENED', 'REQUEST_DELIVERED')) THEN 'PENDING'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state = 'FAILED_TO_SEND') THEN 'INVITE_FAILED'
-             ELSE 'UNENROLLED' END)
+    UPDATE identities SET enrollment_status = (SELECT status FROM enrollment_by_rule WHERE identity_id = NEW.identity_id)
     WHERE id = NEW.identity_id;
 END;
 CREATE TRIGGER IF NOT EXISTS enrollment_job_in AFTER INSERT ON credential_binding_jobs BEGIN
-    UPDATE identities SET enrollment_status = (
-        CASE WHEN EXISTS (SELECT 1 FROM credentials c WHERE c.identity_id = NEW.identity_id AND c.state = 'ACTIVE') THEN 'ENROLLED'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state IN ('LINK_SENT', 'LINK_OPENED', 'REQUEST_DELIVERED')) THEN 'PENDING'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state = 'FAILED_TO_SEND') THEN 'INVITE_FAILED'
-             ELSE 'UNENROLLED' END)
+    UPDATE identities SET enrollment_status = (SELECT status FROM enrollment_by_rule WHERE identity_id = NEW.identity_id)
     WHERE id = NEW.identity_id;
 END;
 CREATE TRIGGER IF NOT EXISTS enrollment_job_change AFTER UPDATE OF state ON credential_binding_jobs BEGIN
-    UPDATE identities SET enrollment_status = (
-        CASE WHEN EXISTS (SELECT 1 FROM credentials c WHERE c.identity_id = NEW.identity_id AND c.state = 'ACTIVE') THEN 'ENROLLED'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state IN ('LINK_SENT', 'LINK_OPENED', 'REQUEST_DELIVERED')) THEN 'PENDING'
-             WHEN EXISTS (SELECT 1 FROM credential_binding_jobs j WHERE j.identity_id = NEW.identity_id AND j.state = 'FAILED_TO_SEND') THEN 'INVITE_FAILED'
-             ELSE 'UNENROLLED' END)
+    UPDATE identities SET enrollment_status = (SELECT status FROM enrollment_by_rule WHERE identity_id = NEW.identity_id)
     WHERE id = NEW.identity_id;
 END;
 -- An identity's passkeys and invitations go with it.
