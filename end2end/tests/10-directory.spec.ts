@@ -159,4 +159,12 @@ test("the member picker finds people by email domain and adds every result at on
   await picker.getByRole("button", { name: `Add ${n} identities` }).click();
   await expect(page.locator("#membership-result")).toContainText("Added 0 identities.");
   await expect(page.locator("#membership-result")).toContainText("Already members, left as they were");
+
+  // Emptied and deleted again, so that the other files find the realm's memberships as seeded.
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("dialog", { name: "Delete group?" }).getByRole("button", { name: "Delete group" }).click();
+  await page.locator("#delete-refused").getByRole("button", { name: `Remove all ${n} members and delete` }).click();
+  await page.getByRole("dialog", { name: `Remove all ${n} members and delete?` }).getByRole("button", { name: `Remove ${n} members and delete` }).click();
+  await expect(page).toHaveURL(/\/groups\?deleted=/);
+  await expect(page.getByRole("status")).toHaveText(`Removed ${n} members and deleted Everyone at Acme.`);
 });
