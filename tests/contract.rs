@@ -253,12 +253,21 @@ fn assert_matches(schema: &Value, instance: &Value, what: &str) {
     );
 }
 
-/// The spec's path template that `path` (a concrete URL path) is an instance of, among [`OPERATIONS`].
-fn template_of(method: &str, path: &str) -> &'static str {
-    let segments = |p: &str| -> Vec<String> { p.split('/').map(str::to_string).collect() };
-    let concrete = segments(path);
-    OPERATIONS
+/// The spec's path template of `path` among every operation the console uses, passkeys included.
+fn any_template(method: &str, path: &str) -> &'static str {
+    let all: Vec<(&str, &'static str)> = OPERATIONS
         .iter()
+        .chain(&PASSKEY_OPERATIONS)
+        .copied()
+        .collect();
+    template_in(&all, method, path)
+}
+
+/// The path template that `path` (a concrete URL path, with or without a query) is an instance of, among `ops`.
+fn template_in(ops: &[(&str, &'static str)], method: &str, path: &str) -> &'static str {
+    let segments = |p: &str| -> Vec<String> { p.split('/').map(str::to_string).collect() };
+    let concrete = segments(path.split('?').next().unwrap_or(path));
+    ops.iter()
         .filter(|(m, _)| *m == method)
         .map(|(_, t)| *t)
         .find(|t| {
@@ -470,16 +479,15 @@ async fn recorder(spec: Arc<Spec>) -> (String, Recorded) {
         let (spec, log) = (spec.clone(), log.clone());
         async move {
             let m = method.as_str().to_lowercase();
-            let template = template_of(&m, uri.path());
+            let template = any_template(&m, uri.path());
             let body: Option<Value> =
                 (!body.is_empty()).then(|| serde_json::from_slice(&body).unwrap());
             log.lock()
                 .unwrap()
                 .push((m.clone(), uri.path().to_string(), body));
-            match spec.example(&m, template) {
-                Some(example) => (StatusCode::OK, axum::Json(example)).into_response(),
-                None => StatusCode::OK.into_response(),
-            }
+            // An answer the spec gives no example for is an empty object.
+            let example = spec.example(&m, template).unwrap_or_else(|| json!({}));
+            (StatusCode::OK, axum::Json(example)).into_response()
         }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -561,6 +569,63 @@ async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
         .unwrap();
     c.list_members(realm, &g.id, &q).await.unwrap();
 
+    // Passkeys.
+    let configs = c.list_authenticator_configs(realm, &q).await.unwrap();
+    let config = c
+        .get_authenticator_config(realm, &configs.items[0].id)
+        .await
+        .unwrap();
+    let job = bi_console::bi::wire::JobWrite {
+        delivery_method: "RETURN".into(),
+        authenticator_config_id: config.id.clone(),
+        post_binding_redirect_uri: Some("http://example.com/callback".into()),
+    };
+    let created_job = c
+        .create_credential_binding_job(&common::permit(realm), &made.id, &job)
+        .await
+        .unwrap();
+    c.list_credential_binding_jobs(realm, &made.id, &q)
+        .await
+        .unwrap();
+    let job_id = &created_job.credential_binding_job.id;
+    c.get_credential_binding_job(realm, &made.id, job_id)
+        .await
+        .unwrap();
+    c.revoke_credential_binding_job(&common::permit(realm), &made.id, job_id)
+        .await
+        .unwrap();
+    let credentials = c.list_credentials(realm, &made.id, &q).await.unwrap();
+    let credential = c
+        .get_credential(realm, &made.id, &credentials.items[0].id)
+        .await
+        .unwrap();
+    c.revoke_credential(&common::permit(realm), &made.id, &credential.id)
+        .await
+        .unwrap();
+    let template = bi_console::bi::wire::JobTemplate {
+        authenticator_config_id: config.id.clone(),
+        post_binding_redirect_uri: None,
+    };
+    let batch = c
+        .create_batch_credential_binding_job(&common::permit(realm), &ids, &template)
+        .await
+        .unwrap();
+    c.get_batch_credential_binding_job(realm, &batch.id)
+        .await
+        .unwrap();
+    let results = c.list_batch_results(realm, &batch.id, &q).await.unwrap();
+    assert!(!results.job_results.is_empty());
+    for (decoded, i) in [
+        (serde_json::to_value(&config).unwrap(), 1),
+        (serde_json::to_value(&created_job).unwrap(), 2),
+        (serde_json::to_value(&credential).unwrap(), 7),
+        (serde_json::to_value(&batch).unwrap(), 9),
+    ] {
+        let (method, path) = PASSKEY_OPERATIONS[i];
+        let example = spec.example(method, path).unwrap();
+        assert_holds(&decoded, &example, &format!("{method} {path}"));
+    }
+
     // What the client decoded holds every value of the spec's example: a field it named differently would be lost.
     let realm_read = c.get_realm(realm).await.unwrap();
     for (decoded, i) in [
@@ -577,7 +642,7 @@ async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
     let sent = recorded.lock().unwrap().clone();
     let mut templates = std::collections::HashSet::new();
     for (method, path, body) in &sent {
-        let template = template_of(method, path);
+        let template = any_template(method, path);
         templates.insert((method.clone(), template));
         match (spec.request_schema(method, template), body) {
             (Some(schema), Some(body)) => {
@@ -594,7 +659,7 @@ async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
     }
     assert_eq!(
         templates.len(),
-        OPERATIONS.len(),
+        OPERATIONS.len() + PASSKEY_OPERATIONS.len(),
         "every operation the console uses was called: {templates:?}"
     );
 }
@@ -634,6 +699,22 @@ fn a_misspelt_field_is_caught() {
     assert!(!violations(&body, &json!({"ids": ["x"]})).is_empty());
 }
 
+/// The passkey operations the console uses (checked by `the_sandbox_answers_passkey_calls_as_the_spec_says`).
+const PASSKEY_OPERATIONS: [(&str, &str); 12] = [
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/authenticator-configs/{authenticator_config_id}"),
+    ("post", "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs/{credential_binding_job_id}"),
+    ("post", "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credential-binding-jobs/{credential_binding_job_id}:revoke"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credentials"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credentials/{credential_id}"),
+    ("post", "/v1/tenants/{tenant_id}/realms/{realm_id}/identities/{identity_id}/credentials/{credential_id}:revoke"),
+    ("post", "/v1/tenants/{tenant_id}/realms/{realm_id}/batch-credential-binding-jobs"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/batch-credential-binding-jobs/{batch_credential_binding_job_id}"),
+    ("get", "/v1/tenants/{tenant_id}/realms/{realm_id}/batch-credential-binding-jobs/{batch_credential_binding_job_id}:listResults"),
+];
+
 /// Passkey calls: authenticator configurations, credential binding jobs (by email and as a link), their revocation,
 /// credentials and their revocation, and batches, each answer (successes and errors) checked against the spec.
 #[tokio::test]
@@ -645,119 +726,88 @@ async fn the_sandbox_answers_passkey_calls_as_the_spec_says() {
         base: t.api_base.clone(),
         token: t.sandbox.credentials().api_token.expose().to_string(),
     };
-    let r = "/v1/tenants/{tenant_id}/realms/{realm_id}";
     let realm = format!(
         "/v1/tenants/{}/realms/{}",
         t.sandbox.tenant_id(),
         t.workforce
     );
-    let check = |method: &'static str, template: String, path: String, body: Option<Value>| {
-        let (spec, caller) = (&spec, &caller);
-        async move { caller.check(spec, method, &template, &path, body).await }
+    let mut seen = std::collections::HashSet::new();
+    // Calls `method path`, checks the answer against the spec, and expects the status `want`.
+    let mut expect = async |want: u16, method: &'static str, path: String, body: Option<Value>| {
+        let template = template_in(&PASSKEY_OPERATIONS, method, &path);
+        seen.insert((method, template));
+        let (status, value) = caller.check(&spec, method, template, &path, body).await;
+        assert_eq!(status, want, "{method} {path}: {value}");
+        value
     };
 
-    let (status, configs) = check(
-        "get",
-        format!("{r}/authenticator-configs"),
-        format!("{realm}/authenticator-configs"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200);
+    let configs = expect(200, "get", format!("{realm}/authenticator-configs"), None).await;
     let config = configs["authenticator_configs"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    let one = format!("{r}/authenticator-configs/{{authenticator_config_id}}");
-    check(
+    expect(
+        200,
         "get",
-        one.clone(),
         format!("{realm}/authenticator-configs/{config}"),
         None,
     )
     .await;
-    let (status, _) = check(
+    expect(
+        404,
         "get",
-        one,
         format!("{realm}/authenticator-configs/0000000000000000"),
         None,
     )
     .await;
-    assert_eq!(status, 404);
 
-    // An identity with an email, one without.
-    let make = |username: &str, email: Option<&str>| {
-        let mut traits = json!({"type": "traits_v0", "username": username});
-        if let Some(e) = email {
-            traits["primary_email_address"] = json!(e);
-        }
-        json!({"identity": {"display_name": username, "traits": traits}})
+    // An identity with an email, one without (made straight in the store: identity calls are checked elsewhere).
+    let store = t.sandbox.store();
+    let person = |username: &str, email: Option<&str>| Traits {
+        username: Some(username.into()),
+        primary_email_address: email.map(str::to_string),
+        ..Traits::default()
     };
-    let created = check(
-        "post",
-        format!("{r}/identities"),
-        format!("{realm}/identities"),
-        Some(make("spec.mail", Some("spec@mail.example"))),
-    )
-    .await
-    .1;
-    let id = created["id"].as_str().unwrap().to_string();
-    let silent = check(
-        "post",
-        format!("{r}/identities"),
-        format!("{realm}/identities"),
-        Some(make("spec.silent", None)),
-    )
-    .await
-    .1;
-    let silent = silent["id"].as_str().unwrap().to_string();
+    let id = store
+        .create_identity(
+            &t.workforce,
+            "Spec Mail",
+            "active",
+            "UNENROLLED",
+            &person("spec.mail", Some("spec@mail.example")),
+            None,
+        )
+        .await
+        .unwrap()
+        .id;
+    let silent = store
+        .create_identity(
+            &t.workforce,
+            "Spec Silent",
+            "active",
+            "UNENROLLED",
+            &person("spec.silent", None),
+            None,
+        )
+        .await
+        .unwrap()
+        .id;
 
-    let jobs = format!("{r}/identities/{{identity_id}}/credential-binding-jobs");
+    let jobs = |who: &str| format!("{realm}/identities/{who}/credential-binding-jobs");
     let job = |delivery: &str, config: &str| {
         Some(json!({"job": {"delivery_method": delivery, "authenticator_config_id": config}}))
     };
-    let (status, sent) = check(
-        "post",
-        jobs.clone(),
-        format!("{realm}/identities/{id}/credential-binding-jobs"),
-        job("EMAIL", &config),
-    )
-    .await;
-    assert_eq!(status, 200, "{sent}");
-    let (status, link) = check(
-        "post",
-        jobs.clone(),
-        format!("{realm}/identities/{id}/credential-binding-jobs"),
-        job("RETURN", &config),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let sent = expect(200, "post", jobs(&id), job("EMAIL", &config)).await;
+    let link = expect(200, "post", jobs(&id), job("RETURN", &config)).await;
     assert!(link["credential_binding_link"].is_string());
-    let (status, _) = check(
-        "post",
-        jobs.clone(),
-        format!("{realm}/identities/{silent}/credential-binding-jobs"),
-        job("EMAIL", &config),
-    )
-    .await;
-    assert_eq!(status, 422, "no email address");
-    let (status, _) = check(
-        "post",
-        jobs.clone(),
-        format!("{realm}/identities/{id}/credential-binding-jobs"),
-        job("EMAIL", ""),
-    )
-    .await;
-    assert_eq!(status, 400, "no authenticator configuration");
+    expect(422, "post", jobs(&silent), job("EMAIL", &config)).await;
+    expect(400, "post", jobs(&id), job("EMAIL", "")).await;
     // An unknown identity: 404. The spec's schema for this answer is a bare `ResourceInfo`, but its own example
     // (and every other 404 of BI's) is an `Error` body with a `ResourceInfo` detail: the sandbox answers as the
     // example does, checked against the `Error` schema here.
     let res = caller
         .http
-        .post(format!(
-            "{}{realm}/identities/0000000000000000/credential-binding-jobs",
-            caller.base
-        ))
+        .post(format!("{}{}", caller.base, jobs("0000000000000000")))
         .bearer_auth(&caller.token)
         .json(&job("EMAIL", &config))
         .send()
@@ -765,8 +815,8 @@ async fn the_sandbox_answers_passkey_calls_as_the_spec_says() {
         .unwrap();
     assert_eq!(res.status(), 404);
     let body: Value = res.json().await.unwrap();
-    let example = &spec.operation("post", &jobs)["responses"]["404"]["content"]["application/json"]
-        ["examples"]["Identity Not Found"]["value"];
+    let example = &spec.operation("post", PASSKEY_OPERATIONS[2].1)["responses"]["404"]["content"]
+        ["application/json"]["examples"]["Identity Not Found"]["value"];
     assert_eq!(body["code"], example["code"]);
     assert_eq!(body["message"], example["message"]);
     assert_eq!(
@@ -775,49 +825,24 @@ async fn the_sandbox_answers_passkey_calls_as_the_spec_says() {
     );
     let error = spec.rooted(&json!({"$ref": "#/components/schemas/Error"}));
     assert_matches(&error, &body, "404 of CreateCredentialBindingJob");
-    check(
-        "get",
-        jobs,
-        format!("{realm}/identities/{id}/credential-binding-jobs?page_size=1"),
-        None,
-    )
-    .await;
+    expect(200, "get", format!("{}?page_size=1", jobs(&id)), None).await;
     let job_id = sent["credential_binding_job"]["id"].as_str().unwrap();
-    let one_job = format!(
-        "{r}/identities/{{identity_id}}/credential-binding-jobs/{{credential_binding_job_id}}"
-    );
-    check(
-        "get",
-        one_job.clone(),
-        format!("{realm}/identities/{id}/credential-binding-jobs/{job_id}"),
-        None,
-    )
-    .await;
-    let (status, _) = check(
-        "get",
-        one_job,
-        format!("{realm}/identities/{id}/credential-binding-jobs/0000000000000000"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 404);
-    let revoke_job = format!("{r}/identities/{{identity_id}}/credential-binding-jobs/{{credential_binding_job_id}}:revoke");
-    let (status, _) = check(
+    expect(200, "get", format!("{}/{job_id}", jobs(&id)), None).await;
+    expect(404, "get", format!("{}/0000000000000000", jobs(&id)), None).await;
+    expect(
+        200,
         "post",
-        revoke_job.clone(),
-        format!("{realm}/identities/{id}/credential-binding-jobs/{job_id}:revoke"),
+        format!("{}/{job_id}:revoke", jobs(&id)),
         Some(json!({})),
     )
     .await;
-    assert_eq!(status, 200);
-    let (status, _) = check(
+    expect(
+        409,
         "post",
-        revoke_job,
-        format!("{realm}/identities/{id}/credential-binding-jobs/{job_id}:revoke"),
+        format!("{}/{job_id}:revoke", jobs(&id)),
         Some(json!({})),
     )
     .await;
-    assert_eq!(status, 409, "no longer open");
 
     // Enrollment through the link makes a credential; it is read and revoked.
     let url = link["credential_binding_link"].as_str().unwrap();
@@ -829,87 +854,39 @@ async fn the_sandbox_answers_passkey_calls_as_the_spec_says() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let credentials = format!("{r}/identities/{{identity_id}}/credentials");
-    let (_, listed) = check(
-        "get",
-        credentials,
-        format!("{realm}/identities/{id}/credentials"),
-        None,
-    )
-    .await;
+    let credentials = format!("{realm}/identities/{id}/credentials");
+    let listed = expect(200, "get", credentials.clone(), None).await;
     let credential = listed["credentials"][0]["id"].as_str().unwrap().to_string();
-    let one_credential = format!("{r}/identities/{{identity_id}}/credentials/{{credential_id}}");
-    check(
-        "get",
-        one_credential.clone(),
-        format!("{realm}/identities/{id}/credentials/{credential}"),
-        None,
-    )
-    .await;
-    let (status, _) = check(
-        "get",
-        one_credential,
-        format!("{realm}/identities/{id}/credentials/0000000000000000"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 404);
-    let revoke = format!("{r}/identities/{{identity_id}}/credentials/{{credential_id}}:revoke");
-    let (status, revoked) = check(
+    expect(200, "get", format!("{credentials}/{credential}"), None).await;
+    expect(404, "get", format!("{credentials}/0000000000000000"), None).await;
+    let revoked = expect(
+        200,
         "post",
-        revoke.clone(),
-        format!("{realm}/identities/{id}/credentials/{credential}:revoke"),
+        format!("{credentials}/{credential}:revoke"),
         Some(json!({})),
     )
     .await;
-    assert_eq!((status, revoked["state"].as_str()), (200, Some("REVOKED")));
-    let (status, _) = check(
+    assert_eq!(revoked["state"], "REVOKED");
+    expect(
+        404,
         "post",
-        revoke,
-        format!("{realm}/identities/{id}/credentials/0000000000000000:revoke"),
+        format!("{credentials}/0000000000000000:revoke"),
         Some(json!({})),
     )
     .await;
-    assert_eq!(status, 404);
 
     // A batch: queued, read, its results listed.
-    let batches = format!("{r}/batch-credential-binding-jobs");
+    let batches = format!("{realm}/batch-credential-binding-jobs");
     let body = json!({"batch_credential_binding_job": {"identity_ids": [id, silent],
         "job_template": {"authenticator_config_id": config}}});
-    let (status, batch) = check(
-        "post",
-        batches,
-        format!("{realm}/batch-credential-binding-jobs"),
-        Some(body),
-    )
-    .await;
-    assert_eq!(status, 200, "{batch}");
+    let batch = expect(200, "post", batches.clone(), Some(body)).await;
     let bid = batch["id"].as_str().unwrap();
-    let one_batch =
-        format!("{r}/batch-credential-binding-jobs/{{batch_credential_binding_job_id}}");
-    check(
-        "get",
-        one_batch.clone(),
-        format!("{realm}/batch-credential-binding-jobs/{bid}"),
-        None,
-    )
-    .await;
-    let (status, _) = check(
-        "get",
-        one_batch,
-        format!("{realm}/batch-credential-binding-jobs/0000000000000000"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 404);
-    let results = format!(
-        "{r}/batch-credential-binding-jobs/{{batch_credential_binding_job_id}}:listResults"
+    expect(200, "get", format!("{batches}/{bid}"), None).await;
+    expect(404, "get", format!("{batches}/0000000000000000"), None).await;
+    expect(200, "get", format!("{batches}/{bid}:listResults"), None).await;
+    assert_eq!(
+        seen.len(),
+        PASSKEY_OPERATIONS.len(),
+        "every passkey operation was called"
     );
-    check(
-        "get",
-        results,
-        format!("{realm}/batch-credential-binding-jobs/{bid}:listResults"),
-        None,
-    )
-    .await;
 }

@@ -211,10 +211,10 @@ impl Client {
         identity: &str,
         id: &str,
     ) -> Result<Credential, BiError> {
+        // BI's RevokeCredential takes no body.
         let url =
             self.identity_item(permit.realm(), identity, "credentials", Some(id), ":revoke")?;
-        self.call(Method::POST, &url, None, Some(&serde_json::json!({})))
-            .await
+        self.call(Method::POST, &url, None, NO_BODY).await
     }
 
     /// Creates a credential binding job (an invitation): by email, or with the link in the answer (`RETURN`).
