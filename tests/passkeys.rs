@@ -23,6 +23,15 @@ fn person(username: &str, email: Option<&str>) -> IdentityWrite {
     }
 }
 
+/// An invitation by `delivery` with the authenticator configuration `config`.
+fn invitation(delivery: &str, config: &str, redirect: Option<&str>) -> JobWrite {
+    JobWrite {
+        delivery_method: delivery.into(),
+        authenticator_config_id: config.into(),
+        post_binding_redirect_uri: redirect.map(str::to_string),
+    }
+}
+
 async fn new_person(t: &common::TestSandbox, username: &str, email: Option<&str>) -> String {
     t.client()
         .create_identity(&permit(&t.workforce), &person(username, email))
@@ -116,11 +125,7 @@ async fn the_whole_life_cycle_follows_bis_rule() {
         .create_credential_binding_job(
             &permit(&realm),
             &ada,
-            &JobWrite {
-                delivery_method: DELIVERY_EMAIL.into(),
-                authenticator_config_id: cfg.clone(),
-                post_binding_redirect_uri: None,
-            },
+            &invitation(DELIVERY_EMAIL, &cfg, None),
         )
         .await
         .unwrap();
@@ -177,11 +182,7 @@ async fn the_whole_life_cycle_follows_bis_rule() {
         .create_credential_binding_job(
             &permit(&realm),
             &ada,
-            &JobWrite {
-                delivery_method: DELIVERY_RETURN.into(),
-                authenticator_config_id: cfg.clone(),
-                post_binding_redirect_uri: Some("https://example.com/done".into()),
-            },
+            &invitation(DELIVERY_RETURN, &cfg, Some("https://example.com/done")),
         )
         .await
         .unwrap();
@@ -206,11 +207,7 @@ async fn the_whole_life_cycle_follows_bis_rule() {
         .create_credential_binding_job(
             &permit(&realm),
             &ada,
-            &JobWrite {
-                delivery_method: DELIVERY_RETURN.into(),
-                authenticator_config_id: cfg,
-                post_binding_redirect_uri: None,
-            },
+            &invitation(DELIVERY_RETURN, &cfg, None),
         )
         .await
         .unwrap();
@@ -229,11 +226,7 @@ async fn an_undeliverable_address_fails_the_invitation_and_errors_keep_their_mea
     let c = t.client();
     let realm = t.workforce.clone();
     let cfg = config(&t).await;
-    let email_job = |config: &str| JobWrite {
-        delivery_method: DELIVERY_EMAIL.into(),
-        authenticator_config_id: config.into(),
-        post_binding_redirect_uri: None,
-    };
+    let email_job = |config: &str| invitation(DELIVERY_EMAIL, config, None);
 
     let bounced = new_person(&t, "bounce.me", Some("me@nowhere.invalid")).await;
     let sent = c

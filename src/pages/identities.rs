@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{search_identities, BulkIdentities, StartPasskeyInvitations};
+use crate::api::{search_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
 use crate::components::form::PRIMARY_BUTTON;
@@ -21,6 +21,7 @@ use crate::model::{
     bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, search_text_problem,
     thousands, Action, BulkOp, Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
 };
+use crate::pages::identity_passkeys::InviteSelected;
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
@@ -123,40 +124,8 @@ pub fn IdentitiesPage() -> impl IntoView {
         );
         selected.set(Vec::new());
     });
-    // Passkey invitations for the selection: one batch at BI, then its own page.
-    let invite = ServerAction::<StartPasskeyInvitations>::new();
+    // Passkey invitations for the selection: asked here, confirmed and sent by `InviteSelected`.
     let confirm_invite = RwSignal::new(false);
-    {
-        let navigate = leptos_router::hooks::use_navigate();
-        Effect::new(move |_| {
-            if let Some(Ok(batch)) = invite.value().get() {
-                confirm_invite.set(false);
-                navigate(
-                    &format!(
-                        "/realms/{}/invitations/{}",
-                        encode_component(&realm.get_untracked()),
-                        encode_component(&batch)
-                    ),
-                    Default::default(),
-                );
-            }
-        });
-    }
-    Effect::new(move |_| {
-        if let Some(Err(_)) = invite.value().get() {
-            confirm_invite.set(false);
-        }
-    });
-    let run_invite = Callback::new(move |_| {
-        invite.dispatch(StartPasskeyInvitations {
-            realm: realm.get_untracked(),
-            ids: selected
-                .get_untracked()
-                .into_iter()
-                .map(|(id, _)| id)
-                .collect(),
-        });
-    });
     let pending_op: RwSignal<Option<BulkOp>> = RwSignal::new(None);
     let confirm_open = RwSignal::new(false);
     Effect::new(move |_| {
@@ -281,7 +250,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 </button>
             </Form>
             {bulk_message}
-            {move || invite.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorBanner error=e /> })}
+            <InviteSelected realm=realm selected=selected open=confirm_invite />
             <Show when=move || !selected.read().is_empty()>
                 <div role="region" aria-label="Bulk actions" class="flex flex-wrap items-center gap-3 rounded-lg border border-indigo-200 bg-indigo-50 px-4 py-2 text-sm dark:border-indigo-900 dark:bg-indigo-950">
                     <span id="selected-count" class="font-medium">{move || format!("{} selected", selected.read().len())}</span>
@@ -309,17 +278,6 @@ pub fn IdentitiesPage() -> impl IntoView {
                 danger=true
                 pending=bulk.pending()
                 on_confirm=run_bulk
-            />
-            <ConfirmDialog
-                open=confirm_invite
-                title=Signal::derive(move || format!("Send passkey invitations to {} identities?", selected.read().len()))
-                body=Signal::derive(move || {
-                    let names: Vec<String> = selected.read().iter().map(|(_, u)| u.clone()).collect();
-                    format!("BI emails each an enrollment link: {}. Identities without an email address are skipped and listed.", crate::model::names_list(&names))
-                })
-                confirm_label=Signal::derive(move || format!("Send {} invitations", selected.read().len()))
-                pending=invite.pending()
-                on_confirm=run_invite
             />
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading identities…"</p> }>

@@ -1,16 +1,19 @@
 //! An identity's passkeys on its page: the passkeys (id, created, last updated, status) with Revoke behind a
 //! confirmation naming the identity and the passkey; the enrollment history (each invitation's delivery, state,
 //! created, expiry) with Revoke for open ones; Send invitation by email and Get enrollment link (shown once, with a
-//! copy button, for an operator helping someone in person), with the authenticator configuration to use.
+//! copy button, for an operator helping someone in person), with the authenticator configuration to use. And
+//! invitations for the identities selected on the list (`InviteSelected`).
 
 use leptos::prelude::*;
 
 use crate::api::{
     identity_passkeys, PasskeysView, RevokePasskey, RevokePasskeyInvitation, SendPasskeyInvitation,
+    StartPasskeyInvitations,
 };
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::{ErrorBanner, Notice};
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
+use crate::components::pager::encode_component;
 use crate::components::ready::not_ready;
 use crate::components::table::DataTable;
 use crate::model::{human_date, job_state_label};
@@ -61,11 +64,6 @@ pub fn IdentityPasskeys(
     revoke: bool,
     actions: PasskeyActions,
 ) -> impl IntoView {
-    let PasskeyActions {
-        send,
-        revoke_job,
-        revoke_key,
-    } = actions;
     let data = {
         let (realm, identity) = (realm.clone(), identity.clone());
         Resource::new(
@@ -82,8 +80,7 @@ pub fn IdentityPasskeys(
                     match data.await {
                         Err(e) => view! { <h2 id="passkeys-heading" class="px-4 pt-4 text-lg font-semibold">"Passkeys"</h2><div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         Ok(view) => view! {
-                            <Passkeys view=view realm=realm identity=identity username=username has_email=has_email invite=invite revoke=revoke
-                                send=send revoke_job=revoke_job revoke_key=revoke_key />
+                            <Passkeys view=view realm=realm identity=identity username=username has_email=has_email invite=invite revoke=revoke actions=actions />
                         }.into_any(),
                     }
                 })}
@@ -93,7 +90,6 @@ pub fn IdentityPasskeys(
 }
 
 #[component]
-#[allow(clippy::too_many_arguments)]
 fn Passkeys(
     view: PasskeysView,
     realm: String,
@@ -102,10 +98,13 @@ fn Passkeys(
     has_email: bool,
     invite: bool,
     revoke: bool,
-    send: ServerAction<SendPasskeyInvitation>,
-    revoke_job: ServerAction<RevokePasskeyInvitation>,
-    revoke_key: ServerAction<RevokePasskey>,
+    actions: PasskeyActions,
 ) -> impl IntoView {
+    let PasskeyActions {
+        send,
+        revoke_job,
+        revoke_key,
+    } = actions;
     let PasskeysView {
         credentials,
         credentials_total,
@@ -290,6 +289,57 @@ fn Passkeys(
             danger=true
             pending=revoke_job.pending()
             on_confirm=run_revoke_job
+        />
+    }
+}
+
+/// Passkey invitations for the identities selected on a list: a confirmation that names them, then one batch at BI
+/// and its own page, which follows it; a refusal (e.g. BI's queue is full) shows here.
+#[component]
+pub fn InviteSelected(
+    realm: Memo<String>,
+    selected: crate::components::table::Selection,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let invite = ServerAction::<StartPasskeyInvitations>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| match invite.value().get() {
+        Some(Ok(batch)) => {
+            open.set(false);
+            navigate(
+                &format!(
+                    "/realms/{}/invitations/{}",
+                    encode_component(&realm.get_untracked()),
+                    encode_component(&batch)
+                ),
+                Default::default(),
+            );
+        }
+        Some(Err(_)) => open.set(false),
+        None => {}
+    });
+    let run = Callback::new(move |_| {
+        invite.dispatch(StartPasskeyInvitations {
+            realm: realm.get_untracked(),
+            ids: selected
+                .get_untracked()
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+        });
+    });
+    view! {
+        {move || invite.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorBanner error=e /> })}
+        <ConfirmDialog
+            open=open
+            title=Signal::derive(move || format!("Send passkey invitations to {} identities?", selected.read().len()))
+            body=Signal::derive(move || {
+                let names: Vec<String> = selected.read().iter().map(|(_, u)| u.clone()).collect();
+                format!("BI emails each an enrollment link: {}. Identities without an email address are skipped and listed.", crate::model::names_list(&names))
+            })
+            confirm_label=Signal::derive(move || format!("Send {} invitations", selected.read().len()))
+            pending=invite.pending()
+            on_confirm=run
         />
     }
 }

@@ -2,12 +2,15 @@
 //! run concurrently on the pool (WAL mode). Every list is a window over an indexed, stable order. The schema is
 //! `src/sandbox/migrations/`, applied in order on open; rows map to BI's types through `FromRow` row types.
 
+mod batches;
+mod credentials;
 mod groups;
 mod identities;
 mod passkeys;
 mod realms;
 
-pub use passkeys::{BatchCounts, LinkStep, LinkedJob, NewJob, QueueFull, BATCH_QUEUE_LIMIT};
+pub use batches::{BatchCounts, QueueFull, BATCH_QUEUE_LIMIT};
+pub use passkeys::{LinkStep, LinkedJob, NewJob};
 
 use std::path::Path;
 use std::str::FromStr;
