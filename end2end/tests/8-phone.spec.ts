@@ -40,3 +40,19 @@ test("on a phone: add an identity, then open a group through the menu", async ({
   await fitsTheScreen(page);
   await page.screenshot({ path: "test-results/phone-group.png", fullPage: true });
 });
+
+test("on a phone: an identity's passkeys, and an enrollment link to hand over", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
+  await search.fill("katherine.johnson");
+  await search.press("Enter");
+  await page.getByRole("link", { name: "katherine.johnson", exact: true }).click();
+  await expect(page.getByRole("heading", { name: /^Passkeys \(\d+\)$/ })).toBeVisible();
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+  await fitsTheScreen(page);
+  await page.getByRole("button", { name: "Get enrollment link" }).click();
+  await expect(page.getByRole("textbox", { name: "Enrollment link" })).toHaveValue(/:invokeAuthenticator\?token=/);
+  await fitsTheScreen(page);
+  await expectAccessible(page);
+});
