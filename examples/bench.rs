@@ -23,6 +23,17 @@ struct Stats {
     rps: f64,
 }
 
+/// p50, p99 and the rate of `times`, measured over `elapsed`.
+fn stats(mut times: Vec<Duration>, elapsed: Duration) -> Stats {
+    times.sort();
+    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+    Stats {
+        p50: at(0.50),
+        p99: at(0.99),
+        rps: times.len() as f64 / elapsed.as_secs_f64(),
+    }
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
@@ -56,14 +67,7 @@ async fn load(client: &reqwest::Client, url: &str, bearer: Option<&str>) -> Stat
     for w in workers {
         times.extend(w.await.unwrap());
     }
-    let elapsed = started.elapsed();
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    Stats {
-        p50: at(0.50),
-        p99: at(0.99),
-        rps: times.len() as f64 / elapsed.as_secs_f64(),
-    }
+    stats(times, started.elapsed())
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -134,14 +138,7 @@ async fn sequential(client: &reqwest::Client, runs: usize, url: impl Fn(usize) -
         let _ = res.bytes().await.expect("body");
         times.push(t.elapsed());
     }
-    let elapsed = started.elapsed();
-    times.sort();
-    let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
-    Stats {
-        p50: at(0.50),
-        p99: at(0.99),
-        rps: runs as f64 / elapsed.as_secs_f64(),
-    }
+    stats(times, started.elapsed())
 }
 
 async fn calls(client: &reqwest::Client, base: &str, token: &str) -> u64 {

@@ -20,7 +20,7 @@ use crate::components::pager::encode_component;
 use crate::components::table::StatusBadge;
 use crate::model::{human_date, Action, AppError, Identity};
 use crate::pages::identity_groups::IdentityGroups;
-use crate::pages::identity_passkeys::{IdentityPasskeys, PasskeyActions};
+use crate::pages::identity_passkeys::{IdentityPasskeys, PasskeyActions, PasskeyOwner};
 
 #[component]
 pub fn IdentityDetailPage() -> impl IntoView {
@@ -253,12 +253,14 @@ fn Detail(
             </dl>
         </section>
         <IdentityPasskeys
-            realm=realm.get_untracked()
-            identity=id.clone()
-            username=identity.username().to_string()
-            has_email=!identity.email().is_empty()
-            invite=perms.can(Action::Invite)
-            revoke=perms.can(Action::RevokePasskey)
+            owner=PasskeyOwner {
+                realm: realm.get_untracked(),
+                identity: id.clone(),
+                username: identity.username().to_string(),
+                has_email: !identity.email().is_empty(),
+                invite: perms.can(Action::Invite),
+                revoke: perms.can(Action::RevokePasskey),
+            }
             actions=passkeys
         />
         <IdentityGroups

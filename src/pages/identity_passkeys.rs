@@ -52,35 +52,37 @@ impl Default for PasskeyActions {
     }
 }
 
-#[component]
-pub fn IdentityPasskeys(
-    realm: String,
-    identity: String,
-    username: String,
-    has_email: bool,
+/// Whose passkeys these are, and what the operator may do with them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyOwner {
+    pub realm: String,
+    pub identity: String,
+    pub username: String,
+    pub has_email: bool,
     /// Whether the operator may send invitations (and revoke open ones).
-    invite: bool,
+    pub invite: bool,
     /// Whether the operator may revoke passkeys.
-    revoke: bool,
-    actions: PasskeyActions,
-) -> impl IntoView {
+    pub revoke: bool,
+}
+
+#[component]
+pub fn IdentityPasskeys(owner: PasskeyOwner, actions: PasskeyActions) -> impl IntoView {
     let data = {
-        let (realm, identity) = (realm.clone(), identity.clone());
+        let (realm, identity) = (owner.realm.clone(), owner.identity.clone());
         Resource::new(
             move || actions.version(),
             move |_| identity_passkeys(realm.clone(), identity.clone()),
         )
     };
-    let props = StoredValue::new((realm, identity, username));
+    let owner = StoredValue::new(owner);
     view! {
         <section id="passkeys" aria-labelledby="passkeys-heading" class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <Transition fallback=|| view! { <p class="p-4 text-sm text-slate-500">"Loading passkeys…"</p> }>
                 {move || Suspend::new(async move {
-                    let (realm, identity, username) = props.get_value();
                     match data.await {
                         Err(e) => view! { <h2 id="passkeys-heading" class="px-4 pt-4 text-lg font-semibold">"Passkeys"</h2><div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         Ok(view) => view! {
-                            <Passkeys view=view realm=realm identity=identity username=username has_email=has_email invite=invite revoke=revoke actions=actions />
+                            <Passkeys view=view owner=owner.get_value() actions=actions />
                         }.into_any(),
                     }
                 })}
@@ -90,16 +92,15 @@ pub fn IdentityPasskeys(
 }
 
 #[component]
-fn Passkeys(
-    view: PasskeysView,
-    realm: String,
-    identity: String,
-    username: String,
-    has_email: bool,
-    invite: bool,
-    revoke: bool,
-    actions: PasskeyActions,
-) -> impl IntoView {
+fn Passkeys(view: PasskeysView, owner: PasskeyOwner, actions: PasskeyActions) -> impl IntoView {
+    let PasskeyOwner {
+        realm,
+        identity,
+        username,
+        has_email,
+        invite,
+        revoke,
+    } = owner;
     let PasskeyActions {
         send,
         revoke_job,
