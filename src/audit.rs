@@ -236,6 +236,8 @@ pub enum ConsoleDbError {
     Audit(sqlx::Error),
     #[error("cannot prepare the directory index: {0}")]
     Index(sqlx::Error),
+    #[error("cannot prepare the realm preferences: {0}")]
+    Preferences(sqlx::Error),
 }
 
 /// The console's own database (audit log, sessions) in the data directory.

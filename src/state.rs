@@ -30,6 +30,8 @@ pub struct AppState {
     pub index_max_age: Duration,
     /// The embedded sandbox, in sandbox mode (its outbox is shown to operators).
     pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
+    /// What the console remembers per realm (the invitation's authenticator configuration); `None` in tests.
+    pub preferences: Option<crate::preferences::Preferences>,
     realms: CachedRealms,
 }
 
@@ -43,6 +45,7 @@ impl AppState {
             index: None,
             index_max_age: Duration::from_secs(600),
             sandbox: None,
+            preferences: None,
             realms: Arc::new(Mutex::new(None)),
         }
     }
@@ -61,6 +64,19 @@ impl AppState {
     pub fn with_sandbox(mut self, sandbox: Option<Arc<crate::sandbox::Sandbox>>) -> AppState {
         self.sandbox = sandbox;
         self
+    }
+
+    pub fn with_preferences(mut self, preferences: crate::preferences::Preferences) -> AppState {
+        self.preferences = Some(preferences);
+        self
+    }
+
+    /// The value `realm` remembers under `name`, if any.
+    pub async fn preference(&self, realm: &str, name: &str) -> Option<String> {
+        match &self.preferences {
+            Some(p) => p.get(realm, name).await,
+            None => None,
+        }
     }
 
     pub fn with_audit(mut self, audit: crate::audit::AuditLog) -> AppState {

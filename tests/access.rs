@@ -162,6 +162,7 @@ async fn cross_site_posts_are_refused() {
             username: username.into(),
             ..Default::default()
         },
+        then: Default::default(),
     };
     let send = |headers: Vec<(&'static str, String)>, username: &'static str| {
         let mut req = c

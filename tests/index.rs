@@ -264,6 +264,7 @@ async fn the_consoles_own_writes_appear_at_once() {
             username: "hedy.indexed".into(),
             ..Default::default()
         },
+        then: Default::default(),
     };
     let (status, body) = common::call(&c, &t.base, CreateIdentity::PATH, &create).await;
     assert_eq!(status, 200, "{body}");

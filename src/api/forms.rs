@@ -27,7 +27,9 @@ pub(crate) async fn form_write<A: Act, T>(
     let outcome = async {
         let permit = permit?;
         if !posted.problems.is_empty() {
-            return Err(AppError::with_fields(FIX_FIELDS, posted.problems));
+            let mut refused = crate::api::checks::bad_request(FIX_FIELDS);
+            refused.fields = posted.problems;
+            return Err(refused);
         }
         write(&permit).await
     }

@@ -90,44 +90,6 @@ pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, A
     })
 }
 
-/// Adds an identity. The same rules as the form run first; BI's own errors land on their fields. On success the
-/// browser goes to the new identity's page.
-#[server]
-pub async fn create_identity(realm: String, input: IdentityInput) -> Result<String, AppError> {
-    use crate::bi::forms::ToBi;
-    let posted = super::forms::Posted {
-        form: format!(
-            "/realms/{}/identities/new",
-            crate::model::encode_component(&realm)
-        ),
-        values: input.pairs(),
-        problems: input.validate(),
-    };
-    let write = async |p: &crate::permit::Permit<act::CreateIdentity>| {
-        let created = errors::bi(
-            "create identity",
-            state()?
-                .client
-                .create_identity_verified(p, &input.to_create()),
-        )
-        .await;
-        let id = created.as_ref().map(|i| i.id.clone()).unwrap_or_default();
-        let event = Event::new(
-            "identity.create",
-            &realm,
-            &id,
-            input.username.trim(),
-            input.describe(),
-        );
-        let created = recorded(p, event, created).await?;
-        index_change(&realm, Indexed::Put(&created)).await;
-        Ok(created)
-    };
-    let done = |created: &Identity| identity_url(&realm, &created.id, "?created=1");
-    let created = super::forms::form_write(permit(&realm).await, posted, write, done).await?;
-    Ok(created.map(|c| c.id).unwrap_or_default())
-}
-
 /// Saves an edit: validates with the form's rules, then PATCHes only the fields that differ from what the form was
 /// opened with (`original`). Nothing changed → no BI call. On success the browser goes back to the identity.
 #[server]

@@ -273,7 +273,6 @@ pub async fn add_identity_to_groups(
     identity: String,
     groups: Vec<String>,
 ) -> Result<MembershipResult, AppError> {
-    use crate::model::BulkFailure;
     let permit = permit::<act::ManageMembers>(&realm).await?;
     let groups =
         super::checks::checked_ids(groups, crate::model::limits::MAX_GROUPS_AT_ONCE, "group")?;
@@ -282,8 +281,31 @@ pub async fn add_identity_to_groups(
     for g in &groups {
         check_group_not_protected(permit.operator(), &realm, g).await?;
     }
-    let outcomes = super::members::join_groups(&state()?.client, &permit, &identity, &groups).await;
+    Ok(join_recorded(
+        &permit,
+        &identity,
+        &groups,
+        "added 1 identity from its page",
+    )
+    .await)
+}
+
+/// `identity` joins `groups` (checked already): one `:addMembers` per group, eight at a time, each recorded in the
+/// audit log with `note`. Failures name the group.
+#[cfg(feature = "ssr")]
+pub(super) async fn join_recorded(
+    permit: &Permit<act::ManageMembers>,
+    identity: &str,
+    groups: &[String],
+    note: &str,
+) -> MembershipResult {
+    use crate::model::BulkFailure;
+    let realm = permit.realm();
     let mut result = MembershipResult::default();
+    let Ok(s) = state() else {
+        return result;
+    };
+    let outcomes = super::members::join_groups(&s.client, permit, identity, groups).await;
     for (group, changed) in outcomes {
         let Some(changed) = changed else {
             result.failed.push(BulkFailure {
@@ -295,18 +317,12 @@ pub async fn add_identity_to_groups(
         result.calls += changed.calls;
         let outcome = one_change(&changed);
         let name = outcome.clone().unwrap_or_default();
-        let event = Event::new(
-            "group.members.add",
-            &realm,
-            &group,
-            &name,
-            "added 1 identity from its page",
-        )
-        .with_subjects(vec![identity.clone()]);
-        match super::checks::recorded(&permit, event, outcome).await {
+        let event = Event::new("group.members.add", realm, &group, &name, note)
+            .with_subjects(vec![identity.to_string()]);
+        match super::checks::recorded(permit, event, outcome).await {
             Ok(_) => {
                 result.changed += 1;
-                super::search::index_change(&realm, super::search::Indexed::Members(&group, 1))
+                super::search::index_change(realm, super::search::Indexed::Members(&group, 1))
                     .await;
             }
             Err(e) => result.failed.push(BulkFailure {
@@ -315,7 +331,7 @@ pub async fn add_identity_to_groups(
             }),
         }
     }
-    Ok(result)
+    result
 }
 
 /// Removes one identity from one group: one `:deleteMembers` call.

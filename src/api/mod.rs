@@ -16,6 +16,7 @@ mod identities;
 #[cfg(feature = "ssr")]
 pub mod members;
 mod membership;
+mod new_identity;
 mod passkeys;
 mod search;
 
@@ -23,6 +24,7 @@ pub use audit::*;
 pub use groups::*;
 pub use identities::*;
 pub use membership::*;
+pub use new_identity::*;
 pub use passkeys::*;
 pub use search::*;
 
@@ -49,7 +51,17 @@ macro_rules! form_writes {
     };
 }
 
-form_writes!(CreateIdentity, UpdateIdentity, CreateGroup, UpdateGroup);
+form_writes!(UpdateIdentity, CreateGroup, UpdateGroup);
+
+impl FormWrite for CreateIdentity {
+    fn problems(&self) -> Vec<FieldError> {
+        crate::model::NewIdentity {
+            input: self.input.clone(),
+            then: self.then.clone(),
+        }
+        .validate()
+    }
+}
 
 /// The signed-in operator, for the top bar and for showing only what their role allows.
 #[server]

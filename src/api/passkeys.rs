@@ -23,6 +23,8 @@ pub struct PasskeysView {
     pub jobs: Vec<CredentialBindingJob>,
     pub jobs_total: u64,
     pub configs: Vec<AuthenticatorConfig>,
+    /// The configuration an invitation starts from (see [`crate::model::default_config`]).
+    pub default_config: String,
 }
 
 /// A sent invitation: the job, the link when the operator asked for one (never otherwise), and the identity's
@@ -58,11 +60,15 @@ pub async fn identity_passkeys(realm: String, identity: String) -> Result<Passke
     credential_items.sort_by(|a, b| newest_first(&a.create_time, &b.create_time));
     let mut job_items = jobs.items;
     job_items.sort_by(|a, b| newest_first(&a.create_time, &b.create_time));
+    let remembered = s
+        .preference(&realm, crate::preferences::INVITATION_CONFIG)
+        .await;
     Ok(PasskeysView {
         credentials: credential_items,
         credentials_total: credentials.total_size,
         jobs: job_items,
         jobs_total: jobs.total_size,
+        default_config: crate::model::default_config(&configs.items, remembered.as_deref()),
         configs: configs.items,
     })
 }
@@ -95,8 +101,6 @@ pub async fn send_passkey_invitation(
     config: String,
     link: bool,
 ) -> Result<Invitation, AppError> {
-    use crate::bi::wire::JobWrite;
-    use crate::model::{DELIVERY_EMAIL, DELIVERY_RETURN};
     let permit = permit::<crate::permit::act::Invite>(&realm).await?;
     super::checks::checked_ids(vec![identity.clone()], 1, "identity")?;
     if config.trim().is_empty() {
@@ -104,6 +108,21 @@ pub async fn send_passkey_invitation(
             "Choose an authenticator configuration.",
         ));
     }
+    invite(&permit, &identity, config.trim(), link).await
+}
+
+/// Sends one invitation with `permit` (see [`send_passkey_invitation`]), records it, and remembers `config` as the
+/// realm's default for the next one.
+#[cfg(feature = "ssr")]
+pub(super) async fn invite(
+    permit: &crate::permit::Permit<crate::permit::act::Invite>,
+    identity: &str,
+    config: &str,
+    link: bool,
+) -> Result<Invitation, AppError> {
+    use crate::bi::wire::JobWrite;
+    use crate::model::{DELIVERY_EMAIL, DELIVERY_RETURN};
+    let realm = permit.realm();
     let job = JobWrite {
         delivery_method: if link {
             DELIVERY_RETURN
@@ -111,13 +130,13 @@ pub async fn send_passkey_invitation(
             DELIVERY_EMAIL
         }
         .to_string(),
-        authenticator_config_id: config.trim().to_string(),
+        authenticator_config_id: config.to_string(),
         post_binding_redirect_uri: None,
     };
     let s = state()?;
     let made = s
         .client
-        .create_credential_binding_job(&permit, &identity, &job)
+        .create_credential_binding_job(permit, identity, &job)
         .await
         .map_err(|e| {
             if e.status() == Some(422) {
@@ -132,7 +151,7 @@ pub async fn send_passkey_invitation(
                 errors::from_bi("send a passkey invitation", e)
             }
         });
-    let (username, enrollment) = after_change(&realm, &identity).await;
+    let (username, enrollment) = after_change(realm, identity).await;
     let (action, detail) = match (&made, link) {
         (Ok(m), false) if m.credential_binding_job.state == "FAILED_TO_SEND" => (
             "passkey.invite",
@@ -144,8 +163,13 @@ pub async fn send_passkey_invitation(
             "enrollment link made for the operator".to_string(),
         ),
     };
-    let event = Event::new(action, &realm, &identity, &username, detail);
-    let made = recorded(&permit, event, made).await?;
+    let event = Event::new(action, realm, identity, &username, detail);
+    let made = recorded(permit, event, made).await?;
+    if let Some(prefs) = &s.preferences {
+        prefs
+            .set(realm, crate::preferences::INVITATION_CONFIG, config)
+            .await;
+    }
     Ok(Invitation {
         job: made.credential_binding_job,
         link: if link {

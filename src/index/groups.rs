@@ -125,6 +125,24 @@ impl DirectoryIndex {
         self.page_of(rows, total, (page, size), listing).await
     }
 
+    /// The groups of `realm` named exactly one of `names` (ignoring case), as far as the index knows them; a name may
+    /// find several groups (BI does not require names to differ).
+    pub async fn groups_named(&self, realm: &str, names: &[String]) -> Result<Vec<Group>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let mut found = Vec::new();
+        for name in names {
+            let rows = sqlx::query(
+                "SELECT * FROM ix_groups WHERE realm_id = ? AND display_name = ? COLLATE NOCASE",
+            )
+            .bind(realm)
+            .bind(name)
+            .fetch_all(&mut *conn)
+            .await?;
+            found.extend(rows.iter().map(|r| listing(r).group));
+        }
+        Ok(found)
+    }
+
     /// Keeps `group` (as BI answered a write) in the index; `members` when known.
     pub async fn put_group(&self, realm: &str, group: &Group, members: Option<u64>) -> Result<(), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;

@@ -38,6 +38,17 @@ impl AuthenticatorConfig {
     }
 }
 
+/// The configuration an invitation starts from: the one last used in the realm while it still exists, else the
+/// first Hosted Web one (BI's own enrollment pages), else the first; empty when the realm has none.
+pub fn default_config(configs: &[AuthenticatorConfig], remembered: Option<&str>) -> String {
+    remembered
+        .and_then(|r| configs.iter().find(|c| c.id == r))
+        .or_else(|| configs.iter().find(|c| c.kind() == "hosted_web"))
+        .or_else(|| configs.first())
+        .map(|c| c.id.clone())
+        .unwrap_or_default()
+}
+
 fn kind_label(kind: &str) -> &str {
     match kind {
         "hosted_web" => "Hosted Web",
@@ -193,5 +204,24 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(unnamed.label(), "Hosted Web (a2)");
+    }
+
+    #[test]
+    fn the_default_configuration_is_the_last_used_then_hosted_web_then_the_first() {
+        let config = |id: &str, kind: &str| AuthenticatorConfig {
+            id: id.into(),
+            config: serde_json::json!({ "type": kind }),
+            ..AuthenticatorConfig::default()
+        };
+        let all = [
+            config("e1", "embedded"),
+            config("h1", "hosted_web"),
+            config("h2", "hosted_web"),
+        ];
+        assert_eq!(default_config(&all, Some("h2")), "h2");
+        assert_eq!(default_config(&all, Some("gone")), "h1");
+        assert_eq!(default_config(&all, None), "h1");
+        assert_eq!(default_config(&all[..1], None), "e1");
+        assert_eq!(default_config(&[], Some("h1")), "");
     }
 }

@@ -8,8 +8,8 @@ use crate::components::ready::not_ready;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use crate::api::{
-    get_identity, AddIdentityToGroups, DeleteIdentity, IdentityDetail, RemoveIdentityFromGroup,
-    SetIdentityStatus,
+    added_identity_report, get_identity, AddIdentityToGroups, DeleteIdentity, IdentityDetail,
+    RemoveIdentityFromGroup, SetIdentityStatus,
 };
 use crate::components::activity::Activity;
 use crate::components::dialog::ConfirmDialog;
@@ -56,7 +56,7 @@ pub fn IdentityDetailPage() -> impl IntoView {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
             <a href=move || format!("/realms/{}/identities", realm.get()) class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Identities"</a>
             <Show when=move || created.get()>
-                <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Identity created."</p>
+                <CreatedReport realm=realm id=id />
             </Show>
             <Show when=move || updated.get()>
                 <p role="status" class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">"Changes saved."</p>
@@ -295,5 +295,45 @@ fn Detail(
             pending=delete_action.pending()
             on_confirm=dispatch_delete
         />
+    }
+}
+
+/// What Add identity did, part by part (created; joined groups; invitation sent — or which part failed and why),
+/// when this operator has just added the identity; else "Identity created."
+#[component]
+fn CreatedReport(realm: Memo<String>, id: Memo<String>) -> impl IntoView {
+    let report = Resource::new(
+        move || (realm.get(), id.get()),
+        |(r, i)| added_identity_report(r, i),
+    );
+    let ok_class = "rounded-md border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200";
+    let partly_class = "rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200";
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match report.await.ok().flatten() {
+                    None => view! { <p role="status" class=ok_class>"Identity created."</p> }.into_any(),
+                    Some(r) => {
+                        let (class, title) = if r.all_ok() {
+                            (ok_class, "Identity created.")
+                        } else {
+                            (partly_class, "Identity created; not everything asked for was done.")
+                        };
+                        let lines = r.lines.into_iter().map(|l| view! {
+                            <li class="flex gap-2">
+                                <span aria-hidden="true">{if l.ok { "✓" } else { "✗" }}</span>
+                                <span>{l.text}</span>
+                            </li>
+                        }).collect_view();
+                        view! {
+                            <div role="status" id="created-report" class=class>
+                                <p class="font-medium">{title}</p>
+                                <ul class="mt-1 flex flex-col gap-0.5">{lines}</ul>
+                            </div>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
     }
 }

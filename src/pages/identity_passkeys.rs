@@ -112,8 +112,9 @@ fn Passkeys(view: PasskeysView, owner: PasskeyOwner, actions: PasskeyActions) ->
         jobs,
         jobs_total,
         configs,
+        default_config,
     } = view;
-    let config = RwSignal::new(configs.first().map(|c| c.id.clone()).unwrap_or_default());
+    let config = RwSignal::new(default_config);
     let ids = StoredValue::new((realm, identity, username.clone()));
     let dispatch_send = move |link: bool| {
         let (realm, identity, _) = ids.get_value();
@@ -236,7 +237,7 @@ fn Passkeys(view: PasskeysView, owner: PasskeyOwner, actions: PasskeyActions) ->
     let config_choice = (configs.len() > 1).then(|| {
         let options = configs
             .iter()
-            .map(|c| view! { <option value=c.id.clone()>{c.label()}</option> })
+            .map(|c| view! { <option value=c.id.clone() selected=c.id == config.get_untracked()>{c.label()}</option> })
             .collect_view();
         view! {
             <label class="flex items-center gap-2 text-sm">

@@ -198,7 +198,12 @@ pub async fn build(
     let mut state = AppState::new(client, info.clone())
         .with_audit(audit)
         .with_sandbox(sandbox.clone())
-        .with_protected_groups(settings.access.protected_groups.clone());
+        .with_protected_groups(settings.access.protected_groups.clone())
+        .with_preferences(
+            crate::preferences::Preferences::open(db.clone())
+                .await
+                .map_err(crate::audit::ConsoleDbError::Preferences)?,
+        );
     if let Some(max_age) = settings.index {
         let index = crate::index::DirectoryIndex::open(db.clone())
             .await

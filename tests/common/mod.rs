@@ -347,6 +347,7 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
                     username: input.username.clone(),
                     ..Default::default()
                 },
+                then: bi_console::model::AfterCreate::default(),
             }),
             true,
         ),
@@ -499,6 +500,19 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
         (
             SandboxOutbox::PATH,
             qs(&SandboxOutbox { realm: r.clone() }),
+            false,
+        ),
+        (
+            NewIdentityOptions::PATH,
+            qs(&NewIdentityOptions { realm: r.clone() }),
+            false,
+        ),
+        (
+            AddedIdentityReport::PATH,
+            qs(&AddedIdentityReport {
+                realm: r.clone(),
+                identity: identity.into(),
+            }),
             false,
         ),
         (
