@@ -23,7 +23,7 @@ async function openIdentity(page: Page, username: string) {
   await hydrated(page);
 }
 
-test("invite by email, enroll through the link in the outbox, see the passkey, revoke it", async ({ page }) => {
+test("add an identity with two groups and an invitation, enroll through the link in the outbox, see the passkey, revoke it", async ({ page }) => {
   const username = `passkey.${Date.now()}`;
   await page.goto("/");
   await hydrated(page);
@@ -31,14 +31,30 @@ test("invite by email, enroll through the link in the outbox, see the passkey, r
   await page.getByRole("textbox", { name: "Name", exact: true }).fill("Pat Passkey");
   await page.getByRole("textbox", { name: "Username", exact: true }).fill(username);
   await page.getByRole("textbox", { name: "Email", exact: true }).fill(`${username}@acme.example`);
+  // Groups: typed one per line; a match is picked with a click.
+  const groups = page.getByRole("textbox", { name: "Groups" });
+  await groups.fill("engin");
+  const matching = page.getByRole("list", { name: "Matching groups" });
+  await matching.getByRole("button", { name: "Add group Engineering" }).click();
+  await expect(groups).toHaveValue("Engineering\n");
+  await groups.pressSequentially("sal");
+  await matching.getByRole("button", { name: "Add group Sales" }).click();
+  await expect(groups).toHaveValue("Engineering\nSales\n");
+  await expect(page.getByRole("checkbox", { name: "Send passkey invitation by email" })).toBeChecked();
+  await expect(page.getByText("Authenticator: Hosted Web passkeys")).toBeVisible();
+  await expectAccessible(page);
   await page.getByRole("button", { name: "Add identity" }).click();
+
+  // The new identity's page says what happened to each part.
   await expect(page.getByRole("heading", { level: 1, name: "Pat Passkey" })).toBeVisible();
+  const report = page.locator("#created-report");
+  await expect(report).toContainText(`Created ${username}.`);
+  await expect(report).toContainText("Joined 2 groups: Engineering, Sales.");
+  await expect(report).toContainText(`Passkey invitation sent to ${username}@acme.example`);
   await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Groups (2)" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Passkeys (0)" })).toBeVisible();
   await expect(page.locator("#no-passkeys")).toHaveText(`${username} has no passkey yet.`);
-
-  await page.getByRole("button", { name: "Send invitation" }).click();
-  await expect(page.locator("#passkey-result")).toContainText("Invitation sent by email.");
   await expect(page.getByRole("heading", { name: "Enrollment history (1)" })).toBeVisible();
   await expect(page.locator("#passkeys")).toContainText("Link sent");
   await expect(page.locator("dl")).toContainText("Invitation pending");

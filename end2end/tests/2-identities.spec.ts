@@ -22,7 +22,10 @@ test("add an identity through the form and land on its page", async ({ page }) =
   await page.getByRole("button", { name: "Add identity" }).click();
 
   await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?created=1/);
-  await expect(page.getByRole("status")).toHaveText("Identity created.");
+  const report = page.getByRole("status");
+  await expect(report).toContainText("Identity created.");
+  await expect(report).toContainText("Created mary.somerville.");
+  await expect(report).toContainText("Passkey invitation sent to mary@example.com");
   await expect(page.getByRole("heading", { name: "Mary Somerville" })).toBeVisible();
   await expect(page.getByText("mary@example.com", { exact: true })).toBeVisible();
   await expect(page.locator("#identity-status")).toHaveText("Active");

@@ -13,9 +13,13 @@ test.describe("without JavaScript", () => {
     await page.getByRole("textbox", { name: "Name", exact: true }).fill("Plain Form");
     await page.getByRole("textbox", { name: "Username", exact: true }).fill("grace.hopper");
     await page.getByRole("textbox", { name: "Email", exact: true }).fill("plain@example.com");
+    await page.getByRole("textbox", { name: "Groups" }).fill("Support");
+    await page.getByRole("checkbox", { name: "Send passkey invitation by email" }).uncheck();
     await page.getByRole("button", { name: "Add identity" }).click();
 
     await expect(page.locator("#field-username-error")).toHaveText("This username is already taken in this realm.");
+    await expect(page.getByRole("textbox", { name: "Groups" })).toHaveValue("Support");
+    await expect(page.getByRole("checkbox", { name: "Send passkey invitation by email" })).not.toBeChecked();
     await expect(page.getByRole("textbox", { name: "Name", exact: true })).toHaveValue("Plain Form");
     await expect(page.getByRole("textbox", { name: "Username", exact: true })).toHaveValue("grace.hopper");
     await expect(page.getByRole("textbox", { name: "Email", exact: true })).toHaveValue("plain@example.com");
@@ -23,8 +27,12 @@ test.describe("without JavaScript", () => {
     await page.getByRole("textbox", { name: "Username", exact: true }).fill("plain.form");
     await page.getByRole("button", { name: "Add identity" }).click();
     await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?created=1/);
-    await expect(page.getByRole("status")).toHaveText("Identity created.");
+    const report = page.getByRole("status");
+    await expect(report).toContainText("Identity created.");
+    await expect(report).toContainText("Joined 1 group: Support.");
+    await expect(report).not.toContainText("invitation");
     await expect(page.getByRole("heading", { name: "Plain Form" })).toBeVisible();
+    await expect(page.getByRole("heading", { name: "Groups (1)" })).toBeVisible();
   });
 
   test("create group works as a plain form; an error keeps what was typed", async ({ page }) => {
