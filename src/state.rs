@@ -32,6 +32,8 @@ pub struct AppState {
     pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
     /// What the console remembers per realm (the invitation's authenticator configuration); `None` in tests.
     pub preferences: Option<crate::preferences::Preferences>,
+    /// Invitations to more identities than BI's queue takes at once, handed over as it drains.
+    pub invitation_runs: crate::invitation_runs::Runs,
     realms: CachedRealms,
 }
 
@@ -46,6 +48,7 @@ impl AppState {
             index_max_age: Duration::from_secs(600),
             sandbox: None,
             preferences: None,
+            invitation_runs: Default::default(),
             realms: Arc::new(Mutex::new(None)),
         }
     }

@@ -13,6 +13,7 @@ pub mod errors;
 mod forms;
 mod groups;
 mod identities;
+mod invitations;
 #[cfg(feature = "ssr")]
 pub mod members;
 mod membership;
@@ -23,6 +24,7 @@ mod search;
 pub use audit::*;
 pub use groups::*;
 pub use identities::*;
+pub use invitations::*;
 pub use membership::*;
 pub use new_identity::*;
 pub use passkeys::*;

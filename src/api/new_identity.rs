@@ -26,27 +26,12 @@ pub struct InvitationChoices {
     pub default_config: String,
 }
 
-/// The realm's authenticator configurations (BI's first page of 200): one BI call.
-#[cfg(feature = "ssr")]
-async fn realm_configs(realm: &str) -> Result<Vec<AuthenticatorConfig>, AppError> {
-    let query = crate::bi::wire::ListQuery {
-        page_size: Some(crate::model::MAX_PAGE_SIZE),
-        ..Default::default()
-    };
-    errors::bi(
-        "list authenticator configurations",
-        state()?.client.list_authenticator_configs(realm, &query),
-    )
-    .await
-    .map(|page| page.items)
-}
-
 /// The authenticator configurations for the form's invitation, and the default: the one last used in the realm.
 #[server]
 pub async fn new_identity_options(realm: String) -> Result<InvitationChoices, AppError> {
     use crate::preferences::INVITATION_CONFIG;
     allow_in(crate::model::Action::CreateIdentity, &realm).await?;
-    let configs = realm_configs(&realm).await?;
+    let configs = super::passkeys::realm_configs(&realm).await?;
     let remembered = state()?.preference(&realm, INVITATION_CONFIG).await;
     Ok(InvitationChoices {
         default_config: crate::model::default_config(&configs, remembered.as_deref()),
@@ -188,7 +173,7 @@ async fn plan(realm: &str, form: &NewIdentity) -> Result<Plan, AppError> {
     let asked = form.then.wants_invitation();
     let invitation = if asked && !email.is_empty() {
         let permit = permit::<act::Invite>(realm).await?;
-        let configs = realm_configs(realm).await?;
+        let configs = super::passkeys::realm_configs(realm).await?;
         // None chosen: the realm's default.
         let wanted = match form.then.config.trim() {
             "" => {

@@ -266,176 +266,31 @@ pub async fn sandbox_outbox(realm: String) -> Result<Vec<crate::model::OutboxMes
         .map_err(|e| AppError::new(e.body.message))
 }
 
-/// A batch of invitations as the console follows it: how far BI has got, and, once it has finished, who was not
-/// sent an invitation and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BatchView {
-    pub id: String,
-    /// `RUNNING`, then `SUCCESS`, `PARTIAL_SUCCESS` or `FAILED`.
-    pub state: String,
-    pub total: u64,
-    pub sent: u64,
-    pub failed: u64,
-    pub pending: u64,
-    /// (who, why) for each identity not sent an invitation: no email address, an address that cannot receive
-    /// mail, unknown to BI. Filled once the batch has finished.
-    pub not_sent: Vec<(String, String)>,
-}
-
-impl BatchView {
-    pub fn running(&self) -> bool {
-        self.state == "RUNNING"
-    }
-}
-
-/// Sends passkey invitations by email to the selected identities (at most 1,000): one batch at BI, with the
-/// realm's first authenticator configuration. Answers the batch's id, whose page follows it.
-#[server]
-pub async fn start_passkey_invitations(
-    realm: String,
-    ids: Vec<String>,
-) -> Result<String, AppError> {
-    use crate::bi::wire::{JobTemplate, ListQuery};
-    let permit = permit::<crate::permit::act::Invite>(&realm).await?;
-    let ids = super::checks::checked_ids(ids, crate::model::MAX_BATCH_IDS, "identity")?;
-    let s = state()?;
-    let one = ListQuery {
-        page_size: Some(1),
-        ..ListQuery::default()
-    };
-    let config = s
-        .client
-        .list_authenticator_configs(&realm, &one)
-        .await
-        .map_err(|e| errors::from_bi("list authenticator configurations", e))?
-        .items
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            super::checks::bad_request(
-                "This realm has no authenticator configuration, so BI cannot send invitations.",
-            )
-        })?;
-    let template = JobTemplate {
-        authenticator_config_id: config.id,
-        post_binding_redirect_uri: None,
-    };
-    let made = s
-        .client
-        .create_batch_credential_binding_job(&permit, &ids, &template)
-        .await
-        .map_err(|e| {
-            if e.status() == Some(429) {
-                AppError {
-                    status: Some(429),
-                    code: Some("too_many_requests".into()),
-                    ..AppError::new(format!(
-                        "BI's invitation queue for this realm is full ({}); it drains as BI sends. Try again in a few minutes.",
-                        e.reason()
-                    ))
-                }
-            } else {
-                errors::from_bi("send passkey invitations", e)
-            }
-        });
-    let detail = format!("invitations by email to {} identities", ids.len());
-    let event = Event::new("passkey.invite.batch", &realm, "", "", detail).with_subjects(ids);
-    Ok(recorded(&permit, event, made).await?.id)
-}
-
-/// How far a batch of invitations has got: one call for the batch and one for its counts while it runs; once it has
-/// finished, its results are read (200 per call) to name who was not sent an invitation.
-#[server]
-pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView, AppError> {
-    use crate::bi::wire::ListQuery;
-    allow_in(crate::model::Action::Read, &realm).await?;
-    let s = state()?;
-    let one = ListQuery {
-        page_size: Some(1),
-        ..ListQuery::default()
-    };
-    let (found, counts) = tokio::join!(
-        s.client.get_batch_credential_binding_job(&realm, &batch),
-        s.client.list_batch_results(&realm, &batch, &one)
-    );
-    let found = found.map_err(|e| errors::from_bi("read the batch of invitations", e))?;
-    let counts = counts.map_err(|e| errors::from_bi("read the batch's results", e))?;
-    let mut view = BatchView {
-        id: found.id.clone(),
-        state: found.state.clone(),
-        total: found.identity_ids.len() as u64,
-        sent: counts.total_success_count,
-        failed: counts.total_failure_count,
-        pending: counts.total_pending_count,
-        not_sent: Vec::new(),
-    };
-    if view.running() {
-        return Ok(view);
-    }
-    // Who was not sent one: BI's per-identity errors, and jobs that failed to send.
-    let mut not_sent: Vec<(String, String)> = found
-        .state_commentary
-        .map(|c| c.errors)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(id, e)| (id, e.last_error))
-        .collect();
-    let mut query = ListQuery {
+/// The realm's authenticator configurations (BI's first page of 200): one BI call.
+#[cfg(feature = "ssr")]
+pub(super) async fn realm_configs(realm: &str) -> Result<Vec<AuthenticatorConfig>, AppError> {
+    let query = crate::bi::wire::ListQuery {
         page_size: Some(crate::model::MAX_PAGE_SIZE),
-        ..ListQuery::default()
+        ..Default::default()
     };
-    let mut invited = Vec::new();
-    loop {
-        let page = s
-            .client
-            .list_batch_results(&realm, &batch, &query)
-            .await
-            .map_err(|e| errors::from_bi("read the batch's results", e))?;
-        invited.extend(
-            page.job_results
-                .iter()
-                .filter(|j| j.is_pending())
-                .map(|j| j.identity_id.clone()),
-        );
-        not_sent.extend(
-            page.job_results
-                .iter()
-                .filter(|j| j.state == "FAILED_TO_SEND")
-                .map(|j| {
-                    (
-                        j.identity_id.clone(),
-                        "the address cannot receive mail".to_string(),
-                    )
-                }),
-        );
-        match page.next_page_token {
-            Some(t) if !t.is_empty() && !page.job_results.is_empty() => query.page_token = Some(t),
-            _ => break,
-        }
-    }
-    // The directory index follows BI's rule for those invited (the batch wrote at BI, not through the console's
-    // per-identity path), and names those not sent an invitation.
-    if let Some(index) = &s.index {
-        let bounced: Vec<String> = not_sent
-            .iter()
-            .filter(|(_, why)| why.starts_with("the address"))
-            .map(|(id, _)| id.clone())
-            .collect();
-        let updated = tokio::join!(
-            index.set_enrollment(&realm, &invited, "PENDING", &["ENROLLED"]),
-            index.set_enrollment(&realm, &bounced, "INVITE_FAILED", &["ENROLLED", "PENDING"])
-        );
-        if let (Err(e), _) | (_, Err(e)) = updated {
-            tracing::warn!(realm, error = %e, "directory index update failed");
-        }
-        let ids: Vec<String> = not_sent.iter().map(|(id, _)| id.clone()).collect();
-        let known = index.by_ids(&realm, &ids).await.unwrap_or_default();
-        for (who, _) in not_sent.iter_mut() {
-            if let Some(i) = known.iter().find(|i| &i.id == who) {
-                *who = i.username().to_string();
-            }
-        }
-    }
-    view.not_sent = not_sent;
-    Ok(view)
+    errors::bi(
+        "list authenticator configurations",
+        state()?.client.list_authenticator_configs(realm, &query),
+    )
+    .await
+    .map(|page| page.items)
+}
+
+/// The configuration an invitation from `realm` starts from (see [`crate::model::default_config`]), if the realm has
+/// one.
+#[cfg(feature = "ssr")]
+pub(super) async fn realm_default_config(
+    realm: &str,
+) -> Result<Option<AuthenticatorConfig>, AppError> {
+    let configs = realm_configs(realm).await?;
+    let remembered = state()?
+        .preference(realm, crate::preferences::INVITATION_CONFIG)
+        .await;
+    let id = crate::model::default_config(&configs, remembered.as_deref());
+    Ok(configs.into_iter().find(|c| c.id == id))
 }

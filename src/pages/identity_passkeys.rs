@@ -337,7 +337,12 @@ pub fn InviteSelected(
             title=Signal::derive(move || format!("Send passkey invitations to {} identities?", selected.read().len()))
             body=Signal::derive(move || {
                 let names: Vec<String> = selected.read().iter().map(|(_, u)| u.clone()).collect();
-                format!("BI emails each an enrollment link: {}. Identities without an email address are skipped and listed.", crate::model::names_list(&names))
+                let queue = if names.len() > crate::model::MAX_BATCH_IDS {
+                    " BI takes 1,000 at a time: the rest wait in the console and go as its queue drains."
+                } else {
+                    ""
+                };
+                format!("BI emails each an enrollment link: {}. Identities without an email address are skipped and listed.{queue}", crate::model::names_list(&names))
             })
             confirm_label=Signal::derive(move || format!("Send {} invitations", selected.read().len()))
             pending=invite.pending()

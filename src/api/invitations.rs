@@ -1,0 +1,302 @@
+//! Passkey invitations to many identities at once: BI's batch credential binding jobs, followed to a summary. BI
+//! takes at most 1,000 identities per batch and queues at most 1,000 per realm, so a larger selection, or one sent
+//! while the queue is busy, becomes a run (`crate::invitation_runs`): the console hands BI one batch at a time and
+//! goes on as the queue drains. Either way the page at `/realms/{realm}/invitations/{id}` follows it.
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, BatchView};
+
+#[cfg(feature = "ssr")]
+use super::checks::{allow_in, permit, state};
+#[cfg(feature = "ssr")]
+use super::errors;
+#[cfg(feature = "ssr")]
+use crate::permit::{act, Permit};
+
+/// While BI's queue is full, a run asks again this often…
+#[cfg(feature = "ssr")]
+const QUEUE_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
+/// …and stops after this long without BI taking a batch.
+#[cfg(feature = "ssr")]
+const QUEUE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Sends passkey invitations by email to the selected identities (up to 10,000), with the realm's default
+/// authenticator configuration. Up to 1,000 that BI queues at once: one batch, whose id is answered. Otherwise a
+/// run that hands BI 1,000 at a time as its queue drains, whose id (`run-…`) is answered. Either id's page follows
+/// the invitations to a summary.
+#[server]
+pub async fn start_passkey_invitations(
+    realm: String,
+    ids: Vec<String>,
+) -> Result<String, AppError> {
+    use crate::bi::wire::JobTemplate;
+    use crate::invitation_runs::Run;
+    use crate::model::{limits::MAX_SELECTED_IDS, MAX_BATCH_IDS};
+    let permit = permit::<act::Invite>(&realm).await?;
+    let ids = super::checks::checked_ids(ids, MAX_SELECTED_IDS, "identity")?;
+    let s = state()?;
+    let config = super::passkeys::realm_default_config(&realm)
+        .await?
+        .ok_or_else(|| {
+            super::checks::bad_request(
+                "This realm has no authenticator configuration, so BI cannot send invitations.",
+            )
+        })?;
+    let template = JobTemplate {
+        authenticator_config_id: config.id,
+        post_binding_redirect_uri: None,
+    };
+    let request_id = errors::current_request_id();
+    let chunks: Vec<Vec<String>> = ids.chunks(MAX_BATCH_IDS).map(<[String]>::to_vec).collect();
+    let first = submit(&s, &permit, &chunks[0], &template, &request_id).await;
+    let (batches, rest) = match first {
+        Submitted::Batch(b) if chunks.len() == 1 => return Ok(b),
+        Submitted::Batch(b) => (vec![b], chunks[1..].to_vec()),
+        Submitted::QueueFull => (Vec::new(), chunks),
+        Submitted::Refused(e) => return Err(e),
+    };
+    let run = Run {
+        realm: realm.clone(),
+        total: ids.len(),
+        queue_full: batches.is_empty(),
+        batches,
+        waiting: rest.iter().map(Vec::len).sum(),
+        ..Run::default()
+    };
+    let id = s.invitation_runs.start(run);
+    tokio::spawn(hand_over(s, permit, id.clone(), rest, template, request_id));
+    Ok(id)
+}
+
+/// What BI did with one batch.
+#[cfg(feature = "ssr")]
+enum Submitted {
+    /// Queued: the batch's id.
+    Batch(String),
+    /// BI's queue for the realm cannot take it now (429): nothing was written.
+    QueueFull,
+    Refused(AppError),
+}
+
+/// Asks BI to send invitations to `ids` (at most 1,000) as one batch, and records what it answered (a full queue
+/// wrote nothing and is not recorded). Runs outside a request too, so it records through `s` directly.
+#[cfg(feature = "ssr")]
+async fn submit(
+    s: &crate::state::AppState,
+    permit: &Permit<act::Invite>,
+    ids: &[String],
+    template: &crate::bi::wire::JobTemplate,
+    request_id: &str,
+) -> Submitted {
+    let made = s
+        .client
+        .create_batch_credential_binding_job(permit, ids, template)
+        .await;
+    let made = match made {
+        Err(e) if e.status() == Some(429) => return Submitted::QueueFull,
+        other => other.map_err(|e| errors::from_bi("send passkey invitations", e)),
+    };
+    let detail = format!("invitations by email to {} identities", ids.len());
+    let event = crate::audit::Event::new("passkey.invite.batch", permit.realm(), "", "", detail)
+        .with_subjects(ids.to_vec());
+    let result = match &made {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.code.clone().unwrap_or_else(|| "error".into()),
+    };
+    let operator = &permit.operator().username;
+    tracing::info!(%operator, action = event.action, realm = %event.realm, %result, %request_id, "change");
+    if let Some(audit) = &s.audit {
+        audit.record(operator, event, &result, request_id).await;
+    }
+    match made {
+        Ok(batch) => Submitted::Batch(batch.id),
+        Err(e) => Submitted::Refused(e),
+    }
+}
+
+/// Hands BI the rest of a run, a batch at a time, waiting while its queue is full; stops when BI refuses a batch
+/// or its queue takes nothing for [`QUEUE_PATIENCE`].
+#[cfg(feature = "ssr")]
+async fn hand_over(
+    s: crate::state::AppState,
+    permit: Permit<act::Invite>,
+    run: String,
+    rest: Vec<Vec<String>>,
+    template: crate::bi::wire::JobTemplate,
+    request_id: String,
+) {
+    let runs = s.invitation_runs.clone();
+    let mut since = std::time::Instant::now();
+    for chunk in rest {
+        loop {
+            match submit(&s, &permit, &chunk, &template, &request_id).await {
+                Submitted::Batch(b) => {
+                    runs.update(&run, |r| {
+                        r.batches.push(b);
+                        r.waiting = r.waiting.saturating_sub(chunk.len());
+                        r.queue_full = false;
+                    });
+                    since = std::time::Instant::now();
+                    break;
+                }
+                Submitted::QueueFull if since.elapsed() < QUEUE_PATIENCE => {
+                    runs.update(&run, |r| r.queue_full = true);
+                    tokio::time::sleep(QUEUE_RETRY).await;
+                }
+                Submitted::QueueFull => {
+                    let why = "BI's queue for this realm took nothing for an hour".to_string();
+                    runs.update(&run, |r| r.stopped = Some(why));
+                    return;
+                }
+                Submitted::Refused(e) => {
+                    runs.update(&run, |r| r.stopped = Some(e.message));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// How far a batch, or a run of batches, has got (see [`batch_view`]). A run reads only its batches that BI has not
+/// finished: a finished one's view is kept.
+#[server]
+pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView, AppError> {
+    use crate::invitation_runs::Runs;
+    allow_in(crate::model::Action::Read, &realm).await?;
+    let s = state()?;
+    if !Runs::is_run_id(&batch) {
+        return batch_view(&s, &realm, &batch).await;
+    }
+    let Some(run) = s.invitation_runs.get(&batch).filter(|r| r.realm == realm) else {
+        let mut gone = AppError::new(
+            "The console no longer follows these invitations: it has restarted since they were sent. What was sent is in the audit log, and each identity's enrollment status says where it is.",
+        );
+        gone.status = Some(404);
+        return Err(gone);
+    };
+    let mut views = Vec::with_capacity(run.batches.len());
+    for id in &run.batches {
+        if let Some(done) = run.finished.get(id) {
+            views.push(done.clone());
+            continue;
+        }
+        let view = batch_view(&s, &realm, id).await?;
+        if !view.running() {
+            let kept = view.clone();
+            s.invitation_runs.update(&batch, |r| {
+                r.finished.insert(id.clone(), kept);
+            });
+        }
+        views.push(view);
+    }
+    Ok(BatchView::of_run(
+        &batch,
+        run.total as u64,
+        &views,
+        run.waiting as u64,
+        run.queue_full,
+        run.stopped,
+    ))
+}
+
+/// How far one BI batch has got: one call for the batch and one for its counts while it runs; once it has
+/// finished, its results are read (200 per call) to name who was not sent an invitation, and the directory index
+/// follows.
+#[cfg(feature = "ssr")]
+async fn batch_view(
+    s: &crate::state::AppState,
+    realm: &str,
+    batch: &str,
+) -> Result<BatchView, AppError> {
+    use crate::bi::wire::ListQuery;
+    let one = ListQuery {
+        page_size: Some(1),
+        ..ListQuery::default()
+    };
+    let (found, counts) = tokio::join!(
+        s.client.get_batch_credential_binding_job(realm, batch),
+        s.client.list_batch_results(realm, batch, &one)
+    );
+    let found = found.map_err(|e| errors::from_bi("read the batch of invitations", e))?;
+    let counts = counts.map_err(|e| errors::from_bi("read the batch's results", e))?;
+    let mut view = BatchView {
+        id: found.id.clone(),
+        state: found.state.clone(),
+        total: found.identity_ids.len() as u64,
+        sent: counts.total_success_count,
+        failed: counts.total_failure_count,
+        pending: counts.total_pending_count,
+        not_sent: Vec::new(),
+        ..BatchView::default()
+    };
+    if view.running() {
+        return Ok(view);
+    }
+    // Who was not sent one: BI's per-identity errors, and jobs that failed to send.
+    let mut not_sent: Vec<(String, String)> = found
+        .state_commentary
+        .map(|c| c.errors)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(id, e)| (id, e.last_error))
+        .collect();
+    let mut query = ListQuery {
+        page_size: Some(crate::model::MAX_PAGE_SIZE),
+        ..ListQuery::default()
+    };
+    let mut invited = Vec::new();
+    loop {
+        let page = s
+            .client
+            .list_batch_results(realm, batch, &query)
+            .await
+            .map_err(|e| errors::from_bi("read the batch's results", e))?;
+        invited.extend(
+            page.job_results
+                .iter()
+                .filter(|j| j.is_pending())
+                .map(|j| j.identity_id.clone()),
+        );
+        not_sent.extend(
+            page.job_results
+                .iter()
+                .filter(|j| j.state == "FAILED_TO_SEND")
+                .map(|j| {
+                    (
+                        j.identity_id.clone(),
+                        "the address cannot receive mail".to_string(),
+                    )
+                }),
+        );
+        match page.next_page_token {
+            Some(t) if !t.is_empty() && !page.job_results.is_empty() => query.page_token = Some(t),
+            _ => break,
+        }
+    }
+    // The directory index follows BI's rule for those invited (the batch wrote at BI, not through the console's
+    // per-identity path), and names those not sent an invitation.
+    if let Some(index) = &s.index {
+        let bounced: Vec<String> = not_sent
+            .iter()
+            .filter(|(_, why)| why.starts_with("the address"))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let updated = tokio::join!(
+            index.set_enrollment(realm, &invited, "PENDING", &["ENROLLED"]),
+            index.set_enrollment(realm, &bounced, "INVITE_FAILED", &["ENROLLED", "PENDING"])
+        );
+        if let (Err(e), _) | (_, Err(e)) = updated {
+            tracing::warn!(realm, error = %e, "directory index update failed");
+        }
+        let ids: Vec<String> = not_sent.iter().map(|(id, _)| id.clone()).collect();
+        let known = index.by_ids(realm, &ids).await.unwrap_or_default();
+        for (who, _) in not_sent.iter_mut() {
+            if let Some(i) = known.iter().find(|i| &i.id == who) {
+                *who = i.username().to_string();
+            }
+        }
+    }
+    view.not_sent = not_sent;
+    Ok(view)
+}
