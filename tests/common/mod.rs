@@ -252,7 +252,7 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
         display_name: "Forged group".into(),
         description: String::new(),
     };
-    // (path, body, writes)
+    // (path, body, refused to a viewer: a write, or what only a writer needs)
     vec![
         (Whoami::PATH, qs(&Whoami {}), false),
         (GetConsoleInfo::PATH, qs(&GetConsoleInfo {}), false),
@@ -505,7 +505,8 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
         (
             NewIdentityOptions::PATH,
             qs(&NewIdentityOptions { realm: r.clone() }),
-            false,
+            // The Add form's options: for those who may add identities.
+            true,
         ),
         (
             AddedIdentityReport::PATH,
