@@ -75,6 +75,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/groups/:id/edit") view=EditGroupPage ssr=SsrMode::Async />
                         <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
                         <Route path=path!("/outbox") view=crate::pages::outbox::OutboxPage ssr=SsrMode::Async />
+                        <Route path=path!("/import") view=crate::pages::import::ImportUploadPage ssr=SsrMode::Async />
+                        <Route path=path!("/imports/:id") view=crate::pages::import::ImportPage ssr=SsrMode::Async />
                         <Route path=path!("/invitations/:batch") view=crate::pages::invitations::InvitationsPage ssr=SsrMode::Async />
                         <Route path=path!("") view=IdentitiesPage ssr=SsrMode::Async />
                     </ParentRoute>

@@ -238,6 +238,8 @@ pub enum ConsoleDbError {
     Index(sqlx::Error),
     #[error("cannot prepare the realm preferences: {0}")]
     Preferences(sqlx::Error),
+    #[error("cannot prepare the imports: {0}")]
+    Imports(sqlx::Error),
 }
 
 /// The console's own database (audit log, sessions) in the data directory.

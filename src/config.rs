@@ -55,6 +55,8 @@ pub struct Settings {
     /// The directory index: `None` when `CONSOLE_INDEX=off`; otherwise how long an index is used before a search
     /// refreshes it in the background (`CONSOLE_INDEX_REFRESH_SECS`, default 600).
     pub index: Option<Duration>,
+    /// `CONSOLE_IMPORT_MAX_BYTES` (default 20 MB) and `CONSOLE_IMPORT_MAX_ROWS` (default 100,000).
+    pub import: crate::transfer::Limits,
     pub mode: Mode,
     pub access: AccessSettings,
 }
@@ -294,6 +296,22 @@ impl Settings {
             Some(other) => return Err(err("CONSOLE_INDEX", format!("is '{other}'; expected on or off"))),
         };
         let access = AccessSettings::from_lookup(&get)?;
+        let import = {
+            let default = crate::transfer::Limits::default();
+            let bound = |key: &'static str, default: usize| match get(key) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| err(key, "must be a whole number above 0")),
+            };
+            crate::transfer::Limits {
+                max_bytes: bound("CONSOLE_IMPORT_MAX_BYTES", default.max_bytes)?,
+                max_rows: bound("CONSOLE_IMPORT_MAX_ROWS", default.max_rows)?,
+            }
+        };
         if !BI_KEYS.iter().any(|k| get(k).is_some()) {
             return Ok(Settings {
                 data_dir,
@@ -302,6 +320,7 @@ impl Settings {
                 sandbox_faults,
                 sandbox_scale,
                 index,
+                import,
                 access,
                 mode: Mode::Sandbox {
                     token: get("SANDBOX_TOKEN").map(Secret::new),
@@ -384,6 +403,7 @@ impl Settings {
             sandbox_faults,
             sandbox_scale,
             index,
+            import,
             access,
             mode: Mode::Bi(BiSettings {
                 api_base,

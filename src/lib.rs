@@ -22,7 +22,7 @@ macro_rules! server_only {
 }
 
 server_only! {
-    audit, auth, bi, config, files, index, invitation_runs, permit, preferences, request_id, sandbox, secret, security, server, state,
+    audit, auth, bi, config, files, index, invitation_runs, permit, preferences, request_id, sandbox, secret, security, server, state, transfer,
 }
 
 #[cfg(feature = "hydrate")]

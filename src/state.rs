@@ -34,6 +34,12 @@ pub struct AppState {
     pub preferences: Option<crate::preferences::Preferences>,
     /// Invitations to more identities than BI's queue takes at once, handed over as it drains.
     pub invitation_runs: crate::invitation_runs::Runs,
+    /// Imports kept in the console's database; `None` in tests that do not use them.
+    pub imports: Option<crate::transfer::store::Imports>,
+    /// Bounds of an uploaded import file.
+    pub import_limits: crate::transfer::Limits,
+    /// The imports whose apply job runs in this process.
+    pub import_jobs: crate::transfer::Jobs,
     realms: CachedRealms,
 }
 
@@ -49,6 +55,9 @@ impl AppState {
             sandbox: None,
             preferences: None,
             invitation_runs: Default::default(),
+            imports: None,
+            import_limits: Default::default(),
+            import_jobs: Default::default(),
             realms: Arc::new(Mutex::new(None)),
         }
     }
@@ -80,6 +89,16 @@ impl AppState {
             Some(p) => p.get(realm, name).await,
             None => None,
         }
+    }
+
+    pub fn with_imports(
+        mut self,
+        imports: crate::transfer::store::Imports,
+        limits: crate::transfer::Limits,
+    ) -> AppState {
+        self.imports = Some(imports);
+        self.import_limits = limits;
+        self
     }
 
     pub fn with_audit(mut self, audit: crate::audit::AuditLog) -> AppState {

@@ -13,6 +13,7 @@ pub mod errors;
 mod forms;
 mod groups;
 mod identities;
+mod imports;
 mod invitations;
 #[cfg(feature = "ssr")]
 pub mod members;
@@ -24,6 +25,7 @@ mod search;
 pub use audit::*;
 pub use groups::*;
 pub use identities::*;
+pub use imports::*;
 pub use invitations::*;
 pub use membership::*;
 pub use new_identity::*;

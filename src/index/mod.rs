@@ -4,6 +4,7 @@
 //! "which records match". It is filled through the same BI client as everything else (`refresh`), and the
 //! console's own writes update it at once. This is its one interface; the storage is SQLite (FTS5, trigram).
 
+mod export;
 mod groups;
 mod query;
 mod refresh;
@@ -30,6 +31,8 @@ const SCHEMA: [&str; 18] = [
         display_name TEXT NOT NULL,
         email        TEXT NOT NULL,
         external_id  TEXT NOT NULL,
+        given_name   TEXT NOT NULL DEFAULT '',
+        family_name  TEXT NOT NULL DEFAULT '',
         status       TEXT NOT NULL,
         enrollment   TEXT NOT NULL,
         create_time  TEXT NOT NULL,
@@ -186,6 +189,16 @@ impl DirectoryIndex {
     pub async fn open(pool: SqlitePool) -> Result<DirectoryIndex, sqlx::Error> {
         for statement in SCHEMA.iter().chain(groups::SCHEMA.iter()) {
             sqlx::query(statement).execute(&pool).await?;
+        }
+        // An index made before it kept given and family names gains them (filled by the next refresh).
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('ix_identities')")
+            .fetch_all(&pool)
+            .await?;
+        for column in ["given_name", "family_name"] {
+            if !columns.iter().any(|c| c == column) {
+                let sql = format!("ALTER TABLE ix_identities ADD COLUMN {column} TEXT NOT NULL DEFAULT ''");
+                sqlx::query(&sql).execute(&pool).await?;
+            }
         }
         // Rows from before the counts were kept are counted once.
         sqlx::query(
@@ -437,6 +450,8 @@ fn identity(r: &SqliteRow) -> Identity {
             username: some(r.get("username")),
             primary_email_address: some(r.get("email")),
             external_id: some(r.get("external_id")),
+            given_name: some(r.get("given_name")),
+            family_name: some(r.get("family_name")),
             ..Traits::default()
         },
         ..Identity::default()

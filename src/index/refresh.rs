@@ -104,14 +104,17 @@ pub(super) async fn upsert(
         identity.display_name
     ));
     let written = sqlx::query(
-        "INSERT INTO ix_identities (realm_id, id, username, display_name, email, external_id, status, enrollment, \
-         create_time, update_time, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO ix_identities (realm_id, id, username, display_name, email, external_id, given_name, family_name, \
+         status, enrollment, create_time, update_time, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (realm_id, id) DO UPDATE SET username = excluded.username, \
          display_name = excluded.display_name, email = excluded.email, external_id = excluded.external_id, \
+         given_name = excluded.given_name, family_name = excluded.family_name, \
          status = excluded.status, enrollment = excluded.enrollment, create_time = excluded.create_time, \
          update_time = excluded.update_time, folded = excluded.folded \
-         WHERE (ix_identities.update_time, ix_identities.status, ix_identities.enrollment, ix_identities.folded) \
-         IS NOT (excluded.update_time, excluded.status, excluded.enrollment, excluded.folded)",
+         WHERE (ix_identities.update_time, ix_identities.status, ix_identities.enrollment, ix_identities.folded, \
+         ix_identities.given_name, ix_identities.family_name) \
+         IS NOT (excluded.update_time, excluded.status, excluded.enrollment, excluded.folded, excluded.given_name, \
+         excluded.family_name)",
     )
     .bind(realm)
     .bind(&identity.id)
@@ -119,6 +122,8 @@ pub(super) async fn upsert(
     .bind(&identity.display_name)
     .bind(&email)
     .bind(&external_id)
+    .bind(text(&t.given_name))
+    .bind(text(&t.family_name))
     .bind(identity.status.as_deref().unwrap_or(""))
     .bind(identity.enrollment_status.as_deref().unwrap_or(""))
     .bind(identity.create_time.as_deref().unwrap_or(""))

@@ -8,7 +8,7 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 /// BI's page size when none is asked for.
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 /// A page of a list as the console shows it: numbered pages over BI's `skip` + `page_size`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageView<T> {
     pub items: Vec<T>,
     pub total: u64,

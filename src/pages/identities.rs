@@ -10,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::{search_identities, BulkIdentities};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
-use crate::components::form::PRIMARY_BUTTON;
+use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::freshness::Freshness;
 use crate::components::layout::{use_me, Perms};
 use crate::components::pager::{encode_component, query_string, search_as_you_type, Pager};
@@ -200,9 +200,17 @@ pub fn IdentitiesPage() -> impl IntoView {
                 <h1 class="text-2xl font-semibold tracking-tight">"Identities"</h1>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        me.perms().await.can(Action::CreateIdentity).then(|| view! {
-                            <a href=format!("/realms/{}/identities/new", realm.get_untracked()) class=PRIMARY_BUTTON>"Add identity"</a>
-                        })
+                        let add = me.perms().await.can(Action::CreateIdentity);
+                        let export = move || format!("/realms/{}/export?{}", realm.get(), export_query(&query.read()));
+                        view! {
+                            <div class="flex flex-wrap items-center gap-2">
+                                <a href=export class=SECONDARY_BUTTON download="">"Export CSV"</a>
+                                {add.then(|| view! {
+                                    <a href=format!("/realms/{}/import", realm.get_untracked()) class=SECONDARY_BUTTON>"Import"</a>
+                                    <a href=format!("/realms/{}/identities/new", realm.get_untracked()) class=PRIMARY_BUTTON>"Add identity"</a>
+                                })}
+                            </div>
+                        }
                     })}
                 </Suspense>
             </div>
@@ -503,4 +511,19 @@ fn IdentityRow(
             </td>
         </tr>
     }
+}
+
+/// The Identities page's search, for its export: the search text and filters (not the page or the sort).
+fn export_query(query: &leptos_router::params::ParamsMap) -> String {
+    ["q", "status", "enrollment"]
+        .iter()
+        .filter_map(|k| {
+            query
+                .get(k)
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode_component(&v)))
+        })
+        .chain(std::iter::once("format=csv".to_string()))
+        .collect::<Vec<_>>()
+        .join("&")
 }

@@ -12,6 +12,7 @@ pub mod identity_edit;
 pub mod identity_groups;
 pub mod identity_new;
 pub mod identity_passkeys;
+pub mod import;
 pub mod invitations;
 pub mod login;
 pub mod not_found;

@@ -203,6 +203,12 @@ pub async fn build(
             crate::preferences::Preferences::open(db.clone())
                 .await
                 .map_err(crate::audit::ConsoleDbError::Preferences)?,
+        )
+        .with_imports(
+            crate::transfer::store::Imports::open(db.clone())
+                .await
+                .map_err(crate::audit::ConsoleDbError::Imports)?,
+            settings.import,
         );
     if let Some(max_age) = settings.index {
         let index = crate::index::DirectoryIndex::open(db.clone())
@@ -243,6 +249,8 @@ pub async fn build(
         "/realms/{}/identities",
         crate::model::encode_component(&info.default_realm)
     );
+    // The listener is bound already: the jobs' calls to an embedded sandbox wait for it to serve.
+    resume_imports(&state).await;
     let routes = route_list();
     let router = app
         .route("/", get(move || async move { Redirect::to(&home) }))
@@ -252,6 +260,7 @@ pub async fn build(
             axum::routing::post(crate::auth::web::sign_in).with_state(access.clone()),
         )
         .route("/sign-out", axum::routing::post(crate::auth::web::sign_out))
+        .merge(import_routes(&state))
         .leptos_routes_with_context(
             &leptos_options,
             routes,
@@ -290,6 +299,32 @@ pub async fn build(
         access,
         db: db_handle,
     })
+}
+
+/// Upload, export, and an import's CSVs (`transfer::routes`), behind the same guard as the pages.
+fn import_routes(state: &AppState) -> axum::Router<leptos::config::LeptosOptions> {
+    use crate::transfer::routes;
+    let upload_limit = state.import_limits.max_bytes + 64 * 1024;
+    axum::Router::new()
+        .route(
+            "/realms/{realm}/imports",
+            axum::routing::post(routes::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/realms/{realm}/export", get(routes::export))
+        .route("/realms/{realm}/imports/{id}/{file}", get(routes::rows_csv))
+        .with_state(state.clone())
+}
+
+/// Continues the imports whose apply was running when the console last stopped.
+async fn resume_imports(state: &AppState) {
+    let Some(imports) = &state.imports else {
+        return;
+    };
+    for id in imports.unfinished().await.unwrap_or_default() {
+        tracing::info!(import = %id, "continuing an import's apply");
+        tokio::spawn(crate::api::run_import(state.clone(), id));
+    }
 }
 
 async fn switch_realm(Query(q): Query<std::collections::HashMap<String, String>>) -> Redirect {

@@ -1,0 +1,383 @@
+//! Imports: the plan's page, applying it as a background job, cancelling it. The file is uploaded and planned by a
+//! plain form post (`transfer::routes`); the job runs in the server (`run_import`), keeps each step's outcome in the
+//! console's database and so continues after a restart from where it stopped. Writes go through the checked
+//! paths (a create is looked up before it is sent again; members are read before a failed `:addMembers` is
+//! repeated), a few at a time; each is in the audit log, with one entry for the import itself.
+
+use leptos::prelude::*;
+
+use crate::model::{AppError, ImportView};
+
+#[cfg(feature = "ssr")]
+use super::checks::{allow_in, state};
+
+/// The import `id` of `realm`: its counts, progress and one page of rows (`show`: all, `create`, `update`,
+/// `unchanged`, `error` or `failed`).
+#[server]
+pub async fn get_import(
+    realm: String,
+    id: String,
+    show: String,
+    page: u32,
+) -> Result<ImportView, AppError> {
+    allow_in(crate::model::Action::Read, &realm).await?;
+    let imports = imports()?;
+    let mut view = imports
+        .view(&id, &show, page, 50)
+        .await
+        .map_err(db_failed)?
+        .filter(|v| v.realm == realm)
+        .ok_or_else(not_found)?;
+    if view.applying() {
+        let now = chrono::Utc::now().timestamp();
+        view.pace = view
+            .rate(now)
+            .map(|(rate, left)| crate::model::pace_words(rate, left));
+    }
+    Ok(view)
+}
+
+/// Applies a plan: starts its job (once), and answers at once; the page follows the job.
+#[server]
+pub async fn apply_import(realm: String, id: String) -> Result<(), AppError> {
+    use crate::model::{IMPORT_APPLYING, IMPORT_PLANNED};
+    let op = allow_in(crate::model::Action::CreateIdentity, &realm).await?;
+    let s = state()?;
+    let imports = imports()?;
+    let header = imports
+        .header(&id)
+        .await
+        .map_err(db_failed)?
+        .filter(|h| h.realm == realm)
+        .ok_or_else(not_found)?;
+    if header.operator.role != op.role {
+        return Err(super::checks::bad_request(format!(
+            "This plan was made for a {} operator; upload the file again to plan it for your role.",
+            header.operator.role.as_str()
+        )));
+    }
+    if header.state != IMPORT_PLANNED {
+        return Ok(());
+    }
+    imports
+        .set_state(&id, IMPORT_APPLYING)
+        .await
+        .map_err(db_failed)?;
+    tokio::spawn(run_import(s, id));
+    Ok(())
+}
+
+/// Asks a running apply to stop after the writes in flight; what was done stays done.
+#[server]
+pub async fn cancel_import(realm: String, id: String) -> Result<(), AppError> {
+    use crate::model::{IMPORT_APPLYING, IMPORT_CANCELLING};
+    allow_in(crate::model::Action::CreateIdentity, &realm).await?;
+    let imports = imports()?;
+    let header = imports
+        .header(&id)
+        .await
+        .map_err(db_failed)?
+        .filter(|h| h.realm == realm)
+        .ok_or_else(not_found)?;
+    if header.state == IMPORT_APPLYING {
+        imports
+            .set_state(&id, IMPORT_CANCELLING)
+            .await
+            .map_err(db_failed)?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn imports() -> Result<crate::transfer::store::Imports, AppError> {
+    state()?
+        .imports
+        .clone()
+        .ok_or_else(|| AppError::new("Imports are not available in this console."))
+}
+
+#[cfg(feature = "ssr")]
+fn db_failed(e: sqlx::Error) -> AppError {
+    tracing::error!(error = %e, "import store failed");
+    AppError::new("The console could not read or keep the import; see the server log.")
+}
+
+#[cfg(feature = "ssr")]
+fn not_found() -> AppError {
+    AppError {
+        status: Some(404),
+        ..AppError::new("There is no such import in this realm.")
+    }
+}
+
+/// Writes in flight at once.
+#[cfg(feature = "ssr")]
+const PARALLEL_WRITES: usize = 4;
+
+/// The apply job of import `id` (see the module's notes); started by [`apply_import`] and, for an apply that was
+/// running when the console stopped, at start-up. One job per import at a time.
+#[cfg(feature = "ssr")]
+pub async fn run_import(s: crate::state::AppState, id: String) {
+    if !s.import_jobs.claim(&id) {
+        return;
+    }
+    if let Err(e) = steps(&s, &id).await {
+        tracing::error!(import = %id, error = %e, "import apply stopped");
+    }
+    s.import_jobs.release(&id);
+}
+
+#[cfg(feature = "ssr")]
+async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> {
+    use crate::model::{IMPORT_CANCELLED, IMPORT_CANCELLING, IMPORT_DONE};
+    use crate::transfer::store::GroupOutcome;
+    use futures::StreamExt;
+    let Some(imports) = s.imports.clone() else {
+        return Ok(());
+    };
+    let Some(header) = imports.header(id).await? else {
+        return Ok(());
+    };
+    let job = Job {
+        s,
+        imports: &imports,
+        id,
+        realm: &header.realm,
+        operator: &header.operator,
+    };
+    let stopped = || async {
+        imports
+            .header(id)
+            .await
+            .ok()
+            .flatten()
+            .is_none_or(|h| h.state == IMPORT_CANCELLING)
+    };
+    // 1. The groups the file names that the realm lacks.
+    for g in imports.groups(id).await? {
+        if g.to_create && g.created.is_none() {
+            if stopped().await {
+                return imports.set_state(id, IMPORT_CANCELLED).await;
+            }
+            match job.create_group(&g.name).await {
+                Ok(group) => {
+                    imports
+                        .group_done(id, &g.name, GroupOutcome::Created(&group))
+                        .await?
+                }
+                Err(m) => {
+                    imports
+                        .group_done(id, &g.name, GroupOutcome::CreateFailed(&m))
+                        .await?
+                }
+            }
+        }
+    }
+    // 2. The rows, a few at a time, in the file's order.
+    let rows = imports.rows_to_write(id).await?;
+    for chunk in rows.chunks(PARALLEL_WRITES * 4) {
+        if stopped().await {
+            return imports.set_state(id, IMPORT_CANCELLED).await;
+        }
+        let outcomes: Vec<_> = futures::stream::iter(chunk.iter().cloned())
+            .map(|(line, write)| async move { (line, job.write_row(write).await) })
+            .buffer_unordered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        for (line, outcome) in outcomes {
+            match outcome {
+                Ok(identity) => {
+                    imports
+                        .row_done(id, line, "ok", None, Some(&identity))
+                        .await?
+                }
+                Err(m) => imports.row_done(id, line, "failed", Some(&m), None).await?,
+            }
+        }
+    }
+    // 3. Memberships: per group, those joining it, in calls of at most 1,000.
+    for g in imports.groups(id).await? {
+        if g.filled.is_some() {
+            continue;
+        }
+        if stopped().await {
+            return imports.set_state(id, IMPORT_CANCELLED).await;
+        }
+        let outcome = match &g.id {
+            None => Some("the group was not created".to_string()),
+            Some(group) => {
+                job.fill_group(group, &imports.joining(id, &g.name).await?)
+                    .await
+            }
+        };
+        imports
+            .group_done(id, &g.name, GroupOutcome::Filled(outcome.as_deref()))
+            .await?;
+    }
+    imports.set_state(id, IMPORT_DONE).await?;
+    job.record_import().await;
+    Ok(())
+}
+
+/// What one apply job writes with: the operator who planned it, in its realm.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    s: &'a crate::state::AppState,
+    imports: &'a crate::transfer::store::Imports,
+    id: &'a str,
+    realm: &'a str,
+    operator: &'a crate::model::OperatorView,
+}
+
+#[cfg(feature = "ssr")]
+impl Job<'_> {
+    fn permit<A: crate::permit::Act>(&self) -> Result<crate::permit::Permit<A>, String> {
+        crate::permit::Permit::check(self.operator, self.realm).map_err(|e| format!("refused: {e}"))
+    }
+
+    /// Records a write of the job in the audit log (the job runs outside any request).
+    async fn record(&self, event: crate::audit::Event, outcome: &Result<(), String>) {
+        let result = if outcome.is_ok() { "ok" } else { "error" };
+        let request_id = format!("import-{}", self.id);
+        tracing::info!(operator = %self.operator.username, action = event.action, realm = %event.realm,
+            target = %event.target_id, %result, %request_id, "change");
+        if let Some(audit) = &self.s.audit {
+            audit
+                .record(&self.operator.username, event, result, &request_id)
+                .await;
+        }
+    }
+
+    async fn create_group(&self, name: &str) -> Result<String, String> {
+        let permit = self.permit::<crate::permit::act::CreateGroup>()?;
+        let body = crate::bi::wire::GroupWrite {
+            display_name: Some(name.to_string()),
+            description: None,
+        };
+        let made = self
+            .s
+            .client
+            .create_group(&permit, &body)
+            .await
+            .map_err(|e| e.to_string());
+        let event = crate::audit::Event::new(
+            "group.create",
+            self.realm,
+            made.as_ref().map(|g| g.id.as_str()).unwrap_or(""),
+            name,
+            "created by an import",
+        );
+        self.record(event, &made.as_ref().map(|_| ()).map_err(Clone::clone))
+            .await;
+        let group = made?;
+        if let Some(index) = &self.s.index {
+            let _ = index.put_group(self.realm, &group, Some(0)).await;
+        }
+        Ok(group.id)
+    }
+
+    /// Creates or updates one identity; answers its id.
+    async fn write_row(&self, write: crate::transfer::store::RowWrite) -> Result<String, String> {
+        let client = &self.s.client;
+        let username = write
+            .body
+            .traits
+            .as_ref()
+            .and_then(|t| t.username.clone())
+            .unwrap_or_default();
+        let (action, outcome) = match &write.id {
+            None => {
+                let permit = self.permit::<crate::permit::act::CreateIdentity>()?;
+                (
+                    "identity.create",
+                    client.create_identity_verified(&permit, &write.body).await,
+                )
+            }
+            Some(id) => {
+                let permit = self.permit::<crate::permit::act::EditIdentity>()?;
+                (
+                    "identity.update",
+                    client
+                        .update_identity_verified(&permit, id, &write.body)
+                        .await,
+                )
+            }
+        };
+        let outcome = outcome.map_err(|e| crate::api::errors::from_bi("import a row", e).message);
+        let target = outcome
+            .as_ref()
+            .map(|i| i.id.clone())
+            .ok()
+            .or(write.id.clone())
+            .unwrap_or_default();
+        let name = outcome
+            .as_ref()
+            .map(|i| i.username().to_string())
+            .unwrap_or(username);
+        let event = crate::audit::Event::new(action, self.realm, &target, &name, "from an import");
+        self.record(event, &outcome.as_ref().map(|_| ()).map_err(Clone::clone))
+            .await;
+        let identity = outcome?;
+        if let Some(index) = &self.s.index {
+            let _ = index.put(self.realm, &identity).await;
+        }
+        Ok(identity.id)
+    }
+
+    /// Adds `ids` to `group` (checked, in calls of at most 1,000); answers why it failed, if it did.
+    async fn fill_group(&self, group: &str, ids: &[String]) -> Option<String> {
+        if ids.is_empty() {
+            return None;
+        }
+        let permit = match self.permit::<crate::permit::act::ManageMembers>() {
+            Ok(p) => p,
+            Err(m) => return Some(m),
+        };
+        let done = super::members::change(&self.s.client, &permit, group, ids, true).await;
+        let failed = done.failed.len();
+        let detail = format!("{} added by an import", done.changed);
+        let event = crate::audit::Event::new(
+            "group.members.add",
+            self.realm,
+            group,
+            &done.group_name,
+            detail,
+        )
+        .with_subjects(done.changed_ids.clone());
+        let outcome = if failed == 0 {
+            Ok(())
+        } else {
+            Err(format!("{failed} not added"))
+        };
+        self.record(event, &outcome).await;
+        if let Some(index) = &self.s.index {
+            let _ = index
+                .count_members(self.realm, group, done.changed as i64)
+                .await;
+        }
+        done.failed
+            .first()
+            .map(|f| format!("{failed} not added: {}", f.reason))
+    }
+
+    /// The import itself in the audit log: the file, its SHA-256 and what was done.
+    async fn record_import(&self) {
+        let Ok(Some(v)) = self.imports.view(self.id, "", 1, 1).await else {
+            return;
+        };
+        let detail = format!(
+            "file {} (sha256 {}): {} to create, {} to update, {} memberships, {} groups to create; {} of {} steps done, {} failed",
+            v.file_name, v.sha256, v.counts.create, v.counts.update, v.counts.memberships, v.counts.groups_to_create,
+            v.done, v.total, v.failed
+        );
+        let outcome = if v.failed == 0 {
+            Ok(())
+        } else {
+            Err(String::new())
+        };
+        let event =
+            crate::audit::Event::new("import.apply", self.realm, self.id, &v.file_name, detail);
+        self.record(event, &outcome).await;
+    }
+}

@@ -1,0 +1,53 @@
+//! Import and export of a realm's identities, one engine for the browser and the command line: the file formats
+//! (`file`), the plan of an import (`plan`), the imports kept in the console's database (`store`), and the HTTP
+//! routes for uploading, exporting and downloading an import's errors and results (`routes`). The apply job and the
+//! plan's page live with the other server functions (`api::imports`).
+
+pub mod export;
+pub mod file;
+pub mod plan;
+pub mod routes;
+pub mod store;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// Bounds of an upload (`CONSOLE_IMPORT_MAX_BYTES`, `CONSOLE_IMPORT_MAX_ROWS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_bytes: usize,
+    pub max_rows: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: 20 * 1024 * 1024,
+            max_rows: 100_000,
+        }
+    }
+}
+
+/// The imports whose apply job runs in this process: one job per import.
+#[derive(Clone, Default)]
+pub struct Jobs(Arc<Mutex<HashSet<String>>>);
+
+impl Jobs {
+    /// Takes the import for a job; false when a job already has it.
+    pub fn claim(&self, id: &str) -> bool {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string())
+    }
+
+    pub fn release(&self, id: &str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+    }
+}
+
+/// The SHA-256 of a file, in hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,213 @@
+//! The import and export routes, plain HTTP behind the sign-in guard (they work without the wasm): the upload of a
+//! file, which plans it and goes to the plan's page; the export of a realm's identities, streamed; and an import's
+//! errors and results as CSV.
+
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+
+use crate::auth::web::CurrentOperator;
+use crate::model::{encode_component, Action, AppError, FieldError, FormFlash, IdentityFilter};
+use crate::state::AppState;
+
+/// Identities read per step of an export.
+const EXPORT_CHUNK: u32 = 1_000;
+
+fn refused(message: &str) -> Response {
+    (StatusCode::FORBIDDEN, message.to_string()).into_response()
+}
+
+/// `POST /realms/{realm}/imports`: a multipart form with the file (`file`). Planned at once (nothing written); the
+/// browser goes to the plan's page. A file that cannot be read goes back to the upload form with the reason.
+pub async fn upload(
+    State(s): State<AppState>,
+    Extension(CurrentOperator(op)): Extension<CurrentOperator>,
+    Path(realm): Path<String>,
+    session: tower_sessions::Session,
+    mut form: Multipart,
+) -> Response {
+    let back = format!("/realms/{}/import", encode_component(&realm));
+    if !op.can(Action::CreateIdentity) || !op.may_use(&realm) {
+        return refused("Your operator account may not import into this realm.");
+    }
+    let fail = |message: String| {
+        let session = session.clone();
+        let back = back.clone();
+        async move {
+            let flash = FormFlash {
+                path: back.clone(),
+                values: Vec::new(),
+                error: AppError::with_fields(
+                    crate::model::FIX_FIELDS,
+                    vec![FieldError::new("file", message)],
+                ),
+            };
+            let _ = session.insert(FormFlash::SESSION_KEY, flash).await;
+            Redirect::to(&back).into_response()
+        }
+    };
+    let Some(imports) = s.imports.clone() else {
+        return fail("Imports are not available in this console.".into()).await;
+    };
+    let limits = s.import_limits;
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    loop {
+        match form.next_field().await {
+            Ok(Some(mut field)) if field.name() == Some("file") => {
+                name = field.file_name().unwrap_or("upload").to_string();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if bytes.len() + chunk.len() > limits.max_bytes {
+                                let mib = limits.max_bytes / (1024 * 1024);
+                                return fail(format!("The file is larger than {mib} MB; split it, or raise CONSOLE_IMPORT_MAX_BYTES.")).await;
+                            }
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(e) => return fail(format!("The upload failed: {e}")).await,
+                    }
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    let mib = limits.max_bytes / (1024 * 1024);
+                    format!("The file is larger than {mib} MB; split it, or raise CONSOLE_IMPORT_MAX_BYTES.")
+                } else {
+                    format!("The upload failed: {e}")
+                };
+                return fail(message).await;
+            }
+        }
+    }
+    if name.is_empty() {
+        return fail("Choose a CSV or JSON file to import.".into()).await;
+    }
+    let file = match super::file::read(&bytes, limits.max_rows) {
+        Ok(f) => f,
+        Err(e) => return fail(e.to_string()).await,
+    };
+    let read = super::plan::read_realm(&s.client, s.index.as_deref(), &realm, &file).await;
+    let realm_state = match read {
+        Ok((r, _calls)) => r,
+        Err(e) => return fail(crate::api::errors::from_bi("read the realm", e).message).await,
+    };
+    let protected: Vec<String> = s.protected_groups.iter().cloned().collect();
+    let plan = super::plan::plan(
+        &file,
+        &realm_state,
+        &realm,
+        &op,
+        &protected,
+        &name,
+        super::sha256_hex(&bytes),
+    );
+    match imports.save(&plan).await {
+        Ok(id) => Redirect::to(&format!("/realms/{}/imports/{id}", encode_component(&realm))).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot keep an import's plan");
+            fail("The console could not keep the plan; see the server log.".into()).await
+        }
+    }
+}
+
+/// What an export is asked for: the format and the Identities page's search.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ExportQuery {
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub enrollment: String,
+}
+
+/// `GET /realms/{realm}/export?format=csv|json&q=…&status=…&enrollment=…`: the realm's identities (those the
+/// search finds, from the directory index; the whole realm from BI until the index is ready), streamed.
+pub async fn export(
+    State(s): State<AppState>,
+    Extension(CurrentOperator(op)): Extension<CurrentOperator>,
+    Path(realm): Path<String>,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    if !op.may_use(&realm) {
+        return refused("Your operator account may not use this realm.");
+    }
+    if crate::model::search_text_problem(&q.q).is_some() {
+        return (StatusCode::BAD_REQUEST, "The search text is too long.").into_response();
+    }
+    let json = q.format == "json";
+    let filter = IdentityFilter {
+        q: q.q,
+        status: q.status,
+        enrollment: q.enrollment,
+        sort: None,
+    };
+    let source = super::export::Source::new(&s, &realm, filter).await;
+    let source = match source {
+        Ok(src) => src,
+        Err(e) => {
+            let message = crate::api::errors::from_bi("export", e).message;
+            return (StatusCode::BAD_GATEWAY, message).into_response();
+        }
+    };
+    let stream = super::export::stream(source, json, EXPORT_CHUNK);
+    let (kind, ext) = if json {
+        ("application/json", "json")
+    } else {
+        ("text/csv; charset=utf-8", "csv")
+    };
+    let file = format!("attachment; filename=\"identities.{ext}\"");
+    (
+        [(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, file)],
+        Body::from_stream(stream),
+    )
+        .into_response()
+}
+
+/// `GET /realms/{realm}/imports/{id}/errors.csv` (the rows in error, with the problem, to fix and upload again) and
+/// `…/result.csv` (every row: action, outcome, BI's message, the identity's id).
+pub async fn rows_csv(
+    State(s): State<AppState>,
+    Extension(CurrentOperator(op)): Extension<CurrentOperator>,
+    Path((realm, id, which)): Path<(String, String, String)>,
+) -> Response {
+    if !op.may_use(&realm) {
+        return refused("Your operator account may not use this realm.");
+    }
+    let errors_only = match which.as_str() {
+        "errors.csv" => true,
+        "result.csv" => false,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let Some(imports) = s.imports.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match imports.header(&id).await {
+        Ok(Some(h)) if h.realm == realm => {}
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    }
+    let rows = match imports.all_rows(&id, errors_only).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read an import's rows");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let body = super::file::rows_csv(&rows, errors_only);
+    let file = format!("attachment; filename=\"import-{id}-{which}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, file),
+        ],
+        body,
+    )
+        .into_response()
+}

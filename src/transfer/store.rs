@@ -1,0 +1,449 @@
+//! Imports in the console's database: the plan (each row, what it will send, the groups it joins, the groups to
+//! create) and, as the apply job goes, each step's outcome. Everything the job needs is here, so a restart of the
+//! console continues an apply from where it stopped. Plain SQL that SQLite and Postgres both accept.
+
+use sqlx::{Row, SqlitePool};
+
+use crate::bi::wire::IdentityWrite;
+use crate::model::{ImportCounts, ImportView, OperatorView, PageView, PlanRow, ROW_ERROR};
+
+const SCHEMA: [&str; 4] = [
+    "CREATE TABLE IF NOT EXISTS imports (
+        id         TEXT PRIMARY KEY,
+        realm      TEXT NOT NULL,
+        operator   TEXT NOT NULL,
+        file_name  TEXT NOT NULL,
+        sha256     TEXT NOT NULL,
+        created    TEXT NOT NULL,
+        state      TEXT NOT NULL,
+        summary    TEXT NOT NULL,
+        started    TEXT,
+        ended      TEXT
+    )",
+    "CREATE TABLE IF NOT EXISTS import_rows (
+        import_id   TEXT NOT NULL,
+        line        INTEGER NOT NULL,
+        username    TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        plan        TEXT NOT NULL,
+        write       TEXT,
+        outcome     TEXT,
+        message     TEXT,
+        identity_id TEXT,
+        PRIMARY KEY (import_id, line)
+    )",
+    "CREATE TABLE IF NOT EXISTS import_groups (
+        import_id    TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        group_id     TEXT,
+        to_create    INTEGER NOT NULL,
+        created      TEXT,
+        filled       TEXT,
+        message      TEXT,
+        PRIMARY KEY (import_id, name)
+    )",
+    "CREATE TABLE IF NOT EXISTS import_joins (
+        import_id  TEXT NOT NULL,
+        line       INTEGER NOT NULL,
+        group_name TEXT NOT NULL,
+        PRIMARY KEY (import_id, group_name, line)
+    )",
+];
+
+/// What a row sends to BI: a create, or a PATCH of the identity `id`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RowWrite {
+    pub id: Option<String>,
+    pub body: IdentityWrite,
+}
+
+/// A planned row with what it will send (none for unchanged and error rows).
+pub struct PlannedRow {
+    pub row: PlanRow,
+    pub write: Option<RowWrite>,
+}
+
+/// A group the import names: found in the realm (`id`), or to create.
+pub struct PlannedGroup {
+    pub name: String,
+    pub id: Option<String>,
+}
+
+/// The summary kept with an import.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Summary {
+    pub counts: ImportCounts,
+    pub groups_to_create: Vec<String>,
+    pub unknown_columns: Vec<String>,
+}
+
+/// A whole plan, as saved.
+pub struct Plan {
+    pub realm: String,
+    pub operator: OperatorView,
+    pub file_name: String,
+    pub sha256: String,
+    pub summary: Summary,
+    pub rows: Vec<PlannedRow>,
+    pub groups: Vec<PlannedGroup>,
+}
+
+/// One import's header, as the apply job reads it.
+pub struct Header {
+    pub realm: String,
+    pub operator: OperatorView,
+    pub state: String,
+    pub summary: Summary,
+}
+
+/// A group step of the apply.
+pub struct GroupStep {
+    pub name: String,
+    pub id: Option<String>,
+    pub to_create: bool,
+    pub created: Option<String>,
+    pub filled: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Imports {
+    pool: SqlitePool,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl Imports {
+    pub async fn open(pool: SqlitePool) -> Result<Imports, sqlx::Error> {
+        for statement in SCHEMA {
+            sqlx::query(statement).execute(&pool).await?;
+        }
+        Ok(Imports { pool })
+    }
+
+    /// Saves a plan; answers its id.
+    pub async fn save(&self, plan: &Plan) -> Result<String, sqlx::Error> {
+        let id = format!("{:016x}", rand::random::<u64>());
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO imports (id, realm, operator, file_name, sha256, created, state, summary) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&id)
+        .bind(&plan.realm)
+        .bind(serde_json::to_string(&plan.operator).unwrap_or_default())
+        .bind(&plan.file_name)
+        .bind(&plan.sha256)
+        .bind(now())
+        .bind(crate::model::IMPORT_PLANNED)
+        .bind(serde_json::to_string(&plan.summary).unwrap_or_default())
+        .execute(&mut *tx)
+        .await?;
+        for p in &plan.rows {
+            let r = &p.row;
+            sqlx::query(
+                "INSERT INTO import_rows (import_id, line, username, action, plan, write, identity_id) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(r.line as i64)
+            .bind(&r.username)
+            .bind(&r.action)
+            .bind(serde_json::to_string(r).unwrap_or_default())
+            .bind(p.write.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))
+            .bind(&r.identity_id)
+            .execute(&mut *tx)
+            .await?;
+            if r.action == ROW_ERROR {
+                continue;
+            }
+            for g in &r.join {
+                sqlx::query("INSERT OR IGNORE INTO import_joins (import_id, line, group_name) VALUES (?, ?, ?)")
+                    .bind(&id)
+                    .bind(r.line as i64)
+                    .bind(g)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for g in &plan.groups {
+            sqlx::query(
+                "INSERT INTO import_groups (import_id, name, group_id, to_create) VALUES (?, ?, ?, ?)",
+            )
+            .bind(&id)
+            .bind(&g.name)
+            .bind(&g.id)
+            .bind(g.id.is_none() as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn header(&self, id: &str) -> Result<Option<Header>, sqlx::Error> {
+        let row = sqlx::query("SELECT realm, operator, state, summary FROM imports WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| Header {
+            realm: r.get("realm"),
+            operator: serde_json::from_str(r.get::<&str, _>("operator")).unwrap_or_else(|_| {
+                OperatorView {
+                    username: String::new(),
+                    role: crate::model::Role::Viewer,
+                    realms: Some(Vec::new()),
+                }
+            }),
+            state: r.get("state"),
+            summary: serde_json::from_str(r.get::<&str, _>("summary")).unwrap_or_default(),
+        }))
+    }
+
+    pub async fn set_state(&self, id: &str, state: &str) -> Result<(), sqlx::Error> {
+        let (started, ended) = match state {
+            crate::model::IMPORT_APPLYING => (Some(now()), None),
+            crate::model::IMPORT_DONE | crate::model::IMPORT_CANCELLED => (None, Some(now())),
+            _ => (None, None),
+        };
+        sqlx::query(
+            "UPDATE imports SET state = ?, started = COALESCE(started, ?), ended = COALESCE(?, ended) WHERE id = ?",
+        )
+        .bind(state)
+        .bind(started)
+        .bind(ended)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Imports an apply job was running when the console stopped.
+    pub async fn unfinished(&self) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT id FROM imports WHERE state IN ('applying', 'cancelling') ORDER BY created")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// Rows still to write, in the file's order.
+    pub async fn rows_to_write(&self, id: &str) -> Result<Vec<(u64, RowWrite)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT line, write FROM import_rows WHERE import_id = ? AND write IS NOT NULL AND outcome IS NULL ORDER BY line",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let write = serde_json::from_str(r.get::<&str, _>("write")).ok()?;
+                Some((r.get::<i64, _>("line") as u64, write))
+            })
+            .collect())
+    }
+
+    pub async fn row_done(
+        &self,
+        id: &str,
+        line: u64,
+        outcome: &str,
+        message: Option<&str>,
+        identity: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE import_rows SET outcome = ?, message = ?, identity_id = COALESCE(?, identity_id) \
+             WHERE import_id = ? AND line = ?",
+        )
+        .bind(outcome)
+        .bind(message)
+        .bind(identity)
+        .bind(id)
+        .bind(line as i64)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn groups(&self, id: &str) -> Result<Vec<GroupStep>, sqlx::Error> {
+        let rows = sqlx::query("SELECT * FROM import_groups WHERE import_id = ? ORDER BY name")
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| GroupStep {
+                name: r.get("name"),
+                id: r.get("group_id"),
+                to_create: r.get::<i64, _>("to_create") != 0,
+                created: r.get("created"),
+                filled: r.get("filled"),
+            })
+            .collect())
+    }
+
+    /// A group step's outcome: `created` (with the new id) or `filled`, `ok` or `failed` with BI's message.
+    pub async fn group_done(
+        &self,
+        id: &str,
+        name: &str,
+        step: GroupOutcome<'_>,
+    ) -> Result<(), sqlx::Error> {
+        let (sql, outcome, message, group) = match step {
+            GroupOutcome::Created(group) => (
+                "UPDATE import_groups SET created = ?, message = ?, group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
+                "ok",
+                None,
+                Some(group),
+            ),
+            GroupOutcome::CreateFailed(m) => (
+                "UPDATE import_groups SET created = ?, message = ?, group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
+                "failed",
+                Some(m),
+                None,
+            ),
+            GroupOutcome::Filled(m) => (
+                "UPDATE import_groups SET filled = ?, message = COALESCE(?, message), group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
+                if m.is_some() { "failed" } else { "ok" },
+                m,
+                None,
+            ),
+        };
+        sqlx::query(sql)
+            .bind(outcome)
+            .bind(message)
+            .bind(group)
+            .bind(id)
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The identities that join `group`: rows not in error whose identity is known (existing, or created).
+    pub async fn joining(&self, id: &str, group: &str) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT r.identity_id FROM import_joins j JOIN import_rows r ON r.import_id = j.import_id AND r.line = j.line \
+             WHERE j.import_id = ? AND j.group_name = ? AND r.identity_id IS NOT NULL AND r.action <> 'error' \
+             AND (r.outcome IS NULL OR r.outcome = 'ok') ORDER BY r.line",
+        )
+        .bind(id)
+        .bind(group)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// The import for its page: header, progress, and one page of rows (all, or of one kind).
+    pub async fn view(
+        &self,
+        id: &str,
+        show: &str,
+        page: u32,
+        size: u32,
+    ) -> Result<Option<ImportView>, sqlx::Error> {
+        let Some(r) = sqlx::query("SELECT * FROM imports WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let summary: Summary = serde_json::from_str(r.get::<&str, _>("summary")).unwrap_or_default();
+        let operator: Option<OperatorView> = serde_json::from_str(r.get::<&str, _>("operator")).ok();
+        let progress = sqlx::query(
+            "SELECT \
+               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL) AS rows_total, \
+               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL AND outcome IS NOT NULL) AS rows_done, \
+               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND outcome = 'failed') AS rows_failed, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1) AS to_create, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1 AND created IS NOT NULL) AS created, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1) AS to_fill, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND filled IS NOT NULL) AS filled, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = 'failed' OR filled = 'failed')) AS groups_failed",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        let n = |k: &str| progress.get::<i64, _>(k) as u64;
+        let (page, size) = (page.max(1), size.clamp(1, crate::model::MAX_PAGE_SIZE));
+        let filter = match show {
+            "create" | "update" | "unchanged" | "error" => " AND action = ?",
+            "failed" => " AND outcome = ?",
+            _ => "",
+        };
+        let count_sql = format!("SELECT COUNT(*) FROM import_rows WHERE import_id = ?{filter}");
+        let rows_sql = format!(
+            "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line LIMIT ? OFFSET ?"
+        );
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(id);
+        let mut rows = sqlx::query(&rows_sql).bind(id);
+        if !filter.is_empty() {
+            count = count.bind(show);
+            rows = rows.bind(show);
+        }
+        let total = count.fetch_one(&self.pool).await? as u64;
+        let items = rows
+            .bind(size as i64)
+            .bind(((page - 1) as i64) * size as i64)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(plan_row)
+            .collect();
+        Ok(Some(ImportView {
+            id: id.to_string(),
+            realm: r.get("realm"),
+            file_name: r.get("file_name"),
+            sha256: r.get("sha256"),
+            operator: operator.map(|o| o.username).unwrap_or_default(),
+            created: r.get("created"),
+            state: r.get("state"),
+            counts: summary.counts,
+            groups_to_create: summary.groups_to_create,
+            unknown_columns: summary.unknown_columns,
+            done: n("rows_done") + n("created") + n("filled"),
+            total: n("rows_total") + n("to_create") + n("to_fill"),
+            failed: n("rows_failed") + n("groups_failed"),
+            started: r.get("started"),
+            ended: r.get("ended"),
+            rows: PageView {
+                items,
+                total,
+                page,
+                size,
+            },
+            pace: None,
+        }))
+    }
+
+    /// Every row (or only the errors), in the file's order: for the errors CSV and the result CSV.
+    pub async fn all_rows(&self, id: &str, errors_only: bool) -> Result<Vec<PlanRow>, sqlx::Error> {
+        let filter = if errors_only { " AND action = 'error'" } else { "" };
+        let sql = format!(
+            "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line"
+        );
+        Ok(sqlx::query(&sql)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(plan_row)
+            .collect())
+    }
+}
+
+/// A group step's outcome (see [`Imports::group_done`]).
+pub enum GroupOutcome<'a> {
+    Created(&'a str),
+    CreateFailed(&'a str),
+    /// Filled; the message when it failed.
+    Filled(Option<&'a str>),
+}
+
+fn plan_row(r: &sqlx::sqlite::SqliteRow) -> PlanRow {
+    let mut row: PlanRow = serde_json::from_str(r.get::<&str, _>("plan")).unwrap_or_default();
+    row.outcome = r.get("outcome");
+    row.message = r.get("message");
+    row.identity_id = r.get::<Option<String>, _>("identity_id").or(row.identity_id);
+    row
+}

@@ -1,0 +1,458 @@
+//! Import and export through the console over HTTP against the sandbox: a crafted file planned row by row (create,
+//! update, unchanged, errors, duplicates, groups to create, memberships) with nothing written; applied as a job;
+//! planned again: nothing to do; the errors and the result as CSV; an export imported again plans nothing; an apply
+//! interrupted by a restart continues without redoing rows; cancel; the bounds; a helpdesk operator's limits.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bi_console::api::*;
+use bi_console::model::{ImportView, IMPORT_DONE};
+use common::{browser, call, sign_in, start_console, temp_dir, TestConsole};
+use leptos::server_fn::ServerFn;
+
+fn vars() -> Vec<(&'static str, String)> {
+    vec![
+        ("SANDBOX_TOKEN", "import-test-token".to_string()),
+        (
+            "CONSOLE_PROTECTED_GROUPS",
+            "Realm Administrators".to_string(),
+        ),
+    ]
+}
+
+/// Uploads `text` as `name`; answers the import's id (or the page it went back to).
+async fn upload(
+    c: &reqwest::Client,
+    t: &TestConsole,
+    name: &str,
+    text: &str,
+) -> Result<String, String> {
+    let realm = &t.info.default_realm;
+    let part =
+        reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let res = c
+        .post(format!("{}/realms/{realm}/imports", t.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    match to.rsplit_once("/imports/") {
+        Some((_, id)) => Ok(id.to_string()),
+        None => Err(to),
+    }
+}
+
+async fn view(c: &reqwest::Client, t: &TestConsole, id: &str, show: &str) -> ImportView {
+    let args = GetImport {
+        realm: t.info.default_realm.clone(),
+        id: id.into(),
+        show: show.into(),
+        page: 1,
+    };
+    let (status, body) = call(c, &t.base, GetImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn apply(c: &reqwest::Client, t: &TestConsole, id: &str) {
+    let args = ApplyImport {
+        realm: t.info.default_realm.clone(),
+        id: id.into(),
+    };
+    let (status, body) = call(c, &t.base, ApplyImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn finished(c: &reqwest::Client, t: &TestConsole, id: &str) -> ImportView {
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let v = view(c, t, id, "").await;
+        if !v.applying() {
+            return v;
+        }
+        assert!(Instant::now() < until, "still applying: {v:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_indexed(c: &reqwest::Client, t: &TestConsole) {
+    let search = SearchIdentities {
+        realm: t.info.default_realm.clone(),
+        filter: Default::default(),
+        page: 1,
+        size: 10,
+    };
+    for _ in 0..300 {
+        let (status, body) = call(c, &t.base, SearchIdentities::PATH, &search).await;
+        assert_eq!(status, 200, "{body}");
+        let answer: bi_console::model::IdentitySearch = serde_json::from_str(&body).unwrap();
+        if answer.index.ready {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the first index did not complete");
+}
+
+async fn get(c: &reqwest::Client, t: &TestConsole, path: &str) -> (u16, String) {
+    let res = c.get(format!("{}{path}", t.base)).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+const FILE: &str = "\u{feff}username,name,email,groups,status,shoe size\r\n\
+new.one,\"One, New\",one@acme.example,Engineering;Import Crew,,42\r\n\
+new.two,Zoë \"Two\" Ångström,two@acme.example,Import Crew,,\r\n\
+new.three,Three,\"three@acme.example\",,suspended,\r\n\
+ada.lovelace,Ada Lovelace,ada.new@acme.example,,,\r\n\
+alan.turing,,,,,\r\n\
+bad;user,Bad,bad@acme.example,,,\r\n\
+NEW.ONE,Again,,,,\r\n\
+formula,+Plus One,,,,\r\n";
+
+#[tokio::test]
+async fn a_file_is_planned_row_by_row_applied_as_a_job_and_then_plans_nothing() {
+    let dir = temp_dir("import");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let sb = t.sandbox.as_ref().unwrap();
+    let writes_before = sb.calls_total();
+
+    let id = upload(&c, &t, "people.csv", FILE).await.unwrap();
+    let plan = view(&c, &t, &id, "").await;
+    assert_eq!(plan.state, "planned");
+    assert_eq!(plan.file_name, "people.csv");
+    assert_eq!(plan.sha256.len(), 64);
+    assert_eq!(plan.unknown_columns, ["shoe size"]);
+    let counts = &plan.counts;
+    assert_eq!(
+        (counts.create, counts.update, counts.unchanged, counts.error),
+        (4, 1, 1, 2),
+        "{plan:?}"
+    );
+    assert_eq!(plan.groups_to_create, ["Import Crew"]);
+    assert_eq!(
+        counts.memberships, 3,
+        "one joins Engineering and Import Crew, two joins Import Crew"
+    );
+    let rows = &plan.rows.items;
+    let row = |u: &str| rows.iter().find(|r| r.username == u).unwrap();
+    assert_eq!(row("new.two").line, 3);
+    let ada = row("ada.lovelace");
+    assert_eq!(ada.action, "update");
+    assert_eq!(ada.changes.len(), 1);
+    assert_eq!(
+        (ada.changes[0].field.as_str(), ada.changes[0].after.as_str()),
+        ("email", "ada.new@acme.example")
+    );
+    assert_eq!(row("alan.turing").action, "unchanged");
+    let bad = row("bad;user");
+    assert_eq!(bad.problem.as_ref().unwrap().column, "username");
+    let again = row("NEW.ONE");
+    assert_eq!(again.action, "error");
+    assert!(
+        again
+            .problem
+            .as_ref()
+            .unwrap()
+            .message
+            .contains("also on line 2"),
+        "{again:?}"
+    );
+    assert_eq!(row("formula").action, "create");
+    // Nothing was written by the plan: only reads reached BI.
+    let calls = sb.calls_since(writes_before);
+    assert!(calls.iter().all(|c| c.starts_with("GET ")), "{calls:?}");
+    // Filtered rows, and the errors as a CSV to fix and upload again.
+    let errors = view(&c, &t, &id, "error").await;
+    assert_eq!(errors.rows.total, 2);
+    let (status, csv) = get(&c, &t, &format!("/realms/{realm}/imports/{id}/errors.csv")).await;
+    assert_eq!(status, 200);
+    assert!(
+        csv.starts_with(
+            "username,name,email,external_id,given_name,family_name,status,groups,line,problem"
+        ),
+        "{csv}"
+    );
+    assert!(csv.contains("bad;user,Bad,bad@acme.example"), "{csv}");
+
+    apply(&c, &t, &id).await;
+    let done = finished(&c, &t, &id).await;
+    assert_eq!(done.state, IMPORT_DONE);
+    assert_eq!(done.failed, 0, "{done:?}");
+    assert_eq!(done.done, done.total);
+    let store = sb.store();
+    let one = store
+        .list_identities(&realm, Some("new.one"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(one.display_name, "One, New");
+    let three = store
+        .list_identities(&realm, Some("new.three"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(three.status.as_deref(), Some("suspended"));
+    let formula = store
+        .list_identities(&realm, Some("formula"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(formula.display_name, "+Plus One");
+    let groups = store.list_groups(&realm, 0, 50).await.unwrap().items;
+    let crew = groups
+        .iter()
+        .find(|g| g.display_name == "Import Crew")
+        .expect("created");
+    assert_eq!(
+        store
+            .list_members(&realm, &crew.id, 0, 10)
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    let ada_now = store
+        .list_identities(&realm, Some("ada.lovelace"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(
+        ada_now.traits.primary_email_address.as_deref(),
+        Some("ada.new@acme.example")
+    );
+    // The result, and the import in the audit log.
+    let (_, result) = get(&c, &t, &format!("/realms/{realm}/imports/{id}/result.csv")).await;
+    assert!(
+        result.starts_with("line,username,action,outcome,message,identity_id"),
+        "{result}"
+    );
+    assert!(
+        result.contains(&format!("2,new.one,create,ok,,{}", one.id)),
+        "{result}"
+    );
+    assert!(result.contains("error,skipped"), "{result}");
+    let (_, audit) = call(
+        &c,
+        &t.base,
+        ListAudit::PATH,
+        &ListAudit {
+            filter: bi_console::model::AuditFilter {
+                action: "import.apply".into(),
+                ..Default::default()
+            },
+            page: 1,
+            size: 5,
+        },
+    )
+    .await;
+    assert!(audit.contains("people.csv"), "{audit}");
+
+    // The same file again: nothing to do but its errors.
+    let id2 = upload(&c, &t, "people.csv", FILE).await.unwrap();
+    let replan = view(&c, &t, &id2, "").await;
+    assert!(replan.counts.nothing_to_do(), "{:?}", replan.counts);
+    assert_eq!(replan.counts.error, 2);
+
+    // An export of the realm imported again plans nothing.
+    let (status, exported) = get(&c, &t, &format!("/realms/{realm}/export?format=csv")).await;
+    assert_eq!(status, 200);
+    assert!(exported.starts_with("username,name,email,external_id,given_name,family_name,status,enrollment_status,groups,id,created,updated"));
+    assert!(
+        exported.contains("'+Plus One"),
+        "what a spreadsheet would run is neutralised on export"
+    );
+    assert!(
+        exported.contains("Engineering;Import Crew")
+            || exported.contains("Import Crew;Engineering")
+    );
+    let id3 = upload(&c, &t, "export.csv", &exported).await.unwrap();
+    let round = view(&c, &t, &id3, "").await;
+    assert!(
+        round.counts.nothing_to_do(),
+        "{:?} {:?}",
+        round.counts,
+        view(&c, &t, &id3, "error").await.rows.items
+    );
+    assert_eq!(round.counts.error, 0);
+    // The search applies to an export; JSON too.
+    let (_, found) = get(
+        &c,
+        &t,
+        &format!("/realms/{realm}/export?format=json&q=new.t"),
+    )
+    .await;
+    let items: Vec<serde_json::Value> = serde_json::from_str(&found).unwrap();
+    let mut names: Vec<&str> = items
+        .iter()
+        .map(|i| i["username"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["new.three", "new.two"]);
+
+    // Once the directory index is ready, exports read it (a keyset walk): the same rows, the search applied.
+    wait_indexed(&c, &t).await;
+    let (_, indexed) = get(&c, &t, &format!("/realms/{realm}/export?format=csv")).await;
+    let lines = |text: &str| {
+        let mut l: Vec<String> = text.lines().map(str::to_string).collect();
+        l.sort();
+        l
+    };
+    assert_eq!(lines(&indexed), lines(&exported));
+    let (_, found) = get(
+        &c,
+        &t,
+        &format!("/realms/{realm}/export?format=json&q=new.t&status=suspended"),
+    )
+    .await;
+    let items: Vec<serde_json::Value> = serde_json::from_str(&found).unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["username"], "new.three");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn bad_files_are_refused_with_the_reason_and_helpdesk_imports_only_new_identities() {
+    let dir = temp_dir("import-bounds");
+    let mut v = vars();
+    v.push(("CONSOLE_IMPORT_MAX_ROWS", "5".into()));
+    let t = start_console(&dir, &v).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let form = format!("/realms/{realm}/import");
+    for (file, says) in [
+        ("name,email\nAda,a@x\n", "must be `username`"),
+        ("username\na\nb\nc\nd\ne\nf\n", "more than 5 rows"),
+        ("", "The file is empty."),
+    ] {
+        let back = upload(&c, &t, "bad.csv", file).await.unwrap_err();
+        assert_eq!(back, form);
+        let (_, page) = get(&c, &t, &form).await;
+        assert!(page.contains(says), "{says}: {page}");
+    }
+    let helpdesk = browser();
+    sign_in(&helpdesk, &t.base, "helpdesk", common::HELPDESK_PASSWORD).await;
+    let file = "username,name,email,groups\nhelp.new,Help New,help@acme.example,Support\nada.lovelace,Ada L,,\nhelp.two,Two,,Realm Administrators\nhelp.three,Three,,Brand New Group\n";
+    let id = upload(&helpdesk, &t, "help.csv", file).await.unwrap();
+    let plan = view(&helpdesk, &t, &id, "").await;
+    let rows = &plan.rows.items;
+    assert_eq!(rows[0].action, "create");
+    assert_eq!(
+        rows[1].action, "error",
+        "no edits of existing identities: {:?}",
+        rows[1]
+    );
+    assert!(rows[2]
+        .problem
+        .as_ref()
+        .unwrap()
+        .message
+        .contains("protected"));
+    assert!(rows[3]
+        .problem
+        .as_ref()
+        .unwrap()
+        .message
+        .contains("only an admin may create groups"));
+    // A viewer may export but not import.
+    let viewer = browser();
+    sign_in(&viewer, &t.base, "viewer", common::VIEWER_PASSWORD).await;
+    let (status, _) = get(&viewer, &t, &format!("/realms/{realm}/export")).await;
+    assert_eq!(status, 200);
+    let part = reqwest::multipart::Part::bytes(b"username\nx\n".to_vec()).file_name("x.csv");
+    let res = viewer
+        .post(format!("{}/realms/{realm}/imports", t.base))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_cancel_stops_one() {
+    let dir = temp_dir("import-restart");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let file: String = std::iter::once("username,name,groups\n".to_string())
+        .chain((1..=30).map(|n| format!("restart.{n:02},Restart {n},Support\n")))
+        .collect();
+    let id = upload(&c, &t, "restart.csv", &file).await.unwrap();
+    // As if the console had stopped mid-apply: the first 10 rows done (their outcome kept), the job gone.
+    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
+    let imports = bi_console::transfer::store::Imports::open(db.clone())
+        .await
+        .unwrap();
+    for line in 2..12 {
+        imports
+            .row_done(&id, line, "ok", None, Some("0000000000000000"))
+            .await
+            .unwrap();
+    }
+    imports.set_state(&id, "applying").await.unwrap();
+    db.close().await;
+    t.stop();
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let done = finished(&c, &t, &id).await;
+    assert_eq!(done.state, IMPORT_DONE, "{done:?}");
+    let store = t.sandbox.as_ref().unwrap().store();
+    let made = store
+        .list_identities(&realm, None, 0, 1_000)
+        .await
+        .unwrap()
+        .items;
+    let restarted: Vec<_> = made
+        .iter()
+        .filter(|i| i.username().starts_with("restart."))
+        .collect();
+    assert_eq!(
+        restarted.len(),
+        20,
+        "the 10 rows done before the restart were not written again"
+    );
+
+    // Cancel: a plan of 200 rows stopped early keeps what it did and says so.
+    let file: String = std::iter::once("username,name\n".to_string())
+        .chain((1..=200).map(|n| format!("cancel.{n:03},Cancel {n}\n")))
+        .collect();
+    let id = upload(&c, &t, "cancel.csv", &file).await.unwrap();
+    apply(&c, &t, &id).await;
+    let args = CancelImport {
+        realm: realm.clone(),
+        id: id.clone(),
+    };
+    let (status, body) = call(&c, &t.base, CancelImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    let stopped = finished(&c, &t, &id).await;
+    assert!(
+        stopped.state == "cancelled" || stopped.state == IMPORT_DONE,
+        "{}",
+        stopped.state
+    );
+    if stopped.state == "cancelled" {
+        assert!(stopped.done < stopped.total);
+    }
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
