@@ -4,6 +4,7 @@
 //!   reset-sandbox       delete the sandbox data; the next start seeds a fresh demo tenant
 //!   hash-password       print the argon2 hash of a password read on standard input
 //!   add-operator U ROLE [REALMS]  add an operator (optionally limited to realms) to the operators file
+//!   export / import     the realm's identities to a file; a file planned (and with --apply, applied)
 
 #[cfg(feature = "ssr")]
 #[tokio::main]
@@ -25,6 +26,13 @@ async fn main() -> std::process::ExitCode {
             args.get(3).cloned(),
         )
         .map_err(Into::into),
+        Some("export") => server::export_command(&args[1..]).await.map_err(Into::into),
+        Some("import") => match server::import_command(&args[1..]).await {
+            Ok(true) => Ok(()),
+            // The plan had errors, or something failed: said above; a distinct exit code for scripts.
+            Ok(false) => return std::process::ExitCode::from(1),
+            Err(e) => Err(e.into()),
+        },
         Some("-h" | "--help" | "help") => {
             println!("{}", server::USAGE);
             Ok(())

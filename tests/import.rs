@@ -456,3 +456,66 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The command line, with the same engine: export, then import of that file plans nothing; a file with an error
+/// exits 1; `--apply` applies and exits 0.
+#[test]
+fn the_command_line_exports_plans_and_applies_with_exit_codes() {
+    let dir = temp_dir("import-cli");
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bi-console"))
+            .args(args)
+            .current_dir(&dir)
+            .env("CONSOLE_DATA_DIR", dir.join("data"))
+            .env("CONSOLE_DOTENV", "0")
+            .env("RUST_LOG", "warn")
+            .env_remove("BI_TENANT_ID")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["export", "people.csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = std::fs::read_to_string(dir.join("people.csv")).unwrap();
+    assert!(exported.contains("ada.lovelace,Ada Lovelace"));
+    let out = run(&["import", "people.csv"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("0 to create, 0 to update, 60 unchanged, 0 with errors"),
+        "{said}"
+    );
+
+    std::fs::write(
+        dir.join("bad.csv"),
+        "username,name\ncli.new,Cli New\nbad;user,Bad\n",
+    )
+    .unwrap();
+    let out = run(&["import", "bad.csv"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("line 3: username: Username must not contain ;."),
+        "{said}"
+    );
+
+    std::fs::write(
+        dir.join("good.csv"),
+        "username,name,groups\ncli.new,Cli New,Support\n",
+    )
+    .unwrap();
+    let out = run(&["import", "good.csv", "--apply"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("import done: 2 of 2 steps done, 0 failed"),
+        "{said}"
+    );
+    let out = run(&["import", "good.csv"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 to create, 0 to update, 1 unchanged"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

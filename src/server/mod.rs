@@ -4,9 +4,11 @@
 
 mod commands;
 mod run;
+mod transfer_commands;
 
 pub use commands::{add_operator_command, hash_password_command, reset_sandbox, CommandError};
 pub use run::{run_console, run_sandbox};
+pub use transfer_commands::{export_command, import_command};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -24,7 +26,8 @@ use crate::model::ConsoleInfo;
 use crate::sandbox::{self, Sandbox, PREFIX};
 use crate::state::AppState;
 
-pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE [REALMS]]
+pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE [REALMS]
+                   | export [--realm R] [--format csv|json] [FILE] | import FILE [--realm R] [--apply]]
 
   serve            run the console (default). With no BI_* settings it runs on the embedded sandbox.
   sandbox [ADDR]   run only the sandbox API on ADDR (default 127.0.0.1:8787), under /sandbox/v1/...
@@ -33,7 +36,12 @@ pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandb
   add-operator USERNAME ROLE [REALMS]
                    add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json, optionally
                    limited to realms (ids separated by commas); the password is read on standard input, or made
-                   and printed when the input is empty";
+                   and printed when the input is empty
+  export [--realm R] [--format csv|json] [FILE]
+                   write the realm's identities (default realm: the console's) as CSV or JSON to FILE or stdout
+  import FILE [--realm R] [--apply]
+                   plan the import of a CSV or JSON file and print it (exit 1 when rows have errors); with --apply,
+                   apply it (exit 1 when anything failed). Acts as the admin `cli`; every write is audited";
 
 /// Keeps large allocations (each password check takes argon2's 19 MiB) in their own mappings, so they go back to
 /// the system when freed instead of staying in the heap: glibc otherwise raises that threshold after the first one,
@@ -146,6 +154,9 @@ pub struct Console {
     pub db: sqlx::SqlitePool,
     /// Operators, the sign-in throttle and its counters.
     pub access: std::sync::Arc<crate::auth::web::Access>,
+    /// What every request shares (the BI client, the index, the imports): for the command-line tools and for
+    /// continuing unfinished imports once serving.
+    pub state: AppState,
 }
 
 /// Builds the console for `settings`, to be served on `local` (the sandbox, in sandbox mode, is called there).
@@ -249,8 +260,6 @@ pub async fn build(
         "/realms/{}/identities",
         crate::model::encode_component(&info.default_realm)
     );
-    // The listener is bound already: the jobs' calls to an embedded sandbox wait for it to serve.
-    resume_imports(&state).await;
     let routes = route_list();
     let router = app
         .route("/", get(move || async move { Redirect::to(&home) }))
@@ -298,6 +307,7 @@ pub async fn build(
         bootstrap,
         access,
         db: db_handle,
+        state,
     })
 }
 
@@ -316,8 +326,9 @@ fn import_routes(state: &AppState) -> axum::Router<leptos::config::LeptosOptions
         .with_state(state.clone())
 }
 
-/// Continues the imports whose apply was running when the console last stopped.
-async fn resume_imports(state: &AppState) {
+/// Continues the imports whose apply was running when the console last stopped: called by the server once it
+/// listens (the jobs' calls to an embedded sandbox go to it), never by a command-line tool.
+pub async fn resume_imports(state: &AppState) {
     let Some(imports) = &state.imports else {
         return;
     };

@@ -53,6 +53,7 @@ pub async fn run_console() -> Result<(), StartError> {
         );
     }
     println!("Console:       http://{}", callable(local));
+    super::resume_imports(&console.state).await;
     tracing::info!(addr = %local, sandbox = console.info.sandbox, "console listening");
     let served = serve_until_signalled(
         axum::serve(

@@ -160,6 +160,7 @@ pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> Te
     let console = bi_console::server::build(&settings, options, addr)
         .await
         .expect("console builds");
+    bi_console::server::resume_imports(&console.state).await;
     let router = console.router;
     let server = tokio::spawn(async move {
         let _ = axum::serve(

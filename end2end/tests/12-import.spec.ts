@@ -1,0 +1,88 @@
+import { test, expect, Page } from "@playwright/test";
+import { readFileSync } from "fs";
+import { expectAccessible } from "./axe";
+
+async function hydrated(page: Page) {
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+}
+
+const FILE = [
+  "username,name,email,external_id,groups",
+  "imp.one,Imp One,imp.one@acme.example,,Engineering;E2E Import Crew",
+  "imp.two,\"Two, Imp\",imp.two@acme.example,,E2E Import Crew",
+  "imp.three,Imp Three,,,",
+  "robin.milner,,,HR-1001,",
+  "bad;user,Bad,bad@acme.example,,",
+].join("\r\n");
+
+test("import a file: the plan says what it will do, then apply, progress, summary and the result", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Import", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Import identities" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByLabel("File (CSV or JSON)").setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(FILE) });
+  await page.getByRole("button", { name: "Plan import" }).click();
+
+  await expect(page.getByRole("heading", { level: 1, name: "Import plan" })).toBeVisible();
+  await expect(page.locator("#count-create")).toHaveText("3 to create");
+  await expect(page.locator("#count-update")).toHaveText("1 to update");
+  await expect(page.locator("#count-error")).toHaveText("1 with errors");
+  await expect(page.locator("#count-groups")).toHaveText("1 groups to create");
+  await expect(page.getByText("Groups to create: E2E Import Crew.")).toBeVisible();
+  const rows = page.getByRole("region", { name: "Rows" });
+  await expect(rows).toContainText("external_id: (empty) → HR-1001");
+  await expect(rows).toContainText("joins Engineering, E2E Import Crew");
+  await hydrated(page);
+  await expectAccessible(page);
+
+  // Only the errors, then the errors as a file to fix.
+  await page.getByRole("navigation", { name: "Show rows" }).getByRole("link", { name: "Errors" }).click();
+  await expect(rows.locator("tbody tr")).toHaveCount(1);
+  await expect(rows).toContainText("username: Username must not contain ;.");
+  const [errors] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the rows with errors (CSV)" }).click(),
+  ]);
+  expect(readFileSync((await errors.path())!, "utf8")).toContain("bad;user,Bad,bad@acme.example");
+
+  await page.getByRole("button", { name: "Apply import" }).click();
+  const summary = page.locator("#import-summary");
+  await expect(summary).toContainText("Import done", { timeout: 20_000 });
+  await expect(summary).toContainText("0 failed");
+  await expectAccessible(page);
+  const [result] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download the result (CSV)" }).click(),
+  ]);
+  const text = readFileSync((await result.path())!, "utf8");
+  expect(text).toMatch(/^line,username,action,outcome,message,identity_id/);
+  expect(text).toMatch(/imp\.one,create,ok,,[0-9a-f]{16}/);
+
+  // The new identities are there, members of their groups.
+  await page.getByRole("link", { name: "← Identities" }).click();
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
+  await search.fill("imp.one");
+  await search.press("Enter");
+  await page.getByRole("link", { name: "imp.one", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Groups (2)" })).toBeVisible();
+  await expect(page.locator("#groups")).toContainText("E2E Import Crew");
+});
+
+test("export the current search as CSV", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
+  await search.fill("lovelace");
+  await search.press("Enter");
+  await expect(page).toHaveURL(/q=lovelace/);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  const text = readFileSync((await download.path())!, "utf8");
+  const lines = text.trim().split(/\r?\n/);
+  expect(lines[0]).toBe("username,name,email,external_id,given_name,family_name,status,enrollment_status,groups,id,created,updated");
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toMatch(/^ada\.lovelace,Ada Lovelace,/);
+});
