@@ -5,6 +5,7 @@
 mod commands;
 mod run;
 mod transfer_commands;
+mod transfer_routes;
 
 pub use commands::{add_operator_command, hash_password_command, reset_sandbox, CommandError};
 pub use run::{run_console, run_sandbox};
@@ -313,7 +314,7 @@ pub async fn build(
 
 /// Upload, export, and an import's CSVs (`transfer::routes`), behind the same guard as the pages.
 fn import_routes(state: &AppState) -> axum::Router<leptos::config::LeptosOptions> {
-    use crate::transfer::routes;
+    use transfer_routes as routes;
     let upload_limit = state.import_limits.max_bytes + 64 * 1024;
     axum::Router::new()
         .route(

@@ -78,7 +78,7 @@ pub async fn export_command(args: &[String]) -> Result<(), CommandError> {
     let realm = option(args, "--realm").unwrap_or(console.info.default_realm.clone());
     let json = option(args, "--format").as_deref() == Some("json");
     let s = &console.state;
-    let source = crate::transfer::export::Source::new(s, &realm, Default::default())
+    let source = super::transfer_routes::export_source(s, &realm, Default::default())
         .await
         .map_err(|e| CommandError::Usage(format!("cannot read the realm: {e}")))?;
     let mut out: Box<dyn Write> = match positional(args).first() {

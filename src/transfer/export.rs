@@ -25,20 +25,8 @@ pub struct Source {
 }
 
 impl Source {
-    /// Reads the realm's groups and their members (BI's pages of 200), and chooses where identities come from.
-    pub async fn new(
-        s: &crate::state::AppState,
-        realm: &str,
-        filter: IdentityFilter,
-    ) -> Result<Source, BiError> {
-        let ready = match &s.index {
-            Some(ix) => ix.state(realm).await.is_ok_and(|st| st.ready),
-            None => false,
-        };
-        Self::open(s.client.clone(), ready.then(|| s.index.clone()).flatten(), realm, filter).await
-    }
-
-    /// A source reading identities from `index` when given, else from BI.
+    /// Reads the realm's groups and their members (BI's pages of 200); identities will come from `index` when
+    /// given (a ready index), else from BI's pages.
     pub async fn open(
         client: Arc<Client>,
         index: Option<Arc<crate::index::DirectoryIndex>>,

@@ -1,12 +1,11 @@
 //! Import and export of a realm's identities, one engine for the browser and the command line: the file formats
-//! (`file`), the plan of an import (`plan`), the imports kept in the console's database (`store`), and the HTTP
-//! routes for uploading, exporting and downloading an import's errors and results (`routes`). The apply job and the
-//! plan's page live with the other server functions (`api::imports`).
+//! (`file`), the plan of an import (`plan`), the imports kept in the console's database (`store`) and streamed
+//! exports (`export`). It uses only `bi`, `index` and `model`: the HTTP routes (`server::transfer_routes`), the apply
+//! job and the plan's page (`api::imports`) and the commands (`server::transfer_commands`) use it.
 
 pub mod export;
 pub mod file;
 pub mod plan;
-pub mod routes;
 pub mod store;
 
 use std::collections::HashSet;

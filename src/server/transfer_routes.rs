@@ -87,24 +87,24 @@ pub async fn upload(
     if name.is_empty() {
         return fail("Choose a CSV or JSON file to import.".into()).await;
     }
-    let file = match super::file::read(&bytes, limits.max_rows) {
+    let file = match crate::transfer::file::read(&bytes, limits.max_rows) {
         Ok(f) => f,
         Err(e) => return fail(e.to_string()).await,
     };
-    let read = super::plan::read_realm(&s.client, s.index.as_deref(), &realm, &file).await;
+    let read = crate::transfer::plan::read_realm(&s.client, s.index.as_deref(), &realm, &file).await;
     let realm_state = match read {
         Ok((r, _calls)) => r,
         Err(e) => return fail(crate::api::errors::from_bi("read the realm", e).message).await,
     };
     let protected: Vec<String> = s.protected_groups.iter().cloned().collect();
-    let plan = super::plan::plan(
+    let plan = crate::transfer::plan::plan(
         &file,
         &realm_state,
         &realm,
         &op,
         &protected,
         &name,
-        super::sha256_hex(&bytes),
+        crate::transfer::sha256_hex(&bytes),
     );
     match imports.save(&plan).await {
         Ok(id) => Redirect::to(&format!("/realms/{}/imports/{id}", encode_component(&realm))).into_response(),
@@ -113,6 +113,20 @@ pub async fn upload(
             fail("The console could not keep the plan; see the server log.".into()).await
         }
     }
+}
+
+/// Where an export of `realm` reads: the directory index when it is ready, else BI's pages.
+pub async fn export_source(
+    s: &AppState,
+    realm: &str,
+    filter: IdentityFilter,
+) -> Result<crate::transfer::export::Source, crate::bi::BiError> {
+    let ready = match &s.index {
+        Some(ix) => ix.state(realm).await.is_ok_and(|st| st.ready),
+        None => false,
+    };
+    let index = s.index.clone().filter(|_| ready);
+    crate::transfer::export::Source::open(s.client.clone(), index, realm, filter).await
 }
 
 /// What an export is asked for: the format and the Identities page's search.
@@ -149,7 +163,7 @@ pub async fn export(
         enrollment: q.enrollment,
         sort: None,
     };
-    let source = super::export::Source::new(&s, &realm, filter).await;
+    let source = export_source(&s, &realm, filter).await;
     let source = match source {
         Ok(src) => src,
         Err(e) => {
@@ -157,7 +171,7 @@ pub async fn export(
             return (StatusCode::BAD_GATEWAY, message).into_response();
         }
     };
-    let stream = super::export::stream(source, json, EXPORT_CHUNK);
+    let stream = crate::transfer::export::stream(source, json, EXPORT_CHUNK);
     let (kind, ext) = if json {
         ("application/json", "json")
     } else {
@@ -200,7 +214,7 @@ pub async fn rows_csv(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let body = super::file::rows_csv(&rows, errors_only);
+    let body = crate::transfer::file::rows_csv(&rows, errors_only);
     let file = format!("attachment; filename=\"import-{id}-{which}\"");
     (
         [

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Measures import and export at scale: a release build of examples/import_bench.rs, which seeds an in-process
+# sandbox with one realm of N identities (default 100,000) and 20 groups, indexes it, plans an N-row file, applies
+# CREATES new identities with memberships (default 10,000), again with 30% injected faults, and exports the realm.
+# Prints a Markdown report (the figures in docs/PERFORMANCE.md come from it).
+# usage: scripts/bench-import.sh [IDENTITIES] [CREATES]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
+export RUSTFLAGS="--cfg erase_components"
+cargo build --release --features ssr --example import_bench >&2
+RUST_LOG=error "$CARGO_TARGET_DIR/release/examples/import_bench" "${1:-100000}" "${2:-10000}"
