@@ -12,12 +12,20 @@ async function everyScreen(page: Page) {
     [`/realms/${realm}/groups`, "Groups"],
     [`/realms/${realm}/groups/new`, "Create group"],
     [`/realms/${realm}/audit`, "Audit"],
+    [`/realms/${realm}/outbox`, "Outbox"],
+    [`/realms/${realm}/import`, "Import identities"],
   ];
   for (const [path, heading] of screens) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1, name: heading })).toBeVisible();
     await expectAccessible(page);
   }
+  // An import's plan (a file that changes nothing: nothing is written).
+  await page.getByLabel("File (CSV or JSON)").setInputFiles({ name: "same.csv", mimeType: "text/csv", buffer: Buffer.from("username\nada.lovelace\n") });
+  await page.getByRole("button", { name: "Plan import" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Import plan" })).toBeVisible();
+  await expect(page.locator("#import-status")).toHaveText("Nothing to do: the realm already matches this file.");
+  await expectAccessible(page);
   await page.goto(`/realms/${realm}/identities`);
   await page.getByRole("link", { name: "ada.lovelace", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Ada Lovelace" })).toBeVisible();

@@ -130,8 +130,6 @@ pub async fn run_import(s: crate::state::AppState, id: String) {
 #[cfg(feature = "ssr")]
 async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> {
     use crate::model::{IMPORT_CANCELLED, IMPORT_CANCELLING, IMPORT_DONE};
-    use crate::transfer::store::GroupOutcome;
-    use futures::StreamExt;
     let Some(imports) = s.imports.clone() else {
         return Ok(());
     };
@@ -153,31 +151,61 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
             .flatten()
             .is_none_or(|h| h.state == IMPORT_CANCELLING)
     };
+    // Steps that failed (BI unreachable for longer than the client's retries) are tried again, up to twice.
+    for round in 0..ROUNDS {
+        if round > 0 && imports.retry_failed(id).await? == 0 {
+            break;
+        }
+        if !pass(&job, &stopped).await? {
+            return imports.set_state(id, IMPORT_CANCELLED).await;
+        }
+    }
+    imports.set_state(id, IMPORT_DONE).await?;
+    job.record_import().await;
+    Ok(())
+}
+
+/// Rounds of an apply: the first, and two more for what failed.
+#[cfg(feature = "ssr")]
+const ROUNDS: usize = 3;
+
+/// One pass over what is left of an import: the groups to create, the rows, then the memberships. False when it was
+/// cancelled.
+#[cfg(feature = "ssr")]
+async fn pass<F, Fut>(job: &Job<'_>, stopped: &F) -> Result<bool, sqlx::Error>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    use crate::transfer::store::GroupOutcome;
+    use futures::StreamExt;
+    let job = *job;
+    let imports = job.imports;
     // 1. The groups the file names that the realm lacks.
-    for g in imports.groups(id).await? {
+    for g in imports.groups(job.id).await? {
         if g.to_create && g.created.is_none() {
             if stopped().await {
-                return imports.set_state(id, IMPORT_CANCELLED).await;
+                return Ok(false);
             }
             match job.create_group(&g.name).await {
                 Ok(group) => {
                     imports
-                        .group_done(id, &g.name, GroupOutcome::Created(&group))
+                        .group_done(job.id, &g.name, GroupOutcome::Created(&group))
                         .await?
                 }
                 Err(m) => {
                     imports
-                        .group_done(id, &g.name, GroupOutcome::CreateFailed(&m))
+                        .group_done(job.id, &g.name, GroupOutcome::CreateFailed(&m))
                         .await?
                 }
             }
         }
     }
     // 2. The rows, a few at a time, in the file's order.
-    let rows = imports.rows_to_write(id).await?;
+    let rows = imports.rows_to_write(job.id).await?;
     for chunk in rows.chunks(PARALLEL_WRITES * 4) {
         if stopped().await {
-            return imports.set_state(id, IMPORT_CANCELLED).await;
+            return Ok(false);
         }
         let outcomes: Vec<_> = futures::stream::iter(chunk.iter().cloned())
             .map(|(line, write)| async move { (line, job.write_row(write).await) })
@@ -188,35 +216,37 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
             match outcome {
                 Ok(identity) => {
                     imports
-                        .row_done(id, line, "ok", None, Some(&identity))
+                        .row_done(job.id, line, "ok", None, Some(&identity))
                         .await?
                 }
-                Err(m) => imports.row_done(id, line, "failed", Some(&m), None).await?,
+                Err(m) => {
+                    imports
+                        .row_done(job.id, line, "failed", Some(&m), None)
+                        .await?
+                }
             }
         }
     }
     // 3. Memberships: per group, those joining it, in calls of at most 1,000.
-    for g in imports.groups(id).await? {
+    for g in imports.groups(job.id).await? {
         if g.filled.is_some() {
             continue;
         }
         if stopped().await {
-            return imports.set_state(id, IMPORT_CANCELLED).await;
+            return Ok(false);
         }
         let outcome = match &g.id {
             None => Some("the group was not created".to_string()),
             Some(group) => {
-                job.fill_group(group, &imports.joining(id, &g.name).await?)
+                job.fill_group(group, &imports.joining(job.id, &g.name).await?)
                     .await
             }
         };
         imports
-            .group_done(id, &g.name, GroupOutcome::Filled(outcome.as_deref()))
+            .group_done(job.id, &g.name, GroupOutcome::Filled(outcome.as_deref()))
             .await?;
     }
-    imports.set_state(id, IMPORT_DONE).await?;
-    job.record_import().await;
-    Ok(())
+    Ok(true)
 }
 
 /// What one apply job writes with: the operator who planned it, in its realm.

@@ -16,10 +16,27 @@ use crate::model::{
     RowProblem, MAX_PAGE_SIZE, ROW_CREATE, ROW_ERROR, ROW_UNCHANGED, ROW_UPDATE,
 };
 
+/// An identity of the realm as a plan needs it (kept small: a plan may hold a hundred thousand).
+pub struct Current {
+    pub id: String,
+    pub input: IdentityInput,
+    pub status: String,
+}
+
+impl Current {
+    fn of(i: &Identity) -> Current {
+        Current {
+            id: i.id.clone(),
+            input: IdentityInput::from_identity(i),
+            status: i.status.clone().unwrap_or_default(),
+        }
+    }
+}
+
 /// What the realm holds that the file concerns.
 pub struct Realm {
     /// By username, lower case.
-    pub identities: HashMap<String, Identity>,
+    pub identities: HashMap<String, Current>,
     /// By name, lower case (several groups may share a name).
     pub groups: HashMap<String, Vec<Group>>,
     /// Members of the groups the file names, by group id.
@@ -44,7 +61,7 @@ pub async fn read_realm(
     match indexed {
         Some(found) => {
             for i in found {
-                identities.insert(i.username().to_lowercase(), i);
+                identities.insert(i.username().to_lowercase(), Current::of(&i));
             }
         }
         None => {
@@ -58,7 +75,7 @@ pub async fn read_realm(
                 for i in &page.items {
                     let key = i.username().to_lowercase();
                     if wanted.contains(&key) {
-                        identities.insert(key, i.clone());
+                        identities.insert(key, Current::of(i));
                     }
                 }
                 match page.next_page_token {
@@ -182,11 +199,11 @@ pub fn classify(
                     (input, Some(RowWrite { id: None, body }))
                 }
                 Some(now) => {
-                    let before = IdentityInput::from_identity(now);
+                    let before = now.input.clone();
                     let input = merged(&before, v);
                     check(&input)?;
                     let mut patch = input.to_patch(&before);
-                    let status_now = now.status.clone().unwrap_or_default();
+                    let status_now = now.status.clone();
                     let status_change = v.status.clone().filter(|s| *s != status_now);
                     if let Some(s) = &status_change {
                         patch.get_or_insert_with(Default::default).status = Some(s.clone());

@@ -265,6 +265,29 @@ impl Imports {
         Ok(())
     }
 
+    /// Makes the steps that failed to be tried again (a row's create or update, a group's creation or filling);
+    /// answers how many.
+    pub async fn retry_failed(&self, id: &str) -> Result<u64, sqlx::Error> {
+        let rows = sqlx::query(
+            "UPDATE import_rows SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = 'failed'",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let created = sqlx::query("UPDATE import_groups SET created = NULL WHERE import_id = ? AND created = 'failed'")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        let filled = sqlx::query("UPDATE import_groups SET filled = NULL WHERE import_id = ? AND filled = 'failed'")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(rows + created + filled)
+    }
+
     pub async fn groups(&self, id: &str) -> Result<Vec<GroupStep>, sqlx::Error> {
         let rows = sqlx::query("SELECT * FROM import_groups WHERE import_id = ? ORDER BY name")
             .bind(id)
