@@ -218,6 +218,12 @@ async fn main() {
         .iter()
         .filter(|i| i.username().starts_with("faulty."))
         .count();
+    let distinct: std::collections::HashSet<&str> = all
+        .iter()
+        .map(|i| i.username())
+        .filter(|u| u.starts_with("faulty."))
+        .collect();
+    let twins = made - distinct.len();
     let duplicates = (1..=creates)
         .filter(|k| sandbox.creates_processed(&format!("faulty.{k:05}")) > 1)
         .count();
