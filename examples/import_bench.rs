@@ -74,6 +74,15 @@ async fn import(
     bi_console::api::run_import(s.clone(), id.clone()).await;
     sandbox.set_faults(Default::default());
     let v = imports.view(&id, "", 1, 1).await.unwrap().unwrap();
+    if v.failed > 0 {
+        let failed = imports.view(&id, "failed", 1, 5).await.unwrap().unwrap();
+        for r in failed.rows.items {
+            eprintln!(
+                "failed: line {} {} {}: {:?}",
+                r.line, r.username, r.action, r.message
+            );
+        }
+    }
     (planning, started.elapsed(), v.failed)
 }
 

@@ -62,9 +62,14 @@ async fn view(c: &reqwest::Client, t: &TestConsole, id: &str, show: &str) -> Imp
 }
 
 async fn apply(c: &reqwest::Client, t: &TestConsole, id: &str) {
+    apply_inviting(c, t, id, false).await
+}
+
+async fn apply_inviting(c: &reqwest::Client, t: &TestConsole, id: &str, invite: bool) {
     let args = ApplyImport {
         realm: t.info.default_realm.clone(),
         id: id.into(),
+        invite: if invite { "on".into() } else { String::new() },
     };
     let (status, body) = call(c, &t.base, ApplyImport::PATH, &args).await;
     assert_eq!(status, 200, "{body}");
@@ -517,5 +522,50 @@ fn the_command_line_exports_plans_and_applies_with_exit_codes() {
     );
     let out = run(&["import", "good.csv"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 to create, 0 to update, 1 unchanged"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn an_import_can_send_passkey_invitations_to_the_identities_it_creates() {
+    let dir = temp_dir("import-invite");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let file = "username,name,email\ninv.one,Inv One,inv.one@acme.example\ninv.two,Inv Two,inv.two@acme.example\nada.lovelace,Ada Lovelace,\n";
+    let id = upload(&c, &t, "invite.csv", file).await.unwrap();
+    apply_inviting(&c, &t, &id, true).await;
+    let done = finished(&c, &t, &id).await;
+    assert_eq!(done.invitations_error, None);
+    let batch = done.invitations.expect("invitations sent");
+    let args = InvitationBatch {
+        realm: realm.clone(),
+        batch: batch.clone(),
+    };
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (status, body) = call(&c, &t.base, InvitationBatch::PATH, &args).await;
+        assert_eq!(status, 200, "{body}");
+        let v: bi_console::model::BatchView = serde_json::from_str(&body).unwrap();
+        if !v.running() {
+            assert_eq!(
+                (v.total, v.sent),
+                (2, 2),
+                "only the identities it created: {v:?}"
+            );
+            break;
+        }
+        assert!(Instant::now() < until);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let store = t.sandbox.as_ref().unwrap().store();
+    let one = store
+        .list_identities(&realm, Some("inv.one"), 0, 1)
+        .await
+        .unwrap()
+        .items[0]
+        .clone();
+    assert_eq!(one.enrollment_status.as_deref(), Some("PENDING"));
+    t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -39,7 +39,11 @@ pub async fn get_import(
 
 /// Applies a plan: starts its job (once), and answers at once; the page follows the job.
 #[server]
-pub async fn apply_import(realm: String, id: String) -> Result<(), AppError> {
+pub async fn apply_import(
+    realm: String,
+    id: String,
+    #[server(default)] invite: String,
+) -> Result<(), AppError> {
     use crate::model::{IMPORT_APPLYING, IMPORT_PLANNED};
     let op = allow_in(crate::model::Action::CreateIdentity, &realm).await?;
     let s = state()?;
@@ -59,6 +63,12 @@ pub async fn apply_import(realm: String, id: String) -> Result<(), AppError> {
     if header.state != IMPORT_PLANNED {
         return Ok(());
     }
+    let invite = !invite.is_empty();
+    if invite {
+        crate::permit::Permit::<crate::permit::act::Invite>::check(&op, &realm)
+            .map_err(|e| super::checks::forbidden(&format!("Refused: {e}.")))?;
+    }
+    imports.set_invite(&id, invite).await.map_err(db_failed)?;
     imports
         .set_state(&id, IMPORT_APPLYING)
         .await
@@ -159,6 +169,9 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
         if !pass(&job, &stopped).await? {
             return imports.set_state(id, IMPORT_CANCELLED).await;
         }
+    }
+    if header.invite {
+        job.invite_created().await?;
     }
     imports.set_state(id, IMPORT_DONE).await?;
     job.record_import().await;
@@ -389,6 +402,34 @@ impl Job<'_> {
         done.failed
             .first()
             .map(|f| format!("{failed} not added: {}", f.reason))
+    }
+
+    /// Passkey invitations by email to the identities the import created (batches, as the list's bulk action).
+    async fn invite_created(&self) -> Result<(), sqlx::Error> {
+        // Once only, also when a restart comes between sending them and the end of the job.
+        if let Some(v) = self.imports.view(self.id, "", 1, 1).await? {
+            if v.invitations.is_some() || v.invitations_error.is_some() {
+                return Ok(());
+            }
+        }
+        let created = self.imports.created(self.id).await?;
+        if created.is_empty() {
+            return Ok(());
+        }
+        let sent = match self.permit::<crate::permit::act::Invite>() {
+            Err(m) => Err(m),
+            Ok(permit) => super::invitations::invite_many(
+                self.s,
+                permit,
+                created,
+                format!("import-{}", self.id),
+            )
+            .await
+            .map_err(|e| e.message),
+        };
+        self.imports
+            .set_invitations(self.id, sent.as_deref().map_err(String::as_str))
+            .await
     }
 
     /// The import itself in the audit log: the file, its SHA-256 and what was done.

@@ -30,13 +30,26 @@ pub async fn start_passkey_invitations(
     realm: String,
     ids: Vec<String>,
 ) -> Result<String, AppError> {
-    use crate::bi::wire::JobTemplate;
-    use crate::invitation_runs::Run;
-    use crate::model::{limits::MAX_SELECTED_IDS, MAX_BATCH_IDS};
+    use crate::model::limits::MAX_SELECTED_IDS;
     let permit = permit::<act::Invite>(&realm).await?;
     let ids = super::checks::checked_ids(ids, MAX_SELECTED_IDS, "identity")?;
-    let s = state()?;
-    let config = super::passkeys::realm_default_config(&realm)
+    invite_many(&state()?, permit, ids, errors::current_request_id()).await
+}
+
+/// Sends invitations by email to `ids` with the realm's default configuration, as [`start_passkey_invitations`]
+/// does (also for work outside a request: an import's new identities). Answers the batch's or the run's id.
+#[cfg(feature = "ssr")]
+pub(crate) async fn invite_many(
+    s: &crate::state::AppState,
+    permit: Permit<act::Invite>,
+    ids: Vec<String>,
+    request_id: String,
+) -> Result<String, AppError> {
+    use crate::bi::wire::JobTemplate;
+    use crate::invitation_runs::Run;
+    use crate::model::MAX_BATCH_IDS;
+    let realm = permit.realm().to_string();
+    let config = super::passkeys::realm_default_config(s, &realm)
         .await?
         .ok_or_else(|| {
             super::checks::bad_request(
@@ -47,9 +60,11 @@ pub async fn start_passkey_invitations(
         authenticator_config_id: config.id,
         post_binding_redirect_uri: None,
     };
-    let request_id = errors::current_request_id();
     let chunks: Vec<Vec<String>> = ids.chunks(MAX_BATCH_IDS).map(<[String]>::to_vec).collect();
-    let first = submit(&s, &permit, &chunks[0], &template, &request_id).await;
+    let Some(first) = chunks.first() else {
+        return Err(super::checks::bad_request("No identity to invite."));
+    };
+    let first = submit(s, &permit, first, &template, &request_id).await;
     let (batches, rest) = match first {
         Submitted::Batch(b) if chunks.len() == 1 => return Ok(b),
         Submitted::Batch(b) => (vec![b], chunks[1..].to_vec()),
@@ -57,7 +72,7 @@ pub async fn start_passkey_invitations(
         Submitted::Refused(e) => return Err(e),
     };
     let run = Run {
-        realm: realm.clone(),
+        realm,
         total: ids.len(),
         queue_full: batches.is_empty(),
         batches,
@@ -65,7 +80,14 @@ pub async fn start_passkey_invitations(
         ..Run::default()
     };
     let id = s.invitation_runs.start(run);
-    tokio::spawn(hand_over(s, permit, id.clone(), rest, template, request_id));
+    tokio::spawn(hand_over(
+        s.clone(),
+        permit,
+        id.clone(),
+        rest,
+        template,
+        request_id,
+    ));
     Ok(id)
 }
 

@@ -269,13 +269,22 @@ pub async fn sandbox_outbox(realm: String) -> Result<Vec<crate::model::OutboxMes
 /// The realm's authenticator configurations (BI's first page of 200): one BI call.
 #[cfg(feature = "ssr")]
 pub(super) async fn realm_configs(realm: &str) -> Result<Vec<AuthenticatorConfig>, AppError> {
+    realm_configs_of(&state()?, realm).await
+}
+
+/// [`realm_configs`] with the state given (for work outside a request).
+#[cfg(feature = "ssr")]
+async fn realm_configs_of(
+    s: &crate::state::AppState,
+    realm: &str,
+) -> Result<Vec<AuthenticatorConfig>, AppError> {
     let query = crate::bi::wire::ListQuery {
         page_size: Some(crate::model::MAX_PAGE_SIZE),
         ..Default::default()
     };
     errors::bi(
         "list authenticator configurations",
-        state()?.client.list_authenticator_configs(realm, &query),
+        s.client.list_authenticator_configs(realm, &query),
     )
     .await
     .map(|page| page.items)
@@ -285,10 +294,11 @@ pub(super) async fn realm_configs(realm: &str) -> Result<Vec<AuthenticatorConfig
 /// one.
 #[cfg(feature = "ssr")]
 pub(super) async fn realm_default_config(
+    s: &crate::state::AppState,
     realm: &str,
 ) -> Result<Option<AuthenticatorConfig>, AppError> {
-    let configs = realm_configs(realm).await?;
-    let remembered = state()?
+    let configs = realm_configs_of(s, realm).await?;
+    let remembered = s
         .preference(realm, crate::preferences::INVITATION_CONFIG)
         .await;
     let id = crate::model::default_config(&configs, remembered.as_deref());

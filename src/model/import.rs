@@ -114,6 +114,11 @@ pub struct ImportView {
     /// While applying: "12.5 per second · about 3 min left".
     #[serde(default)]
     pub pace: Option<String>,
+    /// The invitations sent to the identities it created (a batch's or a run's id), or why they were not.
+    #[serde(default)]
+    pub invitations: Option<String>,
+    #[serde(default)]
+    pub invitations_error: Option<String>,
 }
 
 impl ImportView {

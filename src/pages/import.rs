@@ -206,6 +206,7 @@ fn status_block(
     cancel: ServerAction<CancelImport>,
 ) -> AnyView {
     let (realm, id) = (v.realm.clone(), v.id.clone());
+    let creates = v.counts.create > 0;
     let error = move || {
         apply
             .value()
@@ -223,6 +224,12 @@ fn status_block(
             <ActionForm action=apply attr:class="flex flex-wrap items-center gap-3">
                 <input type="hidden" name="realm" value=realm />
                 <input type="hidden" name="id" value=id />
+                {creates.then(|| view! {
+                    <label class="flex w-full items-center gap-2 text-sm">
+                        <input type="checkbox" name="invite" value="on" class="h-4 w-4 rounded border-slate-300" />
+                        "Send passkey invitations by email to the identities it creates"
+                    </label>
+                })}
                 <button type="submit" class=PRIMARY_BUTTON disabled=move || apply.pending().get()>"Apply import"</button>
                 <span class="text-sm text-slate-600 dark:text-slate-400">"Rows with errors are skipped."</span>
             </ActionForm>
@@ -255,6 +262,11 @@ fn status_block(
                 <div id="import-summary" role="status" class="flex flex-col gap-2 text-sm">
                     <p class="font-medium">{words}</p>
                     <a href=format!("{base}/result.csv") class=LINK download="">"Download the result (CSV)"</a>
+                    {v.invitations.clone().map(|batch| {
+                        let href = format!("/realms/{}/invitations/{batch}", encode_component(&v.realm));
+                        view! { <a href=href class=LINK>"Follow the passkey invitations sent to the new identities"</a> }
+                    })}
+                    {v.invitations_error.clone().map(|why| view! { <p>{format!("No passkey invitations were sent: {why}")}</p> })}
                     {(v.failed > 0).then(|| view! { <a href=format!("{base}?show=failed") class=LINK>"Show the rows that failed"</a> })}
                 </div>
             }.into_any()

@@ -18,7 +18,10 @@ const SCHEMA: [&str; 4] = [
         state      TEXT NOT NULL,
         summary    TEXT NOT NULL,
         started    TEXT,
-        ended      TEXT
+        ended      TEXT,
+        invite     INTEGER NOT NULL DEFAULT 0,
+        invitations TEXT,
+        invitations_error TEXT
     )",
     "CREATE TABLE IF NOT EXISTS import_rows (
         import_id   TEXT NOT NULL,
@@ -94,6 +97,8 @@ pub struct Header {
     pub operator: OperatorView,
     pub state: String,
     pub summary: Summary,
+    /// Invitations are to be sent to the identities the import creates.
+    pub invite: bool,
 }
 
 /// A group step of the apply.
@@ -183,7 +188,7 @@ impl Imports {
     }
 
     pub async fn header(&self, id: &str) -> Result<Option<Header>, sqlx::Error> {
-        let row = sqlx::query("SELECT realm, operator, state, summary FROM imports WHERE id = ?")
+        let row = sqlx::query("SELECT realm, operator, state, summary, invite FROM imports WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -198,7 +203,44 @@ impl Imports {
             }),
             state: r.get("state"),
             summary: serde_json::from_str(r.get::<&str, _>("summary")).unwrap_or_default(),
+            invite: r.get::<i64, _>("invite") != 0,
         }))
+    }
+
+    /// Asks for invitations to the identities the import creates (chosen when applying).
+    pub async fn set_invite(&self, id: &str, invite: bool) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE imports SET invite = ? WHERE id = ?")
+            .bind(invite as i64)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The invitations sent after the apply: their batch's or run's id, or why they were not sent.
+    pub async fn set_invitations(&self, id: &str, sent: Result<&str, &str>) -> Result<(), sqlx::Error> {
+        let (ok, error) = match sent {
+            Ok(batch) => (Some(batch), None),
+            Err(why) => (None, Some(why)),
+        };
+        sqlx::query("UPDATE imports SET invitations = ?, invitations_error = ? WHERE id = ?")
+            .bind(ok)
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The identities the import created.
+    pub async fn created(&self, id: &str) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT identity_id FROM import_rows WHERE import_id = ? AND action = 'create' AND outcome = 'ok' \
+             AND identity_id IS NOT NULL ORDER BY line",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
     }
 
     pub async fn set_state(&self, id: &str, state: &str) -> Result<(), sqlx::Error> {
@@ -436,6 +478,8 @@ impl Imports {
                 size,
             },
             pace: None,
+            invitations: r.get("invitations"),
+            invitations_error: r.get("invitations_error"),
         }))
     }
 
