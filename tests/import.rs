@@ -569,3 +569,53 @@ async fn an_import_can_send_passkey_invitations_to_the_identities_it_creates() {
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An identity made at BI since the index was last refreshed is planned as a create; BI refuses it as taken, and
+/// the identity there, holding every value of the row, is the row's result.
+#[tokio::test]
+async fn a_create_refused_as_taken_by_the_same_values_is_the_rows_result() {
+    let dir = temp_dir("import-taken");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    wait_indexed(&c, &t).await;
+    let realm = t.info.default_realm.clone();
+    let store = t.sandbox.as_ref().unwrap().store();
+    let made_elsewhere = store
+        .create_identity(
+            &realm,
+            "Made Elsewhere",
+            "active",
+            "UNENROLLED",
+            &bi_console::model::Traits {
+                username: Some("made.elsewhere".into()),
+                primary_email_address: Some("elsewhere@acme.example".into()),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let file = "username,name,email\nmade.elsewhere,Made Elsewhere,elsewhere@acme.example\nmade.other,Made Other,\n";
+    let id = upload(&c, &t, "taken.csv", file).await.unwrap();
+    assert_eq!(
+        view(&c, &t, &id, "").await.counts.create,
+        2,
+        "the index does not know it yet"
+    );
+    apply(&c, &t, &id).await;
+    let done = finished(&c, &t, &id).await;
+    assert_eq!(
+        done.failed,
+        0,
+        "{:?}",
+        view(&c, &t, &id, "failed").await.rows.items
+    );
+    let rows = view(&c, &t, &id, "").await.rows.items;
+    assert_eq!(
+        rows[0].identity_id.as_deref(),
+        Some(made_elsewhere.id.as_str())
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -332,10 +332,21 @@ impl Job<'_> {
         let (action, outcome) = match &write.id {
             None => {
                 let permit = self.permit::<crate::permit::act::CreateIdentity>()?;
-                (
-                    "identity.create",
-                    client.create_identity_verified(&permit, &write.body).await,
-                )
+                let made = client.create_identity_verified(&permit, &write.body).await;
+                // Refused as "username taken" after an earlier round's answer was lost: the identity there, holding
+                // every value of the row, is what the file asks for; its id is the row's.
+                let made = match made {
+                    Err(e) if e.status() == Some(409) => {
+                        match client.find_by_username(self.realm, &username).await {
+                            Ok(Some(found)) if crate::bi::verified::holds(&found, &write.body) => {
+                                Ok(found)
+                            }
+                            _ => Err(e),
+                        }
+                    }
+                    other => other,
+                };
+                ("identity.create", made)
             }
             Some(id) => {
                 let permit = self.permit::<crate::permit::act::EditIdentity>()?;
