@@ -328,6 +328,27 @@ async fn the_configuration_used_last_is_the_realms_default() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Posts the Add form as a browser without JavaScript would: Plain Person, with `then` (groups, invitation).
+async fn plain_add(c: &reqwest::Client, t: &TestConsole, then: &[(&str, &str)]) -> reqwest::Response {
+    let realm = t.info.default_realm.as_str();
+    let mut fields = vec![
+        ("realm", realm),
+        ("input[display_name]", "Plain Person"),
+        ("input[username]", "plain.person"),
+        ("input[email]", "plain@acme.example"),
+        ("input[external_id]", ""),
+        ("input[given_name]", ""),
+        ("input[family_name]", ""),
+    ];
+    fields.extend_from_slice(then);
+    c.post(format!("{}{}", t.base, CreateIdentity::PATH))
+        .header("accept", "text/html")
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_plain_form_post_with_an_unknown_group_comes_back_with_what_was_typed() {
     let dir = temp_dir("add-identity-plain");
@@ -336,23 +357,7 @@ async fn a_plain_form_post_with_an_unknown_group_comes_back_with_what_was_typed(
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let realm = t.info.default_realm.clone();
     let form = format!("/realms/{realm}/identities/new");
-    let res = c
-        .post(format!("{}{}", t.base, CreateIdentity::PATH))
-        .header("accept", "text/html")
-        .form(&[
-            ("realm", realm.as_str()),
-            ("input[display_name]", "Plain Person"),
-            ("input[username]", "plain.person"),
-            ("input[email]", "plain@acme.example"),
-            ("input[external_id]", ""),
-            ("input[given_name]", ""),
-            ("input[family_name]", ""),
-            ("then[groups]", "Sales\nGhosts"),
-            ("then[config]", ""),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = plain_add(&c, &t, &[("then[groups]", "Sales\nGhosts"), ("then[config]", "")]).await;
     assert!(res.status().is_redirection(), "{}", res.status());
     assert_eq!(res.headers()["location"], form.as_str());
     let page = c
@@ -379,23 +384,7 @@ async fn a_plain_form_post_with_an_unknown_group_comes_back_with_what_was_typed(
     assert_eq!(find(&t, "plain.person").await, None);
 
     // The same form with the group fixed: created, in Sales, and the page of the new identity reports it.
-    let res = c
-        .post(format!("{}{}", t.base, CreateIdentity::PATH))
-        .header("accept", "text/html")
-        .form(&[
-            ("realm", realm.as_str()),
-            ("input[display_name]", "Plain Person"),
-            ("input[username]", "plain.person"),
-            ("input[email]", "plain@acme.example"),
-            ("input[external_id]", ""),
-            ("input[given_name]", ""),
-            ("input[family_name]", ""),
-            ("then[groups]", "Sales"),
-            ("then[invite]", "on"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = plain_add(&c, &t, &[("then[groups]", "Sales"), ("then[invite]", "on")]).await;
     assert!(res.status().is_redirection(), "{}", res.status());
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.ends_with("?created=1"), "{location}");
