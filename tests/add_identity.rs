@@ -329,7 +329,11 @@ async fn the_configuration_used_last_is_the_realms_default() {
 }
 
 /// Posts the Add form as a browser without JavaScript would: Plain Person, with `then` (groups, invitation).
-async fn plain_add(c: &reqwest::Client, t: &TestConsole, then: &[(&str, &str)]) -> reqwest::Response {
+async fn plain_add(
+    c: &reqwest::Client,
+    t: &TestConsole,
+    then: &[(&str, &str)],
+) -> reqwest::Response {
     let realm = t.info.default_realm.as_str();
     let mut fields = vec![
         ("realm", realm),
@@ -357,7 +361,12 @@ async fn a_plain_form_post_with_an_unknown_group_comes_back_with_what_was_typed(
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let realm = t.info.default_realm.clone();
     let form = format!("/realms/{realm}/identities/new");
-    let res = plain_add(&c, &t, &[("then[groups]", "Sales\nGhosts"), ("then[config]", "")]).await;
+    let res = plain_add(
+        &c,
+        &t,
+        &[("then[groups]", "Sales\nGhosts"), ("then[config]", "")],
+    )
+    .await;
     assert!(res.status().is_redirection(), "{}", res.status());
     assert_eq!(res.headers()["location"], form.as_str());
     let page = c
