@@ -61,6 +61,7 @@ async fn import(
         &[],
         "bench.csv",
         String::new(),
+        false,
     );
     let imports = s.imports.clone().unwrap();
     let id = imports.save(&planned).await.expect("save");
@@ -174,6 +175,7 @@ async fn main() {
         &[],
         "bench.csv",
         String::new(),
+        false,
     );
     s.imports.clone().unwrap().save(&planned).await.unwrap();
     let plan_time = started.elapsed();

@@ -619,3 +619,70 @@ async fn a_create_refused_as_taken_by_the_same_values_is_the_rows_result() {
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// "Make the groups' membership match the file": members the file does not list in a group it names are removed;
+/// without the option, nothing is.
+#[tokio::test]
+async fn the_groups_membership_can_be_made_to_match_the_file() {
+    let dir = temp_dir("import-sync");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let store = t.sandbox.as_ref().unwrap().store();
+    let finance = store
+        .list_groups(&realm, 0, 50)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|g| g.display_name == "Finance")
+        .unwrap();
+    let members = async || {
+        store
+            .list_members(&realm, &finance.id, 0, 50)
+            .await
+            .unwrap()
+            .items
+    };
+    let before = members().await;
+    assert!(before.len() >= 3, "{before:?}");
+    let kept = before[0].username().to_string();
+    let file = format!("username,name,groups\n{kept},,Finance\nnew.finance,New Finance,Finance\n");
+    // Without the option: the new one joins, nobody leaves.
+    let id = upload(&c, &t, "finance.csv", &file).await.unwrap();
+    assert_eq!(view(&c, &t, &id, "").await.counts.removals, 0);
+    // With it: the plan says how many leave, and the apply removes them.
+    let part = reqwest::multipart::Part::bytes(file.clone().into_bytes()).file_name("finance.csv");
+    let form = reqwest::multipart::Form::new()
+        .text("sync_groups", "on")
+        .part("file", part);
+    let res = c
+        .post(format!("{}/realms/{realm}/imports", t.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let id = to.rsplit_once("/imports/").unwrap().1.to_string();
+    let plan = view(&c, &t, &id, "").await;
+    assert_eq!(plan.counts.removals, before.len() as u64 - 1, "{plan:?}");
+    assert_eq!(
+        plan.removals,
+        [("Finance".to_string(), before.len() as u64 - 1)]
+    );
+    apply(&c, &t, &id).await;
+    let done = finished(&c, &t, &id).await;
+    assert_eq!((done.failed, done.done), (0, done.total));
+    let mut after: Vec<String> = members()
+        .await
+        .iter()
+        .map(|i| i.username().to_string())
+        .collect();
+    after.sort();
+    let mut expected = vec![kept, "new.finance".to_string()];
+    expected.sort();
+    assert_eq!(after, expected);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

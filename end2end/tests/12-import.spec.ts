@@ -86,3 +86,36 @@ test("export the current search as CSV", async ({ page }) => {
   expect(lines).toHaveLength(2);
   expect(lines[1]).toMatch(/^ada\.lovelace,Ada Lovelace,/);
 });
+
+async function planFile(page: Page, name: string, text: string, sync: boolean) {
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("link", { name: "Import", exact: true }).click();
+  await page.getByLabel("File (CSV or JSON)").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(text) });
+  if (sync) {
+    await page.getByRole("checkbox", { name: /^Make the membership of the groups in the file match it/ }).check();
+  }
+  await page.getByRole("button", { name: "Plan import" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Import plan" })).toBeVisible();
+}
+
+test("make a group's membership match a file: the plan counts who leaves, the apply removes them", async ({ page }) => {
+  const stamp = Date.now();
+  const group = `E2E Sync ${stamp}`;
+  await planFile(page, "two.csv", `username,name,groups\nsync.a.${stamp},Sync A,${group}\nsync.b.${stamp},Sync B,${group}\n`, false);
+  await page.getByRole("button", { name: "Apply import" }).click();
+  await expect(page.locator("#import-summary")).toContainText("Import done", { timeout: 20_000 });
+
+  await planFile(page, "one.csv", `username,groups\nsync.a.${stamp},${group}\n`, true);
+  await expect(page.locator("#count-removals")).toHaveText("1 memberships to remove");
+  await expect(page.getByText(`Members removed to match the file — ${group}: 1.`)).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Apply import" }).click();
+  await expect(page.locator("#import-summary")).toContainText("0 failed", { timeout: 20_000 });
+  await page.getByRole("navigation").getByRole("link", { name: "Groups" }).first().click();
+  await page.getByRole("link", { name: group, exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: group })).toBeVisible();
+  await expect(page.getByRole("link", { name: `sync.a.${stamp}`, exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: `sync.b.${stamp}`, exact: true })).toHaveCount(0);
+});

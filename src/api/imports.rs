@@ -259,6 +259,23 @@ where
             .group_done(job.id, &g.name, GroupOutcome::Filled(outcome.as_deref()))
             .await?;
     }
+    // 4. Removals, when the groups' membership is to match the file.
+    for g in imports.groups(job.id).await? {
+        let (Some(group), None) = (&g.id, &g.trimmed) else {
+            continue;
+        };
+        let leaving = imports.leaving(job.id, &g.name).await?;
+        if leaving.is_empty() {
+            continue;
+        }
+        if stopped().await {
+            return Ok(false);
+        }
+        let outcome = job.trim_group(group, &leaving).await;
+        imports
+            .group_trimmed(job.id, &g.name, outcome.as_deref())
+            .await?;
+    }
     Ok(true)
 }
 
@@ -441,6 +458,42 @@ impl Job<'_> {
         self.imports
             .set_invitations(self.id, sent.as_deref().map_err(String::as_str))
             .await
+    }
+
+    /// Removes `ids` from `group` (checked, in calls of at most 1,000); answers why it failed, if it did.
+    async fn trim_group(&self, group: &str, ids: &[String]) -> Option<String> {
+        let permit = match self.permit::<crate::permit::act::ManageMembers>() {
+            Ok(p) => p,
+            Err(m) => return Some(m),
+        };
+        let done = super::members::change(&self.s.client, &permit, group, ids, false).await;
+        let failed = done.failed.len();
+        let detail = format!(
+            "{} removed by an import (membership made to match the file)",
+            done.changed
+        );
+        let event = crate::audit::Event::new(
+            "group.members.remove",
+            self.realm,
+            group,
+            &done.group_name,
+            detail,
+        )
+        .with_subjects(done.changed_ids.clone());
+        let outcome = if failed == 0 {
+            Ok(())
+        } else {
+            Err(format!("{failed} not removed"))
+        };
+        self.record(event, &outcome).await;
+        if let Some(index) = &self.s.index {
+            let _ = index
+                .count_members(self.realm, group, -(done.changed as i64))
+                .await;
+        }
+        done.failed
+            .first()
+            .map(|f| format!("{failed} not removed: {}", f.reason))
     }
 
     /// The import itself in the audit log: the file, its SHA-256 and what was done.

@@ -74,12 +74,15 @@ pub struct ImportCounts {
     /// Memberships added (identity joins group).
     pub memberships: u64,
     pub groups_to_create: u64,
+    /// Memberships removed to make the groups named in the file match it (when asked for).
+    #[serde(default)]
+    pub removals: u64,
 }
 
 impl ImportCounts {
     /// Whether applying would change anything.
     pub fn nothing_to_do(&self) -> bool {
-        self.create + self.update + self.memberships + self.groups_to_create == 0
+        self.create + self.update + self.memberships + self.groups_to_create + self.removals == 0
     }
 }
 
@@ -103,6 +106,9 @@ pub struct ImportView {
     pub counts: ImportCounts,
     pub groups_to_create: Vec<String>,
     pub unknown_columns: Vec<String>,
+    /// (group, members removed from it) when the groups' membership is made to match the file.
+    #[serde(default)]
+    pub removals: Vec<(String, u64)>,
     /// Steps of the apply (rows to write, groups to create, groups to fill) done so far, of `total`.
     pub done: u64,
     pub total: u64,

@@ -51,6 +51,10 @@ pub fn ImportUploadPage() -> impl IntoView {
                                     class="text-sm file:mr-3 file:rounded-md file:border-0 file:bg-slate-100 file:px-3 file:py-1.5 dark:file:bg-slate-800" />
                                 <p id="file-help" class="text-xs text-slate-500 dark:text-slate-400">"Up to 20 MB and 100,000 rows unless the console is set otherwise."</p>
                                 <p id="file-error" class="text-sm text-red-700 dark:text-red-400">{error.clone()}</p>
+                                <label class="flex items-start gap-2">
+                                    <input type="checkbox" name="sync_groups" value="on" class="mt-0.5 h-4 w-4 rounded border-slate-300" />
+                                    <span>"Make the membership of the groups in the file match it: members the file does not list in a group are removed from it (the plan shows how many)"</span>
+                                </label>
                                 <div><button type="submit" class=PRIMARY_BUTTON>"Plan import"</button></div>
                             </form>
                         }
@@ -149,7 +153,14 @@ fn Import(
     let extra = view! {
         <li id="count-memberships" class="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800"><span class="text-lg font-semibold">{thousands(c.memberships)}</span>" memberships to add"</li>
         <li id="count-groups" class="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-800"><span class="text-lg font-semibold">{thousands(c.groups_to_create)}</span>" groups to create"</li>
+        {(c.removals > 0).then(|| view! {
+            <li id="count-removals" class="rounded-md border border-amber-300 px-3 py-2 dark:border-amber-800"><span class="text-lg font-semibold">{thousands(c.removals)}</span>" memberships to remove"</li>
+        })}
     };
+    let removals_note = (!view.removals.is_empty()).then(|| {
+        let each: Vec<String> = view.removals.iter().map(|(g, n)| format!("{g}: {n}")).collect();
+        view! { <p class="text-sm">{format!("Members removed to match the file — {}.", each.join(", "))}</p> }
+    });
     let groups_note = (!view.groups_to_create.is_empty()).then(|| view! {
         <p class="text-sm">{format!("Groups to create: {}.", view.groups_to_create.join(", "))}</p>
     });
@@ -186,6 +197,7 @@ fn Import(
         <section aria-label="Plan" class="flex flex-col gap-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <ul class="flex flex-wrap gap-2 text-sm">{cards}{extra}</ul>
             {groups_note}
+            {removals_note}
             {unknown_note}
             {errors_link}
             {status}

@@ -98,7 +98,7 @@ pub async fn export_command(args: &[String]) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// `import FILE [--realm R] [--apply]`: prints the plan (and its errors); with `--apply`, applies it with a
+/// `import FILE [--realm R] [--sync-groups] [--apply]`: prints the plan (and its errors); with `--apply`, applies it with a
 /// progress line and a summary. Answers whether all went well (no errors in the plan; nothing failed).
 pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
     let Some(path) = positional(args).first().cloned() else {
@@ -131,6 +131,7 @@ pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
         &protected,
         &name,
         crate::transfer::sha256_hex(&bytes),
+        args.iter().any(|a| a == "--sync-groups"),
     );
     let imports = s
         .imports
@@ -140,8 +141,8 @@ pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
     let id = imports.save(&plan).await.map_err(db)?;
     let c = &plan.summary.counts;
     println!(
-        "plan {id} for {name} ({calls} BI reads): {} to create, {} to update, {} unchanged, {} with errors, {} memberships to add, {} groups to create",
-        c.create, c.update, c.unchanged, c.error, c.memberships, c.groups_to_create
+        "plan {id} for {name} ({calls} BI reads): {} to create, {} to update, {} unchanged, {} with errors, {} memberships to add, {} groups to create, {} memberships to remove",
+        c.create, c.update, c.unchanged, c.error, c.memberships, c.groups_to_create, c.removals
     );
     if !plan.summary.unknown_columns.is_empty() {
         println!("columns not imported: {}", plan.summary.unknown_columns.join(", "));

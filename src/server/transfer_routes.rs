@@ -52,7 +52,7 @@ pub async fn upload(
         return fail("Imports are not available in this console.".into()).await;
     };
     let limits = s.import_limits;
-    let (mut name, mut bytes) = (String::new(), Vec::new());
+    let (mut name, mut bytes, mut sync_groups) = (String::new(), Vec::new(), false);
     loop {
         match form.next_field().await {
             Ok(Some(mut field)) if field.name() == Some("file") => {
@@ -71,6 +71,7 @@ pub async fn upload(
                     }
                 }
             }
+            Ok(Some(field)) if field.name() == Some("sync_groups") => sync_groups = true,
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(e) => {
@@ -105,6 +106,7 @@ pub async fn upload(
         &protected,
         &name,
         crate::transfer::sha256_hex(&bytes),
+        sync_groups,
     );
     match imports.save(&plan).await {
         Ok(id) => Redirect::to(&format!("/realms/{}/imports/{id}", encode_component(&realm))).into_response(),

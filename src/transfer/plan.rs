@@ -151,8 +151,13 @@ pub fn classify(
     realm: &Realm,
     operator: &OperatorView,
     protected: &[String],
+    sync_groups: bool,
 ) -> (Vec<PlannedRow>, Vec<PlannedGroup>, Summary) {
     let admin = operator.role == Role::Admin;
+    // For `sync_groups`: the realm's groups the valid rows list, with the identities listing them; and the
+    // identities of rows in error, never removed from anything.
+    let mut listing: HashMap<String, (String, HashSet<String>)> = HashMap::new();
+    let mut keep: HashSet<String> = HashSet::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut rows = Vec::with_capacity(file.rows.len());
     let mut to_create: Vec<String> = Vec::new();
@@ -264,6 +269,9 @@ pub fn classify(
         seen.entry(key).or_insert(fr.line);
         match outcome {
             Err(p) => {
+                if let Some(now) = realm.identities.get(&username.to_lowercase()) {
+                    keep.insert(now.id.clone());
+                }
                 row.action = ROW_ERROR.into();
                 row.problem = Some(p);
                 row.values = Some(v.clone());
@@ -284,6 +292,12 @@ pub fn classify(
                     _ => summary.counts.unchanged += 1,
                 }
                 summary.counts.memberships += join.len() as u64;
+                for name in v.groups.iter().flatten() {
+                    if let (Some([g]), Some(who)) = (realm.groups.get(&name.to_lowercase()).map(Vec::as_slice), &row.identity_id) {
+                        let entry = listing.entry(g.id.clone()).or_insert_with(|| (g.display_name.clone(), HashSet::new()));
+                        entry.1.insert(who.clone());
+                    }
+                }
                 for name in &join {
                     let found = realm.groups.get(&name.to_lowercase()).and_then(|g| g.first());
                     if !named.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
@@ -300,10 +314,31 @@ pub fn classify(
     }
     summary.counts.groups_to_create = to_create.len() as u64;
     summary.groups_to_create = to_create;
-    let groups = named
+    let mut groups: Vec<PlannedGroup> = named
         .into_iter()
-        .map(|(name, id)| PlannedGroup { name, id })
+        .map(|(name, id)| PlannedGroup { name, id, leaving: Vec::new() })
         .collect();
+    if sync_groups {
+        let mut listed: Vec<_> = listing.into_iter().collect();
+        listed.sort_by(|a, b| a.1 .0.cmp(&b.1 .0));
+        for (id, (name, stay)) in listed {
+            let mut leaving: Vec<String> = realm
+                .members
+                .get(&id)
+                .map(|m| m.iter().filter(|who| !stay.contains(*who) && !keep.contains(*who)).cloned().collect())
+                .unwrap_or_default();
+            if leaving.is_empty() {
+                continue;
+            }
+            leaving.sort();
+            summary.counts.removals += leaving.len() as u64;
+            summary.removals.push((name.clone(), leaving.len() as u64));
+            match groups.iter_mut().find(|g| g.id.as_deref() == Some(id.as_str())) {
+                Some(g) => g.leaving = leaving,
+                None => groups.push(PlannedGroup { name, id: Some(id), leaving }),
+            }
+        }
+    }
     (rows, groups, summary)
 }
 
@@ -357,6 +392,7 @@ fn changes(before: &IdentityInput, after: &IdentityInput) -> Vec<Change> {
 }
 
 /// A plan ready to save.
+#[allow(clippy::too_many_arguments)]
 pub fn plan(
     file: &ImportFile,
     realm_state: &Realm,
@@ -365,8 +401,9 @@ pub fn plan(
     protected: &[String],
     file_name: &str,
     sha256: String,
+    sync_groups: bool,
 ) -> Plan {
-    let (rows, groups, summary) = classify(file, realm_state, operator, protected);
+    let (rows, groups, summary) = classify(file, realm_state, operator, protected, sync_groups);
     Plan {
         realm: realm.to_string(),
         operator: operator.clone(),

@@ -7,7 +7,7 @@ use sqlx::{Row, SqlitePool};
 use crate::bi::wire::IdentityWrite;
 use crate::model::{ImportCounts, ImportView, OperatorView, PageView, PlanRow, ROW_ERROR};
 
-const SCHEMA: [&str; 4] = [
+const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS imports (
         id         TEXT PRIMARY KEY,
         realm      TEXT NOT NULL,
@@ -42,8 +42,15 @@ const SCHEMA: [&str; 4] = [
         to_create    INTEGER NOT NULL,
         created      TEXT,
         filled       TEXT,
+        trimmed      TEXT,
         message      TEXT,
         PRIMARY KEY (import_id, name)
+    )",
+    "CREATE TABLE IF NOT EXISTS import_leaves (
+        import_id   TEXT NOT NULL,
+        group_name  TEXT NOT NULL,
+        identity_id TEXT NOT NULL,
+        PRIMARY KEY (import_id, group_name, identity_id)
     )",
     "CREATE TABLE IF NOT EXISTS import_joins (
         import_id  TEXT NOT NULL,
@@ -66,10 +73,12 @@ pub struct PlannedRow {
     pub write: Option<RowWrite>,
 }
 
-/// A group the import names: found in the realm (`id`), or to create.
+/// A group the import names: found in the realm (`id`), or to create; and, when its membership is made to match
+/// the file, the members it loses.
 pub struct PlannedGroup {
     pub name: String,
     pub id: Option<String>,
+    pub leaving: Vec<String>,
 }
 
 /// The summary kept with an import.
@@ -78,6 +87,8 @@ pub struct Summary {
     pub counts: ImportCounts,
     pub groups_to_create: Vec<String>,
     pub unknown_columns: Vec<String>,
+    #[serde(default)]
+    pub removals: Vec<(String, u64)>,
 }
 
 /// A whole plan, as saved.
@@ -108,6 +119,7 @@ pub struct GroupStep {
     pub to_create: bool,
     pub created: Option<String>,
     pub filled: Option<String>,
+    pub trimmed: Option<String>,
 }
 
 #[derive(Clone)]
@@ -182,6 +194,14 @@ impl Imports {
             .bind(g.id.is_none() as i64)
             .execute(&mut *tx)
             .await?;
+            for who in &g.leaving {
+                sqlx::query("INSERT OR IGNORE INTO import_leaves (import_id, group_name, identity_id) VALUES (?, ?, ?)")
+                    .bind(&id)
+                    .bind(&g.name)
+                    .bind(who)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await?;
         Ok(id)
@@ -327,7 +347,12 @@ impl Imports {
             .execute(&self.pool)
             .await?
             .rows_affected();
-        Ok(rows + created + filled)
+        let trimmed = sqlx::query("UPDATE import_groups SET trimmed = NULL WHERE import_id = ? AND trimmed = 'failed'")
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(rows + created + filled + trimmed)
     }
 
     pub async fn groups(&self, id: &str) -> Result<Vec<GroupStep>, sqlx::Error> {
@@ -343,6 +368,7 @@ impl Imports {
                 to_create: r.get::<i64, _>("to_create") != 0,
                 created: r.get("created"),
                 filled: r.get("filled"),
+                trimmed: r.get("trimmed"),
             })
             .collect())
     }
@@ -385,6 +411,29 @@ impl Imports {
         Ok(())
     }
 
+    /// The members `group` loses to match the file.
+    pub async fn leaving(&self, id: &str, group: &str) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT identity_id FROM import_leaves WHERE import_id = ? AND group_name = ? ORDER BY identity_id")
+            .bind(id)
+            .bind(group)
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    /// A group's removals done: `None`, or why they failed.
+    pub async fn group_trimmed(&self, id: &str, name: &str, failed: Option<&str>) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE import_groups SET trimmed = ?, message = COALESCE(?, message) WHERE import_id = ? AND name = ?",
+        )
+        .bind(if failed.is_some() { "failed" } else { "ok" })
+        .bind(failed)
+        .bind(id)
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// The identities that join `group`: rows not in error whose identity is known (existing, or created).
     pub async fn joining(&self, id: &str, group: &str) -> Result<Vec<String>, sqlx::Error> {
         sqlx::query_scalar(
@@ -424,7 +473,9 @@ impl Imports {
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1 AND created IS NOT NULL) AS created, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1) AS to_fill, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND filled IS NOT NULL) AS filled, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = 'failed' OR filled = 'failed')) AS groups_failed",
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = 'failed' OR filled = 'failed' OR trimmed = 'failed')) AS groups_failed, \
+               (SELECT COUNT(DISTINCT group_name) FROM import_leaves WHERE import_id = ?1) AS to_trim, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND trimmed IS NOT NULL) AS trimmed",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -466,8 +517,9 @@ impl Imports {
             counts: summary.counts,
             groups_to_create: summary.groups_to_create,
             unknown_columns: summary.unknown_columns,
-            done: n("rows_done") + n("created") + n("filled"),
-            total: n("rows_total") + n("to_create") + n("to_fill"),
+            removals: summary.removals,
+            done: n("rows_done") + n("created") + n("filled") + n("trimmed"),
+            total: n("rows_total") + n("to_create") + n("to_fill") + n("to_trim"),
             failed: n("rows_failed") + n("groups_failed"),
             started: r.get("started"),
             ended: r.get("ended"),
