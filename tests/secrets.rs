@@ -77,6 +77,19 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
             format!("/realms/{realm}/invitations/ffffffffffffffff"),
             &[200, 404],
         ),
+        // Import and export: the upload form, an unknown import's page and CSVs, and the export itself (502 when
+        // the console's token is refused).
+        (format!("/realms/{realm}/import"), &[200]),
+        (
+            format!("/realms/{realm}/imports/ffffffffffffffff"),
+            &[200, 404],
+        ),
+        (
+            format!("/realms/{realm}/imports/ffffffffffffffff/result.csv"),
+            &[404],
+        ),
+        (format!("/realms/{realm}/export?format=csv"), &[200, 502]),
+        (format!("/realms/{realm}/export?format=json"), &[200, 502]),
         ("/realms/no-such-realm/identities".into(), &[200, 404]),
         ("/no/such/page".into(), &[404]),
         // The compiled assets exist once `cargo leptos build` has run.

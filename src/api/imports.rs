@@ -251,7 +251,7 @@ where
         let outcome = match &g.id {
             None => Some("the group was not created".to_string()),
             Some(group) => {
-                job.fill_group(group, &imports.joining(job.id, &g.name).await?)
+                job.change_members(group, &imports.joining(job.id, &g.name).await?, true)
                     .await
             }
         };
@@ -271,7 +271,7 @@ where
         if stopped().await {
             return Ok(false);
         }
-        let outcome = job.trim_group(group, &leaving).await;
+        let outcome = job.change_members(group, &leaving, false).await;
         imports
             .group_trimmed(job.id, &g.name, outcome.as_deref())
             .await?;
@@ -396,40 +396,35 @@ impl Job<'_> {
         Ok(identity.id)
     }
 
-    /// Adds `ids` to `group` (checked, in calls of at most 1,000); answers why it failed, if it did.
-    async fn fill_group(&self, group: &str, ids: &[String]) -> Option<String> {
-        if ids.is_empty() {
-            return None;
-        }
+    /// Adds `ids` to `group` (`add`), or removes them (checked, in calls of at most 1,000), records it; answers why
+    /// it failed, if it did.
+    async fn change_members(&self, group: &str, ids: &[String], add: bool) -> Option<String> {
         let permit = match self.permit::<crate::permit::act::ManageMembers>() {
             Ok(p) => p,
             Err(m) => return Some(m),
         };
-        let done = super::members::change(&self.s.client, &permit, group, ids, true).await;
+        let done = super::members::change(&self.s.client, &permit, group, ids, add).await;
         let failed = done.failed.len();
-        let detail = format!("{} added by an import", done.changed);
-        let event = crate::audit::Event::new(
-            "group.members.add",
-            self.realm,
-            group,
-            &done.group_name,
-            detail,
-        )
-        .with_subjects(done.changed_ids.clone());
+        let (action, verb, delta) = if add {
+            ("group.members.add", "added", done.changed as i64)
+        } else {
+            ("group.members.remove", "removed", -(done.changed as i64))
+        };
+        let detail = format!("{} {verb} by an import", done.changed);
+        let event = crate::audit::Event::new(action, self.realm, group, &done.group_name, detail)
+            .with_subjects(done.changed_ids.clone());
         let outcome = if failed == 0 {
             Ok(())
         } else {
-            Err(format!("{failed} not added"))
+            Err(format!("{failed} not {verb}"))
         };
         self.record(event, &outcome).await;
         if let Some(index) = &self.s.index {
-            let _ = index
-                .count_members(self.realm, group, done.changed as i64)
-                .await;
+            let _ = index.count_members(self.realm, group, delta).await;
         }
         done.failed
             .first()
-            .map(|f| format!("{failed} not added: {}", f.reason))
+            .map(|f| format!("{failed} not {verb}: {}", f.reason))
     }
 
     /// Passkey invitations by email to the identities the import created (batches, as the list's bulk action).
@@ -458,42 +453,6 @@ impl Job<'_> {
         self.imports
             .set_invitations(self.id, sent.as_deref().map_err(String::as_str))
             .await
-    }
-
-    /// Removes `ids` from `group` (checked, in calls of at most 1,000); answers why it failed, if it did.
-    async fn trim_group(&self, group: &str, ids: &[String]) -> Option<String> {
-        let permit = match self.permit::<crate::permit::act::ManageMembers>() {
-            Ok(p) => p,
-            Err(m) => return Some(m),
-        };
-        let done = super::members::change(&self.s.client, &permit, group, ids, false).await;
-        let failed = done.failed.len();
-        let detail = format!(
-            "{} removed by an import (membership made to match the file)",
-            done.changed
-        );
-        let event = crate::audit::Event::new(
-            "group.members.remove",
-            self.realm,
-            group,
-            &done.group_name,
-            detail,
-        )
-        .with_subjects(done.changed_ids.clone());
-        let outcome = if failed == 0 {
-            Ok(())
-        } else {
-            Err(format!("{failed} not removed"))
-        };
-        self.record(event, &outcome).await;
-        if let Some(index) = &self.s.index {
-            let _ = index
-                .count_members(self.realm, group, -(done.changed as i64))
-                .await;
-        }
-        done.failed
-            .first()
-            .map(|f| format!("{failed} not removed: {}", f.reason))
     }
 
     /// The import itself in the audit log: the file, its SHA-256 and what was done.

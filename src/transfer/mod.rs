@@ -1,12 +1,13 @@
 //! Import and export of a realm's identities, one engine for the browser and the command line: the file formats
-//! (`file`), the plan of an import (`plan`), the imports kept in the console's database (`store`) and streamed
-//! exports (`export`). It uses only `bi`, `index` and `model`: the HTTP routes (`server::transfer_routes`), the apply
+//! (`file`), the plan of an import (`plan`), the imports kept in the console's database (`store`, read for pages by
+//! `view`) and streamed exports (`export`). It uses only `bi`, `index` and `model`: the HTTP routes (`server::transfer_routes`), the apply
 //! job and the plan's page (`api::imports`) and the commands (`server::transfer_commands`) use it.
 
 pub mod export;
 pub mod file;
 pub mod plan;
 pub mod store;
+mod view;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

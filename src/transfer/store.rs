@@ -5,7 +5,7 @@
 use sqlx::{Row, SqlitePool};
 
 use crate::bi::wire::IdentityWrite;
-use crate::model::{ImportCounts, ImportView, OperatorView, PageView, PlanRow, ROW_ERROR};
+use crate::model::{ImportCounts, OperatorView, PlanRow, ROW_ERROR};
 
 const SCHEMA: [&str; 5] = [
     "CREATE TABLE IF NOT EXISTS imports (
@@ -124,7 +124,7 @@ pub struct GroupStep {
 
 #[derive(Clone)]
 pub struct Imports {
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
 }
 
 fn now() -> String {
@@ -446,109 +446,6 @@ impl Imports {
         .fetch_all(&self.pool)
         .await
     }
-
-    /// The import for its page: header, progress, and one page of rows (all, or of one kind).
-    pub async fn view(
-        &self,
-        id: &str,
-        show: &str,
-        page: u32,
-        size: u32,
-    ) -> Result<Option<ImportView>, sqlx::Error> {
-        let Some(r) = sqlx::query("SELECT * FROM imports WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let summary: Summary = serde_json::from_str(r.get::<&str, _>("summary")).unwrap_or_default();
-        let operator: Option<OperatorView> = serde_json::from_str(r.get::<&str, _>("operator")).ok();
-        let progress = sqlx::query(
-            "SELECT \
-               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL) AS rows_total, \
-               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL AND outcome IS NOT NULL) AS rows_done, \
-               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND outcome = 'failed') AS rows_failed, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1) AS to_create, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1 AND created IS NOT NULL) AS created, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1) AS to_fill, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND filled IS NOT NULL) AS filled, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = 'failed' OR filled = 'failed' OR trimmed = 'failed')) AS groups_failed, \
-               (SELECT COUNT(DISTINCT group_name) FROM import_leaves WHERE import_id = ?1) AS to_trim, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND trimmed IS NOT NULL) AS trimmed",
-        )
-        .bind(id)
-        .fetch_one(&self.pool)
-        .await?;
-        let n = |k: &str| progress.get::<i64, _>(k) as u64;
-        let (page, size) = (page.max(1), size.clamp(1, crate::model::MAX_PAGE_SIZE));
-        let filter = match show {
-            "create" | "update" | "unchanged" | "error" => " AND action = ?",
-            "failed" => " AND outcome = ?",
-            _ => "",
-        };
-        let count_sql = format!("SELECT COUNT(*) FROM import_rows WHERE import_id = ?{filter}");
-        let rows_sql = format!(
-            "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line LIMIT ? OFFSET ?"
-        );
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(id);
-        let mut rows = sqlx::query(&rows_sql).bind(id);
-        if !filter.is_empty() {
-            count = count.bind(show);
-            rows = rows.bind(show);
-        }
-        let total = count.fetch_one(&self.pool).await? as u64;
-        let items = rows
-            .bind(size as i64)
-            .bind(((page - 1) as i64) * size as i64)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(plan_row)
-            .collect();
-        Ok(Some(ImportView {
-            id: id.to_string(),
-            realm: r.get("realm"),
-            file_name: r.get("file_name"),
-            sha256: r.get("sha256"),
-            operator: operator.map(|o| o.username).unwrap_or_default(),
-            created: r.get("created"),
-            state: r.get("state"),
-            counts: summary.counts,
-            groups_to_create: summary.groups_to_create,
-            unknown_columns: summary.unknown_columns,
-            removals: summary.removals,
-            done: n("rows_done") + n("created") + n("filled") + n("trimmed"),
-            total: n("rows_total") + n("to_create") + n("to_fill") + n("to_trim"),
-            failed: n("rows_failed") + n("groups_failed"),
-            started: r.get("started"),
-            ended: r.get("ended"),
-            rows: PageView {
-                items,
-                total,
-                page,
-                size,
-            },
-            pace: None,
-            invitations: r.get("invitations"),
-            invitations_error: r.get("invitations_error"),
-        }))
-    }
-
-    /// Every row (or only the errors), in the file's order: for the errors CSV and the result CSV.
-    pub async fn all_rows(&self, id: &str, errors_only: bool) -> Result<Vec<PlanRow>, sqlx::Error> {
-        let filter = if errors_only { " AND action = 'error'" } else { "" };
-        let sql = format!(
-            "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line"
-        );
-        Ok(sqlx::query(&sql)
-            .bind(id)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(plan_row)
-            .collect())
-    }
 }
 
 /// A group step's outcome (see [`Imports::group_done`]).
@@ -557,12 +454,4 @@ pub enum GroupOutcome<'a> {
     CreateFailed(&'a str),
     /// Filled; the message when it failed.
     Filled(Option<&'a str>),
-}
-
-fn plan_row(r: &sqlx::sqlite::SqliteRow) -> PlanRow {
-    let mut row: PlanRow = serde_json::from_str(r.get::<&str, _>("plan")).unwrap_or_default();
-    row.outcome = r.get("outcome");
-    row.message = r.get("message");
-    row.identity_id = r.get::<Option<String>, _>("identity_id").or(row.identity_id);
-    row
 }
