@@ -70,6 +70,7 @@ async fn apply_inviting(c: &reqwest::Client, t: &TestConsole, id: &str, invite: 
         realm: t.info.default_realm.clone(),
         id: id.into(),
         invite: if invite { "on".into() } else { String::new() },
+        confirm: String::new(),
     };
     let (status, body) = call(c, &t.base, ApplyImport::PATH, &args).await;
     assert_eq!(status, 200, "{body}");
@@ -522,6 +523,38 @@ fn the_command_line_exports_plans_and_applies_with_exit_codes() {
     );
     let out = run(&["import", "good.csv"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 to create, 0 to update, 1 unchanged"));
+
+    // Suspending the identities the file does not list: planned and counted, applied only with their number.
+    let out = run(&["import", "good.csv", "--suspend-missing", "--apply"]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(!out.status.success(), "{said}");
+    let active = exported.lines().filter(|l| l.contains(",active,")).count();
+    assert!(
+        said.contains(&format!("{active} identities to suspend")),
+        "{said}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(&format!("--confirm-suspensions {active}")),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let n = active.to_string();
+    let out = run(&[
+        "import",
+        "good.csv",
+        "--suspend-missing",
+        "--apply",
+        "--confirm-suspensions",
+        &n,
+    ]);
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    let out = run(&["export", "after.csv"]);
+    assert!(out.status.success());
+    let after = std::fs::read_to_string(dir.join("after.csv")).unwrap();
+    let still: Vec<&str> = after.lines().filter(|l| l.contains(",active,")).collect();
+    assert_eq!(still.len(), 1, "{still:?}");
+    assert!(still[0].starts_with("cli.new,"), "{still:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -683,6 +716,169 @@ async fn the_groups_membership_can_be_made_to_match_the_file() {
     let mut expected = vec![kept, "new.finance".to_string()];
     expected.sort();
     assert_eq!(after, expected);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Uploads `text` as an admin with "suspend the identities not in the file".
+async fn upload_suspending(c: &reqwest::Client, t: &TestConsole, text: &str) -> reqwest::Response {
+    let realm = &t.info.default_realm;
+    let part = reqwest::multipart::Part::bytes(text.as_bytes().to_vec()).file_name("keep.csv");
+    let form = reqwest::multipart::Form::new()
+        .text("suspend_missing", "on")
+        .part("file", part);
+    c.post(format!("{}/realms/{realm}/imports", t.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn identities_not_in_the_file_are_suspended_only_by_an_admin_and_after_typing_their_number() {
+    let dir = temp_dir("import-suspend");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    wait_indexed(&c, &t).await;
+    let realm = t.info.default_realm.clone();
+    let store = t.sandbox.as_ref().unwrap().store();
+    let everyone = store
+        .list_identities(&realm, None, 0, 1000)
+        .await
+        .unwrap()
+        .items;
+    let active = |all: &[bi_console::model::Identity]| -> Vec<String> {
+        all.iter()
+            .filter(|i| i.status.as_deref() != Some("suspended"))
+            .map(|i| i.username().to_string())
+            .collect()
+    };
+    let before = active(&everyone);
+    let suspended_before = everyone.len() - before.len();
+    assert!(suspended_before > 0 && before.len() > 10);
+    // Listed in the file (one in another case), so kept; one new; a suspended one not listed stays as it is.
+    let file = format!(
+        "username,name\n{},,\n{},,\nnew.keeper,New Keeper\n",
+        before[0],
+        before[1].to_uppercase()
+    );
+    let expected = before.len() as u64 - 2;
+
+    // A helpdesk operator may not ask for it: back to the form with the reason.
+    let helpdesk = browser();
+    sign_in(&helpdesk, &t.base, "helpdesk", common::HELPDESK_PASSWORD).await;
+    let res = upload_suspending(&helpdesk, &t, &file).await;
+    assert_eq!(res.headers()["location"], format!("/realms/{realm}/import"));
+    let (_, page) = get(&helpdesk, &t, &format!("/realms/{realm}/import")).await;
+    assert!(
+        page.contains("Only an admin may suspend identities by import"),
+        "{page}"
+    );
+
+    let res = upload_suspending(&c, &t, &file).await;
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let id = to.rsplit_once("/imports/").unwrap().1.to_string();
+    let plan = view(&c, &t, &id, "").await;
+    assert_eq!(plan.counts.suspensions, expected, "{plan:?}");
+    assert_eq!((plan.counts.create, plan.counts.unchanged), (1, 2));
+    let listed = view(&c, &t, &id, "suspend").await;
+    assert_eq!(listed.rows.total, expected);
+    assert!(listed
+        .rows
+        .items
+        .iter()
+        .all(|r| r.action == "suspend" && r.line == 0));
+    assert!(!listed.rows.items.iter().any(|r| r.username == before[0]));
+
+    // Apply without the number, or with another: refused on the field, nothing written.
+    let writes = t.sandbox.as_ref().unwrap().calls_total();
+    for typed in ["", "3", "12a"] {
+        let args = ApplyImport {
+            realm: realm.clone(),
+            id: id.clone(),
+            invite: String::new(),
+            confirm: typed.into(),
+        };
+        let (status, body) = call(&c, &t.base, ApplyImport::PATH, &args).await;
+        assert_eq!(status, 400, "{body}");
+        let error: bi_console::model::AppError = serde_json::from_str(&body).unwrap();
+        let message = error.field("confirm").unwrap();
+        let wanted = format!("ype {expected} to confirm suspending {expected} identities.");
+        assert!(message.contains(&wanted), "{message}");
+    }
+    // The plain form (before the wasm): back to the plan's page, which says why and keeps what was typed.
+    let res = c
+        .post(format!("{}{}", t.base, ApplyImport::PATH))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .body(format!("realm={realm}&id={id}&confirm=7"))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(
+        res.headers()["location"],
+        format!("/realms/{realm}/imports/{id}")
+    );
+    let (_, page) = get(&c, &t, &format!("/realms/{realm}/imports/{id}")).await;
+    assert!(page.contains("“7” is not"), "{page}");
+    assert!(page.contains("value=\"7\""), "{page}");
+    assert_eq!(view(&c, &t, &id, "").await.state, "planned");
+    assert_eq!(
+        t.sandbox.as_ref().unwrap().calls_total(),
+        writes,
+        "nothing sent to BI"
+    );
+
+    // With the number: applied; only the listed identities (and the new one) stay active.
+    let args = ApplyImport {
+        realm: realm.clone(),
+        id: id.clone(),
+        invite: String::new(),
+        confirm: format!(" {expected} "),
+    };
+    let (status, body) = call(&c, &t.base, ApplyImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    let done = finished(&c, &t, &id).await;
+    assert_eq!(
+        (done.failed, done.done, done.total),
+        (0, done.total, expected + 1),
+        "{done:?}"
+    );
+    let everyone = store
+        .list_identities(&realm, None, 0, 1000)
+        .await
+        .unwrap()
+        .items;
+    let mut left = active(&everyone);
+    left.sort();
+    let mut kept = vec![
+        before[0].clone(),
+        before[1].clone(),
+        "new.keeper".to_string(),
+    ];
+    kept.sort();
+    assert_eq!(left, kept);
+    let (status, csv) = get(&c, &t, &format!("/realms/{realm}/imports/{id}/result.csv")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(",suspend,ok,")).count() as u64,
+        expected,
+        "{csv}"
+    );
+    // Each suspension is audited, and the import says how many it suspended.
+    let audit = ListAudit {
+        filter: bi_console::model::AuditFilter {
+            action: "identity.suspend".into(),
+            ..Default::default()
+        },
+        page: 1,
+        size: 10,
+    };
+    let (status, body) = call(&c, &t.base, ListAudit::PATH, &audit).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("not in the file of an import"), "{body}");
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,6 +13,8 @@ pub mod errors;
 mod forms;
 mod groups;
 mod identities;
+#[cfg(feature = "ssr")]
+mod import_job;
 mod imports;
 mod invitations;
 #[cfg(feature = "ssr")]
@@ -25,6 +27,8 @@ mod search;
 pub use audit::*;
 pub use groups::*;
 pub use identities::*;
+#[cfg(feature = "ssr")]
+pub use import_job::run_import;
 pub use imports::*;
 pub use invitations::*;
 pub use membership::*;

@@ -11,7 +11,7 @@ pub const SECONDARY_BUTTON: &str = "rounded-md border border-slate-300 px-3 py-1
 /// A destructive action next to a page's title.
 pub const DANGER_BUTTON: &str = "rounded-md border border-red-300 px-3 py-1.5 text-sm font-medium text-red-700 hover:bg-red-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 disabled:cursor-progress disabled:opacity-60 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950";
 
-const INPUT_CLASS: &str = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
+pub const INPUT_CLASS: &str = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-950";
 
 /// Checks a form in the browser before it is sent, with the server's own rules: called from the submit button's
 /// click (which comes before the form's submit; Enter in a field clicks it too). Reads the form into the server

@@ -25,6 +25,8 @@ pub const ROW_CREATE: &str = "create";
 pub const ROW_UPDATE: &str = "update";
 pub const ROW_UNCHANGED: &str = "unchanged";
 pub const ROW_ERROR: &str = "error";
+/// Not a row of the file: an identity of the realm the file does not list, suspended when asked for.
+pub const ROW_SUSPEND: &str = "suspend";
 
 /// One field a row changes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,12 +79,21 @@ pub struct ImportCounts {
     /// Memberships removed to make the groups named in the file match it (when asked for).
     #[serde(default)]
     pub removals: u64,
+    /// Active identities of the realm that the file does not list, suspended (when asked for).
+    #[serde(default)]
+    pub suspensions: u64,
 }
 
 impl ImportCounts {
     /// Whether applying would change anything.
     pub fn nothing_to_do(&self) -> bool {
-        self.create + self.update + self.memberships + self.groups_to_create + self.removals == 0
+        self.create
+            + self.update
+            + self.memberships
+            + self.groups_to_create
+            + self.removals
+            + self.suspensions
+            == 0
     }
 }
 

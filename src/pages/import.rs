@@ -12,11 +12,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{get_import, ApplyImport, CancelImport};
 use crate::components::error::ErrorBanner;
-use crate::components::form::{use_form_flash, DANGER_BUTTON, PRIMARY_BUTTON};
+use crate::components::form::{use_form_flash, DANGER_BUTTON, INPUT_CLASS, PRIMARY_BUTTON};
+use crate::components::layout::use_me;
 use crate::components::pager::Pager;
 use crate::components::poll::poll_while;
 use crate::components::table::DataTable;
-use crate::model::{encode_component, thousands, ImportView, PlanRow};
+use crate::model::{encode_component, thousands, FormFlash, ImportView, PlanRow, Role};
 
 const LINK: &str = "font-medium text-indigo-700 underline hover:no-underline dark:text-indigo-300";
 
@@ -26,6 +27,7 @@ pub fn ImportUploadPage() -> impl IntoView {
     let params = use_params_map();
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let flash = use_form_flash();
+    let me = use_me();
     view! {
         <div class="mx-auto flex max-w-3xl flex-col gap-5">
             <div>
@@ -42,6 +44,7 @@ pub fn ImportUploadPage() -> impl IntoView {
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
                         let error = flash.await.and_then(|f| f.error.field("file"));
+                        let admin = me.perms().await.0.is_some_and(|o| o.role == Role::Admin);
                         let described = if error.is_some() { "file-help file-error" } else { "file-help" };
                         view! {
                             <form method="post" enctype="multipart/form-data" action=format!("/realms/{}/imports", encode_component(&realm.get_untracked())) class="flex flex-col gap-3">
@@ -55,6 +58,12 @@ pub fn ImportUploadPage() -> impl IntoView {
                                     <input type="checkbox" name="sync_groups" value="on" class="mt-0.5 h-4 w-4 rounded border-slate-300" />
                                     <span>"Make the membership of the groups in the file match it: members the file does not list in a group are removed from it (the plan shows how many)"</span>
                                 </label>
+                                {admin.then(|| view! {
+                                    <label class="flex items-start gap-2">
+                                        <input type="checkbox" name="suspend_missing" value="on" class="mt-0.5 h-4 w-4 rounded border-slate-300" />
+                                        <span>"Suspend the realm's active identities that are not in the file (the plan shows how many; you confirm the number before anything changes)"</span>
+                                    </label>
+                                })}
                                 <div><button type="submit" class=PRIMARY_BUTTON>"Plan import"</button></div>
                             </form>
                         }
@@ -82,6 +91,7 @@ pub fn ImportPage() -> impl IntoView {
     });
     let apply = ServerAction::<ApplyImport>::new();
     let cancel = ServerAction::<CancelImport>::new();
+    let flash = use_form_flash();
     let data = Resource::new(
         move || {
             (
@@ -107,9 +117,10 @@ pub fn ImportPage() -> impl IntoView {
             <a href=move || format!("/realms/{}/identities", encode_component(&realm.get())) class="text-sm text-indigo-600 hover:underline dark:text-indigo-400">"← Identities"</a>
             <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading the import…"</p> }>
                 {move || Suspend::new(async move {
+                    let kept = flash.await;
                     match data.await {
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                        Ok(v) => view! { <Import view=v apply=apply cancel=cancel show=show.get_untracked() /> }.into_any(),
+                        Ok(v) => view! { <Import view=v apply=apply cancel=cancel show=show.get_untracked() kept=kept /> }.into_any(),
                     }
                 })}
             </Transition>
@@ -123,6 +134,8 @@ fn Import(
     apply: ServerAction<ApplyImport>,
     cancel: ServerAction<CancelImport>,
     show: String,
+    /// What a plain post of Apply kept when it was refused (the number typed to confirm, and why).
+    kept: Option<FormFlash>,
 ) -> impl IntoView {
     let base = format!(
         "/realms/{}/imports/{}",
@@ -156,6 +169,9 @@ fn Import(
         {(c.removals > 0).then(|| view! {
             <li id="count-removals" class="rounded-md border border-amber-300 px-3 py-2 dark:border-amber-800"><span class="text-lg font-semibold">{thousands(c.removals)}</span>" memberships to remove"</li>
         })}
+        {(c.suspensions > 0).then(|| view! {
+            <li id="count-suspensions" class="rounded-md border border-amber-300 px-3 py-2 dark:border-amber-800"><span class="text-lg font-semibold">{thousands(c.suspensions)}</span>" identities to suspend (not in the file)"</li>
+        })}
     };
     let removals_note = (!view.removals.is_empty()).then(|| {
         let each: Vec<String> = view.removals.iter().map(|(g, n)| format!("{g}: {n}")).collect();
@@ -170,9 +186,11 @@ fn Import(
     let errors_link = (c.error > 0).then(|| view! {
         <a href=format!("{base}/errors.csv") class=LINK download="">"Download the rows with errors (CSV)"</a>
     });
-    let status = status_block(&view, &base, apply, cancel);
+    let status = status_block(&view, &base, apply, cancel, kept);
+    let suspend_tab = (c.suspensions > 0).then_some(("suspend", "Suspend"));
     let filters = [("", "All"), ("create", "Create"), ("update", "Update"), ("unchanged", "Unchanged"), ("error", "Errors"), ("failed", "Failed")]
         .into_iter()
+        .chain(suspend_tab)
         .map(|(kind, label)| {
             let current = kind == show;
             let href = if kind.is_empty() { base.clone() } else { format!("{base}?show={kind}") };
@@ -216,9 +234,12 @@ fn status_block(
     base: &str,
     apply: ServerAction<ApplyImport>,
     cancel: ServerAction<CancelImport>,
+    kept: Option<FormFlash>,
 ) -> AnyView {
     let (realm, id) = (v.realm.clone(), v.id.clone());
     let creates = v.counts.create > 0;
+    let confirm =
+        (v.counts.suspensions > 0).then(|| confirm_field(v.counts.suspensions, apply, kept));
     let error = move || {
         apply
             .value()
@@ -242,6 +263,7 @@ fn status_block(
                         "Send passkey invitations by email to the identities it creates"
                     </label>
                 })}
+                {confirm}
                 <button type="submit" class=PRIMARY_BUTTON disabled=move || apply.pending().get()>"Apply import"</button>
                 <span class="text-sm text-slate-600 dark:text-slate-400">"Rows with errors are skipped."</span>
             </ActionForm>
@@ -286,6 +308,35 @@ fn status_block(
     }
 }
 
+/// The number of identities to suspend, typed to confirm them; its error from the last Apply (hydrated) or from a
+/// refused plain post.
+fn confirm_field(
+    n: u64,
+    apply: ServerAction<ApplyImport>,
+    kept: Option<FormFlash>,
+) -> impl IntoView {
+    let typed = kept
+        .as_ref()
+        .and_then(|f| f.get("confirm"))
+        .unwrap_or_default();
+    let refused = kept.and_then(|f| f.error.field("confirm"));
+    let error = Signal::derive(move || match apply.value().get() {
+        Some(Err(e)) => e.field("confirm"),
+        Some(Ok(_)) => None,
+        None => refused.clone(),
+    });
+    let invalid = move || error.get().is_some().then_some("true");
+    let n = thousands(n);
+    view! {
+        <div class="flex w-full flex-col gap-1">
+            <label for="import-confirm" class="text-sm font-medium">{format!("Type {n} to confirm suspending {n} identities")}</label>
+            <input id="import-confirm" name="confirm" inputmode="numeric" autocomplete="off" value=typed
+                aria-describedby="import-confirm-error" aria-invalid=invalid class=INPUT_CLASS />
+            <p id="import-confirm-error" class="text-sm text-red-700 dark:text-red-400">{error}</p>
+        </div>
+    }
+}
+
 fn row_view(r: &PlanRow) -> impl IntoView {
     let mut details: Vec<String> = r
         .changes
@@ -318,6 +369,7 @@ fn row_view(r: &PlanRow) -> impl IntoView {
         "create" => "bg-emerald-100 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-200",
         "update" => "bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200",
         "error" => "bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200",
+        "suspend" => "bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200",
         _ => "bg-slate-100 text-slate-800 dark:bg-slate-800 dark:text-slate-200",
     };
     view! {

@@ -28,7 +28,8 @@ use crate::sandbox::{self, Sandbox, PREFIX};
 use crate::state::AppState;
 
 pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE [REALMS]
-                   | export [--realm R] [--format csv|json] [FILE] | import FILE [--realm R] [--sync-groups] [--apply]]
+                   | export [--realm R] [--format csv|json] [FILE]
+                   | import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]]
 
   serve            run the console (default). With no BI_* settings it runs on the embedded sandbox.
   sandbox [ADDR]   run only the sandbox API on ADDR (default 127.0.0.1:8787), under /sandbox/v1/...
@@ -40,10 +41,12 @@ pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandb
                    and printed when the input is empty
   export [--realm R] [--format csv|json] [FILE]
                    write the realm's identities (default realm: the console's) as CSV or JSON to FILE or stdout
-  import FILE [--realm R] [--sync-groups] [--apply]
+  import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]
                    plan the import of a CSV or JSON file and print it (exit 1 when rows have errors); with --apply,
                    apply it (exit 1 when anything failed); --sync-groups also removes members the file does not list
-                   in the groups it names. Acts as the admin `cli`; every write is audited";
+                   in the groups it names; --suspend-missing suspends the realm's active identities the file does
+                   not list, applied only with --confirm-suspensions and their number. Acts as the admin `cli`;
+                   every write is audited";
 
 /// Keeps large allocations (each password check takes argon2's 19 MiB) in their own mappings, so they go back to
 /// the system when freed instead of staying in the heap: glibc otherwise raises that threshold after the first one,

@@ -54,7 +54,7 @@ fn positional(args: &[String]) -> Vec<String> {
     for a in args {
         if skip {
             skip = false;
-        } else if a == "--realm" || a == "--format" {
+        } else if a == "--realm" || a == "--format" || a == "--confirm-suspensions" {
             skip = true;
         } else if !a.starts_with("--") {
             out.push(a.clone());
@@ -98,8 +98,10 @@ pub async fn export_command(args: &[String]) -> Result<(), CommandError> {
     Ok(())
 }
 
-/// `import FILE [--realm R] [--sync-groups] [--apply]`: prints the plan (and its errors); with `--apply`, applies it with a
-/// progress line and a summary. Answers whether all went well (no errors in the plan; nothing failed).
+/// `import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]`: prints the
+/// plan (and its errors); with `--apply`, applies it with a progress line and a summary. A plan that suspends
+/// identities is applied only when `--confirm-suspensions` gives their number. Answers whether all went well (no
+/// errors in the plan; nothing failed).
 pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
     let Some(path) = positional(args).first().cloned() else {
         return Err(CommandError::Usage(format!(
@@ -114,45 +116,57 @@ pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
     let realm = option(args, "--realm").unwrap_or(console.info.default_realm.clone());
     let file = crate::transfer::file::read(&bytes, s.import_limits.max_rows)
         .map_err(|e| CommandError::Usage(format!("{path}: {e}")))?;
-    let (realm_state, calls) =
-        crate::transfer::plan::read_realm(&s.client, s.index.as_deref(), &realm, &file)
-            .await
-            .map_err(|e| CommandError::Usage(format!("cannot read the realm: {e}")))?;
+    let options = crate::transfer::plan::Options {
+        sync_groups: args.iter().any(|a| a == "--sync-groups"),
+        suspend_missing: args.iter().any(|a| a == "--suspend-missing"),
+    };
     let protected: Vec<String> = s.protected_groups.iter().cloned().collect();
     let name = std::path::Path::new(&path)
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or(path.clone());
-    let plan = crate::transfer::plan::plan(
-        &file,
-        &realm_state,
-        &realm,
-        &cli_operator(),
-        &protected,
-        &name,
-        crate::transfer::sha256_hex(&bytes),
-        args.iter().any(|a| a == "--sync-groups"),
-    );
     let imports = s
         .imports
         .clone()
         .ok_or_else(|| CommandError::Usage("imports are not available".into()))?;
     let db = |e: sqlx::Error| CommandError::Usage(format!("cannot keep the import: {e}"));
-    let id = imports.save(&plan).await.map_err(db)?;
-    let c = &plan.summary.counts;
+    let operator = cli_operator();
+    let cx = crate::transfer::plan::Context {
+        client: &s.client,
+        index: s.index.as_deref(),
+        imports: &imports,
+        realm: &realm,
+        operator: &operator,
+        protected: &protected,
+        options,
+    };
+    let sha256 = crate::transfer::sha256_hex(&bytes);
+    let planned = crate::transfer::plan::plan_file(&cx, &file, &name, &sha256)
+        .await
+        .map_err(|e| CommandError::Usage(format!("cannot plan the import: {e}")))?;
+    let (id, calls, c) = (planned.id, planned.calls, &planned.summary.counts);
     println!(
-        "plan {id} for {name} ({calls} BI reads): {} to create, {} to update, {} unchanged, {} with errors, {} memberships to add, {} groups to create, {} memberships to remove",
-        c.create, c.update, c.unchanged, c.error, c.memberships, c.groups_to_create, c.removals
+        "plan {id} for {name} ({calls} BI reads): {} to create, {} to update, {} unchanged, {} with errors, {} memberships to add, {} groups to create, {} memberships to remove, {} identities to suspend",
+        c.create, c.update, c.unchanged, c.error, c.memberships, c.groups_to_create, c.removals, c.suspensions
     );
-    if !plan.summary.unknown_columns.is_empty() {
-        println!("columns not imported: {}", plan.summary.unknown_columns.join(", "));
+    if !planned.summary.unknown_columns.is_empty() {
+        println!("columns not imported: {}", planned.summary.unknown_columns.join(", "));
     }
-    for row in plan.rows.iter().filter_map(|r| r.row.problem.as_ref().map(|p| (r.row.line, p))) {
-        println!("line {}: {}: {}", row.0, row.1.column, row.1.message);
+    for row in imports.all_rows(&id, true).await.map_err(db)? {
+        if let Some(p) = row.problem {
+            println!("line {}: {}: {}", row.line, p.column, p.message);
+        }
     }
     let clean_plan = c.error == 0;
     if !args.iter().any(|a| a == "--apply") {
         return Ok(clean_plan);
+    }
+    let confirmed = option(args, "--confirm-suspensions").and_then(|n| n.replace(',', "").parse::<u64>().ok());
+    if c.suspensions > 0 && confirmed != Some(c.suspensions) {
+        return Err(CommandError::Usage(format!(
+            "the plan suspends {n} identities: give --confirm-suspensions {n} to apply it",
+            n = c.suspensions
+        )));
     }
     imports
         .set_state(&id, crate::model::IMPORT_APPLYING)

@@ -52,7 +52,8 @@ pub async fn upload(
         return fail("Imports are not available in this console.".into()).await;
     };
     let limits = s.import_limits;
-    let (mut name, mut bytes, mut sync_groups) = (String::new(), Vec::new(), false);
+    let (mut name, mut bytes) = (String::new(), Vec::new());
+    let mut options = crate::transfer::plan::Options::default();
     loop {
         match form.next_field().await {
             Ok(Some(mut field)) if field.name() == Some("file") => {
@@ -71,7 +72,8 @@ pub async fn upload(
                     }
                 }
             }
-            Ok(Some(field)) if field.name() == Some("sync_groups") => sync_groups = true,
+            Ok(Some(field)) if field.name() == Some("sync_groups") => options.sync_groups = true,
+            Ok(Some(field)) if field.name() == Some("suspend_missing") => options.suspend_missing = true,
             Ok(Some(_)) => {}
             Ok(None) => break,
             Err(e) => {
@@ -88,28 +90,32 @@ pub async fn upload(
     if name.is_empty() {
         return fail("Choose a CSV or JSON file to import.".into()).await;
     }
+    if options.suspend_missing && op.role != crate::model::Role::Admin {
+        return fail("Only an admin may suspend identities by import; upload the file without that option.".into()).await;
+    }
     let file = match crate::transfer::file::read(&bytes, limits.max_rows) {
         Ok(f) => f,
         Err(e) => return fail(e.to_string()).await,
     };
-    let read = crate::transfer::plan::read_realm(&s.client, s.index.as_deref(), &realm, &file).await;
-    let realm_state = match read {
-        Ok((r, _calls)) => r,
-        Err(e) => return fail(crate::api::errors::from_bi("read the realm", e).message).await,
-    };
     let protected: Vec<String> = s.protected_groups.iter().cloned().collect();
-    let plan = crate::transfer::plan::plan(
-        &file,
-        &realm_state,
-        &realm,
-        &op,
-        &protected,
-        &name,
-        crate::transfer::sha256_hex(&bytes),
-        sync_groups,
-    );
-    match imports.save(&plan).await {
-        Ok(id) => Redirect::to(&format!("/realms/{}/imports/{id}", encode_component(&realm))).into_response(),
+    let cx = crate::transfer::plan::Context {
+        client: &s.client,
+        index: s.index.as_deref(),
+        imports: &imports,
+        realm: &realm,
+        operator: &op,
+        protected: &protected,
+        options,
+    };
+    let sha256 = crate::transfer::sha256_hex(&bytes);
+    drop(bytes);
+    match crate::transfer::plan::plan_file(&cx, &file, &name, &sha256).await {
+        Ok(planned) => {
+            Redirect::to(&format!("/realms/{}/imports/{}", encode_component(&realm), planned.id)).into_response()
+        }
+        Err(crate::transfer::plan::PlanError::Bi(e)) => {
+            fail(crate::api::errors::from_bi("read the realm", e).message).await
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot keep an import's plan");
             fail("The console could not keep the plan; see the server log.".into()).await

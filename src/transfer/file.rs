@@ -350,8 +350,10 @@ pub fn rows_csv(rows: &[crate::model::PlanRow], errors: bool) -> Vec<u8> {
         let _ = w.write_record(["line", "username", "action", "outcome", "message", "identity_id"]);
         for r in rows {
             let problem = r.problem.as_ref().map(|p| format!("{}: {}", p.column, p.message));
+            // Line 0: an identity the file does not list (suspended by the import).
+            let line = if r.line == 0 { String::new() } else { r.line.to_string() };
             let _ = w.write_record([
-                r.line.to_string(),
+                line,
                 neutralise(&r.username).into_owned(),
                 r.action.clone(),
                 r.outcome.clone().unwrap_or_else(|| {

@@ -3,6 +3,7 @@
 //! `view`) and streamed exports (`export`). It uses only `bi`, `index` and `model`: the HTTP routes (`server::transfer_routes`), the apply
 //! job and the plan's page (`api::imports`) and the commands (`server::transfer_commands`) use it.
 
+mod classify;
 pub mod export;
 pub mod file;
 pub mod plan;

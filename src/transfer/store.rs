@@ -2,12 +2,12 @@
 //! create) and, as the apply job goes, each step's outcome. Everything the job needs is here, so a restart of the
 //! console continues an apply from where it stopped. Plain SQL that SQLite and Postgres both accept.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::bi::wire::IdentityWrite;
 use crate::model::{ImportCounts, OperatorView, PlanRow, ROW_ERROR};
 
-const SCHEMA: [&str; 5] = [
+const SCHEMA: [&str; 6] = [
     "CREATE TABLE IF NOT EXISTS imports (
         id         TEXT PRIMARY KEY,
         realm      TEXT NOT NULL,
@@ -52,6 +52,14 @@ const SCHEMA: [&str; 5] = [
         identity_id TEXT NOT NULL,
         PRIMARY KEY (import_id, group_name, identity_id)
     )",
+    "CREATE TABLE IF NOT EXISTS import_suspensions (
+        import_id   TEXT NOT NULL,
+        identity_id TEXT NOT NULL,
+        username    TEXT NOT NULL,
+        outcome     TEXT,
+        message     TEXT,
+        PRIMARY KEY (import_id, identity_id)
+    )",
     "CREATE TABLE IF NOT EXISTS import_joins (
         import_id  TEXT NOT NULL,
         line       INTEGER NOT NULL,
@@ -91,17 +99,6 @@ pub struct Summary {
     pub removals: Vec<(String, u64)>,
 }
 
-/// A whole plan, as saved.
-pub struct Plan {
-    pub realm: String,
-    pub operator: OperatorView,
-    pub file_name: String,
-    pub sha256: String,
-    pub summary: Summary,
-    pub rows: Vec<PlannedRow>,
-    pub groups: Vec<PlannedGroup>,
-}
-
 /// One import's header, as the apply job reads it.
 pub struct Header {
     pub realm: String,
@@ -139,72 +136,44 @@ impl Imports {
         Ok(Imports { pool })
     }
 
-    /// Saves a plan; answers its id.
-    pub async fn save(&self, plan: &Plan) -> Result<String, sqlx::Error> {
+    /// Starts keeping a plan (in the state `planning` until [`Saving::finish`]).
+    pub async fn begin(
+        &self,
+        realm: &str,
+        operator: &OperatorView,
+        file_name: &str,
+        sha256: &str,
+    ) -> Result<Saving, sqlx::Error> {
         let id = format!("{:016x}", rand::random::<u64>());
-        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO imports (id, realm, operator, file_name, sha256, created, state, summary) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, 'planning', '{}')",
         )
         .bind(&id)
-        .bind(&plan.realm)
-        .bind(serde_json::to_string(&plan.operator).unwrap_or_default())
-        .bind(&plan.file_name)
-        .bind(&plan.sha256)
+        .bind(realm)
+        .bind(serde_json::to_string(operator).unwrap_or_default())
+        .bind(file_name)
+        .bind(sha256)
         .bind(now())
-        .bind(crate::model::IMPORT_PLANNED)
-        .bind(serde_json::to_string(&plan.summary).unwrap_or_default())
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        for p in &plan.rows {
-            let r = &p.row;
-            sqlx::query(
-                "INSERT INTO import_rows (import_id, line, username, action, plan, write, identity_id) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&id)
-            .bind(r.line as i64)
-            .bind(&r.username)
-            .bind(&r.action)
-            .bind(serde_json::to_string(r).unwrap_or_default())
-            .bind(p.write.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))
-            .bind(&r.identity_id)
-            .execute(&mut *tx)
-            .await?;
-            if r.action == ROW_ERROR {
-                continue;
-            }
-            for g in &r.join {
-                sqlx::query("INSERT OR IGNORE INTO import_joins (import_id, line, group_name) VALUES (?, ?, ?)")
-                    .bind(&id)
-                    .bind(r.line as i64)
-                    .bind(g)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+        Ok(Saving {
+            pool: self.pool.clone(),
+            id,
+        })
+    }
+
+    /// Forgets a plan that could not be made to the end.
+    pub async fn discard(&self, id: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["import_rows", "import_joins", "import_groups", "import_leaves", "import_suspensions"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE import_id = ?"))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
-        for g in &plan.groups {
-            sqlx::query(
-                "INSERT INTO import_groups (import_id, name, group_id, to_create) VALUES (?, ?, ?, ?)",
-            )
-            .bind(&id)
-            .bind(&g.name)
-            .bind(&g.id)
-            .bind(g.id.is_none() as i64)
-            .execute(&mut *tx)
-            .await?;
-            for who in &g.leaving {
-                sqlx::query("INSERT OR IGNORE INTO import_leaves (import_id, group_name, identity_id) VALUES (?, ?, ?)")
-                    .bind(&id)
-                    .bind(&g.name)
-                    .bind(who)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        tx.commit().await?;
-        Ok(id)
+        sqlx::query("DELETE FROM imports WHERE id = ?").bind(id).execute(&mut *tx).await?;
+        tx.commit().await
     }
 
     pub async fn header(&self, id: &str) -> Result<Option<Header>, sqlx::Error> {
@@ -352,7 +321,36 @@ impl Imports {
             .execute(&self.pool)
             .await?
             .rows_affected();
-        Ok(rows + created + filled + trimmed)
+        let suspended = sqlx::query(
+            "UPDATE import_suspensions SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = 'failed'",
+        )
+        .bind(id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(rows + created + filled + trimmed + suspended)
+    }
+
+    /// Identities still to suspend.
+    pub async fn to_suspend(&self, id: &str) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT identity_id FROM import_suspensions WHERE import_id = ? AND outcome IS NULL ORDER BY username",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// A suspension's outcome: `None`, or BI's message when it failed.
+    pub async fn suspended(&self, id: &str, identity: &str, failed: Option<&str>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE import_suspensions SET outcome = ?, message = ? WHERE import_id = ? AND identity_id = ?")
+            .bind(if failed.is_some() { "failed" } else { "ok" })
+            .bind(failed)
+            .bind(id)
+            .bind(identity)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn groups(&self, id: &str) -> Result<Vec<GroupStep>, sqlx::Error> {
@@ -454,4 +452,96 @@ pub enum GroupOutcome<'a> {
     CreateFailed(&'a str),
     /// Filled; the message when it failed.
     Filled(Option<&'a str>),
+}
+
+/// Rows of a multi-row INSERT (at most 7 values each: well under SQLite's bound on a statement's parameters).
+const INSERT_ROWS: usize = 100;
+
+/// A plan being kept, a chunk of rows at a time (each chunk in a transaction of its own).
+pub struct Saving {
+    pool: SqlitePool,
+    id: String,
+}
+
+impl Saving {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Keeps classified rows, with the groups each joins.
+    pub async fn rows(&mut self, rows: &[PlannedRow]) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for part in rows.chunks(INSERT_ROWS) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO import_rows (import_id, line, username, action, plan, write, identity_id) ",
+            );
+            insert.push_values(part, |mut b, p| {
+                let r = &p.row;
+                b.push_bind(self.id.clone())
+                    .push_bind(r.line as i64)
+                    .push_bind(r.username.clone())
+                    .push_bind(r.action.clone())
+                    .push_bind(serde_json::to_string(r).unwrap_or_default())
+                    .push_bind(p.write.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))
+                    .push_bind(r.identity_id.clone());
+            });
+            insert.build().execute(&mut *tx).await?;
+            let joins: Vec<(i64, &String)> = part
+                .iter()
+                .filter(|p| p.row.action != ROW_ERROR)
+                .flat_map(|p| p.row.join.iter().map(move |g| (p.row.line as i64, g)))
+                .collect();
+            for some in joins.chunks(INSERT_ROWS) {
+                let mut insert = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_joins (import_id, line, group_name) ");
+                insert.push_values(some, |mut b, (line, g)| {
+                    b.push_bind(self.id.clone()).push_bind(*line).push_bind((*g).clone());
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+        }
+        tx.commit().await
+    }
+
+    /// Keeps the groups the plan names (with the members they lose), the identities it suspends and its summary;
+    /// the plan is then ready to apply.
+    pub async fn finish(
+        &mut self,
+        groups: &[PlannedGroup],
+        suspensions: &[(String, String)],
+        summary: &Summary,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        for g in groups {
+            sqlx::query("INSERT INTO import_groups (import_id, name, group_id, to_create) VALUES (?, ?, ?, ?)")
+                .bind(&self.id)
+                .bind(&g.name)
+                .bind(&g.id)
+                .bind(g.id.is_none() as i64)
+                .execute(&mut *tx)
+                .await?;
+            for some in g.leaving.chunks(INSERT_ROWS) {
+                let mut insert =
+                    QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_leaves (import_id, group_name, identity_id) ");
+                insert.push_values(some, |mut b, who| {
+                    b.push_bind(self.id.clone()).push_bind(g.name.clone()).push_bind(who.clone());
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+        }
+        for some in suspensions.chunks(INSERT_ROWS) {
+            let mut insert =
+                QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_suspensions (import_id, identity_id, username) ");
+            insert.push_values(some, |mut b, (who, username)| {
+                b.push_bind(self.id.clone()).push_bind(who.clone()).push_bind(username.clone());
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE imports SET state = ?, summary = ? WHERE id = ?")
+            .bind(crate::model::IMPORT_PLANNED)
+            .bind(serde_json::to_string(summary).unwrap_or_default())
+            .bind(&self.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
 }

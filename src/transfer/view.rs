@@ -4,7 +4,7 @@
 use sqlx::Row;
 
 use super::store::{Imports, Summary};
-use crate::model::{ImportView, OperatorView, PageView, PlanRow};
+use crate::model::{ImportView, OperatorView, PageView, PlanRow, ROW_SUSPEND};
 
 impl Imports {
     /// The import for its page: header, progress, and one page of rows (all, or of one kind).
@@ -35,7 +35,10 @@ impl Imports {
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND filled IS NOT NULL) AS filled, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = 'failed' OR filled = 'failed' OR trimmed = 'failed')) AS groups_failed, \
                (SELECT COUNT(DISTINCT group_name) FROM import_leaves WHERE import_id = ?1) AS to_trim, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND trimmed IS NOT NULL) AS trimmed",
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND trimmed IS NOT NULL) AS trimmed, \
+               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1) AS to_suspend, \
+               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1 AND outcome IS NOT NULL) AS suspended, \
+               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1 AND outcome = 'failed') AS suspend_failed",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -47,10 +50,19 @@ impl Imports {
             "failed" => " AND outcome = ?",
             _ => "",
         };
-        let count_sql = format!("SELECT COUNT(*) FROM import_rows WHERE import_id = ?{filter}");
-        let rows_sql = format!(
-            "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line LIMIT ? OFFSET ?"
-        );
+        let (count_sql, rows_sql) = if show == ROW_SUSPEND {
+            (
+                "SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?".to_string(),
+                format!("{SUSPENSIONS} WHERE import_id = ? ORDER BY username LIMIT ? OFFSET ?"),
+            )
+        } else {
+            (
+                format!("SELECT COUNT(*) FROM import_rows WHERE import_id = ?{filter}"),
+                format!(
+                    "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line LIMIT ? OFFSET ?"
+                ),
+            )
+        };
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(id);
         let mut rows = sqlx::query(&rows_sql).bind(id);
         if !filter.is_empty() {
@@ -78,9 +90,9 @@ impl Imports {
             groups_to_create: summary.groups_to_create,
             unknown_columns: summary.unknown_columns,
             removals: summary.removals,
-            done: n("rows_done") + n("created") + n("filled") + n("trimmed"),
-            total: n("rows_total") + n("to_create") + n("to_fill") + n("to_trim"),
-            failed: n("rows_failed") + n("groups_failed"),
+            done: n("rows_done") + n("created") + n("filled") + n("trimmed") + n("suspended"),
+            total: n("rows_total") + n("to_create") + n("to_fill") + n("to_trim") + n("to_suspend"),
+            failed: n("rows_failed") + n("groups_failed") + n("suspend_failed"),
             started: r.get("started"),
             ended: r.get("ended"),
             rows: PageView {
@@ -101,15 +113,25 @@ impl Imports {
         let sql = format!(
             "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line"
         );
-        Ok(sqlx::query(&sql)
+        let mut rows: Vec<PlanRow> = sqlx::query(&sql)
             .bind(id)
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(plan_row)
-            .collect())
+            .collect();
+        if !errors_only {
+            let sql = format!("{SUSPENSIONS} WHERE import_id = ? ORDER BY username");
+            let suspensions = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
+            rows.extend(suspensions.iter().map(plan_row));
+        }
+        Ok(rows)
     }
 }
+
+/// The identities an import suspends, read as rows of its plan (line 0: they are not in the file).
+const SUSPENSIONS: &str = "SELECT json_object('line', 0, 'username', username, 'action', 'suspend', 'changes', json_array(), \
+     'join', json_array()) AS plan, outcome, message, identity_id FROM import_suspensions";
 
 fn plan_row(r: &sqlx::sqlite::SqliteRow) -> PlanRow {
     let mut row: PlanRow = serde_json::from_str(r.get::<&str, _>("plan")).unwrap_or_default();

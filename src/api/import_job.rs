@@ -1,0 +1,403 @@
+//! The apply job of an import (see `imports`): it runs in the server, keeps each step's outcome in the console's
+//! database and so continues after a restart from where it stopped. Writes go through the checked paths (a create
+//! is looked up before it is sent again; members are read before a failed `:addMembers` is repeated), a few at a
+//! time; each is in the audit log, with one entry for the import itself.
+
+/// Writes in flight at once.
+const PARALLEL_WRITES: usize = 4;
+
+/// The apply job of import `id` (see the module's notes); started by `apply_import` and, for an apply that was
+/// running when the console stopped, at start-up. One job per import at a time.
+pub async fn run_import(s: crate::state::AppState, id: String) {
+    if !s.import_jobs.claim(&id) {
+        return;
+    }
+    if let Err(e) = steps(&s, &id).await {
+        tracing::error!(import = %id, error = %e, "import apply stopped");
+    }
+    s.import_jobs.release(&id);
+}
+
+async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> {
+    use crate::model::{IMPORT_CANCELLED, IMPORT_CANCELLING, IMPORT_DONE};
+    let Some(imports) = s.imports.clone() else {
+        return Ok(());
+    };
+    let Some(header) = imports.header(id).await? else {
+        return Ok(());
+    };
+    let job = Job {
+        s,
+        imports: &imports,
+        id,
+        realm: &header.realm,
+        operator: &header.operator,
+    };
+    let stopped = || async {
+        imports
+            .header(id)
+            .await
+            .ok()
+            .flatten()
+            .is_none_or(|h| h.state == IMPORT_CANCELLING)
+    };
+    // Steps that failed (BI unreachable for longer than the client's retries) are tried again, up to twice.
+    for round in 0..ROUNDS {
+        if round > 0 && imports.retry_failed(id).await? == 0 {
+            break;
+        }
+        if !pass(&job, &stopped).await? {
+            return imports.set_state(id, IMPORT_CANCELLED).await;
+        }
+    }
+    if header.invite {
+        job.invite_created().await?;
+    }
+    imports.set_state(id, IMPORT_DONE).await?;
+    job.record_import().await;
+    Ok(())
+}
+
+/// Rounds of an apply: the first, and two more for what failed.
+const ROUNDS: usize = 3;
+
+/// One pass over what is left of an import: the groups to create, the rows, then the memberships. False when it was
+/// cancelled.
+async fn pass<F, Fut>(job: &Job<'_>, stopped: &F) -> Result<bool, sqlx::Error>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    use crate::transfer::store::GroupOutcome;
+    use futures::StreamExt;
+    let job = *job;
+    let imports = job.imports;
+    // 1. The groups the file names that the realm lacks.
+    for g in imports.groups(job.id).await? {
+        if g.to_create && g.created.is_none() {
+            if stopped().await {
+                return Ok(false);
+            }
+            match job.create_group(&g.name).await {
+                Ok(group) => {
+                    imports
+                        .group_done(job.id, &g.name, GroupOutcome::Created(&group))
+                        .await?
+                }
+                Err(m) => {
+                    imports
+                        .group_done(job.id, &g.name, GroupOutcome::CreateFailed(&m))
+                        .await?
+                }
+            }
+        }
+    }
+    // 2. The rows, a few at a time, in the file's order.
+    let rows = imports.rows_to_write(job.id).await?;
+    for chunk in rows.chunks(PARALLEL_WRITES * 4) {
+        if stopped().await {
+            return Ok(false);
+        }
+        let outcomes: Vec<_> = futures::stream::iter(chunk.iter().cloned())
+            .map(|(line, write)| async move { (line, job.write_row(write).await) })
+            .buffer_unordered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        for (line, outcome) in outcomes {
+            match outcome {
+                Ok(identity) => {
+                    imports
+                        .row_done(job.id, line, "ok", None, Some(&identity))
+                        .await?
+                }
+                Err(m) => {
+                    imports
+                        .row_done(job.id, line, "failed", Some(&m), None)
+                        .await?
+                }
+            }
+        }
+    }
+    // 3. Memberships: per group, those joining it, in calls of at most 1,000.
+    for g in imports.groups(job.id).await? {
+        if g.filled.is_some() {
+            continue;
+        }
+        if stopped().await {
+            return Ok(false);
+        }
+        let outcome = match &g.id {
+            None => Some("the group was not created".to_string()),
+            Some(group) => {
+                job.change_members(group, &imports.joining(job.id, &g.name).await?, true)
+                    .await
+            }
+        };
+        imports
+            .group_done(job.id, &g.name, GroupOutcome::Filled(outcome.as_deref()))
+            .await?;
+    }
+    // 4. Removals, when the groups' membership is to match the file.
+    for g in imports.groups(job.id).await? {
+        let (Some(group), None) = (&g.id, &g.trimmed) else {
+            continue;
+        };
+        let leaving = imports.leaving(job.id, &g.name).await?;
+        if leaving.is_empty() {
+            continue;
+        }
+        if stopped().await {
+            return Ok(false);
+        }
+        let outcome = job.change_members(group, &leaving, false).await;
+        imports
+            .group_trimmed(job.id, &g.name, outcome.as_deref())
+            .await?;
+    }
+    // 5. Suspensions, when the identities the file does not list are to be suspended.
+    let ids = imports.to_suspend(job.id).await?;
+    for chunk in ids.chunks(PARALLEL_WRITES * 4) {
+        if stopped().await {
+            return Ok(false);
+        }
+        let outcomes: Vec<_> = futures::stream::iter(chunk.iter().cloned())
+            .map(|who| async move {
+                let outcome = job.suspend(&who).await;
+                (who, outcome)
+            })
+            .buffer_unordered(PARALLEL_WRITES)
+            .collect()
+            .await;
+        for (who, outcome) in outcomes {
+            imports
+                .suspended(job.id, &who, outcome.err().as_deref())
+                .await?;
+        }
+    }
+    Ok(true)
+}
+
+/// What one apply job writes with: the operator who planned it, in its realm.
+#[derive(Clone, Copy)]
+struct Job<'a> {
+    s: &'a crate::state::AppState,
+    imports: &'a crate::transfer::store::Imports,
+    id: &'a str,
+    realm: &'a str,
+    operator: &'a crate::model::OperatorView,
+}
+
+impl Job<'_> {
+    fn permit<A: crate::permit::Act>(&self) -> Result<crate::permit::Permit<A>, String> {
+        crate::permit::Permit::check(self.operator, self.realm).map_err(|e| format!("refused: {e}"))
+    }
+
+    /// Records a write of the job in the audit log (the job runs outside any request).
+    async fn record(&self, event: crate::audit::Event, outcome: &Result<(), String>) {
+        let result = if outcome.is_ok() { "ok" } else { "error" };
+        let request_id = format!("import-{}", self.id);
+        tracing::info!(operator = %self.operator.username, action = event.action, realm = %event.realm,
+            target = %event.target_id, %result, %request_id, "change");
+        if let Some(audit) = &self.s.audit {
+            audit
+                .record(&self.operator.username, event, result, &request_id)
+                .await;
+        }
+    }
+
+    async fn create_group(&self, name: &str) -> Result<String, String> {
+        let permit = self.permit::<crate::permit::act::CreateGroup>()?;
+        let body = crate::bi::wire::GroupWrite {
+            display_name: Some(name.to_string()),
+            description: None,
+        };
+        let made = self
+            .s
+            .client
+            .create_group(&permit, &body)
+            .await
+            .map_err(|e| e.to_string());
+        let event = crate::audit::Event::new(
+            "group.create",
+            self.realm,
+            made.as_ref().map(|g| g.id.as_str()).unwrap_or(""),
+            name,
+            "created by an import",
+        );
+        self.record(event, &made.as_ref().map(|_| ()).map_err(Clone::clone))
+            .await;
+        let group = made?;
+        if let Some(index) = &self.s.index {
+            let _ = index.put_group(self.realm, &group, Some(0)).await;
+        }
+        Ok(group.id)
+    }
+
+    /// Creates or updates one identity; answers its id.
+    async fn write_row(&self, write: crate::transfer::store::RowWrite) -> Result<String, String> {
+        let client = &self.s.client;
+        let username = write
+            .body
+            .traits
+            .as_ref()
+            .and_then(|t| t.username.clone())
+            .unwrap_or_default();
+        let (action, outcome) = match &write.id {
+            None => {
+                let permit = self.permit::<crate::permit::act::CreateIdentity>()?;
+                let made = client.create_identity_verified(&permit, &write.body).await;
+                // Refused as "username taken" after an earlier round's answer was lost: the identity there, holding
+                // every value of the row, is what the file asks for; its id is the row's.
+                let made = match made {
+                    Err(e) if e.status() == Some(409) => {
+                        match client.find_by_username(self.realm, &username).await {
+                            Ok(Some(found)) if crate::bi::verified::holds(&found, &write.body) => {
+                                Ok(found)
+                            }
+                            _ => Err(e),
+                        }
+                    }
+                    other => other,
+                };
+                ("identity.create", made)
+            }
+            Some(id) => {
+                let permit = self.permit::<crate::permit::act::EditIdentity>()?;
+                (
+                    "identity.update",
+                    client
+                        .update_identity_verified(&permit, id, &write.body)
+                        .await,
+                )
+            }
+        };
+        let outcome = outcome.map_err(|e| crate::api::errors::from_bi("import a row", e).message);
+        let target = outcome
+            .as_ref()
+            .map(|i| i.id.clone())
+            .ok()
+            .or(write.id.clone())
+            .unwrap_or_default();
+        let name = outcome
+            .as_ref()
+            .map(|i| i.username().to_string())
+            .unwrap_or(username);
+        let event = crate::audit::Event::new(action, self.realm, &target, &name, "from an import");
+        self.record(event, &outcome.as_ref().map(|_| ()).map_err(Clone::clone))
+            .await;
+        let identity = outcome?;
+        if let Some(index) = &self.s.index {
+            let _ = index.put(self.realm, &identity).await;
+        }
+        Ok(identity.id)
+    }
+
+    /// Suspends one identity the file does not list.
+    async fn suspend(&self, id: &str) -> Result<(), String> {
+        let permit = self.permit::<crate::permit::act::SetStatus>()?;
+        let patch = crate::bi::wire::IdentityWrite::status_change(true);
+        let outcome = self
+            .s
+            .client
+            .update_identity_verified(&permit, id, &patch)
+            .await
+            .map_err(|e| crate::api::errors::from_bi("suspend", e).message);
+        let name = outcome
+            .as_ref()
+            .map(|i| i.username().to_string())
+            .unwrap_or_default();
+        let event = crate::audit::Event::new(
+            "identity.suspend",
+            self.realm,
+            id,
+            &name,
+            "not in the file of an import",
+        );
+        self.record(event, &outcome.as_ref().map(|_| ()).map_err(Clone::clone))
+            .await;
+        let identity = outcome?;
+        if let Some(index) = &self.s.index {
+            let _ = index.put(self.realm, &identity).await;
+        }
+        Ok(())
+    }
+
+    /// Adds `ids` to `group` (`add`), or removes them (checked, in calls of at most 1,000), records it; answers why
+    /// it failed, if it did.
+    async fn change_members(&self, group: &str, ids: &[String], add: bool) -> Option<String> {
+        let permit = match self.permit::<crate::permit::act::ManageMembers>() {
+            Ok(p) => p,
+            Err(m) => return Some(m),
+        };
+        let done = super::members::change(&self.s.client, &permit, group, ids, add).await;
+        let failed = done.failed.len();
+        let (action, verb, delta) = if add {
+            ("group.members.add", "added", done.changed as i64)
+        } else {
+            ("group.members.remove", "removed", -(done.changed as i64))
+        };
+        let detail = format!("{} {verb} by an import", done.changed);
+        let event = crate::audit::Event::new(action, self.realm, group, &done.group_name, detail)
+            .with_subjects(done.changed_ids.clone());
+        let outcome = if failed == 0 {
+            Ok(())
+        } else {
+            Err(format!("{failed} not {verb}"))
+        };
+        self.record(event, &outcome).await;
+        if let Some(index) = &self.s.index {
+            let _ = index.count_members(self.realm, group, delta).await;
+        }
+        done.failed
+            .first()
+            .map(|f| format!("{failed} not {verb}: {}", f.reason))
+    }
+
+    /// Passkey invitations by email to the identities the import created (batches, as the list's bulk action).
+    async fn invite_created(&self) -> Result<(), sqlx::Error> {
+        // Once only, also when a restart comes between sending them and the end of the job.
+        if let Some(v) = self.imports.view(self.id, "", 1, 1).await? {
+            if v.invitations.is_some() || v.invitations_error.is_some() {
+                return Ok(());
+            }
+        }
+        let created = self.imports.created(self.id).await?;
+        if created.is_empty() {
+            return Ok(());
+        }
+        let sent = match self.permit::<crate::permit::act::Invite>() {
+            Err(m) => Err(m),
+            Ok(permit) => super::invitations::invite_many(
+                self.s,
+                permit,
+                created,
+                format!("import-{}", self.id),
+            )
+            .await
+            .map_err(|e| e.message),
+        };
+        self.imports
+            .set_invitations(self.id, sent.as_deref().map_err(String::as_str))
+            .await
+    }
+
+    /// The import itself in the audit log: the file, its SHA-256 and what was done.
+    async fn record_import(&self) {
+        let Ok(Some(v)) = self.imports.view(self.id, "", 1, 1).await else {
+            return;
+        };
+        let detail = format!(
+            "file {} (sha256 {}): {} to create, {} to update, {} memberships, {} groups to create, {} memberships to remove, {} to suspend; {} of {} steps done, {} failed",
+            v.file_name, v.sha256, v.counts.create, v.counts.update, v.counts.memberships, v.counts.groups_to_create,
+            v.counts.removals, v.counts.suspensions, v.done, v.total, v.failed
+        );
+        let outcome = if v.failed == 0 {
+            Ok(())
+        } else {
+            Err(String::new())
+        };
+        let event =
+            crate::audit::Event::new("import.apply", self.realm, self.id, &v.file_name, detail);
+        self.record(event, &outcome).await;
+    }
+}
