@@ -119,3 +119,54 @@ test("make a group's membership match a file: the plan counts who leaves, the ap
   await expect(page.getByRole("link", { name: `sync.a.${stamp}`, exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: `sync.b.${stamp}`, exact: true })).toHaveCount(0);
 });
+
+test("suspend the identities a file does not list: the plan names them, the number is typed to confirm", async ({ page }) => {
+  const stamp = Date.now();
+  const leaver = `leaver.${stamp}`;
+  await planFile(page, "leaver.csv", `username,name\n${leaver},Leaving Person\n`, false);
+  await page.getByRole("button", { name: "Apply import" }).click();
+  await expect(page.locator("#import-summary")).toContainText("0 failed", { timeout: 20_000 });
+
+  // The whole realm as a file, without the leaver.
+  await page.getByRole("link", { name: "← Identities" }).click();
+  await hydrated(page);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  const everyone = readFileSync((await download.path())!, "utf8");
+  expect(everyone).toContain(`${leaver},Leaving Person`);
+  const kept = everyone.split(/\r?\n/).filter((l) => !l.startsWith(`${leaver},`)).join("\n");
+
+  await page.getByRole("link", { name: "Import", exact: true }).click();
+  await page.getByLabel("File (CSV or JSON)").setInputFiles({ name: "everyone.csv", mimeType: "text/csv", buffer: Buffer.from(kept) });
+  await page.getByRole("checkbox", { name: /^Suspend the realm's active identities that are not in the file/ }).check();
+  await page.getByRole("button", { name: "Plan import" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Import plan" })).toBeVisible();
+  await expect(page.locator("#count-suspensions")).toHaveText("1 identities to suspend (not in the file)");
+  await expect(page.locator("#count-create")).toHaveText("0 to create");
+  await page.getByRole("navigation", { name: "Show rows" }).getByRole("link", { name: "Suspend" }).click();
+  const rows = page.getByRole("region", { name: "Rows" });
+  await expect(rows.locator("tbody tr")).toHaveCount(1);
+  await expect(rows).toContainText(leaver);
+  await hydrated(page);
+  await expectAccessible(page);
+
+  const confirm = page.getByLabel("Type 1 to confirm suspending 1 identities");
+  await confirm.fill("2");
+  await page.getByRole("button", { name: "Apply import" }).click();
+  await expect(page.locator("#import-confirm-error")).toHaveText("“2” is not 1: type 1 to confirm suspending 1 identities.");
+  await expect(confirm).toHaveAttribute("aria-invalid", "true");
+  await expect(confirm).toHaveValue("2");
+  await expectAccessible(page);
+  await confirm.fill("1");
+  await page.getByRole("button", { name: "Apply import" }).click();
+  await expect(page.locator("#import-summary")).toContainText("Import done: 1 of 1 steps done, 0 failed.", { timeout: 20_000 });
+
+  await page.getByRole("link", { name: "← Identities" }).click();
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
+  await search.fill(leaver);
+  await search.press("Enter");
+  await page.getByRole("link", { name: leaver, exact: true }).click();
+  await expect(page.locator("#identity-status")).toHaveText("Suspended");
+});
