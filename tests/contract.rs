@@ -10,6 +10,9 @@
 #![cfg(feature = "ssr")]
 
 mod common;
+mod spec_support;
+
+use spec_support::*;
 
 use std::sync::{Arc, Mutex};
 
@@ -19,8 +22,6 @@ use axum::response::IntoResponse;
 use bi_console::bi::wire::{GroupWrite, IdentityWrite, ListQuery};
 use bi_console::model::Traits;
 use serde_json::{json, Value};
-
-const SPEC: &str = include_str!("spec/bi-openapi.yaml");
 
 /// The operations the console uses: method and the spec's path.
 const OPERATIONS: [(&str, &str); 17] = [
@@ -99,160 +100,6 @@ const STRICT: [&str; 12] = [
     "AuthenticatorConfig",
 ];
 
-struct Spec {
-    doc: Value,
-}
-
-impl Spec {
-    fn load() -> Spec {
-        let mut doc: Value = serde_yaml::from_str(SPEC).expect("the spec is YAML");
-        let schemas = doc["components"]["schemas"]
-            .as_object_mut()
-            .expect("components.schemas");
-        for name in STRICT {
-            strict(schemas.get_mut(name).expect(name));
-        }
-        for schema in schemas.values_mut() {
-            openapi_to_json_schema(schema);
-        }
-        Spec { doc }
-    }
-
-    fn operation(&self, method: &str, path: &str) -> &Value {
-        let op = &self.doc["paths"][path][method];
-        assert!(op.is_object(), "the spec has no {method} {path}");
-        op
-    }
-
-    /// The schema of the answer to `method path` with `status`, made strict where the spec's own schema is inline
-    /// (request and response bodies defined in place).
-    fn response_schema(&self, method: &str, path: &str, status: u16) -> Option<Value> {
-        let response = &self.operation(method, path)["responses"][status.to_string()];
-        assert!(
-            response.is_object(),
-            "the spec names no {status} answer for {method} {path}"
-        );
-        response["content"]["application/json"]["schema"]
-            .as_object()
-            .map(|_| self.rooted(&response["content"]["application/json"]["schema"]))
-    }
-
-    fn request_schema(&self, method: &str, path: &str) -> Option<Value> {
-        let body =
-            &self.operation(method, path)["requestBody"]["content"]["application/json"]["schema"];
-        body.as_object().map(|_| self.rooted(body))
-    }
-
-    /// The first example of the answer to `method path` with 200, its `$ref` followed.
-    fn example(&self, method: &str, path: &str) -> Option<Value> {
-        let examples = &self.operation(method, path)["responses"]["200"]["content"]
-            ["application/json"]["examples"];
-        let first = examples.as_object()?.values().next()?;
-        let first = match first.get("$ref").and_then(Value::as_str) {
-            Some(pointer) => self.pointer(pointer),
-            None => first.clone(),
-        };
-        Some(first["value"].clone())
-    }
-
-    /// A JSON pointer of the spec (`#/paths/~1v1~1tenants~1%7Btenant_id%7D/...`).
-    fn pointer(&self, reference: &str) -> Value {
-        let pointer = reference.trim_start_matches('#');
-        let decoded: String = percent_decode(pointer);
-        self.doc
-            .pointer(&decoded)
-            .unwrap_or_else(|| panic!("the spec has nothing at {reference}"))
-            .clone()
-    }
-
-    /// `schema` as a document of its own that still resolves `#/components/...`.
-    fn rooted(&self, schema: &Value) -> Value {
-        let mut s = schema.clone();
-        strict(&mut s);
-        openapi_to_json_schema(&mut s);
-        let mut root = s.as_object().cloned().unwrap_or_default();
-        root.insert("components".into(), self.doc["components"].clone());
-        // Some answers refer to a schema defined in another operation (e.g. GetBatchCredentialBindingJob's).
-        root.insert("paths".into(), self.doc["paths"].clone());
-        Value::Object(root)
-    }
-}
-
-/// Adds `additionalProperties: false` to every object schema in `schema` that lists its properties (not through
-/// `$ref`, which is made strict where it is defined).
-fn strict(schema: &mut Value) {
-    if let Some(map) = schema.as_object_mut() {
-        if map.contains_key("properties") && !map.contains_key("additionalProperties") {
-            map.insert("additionalProperties".into(), Value::Bool(false));
-        }
-        if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
-            for p in props.values_mut() {
-                strict(p);
-            }
-        }
-        if let Some(items) = map.get_mut("items") {
-            strict(items);
-        }
-    }
-}
-
-/// OpenAPI 3.0's schema dialect in JSON Schema terms: `nullable: true` allows null.
-fn openapi_to_json_schema(schema: &mut Value) {
-    match schema {
-        Value::Object(map) => {
-            if map.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(t)) = map.get("type").cloned() {
-                    map.insert("type".into(), json!([t, "null"]));
-                }
-            }
-            for v in map.values_mut() {
-                openapi_to_json_schema(v);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(openapi_to_json_schema),
-        _ => {}
-    }
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).expect("utf-8")
-}
-
-/// Every way `instance` breaks `schema`, as "at /path: why".
-fn violations(schema: &Value, instance: &Value) -> Vec<String> {
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft7)
-        .build(schema)
-        .expect("the spec's schema compiles");
-    validator
-        .iter_errors(instance)
-        .map(|e| format!("at {}: {e}", e.instance_path()))
-        .collect()
-}
-
-fn assert_matches(schema: &Value, instance: &Value, what: &str) {
-    let found = violations(schema, instance);
-    assert!(
-        found.is_empty(),
-        "{what} does not match BI's spec:\n  {}\n{instance:#}",
-        found.join("\n  ")
-    );
-}
-
 /// The spec's path template of `path` among every operation the console uses, passkeys included.
 fn any_template(method: &str, path: &str) -> &'static str {
     let all: Vec<(&str, &'static str)> = OPERATIONS
@@ -263,81 +110,11 @@ fn any_template(method: &str, path: &str) -> &'static str {
     template_in(&all, method, path)
 }
 
-/// The path template that `path` (a concrete URL path, with or without a query) is an instance of, among `ops`.
-fn template_in(ops: &[(&str, &'static str)], method: &str, path: &str) -> &'static str {
-    let segments = |p: &str| -> Vec<String> { p.split('/').map(str::to_string).collect() };
-    let concrete = segments(path.split('?').next().unwrap_or(path));
-    ops.iter()
-        .filter(|(m, _)| *m == method)
-        .map(|(_, t)| *t)
-        .find(|t| {
-            let template = segments(t);
-            template.len() == concrete.len()
-                && template
-                    .iter()
-                    .zip(&concrete)
-                    .all(|(t, c)| match t.find('{') {
-                        None => t == c,
-                        // "{group_id}:addMembers" matches "abc:addMembers".
-                        Some(_) => {
-                            let suffix = t.split_once('}').map(|(_, s)| s).unwrap_or("");
-                            let id = &c[..c.len().saturating_sub(suffix.len())];
-                            c.ends_with(suffix) && !id.is_empty() && !id.contains(':')
-                        }
-                    })
-        })
-        .unwrap_or_else(|| panic!("no operation of the spec is {method} {path}"))
-}
-
 // --- the sandbox ---------------------------------------------------------------------------------------------------
-
-struct Caller {
-    http: reqwest::Client,
-    base: String,
-    token: String,
-}
-
-impl Caller {
-    /// Calls the sandbox and checks the answer against the spec; answers the status and body.
-    async fn check(
-        &self,
-        spec: &Spec,
-        method: &str,
-        template: &str,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
-        let mut req = self
-            .http
-            .request(m, format!("{}{path}", self.base))
-            .bearer_auth(&self.token);
-        if let Some(b) = &body {
-            req = req.json(b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        let value: Value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text)
-                .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"))
-        };
-        match spec.response_schema(method, template, status) {
-            Some(schema) => assert_matches(&schema, &value, &format!("{method} {path} → {status}")),
-            None => assert!(
-                value.is_null() || value == json!({}),
-                "{method} {path} → {status}: the spec says no body, the sandbox sent {value}"
-            ),
-        }
-        (status, value)
-    }
-}
 
 #[tokio::test]
 async fn the_sandbox_answers_as_the_spec_says() {
-    let spec = Spec::load();
+    let spec = Spec::load(&STRICT);
     let t = common::start().await;
     let caller = Caller {
         http: reqwest::Client::new(),
@@ -498,7 +275,7 @@ async fn recorder(spec: Arc<Spec>) -> (String, Recorded) {
 
 #[tokio::test]
 async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
-    let spec = Arc::new(Spec::load());
+    let spec = Arc::new(Spec::load(&STRICT));
     let (base, recorded) = recorder(spec.clone()).await;
     let c = bi_console::bi::Client::new(bi_console::bi::ClientConfig {
         api_base: base,
@@ -682,7 +459,7 @@ fn assert_holds(decoded: &Value, example: &Value, what: &str) {
 #[test]
 fn a_misspelt_field_is_caught() {
     // The check itself: a property the spec does not name, or a wrong type, fails.
-    let spec = Spec::load();
+    let spec = Spec::load(&STRICT);
     let path = OPERATIONS[4].1;
     let schema = spec.response_schema("get", path, 200).unwrap();
     let good = json!({"id": "a", "display_name": "Ada", "traits": {"type": "traits_v0", "username": "ada"}});
@@ -719,7 +496,7 @@ const PASSKEY_OPERATIONS: [(&str, &str); 12] = [
 /// credentials and their revocation, and batches, each answer (successes and errors) checked against the spec.
 #[tokio::test]
 async fn the_sandbox_answers_passkey_calls_as_the_spec_says() {
-    let spec = Spec::load();
+    let spec = Spec::load(&STRICT);
     let t = common::start().await;
     let caller = Caller {
         http: reqwest::Client::new(),

@@ -100,7 +100,7 @@ impl Sandbox {
         )
     }
 
-    fn token_valid(&self, presented: &str) -> bool {
+    pub(super) fn token_valid(&self, presented: &str) -> bool {
         if constant_time_eq(
             presented.as_bytes(),
             self.credentials.api_token.expose().as_bytes(),

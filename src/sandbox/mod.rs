@@ -12,6 +12,7 @@ pub mod faults;
 pub mod filter;
 pub mod paging;
 mod routes;
+pub mod scim;
 pub mod seed;
 pub mod store;
 
@@ -272,6 +273,8 @@ impl Sandbox {
                 "/auth/v1/tenants/{tenant}/realms/{realm}/applications/{app}/token",
                 post(auth::issue_token),
             )
+            // BI's SCIM server of each realm, with its own bearer check and SCIM error bodies.
+            .merge(scim::router(self))
             .fallback(|| async {
                 ApiError::with_status(StatusCode::NOT_FOUND, "not_found", "not found")
             });

@@ -12,6 +12,10 @@ use crate::sandbox::{Sandbox, PREFIX};
 fn print_sandbox_handover(sb: &Sandbox, api_base: &str, realm: &str, settings: &Settings) {
     let c = sb.credentials();
     println!("Sandbox API:   {api_base}/v1/tenants/{}", sb.tenant_id());
+    println!(
+        "Sandbox SCIM:  {api_base}/v1/tenants/{}/realms/{realm}/scim/v2",
+        sb.tenant_id()
+    );
     println!("  TENANT_ID={}  REALM_ID={realm}", sb.tenant_id());
     println!("  API_TOKEN={}", c.api_token.expose());
     println!(

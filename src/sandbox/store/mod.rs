@@ -8,9 +8,11 @@ mod groups;
 mod identities;
 mod passkeys;
 mod realms;
+mod scim;
 
 pub use batches::{BatchCounts, QueueFull, BATCH_QUEUE_LIMIT};
 pub use passkeys::{LinkStep, LinkedJob, NewJob};
+pub use scim::{Compare, UserKey};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,0 +1,142 @@
+//! What the sandbox's SCIM server reads beyond the REST API's queries: users by `userName` or `externalId` (equal or
+//! not equal), groups by `displayName`, the ids of a realm that exist, and a group's deletion with its members.
+
+use super::identities::IdentityRow;
+use super::groups::GroupRow;
+use super::{username_key, SandboxStore, WindowRows};
+use crate::model::{Group, Identity};
+use crate::sandbox::error::ApiError;
+
+/// The attribute a SCIM user filter compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserKey {
+    /// Compared ignoring case, as usernames are unique ignoring case.
+    UserName,
+    /// Compared exactly.
+    ExternalId,
+}
+
+/// A SCIM filter as the sandbox runs it: `attribute eq|ne "value"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Compare<K> {
+    pub key: K,
+    pub equal: bool,
+    pub value: String,
+}
+
+impl SandboxStore {
+    /// A window of `realm`'s users, all or those `filter` keeps, in the order they were created.
+    pub async fn scim_users(
+        &self,
+        realm: &str,
+        filter: Option<&Compare<UserKey>>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<WindowRows<Identity>, ApiError> {
+        let (test, value) = match filter {
+            None => ("1 = 1".to_string(), String::new()),
+            Some(f) => {
+                let (column, value) = match f.key {
+                    UserKey::UserName => ("username_key", username_key(&f.value)),
+                    UserKey::ExternalId => ("json_extract(traits, '$.external_id')", f.value.clone()),
+                };
+                // `ne` keeps the users without the attribute too.
+                let test = if f.equal {
+                    format!("{column} = ?2")
+                } else {
+                    format!("({column} IS NULL OR {column} <> ?2)")
+                };
+                (test, value)
+            }
+        };
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM identities WHERE realm_id = ?1 AND {test}"
+        ))
+        .bind(realm)
+        .bind(&value)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows: Vec<IdentityRow> = sqlx::query_as(&format!(
+            "SELECT * FROM identities WHERE realm_id = ?1 AND {test} ORDER BY seq LIMIT ?3 OFFSET ?4"
+        ))
+        .bind(realm)
+        .bind(&value)
+        .bind(i64::from(limit))
+        .bind(offset as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(WindowRows {
+            items: rows.into_iter().map(|r| self.identity(r)).collect(),
+            total: total as u64,
+        })
+    }
+
+    /// A window of `realm`'s groups, all or those whose name is (`equal`) or is not `name`, ignoring case.
+    pub async fn scim_groups(
+        &self,
+        realm: &str,
+        filter: Option<&Compare<()>>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<WindowRows<Group>, ApiError> {
+        let test = match filter {
+            None => "1 = 1",
+            Some(f) if f.equal => "lower(display_name) = lower(?2)",
+            Some(_) => "lower(display_name) <> lower(?2)",
+        };
+        let value = filter.map(|f| f.value.clone()).unwrap_or_default();
+        let total: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM bi_groups WHERE realm_id = ?1 AND {test}"
+        ))
+        .bind(realm)
+        .bind(&value)
+        .fetch_one(&self.pool)
+        .await?;
+        let rows: Vec<GroupRow> = sqlx::query_as(&format!(
+            "SELECT * FROM bi_groups WHERE realm_id = ?1 AND {test} ORDER BY seq LIMIT ?3 OFFSET ?4"
+        ))
+        .bind(realm)
+        .bind(&value)
+        .bind(i64::from(limit))
+        .bind(offset as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(WindowRows {
+            items: rows.into_iter().map(|r| self.group(r)).collect(),
+            total: total as u64,
+        })
+    }
+
+    /// Those of `ids` that name no identity of `realm`.
+    pub async fn unknown_identities(&self, realm: &str, ids: &[String]) -> Result<Vec<String>, ApiError> {
+        let mut unknown = Vec::new();
+        for id in ids {
+            let found: Option<i64> = sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
+                .bind(realm)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+            if found.is_none() {
+                unknown.push(id.clone());
+            }
+        }
+        Ok(unknown)
+    }
+
+    /// Deletes a group with its memberships (the identities stay), as a SCIM client expects.
+    pub async fn delete_group_and_members(&self, realm: &str, id: &str) -> Result<(), ApiError> {
+        let _w = self.write.lock().await;
+        let seq = self.group_seq(realm, id).await?;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM members WHERE group_seq = ?")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM bi_groups WHERE seq = ?")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
