@@ -88,7 +88,7 @@ pub async fn search_identities(
     page: u32,
     size: u32,
 ) -> Result<IdentitySearch, AppError> {
-    let (s, index_state, page, size) = begin(&realm, &filter.q, page, size).await?;
+    let (s, mut index_state, page, size) = begin(&realm, &filter.q, page, size).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         // A cheap look at BI's count (one call, one row) catches records added or removed elsewhere.
         let one = crate::bi::wire::ListQuery {
@@ -106,6 +106,8 @@ pub async fn search_identities(
         let max_age = s.index_max_age * (indexed / 100_000).clamp(1, 100) as u32;
         if !index_state.running && stale(index_state.indexed_at.as_deref(), max_age) {
             refresh_in_background(&s, &realm);
+            // The page follows the refresh it started, and reads itself again when it ends.
+            index_state.running = true;
         }
         let moved = at_bi.is_ok_and(|p| p.total_size != indexed);
         if !moved {
@@ -115,8 +117,10 @@ pub async fn search_identities(
                 index: index_state,
             });
         }
-        // BI has changed since: refresh, and answer this view from BI meanwhile.
+        // BI has changed since: refresh, and answer this view from BI meanwhile (the page follows the refresh and
+        // reads itself again when it ends).
         refresh_in_background(&s, &realm);
+        index_state.running = true;
     }
     start_first_index(&s, &realm, &index_state);
     let page = super::identities::list_identities(realm, page, size, filter.q).await?;
