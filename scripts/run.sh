@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then builds and runs the console at http://127.0.0.1:3000.
 # With no BI_* settings (environment or .env) it runs on the embedded sandbox and prints its API token.
-# Extra arguments go to `cargo leptos serve` (e.g. --release).
+# Extra arguments go to `cargo leptos serve` (e.g. --release; a release build also precompresses the wasm, JS and
+# CSS with brotli and gzip, served by the browser's Accept-Encoding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 # One build cache per user, shared by every checkout of the project.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
+for arg in "$@"; do
+  if [ "$arg" = "--release" ]; then set -- "$@" --precompress; break; fi
+done
 exec cargo leptos serve "$@"

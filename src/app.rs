@@ -1,7 +1,7 @@
 //! The HTML shell and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -37,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -58,7 +59,6 @@ pub fn App() -> impl IntoView {
     // Routes render in `Async` mode: the server waits for the page's BI data and sends complete HTML, so every page
     // reads (and every form works) before the wasm has loaded, or without JavaScript at all.
     view! {
-        <Stylesheet id="leptos" href="/pkg/bi-console.css" />
         <Title text="Beyond Identity console" />
         <div id="app" class="min-h-screen" data-hydrated=move || hydrated.get().to_string()>
             <Router>

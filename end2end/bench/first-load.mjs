@@ -1,7 +1,7 @@
 // First load of the identities page as a person gets it: Debian's chromium over an emulated link (10 Mbit/s,
 // 40 ms round trip), signed in, cold cache then warm cache (a reload). Prints one JSON object: time to readable
 // (the table's first row shown), time to interactive (the app hydrated), bytes transferred per asset, and on the
-// warm reload how many asset requests reached the server.
+// warm reload how many asset requests reached the server, as Markdown table rows.
 // usage: node end2end/bench/first-load.mjs BASE_URL USERNAME PASSWORD   (run by scripts/bench.sh)
 import { chromium } from "@playwright/test";
 
@@ -74,4 +74,13 @@ await cdp.send("Network.emulateNetworkConditions", LINK);
 const cold = await load(page, cdp, false);
 const warm = await load(page, cdp, true);
 await browser.close();
-console.log(JSON.stringify({ link: "10 Mbit/s, 40 ms", page: landing, cold, warm }));
+const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const sizes = (bytes) => Object.entries(bytes)
+  .map(([path, n]) => [path.startsWith("/pkg/") ? path.replace(/^.*\.(\w+)$/, "$1") : "page", n])
+  .sort((a, b) => b[1] - a[1])
+  .map(([what, n]) => `${what} ${kib(n)}`)
+  .join(", ");
+const total = (bytes) => kib(Object.values(bytes).reduce((a, b) => a + b, 0));
+console.log(`| Identities page, cold cache, 10 Mbit/s 40 ms: readable / interactive | ${cold.readable_ms} ms / ${cold.interactive_ms} ms |`);
+console.log(`| Bytes transferred, cold cache (total ${total(cold.bytes)}) | ${sizes(cold.bytes)} |`);
+console.log(`| Warm-cache reload: readable / interactive; asset requests reaching the server | ${warm.readable_ms} ms / ${warm.interactive_ms} ms; ${warm.asset_requests_to_server} |`);

@@ -172,6 +172,7 @@ pub async fn build(
     leptos_options: LeptosOptions,
     local: SocketAddr,
 ) -> Result<Console, StartError> {
+    let hashed_assets = leptos_options.hash_files;
     let mut app: Router<LeptosOptions> = Router::new();
     let mut sandbox = None;
     private_data_dir(settings)?;
@@ -304,6 +305,10 @@ pub async fn build(
             crate::security::refuse_cross_site,
         ))
         .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            cache_assets(hashed_assets, req, next)
+        }))
+        .layer(compression())
         .layer(axum::middleware::from_fn(crate::request_id::assign));
     Ok(Console {
         router,
@@ -314,6 +319,65 @@ pub async fn build(
         db: db_handle,
         state,
     })
+}
+
+/// Accepted connections send each write at once (`TCP_NODELAY`): without it a response written in two parts (its
+/// headers, then a file's body) waits for the client's delayed ACK, about 40 ms per request on a kept-alive
+/// connection.
+pub fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    fn set(tcp: &mut tokio::net::TcpStream) {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set on a connection");
+        }
+    }
+    axum::serve::ListenerExt::tap_io(listener, set as fn(&mut tokio::net::TcpStream))
+}
+
+/// Pages, server functions' answers, exports and the sandbox's answers, compressed when the browser takes it and
+/// the body is large enough to gain (at a level cheap enough for every request). `/pkg/` files are not: a release
+/// build precompresses them (brotli and gzip), served as they are.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{Predicate, SizeAbove};
+    use tower_http::compression::{CompressionLayer, CompressionLevel};
+    let dynamic = |_: axum::http::StatusCode,
+                   _: axum::http::Version,
+                   headers: &axum::http::HeaderMap,
+                   _: &axum::http::Extensions| {
+        let kind = headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        ["text/html", "application/json", "text/csv", "text/plain"]
+            .iter()
+            .any(|k| kind.starts_with(k))
+    };
+    CompressionLayer::new()
+        .quality(CompressionLevel::Precise(4))
+        .compress_when(SizeAbove::new(1024).and(dynamic))
+}
+
+/// `/pkg/` files: named by their content (`hash-files`), a browser keeps them for a year without asking again;
+/// otherwise (a build without content names) it asks each time whether they changed.
+async fn cache_assets(
+    hashed: bool,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    let asset = req.uri().path().starts_with("/pkg/");
+    let mut res = next.run(req).await;
+    if asset && (res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED) {
+        let policy = if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    res
 }
 
 /// Upload, export, and an import's CSVs (`transfer::routes`), behind the same guard as the pages.

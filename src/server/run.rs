@@ -61,7 +61,7 @@ pub async fn run_console() -> Result<(), StartError> {
     tracing::info!(addr = %local, sandbox = console.info.sandbox, "console listening");
     let served = serve_until_signalled(
         axum::serve(
-            listener,
+            super::no_delay(listener),
             console
                 .router
                 .into_make_service_with_connect_info::<SocketAddr>(),
@@ -100,7 +100,7 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), StartError> {
     );
     let app: Router = sb.router();
     let served = serve_until_signalled(
-        axum::serve(listener, app.into_make_service()).with_graceful_shutdown(async {
+        axum::serve(super::no_delay(listener), app.into_make_service()).with_graceful_shutdown(async {
             signalled.await;
             SHUTDOWN.notify_one();
         }),

@@ -142,6 +142,19 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 }
 
 pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> TestConsole {
+    let options = leptos::config::LeptosOptions::builder()
+        .output_name("bi-console")
+        .site_root("target/site")
+        .build();
+    start_console_with(dir, vars, options).await
+}
+
+/// [`start_console`] with these site options (e.g. a site root of the test's own, content-named files).
+pub async fn start_console_with(
+    dir: &std::path::Path,
+    vars: &[(&str, String)],
+    options: leptos::config::LeptosOptions,
+) -> TestConsole {
     let mut map: std::collections::HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
@@ -151,10 +164,6 @@ pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> Te
         .or_insert_with(operators);
     let settings =
         bi_console::config::Settings::from_lookup(|k| map.get(k).cloned()).expect("settings");
-    let options = leptos::config::LeptosOptions::builder()
-        .output_name("bi-console")
-        .site_root("target/site")
-        .build();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let console = bi_console::server::build(&settings, options, addr)
@@ -164,7 +173,7 @@ pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> Te
     let router = console.router;
     let server = tokio::spawn(async move {
         let _ = axum::serve(
-            listener,
+            bi_console::server::no_delay(listener),
             router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
         )
         .await;

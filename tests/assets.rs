@@ -1,0 +1,107 @@
+//! What a browser's first and later loads get from the server: static files on a kept-alive connection without
+//! stalls (`TCP_NODELAY`), content-named files kept for a year, precompressed files served by `Accept-Encoding`,
+//! large pages compressed and never cached.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{browser, sign_in, start_console_with, temp_dir};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+
+/// A site root with the files a content-named build makes (`hashed`), or a build without content names.
+fn site(dir: &std::path::Path, hashed: bool) -> leptos::config::LeptosOptions {
+    let pkg = dir.join("site/pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let css: String = (0..400).map(|k| format!(".c{k} {{ color: #{k:06x}; }}\n")).collect();
+    std::fs::write(pkg.join("bi-console.0123abcd.css"), &css).unwrap();
+    std::fs::write(pkg.join("bi-console.0123abcd.css.br"), b"precompressed").unwrap();
+    leptos::config::LeptosOptions::builder()
+        .output_name("bi-console")
+        .site_root(dir.join("site").display().to_string())
+        .hash_files(hashed)
+        .build()
+}
+
+/// One HTTP/1.1 GET on `stream`; answers the status line and the headers (lower-cased names) after reading the body.
+async fn get(stream: &mut BufReader<tokio::net::TcpStream>, host: &str, path: &str) -> (String, Vec<(String, String)>) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n");
+    stream.get_mut().write_all(request.as_bytes()).await.unwrap();
+    let mut status = String::new();
+    stream.read_line(&mut status).await.unwrap();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line).await.unwrap();
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (k, v) = line.split_once(':').unwrap();
+        headers.push((k.to_ascii_lowercase(), v.trim().to_string()));
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .map(|(_, v)| v.parse().unwrap())
+        .expect("a static file has a length");
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await.unwrap();
+    (status.trim_end().to_string(), headers)
+}
+
+#[tokio::test]
+async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for_a_year() {
+    let dir = temp_dir("assets");
+    let options = site(&dir, true);
+    let t = start_console_with(&dir, &[("SANDBOX_TOKEN", "assets-token".to_string())], options).await;
+    let host = t.base.trim_start_matches("http://").to_string();
+    let mut stream = BufReader::new(tokio::net::TcpStream::connect(&host).await.unwrap());
+    let mut took = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let (status, headers) = get(&mut stream, &host, "/pkg/bi-console.0123abcd.css").await;
+        took.push(started.elapsed());
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        let cache = headers.iter().find(|(k, _)| k == "cache-control").map(|(_, v)| v.as_str());
+        assert_eq!(cache, Some("public, max-age=31536000, immutable"));
+    }
+    // Without TCP_NODELAY each request after the first waits for the client's delayed ACK: about 40 ms.
+    assert!(
+        took.iter().all(|d| *d < Duration::from_millis(35)),
+        "a request on the kept-alive connection stalled: {took:?}"
+    );
+
+    // A precompressed file is chosen by Accept-Encoding; a page is compressed on the fly and never cached.
+    let c = reqwest::Client::new();
+    let res = c
+        .get(format!("{}/pkg/bi-console.0123abcd.css", t.base))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"precompressed");
+    t.stop();
+
+    // Built without content names: the browser asks each time whether a file changed. A page is compressed on
+    // the fly when the browser takes it, and never cached.
+    let plain_dir = temp_dir("assets-plain");
+    let t = start_console_with(&plain_dir, &[("SANDBOX_TOKEN", "assets-token".to_string())], site(&plain_dir, false)).await;
+    let res = c.get(format!("{}/pkg/bi-console.0123abcd.css", t.base)).send().await.unwrap();
+    assert_eq!(res.headers()["cache-control"], "no-cache");
+    let signed_in = browser();
+    sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
+    let res = signed_in.get(&page).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let plain = signed_in.get(&page).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&plain_dir);
+}
