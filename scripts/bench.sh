@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Measures the console: the release build `./scripts/run.sh --release` makes (precompressed, content-named assets),
+# Measures the console: the release build `./scripts/run.sh --release` makes (split by route, precompressed,
+# content-named assets),
 # on a fresh sandbox seeded with the large realm (100,000 identities, 5,000
 # groups; BENCH_SEED=xlarge: 1,000,000). Prints a Markdown table (the figures in docs/PERFORMANCE.md come from it): pages against the bare API
 # calls they make, BI calls per page view, adding 1,000 members from a paste, memory, start-up, the wasm bundle, and
@@ -14,7 +15,7 @@ export RUSTFLAGS="--cfg erase_components"
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 log "release build (console, wasm, benchmark client)"
-cargo leptos build --release --precompress >&2
+cargo leptos build --release --precompress --split >&2
 cargo build --release --features ssr --example bench >&2
 BIN="$CARGO_TARGET_DIR/release/bi-console"
 BENCH="$CARGO_TARGET_DIR/release/examples/bench"
@@ -50,11 +51,14 @@ TENANT=$(sed -n 's/.*TENANT_ID=\([0-9a-f]*\).*/\1/p' "$data/server.log" | head -
 log "load"
 "$BENCH" "$BASE" "$SANDBOX_TOKEN" "$TENANT" bench "$PASSWORD" "$server"
 wasm=$(ls target/site/pkg/bi-console.*.wasm | grep -v '\.wasm\.' | head -1)
+chunks=$(ls target/site/pkg/*.wasm | grep -v "/bi-console\." | wc -l)
+chunk_kib=$(( $(cat $(ls target/site/pkg/*.wasm.br | grep -v "/bi-console\.") | wc -c) / 1024 ))
 log "first load in chromium"
-(cd end2end && node bench/first-load.mjs "$BASE" bench "$PASSWORD")
+(cd end2end && node bench/first-load.mjs "$BASE" bench "$PASSWORD" && node bench/lazy-routes.mjs "$BASE" bench "$PASSWORD")
 echo "| Start-up to first page (data already seeded) | ${start_ms} ms |"
 if [ "${BENCH_SEED:-large}" = xlarge ]; then seeded="1,000,000"; else seeded="100,000"; fi
 echo "| First start, seeding $seeded identities and 5,000 groups | $(( seed_ms / 1000 )) s |"
-echo "| Release wasm bundle, raw / gzip / brotli as served | $(( $(wc -c < "$wasm") / 1024 )) KiB / $(( $(wc -c < "$wasm.gz") / 1024 )) KiB / $(( $(wc -c < "$wasm.br") / 1024 )) KiB |"
+echo "| Release wasm, first page: raw / gzip / brotli as served | $(( $(wc -c < "$wasm") / 1024 )) KiB / $(( $(wc -c < "$wasm.gz") / 1024 )) KiB / $(( $(wc -c < "$wasm.br") / 1024 )) KiB |"
+echo "| Release wasm, the other screens' chunks (loaded when first opened) | $chunks chunks, $chunk_kib KiB brotli in all |"
 echo
 echo "Measured on $(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); ${BENCH_PORT:-3100} was the port."

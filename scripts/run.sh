@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then builds and runs the console at http://127.0.0.1:3000.
 # With no BI_* settings (environment or .env) it runs on the embedded sandbox and prints its API token.
-# Extra arguments go to `cargo leptos serve` (e.g. --release; a release build also precompresses the wasm, JS and
-# CSS with brotli and gzip, served by the browser's Accept-Encoding).
+# Extra arguments go to `cargo leptos serve` (e.g. --release). A release build is also split by route (each screen
+# but the Identities list is its own wasm chunk, loaded when first opened) and precompressed (brotli and gzip,
+# served by the browser's Accept-Encoding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -13,6 +14,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
 # builds; the tests and benchmarks build the same way, so they share this build.
 export RUSTFLAGS="--cfg erase_components"
 for arg in "$@"; do
-  if [ "$arg" = "--release" ]; then set -- "$@" --precompress; break; fi
+  if [ "$arg" = "--release" ]; then set -- "$@" --precompress --split; break; fi
 done
 exec cargo leptos serve "$@"

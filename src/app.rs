@@ -3,19 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use crate::components::layout::RealmLayout;
-use crate::pages::audit::AuditPage;
-use crate::pages::group_detail::GroupDetailPage;
-use crate::pages::group_edit::EditGroupPage;
-use crate::pages::group_new::NewGroupPage;
-use crate::pages::groups::GroupsPage;
+use crate::lazy_routes::*;
 use crate::pages::identities::IdentitiesPage;
-use crate::pages::identity_detail::IdentityDetailPage;
-use crate::pages::identity_edit::EditIdentityPage;
-use crate::pages::identity_new::NewIdentityPage;
-use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -63,21 +55,21 @@ pub fn App() -> impl IntoView {
         <div id="app" class="min-h-screen" data-hydrated=move || hydrated.get().to_string()>
             <Router>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
                     <ParentRoute path=path!("/realms/:realm") view=RealmLayout ssr=SsrMode::Async>
                         <Route path=path!("/identities") view=IdentitiesPage ssr=SsrMode::Async />
-                        <Route path=path!("/identities/new") view=NewIdentityPage ssr=SsrMode::Async />
-                        <Route path=path!("/identities/:id") view=IdentityDetailPage ssr=SsrMode::Async />
-                        <Route path=path!("/identities/:id/edit") view=EditIdentityPage ssr=SsrMode::Async />
-                        <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async />
-                        <Route path=path!("/groups/new") view=NewGroupPage ssr=SsrMode::Async />
-                        <Route path=path!("/groups/:id") view=GroupDetailPage ssr=SsrMode::Async />
-                        <Route path=path!("/groups/:id/edit") view=EditGroupPage ssr=SsrMode::Async />
-                        <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async />
-                        <Route path=path!("/outbox") view=crate::pages::outbox::OutboxPage ssr=SsrMode::Async />
-                        <Route path=path!("/import") view=crate::pages::import::ImportUploadPage ssr=SsrMode::Async />
-                        <Route path=path!("/imports/:id") view=crate::pages::import::ImportPage ssr=SsrMode::Async />
-                        <Route path=path!("/invitations/:batch") view=crate::pages::invitations::InvitationsPage ssr=SsrMode::Async />
+                        <Route path=path!("/identities/new") view={Lazy::<NewIdentityRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/identities/:id") view={Lazy::<IdentityDetailRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/identities/:id/edit") view={Lazy::<EditIdentityRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/groups") view={Lazy::<GroupsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/groups/new") view={Lazy::<NewGroupRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/groups/:id") view={Lazy::<GroupDetailRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/groups/:id/edit") view={Lazy::<EditGroupRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/import") view={Lazy::<ImportUploadRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/imports/:id") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/invitations/:batch") view={Lazy::<InvitationsRoute>::new()} ssr=SsrMode::Async />
                         <Route path=path!("") view=IdentitiesPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+mod lazy_routes;
 pub mod model;
 pub mod pages;
 
@@ -29,5 +30,6 @@ server_only! {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Asynchronous: a page opened on a lazily loaded route waits for its code before it is hydrated.
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -15,7 +15,9 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 fn site(dir: &std::path::Path, hashed: bool) -> leptos::config::LeptosOptions {
     let pkg = dir.join("site/pkg");
     std::fs::create_dir_all(&pkg).unwrap();
-    let css: String = (0..400).map(|k| format!(".c{k} {{ color: #{k:06x}; }}\n")).collect();
+    let css: String = (0..400)
+        .map(|k| format!(".c{k} {{ color: #{k:06x}; }}\n"))
+        .collect();
     std::fs::write(pkg.join("bi-console.0123abcd.css"), &css).unwrap();
     std::fs::write(pkg.join("bi-console.0123abcd.css.br"), b"precompressed").unwrap();
     leptos::config::LeptosOptions::builder()
@@ -26,9 +28,17 @@ fn site(dir: &std::path::Path, hashed: bool) -> leptos::config::LeptosOptions {
 }
 
 /// One HTTP/1.1 GET on `stream`; answers the status line and the headers (lower-cased names) after reading the body.
-async fn get(stream: &mut BufReader<tokio::net::TcpStream>, host: &str, path: &str) -> (String, Vec<(String, String)>) {
+async fn get(
+    stream: &mut BufReader<tokio::net::TcpStream>,
+    host: &str,
+    path: &str,
+) -> (String, Vec<(String, String)>) {
     let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n");
-    stream.get_mut().write_all(request.as_bytes()).await.unwrap();
+    stream
+        .get_mut()
+        .write_all(request.as_bytes())
+        .await
+        .unwrap();
     let mut status = String::new();
     stream.read_line(&mut status).await.unwrap();
     let mut headers = Vec::new();
@@ -56,7 +66,12 @@ async fn get(stream: &mut BufReader<tokio::net::TcpStream>, host: &str, path: &s
 async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for_a_year() {
     let dir = temp_dir("assets");
     let options = site(&dir, true);
-    let t = start_console_with(&dir, &[("SANDBOX_TOKEN", "assets-token".to_string())], options).await;
+    let t = start_console_with(
+        &dir,
+        &[("SANDBOX_TOKEN", "assets-token".to_string())],
+        options,
+    )
+    .await;
     let host = t.base.trim_start_matches("http://").to_string();
     let mut stream = BufReader::new(tokio::net::TcpStream::connect(&host).await.unwrap());
     let mut took = Vec::new();
@@ -65,7 +80,10 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
         let (status, headers) = get(&mut stream, &host, "/pkg/bi-console.0123abcd.css").await;
         took.push(started.elapsed());
         assert_eq!(status, "HTTP/1.1 200 OK");
-        let cache = headers.iter().find(|(k, _)| k == "cache-control").map(|(_, v)| v.as_str());
+        let cache = headers
+            .iter()
+            .find(|(k, _)| k == "cache-control")
+            .map(|(_, v)| v.as_str());
         assert_eq!(cache, Some("public, max-age=31536000, immutable"));
     }
     // Without TCP_NODELAY each request after the first waits for the client's delayed ACK: about 40 ms.
@@ -89,13 +107,27 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
     // Built without content names: the browser asks each time whether a file changed. A page is compressed on
     // the fly when the browser takes it, and never cached.
     let plain_dir = temp_dir("assets-plain");
-    let t = start_console_with(&plain_dir, &[("SANDBOX_TOKEN", "assets-token".to_string())], site(&plain_dir, false)).await;
-    let res = c.get(format!("{}/pkg/bi-console.0123abcd.css", t.base)).send().await.unwrap();
+    let t = start_console_with(
+        &plain_dir,
+        &[("SANDBOX_TOKEN", "assets-token".to_string())],
+        site(&plain_dir, false),
+    )
+    .await;
+    let res = c
+        .get(format!("{}/pkg/bi-console.0123abcd.css", t.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["cache-control"], "no-cache");
     let signed_in = browser();
     sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
-    let res = signed_in.get(&page).header("accept-encoding", "gzip").send().await.unwrap();
+    let res = signed_in
+        .get(&page)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-encoding"], "gzip");
     assert_eq!(res.headers()["cache-control"], "no-store");
