@@ -14,6 +14,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
 # builds; the tests and benchmarks build the same way, so they share this build.
 export RUSTFLAGS="--cfg erase_components"
 for arg in "$@"; do
-  if [ "$arg" = "--release" ]; then set -- "$@" --precompress --split; break; fi
+  if [ "$arg" = "--release" ]; then set -- "$@" --precompress --split --features split; break; fi
 done
 exec cargo leptos serve "$@"

@@ -18,6 +18,8 @@ log "clippy (ssr)"
 cargo clippy --all-targets --features ssr -- -D warnings
 log "clippy (hydrate, wasm)"
 cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warnings
+log "clippy (hydrate, split by route, as release builds are)"
+cargo clippy --lib --features hydrate,split --target wasm32-unknown-unknown -- -D warnings
 
 log "unit and integration tests"
 cargo leptos test

@@ -3,10 +3,10 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, Lazy, SsrMode};
+use leptos_router::{path, SsrMode};
 
 use crate::components::layout::RealmLayout;
-use crate::lazy_routes::*;
+use crate::lazy_routes::screen;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::not_found::NotFound;
 
@@ -55,21 +55,21 @@ pub fn App() -> impl IntoView {
         <div id="app" class="min-h-screen" data-hydrated=move || hydrated.get().to_string()>
             <Router>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=screen!(LoginRoute, crate::pages::login::LoginPage) ssr=SsrMode::Async />
                     <ParentRoute path=path!("/realms/:realm") view=RealmLayout ssr=SsrMode::Async>
                         <Route path=path!("/identities") view=IdentitiesPage ssr=SsrMode::Async />
-                        <Route path=path!("/identities/new") view={Lazy::<NewIdentityRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/identities/:id") view={Lazy::<IdentityDetailRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/identities/:id/edit") view={Lazy::<EditIdentityRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/groups") view={Lazy::<GroupsRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/groups/new") view={Lazy::<NewGroupRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/groups/:id") view={Lazy::<GroupDetailRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/groups/:id/edit") view={Lazy::<EditGroupRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/audit") view={Lazy::<AuditRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/outbox") view={Lazy::<OutboxRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/import") view={Lazy::<ImportUploadRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/imports/:id") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async />
-                        <Route path=path!("/invitations/:batch") view={Lazy::<InvitationsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=path!("/identities/new") view=screen!(NewIdentityRoute, crate::pages::identity_new::NewIdentityPage) ssr=SsrMode::Async />
+                        <Route path=path!("/identities/:id") view=screen!(IdentityDetailRoute, crate::pages::identity_detail::IdentityDetailPage) ssr=SsrMode::Async />
+                        <Route path=path!("/identities/:id/edit") view=screen!(EditIdentityRoute, crate::pages::identity_edit::EditIdentityPage) ssr=SsrMode::Async />
+                        <Route path=path!("/groups") view=screen!(GroupsRoute, crate::pages::groups::GroupsPage) ssr=SsrMode::Async />
+                        <Route path=path!("/groups/new") view=screen!(NewGroupRoute, crate::pages::group_new::NewGroupPage) ssr=SsrMode::Async />
+                        <Route path=path!("/groups/:id") view=screen!(GroupDetailRoute, crate::pages::group_detail::GroupDetailPage) ssr=SsrMode::Async />
+                        <Route path=path!("/groups/:id/edit") view=screen!(EditGroupRoute, crate::pages::group_edit::EditGroupPage) ssr=SsrMode::Async />
+                        <Route path=path!("/audit") view=screen!(AuditRoute, crate::pages::audit::AuditPage) ssr=SsrMode::Async />
+                        <Route path=path!("/outbox") view=screen!(OutboxRoute, crate::pages::outbox::OutboxPage) ssr=SsrMode::Async />
+                        <Route path=path!("/import") view=screen!(ImportUploadRoute, crate::pages::import::ImportUploadPage) ssr=SsrMode::Async />
+                        <Route path=path!("/imports/:id") view=screen!(ImportRoute, crate::pages::import::ImportPage) ssr=SsrMode::Async />
+                        <Route path=path!("/invitations/:batch") view=screen!(InvitationsRoute, crate::pages::invitations::InvitationsPage) ssr=SsrMode::Async />
                         <Route path=path!("") view=IdentitiesPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>

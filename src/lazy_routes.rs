@@ -1,13 +1,37 @@
-//! The routes whose code the browser loads when one of them is first opened (a `--split` release build makes each
-//! its own wasm chunk): every screen but the Identities list, where the console opens. Each page reads its data as
-//! before; only its code waits for its chunk. Built without `--split`, they are ordinary routes.
+//! The screens a split build loads when one of them is first opened: every screen but the Identities list, where the
+//! console opens. With the `split` feature (and `cargo leptos … --split`) each is a lazy route whose view is a wasm
+//! chunk of its own; its page reads its data as before, only its code waits for the chunk. Without it they are plain
+//! routes (the lazy macros need the splitter's step, so an unsplit build must not use them).
+//!
+//! `screen!(Route, Page)` is the route's view either way.
 
+#[cfg(feature = "split")]
 use leptos::prelude::*;
+#[cfg(feature = "split")]
 use leptos_router::{lazy_route, LazyRoute};
 
+/// The view of a screen's route: its lazy route in a split build, its page otherwise.
+#[cfg(feature = "split")]
+macro_rules! screen {
+    ($route:ident, $page:path) => {
+        leptos_router::Lazy::<$crate::lazy_routes::$route>::new()
+    };
+}
+
+#[cfg(not(feature = "split"))]
+macro_rules! screen {
+    ($route:ident, $page:path) => {
+        $page
+    };
+}
+
+pub(crate) use screen;
+
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct NewIdentityRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for NewIdentityRoute {
     fn data() -> Self {
@@ -19,9 +43,11 @@ impl LazyRoute for NewIdentityRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct IdentityDetailRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for IdentityDetailRoute {
     fn data() -> Self {
@@ -33,9 +59,11 @@ impl LazyRoute for IdentityDetailRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct EditIdentityRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for EditIdentityRoute {
     fn data() -> Self {
@@ -47,9 +75,11 @@ impl LazyRoute for EditIdentityRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct GroupsRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for GroupsRoute {
     fn data() -> Self {
@@ -61,9 +91,11 @@ impl LazyRoute for GroupsRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct NewGroupRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for NewGroupRoute {
     fn data() -> Self {
@@ -75,9 +107,11 @@ impl LazyRoute for NewGroupRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct GroupDetailRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for GroupDetailRoute {
     fn data() -> Self {
@@ -89,9 +123,11 @@ impl LazyRoute for GroupDetailRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct EditGroupRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for EditGroupRoute {
     fn data() -> Self {
@@ -103,9 +139,11 @@ impl LazyRoute for EditGroupRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct AuditRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for AuditRoute {
     fn data() -> Self {
@@ -117,9 +155,11 @@ impl LazyRoute for AuditRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct OutboxRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for OutboxRoute {
     fn data() -> Self {
@@ -131,9 +171,11 @@ impl LazyRoute for OutboxRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct ImportUploadRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for ImportUploadRoute {
     fn data() -> Self {
@@ -145,9 +187,11 @@ impl LazyRoute for ImportUploadRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct ImportRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for ImportRoute {
     fn data() -> Self {
@@ -159,9 +203,11 @@ impl LazyRoute for ImportRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct InvitationsRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for InvitationsRoute {
     fn data() -> Self {
@@ -173,9 +219,11 @@ impl LazyRoute for InvitationsRoute {
     }
 }
 
+#[cfg(feature = "split")]
 #[derive(Clone, Copy)]
 pub struct LoginRoute;
 
+#[cfg(feature = "split")]
 #[lazy_route]
 impl LazyRoute for LoginRoute {
     fn data() -> Self {

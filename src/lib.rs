@@ -30,6 +30,9 @@ server_only! {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Asynchronous: a page opened on a lazily loaded route waits for its code before it is hydrated.
+    // A split build hydrates asynchronously: a page opened on a lazily loaded route waits for its code first.
+    #[cfg(feature = "split")]
     leptos::mount::hydrate_lazy(app::App);
+    #[cfg(not(feature = "split"))]
+    leptos::mount::hydrate_body(app::App);
 }
