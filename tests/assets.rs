@@ -133,6 +133,19 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
     assert_eq!(res.headers()["cache-control"], "no-store");
     let plain = signed_in.get(&page).send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
+    // A streamed export, compressed, arrives whole (gzip's header to its end, with no broken connection).
+    let export = format!("{}/realms/{}/export", t.base, t.info.default_realm);
+    let res = signed_in
+        .get(&export)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let body = res.bytes().await.expect("the whole compressed export");
+    assert_eq!(&body[..2], &[0x1f, 0x8b]);
+    assert!(body.len() > 1024, "{} bytes", body.len());
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&plain_dir);

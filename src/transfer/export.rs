@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use futures::Stream;
+use futures::{Stream, StreamExt};
 
 use super::file::{csv_chunk, ExportRow};
 use crate::bi::wire::ListQuery;
@@ -175,4 +175,6 @@ pub fn stream(
         let any = any || !rows.is_empty();
         Some((Ok(out), (src, cursor, false, any)))
     })
+    // Ended for good: a body that is compressed is read once more after its last chunk.
+    .fuse()
 }
