@@ -10,6 +10,7 @@ mod filter;
 mod groups;
 mod users;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
@@ -153,6 +154,27 @@ impl Paging {
         let start = number("startIndex", start_index, 1)?.max(1) as u64;
         let count = (number("count", count, 0)?.max(0) as u64).min(MAX_COUNT);
         Ok(Paging { start, count })
+    }
+}
+
+/// What a list asks for (RFC 7644 §3.4.2): its paging, and its filter — one comparison on one of the attributes
+/// the list allows. Sorting is refused: BI's server does not sort.
+pub struct ListAsk {
+    pub paging: Paging,
+    pub filter: Option<filter::Comparison>,
+}
+
+impl ListAsk {
+    pub fn of(q: &HashMap<String, String>, allowed: &[&'static str], schema: &str) -> ScimResult<ListAsk> {
+        if q.contains_key("sortBy") || q.contains_key("sortOrder") {
+            return Err(ScimError::invalid_value("Sorting is not supported (sortBy, sortOrder)."));
+        }
+        let paging = Paging::of(q.get("startIndex").map(String::as_str), q.get("count").map(String::as_str))?;
+        let filter = match q.get("filter").filter(|f| !f.trim().is_empty()) {
+            None => None,
+            Some(f) => Some(filter::parse(f, allowed, schema)?),
+        };
+        Ok(ListAsk { paging, filter })
     }
 }
 

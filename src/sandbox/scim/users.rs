@@ -13,9 +13,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::filter;
 use super::{base_url, json_body, list_response, meta, patch_operations, realm_of, scim_json};
-use super::{Paging, ScimError, ScimResult, USER_SCHEMA};
+use super::{ListAsk, ScimError, ScimResult, USER_SCHEMA};
 use crate::model::{check_name, Identity, Traits, STATUS_ACTIVE, STATUS_SUSPENDED, TRAITS_V0};
 use crate::sandbox::store::{username_key, Compare, UserKey};
 use crate::sandbox::Sandbox;
@@ -310,21 +309,12 @@ pub async fn list(
     headers: HeaderMap,
 ) -> ScimResult<Response> {
     realm_of(&sb, &tenant, &realm).await?;
-    if q.contains_key("sortBy") || q.contains_key("sortOrder") {
-        return Err(ScimError::invalid_value("Sorting is not supported (sortBy, sortOrder)."));
-    }
-    let paging = Paging::of(q.get("startIndex").map(String::as_str), q.get("count").map(String::as_str))?;
-    let filter = match q.get("filter").filter(|f| !f.trim().is_empty()) {
-        None => None,
-        Some(f) => {
-            let c = filter::parse(f, &["userName", "externalId"], USER_SCHEMA)?;
-            Some(Compare {
-                key: if c.attribute == "userName" { UserKey::UserName } else { UserKey::ExternalId },
-                equal: c.equal,
-                value: c.value,
-            })
-        }
-    };
+    let ListAsk { paging, filter } = ListAsk::of(&q, &["userName", "externalId"], USER_SCHEMA)?;
+    let filter = filter.map(|c| Compare {
+        key: if c.attribute == "userName" { UserKey::UserName } else { UserKey::ExternalId },
+        equal: c.equal,
+        value: c.value,
+    });
     let rows = sb
         .store()
         .scim_users(&realm, filter.as_ref(), paging.start - 1, paging.count as u32)

@@ -1,8 +1,6 @@
 //! What the sandbox's SCIM server reads beyond the REST API's queries: users by `userName` or `externalId` (equal or
 //! not equal), groups by `displayName`, the ids of a realm that exist, and a group's deletion with its members.
 
-use super::identities::IdentityRow;
-use super::groups::GroupRow;
 use super::{username_key, SandboxStore, WindowRows};
 use crate::model::{Group, Identity};
 use crate::sandbox::error::ApiError;
@@ -49,26 +47,8 @@ impl SandboxStore {
                 (test, value)
             }
         };
-        let total: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM identities WHERE realm_id = ?1 AND {test}"
-        ))
-        .bind(realm)
-        .bind(&value)
-        .fetch_one(&self.pool)
-        .await?;
-        let rows: Vec<IdentityRow> = sqlx::query_as(&format!(
-            "SELECT * FROM identities WHERE realm_id = ?1 AND {test} ORDER BY seq LIMIT ?3 OFFSET ?4"
-        ))
-        .bind(realm)
-        .bind(&value)
-        .bind(i64::from(limit))
-        .bind(offset as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(WindowRows {
-            items: rows.into_iter().map(|r| self.identity(r)).collect(),
-            total: total as u64,
-        })
+        self.scim_window("identities", &test, realm, &value, (offset, limit), Self::identity)
+            .await
     }
 
     /// A window of `realm`'s groups, all or those whose name is (`equal`) or is not `name`, ignoring case.
@@ -85,24 +65,42 @@ impl SandboxStore {
             Some(_) => "lower(display_name) <> lower(?2)",
         };
         let value = filter.map(|f| f.value.clone()).unwrap_or_default();
+        self.scim_window("bi_groups", test, realm, &value, (offset, limit), Self::group)
+            .await
+    }
+
+    /// The window of `table`'s rows of `realm` that pass `test` (which may use `?2`, bound to `value`), in the
+    /// order they were made, with how many pass in all.
+    async fn scim_window<R, T>(
+        &self,
+        table: &str,
+        test: &str,
+        realm: &str,
+        value: &str,
+        (offset, limit): (u64, u32),
+        map: impl Fn(&Self, R) -> T,
+    ) -> Result<WindowRows<T>, ApiError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
         let total: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM bi_groups WHERE realm_id = ?1 AND {test}"
+            "SELECT COUNT(*) FROM {table} WHERE realm_id = ?1 AND {test}"
         ))
         .bind(realm)
-        .bind(&value)
+        .bind(value)
         .fetch_one(&self.pool)
         .await?;
-        let rows: Vec<GroupRow> = sqlx::query_as(&format!(
-            "SELECT * FROM bi_groups WHERE realm_id = ?1 AND {test} ORDER BY seq LIMIT ?3 OFFSET ?4"
+        let rows: Vec<R> = sqlx::query_as(&format!(
+            "SELECT * FROM {table} WHERE realm_id = ?1 AND {test} ORDER BY seq LIMIT ?3 OFFSET ?4"
         ))
         .bind(realm)
-        .bind(&value)
+        .bind(value)
         .bind(i64::from(limit))
         .bind(offset as i64)
         .fetch_all(&self.pool)
         .await?;
         Ok(WindowRows {
-            items: rows.into_iter().map(|r| self.group(r)).collect(),
+            items: rows.into_iter().map(|r| map(self, r)).collect(),
             total: total as u64,
         })
     }
