@@ -1,12 +1,14 @@
 //! Import and export of a realm's identities, one engine for the browser and the command line: the file formats
-//! (`file`), the plan of an import (`plan`), the imports kept in the console's database (`store`, read for pages by
-//! `view`) and streamed exports (`export`). It uses only `bi`, `index` and `model`: the HTTP routes (`server::transfer_routes`), the apply
-//! job and the plan's page (`api::imports`) and the commands (`server::transfer_commands`) use it.
+//! (`file`), the plan of an import (`plan`, its rows classified by `classify`), the imports kept in the console's
+//! database (`store`; a plan kept as it is made by `saving`, read for pages by `view`) and streamed exports
+//! (`export`). It uses only `bi`, `index` and `model`: the HTTP routes (`server::transfer_routes`), the apply job and
+//! the plan's page (`api::import_job`, `api::imports`) and the commands (`server::transfer_commands`) use it.
 
 mod classify;
 pub mod export;
 pub mod file;
 pub mod plan;
+pub mod saving;
 pub mod store;
 mod view;
 

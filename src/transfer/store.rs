@@ -2,10 +2,10 @@
 //! create) and, as the apply job goes, each step's outcome. Everything the job needs is here, so a restart of the
 //! console continues an apply from where it stopped. Plain SQL that SQLite and Postgres both accept.
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+use sqlx::{Row, SqlitePool};
 
 use crate::bi::wire::IdentityWrite;
-use crate::model::{ImportCounts, OperatorView, PlanRow, ROW_ERROR};
+use crate::model::{ImportCounts, OperatorView, PlanRow};
 
 const SCHEMA: [&str; 6] = [
     "CREATE TABLE IF NOT EXISTS imports (
@@ -124,7 +124,7 @@ pub struct Imports {
     pub(super) pool: SqlitePool,
 }
 
-fn now() -> String {
+pub(super) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -134,46 +134,6 @@ impl Imports {
             sqlx::query(statement).execute(&pool).await?;
         }
         Ok(Imports { pool })
-    }
-
-    /// Starts keeping a plan (in the state `planning` until [`Saving::finish`]).
-    pub async fn begin(
-        &self,
-        realm: &str,
-        operator: &OperatorView,
-        file_name: &str,
-        sha256: &str,
-    ) -> Result<Saving, sqlx::Error> {
-        let id = format!("{:016x}", rand::random::<u64>());
-        sqlx::query(
-            "INSERT INTO imports (id, realm, operator, file_name, sha256, created, state, summary) \
-             VALUES (?, ?, ?, ?, ?, ?, 'planning', '{}')",
-        )
-        .bind(&id)
-        .bind(realm)
-        .bind(serde_json::to_string(operator).unwrap_or_default())
-        .bind(file_name)
-        .bind(sha256)
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(Saving {
-            pool: self.pool.clone(),
-            id,
-        })
-    }
-
-    /// Forgets a plan that could not be made to the end.
-    pub async fn discard(&self, id: &str) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        for table in ["import_rows", "import_joins", "import_groups", "import_leaves", "import_suspensions"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE import_id = ?"))
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("DELETE FROM imports WHERE id = ?").bind(id).execute(&mut *tx).await?;
-        tx.commit().await
     }
 
     pub async fn header(&self, id: &str) -> Result<Option<Header>, sqlx::Error> {
@@ -452,96 +412,4 @@ pub enum GroupOutcome<'a> {
     CreateFailed(&'a str),
     /// Filled; the message when it failed.
     Filled(Option<&'a str>),
-}
-
-/// Rows of a multi-row INSERT (at most 7 values each: well under SQLite's bound on a statement's parameters).
-const INSERT_ROWS: usize = 100;
-
-/// A plan being kept, a chunk of rows at a time (each chunk in a transaction of its own).
-pub struct Saving {
-    pool: SqlitePool,
-    id: String,
-}
-
-impl Saving {
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Keeps classified rows, with the groups each joins.
-    pub async fn rows(&mut self, rows: &[PlannedRow]) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        for part in rows.chunks(INSERT_ROWS) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO import_rows (import_id, line, username, action, plan, write, identity_id) ",
-            );
-            insert.push_values(part, |mut b, p| {
-                let r = &p.row;
-                b.push_bind(self.id.clone())
-                    .push_bind(r.line as i64)
-                    .push_bind(r.username.clone())
-                    .push_bind(r.action.clone())
-                    .push_bind(serde_json::to_string(r).unwrap_or_default())
-                    .push_bind(p.write.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))
-                    .push_bind(r.identity_id.clone());
-            });
-            insert.build().execute(&mut *tx).await?;
-            let joins: Vec<(i64, &String)> = part
-                .iter()
-                .filter(|p| p.row.action != ROW_ERROR)
-                .flat_map(|p| p.row.join.iter().map(move |g| (p.row.line as i64, g)))
-                .collect();
-            for some in joins.chunks(INSERT_ROWS) {
-                let mut insert = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_joins (import_id, line, group_name) ");
-                insert.push_values(some, |mut b, (line, g)| {
-                    b.push_bind(self.id.clone()).push_bind(*line).push_bind((*g).clone());
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-        }
-        tx.commit().await
-    }
-
-    /// Keeps the groups the plan names (with the members they lose), the identities it suspends and its summary;
-    /// the plan is then ready to apply.
-    pub async fn finish(
-        &mut self,
-        groups: &[PlannedGroup],
-        suspensions: &[(String, String)],
-        summary: &Summary,
-    ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        for g in groups {
-            sqlx::query("INSERT INTO import_groups (import_id, name, group_id, to_create) VALUES (?, ?, ?, ?)")
-                .bind(&self.id)
-                .bind(&g.name)
-                .bind(&g.id)
-                .bind(g.id.is_none() as i64)
-                .execute(&mut *tx)
-                .await?;
-            for some in g.leaving.chunks(INSERT_ROWS) {
-                let mut insert =
-                    QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_leaves (import_id, group_name, identity_id) ");
-                insert.push_values(some, |mut b, who| {
-                    b.push_bind(self.id.clone()).push_bind(g.name.clone()).push_bind(who.clone());
-                });
-                insert.build().execute(&mut *tx).await?;
-            }
-        }
-        for some in suspensions.chunks(INSERT_ROWS) {
-            let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_suspensions (import_id, identity_id, username) ");
-            insert.push_values(some, |mut b, (who, username)| {
-                b.push_bind(self.id.clone()).push_bind(who.clone()).push_bind(username.clone());
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
-        sqlx::query("UPDATE imports SET state = ?, summary = ? WHERE id = ?")
-            .bind(crate::model::IMPORT_PLANNED)
-            .bind(serde_json::to_string(summary).unwrap_or_default())
-            .bind(&self.id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    }
 }
