@@ -520,6 +520,24 @@ async fn groups_are_created_renamed_filled_emptied_and_deleted_without_returning
         assert_eq!(s, 400, "{op}: {answer}");
         assert!(error(400, &answer, Some("invalidValue")).contains("0000000000000000"));
     }
+    // A list of members is bounded as BI's batch calls are (1,000), and so is a PATCH's list of operations.
+    let many: Vec<Value> = (0..1001)
+        .map(|k| json!({ "value": format!("{k:016x}") }))
+        .collect();
+    let (s, answer) = scim
+        .patch(
+            &group,
+            json!([{ "op": "add", "path": "members", "value": many }]),
+        )
+        .await;
+    assert_eq!(s, 400);
+    assert!(error(400, &answer, Some("invalidValue")).contains("At most 1,000 members"));
+    let ops: Vec<Value> = (0..1001)
+        .map(|_| json!({ "op": "replace", "path": "displayName", "value": "x" }))
+        .collect();
+    let (s, answer) = scim.patch(&group, json!(ops)).await;
+    assert_eq!(s, 400);
+    assert!(error(400, &answer, Some("invalidValue")).contains("At most 1,000 operations"));
     let (s, _) = scim
         .patch(
             &group,

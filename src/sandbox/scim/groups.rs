@@ -95,6 +95,12 @@ fn member_ids(value: &Value) -> ScimResult<Vec<String>> {
     let list = value
         .as_array()
         .ok_or_else(|| ScimError::invalid_value("members must be a list of {\"value\": id}."))?;
+    if list.len() > crate::model::MAX_BATCH_IDS {
+        return Err(ScimError::invalid_value(format!(
+            "At most 1,000 members per operation; this one names {}.",
+            list.len()
+        )));
+    }
     list.iter()
         .map(|m| {
             m["value"]

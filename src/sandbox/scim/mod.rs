@@ -228,6 +228,12 @@ pub fn patch_operations(body: &Value) -> ScimResult<Vec<(String, Option<String>,
         .and_then(Value::as_array)
         .filter(|ops| !ops.is_empty())
         .ok_or_else(|| ScimError::invalid_value("Operations must list at least one operation."))?;
+    if ops.len() as u64 > MAX_COUNT {
+        return Err(ScimError::invalid_value(format!(
+            "At most 1,000 operations per PATCH; this one has {}.",
+            ops.len()
+        )));
+    }
     ops.iter()
         .map(|op| {
             let name = op["op"]

@@ -107,18 +107,17 @@ impl SandboxStore {
 
     /// Those of `ids` that name no identity of `realm`.
     pub async fn unknown_identities(&self, realm: &str, ids: &[String]) -> Result<Vec<String>, ApiError> {
-        let mut unknown = Vec::new();
-        for id in ids {
-            let found: Option<i64> = sqlx::query_scalar("SELECT seq FROM identities WHERE realm_id = ? AND id = ?")
-                .bind(realm)
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-            if found.is_none() {
-                unknown.push(id.clone());
+        let mut found = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!("SELECT id FROM identities WHERE realm_id = ? AND id IN ({marks})");
+            let mut query = sqlx::query_scalar::<_, String>(&sql).bind(realm);
+            for id in chunk {
+                query = query.bind(id);
             }
+            found.extend(query.fetch_all(&self.pool).await?);
         }
-        Ok(unknown)
+        Ok(ids.iter().filter(|id| !found.contains(*id)).cloned().collect())
     }
 
     /// Deletes a group with its memberships (the identities stay), as a SCIM client expects.
