@@ -1,6 +1,9 @@
 //! Where sessions live: SQLite in the console's database (one replica) or Redis (several), behind one
-//! `SessionStore`, and the session layer with its cookie settings.
+//! `SessionStore`, and the session layer with its cookie settings. With SQLite the process is the only one using
+//! the sessions, so it keeps the ones in use in memory too ([`Recent`]): a page view reads no session row.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use tower_sessions::cookie::SameSite;
@@ -41,18 +44,28 @@ pub enum SessionError {
     Redis(String),
 }
 
-/// The session store: SQLite (default) or Redis.
+/// The session store: SQLite (default; with the sessions in use kept in memory too) or Redis.
 #[derive(Debug, Clone)]
 pub enum Sessions {
-    Sqlite(tower_sessions_sqlx_store::SqliteStore),
+    Sqlite(
+        tower_sessions_sqlx_store::SqliteStore,
+        std::sync::Arc<Recent>,
+    ),
     Redis(tower_sessions_redis_store::RedisStore<tower_sessions_redis_store::fred::prelude::Pool>),
 }
 
 impl Sessions {
     fn store(&self) -> &dyn SessionStore {
         match self {
-            Sessions::Sqlite(s) => s,
+            Sessions::Sqlite(s, _) => s,
             Sessions::Redis(s) => s,
+        }
+    }
+
+    fn recent(&self) -> Option<&Recent> {
+        match self {
+            Sessions::Sqlite(_, recent) => Some(recent),
+            Sessions::Redis(_) => None,
         }
     }
 }
@@ -60,16 +73,86 @@ impl Sessions {
 #[async_trait::async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.store().create(record).await
+        self.store().create(record).await?;
+        if let Some(recent) = self.recent() {
+            recent.keep(record);
+        }
+        Ok(())
     }
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.store().save(record).await
+        self.store().save(record).await?;
+        if let Some(recent) = self.recent() {
+            recent.keep(record);
+        }
+        Ok(())
     }
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        self.store().load(id).await
+        if let Some(kept) = self.recent().and_then(|r| r.get(id)) {
+            return Ok(Some(kept));
+        }
+        let loaded = self.store().load(id).await?;
+        if let (Some(recent), Some(record)) = (self.recent(), &loaded) {
+            recent.keep(record);
+        }
+        Ok(loaded)
     }
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        // Forgotten first: a failed delete must not leave the session usable from memory.
+        if let Some(recent) = self.recent() {
+            recent.forget(id);
+        }
         self.store().delete(id).await
+    }
+}
+
+/// The sessions in use, as last saved or loaded: at most [`Recent::CAPACITY`], each until its expiry. What is
+/// written goes to SQLite first, so a restart loses nothing; what is here is never newer than SQLite's row.
+#[derive(Debug, Default)]
+pub struct Recent {
+    kept: Mutex<HashMap<Id, Record>>,
+}
+
+impl Recent {
+    pub const CAPACITY: usize = 10_000;
+
+    /// The session `id` unless it has expired (an expired one is forgotten).
+    pub fn get(&self, id: &Id) -> Option<Record> {
+        let mut kept = self.kept.lock().expect("sessions lock");
+        match kept.get(id) {
+            Some(r) if r.expiry_date > time::OffsetDateTime::now_utc() => Some(r.clone()),
+            Some(_) => {
+                kept.remove(id);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Keeps `record`; when full, expired sessions go first, then the one closest to its expiry.
+    pub fn keep(&self, record: &Record) {
+        let mut kept = self.kept.lock().expect("sessions lock");
+        if kept.len() >= Self::CAPACITY && !kept.contains_key(&record.id) {
+            let now = time::OffsetDateTime::now_utc();
+            kept.retain(|_, r| r.expiry_date > now);
+            if kept.len() >= Self::CAPACITY {
+                if let Some(first) = kept.values().min_by_key(|r| r.expiry_date).map(|r| r.id) {
+                    kept.remove(&first);
+                }
+            }
+        }
+        kept.insert(record.id, record.clone());
+    }
+
+    pub fn forget(&self, id: &Id) {
+        self.kept.lock().expect("sessions lock").remove(id);
+    }
+
+    pub fn len(&self) -> usize {
+        self.kept.lock().expect("sessions lock").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -93,7 +176,7 @@ pub async fn session_layer(
                 let s = s.clone();
                 tokio::spawn(s.continuously_delete_expired(Duration::from_secs(600)));
             }
-            Sessions::Sqlite(s)
+            Sessions::Sqlite(s, Default::default())
         }
         SessionBackend::Redis(url) => {
             use tower_sessions_redis_store::fred::prelude::*;
@@ -117,4 +200,106 @@ pub async fn session_layer(
         .with_secure(cookie.secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(idle)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(minutes: i64) -> Record {
+        Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: time::OffsetDateTime::now_utc() + time::Duration::minutes(minutes),
+        }
+    }
+
+    async fn sqlite() -> (Sessions, sqlx::SqlitePool) {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        let layer = session_layer(
+            &SessionBackend::Sqlite,
+            CookiePolicy {
+                idle: Duration::from_secs(600),
+                secure: false,
+            },
+            pool.clone(),
+        )
+        .await;
+        assert!(layer.is_ok());
+        let store = tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
+            .with_table_name("sessions")
+            .unwrap();
+        (Sessions::Sqlite(store, Default::default()), pool)
+    }
+
+    async fn rows(pool: &sqlx::SqlitePool) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_session_in_use_is_read_from_memory_and_written_through() {
+        let (sessions, pool) = sqlite().await;
+        let mut r = record(10);
+        sessions.create(&mut r).await.unwrap();
+        assert_eq!(rows(&pool).await, 1, "written to SQLite at once");
+        // The row is gone behind the store's back: a load still answers, from memory (no query).
+        sqlx::query("DELETE FROM sessions").execute(&pool).await.unwrap();
+        assert_eq!(sessions.load(&r.id).await.unwrap().map(|s| s.id), Some(r.id));
+        // A save writes the row again; a delete forgets it in both places.
+        sessions.save(&r).await.unwrap();
+        assert_eq!(rows(&pool).await, 1);
+        sessions.delete(&r.id).await.unwrap();
+        assert_eq!(rows(&pool).await, 0);
+        assert!(sessions.load(&r.id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_session_not_in_memory_is_loaded_from_sqlite_once() {
+        let (sessions, pool) = sqlite().await;
+        let mut r = record(10);
+        sessions.create(&mut r).await.unwrap();
+        // As after a restart: SQLite has the session, memory does not.
+        let fresh = match &sessions {
+            Sessions::Sqlite(store, _) => Sessions::Sqlite(store.clone(), Default::default()),
+            Sessions::Redis(_) => unreachable!(),
+        };
+        assert_eq!(fresh.load(&r.id).await.unwrap().map(|s| s.id), Some(r.id));
+        assert_eq!(fresh.recent().unwrap().len(), 1, "kept after its first load");
+        let _ = pool;
+    }
+
+    #[test]
+    fn an_expired_session_is_not_answered_from_memory() {
+        let recent = Recent::default();
+        let gone = record(-1);
+        recent.keep(&gone);
+        assert!(recent.get(&gone.id).is_none());
+        assert!(recent.is_empty(), "forgotten once seen expired");
+    }
+
+    #[test]
+    fn memory_holds_at_most_its_capacity_and_drops_the_expired_first() {
+        let recent = Recent::default();
+        let expired = record(-1);
+        recent.keep(&expired);
+        let soonest = record(1);
+        recent.keep(&soonest);
+        for _ in 2..Recent::CAPACITY {
+            recent.keep(&record(60));
+        }
+        assert_eq!(recent.len(), Recent::CAPACITY);
+        // Full: the expired one goes, then (once no expired one is left) the one closest to its expiry.
+        let newer = record(120);
+        recent.keep(&newer);
+        assert_eq!(recent.len(), Recent::CAPACITY);
+        assert!(recent.get(&soonest.id).is_some());
+        let newest = record(120);
+        recent.keep(&newest);
+        assert_eq!(recent.len(), Recent::CAPACITY);
+        assert!(recent.get(&soonest.id).is_none(), "the one closest to expiry went");
+        assert!(recent.get(&newer.id).is_some() && recent.get(&newest.id).is_some());
+    }
 }
