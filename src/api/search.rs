@@ -88,19 +88,27 @@ pub async fn search_identities(
     page: u32,
     size: u32,
 ) -> Result<IdentitySearch, AppError> {
-    let (s, mut index_state, page, size) = begin(&realm, &filter.q, page, size).await?;
+    allow_in(Action::Read, &realm).await?;
+    super::checks::checked_search(&filter.q)?;
+    let s = state()?;
+    let (page, size) = (page.max(1), crate::model::clamp_page_size(Some(size)));
+    // The index's state and counts in one read: the summary, and the total of a search without text.
+    let overview = match &s.index {
+        None => crate::index::Overview::default(),
+        Some(index) => index.overview(&realm).await.map_err(index_failed)?,
+    };
+    let mut index_state = overview.state.clone();
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         // A cheap look at BI's count (one call, one row) catches records added or removed elsewhere.
         let one = crate::bi::wire::ListQuery {
             page_size: Some(1),
             ..Default::default()
         };
-        let (found, summary, at_bi) = tokio::join!(
-            index.search(&realm, &filter, page, size),
-            index.enrollment_summary(&realm),
+        let (found, at_bi) = tokio::join!(
+            index.search_counted(&realm, &filter, page, size, overview.total(&filter)),
             s.client.list_identities(&realm, &one)
         );
-        let summary = summary.map_err(index_failed)?;
+        let summary = overview.summary();
         let indexed: u64 = summary.iter().map(|c| c.count).sum();
         // A big realm takes longer to read again: it is refreshed less often (10 minutes by default, per 100,000).
         let max_age = s.index_max_age * (indexed / 100_000).clamp(1, 100) as u32;

@@ -6,9 +6,11 @@
 
 mod export;
 mod groups;
+mod overview;
 mod query;
 mod refresh;
 
+pub use overview::Overview;
 pub use query::{fold, like_pattern, matcher, Match};
 pub use refresh::RefreshReport;
 
@@ -19,7 +21,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
 use crate::model::{
-    EnrollmentCount, Identity, IdentityFilter, IndexState, PageView, SortKey, Traits,
+    Identity, IdentityFilter, PageView, SortKey, Traits,
 };
 
 const SCHEMA: [&str; 18] = [
@@ -214,36 +216,6 @@ impl DirectoryIndex {
         })
     }
 
-    /// How fresh `realm`'s index is.
-    pub async fn state(&self, realm: &str) -> Result<IndexState, sqlx::Error> {
-        let row = sqlx::query("SELECT indexed_at, done, total FROM ix_realms WHERE realm_id = ?")
-            .bind(realm)
-            .fetch_optional(&self.pool)
-            .await?;
-        let running = self.running.lock().expect("lock").contains(realm);
-        Ok(match row {
-            None => IndexState {
-                running,
-                ..IndexState::default()
-            },
-            Some(r) => {
-                let indexed_at: Option<String> = r.get("indexed_at");
-                let age_secs = indexed_at
-                    .as_deref()
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0) as u64);
-                IndexState {
-                    ready: indexed_at.is_some(),
-                    age_secs,
-                    indexed_at,
-                    running,
-                    done: r.get::<i64, _>("done") as u64,
-                    total: r.get::<i64, _>("total") as u64,
-                }
-            }
-        })
-    }
-
     /// One page of `realm`'s identities matching `filter`, in its order.
     pub async fn search(
         &self,
@@ -252,17 +224,35 @@ impl DirectoryIndex {
         page: u32,
         size: u32,
     ) -> Result<PageView<Identity>, sqlx::Error> {
+        self.search_counted(realm, filter, page, size, None).await
+    }
+
+    /// [`search`](Self::search), with its total when the caller knows it already (from an [`Overview`]): then
+    /// only the rows are read.
+    pub async fn search_counted(
+        &self,
+        realm: &str,
+        filter: &IdentityFilter,
+        page: u32,
+        size: u32,
+        known_total: Option<u64>,
+    ) -> Result<PageView<Identity>, sqlx::Error> {
         let SearchSql {
             count_sql,
             count_binds,
             rows_sql,
             binds,
         } = search_sql(realm, filter);
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-        for b in &count_binds {
-            count = count.bind(b);
-        }
-        let total = count.fetch_one(&self.pool).await? as u64;
+        let total = match known_total {
+            Some(total) => total,
+            None => {
+                let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+                for b in &count_binds {
+                    count = count.bind(b);
+                }
+                count.fetch_one(&self.pool).await? as u64
+            }
+        };
         let mut rows = sqlx::query(&rows_sql);
         for b in &binds {
             rows = rows.bind(b);
@@ -302,24 +292,6 @@ impl DirectoryIndex {
     ) -> Result<u64, sqlx::Error> {
         let sql = format!("DELETE FROM {table} WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.{seen})");
         Ok(sqlx::query(&sql).bind(realm).execute(&mut *conn).await?.rows_affected())
-    }
-
-    /// `realm`'s identities counted per enrollment status, most first.
-    pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT enrollment, SUM(n) AS n FROM ix_counts WHERE realm_id = ? \
-             GROUP BY enrollment HAVING SUM(n) > 0 ORDER BY n DESC, enrollment",
-        )
-        .bind(realm)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| EnrollmentCount {
-                status: r.get("enrollment"),
-                count: r.get::<i64, _>("n") as u64,
-            })
-            .collect())
     }
 
     /// The identities of `realm` with these usernames (ignoring case, as BI does), as far as the index knows them:

@@ -1,0 +1,162 @@
+//! What a realm's Identities page needs from the index besides its rows, in one read: how fresh the index is
+//! (`ix_realms`) and the identities counted per status and enrollment (`ix_counts`, kept by triggers). From it
+//! come the Enrollment Summary and, for a search without text, the total: the page then reads only its rows.
+
+use std::collections::BTreeMap;
+
+use sqlx::Row;
+
+use super::{matcher, DirectoryIndex, Match};
+use crate::model::{EnrollmentCount, IdentityFilter, IndexState};
+
+/// A realm's index state and counts, as read together.
+#[derive(Debug, Clone, Default)]
+pub struct Overview {
+    pub state: IndexState,
+    /// Identities per (status, enrollment).
+    counts: Vec<(String, String, u64)>,
+}
+
+impl Overview {
+    /// Identities per enrollment status, most first (then by name); statuses with none left out.
+    pub fn summary(&self) -> Vec<EnrollmentCount> {
+        let mut by: BTreeMap<&str, u64> = BTreeMap::new();
+        for (_, enrollment, n) in &self.counts {
+            *by.entry(enrollment).or_default() += n;
+        }
+        let mut summary: Vec<EnrollmentCount> = by
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(status, count)| EnrollmentCount {
+                status: status.to_string(),
+                count,
+            })
+            .collect();
+        // Stable: equal counts stay in name order.
+        summary.sort_by(|a, b| b.count.cmp(&a.count));
+        summary
+    }
+
+    /// How many identities `filter` finds when it has no text (its status and enrollment are counted); `None`
+    /// when it has text, whose matches are counted by the search.
+    pub fn total(&self, filter: &IdentityFilter) -> Option<u64> {
+        if !matches!(matcher(&filter.q), Match::All) {
+            return None;
+        }
+        let wanted = |kept: &str, asked: &str| asked.is_empty() || kept == asked;
+        Some(
+            self.counts
+                .iter()
+                .filter(|(status, enrollment, _)| {
+                    wanted(status, &filter.status) && wanted(enrollment, &filter.enrollment)
+                })
+                .map(|(_, _, n)| n)
+                .sum(),
+        )
+    }
+}
+
+impl DirectoryIndex {
+    /// How fresh `realm`'s index is.
+    pub async fn state(&self, realm: &str) -> Result<IndexState, sqlx::Error> {
+        Ok(self.overview(realm).await?.state)
+    }
+
+    /// `realm`'s identities counted per enrollment status, most first.
+    pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, sqlx::Error> {
+        Ok(self.overview(realm).await?.summary())
+    }
+
+    /// `realm`'s index state and counts: one query.
+    pub async fn overview(&self, realm: &str) -> Result<Overview, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT 0 AS kind, indexed_at, done, total, '' AS status, '' AS enrollment \
+               FROM ix_realms WHERE realm_id = ? \
+             UNION ALL \
+             SELECT 1, NULL, n, 0, status, enrollment FROM ix_counts WHERE realm_id = ? AND n > 0",
+        )
+        .bind(realm)
+        .bind(realm)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut overview = Overview::default();
+        for r in &rows {
+            if r.get::<i64, _>("kind") == 1 {
+                overview.counts.push((
+                    r.get("status"),
+                    r.get("enrollment"),
+                    r.get::<i64, _>("done") as u64,
+                ));
+                continue;
+            }
+            let indexed_at: Option<String> = r.get("indexed_at");
+            overview.state = IndexState {
+                ready: indexed_at.is_some(),
+                age_secs: indexed_at
+                    .as_deref()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0) as u64),
+                indexed_at,
+                running: false,
+                done: r.get::<i64, _>("done") as u64,
+                total: r.get::<i64, _>("total") as u64,
+            };
+        }
+        overview.state.running = self.running.lock().expect("lock").contains(realm);
+        Ok(overview)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overview(counts: &[(&str, &str, u64)]) -> Overview {
+        Overview {
+            state: IndexState::default(),
+            counts: counts
+                .iter()
+                .map(|(s, e, n)| (s.to_string(), e.to_string(), *n))
+                .collect(),
+        }
+    }
+
+    fn filter(q: &str, status: &str, enrollment: &str) -> IdentityFilter {
+        IdentityFilter {
+            q: q.into(),
+            status: status.into(),
+            enrollment: enrollment.into(),
+            sort: None,
+        }
+    }
+
+    #[test]
+    fn the_summary_adds_statuses_up_per_enrollment_most_first() {
+        let o = overview(&[
+            ("active", "ENROLLED", 3),
+            ("suspended", "ENROLLED", 2),
+            ("active", "PENDING", 5),
+            ("active", "UNENROLLED", 0),
+            ("active", "INVITE_FAILED", 5),
+        ]);
+        let got: Vec<(String, u64)> = o.summary().into_iter().map(|c| (c.status, c.count)).collect();
+        assert_eq!(
+            got,
+            [("ENROLLED", 5), ("INVITE_FAILED", 5), ("PENDING", 5)].map(|(s, n)| (s.to_string(), n))
+        );
+    }
+
+    #[test]
+    fn the_total_of_a_search_without_text_comes_from_the_counts() {
+        let o = overview(&[
+            ("active", "ENROLLED", 3),
+            ("suspended", "ENROLLED", 2),
+            ("active", "PENDING", 5),
+        ]);
+        assert_eq!(o.total(&filter("", "", "")), Some(10));
+        assert_eq!(o.total(&filter("", "active", "")), Some(8));
+        assert_eq!(o.total(&filter("", "", "ENROLLED")), Some(5));
+        assert_eq!(o.total(&filter("", "suspended", "PENDING")), Some(0));
+        assert_eq!(o.total(&filter("ada", "", "")), None, "text is counted by the search");
+    }
+}
