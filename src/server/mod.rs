@@ -48,15 +48,22 @@ pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandb
                    not list, applied only with --confirm-suspensions and their number. Acts as the admin `cli`;
                    every write is audited";
 
-/// Keeps large allocations (each password check takes argon2's 19 MiB) in their own mappings, so they go back to
-/// the system when freed instead of staying in the heap: glibc otherwise raises that threshold after the first one,
-/// and an idle console would keep ~20 MiB it no longer uses.
-pub fn return_large_allocations() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it is called once, before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-    }
+/// mimalloc's option "purge delay" (its position in `mi_option_t` of mimalloc 3, which `libmimalloc-sys` 0.1.49
+/// builds; its Rust constants still follow mimalloc 2's order, where 15 is unused).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Memory freed goes back to the system at once: mimalloc otherwise keeps freed pages a while and returns them
+/// only when the thread allocates again, so an idle console would keep what a password check (argon2's 19 MiB) or
+/// the start-up used. Transparent huge pages are off (the `no_thp` build feature) for the same reason.
+pub fn tune_allocator() {
+    // SAFETY: sets one of mimalloc's options; safe at any time (read on each purge).
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+}
+
+/// mimalloc's purge delay in force (ms), for the test that checks [`tune_allocator`] names the right option.
+pub fn allocator_purge_delay() -> i64 {
+    // SAFETY: reads one of mimalloc's options.
+    unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) as i64 }
 }
 
 pub fn init_tracing() {
