@@ -65,5 +65,8 @@ if [ "${BENCH_SEED:-large}" = xlarge ]; then seeded="1,000,000"; else seeded="10
 echo "| First start, seeding $seeded identities and 5,000 groups | $(( seed_ms / 1000 )) s |"
 echo "| Release wasm, first page: raw / gzip / brotli as served | $(( $(wc -c < "$wasm") / 1024 )) KiB / $(( $(wc -c < "$wasm.gz") / 1024 )) KiB / $(( $(wc -c < "$wasm.br") / 1024 )) KiB |"
 echo "| Release wasm, the other screens' chunks (loaded when first opened) | $chunks chunks, $chunk_kib KiB brotli in all |"
+log "one page view, profiled"
+kill "$server"; wait "$server" 2>/dev/null || true; server=""
+./scripts/profile-page.sh identities 1000
 echo
 echo "Measured on $(nproc) cores ($(uname -m)), $(date -u +%Y-%m-%d); ${BENCH_PORT:-3100} was the port."
