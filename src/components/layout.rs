@@ -11,6 +11,10 @@ use crate::model::{Action, AppError, OperatorView};
 #[derive(Clone, Copy)]
 pub struct Me(pub OnceResource<Result<OperatorView, AppError>>);
 
+/// Where the console points, loaded once per page by the layout for the sidebar and the top bar.
+#[derive(Clone, Copy)]
+struct Info(OnceResource<Result<crate::model::ConsoleInfo, AppError>>);
+
 /// What the signed-in operator may do.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Perms(pub Option<OperatorView>);
@@ -44,6 +48,7 @@ pub fn RealmLayout() -> impl IntoView {
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
     let me = Me(OnceResource::new(whoami()));
     provide_context(me);
+    provide_context(Info(OnceResource::new(get_console_info())));
     // On a phone the menu closes once a page is chosen (in place, after hydration; before it, a link loads a new
     // page with the menu closed anyway).
     let location = use_location();
@@ -100,7 +105,7 @@ pub fn RealmLayout() -> impl IntoView {
 /// In sandbox mode, the sandbox's outbox (the invitations it "emailed").
 #[component]
 fn SandboxLinks(realm: Memo<String>) -> impl IntoView {
-    let info = OnceResource::new(get_console_info());
+    let info = use_info();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -108,6 +113,13 @@ fn SandboxLinks(realm: Memo<String>) -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The layout's console information; outside it, its own.
+fn use_info() -> OnceResource<Result<crate::model::ConsoleInfo, AppError>> {
+    use_context::<Info>()
+        .map(|i| i.0)
+        .unwrap_or_else(|| OnceResource::new(get_console_info()))
 }
 
 #[component]
@@ -189,7 +201,7 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
 /// Where the console points ("Sandbox", or the BI region and tenant), and who is signed in, with Sign out.
 #[component]
 fn TopBar(me: Me) -> impl IntoView {
-    let info = OnceResource::new(get_console_info());
+    let info = use_info();
     view! {
         <header class="sticky top-0 z-10 flex min-h-14 flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white/90 px-4 py-2 backdrop-blur md:px-8 dark:border-slate-800 dark:bg-slate-900/90">
             <Suspense fallback=|| ()>
