@@ -33,7 +33,7 @@ impl Overview {
             })
             .collect();
         // Stable: equal counts stay in name order.
-        summary.sort_by(|a, b| b.count.cmp(&a.count));
+        summary.sort_by_key(|c| std::cmp::Reverse(c.count));
         summary
     }
 
