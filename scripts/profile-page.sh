@@ -54,7 +54,7 @@ sleep 1
 echo "| server memory (RSS) a second after the last page view | $(awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$server/status") |"
 
 command -v perf > /dev/null || { echo "(perf is not installed: no breakdown)"; exit 0; }
-perf record -q -F 2999 --call-graph dwarf,32768 -p "$server" -o "$data/perf.data" -- sleep 1000 > /dev/null 2>&1 & recorder=$!
+perf record -q --no-buildid-cache -F 2999 --call-graph dwarf,32768 -p "$server" -o "$data/perf.data" -- sleep 1000 > /dev/null 2>&1 & recorder=$!
 sleep 0.5
 run "$n" > /dev/null
 kill -INT "$recorder"; wait "$recorder" 2>/dev/null || true
