@@ -28,21 +28,18 @@ fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
     });
 }
 
-/// What a search starts with: the read check, the state, `realm`'s index state, and the page and size made valid.
+/// What a search starts with: the read check, the search text's check, the state, and the page and size made valid.
 #[cfg(feature = "ssr")]
 async fn begin(
     realm: &str,
     q: &str,
     page: u32,
     size: u32,
-) -> Result<(crate::state::AppState, IndexState, u32, u32), AppError> {
+) -> Result<(crate::state::AppState, u32, u32), AppError> {
     allow_in(Action::Read, realm).await?;
     super::checks::checked_search(q)?;
-    let s = state()?;
-    let index_state = index_state(&s, realm).await?;
     Ok((
-        s,
-        index_state,
+        state()?,
         page.max(1),
         crate::model::clamp_page_size(Some(size)),
     ))
@@ -88,10 +85,7 @@ pub async fn search_identities(
     page: u32,
     size: u32,
 ) -> Result<IdentitySearch, AppError> {
-    allow_in(Action::Read, &realm).await?;
-    super::checks::checked_search(&filter.q)?;
-    let s = state()?;
-    let (page, size) = (page.max(1), crate::model::clamp_page_size(Some(size)));
+    let (s, page, size) = begin(&realm, &filter.q, page, size).await?;
     // The index's state and counts in one read: the summary, and the total of a search without text.
     let overview = match &s.index {
         None => crate::index::Overview::default(),
@@ -151,7 +145,8 @@ pub async fn search_groups(
     size: u32,
 ) -> Result<crate::model::GroupSearch, AppError> {
     use crate::model::{GroupListing, GroupSearch, PageView, Sort};
-    let (s, index_state, page, size) = begin(&realm, &q, page, size).await?;
+    let (s, page, size) = begin(&realm, &q, page, size).await?;
+    let index_state = index_state(&s, &realm).await?;
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
         let found = index
             .search_groups(&realm, &q, Sort::parse(&sort), page, size)
