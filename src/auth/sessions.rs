@@ -73,16 +73,18 @@ impl Sessions {
 #[async_trait::async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let since = self.recent().map(Recent::deletions);
         self.store().create(record).await?;
-        if let Some(recent) = self.recent() {
-            recent.keep(record);
+        if let (Some(recent), Some(since)) = (self.recent(), since) {
+            recent.keep(record, since);
         }
         Ok(())
     }
     async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let since = self.recent().map(Recent::deletions);
         self.store().save(record).await?;
-        if let Some(recent) = self.recent() {
-            recent.keep(record);
+        if let (Some(recent), Some(since)) = (self.recent(), since) {
+            recent.keep(record, since);
         }
         Ok(())
     }
@@ -90,9 +92,10 @@ impl SessionStore for Sessions {
         if let Some(kept) = self.recent().and_then(|r| r.get(id)) {
             return Ok(Some(kept));
         }
+        let since = self.recent().map(Recent::deletions);
         let loaded = self.store().load(id).await?;
-        if let (Some(recent), Some(record)) = (self.recent(), &loaded) {
-            recent.keep(record);
+        if let (Some(recent), Some(record), Some(since)) = (self.recent(), &loaded, since) {
+            recent.keep(record, since);
         }
         Ok(loaded)
     }
@@ -106,10 +109,19 @@ impl SessionStore for Sessions {
 }
 
 /// The sessions in use, as last saved or loaded: at most [`Recent::CAPACITY`], each until its expiry. What is
-/// written goes to SQLite first, so a restart loses nothing; what is here is never newer than SQLite's row.
+/// written goes to SQLite first, so a restart loses nothing; what is here is never newer than SQLite's row. A
+/// session read or written while another was deleted is not kept (the next read keeps it): a load that raced a
+/// sign-out cannot bring the ended session back into memory.
 #[derive(Debug, Default)]
 pub struct Recent {
-    kept: Mutex<HashMap<Id, Record>>,
+    kept: Mutex<Kept>,
+}
+
+#[derive(Debug, Default)]
+struct Kept {
+    sessions: HashMap<Id, Record>,
+    /// Sessions forgotten so far.
+    deletions: u64,
 }
 
 impl Recent {
@@ -118,37 +130,49 @@ impl Recent {
     /// The session `id` unless it has expired (an expired one is forgotten).
     pub fn get(&self, id: &Id) -> Option<Record> {
         let mut kept = self.kept.lock().expect("sessions lock");
-        match kept.get(id) {
+        match kept.sessions.get(id) {
             Some(r) if r.expiry_date > time::OffsetDateTime::now_utc() => Some(r.clone()),
             Some(_) => {
-                kept.remove(id);
+                kept.sessions.remove(id);
                 None
             }
             None => None,
         }
     }
 
-    /// Keeps `record`; when full, expired sessions go first, then the one closest to its expiry.
-    pub fn keep(&self, record: &Record) {
+    /// How many sessions have been forgotten: read before a store call, given back to [`keep`](Self::keep).
+    pub fn deletions(&self) -> u64 {
+        self.kept.lock().expect("sessions lock").deletions
+    }
+
+    /// Keeps `record` unless a session was forgotten since `since` (then SQLite alone has the truth); when full,
+    /// expired sessions go first, then the one closest to its expiry.
+    pub fn keep(&self, record: &Record, since: u64) {
         let mut kept = self.kept.lock().expect("sessions lock");
-        if kept.len() >= Self::CAPACITY && !kept.contains_key(&record.id) {
+        if kept.deletions != since {
+            return;
+        }
+        let sessions = &mut kept.sessions;
+        if sessions.len() >= Self::CAPACITY && !sessions.contains_key(&record.id) {
             let now = time::OffsetDateTime::now_utc();
-            kept.retain(|_, r| r.expiry_date > now);
-            if kept.len() >= Self::CAPACITY {
-                if let Some(first) = kept.values().min_by_key(|r| r.expiry_date).map(|r| r.id) {
-                    kept.remove(&first);
+            sessions.retain(|_, r| r.expiry_date > now);
+            if sessions.len() >= Self::CAPACITY {
+                if let Some(first) = sessions.values().min_by_key(|r| r.expiry_date).map(|r| r.id) {
+                    sessions.remove(&first);
                 }
             }
         }
-        kept.insert(record.id, record.clone());
+        sessions.insert(record.id, record.clone());
     }
 
     pub fn forget(&self, id: &Id) {
-        self.kept.lock().expect("sessions lock").remove(id);
+        let mut kept = self.kept.lock().expect("sessions lock");
+        kept.sessions.remove(id);
+        kept.deletions += 1;
     }
 
     pub fn len(&self) -> usize {
-        self.kept.lock().expect("sessions lock").len()
+        self.kept.lock().expect("sessions lock").sessions.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -272,10 +296,25 @@ mod tests {
     }
 
     #[test]
+    fn a_session_read_while_another_was_deleted_is_not_kept() {
+        let recent = Recent::default();
+        let (read, ended) = (record(10), record(10));
+        recent.keep(&ended, 0);
+        // A load starts (reads the count), a sign-out forgets a session, the load's row comes back.
+        let since = recent.deletions();
+        recent.forget(&ended.id);
+        recent.keep(&read, since);
+        assert!(recent.get(&read.id).is_none(), "not kept: it may be the one just deleted");
+        // The next read keeps it.
+        recent.keep(&read, recent.deletions());
+        assert!(recent.get(&read.id).is_some());
+    }
+
+    #[test]
     fn an_expired_session_is_not_answered_from_memory() {
         let recent = Recent::default();
         let gone = record(-1);
-        recent.keep(&gone);
+        recent.keep(&gone, 0);
         assert!(recent.get(&gone.id).is_none());
         assert!(recent.is_empty(), "forgotten once seen expired");
     }
@@ -284,20 +323,20 @@ mod tests {
     fn memory_holds_at_most_its_capacity_and_drops_the_expired_first() {
         let recent = Recent::default();
         let expired = record(-1);
-        recent.keep(&expired);
+        recent.keep(&expired, 0);
         let soonest = record(1);
-        recent.keep(&soonest);
+        recent.keep(&soonest, 0);
         for _ in 2..Recent::CAPACITY {
-            recent.keep(&record(60));
+            recent.keep(&record(60), 0);
         }
         assert_eq!(recent.len(), Recent::CAPACITY);
         // Full: the expired one goes, then (once no expired one is left) the one closest to its expiry.
         let newer = record(120);
-        recent.keep(&newer);
+        recent.keep(&newer, 0);
         assert_eq!(recent.len(), Recent::CAPACITY);
         assert!(recent.get(&soonest.id).is_some());
         let newest = record(120);
-        recent.keep(&newest);
+        recent.keep(&newest, 0);
         assert_eq!(recent.len(), Recent::CAPACITY);
         assert!(recent.get(&soonest.id).is_none(), "the one closest to expiry went");
         assert!(recent.get(&newer.id).is_some() && recent.get(&newest.id).is_some());
