@@ -27,6 +27,19 @@ fn site(dir: &std::path::Path, hashed: bool) -> leptos::config::LeptosOptions {
         .build()
 }
 
+/// A GET of `url` asking for gzip: answered 200, compressed with gzip.
+async fn gzipped(client: &reqwest::Client, url: &str) -> reqwest::Response {
+    let res = client
+        .get(url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{url}");
+    assert_eq!(res.headers()["content-encoding"], "gzip", "{url}");
+    res
+}
+
 /// One HTTP/1.1 GET on `stream`; answers the status line and the headers (lower-cased names) after reading the body.
 async fn get(
     stream: &mut BufReader<tokio::net::TcpStream>,
@@ -122,27 +135,13 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
     let signed_in = browser();
     sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
-    let res = signed_in
-        .get(&page)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let res = gzipped(&signed_in, &page).await;
     assert_eq!(res.headers()["cache-control"], "no-store");
     let plain = signed_in.get(&page).send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
     // A streamed export, compressed, arrives whole (gzip's header to its end, with no broken connection).
     let export = format!("{}/realms/{}/export", t.base, t.info.default_realm);
-    let res = signed_in
-        .get(&export)
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let res = gzipped(&signed_in, &export).await;
     let body = res.bytes().await.expect("the whole compressed export");
     assert_eq!(&body[..2], &[0x1f, 0x8b]);
     assert!(body.len() > 1024, "{} bytes", body.len());
