@@ -58,7 +58,7 @@ impl BulkResult {
     pub fn describe(&self, op: BulkOp) -> String {
         let mut out = format!(
             "{}: {} succeeded, {} failed",
-            op.verb().to_lowercase(),
+            op.verb().to_ascii_lowercase(),
             self.succeeded,
             self.failed.len()
         );

@@ -205,7 +205,7 @@ pub fn enrollment_label(status: &str) -> String {
         "INVITE_FAILED" => "Invitation failed".into(),
         "UNENROLLED" => "Not enrolled".into(),
         "" => String::new(),
-        other => capitalize(&other.to_lowercase().replace('_', " ")),
+        other => capitalize(&other.to_ascii_lowercase().replace('_', " ")),
     }
 }
 

@@ -1,11 +1,13 @@
 //! Words and formats: sentence case, dates, percent-encoding, name lists, and audit-log descriptions of a change.
 
-/// The text with its first letter in upper case: "deleted" → "Deleted".
+/// The console's own words with the first letter in upper case: "deleted" → "Deleted". ASCII only (a first letter
+/// outside ASCII is kept as it is), so the browser's code carries no Unicode case tables.
 pub fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    let mut out = s.to_string();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
 }
 
 /// "2026-11-28T14:03:00.000Z" → "28 Nov 2026"; anything unparseable is returned as it is.
