@@ -270,7 +270,12 @@ async fn the_consoles_own_writes_appear_at_once() {
     assert_eq!(status, 200, "{body}");
     let (_, body) = common::call(&c, &t.base, SearchIdentities::PATH, &search("indexed")).await;
     let answer: bi_console::model::IdentitySearch = serde_json::from_str(&body).unwrap();
-    let names: Vec<&str> = answer.page.items.iter().map(|i| i.username()).collect();
+    let names: Vec<&str> = answer
+        .page
+        .items
+        .iter()
+        .map(|i| i.username.as_str())
+        .collect();
     assert_eq!(names, vec!["hedy.indexed"], "found without a refresh");
     assert!(!answer.summary.is_empty());
 

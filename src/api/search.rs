@@ -78,7 +78,7 @@ fn stale(indexed_at: Option<&str>, max_age: std::time::Duration) -> bool {
 /// One page of a realm's identities: from the index when it is ready (any part of a name, username, email or
 /// external id; filters; sort; the enrollment summary), else from BI (exact username only) while the first index
 /// is made in the background. A stale index is refreshed in the background and answers meanwhile.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn search_identities(
     realm: String,
     filter: IdentityFilter,
@@ -114,7 +114,9 @@ pub async fn search_identities(
         let moved = at_bi.is_ok_and(|p| p.total_size != indexed);
         if !moved {
             return Ok(IdentitySearch {
-                page: found.map_err(index_failed)?,
+                page: found
+                    .map_err(index_failed)?
+                    .map(crate::model::IdentityRow::from),
                 summary,
                 index: index_state,
             });
@@ -127,7 +129,7 @@ pub async fn search_identities(
     start_first_index(&s, &realm, &index_state);
     let page = super::identities::list_identities(realm, page, size, filter.q).await?;
     Ok(IdentitySearch {
-        page,
+        page: page.map(crate::model::IdentityRow::from),
         summary: Vec::new(),
         index: index_state,
     })
@@ -136,7 +138,7 @@ pub async fn search_identities(
 /// One page of a realm's groups with their member counts: from the index when it is ready (any part of the name
 /// or description; sort by `name`, `members` or `created`), else BI's page (no search, counts unknown) while the
 /// first index is made in the background.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn search_groups(
     realm: String,
     q: String,
@@ -178,7 +180,7 @@ pub async fn search_groups(
 }
 
 /// How fresh `realm`'s index is, and the progress of a refresh that is running.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn index_status(realm: String) -> Result<IndexState, AppError> {
     allow_in(Action::Read, &realm).await?;
     let s = state()?;
@@ -186,7 +188,7 @@ pub async fn index_status(realm: String) -> Result<IndexState, AppError> {
 }
 
 /// Refreshes a realm's index now (in the background); answers its state.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn refresh_index(realm: String) -> Result<IndexState, AppError> {
     allow_in(Action::Read, &realm).await?;
     let s = state()?;

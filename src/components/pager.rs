@@ -46,6 +46,36 @@ pub fn search_as_you_type(
     move |ev| later(leptos::prelude::event_target_value(&ev))
 }
 
+/// An `on:submit` handler for a GET form whose action is its own page (a search, a filter): the browser's own
+/// submit before the wasm loads; after it, the same address (the form's fields as the query, as the browser would
+/// send them) reached through the router, without reloading the page.
+pub fn submit_in_place() -> impl Fn(leptos::ev::SubmitEvent) + Clone + 'static {
+    let navigate = leptos_router::hooks::use_navigate();
+    move |ev| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let query = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+                .and_then(|form| web_sys::FormData::new_with_form(&form).ok())
+                .and_then(|data| {
+                    web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok()
+                });
+            if let Some(query) = query {
+                ev.prevent_default();
+                let path = leptos::prelude::location().pathname().unwrap_or_default();
+                navigate(
+                    &format!("{path}?{}", String::from(query.to_string())),
+                    Default::default(),
+                );
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, &navigate);
+    }
+}
+
 /// Page numbers to show around `page`: first, last, and two either side; `None` marks a gap.
 pub fn page_numbers(page: u32, last: u32) -> Vec<Option<u32>> {
     let mut out = Vec::new();

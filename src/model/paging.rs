@@ -26,6 +26,16 @@ impl<T> PageView<T> {
     pub fn last_page(&self) -> u32 {
         last_page(self.total, self.size)
     }
+
+    /// The same page with each item turned into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> PageView<U> {
+        PageView {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            page: self.page,
+            size: self.size,
+        }
+    }
 }
 
 pub fn range_label(page: u32, size: u32, shown: usize, total: u64) -> String {

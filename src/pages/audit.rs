@@ -2,13 +2,12 @@
 //! filters and the page live in the URL (a plain GET form), so a filtered view can be linked and Back works.
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::list_audit;
 use crate::components::error::ErrorBanner;
 use crate::components::form::SECONDARY_BUTTON;
-use crate::components::pager::Pager;
+use crate::components::pager::{submit_in_place, Pager};
 use crate::components::table::DataTable;
 use crate::model::{human_date, AuditEntry, AuditFilter, PageView, AUDIT_ACTIONS};
 use crate::pages::identities::page_and_size;
@@ -36,7 +35,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
             <h1 class="text-2xl font-semibold tracking-tight">"Audit"</h1>
-            <Form method="get" action="" attr:aria-label="Filter the audit log" attr:class="flex flex-wrap items-end gap-3">
+            <form method="get" aria-label="Filter the audit log" class="flex flex-wrap items-end gap-3" on:submit=submit_in_place()>
                 <div class="flex flex-col gap-1">
                     <label for="audit-operator" class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Operator"</label>
                     <input id="audit-operator" name="operator" type="text" value=move || filter.get().operator class=input />
@@ -66,7 +65,7 @@ pub fn AuditPage() -> impl IntoView {
                 <input type="hidden" name="size" value=move || size.get().to_string() />
                 <button type="submit" class=SECONDARY_BUTTON>"Filter"</button>
                 <a href="?" class="pb-1.5 text-sm text-indigo-600 hover:underline dark:text-indigo-400">"Clear"</a>
-            </Form>
+            </form>
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading the audit log…"</p> }>
                     {move || Suspend::new(async move {

@@ -10,11 +10,12 @@ use crate::components::error::{ErrorBanner, Notice};
 use crate::components::form::PRIMARY_BUTTON;
 use crate::components::freshness::Freshness;
 use crate::components::layout::use_me;
-use crate::components::pager::{encode_component, query_string, search_as_you_type, Pager};
+use crate::components::pager::{
+    encode_component, query_string, search_as_you_type, submit_in_place, Pager,
+};
 use crate::components::table::{sort_heads, DataTable};
 use crate::model::{human_date, Action, GroupSearch, Sort, SortKey};
 use crate::pages::identities::page_and_size;
-use leptos_router::components::Form;
 
 #[component]
 pub fn GroupsPage() -> impl IntoView {
@@ -77,7 +78,7 @@ pub fn GroupsPage() -> impl IntoView {
                 };
                 view! { <Notice lines=vec![line] /> }
             })}
-            <Form method="get" action="" attr:role="search" attr:class="flex max-w-md items-end gap-2">
+            <form method="get" role="search" class="flex max-w-md items-end gap-2" on:submit=submit_in_place()>
                 <div class="flex min-w-0 flex-1 flex-col gap-1">
                     <label for="group-search" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Search groups by name or description"</label>
                     <input id="group-search" type="search" name="q" value=move || q.get() on:input=on_type
@@ -86,7 +87,7 @@ pub fn GroupsPage() -> impl IntoView {
                 <input type="hidden" name="sort" value=move || sort.get().map(Sort::param).unwrap_or_default() />
                 <input type="hidden" name="size" value=move || size.get().to_string() />
                 <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800">"Search"</button>
-            </Form>
+            </form>
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading groups…"</p> }>
                     {move || Suspend::new(async move {

@@ -4,7 +4,6 @@
 //! Until a realm's first index is complete the page lists BI's pages and matches exact usernames, and says so.
 
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{search_identities, BulkIdentities};
@@ -13,19 +12,24 @@ use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::freshness::Freshness;
 use crate::components::layout::{use_me, Perms};
-use crate::components::pager::{encode_component, query_string, search_as_you_type, Pager};
+use crate::components::pager::{
+    encode_component, query_string, search_as_you_type, submit_in_place, Pager,
+};
 use crate::components::table::{
     sort_heads, DataTable, SelectAllBox, SelectBox, Selection, StatusBadge,
 };
 use crate::model::{
     bulk_summary, capitalize, clamp_page_size, enrollment_label, human_date, search_text_problem,
-    thousands, Action, BulkOp, Identity, IdentityFilter, IdentitySearch, IndexState, Sort, SortKey,
+    thousands, Action, BulkOp, IdentityFilter, IdentityRow, IdentitySearch, IndexState, Sort,
+    SortKey,
 };
 use crate::pages::identity_passkeys::InviteSelected;
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
 const BAR_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
+
+const MUTED: &str = "text-slate-600 dark:text-slate-400";
 
 /// The 1-based page number and the rows per page from the URL's `page` and `size`.
 pub fn page_and_size(query: Memo<leptos_router::params::ParamsMap>) -> (Memo<u32>, Memo<u32>) {
@@ -219,7 +223,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                     {format!("Deleted {who}.")}
                 </p>
             })}
-            <Form method="get" action="" attr:role="search" attr:class="flex flex-wrap items-end gap-2">
+            <form method="get" role="search" class="flex flex-wrap items-end gap-2" on:submit=submit_in_place()>
                 <div class="flex min-w-0 flex-1 basis-64 flex-col gap-1">
                     <label for="identity-search" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Search by name, username, email or external ID"</label>
                     <input
@@ -256,7 +260,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:hover:bg-slate-800">
                     "Search"
                 </button>
-            </Form>
+            </form>
             {bulk_message}
             <InviteSelected realm=realm selected=selected open=confirm_invite />
             <Show when=move || !selected.read().is_empty()>
@@ -383,7 +387,7 @@ fn EnrollmentSummary(
 
 #[component]
 fn IdentityTable(
-    data: crate::model::PageView<Identity>,
+    data: crate::model::PageView<IdentityRow>,
     filter: IdentityFilter,
     index: IndexState,
     realm: String,
@@ -429,12 +433,12 @@ fn IdentityTable(
     let on_page: Vec<(String, String)> = data
         .items
         .iter()
-        .map(|i| (i.id.clone(), i.username().to_string()))
+        .map(|i| (i.id.clone(), i.username.clone()))
         .collect();
     let rows = data
         .items
         .into_iter()
-        .map(|i| view! { <IdentityRow identity=i realm=realm.clone() selected=selected selectable=selectable /> })
+        .map(|i| view! { <ListRow identity=i realm=realm.clone() selected=selected selectable=selectable /> })
         .collect_view();
     let size = data.size;
     let columns = [
@@ -469,44 +473,48 @@ fn IdentityTable(
     .into_any()
 }
 
+/// One identity's row. Its cells' padding comes from the row (`*:`), so each cell carries no class of its own.
 #[component]
-fn IdentityRow(
-    identity: Identity,
+fn ListRow(
+    identity: IdentityRow,
     realm: String,
     selected: Selection,
     selectable: bool,
 ) -> impl IntoView {
+    let IdentityRow {
+        id,
+        username,
+        display_name,
+        email,
+        suspended,
+        enrollment,
+        created,
+    } = identity;
     let href = format!(
         "/realms/{}/identities/{}",
         encode_component(&realm),
-        encode_component(&identity.id)
+        encode_component(&id)
     );
-    let suspended = identity.is_suspended();
-    let created = identity.create_time.clone().unwrap_or_default();
+    let email = if email.is_empty() {
+        view! { <span class="text-slate-400">"—"</span> }.into_any()
+    } else {
+        email.into_any()
+    };
     view! {
-        <tr class="hover:bg-slate-50 dark:hover:bg-slate-800/60">
+        <tr class="*:px-4 *:py-2.5 hover:bg-slate-50 dark:hover:bg-slate-800/60">
             {selectable.then(|| view! {
-                <td class="px-4 py-2.5">
-                    <SelectBox selected=selected id=identity.id.clone() name=identity.username().to_string() />
-                </td>
+                <td><SelectBox selected=selected id=id name=username.clone() /></td>
             })}
-            <td class="px-4 py-2.5 font-medium">
+            <td class="font-medium">
                 <a href=href class="text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-indigo-300">
-                    {identity.username().to_string()}
+                    {username}
                 </a>
             </td>
-            <td class="px-4 py-2.5">{identity.display_name.clone()}</td>
-            <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
-                {match identity.email() {
-                    "" => view! { <span class="text-slate-400">"—"</span> }.into_any(),
-                    e => e.to_string().into_any(),
-                }}
-            </td>
-            <td class="px-4 py-2.5">
-                <StatusBadge suspended=suspended />
-            </td>
-            <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">{enrollment_label(identity.enrollment_status.as_deref().unwrap_or(""))}</td>
-            <td class="px-4 py-2.5 text-slate-600 dark:text-slate-400">
+            <td>{display_name}</td>
+            <td class=MUTED>{email}</td>
+            <td><StatusBadge suspended=suspended /></td>
+            <td class=MUTED>{enrollment_label(&enrollment)}</td>
+            <td class=MUTED>
                 <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>
             </td>
         </tr>
