@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
+use leptos::server_fn::ServerFn;
+
 use crate::api::{index_status, RefreshIndex};
 use crate::components::poll::poll_while;
 use crate::model::{thousands, IndexState};
@@ -67,12 +69,18 @@ pub fn Freshness(
     view! {
         <div id="index-freshness" class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-4 py-2 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
             {line}
-            <ActionForm action=refresh attr:class="inline">
+            // A plain form posted to the server function before the wasm loads; after, sent without leaving the page.
+            <form method="post" action=RefreshIndex::url() class="inline" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                ev.prevent_default();
+                if let Some(realm) = realm.try_get_value() {
+                    refresh.dispatch(RefreshIndex { realm });
+                }
+            }>
                 <input type="hidden" name="realm" value=realm.get_value() />
                 <button type="submit" class="font-medium text-indigo-700 underline hover:no-underline dark:text-indigo-300" disabled=move || refresh.pending().get() || live.read().running>
                     "Refresh"
                 </button>
-            </ActionForm>
+            </form>
         </div>
     }
 }
