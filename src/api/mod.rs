@@ -7,6 +7,7 @@ mod audit;
 pub mod bulk;
 #[cfg(feature = "ssr")]
 pub(crate) mod checks;
+pub mod codec;
 #[cfg(feature = "ssr")]
 pub mod errors;
 #[cfg(feature = "ssr")]
@@ -72,21 +73,32 @@ impl FormWrite for CreateIdentity {
 }
 
 /// The signed-in operator, for the top bar and for showing only what their role allows.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn whoami() -> Result<crate::model::OperatorView, AppError> {
     allow(crate::model::Action::Read)
 }
 
 /// Where the console points (sandbox or BI region, tenant, default realm). Holds no secret.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn get_console_info() -> Result<ConsoleInfo, AppError> {
     allow(crate::model::Action::Read)?;
     Ok(state()?.info)
 }
 
+/// The frame of every realm screen in one call (one resource for the page, one entry in its hydration data): the
+/// operator, the console information and the realm list (an error there does not hide the rest).
+#[server(output = crate::api::codec::TextJson)]
+pub async fn get_frame() -> Result<crate::model::Frame, AppError> {
+    Ok(crate::model::Frame {
+        operator: whoami().await?,
+        info: get_console_info().await?,
+        realms: list_realms().await,
+    })
+}
+
 /// The tenant's realms for the realm picker: at most 200 (BI's page ceiling), reused for a minute so the sidebar
 /// does not add a BI call to every page view.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn list_realms() -> Result<Vec<Realm>, AppError> {
     let op = allow(crate::model::Action::Read)?;
     let realms = state()?

@@ -4,16 +4,13 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
-use crate::api::{get_console_info, list_realms, whoami};
-use crate::model::{Action, AppError, OperatorView};
+use crate::api::get_frame;
+use crate::model::{Action, AppError, Frame, OperatorView};
 
-/// The signed-in operator, loaded once per page by the layout and shared with the pages.
+/// The signed-in operator with the rest of the page's frame (console information, realms): read once per page by
+/// the layout (one server call) and shared with the sidebar, the top bar and the pages.
 #[derive(Clone, Copy)]
-pub struct Me(pub OnceResource<Result<OperatorView, AppError>>);
-
-/// Where the console points, loaded once per page by the layout for the sidebar and the top bar.
-#[derive(Clone, Copy)]
-struct Info(OnceResource<Result<crate::model::ConsoleInfo, AppError>>);
+pub struct Me(pub OnceResource<Result<Frame, AppError>>);
 
 /// What the signed-in operator may do.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,27 +25,30 @@ impl Perms {
 impl Me {
     /// The operator's permissions, awaited (inside a page's `Suspend`, so the server renders the right controls).
     pub async fn perms(self) -> Perms {
-        Perms(self.0.await.ok())
+        Perms(self.0.await.ok().map(|f| f.operator))
     }
 
     /// The permissions once loaded (for controls that appear only after the operator interacts).
     pub fn perms_now(self) -> Perms {
-        Perms(self.0.get().and_then(Result::ok))
+        Perms(self.0.with(|f| {
+            f.as_ref()
+                .and_then(|f| f.as_ref().ok())
+                .map(|f| f.operator.clone())
+        }))
     }
 }
 
 /// The layout's [`Me`]; outside a realm screen, one of its own.
 pub fn use_me() -> Me {
-    use_context::<Me>().unwrap_or_else(|| Me(OnceResource::new(whoami())))
+    use_context::<Me>().unwrap_or_else(|| Me(OnceResource::new(get_frame())))
 }
 
 #[component]
 pub fn RealmLayout() -> impl IntoView {
     let params = use_params_map();
     let realm = Memo::new(move |_| params.read().get("realm").unwrap_or_default());
-    let me = Me(OnceResource::new(whoami()));
+    let me = Me(OnceResource::new(get_frame()));
     provide_context(me);
-    provide_context(Info(OnceResource::new(get_console_info())));
     // On a phone the menu closes once a page is chosen (in place, after hydration; before it, a link loads a new
     // page with the menu closed anyway).
     let location = use_location();
@@ -105,21 +105,14 @@ pub fn RealmLayout() -> impl IntoView {
 /// In sandbox mode, the sandbox's outbox (the invitations it "emailed").
 #[component]
 fn SandboxLinks(realm: Memo<String>) -> impl IntoView {
-    let info = use_info();
+    let me = use_me();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                info.await.ok().filter(|i| i.sandbox).map(|_| view! { <NavLink realm=realm section="outbox" label="Sandbox outbox" /> })
+                me.0.await.ok().filter(|f| f.info.sandbox).map(|_| view! { <NavLink realm=realm section="outbox" label="Sandbox outbox" /> })
             })}
         </Suspense>
     }
-}
-
-/// The layout's console information; outside it, its own.
-fn use_info() -> OnceResource<Result<crate::model::ConsoleInfo, AppError>> {
-    use_context::<Info>()
-        .map(|i| i.0)
-        .unwrap_or_else(|| OnceResource::new(get_console_info()))
 }
 
 #[component]
@@ -143,7 +136,7 @@ fn NavLink(realm: Memo<String>, section: &'static str, label: &'static str) -> i
 /// Picks the realm: a plain GET form (works before the wasm loads), switching on change once hydrated.
 #[component]
 fn RealmPicker(realm: Memo<String>) -> impl IntoView {
-    let realms = OnceResource::new(list_realms());
+    let me = use_me();
     let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
@@ -159,7 +152,7 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
                     {move || {
                         let on_change = on_change.clone();
                         Suspend::new(async move {
-                        match realms.await {
+                        match me.0.await.and_then(|f| f.realms) {
                             Ok(list) => {
                                 let current = realm.get_untracked();
                                 let known = list.iter().any(|r| r.id == current);
@@ -201,52 +194,46 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
 /// Where the console points ("Sandbox", or the BI region and tenant), and who is signed in, with Sign out.
 #[component]
 fn TopBar(me: Me) -> impl IntoView {
-    let info = use_info();
     view! {
         <header class="sticky top-0 z-10 flex min-h-14 flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white/90 px-4 py-2 backdrop-blur md:px-8 dark:border-slate-800 dark:bg-slate-900/90">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    info.await
-                        .ok()
-                        .map(|i| {
-                            if i.sandbox {
-                                view! {
-                                    <span
-                                        id="mode-badge"
-                                        title=format!("Embedded sandbox, tenant {}", i.tenant_id)
-                                        class="rounded-full bg-amber-100 px-3 py-1 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-200"
-                                    >
-                                        "Sandbox"
-                                    </span>
-                                }
-                                    .into_any()
-                            } else {
-                                view! {
-                                    <span
-                                        id="mode-badge"
-                                        title=format!("Beyond Identity {}, tenant {}", i.target_label, i.tenant_id)
-                                        class="rounded-full bg-emerald-100 px-3 py-1 text-xs font-semibold text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-200"
-                                    >
-                                        {format!("BI {} · tenant {}", i.target_label, i.tenant_id)}
-                                    </span>
-                                }
-                                    .into_any()
+                    me.0.await.ok().map(|Frame { operator, info, .. }| {
+                        let badge = if info.sandbox {
+                            view! {
+                                <span
+                                    id="mode-badge"
+                                    title=format!("Embedded sandbox, tenant {}", info.tenant_id)
+                                    class="rounded-full bg-amber-100 px-3 py-1 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-200"
+                                >
+                                    "Sandbox"
+                                </span>
                             }
-                        })
-                })}
-            </Suspense>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    me.0.await.ok().map(|op| view! {
-                        <span id="signed-in-as" class="text-sm text-slate-600 dark:text-slate-300">
-                            <span class="font-medium text-slate-900 dark:text-slate-100">{op.username.clone()}</span>
-                            {format!(" · {}", op.role.as_str())}
-                        </span>
-                        <form method="post" action="/sign-out">
-                            <button type="submit" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">
-                                "Sign out"
-                            </button>
-                        </form>
+                                .into_any()
+                        } else {
+                            view! {
+                                <span
+                                    id="mode-badge"
+                                    title=format!("Beyond Identity {}, tenant {}", info.target_label, info.tenant_id)
+                                    class="rounded-full bg-emerald-100 px-3 py-1 text-xs font-semibold text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-200"
+                                >
+                                    {format!("BI {} · tenant {}", info.target_label, info.tenant_id)}
+                                </span>
+                            }
+                                .into_any()
+                        };
+                        view! {
+                            {badge}
+                            <span id="signed-in-as" class="text-sm text-slate-600 dark:text-slate-300">
+                                <span class="font-medium text-slate-900 dark:text-slate-100">{operator.username}</span>
+                                {format!(" · {}", operator.role.as_str())}
+                            </span>
+                            <form method="post" action="/sign-out">
+                                <button type="submit" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">
+                                    "Sign out"
+                                </button>
+                            </form>
+                        }
                     })
                 })}
             </Suspense>

@@ -28,3 +28,12 @@ pub struct ConsoleInfo {
     pub tenant_id: String,
     pub default_realm: String,
 }
+
+/// What the frame around every realm screen shows, read in one call: who is signed in, where the console points,
+/// and the realms the operator may open (or why they could not be listed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    pub operator: super::OperatorView,
+    pub info: ConsoleInfo,
+    pub realms: Result<Vec<Realm>, super::AppError>,
+}

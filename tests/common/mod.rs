@@ -267,6 +267,7 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
         (Whoami::PATH, qs(&Whoami {}), false),
         (GetConsoleInfo::PATH, qs(&GetConsoleInfo {}), false),
         (ListRealms::PATH, qs(&ListRealms {}), false),
+        (GetFrame::PATH, qs(&GetFrame {}), false),
         (
             ListIdentities::PATH,
             qs(&ListIdentities {
