@@ -22,7 +22,7 @@ fn read_failed(e: sqlx::Error) -> AppError {
 }
 
 /// One page of the audit log, newest first, filtered.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn list_audit(
     filter: AuditFilter,
     page: u32,
@@ -34,7 +34,7 @@ pub async fn list_audit(
 }
 
 /// The latest 20 entries about an identity or group.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn activity(id: String) -> Result<Vec<AuditEntry>, AppError> {
     super::checks::allow(crate::model::Action::Read)?;
     log()?.activity(&id, 20).await.map_err(read_failed)

@@ -26,7 +26,7 @@ pub(crate) fn group_url(realm: &str, id: &str, rest: &str) -> String {
 }
 
 /// One numbered page of a realm's groups. Exactly one BI call.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn list_groups(realm: String, page: u32, size: u32) -> Result<PageView<Group>, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
@@ -54,7 +54,7 @@ pub struct GroupDetail {
 }
 
 /// A group and a page of its members: two BI calls, made concurrently (BI has no call that returns both).
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn get_group(
     realm: String,
     id: String,
@@ -89,7 +89,7 @@ pub async fn get_group(
 
 /// Creates a group. The form's rules run first; BI's errors land on their fields. On success the browser goes to
 /// the new group. A plain form post that fails goes back to the form with what was typed.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn create_group(realm: String, input: GroupInput) -> Result<String, AppError> {
     use crate::bi::forms::ToBi;
     let posted = super::forms::Posted {
@@ -119,7 +119,7 @@ pub async fn create_group(realm: String, input: GroupInput) -> Result<String, Ap
 }
 
 /// Saves a group edit: only the fields that differ from what the form opened with. Nothing changed → no BI call.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn update_group(
     realm: String,
     id: String,
@@ -160,7 +160,7 @@ pub async fn update_group(
 
 /// Deletes a group. BI refuses a group with members (409 `group has children`); with `remove_members` the console
 /// first removes every member (`:deleteMembers`, 1000 at a time), then deletes. Answers how many were removed.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn delete_group(
     realm: String,
     id: String,

@@ -26,7 +26,7 @@ fn identity_url(realm: &str, id: &str, rest: &str) -> String {
 
 /// One numbered page of a realm's identities, or the identity whose username is `q` (BI's only filter).
 /// Exactly one BI call.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn list_identities(
     realm: String,
     page: u32,
@@ -60,7 +60,7 @@ pub struct IdentityDetail {
 }
 
 /// An identity and its groups: two BI calls, made concurrently (BI has no call that returns both).
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, AppError> {
     use crate::bi::wire::ListQuery;
     super::checks::allow_in(Action::Read, &realm).await?;
@@ -92,7 +92,7 @@ pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, A
 
 /// Saves an edit: validates with the form's rules, then PATCHes only the fields that differ from what the form was
 /// opened with (`original`). Nothing changed → no BI call. On success the browser goes back to the identity.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn update_identity(
     realm: String,
     id: String,
@@ -135,7 +135,7 @@ pub async fn update_identity(
 }
 
 /// Suspends (`suspend = true`) or reactivates an identity: one PATCH of `status` only.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn set_identity_status(
     realm: String,
     id: String,
@@ -168,7 +168,7 @@ pub async fn set_identity_status(
 }
 
 /// Deletes one identity.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> {
     let permit = permit::<act::DeleteIdentity>(&realm).await?;
     let s = state()?;
@@ -183,7 +183,7 @@ pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> 
 }
 
 /// Suspends, unsuspends or deletes the given identities; answers how many succeeded and which failed, and why.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn bulk_identities(
     realm: String,
     op: BulkOp,

@@ -10,7 +10,7 @@ use super::checks::{allow_in, state};
 
 /// The import `id` of `realm`: its counts, progress and one page of rows (`show`: all, `create`, `update`,
 /// `unchanged`, `error` or `failed`).
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn get_import(
     realm: String,
     id: String,
@@ -37,7 +37,7 @@ pub async fn get_import(
 /// Applies a plan: starts its job (once), and answers at once; the page follows the job. A plan that suspends
 /// identities needs their number typed in `confirm`; otherwise the error is on that field (and a plain form post
 /// goes back to the page with it).
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn apply_import(
     realm: String,
     id: String,
@@ -111,7 +111,7 @@ pub async fn apply_import(
 }
 
 /// Asks a running apply to stop after the writes in flight; what was done stays done.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn cancel_import(realm: String, id: String) -> Result<(), AppError> {
     use crate::model::{IMPORT_APPLYING, IMPORT_CANCELLING};
     allow_in(crate::model::Action::CreateIdentity, &realm).await?;

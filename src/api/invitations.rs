@@ -25,7 +25,7 @@ const QUEUE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3600)
 /// authenticator configuration. Up to 1,000 that BI queues at once: one batch, whose id is answered. Otherwise a
 /// run that hands BI 1,000 at a time as its queue drains, whose id (`run-…`) is answered. Either id's page follows
 /// the invitations to a summary.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn start_passkey_invitations(
     realm: String,
     ids: Vec<String>,
@@ -182,7 +182,7 @@ async fn hand_over(
 
 /// How far a batch, or a run of batches, has got (see [`batch_view`]). A run reads only its batches that BI has not
 /// finished: a finished one's view is kept.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView, AppError> {
     use crate::invitation_runs::Runs;
     allow_in(crate::model::Action::Read, &realm).await?;

@@ -75,7 +75,7 @@ async fn change_members(
 }
 
 /// Adds the selected identities to a group: one `:addMembers` call per 1000.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn add_group_members(
     realm: String,
     group: String,
@@ -85,7 +85,7 @@ pub async fn add_group_members(
 }
 
 /// Removes identities from a group: one `:deleteMembers` call per 1000.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn remove_group_members(
     realm: String,
     group: String,
@@ -96,7 +96,7 @@ pub async fn remove_group_members(
 
 /// Adds the identities named in a pasted list (newlines or commas). Unknown usernames and existing members are
 /// listed back and not sent; the rest go in one `:addMembers` call per 1000.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn add_group_members_by_usernames(
     realm: String,
     group: String,
@@ -156,7 +156,7 @@ async fn ready_index(
 /// directory index when it is ready (any part of a name, username or email), else from BI (the username `q`
 /// exactly). The identities and the group's first 200 members are read at once; a group bigger than that costs
 /// the fewer of its remaining member pages or one call per row shown.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn member_picker_page(
     realm: String,
     group: String,
@@ -216,7 +216,7 @@ pub async fn member_picker_page(
 /// Adds every identity the directory index finds for `q` (any part of a name, username, email or external id;
 /// all of them across pages, at most 10,000 at once) to a group: those already in it are left as they are, the
 /// rest go in one `:addMembers` call per 1000.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn add_group_members_matching(
     realm: String,
     group: String,
@@ -267,7 +267,7 @@ fn one_change(changed: &MembershipResult) -> Result<String, AppError> {
 }
 
 /// Adds one identity to several groups: one `:addMembers` call per group (eight at a time). Failures name the group.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn add_identity_to_groups(
     realm: String,
     identity: String,
@@ -335,7 +335,7 @@ pub(super) async fn join_recorded(
 }
 
 /// Removes one identity from one group: one `:deleteMembers` call.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn remove_identity_from_group(
     realm: String,
     identity: String,

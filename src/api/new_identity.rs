@@ -27,7 +27,7 @@ pub struct InvitationChoices {
 }
 
 /// The authenticator configurations for the form's invitation, and the default: the one last used in the realm.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn new_identity_options(realm: String) -> Result<InvitationChoices, AppError> {
     use crate::preferences::INVITATION_CONFIG;
     allow_in(crate::model::Action::CreateIdentity, &realm).await?;
@@ -42,7 +42,7 @@ pub async fn new_identity_options(realm: String) -> Result<InvitationChoices, Ap
 /// Adds an identity, then (as the form asked) adds it to groups and sends it a passkey invitation by email. The
 /// form's rules and BI's own errors land on their fields. On success the browser goes to the new identity's page,
 /// which shows what happened to each part.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn create_identity(
     realm: String,
     input: IdentityInput,
@@ -97,7 +97,7 @@ pub async fn create_identity(
 }
 
 /// What Add identity did for this identity, if this operator added it last (else `None`).
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn added_identity_report(
     realm: String,
     identity: String,

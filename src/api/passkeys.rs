@@ -38,7 +38,7 @@ pub struct Invitation {
 
 /// An identity's passkeys and invitations (the latest 200 of each) and the realm's authenticator configurations:
 /// three BI calls at once.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn identity_passkeys(realm: String, identity: String) -> Result<PasskeysView, AppError> {
     use crate::bi::wire::ListQuery;
     allow_in(crate::model::Action::Read, &realm).await?;
@@ -94,7 +94,7 @@ async fn after_change(realm: &str, identity: &str) -> (String, String) {
 
 /// Sends a passkey invitation: by email (`link = false`), or as an enrollment link answered to the operator, who
 /// asked for it to help someone in person (`link = true`). `config` is the authenticator configuration.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn send_passkey_invitation(
     realm: String,
     identity: String,
@@ -199,7 +199,7 @@ async fn revoked<A: crate::permit::Act, T>(
 }
 
 /// Revokes an invitation that is still open (BI refuses one that completed).
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn revoke_passkey_invitation(
     realm: String,
     identity: String,
@@ -224,7 +224,7 @@ pub async fn revoke_passkey_invitation(
 }
 
 /// Revokes a passkey (a lost device): it can no longer be used to sign in.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn revoke_passkey(
     realm: String,
     identity: String,
@@ -250,7 +250,7 @@ pub async fn revoke_passkey(
 
 /// The sandbox's outbox for a realm: the invitations it "emailed" (newest 100), with their enrollment links. Only
 /// in sandbox mode, to signed-in operators who may use the realm.
-#[server]
+#[server(output = crate::api::codec::TextJson)]
 pub async fn sandbox_outbox(realm: String) -> Result<Vec<crate::model::OutboxMessage>, AppError> {
     allow_in(crate::model::Action::Read, &realm).await?;
     let s = state()?;
