@@ -116,6 +116,12 @@ async fn identities_page_with_default_size_tokens_and_skip() {
         "page_size above 200 is capped, here all 60 fit"
     );
     assert_eq!(third.items[0].id, all.items[50].id);
+    // A page past the end: no rows, and still the realm's count.
+    let past = c
+        .list_identities(&t.workforce, &ListQuery::numbered(9, 25))
+        .await
+        .unwrap();
+    assert_eq!((past.items.len(), past.total_size), (0, 60));
 
     let e = c
         .list_identities(

@@ -164,7 +164,7 @@ impl Sandbox {
         if tenant != self.tenant_id() {
             return Err(ApiError::forbidden());
         }
-        self.store.get_realm(realm).await.map(|_| ())
+        self.store.check_realm(realm).await
     }
 
     /// Works through queued batches of invitations in the background, 50 identities of each every 100 ms, so that

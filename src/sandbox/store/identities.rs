@@ -4,6 +4,7 @@
 use super::{
     identity_seqs, is_unique_violation, new_id, now, username_key, ListSql, SandboxStore, WindowRows,
 };
+use sqlx::{FromRow, Row};
 use crate::model::{Group, Identity, Traits};
 use crate::sandbox::error::ApiError;
 
@@ -183,25 +184,36 @@ impl SandboxStore {
                 (total, rows)
             }
             None => {
-                let total: i64 = sqlx::query_scalar(
-                    "SELECT COALESCE((SELECT identities FROM realm_counts WHERE realm_id = ?), 0)",
-                )
-                .bind(realm)
-                .fetch_one(&self.pool)
-                .await?;
                 // Skip along the (realm_id, seq) index alone, then read only the page's rows: deep pages of a
-                // large realm stay cheap.
-                let rows: Vec<IdentityRow> = sqlx::query_as(
-                    "SELECT * FROM identities WHERE realm_id = ? AND seq >= COALESCE( \
+                // large realm stay cheap. The realm's count comes with them (one query); alone for an empty page.
+                let found = sqlx::query(
+                    "SELECT *, (SELECT identities FROM realm_counts WHERE realm_id = ?) AS realm_total \
+                     FROM identities WHERE realm_id = ? AND seq >= COALESCE( \
                      (SELECT seq FROM identities WHERE realm_id = ? ORDER BY seq LIMIT 1 OFFSET ?), \
                      9223372036854775807) ORDER BY seq LIMIT ?",
                 )
+                .bind(realm)
                 .bind(realm)
                 .bind(realm)
                 .bind(offset as i64)
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await?;
+                let total: i64 = match found.first() {
+                    Some(row) => row.try_get::<Option<i64>, _>("realm_total")?.unwrap_or(0),
+                    None => {
+                        sqlx::query_scalar(
+                            "SELECT COALESCE((SELECT identities FROM realm_counts WHERE realm_id = ?), 0)",
+                        )
+                        .bind(realm)
+                        .fetch_one(&self.pool)
+                        .await?
+                    }
+                };
+                let rows = found
+                    .iter()
+                    .map(IdentityRow::from_row)
+                    .collect::<Result<Vec<_>, _>>()?;
                 (total, rows)
             }
         };

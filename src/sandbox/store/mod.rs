@@ -50,6 +50,9 @@ pub struct SandboxStore {
     pool: SqlitePool,
     write: Mutex<()>,
     tenant_id: String,
+    /// Realms seen to exist. The sandbox never deletes a realm, so one seen once stays: the realm check that opens
+    /// every realm-scoped call costs a query only the first time.
+    known_realms: std::sync::RwLock<std::collections::HashSet<String>>,
 }
 
 /// A list window's rows and the number of rows matching in all.
@@ -130,6 +133,7 @@ impl SandboxStore {
                 pool,
                 write: Mutex::new(()),
                 tenant_id,
+                known_realms: Default::default(),
             },
             fresh,
         ))

@@ -96,6 +96,16 @@ impl SandboxStore {
             .ok_or_else(|| ApiError::not_found("Realm", id))
     }
 
+    /// Whether realm `id` exists (BI's not-found error if not); remembered once seen (realms are never deleted).
+    pub async fn check_realm(&self, id: &str) -> Result<(), ApiError> {
+        if self.known_realms.read().expect("lock").contains(id) {
+            return Ok(());
+        }
+        self.get_realm(id).await?;
+        self.known_realms.write().expect("lock").insert(id.to_string());
+        Ok(())
+    }
+
     /// The first realm created: the console's default in sandbox mode.
     pub async fn first_realm(&self) -> Result<Option<String>, ApiError> {
         Ok(
