@@ -108,6 +108,8 @@ pub struct DirectoryIndex {
     pool: SqlitePool,
     /// Realms with a refresh running: at most one per realm.
     running: Mutex<HashSet<String>>,
+    /// Overviews kept until the index changes.
+    overviews: overview::Overviews,
 }
 
 /// The two queries of a search: its total, and its rows in order (whose last two parameters, LIMIT and OFFSET, the
@@ -213,6 +215,7 @@ impl DirectoryIndex {
         Ok(DirectoryIndex {
             pool,
             running: Mutex::new(HashSet::new()),
+            overviews: Default::default(),
         })
     }
 
@@ -330,12 +333,14 @@ impl DirectoryIndex {
 
     /// Keeps `identity` (as BI answered a write) in `realm`'s index at once.
     pub async fn put(&self, realm: &str, identity: &Identity) -> Result<(), sqlx::Error> {
+        let _writing = self.writing();
         let mut conn = self.pool.acquire().await?;
         refresh::upsert(&mut conn, realm, identity).await.map(|_| ())
     }
 
     /// Drops identities BI no longer has.
     pub async fn remove(&self, realm: &str, ids: &[String]) -> Result<(), sqlx::Error> {
+        let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         for id in ids {
             sqlx::query("DELETE FROM ix_identities WHERE realm_id = ? AND id = ?")
@@ -349,6 +354,7 @@ impl DirectoryIndex {
 
     /// Sets the status of identities a bulk change suspended or reactivated.
     pub async fn set_status(&self, realm: &str, ids: &[String], status: &str) -> Result<(), sqlx::Error> {
+        let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         for id in ids {
             sqlx::query("UPDATE ix_identities SET status = ? WHERE realm_id = ? AND id = ?")
@@ -370,6 +376,7 @@ impl DirectoryIndex {
         to: &str,
         unless: &[&str],
     ) -> Result<(), sqlx::Error> {
+        let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         let keep = serde_json::to_string(unless).expect("strings serialize");
         for id in ids {

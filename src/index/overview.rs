@@ -1,8 +1,11 @@
 //! What a realm's Identities page needs from the index besides its rows, in one read: how fresh the index is
 //! (`ix_realms`) and the identities counted per status and enrollment (`ix_counts`, kept by triggers). From it
 //! come the Enrollment Summary and, for a search without text, the total: the page then reads only its rows.
+//! Once read it is kept until the index next changes ([`Overviews`]), so a page view usually reads only its rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use sqlx::Row;
 
@@ -56,7 +59,67 @@ impl Overview {
     }
 }
 
+/// Overviews read since the index last changed, per realm. Every write to the index runs inside [`Writing`]:
+/// while one runs no overview is kept, and each one's start and end forget them all, so a kept overview is never
+/// older than the index. (An overview's age and whether a refresh runs are worked out as it is handed out.)
+#[derive(Default)]
+pub(super) struct Overviews {
+    kept: Mutex<HashMap<String, Overview>>,
+    writers: AtomicUsize,
+    /// Changes with every write's start and end: an overview read across one is not kept.
+    generation: AtomicU64,
+}
+
+/// Realms whose overview is kept at most (more are forgotten at once).
+const KEPT_REALMS: usize = 1_000;
+
+impl Overviews {
+    fn get(&self, realm: &str) -> Option<Overview> {
+        self.kept.lock().expect("lock").get(realm).cloned()
+    }
+
+    /// The generation to keep a read under, `None` while a write runs.
+    fn reading(&self) -> Option<u64> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        (self.writers.load(Ordering::SeqCst) == 0).then_some(generation)
+    }
+
+    fn keep(&self, realm: &str, read_at: Option<u64>, overview: &Overview) {
+        let mut kept = self.kept.lock().expect("lock");
+        let unchanged = read_at == Some(self.generation.load(Ordering::SeqCst))
+            && self.writers.load(Ordering::SeqCst) == 0;
+        if unchanged {
+            if kept.len() >= KEPT_REALMS {
+                kept.clear();
+            }
+            kept.insert(realm.to_string(), overview.clone());
+        }
+    }
+
+    fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.kept.lock().expect("lock").clear();
+    }
+}
+
+/// A write to the index in progress (see [`Overviews`]).
+pub(super) struct Writing<'a>(&'a Overviews);
+
+impl Drop for Writing<'_> {
+    fn drop(&mut self) {
+        self.0.writers.fetch_sub(1, Ordering::SeqCst);
+        self.0.changed();
+    }
+}
+
 impl DirectoryIndex {
+    /// Marks a write to the index, for as long as the guard lives.
+    pub(super) fn writing(&self) -> Writing<'_> {
+        self.overviews.writers.fetch_add(1, Ordering::SeqCst);
+        self.overviews.changed();
+        Writing(&self.overviews)
+    }
+
     /// How fresh `realm`'s index is.
     pub async fn state(&self, realm: &str) -> Result<IndexState, sqlx::Error> {
         Ok(self.overview(realm).await?.state)
@@ -67,8 +130,28 @@ impl DirectoryIndex {
         Ok(self.overview(realm).await?.summary())
     }
 
-    /// `realm`'s index state and counts: one query.
+    /// `realm`'s index state and counts: kept since the index last changed, else one query.
     pub async fn overview(&self, realm: &str) -> Result<Overview, sqlx::Error> {
+        let mut overview = match self.overviews.get(realm) {
+            Some(kept) => kept,
+            None => {
+                let read_at = self.overviews.reading();
+                let read = self.read_overview(realm).await?;
+                self.overviews.keep(realm, read_at, &read);
+                read
+            }
+        };
+        overview.state.age_secs = overview
+            .state
+            .indexed_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0) as u64);
+        overview.state.running = self.running.lock().expect("lock").contains(realm);
+        Ok(overview)
+    }
+
+    async fn read_overview(&self, realm: &str) -> Result<Overview, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT 0 AS kind, indexed_at, done, total, '' AS status, '' AS enrollment \
                FROM ix_realms WHERE realm_id = ? \
@@ -92,17 +175,13 @@ impl DirectoryIndex {
             let indexed_at: Option<String> = r.get("indexed_at");
             overview.state = IndexState {
                 ready: indexed_at.is_some(),
-                age_secs: indexed_at
-                    .as_deref()
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0) as u64),
+                age_secs: None,
                 indexed_at,
                 running: false,
                 done: r.get::<i64, _>("done") as u64,
                 total: r.get::<i64, _>("total") as u64,
             };
         }
-        overview.state.running = self.running.lock().expect("lock").contains(realm);
         Ok(overview)
     }
 }
@@ -144,6 +223,50 @@ mod tests {
             got,
             [("ENROLLED", 5), ("INVITE_FAILED", 5), ("PENDING", 5)].map(|(s, n)| (s.to_string(), n))
         );
+    }
+
+    #[tokio::test]
+    async fn an_overview_is_kept_until_the_index_changes_and_never_across_a_write() {
+        use crate::model::{Identity, Traits};
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let index = DirectoryIndex::open(pool).await.unwrap();
+        let ada = Identity {
+            id: "i1".into(),
+            display_name: "Ada".into(),
+            status: Some("active".into()),
+            enrollment_status: Some("ENROLLED".into()),
+            traits: Traits {
+                username: Some("ada".into()),
+                ..Traits::default()
+            },
+            ..Identity::default()
+        };
+        let all = filter("", "", "");
+        index.put("r1", &ada).await.unwrap();
+        assert_eq!(index.overview("r1").await.unwrap().total(&all), Some(1));
+        // Changed behind the index's back: the kept overview still answers…
+        sqlx::query("DELETE FROM ix_identities").execute(&index.pool).await.unwrap();
+        assert_eq!(index.overview("r1").await.unwrap().total(&all), Some(1), "kept");
+        // …until the next write through the index.
+        index.set_status("r1", &["none".into()], "suspended").await.unwrap();
+        assert_eq!(index.overview("r1").await.unwrap().total(&all), Some(0));
+
+        // A read made while a write runs, or across one, is not kept.
+        let during = index.writing();
+        assert_eq!(index.overviews.reading(), None);
+        index.overviews.keep("r2", None, &Overview::default());
+        drop(during);
+        let before = index.overviews.reading();
+        assert!(before.is_some());
+        drop(index.writing());
+        index.overviews.keep("r2", before, &Overview::default());
+        assert!(index.overviews.get("r2").is_none());
+        index.overviews.keep("r2", index.overviews.reading(), &Overview::default());
+        assert!(index.overviews.get("r2").is_some(), "kept when nothing changed");
     }
 
     #[test]

@@ -30,6 +30,7 @@ impl DirectoryIndex {
     /// Reads every identity of `realm` from BI and brings the index up to date with it.
     pub async fn refresh(&self, client: &Client, realm: &str) -> Result<RefreshReport, IndexError> {
         let _running = self.start(realm).ok_or(IndexError::Busy)?;
+        let _writing = self.writing();
         let mut conn = self.pool.acquire().await?;
         sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ix_seen (id TEXT PRIMARY KEY)")
             .execute(&mut *conn)
