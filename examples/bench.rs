@@ -230,6 +230,10 @@ async fn main() {
             if state["ready"] == true && state["running"] == false {
                 break;
             }
+            assert!(
+                started.elapsed() < Duration::from_secs(30 * 60),
+                "the {label}'s index was not complete after 30 minutes (its state: {state}); see the server's log"
+            );
             for _ in 0..10 {
                 index_peak_kib = index_peak_kib.max(rss_kib(pid));
                 tokio::time::sleep(Duration::from_millis(50)).await;

@@ -21,9 +21,23 @@ fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
     };
     let (client, realm) = (s.client.clone(), realm.to_string());
     tokio::spawn(async move {
-        match index.refresh(&client, &realm).await {
-            Ok(_) | Err(crate::index::IndexError::Busy) => {}
-            Err(e) => tracing::warn!(realm, error = %e, "directory index refresh failed"),
+        // Another writer holding the console's database (two realms indexed at once) is waited out: the refresh
+        // runs again, up to three times.
+        for attempt in 1..=3u64 {
+            match index.refresh(&client, &realm).await {
+                Err(e) if e.is_contention() && attempt < 3 => {
+                    tracing::info!(
+                        realm,
+                        attempt,
+                        "directory index refresh met a busy database; running it again"
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(250 * attempt)).await;
+                    continue;
+                }
+                Ok(_) | Err(crate::index::IndexError::Busy) => {}
+                Err(e) => tracing::warn!(realm, error = %e, "directory index refresh failed"),
+            }
+            break;
         }
     });
 }
