@@ -103,20 +103,6 @@ pub enum IndexError {
     Busy,
 }
 
-impl IndexError {
-    /// Whether another writer held the console's database (SQLite's busy or locked): a refresh, which only brings
-    /// rows up to date, can simply run again.
-    pub fn is_contention(&self) -> bool {
-        match self {
-            IndexError::Db(sqlx::Error::Database(e)) => e
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
-            _ => false,
-        }
-    }
-}
-
 /// The index of every realm, in the console's database.
 pub struct DirectoryIndex {
     pool: SqlitePool,
@@ -456,29 +442,6 @@ fn identity(r: &SqliteRow) -> Identity {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[tokio::test]
-    async fn a_database_held_by_another_writer_is_contention() {
-        let dir = std::env::temp_dir().join(format!("ix-busy-{}", rand::random::<u64>()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display());
-        let options = |timeout| {
-            url.parse::<sqlx::sqlite::SqliteConnectOptions>()
-                .unwrap()
-                .busy_timeout(std::time::Duration::from_millis(timeout))
-        };
-        use sqlx::{ConnectOptions, Connection};
-        let mut holder = options(1000).connect().await.unwrap();
-        sqlx::query("CREATE TABLE t (x)").execute(&mut holder).await.unwrap();
-        let mut held = holder.begin().await.unwrap();
-        sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *held).await.unwrap();
-        let mut other = options(0).connect().await.unwrap();
-        let e = sqlx::query("INSERT INTO t VALUES (2)").execute(&mut other).await.unwrap_err();
-        assert!(IndexError::from(e).is_contention());
-        assert!(!IndexError::Busy.is_contention());
-        held.rollback().await.unwrap();
-        let _ = std::fs::remove_dir_all(dir);
-    }
 
     /// What SQLite plans for a search's rows: no step may sort the realm's rows (at a million that is a third of a
     /// second per page), for the list as it opens and for each sortable column.
