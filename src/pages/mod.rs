@@ -7,6 +7,7 @@ pub mod group_edit;
 pub mod group_new;
 pub mod groups;
 pub mod identities;
+pub mod identities_bulk;
 pub mod identity_detail;
 pub mod identity_edit;
 pub mod identity_groups;
