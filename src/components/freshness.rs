@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-
 use leptos::server_fn::ServerFn;
 
 use crate::api::{index_status, RefreshIndex};

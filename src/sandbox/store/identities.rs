@@ -1,10 +1,11 @@
 //! Identities in the sandbox's store: create (one, or a large seeded realm at once), list (by username too), read,
 //! update under the write lock, delete (all of a batch or none), and the groups one belongs to.
 
+use sqlx::{FromRow, Row};
+
 use super::{
     identity_seqs, is_unique_violation, new_id, now, username_key, ListSql, SandboxStore, WindowRows,
 };
-use sqlx::{FromRow, Row};
 use crate::model::{Group, Identity, Traits};
 use crate::sandbox::error::ApiError;
 
