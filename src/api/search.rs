@@ -113,7 +113,7 @@ pub async fn search_identities(
             ..Default::default()
         };
         let (found, at_bi) = tokio::join!(
-            index.search_counted(&realm, &filter, page, size, overview.total(&filter)),
+            index.list_rows(&realm, &filter, (page, size), overview.total(&filter)),
             s.client.list_identities(&realm, &one)
         );
         let summary = overview.summary();
@@ -128,9 +128,7 @@ pub async fn search_identities(
         let moved = at_bi.is_ok_and(|p| p.total_size != indexed);
         if !moved {
             return Ok(IdentitySearch {
-                page: found
-                    .map_err(index_failed)?
-                    .map(crate::model::IdentityRow::from),
+                page: found.map_err(index_failed)?,
                 summary,
                 index: index_state,
             });

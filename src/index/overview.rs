@@ -1,7 +1,8 @@
 //! What a realm's Identities page needs from the index besides its rows, in one read: how fresh the index is
 //! (`ix_realms`) and the identities counted per status and enrollment (`ix_counts`, kept by triggers). From it
 //! come the Enrollment Summary and, for a search without text, the total: the page then reads only its rows.
-//! Once read it is kept until the index next changes ([`Overviews`]), so a page view usually reads only its rows.
+//! Once read it is kept until the index next changes ([`Overviews`]), and so are the pages of rows the Identities
+//! list showed ([`DirectoryIndex::list_rows`]): a page viewed again reads nothing.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -10,7 +11,7 @@ use std::sync::Mutex;
 use sqlx::Row;
 
 use super::{matcher, DirectoryIndex, Match};
-use crate::model::{EnrollmentCount, IdentityFilter, IndexState};
+use crate::model::{EnrollmentCount, IdentityFilter, IdentityRow, IndexState, PageView};
 
 /// A realm's index state and counts, as read together.
 #[derive(Debug, Clone, Default)]
@@ -59,19 +60,26 @@ impl Overview {
     }
 }
 
-/// Overviews read since the index last changed, per realm. Every write to the index runs inside [`Writing`]:
-/// while one runs no overview is kept, and each one's start and end forget them all, so a kept overview is never
-/// older than the index. (An overview's age and whether a refresh runs are worked out as it is handed out.)
+/// Overviews (per realm) and pages of the Identities list (per realm, filter, page and size) read since the index
+/// last changed. Every write to the index runs inside [`Writing`]: while one runs nothing is kept, and each one's
+/// start and end forget all, so what is kept is never older than the index. (An overview's age and whether a
+/// refresh runs are worked out as it is handed out.)
 #[derive(Default)]
 pub(super) struct Overviews {
     kept: Mutex<HashMap<String, Overview>>,
+    pages: Mutex<HashMap<PageKey, PageView<IdentityRow>>>,
     writers: AtomicUsize,
-    /// Changes with every write's start and end: an overview read across one is not kept.
+    /// Changes with every write's start and end: what was read across one is not kept.
     generation: AtomicU64,
 }
 
+/// A page of the Identities list: realm, filter, page, size.
+type PageKey = (String, IdentityFilter, u32, u32);
+
 /// Realms whose overview is kept at most (more are forgotten at once).
 const KEPT_REALMS: usize = 1_000;
+/// Pages of rows kept at most (more are forgotten at once): at most 200 rows each, a few MiB in all.
+const KEPT_PAGES: usize = 64;
 
 impl Overviews {
     fn get(&self, realm: &str) -> Option<Overview> {
@@ -85,20 +93,34 @@ impl Overviews {
     }
 
     fn keep(&self, realm: &str, read_at: Option<u64>, overview: &Overview) {
-        let mut kept = self.kept.lock().expect("lock");
+        self.keep_in(&self.kept, KEPT_REALMS, realm.to_string(), read_at, overview);
+    }
+
+    /// Keeps `value` under `key` in `map` (whose lock is taken before the generation is compared, as `changed`
+    /// moves the generation before it takes the locks) unless the index changed since `read_at`.
+    fn keep_in<K: std::hash::Hash + Eq, V: Clone>(
+        &self,
+        map: &Mutex<HashMap<K, V>>,
+        most: usize,
+        key: K,
+        read_at: Option<u64>,
+        value: &V,
+    ) {
+        let mut kept = map.lock().expect("lock");
         let unchanged = read_at == Some(self.generation.load(Ordering::SeqCst))
             && self.writers.load(Ordering::SeqCst) == 0;
         if unchanged {
-            if kept.len() >= KEPT_REALMS {
+            if kept.len() >= most {
                 kept.clear();
             }
-            kept.insert(realm.to_string(), overview.clone());
+            kept.insert(key, value.clone());
         }
     }
 
     fn changed(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.kept.lock().expect("lock").clear();
+        self.pages.lock().expect("lock").clear();
     }
 }
 
@@ -149,6 +171,28 @@ impl DirectoryIndex {
             .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_seconds().max(0) as u64);
         overview.state.running = self.running.lock().expect("lock").contains(realm);
         Ok(overview)
+    }
+
+    /// One page of `realm`'s identities matching `filter` as the Identities list shows them: kept since the index
+    /// last changed, else read ([`search_counted`](Self::search_counted), with the total when it is known).
+    pub async fn list_rows(
+        &self,
+        realm: &str,
+        filter: &IdentityFilter,
+        (page, size): (u32, u32),
+        known_total: Option<u64>,
+    ) -> Result<PageView<IdentityRow>, sqlx::Error> {
+        let key = (realm.to_string(), filter.clone(), page, size);
+        if let Some(kept) = self.overviews.pages.lock().expect("lock").get(&key) {
+            return Ok(kept.clone());
+        }
+        let read_at = self.overviews.reading();
+        let rows = self
+            .search_counted(realm, filter, page, size, known_total)
+            .await?
+            .map(IdentityRow::from);
+        self.overviews.keep_in(&self.overviews.pages, KEPT_PAGES, key, read_at, &rows);
+        Ok(rows)
     }
 
     async fn read_overview(&self, realm: &str) -> Result<Overview, sqlx::Error> {
@@ -267,6 +311,46 @@ mod tests {
         assert!(index.overviews.get("r2").is_none());
         index.overviews.keep("r2", index.overviews.reading(), &Overview::default());
         assert!(index.overviews.get("r2").is_some(), "kept when nothing changed");
+    }
+
+    #[tokio::test]
+    async fn a_page_of_rows_is_kept_until_the_index_changes() {
+        use crate::model::{Identity, Traits};
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let index = DirectoryIndex::open(pool).await.unwrap();
+        let person = |id: &str, name: &str| Identity {
+            id: id.into(),
+            display_name: name.into(),
+            status: Some("active".into()),
+            traits: Traits {
+                username: Some(name.to_lowercase()),
+                ..Traits::default()
+            },
+            ..Identity::default()
+        };
+        index.put("r1", &person("i1", "Ada")).await.unwrap();
+        let names = |p: PageView<IdentityRow>| p.items.into_iter().map(|r| r.display_name).collect::<Vec<_>>();
+        let all = filter("", "", "");
+        assert_eq!(names(index.list_rows("r1", &all, (1, 25), None).await.unwrap()), ["Ada"]);
+        // Changed behind the index's back: the kept page still answers, and only for its own key…
+        sqlx::query("UPDATE ix_identities SET display_name = 'Grace'").execute(&index.pool).await.unwrap();
+        assert_eq!(names(index.list_rows("r1", &all, (1, 25), None).await.unwrap()), ["Ada"], "kept");
+        assert_eq!(names(index.list_rows("r1", &all, (1, 10), None).await.unwrap()), ["Grace"], "another size");
+        // …until the next write through the index, whichever realm it concerns.
+        index.put("r2", &person("i2", "Alan")).await.unwrap();
+        assert_eq!(names(index.list_rows("r1", &all, (1, 25), None).await.unwrap()), ["Grace"]);
+
+        // A page read across a write is not kept.
+        let before = index.overviews.reading();
+        drop(index.writing());
+        let key = ("r1".to_string(), all.clone(), 2, 25);
+        let empty = PageView { items: Vec::new(), total: 0, page: 2, size: 25 };
+        index.overviews.keep_in(&index.overviews.pages, KEPT_PAGES, key.clone(), before, &empty);
+        assert!(!index.overviews.pages.lock().unwrap().contains_key(&key));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Identity, PageView};
 
 /// A column the identities can be sorted by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SortKey {
     Username,
     Name,
@@ -44,7 +44,7 @@ impl SortKey {
 }
 
 /// A sort: a column, ascending or descending. In the URL `created` or `-created`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Sort {
     pub key: SortKey,
     pub descending: bool,
@@ -83,7 +83,7 @@ pub fn search_text_problem(q: &str) -> Option<String> {
 }
 
 /// What the Identities page asks the index for.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct IdentityFilter {
     /// Any part of the username, name, email or external id.
     pub q: String,
