@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
-# The flags `./scripts/run.sh --release` builds with, so this measures (and shares) the build a user runs.
-. scripts/release-flags.sh
+# The flags `./scripts/run.sh` builds with, so this measures (and shares) the build a user runs.
+export RUSTFLAGS="--cfg erase_components"
 cargo build --release --features ssr --example index_bench >&2
 RUST_LOG=warn "$CARGO_TARGET_DIR/release/examples/index_bench" "${1:-1000000}"

@@ -4,8 +4,6 @@
 //! `pages` and `components` (the interface), and on the server only `bi` (the typed BI client), `sandbox` (the
 //! embedded BI-compatible API), `config`, `secret`, `auth` (operators, sessions, roles), `security` (headers, cross-site refusal), `audit`, `state`
 //! and `server` (wiring).
-// The views' types nest deeply when components are not type-erased (release builds of the server).
-#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;

@@ -5,8 +5,6 @@
 //!   hash-password       print the argon2 hash of a password read on standard input
 //!   add-operator U ROLE [REALMS]  add an operator (optionally limited to realms) to the operators file
 //!   export / import     the realm's identities to a file; a file planned (and with --apply, applied)
-// The views' types nest deeply when components are not type-erased (release builds).
-#![recursion_limit = "256"]
 
 /// mimalloc: a page view makes thousands of small allocations (its view, its rows, their HTML), which glibc's
 /// allocator served at about a fifth of the console's CPU time. Tuned to give freed memory back at once.
