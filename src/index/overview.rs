@@ -269,28 +269,36 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn an_overview_is_kept_until_the_index_changes_and_never_across_a_write() {
-        use crate::model::{Identity, Traits};
+    /// An index in a database of its own, in memory.
+    async fn index_in_memory() -> DirectoryIndex {
         let pool = sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect("sqlite::memory:")
             .await
             .unwrap();
-        let index = DirectoryIndex::open(pool).await.unwrap();
-        let ada = Identity {
-            id: "i1".into(),
-            display_name: "Ada".into(),
+        DirectoryIndex::open(pool).await.unwrap()
+    }
+
+    /// An active, enrolled identity whose username is its name in lower case.
+    fn person(id: &str, name: &str) -> crate::model::Identity {
+        crate::model::Identity {
+            id: id.into(),
+            display_name: name.into(),
             status: Some("active".into()),
             enrollment_status: Some("ENROLLED".into()),
-            traits: Traits {
-                username: Some("ada".into()),
-                ..Traits::default()
+            traits: crate::model::Traits {
+                username: Some(name.to_lowercase()),
+                ..Default::default()
             },
-            ..Identity::default()
-        };
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_overview_is_kept_until_the_index_changes_and_never_across_a_write() {
+        let index = index_in_memory().await;
         let all = filter("", "", "");
-        index.put("r1", &ada).await.unwrap();
+        index.put("r1", &person("i1", "Ada")).await.unwrap();
         assert_eq!(index.overview("r1").await.unwrap().total(&all), Some(1));
         // Changed behind the index's back: the kept overview still answers…
         sqlx::query("DELETE FROM ix_identities").execute(&index.pool).await.unwrap();
@@ -315,23 +323,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_page_of_rows_is_kept_until_the_index_changes() {
-        use crate::model::{Identity, Traits};
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        let index = DirectoryIndex::open(pool).await.unwrap();
-        let person = |id: &str, name: &str| Identity {
-            id: id.into(),
-            display_name: name.into(),
-            status: Some("active".into()),
-            traits: Traits {
-                username: Some(name.to_lowercase()),
-                ..Traits::default()
-            },
-            ..Identity::default()
-        };
+        let index = index_in_memory().await;
         index.put("r1", &person("i1", "Ada")).await.unwrap();
         let names = |p: PageView<IdentityRow>| p.items.into_iter().map(|r| r.display_name).collect::<Vec<_>>();
         let all = filter("", "", "");
