@@ -108,8 +108,8 @@ pub struct DirectoryIndex {
     pool: SqlitePool,
     /// Realms with a refresh running: at most one per realm.
     running: Mutex<HashSet<String>>,
-    /// Overviews kept until the index changes.
-    overviews: overview::Overviews,
+    /// Overviews and pages of rows, kept until the index changes.
+    kept: overview::Kept,
 }
 
 /// The two queries of a search: its total, and its rows in order (whose last two parameters, LIMIT and OFFSET, the
@@ -215,7 +215,7 @@ impl DirectoryIndex {
         Ok(DirectoryIndex {
             pool,
             running: Mutex::new(HashSet::new()),
-            overviews: Default::default(),
+            kept: Default::default(),
         })
     }
 

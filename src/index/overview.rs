@@ -1,7 +1,7 @@
 //! What a realm's Identities page needs from the index besides its rows, in one read: how fresh the index is
 //! (`ix_realms`) and the identities counted per status and enrollment (`ix_counts`, kept by triggers). From it
 //! come the Enrollment Summary and, for a search without text, the total: the page then reads only its rows.
-//! Once read it is kept until the index next changes ([`Overviews`]), and so are the pages of rows the Identities
+//! Once read it is kept until the index next changes ([`Kept`]), and so are the pages of rows the Identities
 //! list showed ([`DirectoryIndex::list_rows`]): a page viewed again reads nothing.
 
 use std::collections::{BTreeMap, HashMap};
@@ -65,8 +65,8 @@ impl Overview {
 /// start and end forget all, so what is kept is never older than the index. (An overview's age and whether a
 /// refresh runs are worked out as it is handed out.)
 #[derive(Default)]
-pub(super) struct Overviews {
-    kept: Mutex<HashMap<String, Overview>>,
+pub(super) struct Kept {
+    overviews: Mutex<HashMap<String, Overview>>,
     pages: Mutex<HashMap<PageKey, PageView<IdentityRow>>>,
     writers: AtomicUsize,
     /// Changes with every write's start and end: what was read across one is not kept.
@@ -81,9 +81,9 @@ const KEPT_REALMS: usize = 1_000;
 /// Pages of rows kept at most (more are forgotten at once): at most 200 rows each, a few MiB in all.
 const KEPT_PAGES: usize = 64;
 
-impl Overviews {
+impl Kept {
     fn get(&self, realm: &str) -> Option<Overview> {
-        self.kept.lock().expect("lock").get(realm).cloned()
+        self.overviews.lock().expect("lock").get(realm).cloned()
     }
 
     /// The generation to keep a read under, `None` while a write runs.
@@ -93,7 +93,7 @@ impl Overviews {
     }
 
     fn keep(&self, realm: &str, read_at: Option<u64>, overview: &Overview) {
-        self.keep_in(&self.kept, KEPT_REALMS, realm.to_string(), read_at, overview);
+        self.keep_in(&self.overviews, KEPT_REALMS, realm.to_string(), read_at, overview);
     }
 
     /// Keeps `value` under `key` in `map` (whose lock is taken before the generation is compared, as `changed`
@@ -119,13 +119,13 @@ impl Overviews {
 
     fn changed(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        self.kept.lock().expect("lock").clear();
+        self.overviews.lock().expect("lock").clear();
         self.pages.lock().expect("lock").clear();
     }
 }
 
-/// A write to the index in progress (see [`Overviews`]).
-pub(super) struct Writing<'a>(&'a Overviews);
+/// A write to the index in progress (see [`Kept`]).
+pub(super) struct Writing<'a>(&'a Kept);
 
 impl Drop for Writing<'_> {
     fn drop(&mut self) {
@@ -137,9 +137,9 @@ impl Drop for Writing<'_> {
 impl DirectoryIndex {
     /// Marks a write to the index, for as long as the guard lives.
     pub(super) fn writing(&self) -> Writing<'_> {
-        self.overviews.writers.fetch_add(1, Ordering::SeqCst);
-        self.overviews.changed();
-        Writing(&self.overviews)
+        self.kept.writers.fetch_add(1, Ordering::SeqCst);
+        self.kept.changed();
+        Writing(&self.kept)
     }
 
     /// How fresh `realm`'s index is.
@@ -154,12 +154,12 @@ impl DirectoryIndex {
 
     /// `realm`'s index state and counts: kept since the index last changed, else one query.
     pub async fn overview(&self, realm: &str) -> Result<Overview, sqlx::Error> {
-        let mut overview = match self.overviews.get(realm) {
+        let mut overview = match self.kept.get(realm) {
             Some(kept) => kept,
             None => {
-                let read_at = self.overviews.reading();
+                let read_at = self.kept.reading();
                 let read = self.read_overview(realm).await?;
-                self.overviews.keep(realm, read_at, &read);
+                self.kept.keep(realm, read_at, &read);
                 read
             }
         };
@@ -183,15 +183,15 @@ impl DirectoryIndex {
         known_total: Option<u64>,
     ) -> Result<PageView<IdentityRow>, sqlx::Error> {
         let key = (realm.to_string(), filter.clone(), page, size);
-        if let Some(kept) = self.overviews.pages.lock().expect("lock").get(&key) {
+        if let Some(kept) = self.kept.pages.lock().expect("lock").get(&key) {
             return Ok(kept.clone());
         }
-        let read_at = self.overviews.reading();
+        let read_at = self.kept.reading();
         let rows = self
             .search_counted(realm, filter, page, size, known_total)
             .await?
             .map(IdentityRow::from);
-        self.overviews.keep_in(&self.overviews.pages, KEPT_PAGES, key, read_at, &rows);
+        self.kept.keep_in(&self.kept.pages, KEPT_PAGES, key, read_at, &rows);
         Ok(rows)
     }
 
@@ -309,16 +309,16 @@ mod tests {
 
         // A read made while a write runs, or across one, is not kept.
         let during = index.writing();
-        assert_eq!(index.overviews.reading(), None);
-        index.overviews.keep("r2", None, &Overview::default());
+        assert_eq!(index.kept.reading(), None);
+        index.kept.keep("r2", None, &Overview::default());
         drop(during);
-        let before = index.overviews.reading();
+        let before = index.kept.reading();
         assert!(before.is_some());
         drop(index.writing());
-        index.overviews.keep("r2", before, &Overview::default());
-        assert!(index.overviews.get("r2").is_none());
-        index.overviews.keep("r2", index.overviews.reading(), &Overview::default());
-        assert!(index.overviews.get("r2").is_some(), "kept when nothing changed");
+        index.kept.keep("r2", before, &Overview::default());
+        assert!(index.kept.get("r2").is_none());
+        index.kept.keep("r2", index.kept.reading(), &Overview::default());
+        assert!(index.kept.get("r2").is_some(), "kept when nothing changed");
     }
 
     #[tokio::test]
@@ -337,12 +337,12 @@ mod tests {
         assert_eq!(names(index.list_rows("r1", &all, (1, 25), None).await.unwrap()), ["Grace"]);
 
         // A page read across a write is not kept.
-        let before = index.overviews.reading();
+        let before = index.kept.reading();
         drop(index.writing());
         let key = ("r1".to_string(), all.clone(), 2, 25);
         let empty = PageView { items: Vec::new(), total: 0, page: 2, size: 25 };
-        index.overviews.keep_in(&index.overviews.pages, KEPT_PAGES, key.clone(), before, &empty);
-        assert!(!index.overviews.pages.lock().unwrap().contains_key(&key));
+        index.kept.keep_in(&index.kept.pages, KEPT_PAGES, key.clone(), before, &empty);
+        assert!(!index.kept.pages.lock().unwrap().contains_key(&key));
     }
 
     #[test]
