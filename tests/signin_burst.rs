@@ -29,7 +29,10 @@ async fn two_hundred_parallel_guesses_get_five_checks_and_bounded_memory() {
     // As the binary's main does (the allocator's default delay is mimalloc 3's 1,000 ms: the right option).
     assert_eq!(bi_console::server::allocator_purge_delay(), 1000);
     bi_console::server::tune_allocator();
-    assert_eq!(bi_console::server::allocator_purge_delay(), 0);
+    assert_eq!(
+        bi_console::server::allocator_purge_delay(),
+        bi_console::server::PURGE_DELAY_MS
+    );
     let dir = temp_dir("burst");
     let t = start_console(&dir, &[("SANDBOX_TOKEN", "burst-token".into())]).await;
     let baseline = t.access.verifications();
