@@ -40,6 +40,8 @@ pub struct AppState {
     pub import_limits: crate::transfer::Limits,
     /// The imports whose apply job runs in this process.
     pub import_jobs: crate::transfer::Jobs,
+    /// A realm's count at BI (the identities page's check of its index), one call for the views that ask at once.
+    pub bi_counts: Arc<crate::bi::coalesce::Coalesced<Option<u64>>>,
     realms: CachedRealms,
 }
 
@@ -58,6 +60,7 @@ impl AppState {
             imports: None,
             import_limits: Default::default(),
             import_jobs: Default::default(),
+            bi_counts: Default::default(),
             realms: Arc::new(Mutex::new(None)),
         }
     }

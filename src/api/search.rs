@@ -107,14 +107,22 @@ pub async fn search_identities(
     };
     let mut index_state = overview.state.clone();
     if let Some(index) = s.index.as_ref().filter(|_| index_state.ready) {
-        // A cheap look at BI's count (one call, one row) catches records added or removed elsewhere.
-        let one = crate::bi::wire::ListQuery {
-            page_size: Some(1),
-            ..Default::default()
-        };
+        // A cheap look at BI's count (one call, one row) catches records added or removed elsewhere. Views of
+        // the realm at the same moment share one such call.
+        let at_bi = s.bi_counts.get(&realm, || {
+            let (client, realm) = (s.client.clone(), realm.clone());
+            async move {
+                let one = crate::bi::wire::ListQuery {
+                    page_size: Some(1),
+                    ..Default::default()
+                };
+                let page = client.list_identities(&realm, &one).await;
+                page.ok().map(|p| p.total_size)
+            }
+        });
         let (found, at_bi) = tokio::join!(
             index.list_rows(&realm, &filter, (page, size), overview.total(&filter)),
-            s.client.list_identities(&realm, &one)
+            at_bi
         );
         let summary = overview.summary();
         let indexed: u64 = summary.iter().map(|c| c.count).sum();
@@ -125,7 +133,7 @@ pub async fn search_identities(
             // The page follows the refresh it started, and reads itself again when it ends.
             index_state.running = true;
         }
-        let moved = at_bi.is_ok_and(|p| p.total_size != indexed);
+        let moved = at_bi.is_some_and(|total| total != indexed);
         if !moved {
             return Ok(IdentitySearch {
                 page: found.map_err(index_failed)?,

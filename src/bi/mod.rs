@@ -7,6 +7,7 @@
 //! [`verified`] checks BI's state before trying one again.
 
 mod calls;
+pub mod coalesce;
 mod error;
 pub mod forms;
 pub mod hosts;
