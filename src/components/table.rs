@@ -45,9 +45,9 @@ pub fn DataTable(
 #[component]
 pub fn StatusBadge(suspended: bool) -> impl IntoView {
     if suspended {
-        view! { <span class="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-800 dark:bg-red-900/40 dark:text-red-200">"Suspended"</span> }
+        view! { <span class="badge badge-suspended">"Suspended"</span> }
     } else {
-        view! { <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900/40 dark:text-emerald-200">"Active"</span> }
+        view! { <span class="badge badge-active">"Active"</span> }
     }
 }
 
@@ -74,7 +74,7 @@ pub fn SelectBox(selected: Selection, id: String, name: String) -> impl IntoView
     };
     view! {
         <input type="checkbox" aria-label=label disabled=crate::components::ready::not_ready() prop:checked=checked on:change=toggle
-            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+            class="checkbox" />
     }
 }
 
@@ -103,7 +103,7 @@ pub fn SelectAllBox(selected: Selection, on_page: Vec<(String, String)>) -> impl
     };
     view! {
         <input type="checkbox" aria-label="Select all on this page" disabled=crate::components::ready::not_ready() prop:checked=all_checked on:change=toggle_all
-            class="h-4 w-4 rounded border-slate-300 focus-visible:ring-2 focus-visible:ring-indigo-500" />
+            class="checkbox" />
     }
 }
 

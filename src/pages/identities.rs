@@ -25,8 +25,6 @@ use crate::pages::identities_bulk::BulkTools;
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
-const MUTED: &str = "text-slate-600 dark:text-slate-400";
-
 /// The 1-based page number and the rows per page from the URL's `page` and `size`.
 pub fn page_and_size(query: Memo<leptos_router::params::ParamsMap>) -> (Memo<u32>, Memo<u32>) {
     let page = Memo::new(move |_| {
@@ -370,7 +368,8 @@ fn IdentityTable(
     .into_any()
 }
 
-/// One identity's row. Its cells' padding comes from the row (`*:`), so each cell carries no class of its own.
+/// One identity's row. What every row repeats has short class names (`style/tailwind.css`), and its cells'
+/// padding comes from the row (`*:`).
 #[component]
 fn ListRow(
     identity: IdentityRow,
@@ -403,15 +402,15 @@ fn ListRow(
                 <td><SelectBox selected=selected id=id name=username.clone() /></td>
             })}
             <td class="font-medium">
-                <a href=href class="text-indigo-700 hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-indigo-300">
+                <a href=href class="row-link">
                     {username}
                 </a>
             </td>
             <td>{display_name}</td>
-            <td class=MUTED>{email}</td>
+            <td class="muted">{email}</td>
             <td><StatusBadge suspended=suspended /></td>
-            <td class=MUTED>{enrollment_label(&enrollment)}</td>
-            <td class=MUTED>
+            <td class="muted">{enrollment_label(&enrollment)}</td>
+            <td class="muted">
                 <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>
             </td>
         </tr>
