@@ -415,6 +415,26 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
             .unwrap();
     }
     imports.set_state(&id, "applying").await.unwrap();
+    // And two plans left half made by a console that stopped while making them: one two hours ago (abandoned: the
+    // restart forgets it), one just now (perhaps a command still making it: kept).
+    let operator = bi_console::model::OperatorView {
+        username: "admin".into(),
+        role: bi_console::model::Role::Admin,
+        realms: None,
+    };
+    let old = imports
+        .begin(&realm, &operator, "old.csv", "0")
+        .await
+        .unwrap();
+    sqlx::query("UPDATE imports SET created = '2026-01-01T00:00:00.000Z' WHERE id = ?")
+        .bind(old.id())
+        .execute(&db)
+        .await
+        .unwrap();
+    let fresh = imports
+        .begin(&realm, &operator, "fresh.csv", "0")
+        .await
+        .unwrap();
     db.close().await;
     t.stop();
     let t = start_console(&dir, &vars()).await;
@@ -422,6 +442,19 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let done = finished(&c, &t, &id).await;
     assert_eq!(done.state, IMPORT_DONE, "{done:?}");
+    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
+    let imports = bi_console::transfer::store::Imports::open(db.clone())
+        .await
+        .unwrap();
+    assert!(
+        imports.header(old.id()).await.unwrap().is_none(),
+        "the abandoned plan is forgotten"
+    );
+    assert!(
+        imports.header(fresh.id()).await.unwrap().is_some(),
+        "a plan begun just now is kept"
+    );
+    db.close().await;
     let store = t.sandbox.as_ref().unwrap().store();
     let made = store
         .list_identities(&realm, None, 0, 1_000)

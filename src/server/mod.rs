@@ -424,12 +424,28 @@ fn import_routes(state: &AppState) -> axum::Router<leptos::config::LeptosOptions
         .with_state(state.clone())
 }
 
+/// A plan still being made after this long was abandoned (a plan of 1,000,000 rows takes well under a minute).
+const ABANDONED_PLAN: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// Continues the imports whose apply was running when the console last stopped: called by the server once it
-/// listens (the jobs' calls to an embedded sandbox go to it), never by a command-line tool.
+/// listens (the jobs' calls to an embedded sandbox go to it), never by a command-line tool. Plans left half made by
+/// a console or command that stopped while making them are forgotten, now and every hour.
 pub async fn resume_imports(state: &AppState) {
     let Some(imports) = &state.imports else {
         return;
     };
+    let sweeping = imports.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(ABANDONED_PLAN);
+        loop {
+            every.tick().await;
+            match sweeping.discard_abandoned_plans(ABANDONED_PLAN).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(plans = n, "forgot import plans left half made"),
+                Err(e) => tracing::warn!(error = %e, "could not forget import plans left half made"),
+            }
+        }
+    });
     for id in imports.unfinished().await.unwrap_or_default() {
         tracing::info!(import = %id, "continuing an import's apply");
         tokio::spawn(crate::api::run_import(state.clone(), id));

@@ -35,6 +35,26 @@ impl Imports {
         })
     }
 
+    /// Forgets the plans still being made that were started more than `age` ago: a plan is made by one request or
+    /// one command in seconds, so such a plan was left by a console or command that stopped while making it (a
+    /// crash, a restart). Answers how many were forgotten.
+    pub async fn discard_abandoned_plans(&self, age: std::time::Duration) -> Result<usize, sqlx::Error> {
+        let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
+        let before = chrono::Utc::now()
+            .checked_sub_signed(age)
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let abandoned: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM imports WHERE state = 'planning' AND created < ?")
+                .bind(before)
+                .fetch_all(&self.pool)
+                .await?;
+        for id in &abandoned {
+            self.discard(id).await?;
+        }
+        Ok(abandoned.len())
+    }
+
     /// Forgets a plan that could not be made to the end.
     pub async fn discard(&self, id: &str) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
