@@ -1,0 +1,119 @@
+//! Who may sign in and how sessions behave: the `CONSOLE_OPERATORS`, session and origin settings.
+
+use std::time::Duration;
+
+use super::{err, http_url, ConfigError};
+use crate::auth::sessions::SessionBackend;
+use crate::secret::Secret;
+
+/// Who may sign in, and how sessions behave.
+#[derive(Debug, Clone)]
+pub struct AccessSettings {
+    /// `CONSOLE_OPERATORS`: `username:role:argon2-hash` entries separated by spaces or newlines.
+    pub operators: Vec<crate::auth::OperatorRecord>,
+    pub store: SessionBackend,
+    /// `CONSOLE_SESSION_IDLE_MINUTES` (default 30): a session unused this long ends.
+    pub idle: Duration,
+    /// `CONSOLE_SESSION_MAX_HOURS` (default 12): a session ends this long after sign-in, used or not.
+    pub absolute: Duration,
+    /// `CONSOLE_COOKIE_SECURE`: send the session cookie only over https. Default: on when `CONSOLE_PUBLIC_URL` is
+    /// https.
+    pub cookie_secure: bool,
+    /// `CONSOLE_PUBLIC_URL`, e.g. `https://console.example.com`: the origin browsers use. State-changing requests
+    /// from any other origin are refused. Without it, the request's own Host is the console's origin.
+    pub public_origin: Option<String>,
+    /// `CONSOLE_ALLOWED_HOSTS`: host names (besides loopback and the public URL's) requests may name, separated by
+    /// spaces or commas. Any other Host is refused (a DNS-rebinding page cannot reach a console on 127.0.0.1).
+    pub allowed_hosts: Vec<String>,
+    /// `CONSOLE_PROTECTED_GROUPS`: groups (ids or names, separated by commas or newlines) whose membership and
+    /// settings only an admin may change, e.g. the administrators group of BI's admin realm.
+    pub protected_groups: Vec<String>,
+}
+
+impl AccessSettings {
+    pub(super) fn from_lookup(
+        get: &impl Fn(&str) -> Option<String>,
+    ) -> Result<AccessSettings, ConfigError> {
+        let operators = match get("CONSOLE_OPERATORS") {
+            None => Vec::new(),
+            Some(list) => crate::auth::parse_operators(&list)
+                .map_err(|problem| err("CONSOLE_OPERATORS", problem))?,
+        };
+        let store = match get("CONSOLE_SESSION_STORE").as_deref() {
+            None | Some("sqlite") => SessionBackend::Sqlite,
+            Some("redis") => {
+                SessionBackend::Redis(Secret::new(get("CONSOLE_REDIS_URL").ok_or_else(|| {
+                    err(
+                        "CONSOLE_REDIS_URL",
+                        "is missing (needed with CONSOLE_SESSION_STORE=redis)",
+                    )
+                })?))
+            }
+            Some(other) => {
+                return Err(err(
+                    "CONSOLE_SESSION_STORE",
+                    format!("is '{other}'; expected sqlite or redis"),
+                ))
+            }
+        };
+        let number = |key: &'static str, default: u64, max: u64| match get(key) {
+            None => Ok(default),
+            Some(v) => match v.parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(err(key, format!("must be a whole number from 1 to {max}"))),
+            },
+        };
+        let idle = Duration::from_secs(60 * number("CONSOLE_SESSION_IDLE_MINUTES", 30, 24 * 60)?);
+        let absolute =
+            Duration::from_secs(3600 * number("CONSOLE_SESSION_MAX_HOURS", 12, 24 * 30)?);
+        let public_origin = match get("CONSOLE_PUBLIC_URL") {
+            None => None,
+            Some(raw) => {
+                let url = http_url("CONSOLE_PUBLIC_URL", &raw)?;
+                if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+                    return Err(err(
+                        "CONSOLE_PUBLIC_URL",
+                        "must be an origin like https://console.example.com (no path)",
+                    ));
+                }
+                Some(url.origin().ascii_serialization())
+            }
+        };
+        let cookie_secure = match get("CONSOLE_COOKIE_SECURE").as_deref() {
+            None => public_origin
+                .as_deref()
+                .is_some_and(|o| o.starts_with("https://")),
+            Some("true" | "1") => true,
+            Some("false" | "0") => false,
+            Some(_) => return Err(err("CONSOLE_COOKIE_SECURE", "must be true or false")),
+        };
+        let allowed_hosts = get("CONSOLE_ALLOWED_HOSTS")
+            .map(|v| {
+                v.split([' ', ',', '\n'])
+                    .map(str::trim)
+                    .filter(|h| !h.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let protected_groups = get("CONSOLE_PROTECTED_GROUPS")
+            .map(|v| {
+                v.split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(AccessSettings {
+            operators,
+            protected_groups,
+            store,
+            idle,
+            absolute,
+            cookie_secure,
+            public_origin,
+            allowed_hosts,
+        })
+    }
+}
