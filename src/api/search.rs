@@ -23,21 +23,21 @@ fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
     tokio::spawn(async move {
         // Another writer holding the console's database (two realms indexed at once) is waited out: the refresh
         // runs again, up to three times.
-        for attempt in 1..=3u64 {
-            match index.refresh(&client, &realm).await {
-                Err(e) if e.is_contention() && attempt < 3 => {
-                    tracing::info!(
-                        realm,
-                        attempt,
-                        "directory index refresh met a busy database; running it again"
-                    );
-                    tokio::time::sleep(std::time::Duration::from_millis(250 * attempt)).await;
-                    continue;
-                }
-                Ok(_) | Err(crate::index::IndexError::Busy) => {}
-                Err(e) => tracing::warn!(realm, error = %e, "directory index refresh failed"),
+        let pause = std::time::Duration::from_millis(250);
+        let refreshed = crate::index::retry_on_contention(3, pause, |attempt| {
+            if attempt > 1 {
+                tracing::info!(
+                    realm,
+                    attempt,
+                    "directory index refresh met a busy database; running it again"
+                );
             }
-            break;
+            index.refresh(&client, &realm)
+        })
+        .await;
+        match refreshed {
+            Ok(_) | Err(crate::index::IndexError::Busy) => {}
+            Err(e) => tracing::warn!(realm, error = %e, "directory index refresh failed"),
         }
     });
 }

@@ -12,7 +12,7 @@ mod refresh;
 
 pub use overview::Overview;
 pub use query::{fold, like_pattern, matcher, Match};
-pub use refresh::RefreshReport;
+pub use refresh::{retry_on_contention, RefreshReport};
 
 use std::collections::HashSet;
 use std::sync::Mutex;

@@ -40,6 +40,28 @@ impl IndexError {
     }
 }
 
+/// Runs `run` (given its attempt, from 1) again while it meets another writer holding the console's database, up
+/// to `attempts` times in all, pausing `pause` times the attempt between two; any other outcome is answered at once.
+pub async fn retry_on_contention<T, Fut>(
+    attempts: u64,
+    pause: std::time::Duration,
+    mut run: impl FnMut(u64) -> Fut,
+) -> Result<T, IndexError>
+where
+    Fut: std::future::Future<Output = Result<T, IndexError>>,
+{
+    let mut attempt = 1;
+    loop {
+        match run(attempt).await {
+            Err(e) if e.is_contention() && attempt < attempts => {
+                tokio::time::sleep(pause * attempt as u32).await;
+                attempt += 1;
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
 impl DirectoryIndex {
     /// Reads every identity of `realm` from BI and brings the index up to date with it.
     pub async fn refresh(&self, client: &Client, realm: &str) -> Result<RefreshReport, IndexError> {
@@ -165,22 +187,89 @@ pub(super) fn next_page(query: &mut ListQuery, token: Option<String>, empty: boo
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_database_held_by_another_writer_is_contention() {
-        let dir = std::env::temp_dir().join(format!("ix-busy-{}", rand::random::<u64>()));
-        std::fs::create_dir_all(&dir).unwrap();
+    /// A new database with a table `t`: a connection to hold it with, and one that waits for no one.
+    async fn database(dir: &std::path::Path) -> (SqliteConnection, SqliteConnection) {
+        std::fs::create_dir_all(dir).unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display());
         let options = |timeout| {
             url.parse::<sqlx::sqlite::SqliteConnectOptions>()
                 .unwrap()
                 .busy_timeout(std::time::Duration::from_millis(timeout))
         };
-        use sqlx::{ConnectOptions, Connection};
+        use sqlx::ConnectOptions;
         let mut holder = options(1000).connect().await.unwrap();
         sqlx::query("CREATE TABLE t (x)").execute(&mut holder).await.unwrap();
+        (holder, options(0).connect().await.unwrap())
+    }
+
+    /// `holder`'s write in a transaction left open: the database is held until it ends.
+    async fn hold(holder: &mut SqliteConnection) -> sqlx::Transaction<'_, sqlx::Sqlite> {
         let mut held = holder.begin().await.unwrap();
         sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *held).await.unwrap();
-        let mut other = options(0).connect().await.unwrap();
+        held
+    }
+
+    #[tokio::test]
+    async fn a_refresh_that_meets_a_held_database_runs_again_and_nothing_else_does() {
+        let dir = std::env::temp_dir().join(format!("ix-retry-{}", rand::random::<u64>()));
+        let (mut holder, other) = database(&dir).await;
+        let held = tokio::sync::Mutex::new(Some(hold(&mut holder).await));
+        let other = tokio::sync::Mutex::new(other);
+        let pause = std::time::Duration::from_millis(1);
+        // Held for two attempts (real "database is locked" errors), let go after the second: the third writes.
+        let mut tried = Vec::new();
+        let outcome = retry_on_contention(3, pause, |attempt| {
+            tried.push(attempt);
+            let (held, other) = (&held, &other);
+            async move {
+                let written = sqlx::query("INSERT INTO t VALUES (2)")
+                    .execute(&mut *other.lock().await)
+                    .await;
+                if attempt == 2 {
+                    held.lock().await.take().unwrap().rollback().await.unwrap();
+                }
+                written.map(|_| attempt).map_err(IndexError::from)
+            }
+        })
+        .await;
+        assert_eq!(outcome.unwrap(), 3);
+        assert_eq!(tried, [1, 2, 3]);
+        // Held throughout: three attempts, then the contention is answered.
+        let (mut holder, other) = database(&dir.join("again")).await;
+        let held = hold(&mut holder).await;
+        let other = tokio::sync::Mutex::new(other);
+        let mut tried = 0;
+        let outcome = retry_on_contention(3, pause, |_| {
+            tried += 1;
+            let other = &other;
+            async move {
+                sqlx::query("INSERT INTO t VALUES (2)")
+                    .execute(&mut *other.lock().await)
+                    .await
+                    .map_err(IndexError::from)
+            }
+        })
+        .await;
+        assert!(outcome.unwrap_err().is_contention());
+        assert_eq!(tried, 3);
+        held.rollback().await.unwrap();
+        // Any other failure is answered at once.
+        let mut tried = 0;
+        let outcome: Result<(), _> = retry_on_contention(3, pause, |_| {
+            tried += 1;
+            async { Err(IndexError::Busy) }
+        })
+        .await;
+        assert!(matches!(outcome, Err(IndexError::Busy)));
+        assert_eq!(tried, 1);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_database_held_by_another_writer_is_contention() {
+        let dir = std::env::temp_dir().join(format!("ix-busy-{}", rand::random::<u64>()));
+        let (mut holder, mut other) = database(&dir).await;
+        let held = hold(&mut holder).await;
         let e = sqlx::query("INSERT INTO t VALUES (2)").execute(&mut other).await.unwrap_err();
         assert!(IndexError::from(e).is_contention());
         assert!(!IndexError::Busy.is_contention());
