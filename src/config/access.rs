@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{err, http_url, ConfigError};
+use super::{err, http_url, whole, ConfigError};
 use crate::auth::sessions::SessionBackend;
 use crate::secret::Secret;
 
@@ -56,12 +56,8 @@ impl AccessSettings {
                 ))
             }
         };
-        let number = |key: &'static str, default: u64, max: u64| match get(key) {
-            None => Ok(default),
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (1..=max).contains(&n) => Ok(n),
-                _ => Err(err(key, format!("must be a whole number from 1 to {max}"))),
-            },
+        let number = |key: &'static str, default: u64, max: u64| {
+            whole(key, get(key), 1..=max, "a whole number").map(|n| n.unwrap_or(default))
         };
         let idle = Duration::from_secs(60 * number("CONSOLE_SESSION_IDLE_MINUTES", 30, 24 * 60)?);
         let absolute =

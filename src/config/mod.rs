@@ -34,6 +34,24 @@ fn http_url(key: &'static str, raw: &str) -> Result<url::Url, ConfigError> {
     Ok(url)
 }
 
+/// `raw` (the value of `key`, when set) as a whole number in `range`; `what` is how the error names it ("a whole
+/// number of seconds").
+fn whole(
+    key: &'static str,
+    raw: Option<String>,
+    range: std::ops::RangeInclusive<u64>,
+    what: &str,
+) -> Result<Option<u64>, ConfigError> {
+    raw.map(|v| match v.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(err(
+            key,
+            format!("must be {what} from {} to {}", range.start(), range.end()),
+        )),
+    })
+    .transpose()
+}
+
 fn err(key: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         key,
@@ -129,31 +147,10 @@ impl Settings {
         };
 
         let data_dir = PathBuf::from(get("CONSOLE_DATA_DIR").unwrap_or_else(|| "data".to_string()));
-        let timeout = match get("BI_TIMEOUT_SECS") {
-            None => Duration::from_secs(15),
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (1..=300).contains(&n) => Duration::from_secs(n),
-                _ => {
-                    return Err(err(
-                        "BI_TIMEOUT_SECS",
-                        "must be a whole number of seconds from 1 to 300",
-                    ))
-                }
-            },
-        };
-
-        let action_deadline = match get("BI_ACTION_DEADLINE_SECS") {
-            None => Duration::from_secs(30).max(timeout),
-            Some(v) => match v.parse::<u64>() {
-                Ok(n) if (1..=600).contains(&n) => Duration::from_secs(n),
-                _ => {
-                    return Err(err(
-                        "BI_ACTION_DEADLINE_SECS",
-                        "must be a whole number of seconds from 1 to 600",
-                    ))
-                }
-            },
-        };
+        let seconds = |key: &'static str, range| whole(key, get(key), range, "a whole number of seconds");
+        let timeout = seconds("BI_TIMEOUT_SECS", 1..=300)?.map_or(Duration::from_secs(15), Duration::from_secs);
+        let action_deadline = seconds("BI_ACTION_DEADLINE_SECS", 1..=600)?
+            .map_or(Duration::from_secs(30).max(timeout), Duration::from_secs);
         let sandbox_faults = match get("SANDBOX_FAULTS") {
             None => crate::sandbox::faults::Faults::default(),
             Some(spec) => crate::sandbox::faults::Faults::parse(&spec)
@@ -173,18 +170,10 @@ impl Settings {
         };
         let index = match get("CONSOLE_INDEX").as_deref() {
             Some("off") => None,
-            None | Some("on") => Some(match get("CONSOLE_INDEX_REFRESH_SECS") {
-                None => Duration::from_secs(600),
-                Some(v) => match v.parse::<u64>() {
-                    Ok(n) if (10..=86_400).contains(&n) => Duration::from_secs(n),
-                    _ => {
-                        return Err(err(
-                            "CONSOLE_INDEX_REFRESH_SECS",
-                            "must be a whole number of seconds from 10 to 86400",
-                        ))
-                    }
-                },
-            }),
+            None | Some("on") => Some(
+                seconds("CONSOLE_INDEX_REFRESH_SECS", 10..=86_400)?
+                    .map_or(Duration::from_secs(600), Duration::from_secs),
+            ),
             Some(other) => return Err(err("CONSOLE_INDEX", format!("is '{other}'; expected on or off"))),
         };
         let access = AccessSettings::from_lookup(&get)?;
@@ -439,6 +428,33 @@ mod tests {
         assert!(e.to_string().contains("mars"));
         let e = settings(&[("BI_TIMEOUT_SECS", "soon")]).unwrap_err();
         assert_eq!(e.key, "BI_TIMEOUT_SECS");
+    }
+
+    #[test]
+    fn numbers_have_defaults_and_bounds_named_on_their_key() {
+        let s = settings(&[]).unwrap();
+        let secs = Duration::from_secs;
+        assert_eq!((s.timeout, s.action_deadline, s.index), (secs(15), secs(30), Some(secs(600))));
+        assert_eq!((s.access.idle, s.access.absolute), (secs(30 * 60), secs(12 * 3600)));
+        let s = settings(&[
+            ("BI_TIMEOUT_SECS", "60"),
+            ("CONSOLE_INDEX_REFRESH_SECS", "10"),
+            ("CONSOLE_SESSION_IDLE_MINUTES", "5"),
+        ])
+        .unwrap();
+        // The deadline is never shorter than one call's time limit.
+        assert_eq!((s.timeout, s.action_deadline, s.index), (secs(60), secs(60), Some(secs(10))));
+        assert_eq!(s.access.idle, secs(5 * 60));
+        for (key, value, problem) in [
+            ("BI_TIMEOUT_SECS", "301", "must be a whole number of seconds from 1 to 300"),
+            ("BI_ACTION_DEADLINE_SECS", "0", "must be a whole number of seconds from 1 to 600"),
+            ("CONSOLE_INDEX_REFRESH_SECS", "9", "must be a whole number of seconds from 10 to 86400"),
+            ("CONSOLE_SESSION_MAX_HOURS", "721", "must be a whole number from 1 to 720"),
+            ("CONSOLE_SESSION_IDLE_MINUTES", "-1", "must be a whole number from 1 to 1440"),
+        ] {
+            let e = settings(&[(key, value)]).unwrap_err();
+            assert_eq!((e.key, e.problem.as_str()), (key, problem));
+        }
     }
 
     #[test]
