@@ -193,22 +193,31 @@ impl Settings {
                 max_rows: bound("CONSOLE_IMPORT_MAX_ROWS", default.max_rows)?,
             }
         };
-        if !BI_KEYS.iter().any(|k| get(k).is_some()) {
-            return Ok(Settings {
-                data_dir,
-                timeout,
-                action_deadline,
-                sandbox_faults,
-                sandbox_scale,
-                index,
-                import,
-                access,
-                mode: Mode::Sandbox {
-                    token: get("SANDBOX_TOKEN").map(Secret::new),
-                },
-            });
-        }
+        let mode = if BI_KEYS.iter().any(|k| get(k).is_some()) {
+            Mode::Bi(BiSettings::from_lookup(&get)?)
+        } else {
+            Mode::Sandbox {
+                token: get("SANDBOX_TOKEN").map(Secret::new),
+            }
+        };
+        Ok(Settings {
+            data_dir,
+            timeout,
+            action_deadline,
+            sandbox_faults,
+            sandbox_scale,
+            index,
+            import,
+            access,
+            mode,
+        })
+    }
+}
 
+impl BiSettings {
+    /// The tenant's settings (`BI_REGION` or `BI_API_BASE_URL`, `BI_TENANT_ID`, `BI_REALM_ID`, and a token or
+    /// client credentials), from values already trimmed.
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<BiSettings, ConfigError> {
         let (api_base, auth_base, label) = match (get("BI_API_BASE_URL"), get("BI_REGION")) {
             (Some(base), _) => {
                 let parsed = http_url("BI_API_BASE_URL", &base)?;
@@ -276,29 +285,16 @@ impl Settings {
                 ))
             }
         };
-
-        Ok(Settings {
-            data_dir,
-            timeout,
-            action_deadline,
-            sandbox_faults,
-            sandbox_scale,
-            index,
-            import,
-            access,
-            mode: Mode::Bi(BiSettings {
-                api_base,
-                auth_base,
-                label,
-                tenant_id,
-                realm_id,
-                auth,
-            }),
+        Ok(BiSettings {
+            api_base,
+            auth_base,
+            label,
+            tenant_id,
+            realm_id,
+            auth,
         })
     }
-}
 
-impl BiSettings {
     /// The client configuration for this tenant.
     pub fn client_config(&self, timeout: Duration) -> ClientConfig {
         let auth = match &self.auth {
