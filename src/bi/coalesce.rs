@@ -48,8 +48,9 @@ impl<V: Clone + Send + Sync + 'static> Coalesced<V> {
         answer
     }
 
-    /// How many calls are in flight (for tests).
-    pub fn in_flight(&self) -> usize {
+    /// How many calls are in flight.
+    #[cfg(test)]
+    fn in_flight(&self) -> usize {
         self.in_flight.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 }
