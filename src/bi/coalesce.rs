@@ -88,12 +88,15 @@ mod tests {
         let calls = Arc::new(AtomicUsize::new(0));
         let (first, open) = gated(&calls, 7);
         let (other, open_other) = gated(&calls, 9);
+        // Calls that must not be made; their gates are dropped, so one made by mistake answers at once (and wrongly).
+        let (second, _) = gated(&calls, 100);
+        let (third, _) = gated(&calls, 101);
         // Polled in order: the first makes the call, the next two ask while it is in flight (their own calls are
         // never made), another key is another call; then both calls answer.
         let answers = futures::join!(
             c.get("realm-a", first),
-            c.get("realm-a", gated(&calls, 100).0),
-            c.get("realm-a", gated(&calls, 101).0),
+            c.get("realm-a", second),
+            c.get("realm-a", third),
             c.get("realm-b", other),
             async {
                 open.send(()).unwrap();
@@ -126,7 +129,8 @@ mod tests {
         let _ = leader.await;
         // The call is still in flight: the next caller drives it to its end, and it is forgotten.
         open.send(()).unwrap();
-        assert_eq!(c.get("realm-a", gated(&calls, 6).0).await, 5);
+        let (next, _) = gated(&calls, 6);
+        assert_eq!(c.get("realm-a", next).await, 5);
         assert_eq!(c.in_flight(), 0);
         assert_eq!(calls.load(Ordering::SeqCst), 1);
     }
