@@ -73,10 +73,8 @@ fn stylesheet_href(options: &LeptosOptions) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, once the wasm has taken over: a marker for tests and styles.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
-    provide_context(crate::components::ready::Ready(hydrated.into()));
+    // `true` once the wasm has hydrated the whole page (never on the server): a marker for tests and styles.
+    let hydrated = crate::components::ready::provide_ready();
 
     // Routes render in `Async` mode: the server waits for the page's BI data and sends complete HTML, so every page
     // reads (and every form works) before the wasm has loaded, or without JavaScript at all.

@@ -32,7 +32,18 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     // A split build hydrates asynchronously: a page opened on a lazily loaded route waits for its code first.
     #[cfg(feature = "split")]
-    leptos::mount::hydrate_lazy(app::App);
+    {
+        wasm_bindgen_futures::spawn_local(async {
+            let body = leptos::prelude::document().body().expect("the page has a body");
+            let mounted = leptos::mount::hydrate_from_async(body, app::App).await;
+            components::ready::hydration_ended();
+            mounted.forget();
+        });
+    }
     #[cfg(not(feature = "split"))]
-    leptos::mount::hydrate_body(app::App);
+    {
+        leptos::mount::hydrate_body(app::App);
+        components::ready::hydration_ended();
+    }
 }
+
