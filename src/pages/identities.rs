@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::{search_identities, BulkIdentities};
+use crate::api::search_identities;
 use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::freshness::Freshness;
@@ -21,7 +21,7 @@ use crate::model::{
     clamp_page_size, enrollment_label, human_date, search_text_problem, thousands, Action,
     IdentityFilter, IdentityRow, IdentitySearch, IndexState, Sort, SortKey,
 };
-use crate::pages::identities_bulk::BulkTools;
+use crate::pages::identities_bulk::SelectionTools;
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
@@ -97,7 +97,8 @@ pub fn IdentitiesPage() -> impl IntoView {
     };
     let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
 
-    let bulk = ServerAction::<BulkIdentities>::new();
+    // Counts the selection's changes that have ended (bulk status changes, deletions): each reads the page again.
+    let changed = RwSignal::new(0u32);
     let data = Resource::new(
         move || {
             (
@@ -105,7 +106,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                 page.get(),
                 size.get(),
                 filter.get(),
-                bulk.version().get(),
+                changed.get(),
             )
         },
         |(realm, page, size, filter, _)| search_identities(realm, filter, page, size),
@@ -118,7 +119,7 @@ pub fn IdentitiesPage() -> impl IntoView {
             page.get(),
             size.get(),
             filter.get(),
-            bulk.version().get(),
+            changed.get(),
         );
         selected.set(Vec::new());
     });
@@ -185,7 +186,7 @@ pub fn IdentitiesPage() -> impl IntoView {
                     "Search"
                 </button>
             </form>
-            <BulkTools realm=realm selected=selected me=me bulk=bulk />
+            <SelectionTools realm=realm selected=selected me=me changed=changed />
             <section class="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading identities…"</p> }>
                     {move || Suspend::new(async move {

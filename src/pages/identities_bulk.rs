@@ -1,5 +1,6 @@
 //! The Identities list's tools for its selected rows: the bulk actions bar (suspend, unsuspend, delete, send passkey
-//! invitations), their confirmations, and what a bulk change did.
+//! invitations), their confirmations, and what a bulk change did. They are mounted the first time a row is selected:
+//! in a split build their code is a wasm chunk of its own, fetched then, so the list's first load leaves it out.
 
 use leptos::prelude::*;
 
@@ -13,15 +14,63 @@ use crate::pages::identity_passkeys::InviteSelected;
 
 const BAR_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-3 py-1 text-sm font-medium hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800";
 
-/// Shown above the list; the bar only while rows are selected. `bulk` is the list's: a change it makes has the
-/// list read its page again.
+/// Above the list: nothing until a row is selected (selecting needs the wasm, so the server and the first render
+/// agree), then the tools, which stay once loaded (what a bulk change did is said after it clears the selection).
+/// `changed` counts the bulk changes that have ended: the list reads its page again on each.
 #[component]
-pub fn BulkTools(
+pub fn SelectionTools(
     realm: Memo<String>,
     selected: Selection,
     me: Me,
-    bulk: ServerAction<BulkIdentities>,
+    changed: RwSignal<u32>,
 ) -> impl IntoView {
+    let wanted = RwSignal::new(false);
+    Effect::new(move |_| {
+        if !selected.read().is_empty() {
+            wanted.set(true);
+        }
+    });
+    move || {
+        wanted.get().then(|| {
+            view! {
+                <Suspense fallback=|| view! {
+                    <p role="status" class="text-sm text-slate-600 dark:text-slate-400">"Loading the actions for the selection…"</p>
+                }>
+                    {move || Suspend::new(bulk_tools(realm, selected, me, changed))}
+                </Suspense>
+            }
+        })
+    }
+}
+
+/// The tools' view, loaded on first use in a split build (the `lazy` macro needs the splitter's step, so an unsplit
+/// build calls it directly).
+#[cfg_attr(feature = "split", leptos::lazy)]
+async fn bulk_tools(
+    realm: Memo<String>,
+    selected: Selection,
+    me: Me,
+    changed: RwSignal<u32>,
+) -> AnyView {
+    view! { <BulkTools realm=realm selected=selected me=me changed=changed /> }.into_any()
+}
+
+#[component]
+fn BulkTools(
+    realm: Memo<String>,
+    selected: Selection,
+    me: Me,
+    changed: RwSignal<u32>,
+) -> impl IntoView {
+    let bulk = ServerAction::<BulkIdentities>::new();
+    // A bulk change that has ended (done, partly done or refused) has the list read its page again.
+    Effect::new(move |previous: Option<usize>| {
+        let version = bulk.version().get();
+        if previous.is_some_and(|p| p != version) {
+            changed.update(|n| *n += 1);
+        }
+        version
+    });
     // Passkey invitations for the selection: asked here, confirmed and sent by `InviteSelected`.
     let confirm_invite = RwSignal::new(false);
     let pending_op: RwSignal<Option<BulkOp>> = RwSignal::new(None);
