@@ -99,6 +99,26 @@ test("search finds by exact username and says so when nothing matches", async ({
   await expect(page.locator("#range-label")).toHaveText(/^1–25 of \d+$/);
 });
 
+test("a search sent with Enter, then a link followed at once: the pause after typing does not take the page back", async ({ page }) => {
+  // The page's clock is held, so the search-as-you-type pause is still running when the link is followed.
+  await page.clock.install();
+  await page.goto("/");
+  await hydrated(page);
+  await page.clock.pauseAt(Date.now() + 60_000);
+  const search = page.getByLabel("Search by name, username, email or external ID");
+  await search.fill("nobody.here");
+  await search.press("Enter");
+  await expect(page.locator("#empty-state")).toHaveText("No identity matches “nobody.here”.");
+  await page.getByRole("link", { name: "Show all identities" }).click();
+  await expect(page.locator("#range-label")).toHaveText(/^1–25 of \d+$/);
+  // The pause ends: the operator's later choice (every identity) stands.
+  await page.clock.runFor(1000);
+  await page.waitForTimeout(500); // (real time) for a navigation the pause might start
+  await expect(page).not.toHaveURL(/q=nobody/);
+  await expect(page.locator("#range-label")).toHaveText(/^1–25 of \d+$/);
+  await expect(search).toHaveValue("");
+});
+
 test("BI's curl example against the sandbox creates an identity the console shows", async ({ page, request }) => {
   const token = process.env.SANDBOX_TOKEN;
   expect(token, "the test command sets SANDBOX_TOKEN").toBeTruthy();

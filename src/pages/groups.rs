@@ -11,7 +11,7 @@ use crate::components::form::PRIMARY_BUTTON;
 use crate::components::freshness::Freshness;
 use crate::components::layout::use_me;
 use crate::components::pager::{
-    encode_component, query_string, search_as_you_type, submit_in_place, Pager,
+    encode_component, query_string, search_as_you_type, search_box_follows, submit_in_place, Pager,
 };
 use crate::components::table::{sort_heads, DataTable};
 use crate::model::{human_date, Action, GroupSearch, Sort, SortKey};
@@ -33,6 +33,7 @@ pub fn GroupsPage() -> impl IntoView {
     });
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
     let sort = Memo::new(move |_| Sort::parse(&query.read().get("sort").unwrap_or_default()));
+    let search_box = search_box_follows(q);
     let on_type = search_as_you_type(move |typed| {
         (typed != q.get_untracked()).then(|| {
             let sort = sort.get_untracked().map(Sort::param).unwrap_or_default();
@@ -81,7 +82,7 @@ pub fn GroupsPage() -> impl IntoView {
             <form method="get" role="search" class="flex max-w-md items-end gap-2" on:submit=submit_in_place()>
                 <div class="flex min-w-0 flex-1 flex-col gap-1">
                     <label for="group-search" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Search groups by name or description"</label>
-                    <input id="group-search" type="search" name="q" value=move || q.get() on:input=on_type
+                    <input id="group-search" node_ref=search_box type="search" name="q" value=move || q.get() on:input=on_type
                         class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900" />
                 </div>
                 <input type="hidden" name="sort" value=move || sort.get().map(Sort::param).unwrap_or_default() />
