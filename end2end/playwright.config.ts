@@ -5,6 +5,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export default defineConfig({
   testDir: "./tests",
+  // scripts/test.sh runs every file on the split build, then a few again on the unsplit one (E2E_ONLY: file names).
+  testMatch: process.env.E2E_ONLY ? process.env.E2E_ONLY.split(",") : "**/*.spec.ts",
   globalSetup: "./global-setup.ts",
   timeout: 60 * 1000,
   expect: { timeout: 15000 },

@@ -26,9 +26,8 @@ cargo leptos test
 
 log "browser tests on a fresh sandbox"
 cargo leptos build
-data_dir=$(mktemp -d)
-trap 'rm -rf "$data_dir"' EXIT
-export CONSOLE_DATA_DIR="$data_dir"
+data_dirs=()
+trap 'rm -rf "${data_dirs[@]}"' EXIT
 random() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n'; }
 export SANDBOX_TOKEN="e2e-$(random)"
 # One operator per role, with fresh passwords; the tests read them from the environment.
@@ -41,5 +40,17 @@ for key in BI_REGION BI_API_BASE_URL BI_TENANT_ID BI_REALM_ID BI_API_TOKEN BI_CL
 export CONSOLE_DOTENV=0
 # A protected group for the helpdesk browser test.
 export CONSOLE_PROTECTED_GROUPS="Realm Administrators"
-cargo leptos end-to-end
+# Each run on a sandbox of its own (the tests change the demo tenant).
+fresh_sandbox() {
+  CONSOLE_DATA_DIR=$(mktemp -d)
+  data_dirs+=("$CONSOLE_DATA_DIR")
+  export CONSOLE_DATA_DIR
+}
+
+log "browser tests: every flow, on the build split by route (as \`./scripts/run.sh --release\` builds it)"
+fresh_sandbox
+E2E_ONLY="" cargo leptos end-to-end --split --features split
+log "browser tests: the shell, the Identities list and its tools, before and after the wasm, on the unsplit build"
+fresh_sandbox
+E2E_ONLY="1-shell.spec.ts,2-identities.spec.ts,9-before-the-app.spec.ts" cargo leptos end-to-end
 log "all tests passed"

@@ -1,5 +1,6 @@
 // Checks a release build split by route: every lazily loaded screen opened directly (its code fetched before the
-// page is hydrated) and by navigation, with no error in the browser. Prints one Markdown table row; exits 1 on an
+// page is hydrated) and by navigation, and the Identities list's selection tools (loaded on first selection), with no
+// error in the browser and no control left disabled once hydrated. Prints one Markdown table row; exits 1 on an
 // error. usage: node end2end/bench/lazy-routes.mjs BASE_URL USERNAME PASSWORD   (run by scripts/bench.sh)
 import { chromium } from "@playwright/test";
 
@@ -37,9 +38,18 @@ await page.getByRole("heading", { level: 1, name: "Audit" }).waitFor();
 // Opened directly, each screen with its own code.
 await page.goto(`${realm}/identities`);
 await hydrated();
+// The selection's tools arrive with their own code when a row is first selected.
+await page.getByRole("checkbox", { name: /^Select / }).nth(1).check();
+await page.getByRole("region", { name: "Bulk actions" }).getByRole("button", { name: "Clear selection" }).click();
 await page.locator("table tbody tr a").first().click();
 await page.waitForURL(/\/identities\/[0-9a-f]+$/);
 const identity = page.url();
+// Opened directly, a screen's controls come alive once its code has arrived and the page is hydrated.
+await page.goto(identity);
+await hydrated();
+if (await page.getByRole("button", { name: "Suspend", exact: true }).isDisabled({ timeout: 10_000 })) {
+  errors.push("an identity opened directly kept its controls disabled after hydration");
+}
 const direct = [
   `${realm}/identities/new`, identity, `${identity}/edit`, `${realm}/groups`, `${realm}/groups/new`, group,
   `${group}/edit`, `${realm}/audit`, `${realm}/outbox`, `${realm}/import`, `${realm}/identities`,

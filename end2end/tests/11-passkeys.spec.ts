@@ -98,6 +98,7 @@ test("add an identity with two groups and an invitation, enroll through the link
 
   // The audit log has each step.
   await page.getByRole("link", { name: "Full audit log" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Audit" })).toBeVisible();
   for (const action of ["passkey.invite", "passkey.revoke", "passkey.link", "passkey.invite.revoke"]) {
     await expect(page.locator("tbody")).toContainText(action);
   }
