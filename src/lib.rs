@@ -34,7 +34,9 @@ pub fn hydrate() {
     #[cfg(feature = "split")]
     {
         wasm_bindgen_futures::spawn_local(async {
-            let body = leptos::prelude::document().body().expect("the page has a body");
+            let body = leptos::prelude::document()
+                .body()
+                .expect("the page has a body");
             let mounted = leptos::mount::hydrate_from_async(body, app::App).await;
             components::ready::hydration_ended();
             mounted.forget();
