@@ -21,13 +21,16 @@ pub fn query_string(page: u32, size: u32, extra: &[(&str, String)]) -> String {
 
 pub use crate::model::encode_component;
 
-/// An `on:input` handler for a search box: once the operator pauses typing, goes to `url(typed)` (when it answers
-/// one), replacing the history entry so that Back skips the keystrokes. Before the wasm loads, the search form's
-/// button does the same with a plain GET. A pause that ends after the page has gone elsewhere (the search submitted
-/// with Enter, a link followed) goes nowhere: the operator's later choice stands.
+/// A search box tied to the address's `q`: returns the box's reference (`node_ref=`) and its `on:input` handler.
+/// Once the operator pauses typing, the page goes to `url(typed)` (when it answers one), replacing the history entry
+/// so that Back skips the keystrokes; before the wasm loads, the search form's button does the same with a plain GET.
+/// A pause that ends after the page has gone elsewhere (the search sent with Enter, a link followed) goes nowhere:
+/// the operator's later choice stands. And when the page moves without the box (a link such as "Show all", Back),
+/// the box is given `q` unless it already says it, give or take spaces at its ends (so typing is never undone).
 pub fn search_as_you_type(
+    q: Memo<String>,
     url: impl Fn(&str) -> Option<String> + 'static,
-) -> impl FnMut(leptos::ev::Event) {
+) -> (NodeRef<leptos::html::Input>, impl FnMut(leptos::ev::Event)) {
     let navigate = leptos_router::hooks::use_navigate();
     // Counts the page's moves (its address changing): the pause goes only if none came after the keystroke.
     let location = leptos_router::hooks::use_location();
@@ -36,6 +39,15 @@ pub fn search_as_you_type(
         location.pathname.track();
         location.search.track();
         moves.update_value(|n| *n = n.wrapping_add(1));
+    });
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        let q = q.get();
+        if let Some(input) = input.get() {
+            if input.value().trim() != q {
+                input.set_value(&q);
+            }
+        }
     });
     let mut later = leptos::leptos_dom::helpers::debounce(
         std::time::Duration::from_millis(300),
@@ -55,23 +67,8 @@ pub fn search_as_you_type(
             }
         },
     );
-    move |ev| later((leptos::prelude::event_target_value(&ev), moves.get_value()))
-}
-
-/// A search box whose text follows the address when the page moves without it (a link such as "Show all", Back):
-/// the box is given `q` unless it already says it, give or take spaces at its ends (so typing is never undone).
-/// Put the returned reference on the box (`node_ref=`).
-pub fn search_box_follows(q: Memo<String>) -> NodeRef<leptos::html::Input> {
-    let input = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        let q = q.get();
-        if let Some(input) = input.get() {
-            if input.value().trim() != q {
-                input.set_value(&q);
-            }
-        }
-    });
-    input
+    let on_input = move |ev| later((leptos::prelude::event_target_value(&ev), moves.get_value()));
+    (input, on_input)
 }
 
 /// An `on:submit` handler for a GET form whose action is its own page (a search, a filter): the browser's own

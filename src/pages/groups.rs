@@ -11,7 +11,7 @@ use crate::components::form::PRIMARY_BUTTON;
 use crate::components::freshness::Freshness;
 use crate::components::layout::use_me;
 use crate::components::pager::{
-    encode_component, query_string, search_as_you_type, search_box_follows, submit_in_place, Pager,
+    encode_component, query_string, search_as_you_type, submit_in_place, Pager,
 };
 use crate::components::table::{sort_heads, DataTable};
 use crate::model::{human_date, Action, GroupSearch, Sort, SortKey};
@@ -33,8 +33,7 @@ pub fn GroupsPage() -> impl IntoView {
     });
     let q = Memo::new(move |_| query.read().get("q").unwrap_or_default().trim().to_string());
     let sort = Memo::new(move |_| Sort::parse(&query.read().get("sort").unwrap_or_default()));
-    let search_box = search_box_follows(q);
-    let on_type = search_as_you_type(move |typed| {
+    let (search_box, on_type) = search_as_you_type(q, move |typed| {
         (typed != q.get_untracked()).then(|| {
             let sort = sort.get_untracked().map(Sort::param).unwrap_or_default();
             format!(

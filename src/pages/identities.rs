@@ -12,7 +12,7 @@ use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::freshness::Freshness;
 use crate::components::layout::{use_me, Perms};
 use crate::components::pager::{
-    encode_component, query_string, search_as_you_type, search_box_follows, submit_in_place, Pager,
+    encode_component, query_string, search_as_you_type, submit_in_place, Pager,
 };
 use crate::components::table::{
     sort_heads, DataTable, SelectAllBox, SelectBox, Selection, StatusBadge,
@@ -69,8 +69,7 @@ pub fn IdentitiesPage() -> impl IntoView {
             query_string(1, size.get_untracked(), &filter_params(f))
         )
     };
-    let search_box = search_box_follows(q);
-    let on_type = search_as_you_type(move |typed| {
+    let (search_box, on_type) = search_as_you_type(q, move |typed| {
         let f = filter.get_untracked();
         (typed != f.q).then(|| {
             url(&IdentityFilter {
