@@ -1,7 +1,9 @@
 //! The HTML shell and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+#[cfg(feature = "ssr")]
+use leptos_meta::MetaTags;
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -9,7 +11,10 @@ use crate::components::layout::RealmLayout;
 use crate::lazy_routes::screen;
 use crate::pages::identities::IdentitiesPage;
 use crate::pages::not_found::NotFound;
+#[cfg(feature = "ssr")]
+use crate::site_files::{HydrationScripts, Stylesheet};
 
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The page's Content-Security-Policy carries the nonce Leptos puts on its hydration scripts.
     #[cfg(feature = "ssr")]
@@ -29,7 +34,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <AutoReload options=options.clone() />
-                <link rel="stylesheet" id="leptos" href=stylesheet_href(&options) />
+                <Stylesheet options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -37,36 +42,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
-    }
-}
-
-/// Where the stylesheet is served: `/pkg/<name>.<hash>.css` when files are content-named, the hash read from the
-/// build's hash file next to the binary (as Leptos's `HashedStylesheet` does). A release build reads it once; a debug
-/// build on every page, as a rebuilt stylesheet changes its name while the server runs.
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    static READ: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let read = || {
-        let mut name = options.output_name.to_string();
-        let hash_file = std::env::current_exe()
-            .ok()
-            .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())));
-        if let Some(hashes) = hash_file
-            .filter(|_| options.hash_files)
-            .and_then(|path| std::fs::read_to_string(path).ok())
-        {
-            let css = hashes
-                .lines()
-                .find_map(|line| line.trim().strip_prefix("css:"));
-            if let Some(hash) = css {
-                name = format!("{name}.{}", hash.trim());
-            }
-        }
-        format!("/{}/{name}.css", options.site_pkg_dir)
-    };
-    if cfg!(debug_assertions) {
-        read()
-    } else {
-        READ.get_or_init(read).clone()
     }
 }
 
