@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::deferred::Deferred;
+
 use crate::api::{search_groups, AddIdentityToGroups};
 use crate::components::dialog::Modal;
 use crate::components::error::ErrorBanner;
@@ -58,7 +60,7 @@ pub fn GroupChooser(
                         {move || Suspend::new(async move {
                             match data.await {
                                 Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                                Ok(groups) => view! { <GroupRows data=groups filter=filter chosen=chosen joined=joined.get_value() page=page /> }.into_any(),
+                                Ok(groups) => Deferred::new(move || view! { <GroupRows data=groups filter=filter chosen=chosen joined=joined.get_value() page=page /> }).into_any(),
                             }
                         })}
                     </Transition>

@@ -1,6 +1,8 @@
 //! The frame around every realm screen: sidebar (realm picker, Directory navigation), top bar (target badge), content.
 
 use leptos::prelude::*;
+
+use crate::components::deferred::Deferred;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
@@ -153,7 +155,7 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
                         let on_change = on_change.clone();
                         Suspend::new(async move {
                         match me.0.await.and_then(|f| f.realms) {
-                            Ok(list) => {
+                            Ok(list) => Deferred::new(move || {
                                 let current = realm.get_untracked();
                                 let known = list.iter().any(|r| r.id == current);
                                 view! {
@@ -173,8 +175,8 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
                                             .collect_view()}
                                     </select>
                                 }
-                                    .into_any()
-                            }
+                            })
+                            .into_any(),
                             Err(e) => view! {
                                 <p role="alert" class="text-xs text-red-700 dark:text-red-300">{e.full_message()}</p>
                             }
@@ -198,7 +200,7 @@ fn TopBar(me: Me) -> impl IntoView {
         <header class="sticky top-0 z-10 flex min-h-14 flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white/90 px-4 py-2 backdrop-blur md:px-8 dark:border-slate-800 dark:bg-slate-900/90">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    me.0.await.ok().map(|Frame { operator, info, .. }| {
+                    me.0.await.ok().map(|Frame { operator, info, .. }| Deferred::new(move || {
                         let badge = if info.sandbox {
                             view! {
                                 <span
@@ -234,7 +236,7 @@ fn TopBar(me: Me) -> impl IntoView {
                                 </button>
                             </form>
                         }
-                    })
+                    }))
                 })}
             </Suspense>
         </header>

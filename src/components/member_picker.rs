@@ -6,6 +6,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::deferred::Deferred;
+
 use crate::api::{
     member_picker_page, AddGroupMembers, AddGroupMembersByUsernames, AddGroupMembersMatching,
     PickerPage,
@@ -187,7 +189,7 @@ fn PickerBody(
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
-                    Ok(p) => view! { <PickerRows data=p chosen=chosen page=page all=all q=q.get_untracked() /> }.into_any(),
+                    Ok(p) => Deferred::new(move || view! { <PickerRows data=p chosen=chosen page=page all=all q=q.get_untracked() /> }).into_any(),
                 }
             })}
         </Transition>

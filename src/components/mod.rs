@@ -2,6 +2,7 @@
 //! picker and the group chooser.
 
 pub mod activity;
+pub mod deferred;
 pub mod dialog;
 pub mod error;
 pub mod form;

@@ -2,6 +2,8 @@
 //! filters and the page live in the URL (a plain GET form), so a filtered view can be linked and Back works.
 
 use leptos::prelude::*;
+
+use crate::components::deferred::Deferred;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::list_audit;
@@ -70,7 +72,7 @@ pub fn AuditPage() -> impl IntoView {
                 <Transition fallback=|| view! { <p class="p-6 text-sm text-slate-500">"Loading the audit log…"</p> }>
                     {move || Suspend::new(async move {
                         match data.await {
-                            Ok(v) => view! { <AuditTable data=v filter=filter.get_untracked() /> }.into_any(),
+                            Ok(v) => Deferred::new(move || view! { <AuditTable data=v filter=filter.get_untracked() /> }).into_any(),
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
                     })}

@@ -3,6 +3,8 @@
 //! complete, BI's pages (one list call per view), without search or counts.
 
 use leptos::prelude::*;
+
+use crate::components::deferred::Deferred;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::search_groups;
@@ -95,10 +97,10 @@ pub fn GroupsPage() -> impl IntoView {
                         match data.await {
                             Ok(found) => {
                                 let (index, realm) = (found.index.clone(), realm.get_untracked());
-                                view! {
+                                Deferred::new(move || view! {
                                     <GroupTable found=found q=q.get_untracked() sort=sort.get_untracked() realm=realm.clone() can_create=can_create />
                                     <Freshness index=index realm=realm on_done=Callback::new(move |_| data.refetch()) />
-                                }.into_any()
+                                }).into_any()
                             }
                             Err(e) => view! { <div class="p-4"><ErrorBanner error=e /></div> }.into_any(),
                         }
