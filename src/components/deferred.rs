@@ -123,3 +123,27 @@ where
         self
     }
 }
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::Deferred;
+    use leptos::prelude::*;
+    use leptos::tachys::view::RenderHtml;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    #[test]
+    fn made_only_when_rendered_not_by_the_walk() {
+        let made = Arc::new(AtomicUsize::new(0));
+        let counted = made.clone();
+        let mut deferred = Deferred::new(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            view! { <p class="row">"made"</p> }
+        });
+        deferred.dry_resolve();
+        assert_eq!(made.load(Ordering::SeqCst), 0, "the walk made the view");
+        let html = deferred.to_html();
+        assert_eq!(made.load(Ordering::SeqCst), 1);
+        assert!(html.contains(r#"<p class="row">made</p>"#), "{html}");
+    }
+}
