@@ -17,7 +17,6 @@ use crate::site_files::{HydrationScripts, Stylesheet};
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     // The page's Content-Security-Policy carries the nonce Leptos puts on its hydration scripts.
-    #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(response)) = (
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),

@@ -1,10 +1,10 @@
 //! The frame around every realm screen: sidebar (realm picker, Directory navigation), top bar (target badge), content.
 
 use leptos::prelude::*;
-
-use crate::components::deferred::Deferred;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
+
+use crate::components::deferred::Deferred;
 
 use crate::api::get_frame;
 use crate::model::{Action, AppError, Frame, OperatorView};
