@@ -184,8 +184,30 @@ test("bulk suspend and unsuspend selected rows", async ({ page }) => {
   // Select all on the page selects every row shown.
   await page.getByRole("checkbox", { name: "Select all on this page" }).check();
   await expect(page.locator("#selected-count")).toHaveText("25 selected");
+  await expect(page.getByRole("checkbox", { name: "Select margaret.hamilton" })).toBeChecked();
   await page.getByRole("button", { name: "Clear selection" }).click();
   await expect(page.locator("#selected-count")).toHaveCount(0);
+  await expect(page.getByRole("checkbox", { name: "Select margaret.hamilton" })).not.toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "Select all on this page" })).not.toBeChecked();
+});
+
+test("a name with quotes and an ampersand is listed as typed, and its row can be selected", async ({ page }) => {
+  await openAddForm(page);
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill(`Flann "Two Names" O'Brien & Co`);
+  await page.getByRole("textbox", { name: "Username", exact: true }).fill("o'brien&co");
+  await page.getByRole("textbox", { name: "Email", exact: true }).fill("flann@example.com");
+  await page.getByRole("button", { name: "Add identity" }).click();
+  await expect(page).toHaveURL(/\/identities\/[0-9a-f]{16}\?created=1/);
+
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("searchbox", { name: /^Search by name/ }).fill("o'brien");
+  const row = page.getByRole("row", { name: /o'brien&co/ });
+  await expect(row.getByRole("cell", { name: `Flann "Two Names" O'Brien & Co`, exact: true })).toBeVisible();
+  await row.getByRole("checkbox", { name: "Select o'brien&co", exact: true }).check();
+  await expect(page.locator("#selected-count")).toHaveText("1 selected");
+  await row.getByRole("link", { name: "o'brien&co", exact: true }).click();
+  await expect(page.getByRole("heading", { name: `Flann "Two Names" O'Brien & Co` })).toBeVisible();
 });
 
 test("an emptied realm says so and offers to add the first identity", async ({ page }) => {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 /// A table with a sticky header of `columns`; `lead` is an extra first header cell (e.g. select-all), `children`
-/// the body rows. Its scrolling box (both ways: long lists, and wide rows on a phone) is a labelled region that
+/// the body rows (or `body`, a whole `<tbody>` of its own). Its scrolling box (both ways: long lists, and wide rows on a phone) is a labelled region that
 /// takes keyboard focus, so it can be scrolled without a mouse.
 #[component]
 pub fn DataTable(
@@ -12,7 +12,10 @@ pub fn DataTable(
     /// Header cells to use instead of `columns` (e.g. sortable ones).
     #[prop(optional)]
     heads: Option<AnyView>,
-    children: Children,
+    /// The table's body, instead of a `<tbody>` of `children`.
+    #[prop(optional)]
+    body: Option<AnyView>,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let heads = heads.unwrap_or_else(|| {
         columns
@@ -35,7 +38,9 @@ pub fn DataTable(
                         {heads}
                     </tr>
                 </thead>
-                <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{children()}</tbody>
+                {body.unwrap_or_else(|| view! {
+                    <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{children.map(|c| c())}</tbody>
+                }.into_any())}
             </table>
         </div>
     }

@@ -15,14 +15,13 @@ use crate::components::layout::{use_me, Perms};
 use crate::components::pager::{
     encode_component, query_string, search_as_you_type, submit_in_place, Pager,
 };
-use crate::components::table::{
-    sort_heads, DataTable, SelectAllBox, SelectBox, Selection, StatusBadge,
-};
+use crate::components::table::{sort_heads, DataTable, SelectAllBox, Selection};
 use crate::model::{
-    clamp_page_size, enrollment_label, human_date, search_text_problem, thousands, Action,
-    IdentityFilter, IdentityRow, IdentitySearch, IndexState, Sort, SortKey,
+    clamp_page_size, enrollment_label, search_text_problem, thousands, Action, IdentityFilter,
+    IdentityRow, IdentitySearch, IndexState, Sort, SortKey,
 };
 use crate::pages::identities_bulk::SelectionTools;
+use crate::pages::identity_rows::IdentityRows;
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
@@ -334,11 +333,6 @@ fn IdentityTable(
         .iter()
         .map(|i| (i.id.clone(), i.username.clone()))
         .collect();
-    let rows = data
-        .items
-        .into_iter()
-        .map(|i| view! { <ListRow identity=i realm=realm.clone() selected=selected selectable=selectable /> })
-        .collect_view();
     let size = data.size;
     let columns = [
         ("Username", Some(SortKey::Username)),
@@ -356,6 +350,7 @@ fn IdentityTable(
         query_string(1, size, &filter_params(&f))
     };
     let heads = sort_heads(&columns, filter.sort, index.ready, &link);
+    let body = view! { <IdentityRows items=data.items realm=realm selected=selected selectable=selectable on_page=on_page.clone() /> }.into_any();
     view! {
         <p id="match-count" class="px-4 pt-3 text-sm text-slate-600 dark:text-slate-400">
             {format!("{} {}", thousands(data.total), if data.total == 1 { "identity" } else { "identities" })}
@@ -364,61 +359,11 @@ fn IdentityTable(
             columns=&["Username", "Name", "Email", "Status", "Enrollment", "Created"]
             lead=selectable.then(|| view! { <SelectAllBox selected=selected on_page=on_page /> }.into_any())
             heads=heads
-        >
-            {rows}
-        </DataTable>
+            body=body
+        />
         <Pager page=data.page size=data.size shown=shown total=data.total extra=filter_params(&filter) />
     }
     .into_any()
-}
-
-/// One identity's row. What every row repeats has short class names (`style/tailwind.css`), and its cells'
-/// padding comes from the row (`*:`).
-#[component]
-fn ListRow(
-    identity: IdentityRow,
-    realm: String,
-    selected: Selection,
-    selectable: bool,
-) -> impl IntoView {
-    let IdentityRow {
-        id,
-        username,
-        display_name,
-        email,
-        suspended,
-        enrollment,
-        created,
-    } = identity;
-    let href = format!(
-        "/realms/{}/identities/{}",
-        encode_component(&realm),
-        encode_component(&id)
-    );
-    let email = if email.is_empty() {
-        view! { <span class="text-slate-400">"—"</span> }.into_any()
-    } else {
-        email.into_any()
-    };
-    view! {
-        <tr class="*:px-4 *:py-2.5 hover:bg-slate-50 dark:hover:bg-slate-800/60">
-            {selectable.then(|| view! {
-                <td><SelectBox selected=selected id=id name=username.clone() /></td>
-            })}
-            <td class="font-medium">
-                <a href=href class="row-link">
-                    {username}
-                </a>
-            </td>
-            <td>{display_name}</td>
-            <td class="muted">{email}</td>
-            <td><StatusBadge suspended=suspended /></td>
-            <td class="muted">{enrollment_label(&enrollment)}</td>
-            <td class="muted">
-                <time datetime=created.clone() title=created.clone()>{human_date(&created)}</time>
-            </td>
-        </tr>
-    }
 }
 
 /// The Identities page's search, for its export: the search text and filters (not the page or the sort).

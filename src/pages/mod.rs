@@ -13,6 +13,7 @@ pub mod identity_edit;
 pub mod identity_groups;
 pub mod identity_new;
 pub mod identity_passkeys;
+pub mod identity_rows;
 pub mod import;
 pub mod invitations;
 pub mod login;
