@@ -32,6 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
+                // The icon in the page itself: no request for it, and no /favicon.ico that is not there.
+                <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%234f46e5'/%3E%3C/svg%3E" />
                 <AutoReload options=options.clone() />
                 <Stylesheet options=options.clone() />
                 <HydrationScripts options />

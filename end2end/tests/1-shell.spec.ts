@@ -15,6 +15,8 @@ async function total(page: Page): Promise<number> {
 test("the console opens on the sandbox with the shell, the realm picker and seeded identities", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // A failed request (a missing icon, a chunk that is not there) is a console error too.
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`${m.text()} ${m.location().url}`); });
 
   await page.goto("/");
   await expect(page).toHaveURL(/\/realms\/[0-9a-f]{16}\/identities/);
