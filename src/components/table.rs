@@ -2,9 +2,13 @@
 
 use leptos::prelude::*;
 
+/// The classes of a table's body (`<tbody>`).
+pub const BODY_CLASS: &str = "divide-y divide-slate-100 dark:divide-slate-800";
+
 /// A table with a sticky header of `columns`; `lead` is an extra first header cell (e.g. select-all), `children`
-/// the body rows (or `body`, a whole `<tbody>` of its own). Its scrolling box (both ways: long lists, and wide rows on a phone) is a labelled region that
-/// takes keyboard focus, so it can be scrolled without a mouse.
+/// the body rows (or `body`, a whole `<tbody>` of its own, with [`BODY_CLASS`]). Its scrolling box (both ways:
+/// long lists, and wide rows on a phone) is a labelled region that takes keyboard focus, so it can be scrolled
+/// without a mouse.
 #[component]
 pub fn DataTable(
     columns: &'static [&'static str],
@@ -39,7 +43,7 @@ pub fn DataTable(
                     </tr>
                 </thead>
                 {body.unwrap_or_else(|| view! {
-                    <tbody class="divide-y divide-slate-100 dark:divide-slate-800">{children.map(|c| c())}</tbody>
+                    <tbody class=BODY_CLASS>{children.map(|c| c())}</tbody>
                 }.into_any())}
             </table>
         </div>

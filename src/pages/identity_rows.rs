@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::components::pager::encode_component;
 use crate::components::ready::use_ready;
-use crate::components::table::Selection;
+use crate::components::table::{Selection, BODY_CLASS};
 use crate::model::{enrollment_label, human_date, IdentityRow};
 
 /// The body of the Identities table: `items` as rows, each with a checkbox when `selectable`. `on_page` is each
@@ -27,7 +27,7 @@ pub fn IdentityRows(
     Effect::new(move |_| sync_boxes(body.get(), ready.get(), &selected.read()));
     let on_change = move |ev: leptos::ev::Event| toggled(&ev, &on_page, selected);
     view! {
-        <tbody class="divide-y divide-slate-100 dark:divide-slate-800" node_ref=body on:change=on_change inner_html=html></tbody>
+        <tbody class=BODY_CLASS node_ref=body on:change=on_change inner_html=html></tbody>
     }
 }
 
