@@ -88,8 +88,55 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `text` with the characters that mean something in HTML (text or a quoted attribute) written as references.
+pub fn escape_into(out: &mut String, text: &str) {
+    let mut plain = 0;
+    for (at, c) in text.char_indices() {
+        let reference = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[plain..at]);
+        out.push_str(reference);
+        plain = at + 1;
+    }
+    out.push_str(&text[plain..]);
+}
+
+/// `text` escaped for HTML (see [`escape_into`]).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn escapes_what_html_gives_meaning_to() {
+        let mut out = String::new();
+        super::escape_into(&mut out, r#"<script>alert("x")</script> & 'café'"#);
+        assert_eq!(
+            out,
+            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;café&#39;"
+        );
+        let mut plain = String::new();
+        super::escape_into(&mut plain, "ada.lovelace");
+        assert_eq!(plain, "ada.lovelace");
+    }
+
+    #[test]
+    fn escaped_html_as_a_string() {
+        assert_eq!(
+            super::escape_html("a<b & \"c\""),
+            "a&lt;b &amp; &quot;c&quot;"
+        );
+    }
+
     #[test]
     fn counts_with_thousands_separated() {
         assert_eq!(super::thousands(0), "0");

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
+use crate::model::escape_html;
 
 use super::super::error::{violation, ApiError};
 use super::super::store::{LinkStep, NewJob, QueueFull, BATCH_QUEUE_LIMIT};
@@ -195,20 +196,13 @@ pub(in crate::sandbox) async fn job(
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// "Simulated enrollment for ada — Complete / Decline": what the person would do in BI's authenticator.
 fn enrollment_page(
     identity: &crate::model::Identity,
     job: &crate::model::CredentialBindingJob,
     token: &str,
 ) -> Html<String> {
-    let who = escape(identity.username());
+    let who = escape_html(identity.username());
     let body = match job.state.as_str() {
         "COMPLETE" => "<p role=\"status\">Passkey created. This invitation is complete.</p>".to_string(),
         "LINK_SENT" | "LINK_OPENED" | "REQUEST_DELIVERED" => format!(
@@ -218,11 +212,11 @@ fn enrollment_page(
              <button type=\"submit\">Complete enrollment</button></form>\
              <form method=\"post\" action=\"?token={token}\"><input type=\"hidden\" name=\"step\" value=\"decline\">\
              <button type=\"submit\">Decline</button></form>",
-            token = escape(token)
+            token = escape_html(token)
         ),
         other => format!(
             "<p role=\"status\">This invitation can no longer be used ({}).</p>",
-            escape(crate::model::job_state_label(other))
+            escape_html(crate::model::job_state_label(other))
         ),
     };
     Html(format!(
