@@ -17,6 +17,12 @@ test("the console opens on the sandbox with the shell, the realm picker and seed
   page.on("pageerror", (e) => errors.push(String(e)));
   // A failed request (a missing icon, a chunk that is not there) is a console error too.
   page.on("console", (m) => { if (m.type() === "error") errors.push(`${m.text()} ${m.location().url}`); });
+  // Every script module the page loads (the main module and, in a split build, the chunks' loader it imports).
+  const modules: string[] = [];
+  page.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (r.resourceType() === "script" && path.startsWith("/pkg/") && path.endsWith(".js")) modules.push(path);
+  });
 
   await page.goto("/");
   await expect(page).toHaveURL(/\/realms\/[0-9a-f]{16}\/identities/);
@@ -45,6 +51,11 @@ test("the console opens on the sandbox with the shell, the realm picker and seed
 
   await hydrated(page);
   expect(errors).toEqual([]);
+  // ...each of them named in the head, so the browser fetches them all at once instead of one after another.
+  expect(modules.length).toBeGreaterThan(0);
+  const preloaded = await page.locator("head link[rel=modulepreload]").evaluateAll((links) =>
+    links.map((l) => new URL((l as HTMLLinkElement).href).pathname));
+  for (const module of new Set(modules)) expect(preloaded).toContain(module);
 });
 
 test("paging lives in the URL and Back works", async ({ page }) => {
