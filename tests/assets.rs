@@ -149,3 +149,85 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&plain_dir);
 }
+
+/// Static files served while pages are rendered leave each page its own headers: a page keeps the
+/// Content-Security-Policy with the nonce of its scripts (without it the browser refuses to run them and the page
+/// never becomes interactive), and a file never carries a page's policy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_served_while_pages_render_leave_each_page_its_policy() {
+    let dir = temp_dir("assets-concurrent");
+    let t = start_console_with(
+        &dir,
+        &[("SANDBOX_TOKEN", "assets-token".to_string())],
+        site(&dir, true),
+    )
+    .await;
+    let signed_in = browser();
+    sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
+    let file = format!("{}/pkg/bi-console.0123abcd.css", t.base);
+    let files = (0..4).map(|_| {
+        let c = browser();
+        let file = file.clone();
+        tokio::spawn(async move {
+            let mut stolen = 0;
+            for _ in 0..150 {
+                let res = c.get(&file).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                let csp = res.headers()["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                stolen += usize::from(csp.contains("'nonce-"));
+            }
+            stolen
+        })
+    });
+    let files: Vec<_> = files.collect();
+    let pages = (0..2).map(|_| {
+        let c = signed_in.clone();
+        let page = page.clone();
+        tokio::spawn(async move {
+            let mut missing = 0;
+            for _ in 0..40 {
+                let res = c.get(&page).send().await.unwrap();
+                assert_eq!(res.status(), 200);
+                let csp = res.headers()["content-security-policy"]
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                missing += usize::from(!csp.contains("'nonce-"));
+            }
+            missing
+        })
+    });
+    let pages: Vec<_> = pages.collect();
+    let mut stolen = 0;
+    for f in files {
+        stolen += f.await.unwrap();
+    }
+    let mut missing = 0;
+    for p in pages {
+        missing += p.await.unwrap();
+    }
+    assert_eq!(
+        (missing, stolen),
+        (0, 0),
+        "(pages without their nonce, files with a page's policy)"
+    );
+    // A path that is neither a page nor a file: the console's own "not found" page, with its policy.
+    let res = signed_in
+        .get(format!("{}/pkg/no-such-file.js", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(csp.contains("'nonce-"), "{csp}");
+    assert!(res.text().await.unwrap().contains("Page not found"));
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,4 +1,4 @@
-import { test, expect, Page, APIRequestContext } from "@playwright/test";
+import { test, expect, Page, APIRequestContext } from "./fixtures";
 import { expectAccessible } from "./axe";
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";

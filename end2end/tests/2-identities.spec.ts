@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 
 async function hydrated(page: Page) {
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 
 // The same flows before the wasm has loaded: JavaScript off, plain HTML forms and links only.
 test.describe("without JavaScript", () => {

@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 
 // One group, "Platform Team", is created by the first test and used by the three after it: those run as one
 // serial block. The file depends on no other spec's data.

@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 import { expectAccessible } from "./axe";
 
 // A helpdesk operator: adds identities, suspends and manages members, but edits and deletes nothing, and cannot

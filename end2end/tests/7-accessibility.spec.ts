@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 import { expectAccessible } from "./axe";
 
 // Every screen, scanned with axe-core (WCAG 2.1 A and AA), at desktop width and at 390 px.

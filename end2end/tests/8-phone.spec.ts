@@ -1,4 +1,4 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect, Page } from "./fixtures";
 import { expectAccessible } from "./axe";
 
 // At 390 × 844: nothing is pushed off-screen, the menu opens behind a button, the primary action stays reachable.

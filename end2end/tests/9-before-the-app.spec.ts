@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect } from "./fixtures";
 
 // While the app's wasm is still on its way (held back here, as on a slow link), pages read and links work; the
 // controls that need the app are visibly not ready (disabled), and a click on one goes through once it is.

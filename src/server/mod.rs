@@ -317,7 +317,20 @@ pub async fn build(
                 move || shell(options.clone())
             },
         )
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        // The site's files (`/pkg/…`, the public files), precompressed copies chosen by `Accept-Encoding`; any
+        // other path is the console's "not found" page. Files are served here, not by `file_and_error_handler`: it
+        // answers a file inside a reactive owner made with `Owner::new()`, which under concurrency can be the child
+        // of a page being rendered on the same thread; the file's answer then takes that page's response headers
+        // (its Content-Security-Policy with the nonce of its scripts), and the browser refuses the page's scripts.
+        .fallback_service(
+            tower_http::services::ServeDir::new(&*leptos_options.site_root)
+                .precompressed_br()
+                .precompressed_gzip()
+                .fallback(axum::handler::Handler::with_state(
+                    leptos_axum::file_and_error_handler(shell),
+                    leptos_options.clone(),
+                )),
+        )
         .with_state(leptos_options)
         .layer(axum::middleware::from_fn_with_state(
             access.clone(),
