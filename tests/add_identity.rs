@@ -258,7 +258,7 @@ async fn unknown_groups_protected_groups_and_foreign_configurations_write_nothin
         then("Engineering", false, ""),
     )
     .await;
-    assert_ne!(status, 200, "{body}");
+    assert_eq!(status, 409, "BI's conflict is the answer's status: {body}");
     assert!(
         body.contains("\"status\":409"),
         "BI's conflict keeps its meaning: {body}"

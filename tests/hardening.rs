@@ -1169,3 +1169,33 @@ async fn one_request_id_is_in_the_answer_the_error_the_log_and_the_audit_entry()
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A server function whose BI call failed answers with a status that keeps BI's meaning: 404 for an identity that
+/// is not there, 502 when BI keeps failing; the operator's message is in the body either way.
+#[tokio::test]
+async fn a_failed_bi_call_answers_with_a_status_that_keeps_its_meaning() {
+    let dir = temp_dir("hard-status");
+    let t = start_console(&dir, &vars()).await;
+    let c = browser();
+    sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let realm = t.info.default_realm.clone();
+    let (ada, _) = common::seeded(&t).await;
+    let get = |id: &str| GetIdentity {
+        realm: realm.clone(),
+        id: id.to_string(),
+    };
+    let (status, body) = call(&c, &t.base, GetIdentity::PATH, &get("00000000deadbeef")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("\"status\":404"), "{body}");
+    // BI answers 500 to every attempt (a read is repeated, and the page makes two): a bad gateway, not the
+    // console's fault.
+    t.sandbox
+        .as_ref()
+        .unwrap()
+        .fail_next(&[Fault::ErrorBefore; 30]);
+    let (status, body) = call(&c, &t.base, GetIdentity::PATH, &get(&ada)).await;
+    assert_eq!(status, 502, "{body}");
+    assert!(body.contains("BI had a problem"), "{body}");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -78,7 +78,40 @@ pub fn from_bi(operation: &str, e: BiError) -> AppError {
         }
     };
     out.request_id = Some(request_id);
+    answer_status(answer_status_for(&e));
     out
+}
+
+/// The HTTP status a server function answers when its BI call failed: BI's own for what the operator asked
+/// (400 bad values, 404 not there, 409 a conflict), 502 when BI failed or refused the console's credentials, 503
+/// when BI is rate-limiting the console, 504 when it did not answer in time.
+pub fn answer_status_for(e: &BiError) -> u16 {
+    match e {
+        BiError::Api { status, .. } => match *status {
+            401 | 403 => 502,
+            429 => 503,
+            s @ 400..=499 => s,
+            _ => 502,
+        },
+        BiError::Timeout(_) => 504,
+        BiError::InvalidId(_) => 400,
+        BiError::Unreachable(_) | BiError::Decode(_) | BiError::Token(_) => 502,
+    }
+}
+
+/// Sets the status of a server function's answer (a page keeps its own: one failed part of a page does not make
+/// the page an error, and a background job has no answer).
+fn answer_status(code: u16) {
+    use leptos::prelude::use_context;
+    let call = use_context::<axum::http::request::Parts>()
+        .is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if let (true, Some(res), Ok(code)) = (
+        call,
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(code),
+    ) {
+        res.set_status(code);
+    }
 }
 
 /// A BI call's outcome, with its error in the operator's words (`what` names the call: "get group").
@@ -93,6 +126,24 @@ pub async fn bi<T>(
 mod tests {
     use super::*;
     use crate::bi::wire::{ErrorBody, ErrorDetail, FieldViolation};
+
+    #[test]
+    fn a_failed_call_answers_with_a_status_that_keeps_its_meaning() {
+        let api = |status| BiError::Api {
+            status,
+            body: ErrorBody::new("x", "y"),
+            retry_after: None,
+        };
+        let got: Vec<u16> = [400, 401, 403, 404, 409, 429, 500, 503]
+            .into_iter()
+            .map(|s| answer_status_for(&api(s)))
+            .collect();
+        assert_eq!(got, [400, 502, 502, 404, 409, 503, 502, 502]);
+        assert_eq!(
+            answer_status_for(&BiError::Timeout(std::time::Duration::from_secs(1))),
+            504
+        );
+    }
 
     #[test]
     fn field_paths_map_to_form_fields() {
