@@ -319,9 +319,10 @@ pub async fn build(
         )
         // The site's files (`/pkg/…`, the public files), precompressed copies chosen by `Accept-Encoding`; any
         // other path is the console's "not found" page. Files are served here, not by `file_and_error_handler`: it
-        // answers a file inside a reactive owner made with `Owner::new()`, which under concurrency can be the child
-        // of a page being rendered on the same thread; the file's answer then takes that page's response headers
-        // (its Content-Security-Policy with the nonce of its scripts), and the browser refuses the page's scripts.
+        // answers a file inside an owner made with `Owner::new()`, a child of the thread's current owner, and a page
+        // leaves its root owner current on the thread where it started rendering (`Owner::new_root` sets it; it is
+        // unset when the page's stream ends). A file answered on that thread meanwhile took the page's response
+        // headers (its Content-Security-Policy with its scripts' nonce), and the browser refused the page's scripts.
         .fallback_service(
             tower_http::services::ServeDir::new(&*leptos_options.site_root)
                 .precompressed_br()
