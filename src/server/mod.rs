@@ -319,10 +319,10 @@ pub async fn build(
         )
         // The site's files (`/pkg/…`, the public files), precompressed copies chosen by `Accept-Encoding`; any
         // other path is the console's "not found" page. Files are served here, not by `file_and_error_handler`: it
-        // answers a file inside an owner made with `Owner::new()`, a child of the thread's current owner, and a page
-        // leaves its root owner current on the thread where it started rendering (`Owner::new_root` sets it; it is
-        // unset when the page's stream ends). A file answered on that thread meanwhile took the page's response
-        // headers (its Content-Security-Policy with its scripts' nonce), and the browser refused the page's scripts.
+        // answers a file inside an owner made with `Owner::new()`, a child of the thread's current owner, which can
+        // be a page still rendering (Leptos's `Owner::new_root` makes each page's owner current on its thread and
+        // does not restore the one before). The file's answer then took that page's response headers (its
+        // Content-Security-Policy with its scripts' nonce), and the browser refused the page's scripts.
         .fallback_service(
             tower_http::services::ServeDir::new(&*leptos_options.site_root)
                 .precompressed_br()
