@@ -11,8 +11,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
 # The flags `./scripts/run.sh` builds with, so this measures (and shares) the build a user runs.
 export RUSTFLAGS="--cfg erase_components"
-# The benchmark clients in a target directory of their own: an example also builds the dev-dependencies, whose
-# features change shared crates' builds, so in the console's directory each build would undo the other's.
-CLIENTS="$CARGO_TARGET_DIR/bench-clients"
-CARGO_TARGET_DIR="$CLIENTS" cargo build --release --features ssr --example import_bench >&2
-RUST_LOG=error "$CLIENTS/release/examples/import_bench" "${1:-100000}" "${2:-10000}"
+. scripts/bench-client.sh
+CLIENT=$(bench_client import_bench)
+RUST_LOG=error "$CLIENT" "${1:-100000}" "${2:-10000}"

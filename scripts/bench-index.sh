@@ -9,8 +9,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
 # The flags `./scripts/run.sh` builds with, so this measures (and shares) the build a user runs.
 export RUSTFLAGS="--cfg erase_components"
-# The benchmark clients in a target directory of their own: an example also builds the dev-dependencies, whose
-# features change shared crates' builds, so in the console's directory each build would undo the other's.
-CLIENTS="$CARGO_TARGET_DIR/bench-clients"
-CARGO_TARGET_DIR="$CLIENTS" cargo build --release --features ssr --example index_bench >&2
-RUST_LOG=warn "$CLIENTS/release/examples/index_bench" "${1:-1000000}"
+. scripts/bench-client.sh
+CLIENT=$(bench_client index_bench)
+RUST_LOG=warn "$CLIENT" "${1:-1000000}"

@@ -16,12 +16,9 @@ log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 log "release build (console, wasm, benchmark client)"
 cargo leptos build --release --precompress --split --features split >&2
-# The benchmark clients in a target directory of their own: an example also builds the dev-dependencies, whose
-# features change shared crates' builds, so in the console's directory each build would undo the other's.
-CLIENTS="$CARGO_TARGET_DIR/bench-clients"
-CARGO_TARGET_DIR="$CLIENTS" cargo build --release --features ssr --example bench >&2
+. scripts/bench-client.sh
+BENCH=$(bench_client bench)
 BIN="$CARGO_TARGET_DIR/release/bi-console"
-BENCH="$CLIENTS/release/examples/bench"
 
 random() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n'; }
 data=$(mktemp -d)
