@@ -104,7 +104,7 @@ pub fn answer_status_for(e: &BiError) -> u16 {
 fn answer_status(code: u16) {
     use leptos::prelude::use_context;
     let call = use_context::<axum::http::request::Parts>()
-        .is_some_and(|p| p.uri.path().starts_with("/api/"));
+        .is_some_and(|p| crate::auth::web::server_fn_call(p.uri.path()));
     if let (true, Some(res), Ok(code)) = (
         call,
         use_context::<leptos_axum::ResponseOptions>(),

@@ -176,6 +176,11 @@ pub fn safe_next(next: &str) -> String {
     }
 }
 
+/// Whether a request path is a server function's (their answers are data, not pages).
+pub fn server_fn_call(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
 pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if !plain_path(&path) {
@@ -199,7 +204,7 @@ pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: N
             }
             next.run(req).await
         }
-        None if path.starts_with("/api/") => {
+        None if server_fn_call(&path) => {
             let body = serde_json::to_string(&AppError {
                 status: Some(401),
                 ..AppError::new("Sign in to use the console.")
