@@ -4,26 +4,13 @@
 // layout, paint, scripts, the wasm's compiling (streamed, then function by function as hydration first calls them),
 // the hydration call, and when the app had hydrated.
 // usage: node end2end/bench/first-load-trace.mjs BASE_URL USERNAME PASSWORD [TRACE_FILE]
-import { chromium } from "@playwright/test";
+import { LINK, launch, signedIn } from "./browser.mjs";
 import fs from "node:fs";
 
 const [base, username, password, out = "/tmp/first-load-trace.json"] = process.argv.slice(2);
-const LINK = { offline: false, latency: 40, downloadThroughput: (10e6 / 8), uploadThroughput: (10e6 / 8) };
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const setup = await browser.newContext();
-const login = await setup.newPage();
-await login.goto(`${base}/login`);
-await login.getByLabel("Username").fill(username);
-await login.getByLabel("Password").fill(password);
-await login.getByRole("button", { name: "Sign in" }).click();
-await login.waitForURL(/\/realms\//);
-const landing = new URL(login.url()).pathname;
-const state = await setup.storageState();
-await setup.close();
+const browser = await launch();
+// Signed in once, without emulation; the measured contexts start from that session and an empty cache.
+const { state, landing } = await signedIn(browser, base, username, password);
 
 const context = await browser.newContext({ storageState: state });
 const page = await context.newPage();

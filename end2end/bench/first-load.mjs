@@ -6,30 +6,13 @@
 // arrival in the page). Prints Markdown table rows: median and range of the cold loads, the bytes transferred per
 // asset, and the warm reload with how many asset requests reached the server.
 // usage: node end2end/bench/first-load.mjs BASE_URL USERNAME PASSWORD   (run by scripts/bench.sh)
-import { chromium } from "@playwright/test";
+import { LINK, launch, signedIn } from "./browser.mjs";
 
 const [base, username, password] = process.argv.slice(2);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const LOADS = Number(process.env.FIRST_LOADS ?? 5);
-const LINK = { offline: false, latency: 40, downloadThroughput: (10e6 / 8), uploadThroughput: (10e6 / 8) };
-
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-
+const browser = await launch();
 // Signed in once, without emulation; the measured contexts start from that session and an empty cache.
-const setup = await browser.newContext();
-const login = await setup.newPage();
-await login.goto(`${base}/login`);
-await login.getByLabel("Username").fill(username);
-await login.getByLabel("Password").fill(password);
-await login.getByRole("button", { name: "Sign in" }).click();
-await login.waitForURL(/\/realms\//);
-const landing = new URL(login.url()).pathname;
-const state = await setup.storageState();
-await setup.close();
+const { state, landing } = await signedIn(browser, base, username, password);
 
 async function load(page, cdp, reload) {
   const assets = new Map();
