@@ -26,3 +26,14 @@ export async function signedIn(browser, base, username, password) {
   await setup.close();
   return { state, landing };
 }
+
+/// A new context (cold cache) from `state`, its page behind the emulated link; `init` runs before any page script.
+export async function emulatedPage(browser, state, init) {
+  const context = await browser.newContext({ storageState: state });
+  if (init) await context.addInitScript(init);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", LINK);
+  return { context, page, cdp };
+}

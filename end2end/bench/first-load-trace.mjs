@@ -4,7 +4,7 @@
 // layout, paint, scripts, the wasm's compiling (streamed, then function by function as hydration first calls them),
 // the hydration call, and when the app had hydrated.
 // usage: node end2end/bench/first-load-trace.mjs BASE_URL USERNAME PASSWORD [TRACE_FILE]
-import { LINK, launch, signedIn } from "./browser.mjs";
+import { emulatedPage, launch, signedIn } from "./browser.mjs";
 import fs from "node:fs";
 
 const [base, username, password, out = "/tmp/first-load-trace.json"] = process.argv.slice(2);
@@ -12,11 +12,7 @@ const browser = await launch();
 // Signed in once, without emulation; the measured contexts start from that session and an empty cache.
 const { state, landing } = await signedIn(browser, base, username, password);
 
-const context = await browser.newContext({ storageState: state });
-const page = await context.newPage();
-const cdp = await context.newCDPSession(page);
-await cdp.send("Network.enable");
-await cdp.send("Network.emulateNetworkConditions", LINK);
+const { page } = await emulatedPage(browser, state);
 await browser.startTracing(page, {
   path: out,
   categories: ["devtools.timeline", "v8", "v8.wasm", "loading", "blink.user_timing"],

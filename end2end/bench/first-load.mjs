@@ -6,7 +6,7 @@
 // arrival in the page). Prints Markdown table rows: median and range of the cold loads, the bytes transferred per
 // asset, and the warm reload with how many asset requests reached the server.
 // usage: node end2end/bench/first-load.mjs BASE_URL USERNAME PASSWORD   (run by scripts/bench.sh)
-import { LINK, launch, signedIn } from "./browser.mjs";
+import { emulatedPage, launch, signedIn } from "./browser.mjs";
 
 const [base, username, password] = process.argv.slice(2);
 const LOADS = Number(process.env.FIRST_LOADS ?? 5);
@@ -67,12 +67,7 @@ function observe() {
 const cold = [];
 let warm;
 for (let i = 0; i < LOADS; i++) {
-  const context = await browser.newContext({ storageState: state });
-  await context.addInitScript(observe);
-  const page = await context.newPage();
-  const cdp = await context.newCDPSession(page);
-  await cdp.send("Network.enable");
-  await cdp.send("Network.emulateNetworkConditions", LINK);
+  const { context, page, cdp } = await emulatedPage(browser, state, observe);
   cold.push(await load(page, cdp, false));
   if (i === LOADS - 1) warm = await load(page, cdp, true);
   await context.close();
