@@ -121,14 +121,24 @@ fn SandboxLinks(realm: Memo<String>) -> impl IntoView {
 fn NavLink(realm: Memo<String>, section: &'static str, label: &'static str) -> impl IntoView {
     let location = use_location();
     let href = move || format!("/realms/{}/{section}", realm.get());
-    let active = move || location.pathname.get().starts_with(&href());
+    // Read once per change of the path or the realm by the three attributes that show it, without a string made.
+    let active = Memo::new(move |_| {
+        location.pathname.with(|path| {
+            realm.with(|realm| {
+                path.strip_prefix("/realms/")
+                    .and_then(|rest| rest.strip_prefix(realm.as_str()))
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|rest| rest.starts_with(section))
+            })
+        })
+    });
     view! {
         <a
             href=href
-            aria-current=move || active().then_some("page")
+            aria-current=move || active.get().then_some("page")
             class="rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
-            class=("bg-slate-100", active)
-            class=("dark:bg-slate-800", active)
+            class=("bg-slate-100", move || active.get())
+            class=("dark:bg-slate-800", move || active.get())
         >
             {label}
         </a>

@@ -199,13 +199,21 @@ pub const STATUS_SUSPENDED: &str = "suspended";
 /// BI's enrollment status in words: `ENROLLED` → "Enrolled", `PENDING` → "Invitation pending", `INVITE_FAILED` →
 /// "Invitation failed", `UNENROLLED` → "Not enrolled"; anything else in sentence case.
 pub fn enrollment_label(status: &str) -> String {
+    match known_enrollment_label(status) {
+        Some(label) => label.to_string(),
+        None => capitalize(&status.to_ascii_lowercase().replace('_', " ")),
+    }
+}
+
+/// The label of an enrollment status the console knows (and of none: ""), without allocating.
+pub fn known_enrollment_label(status: &str) -> Option<&'static str> {
     match status {
-        "ENROLLED" => "Enrolled".into(),
-        "PENDING" => "Invitation pending".into(),
-        "INVITE_FAILED" => "Invitation failed".into(),
-        "UNENROLLED" => "Not enrolled".into(),
-        "" => String::new(),
-        other => capitalize(&other.to_ascii_lowercase().replace('_', " ")),
+        "ENROLLED" => Some("Enrolled"),
+        "PENDING" => Some("Invitation pending"),
+        "INVITE_FAILED" => Some("Invitation failed"),
+        "UNENROLLED" => Some("Not enrolled"),
+        "" => Some(""),
+        _ => None,
     }
 }
 

@@ -12,30 +12,89 @@ pub fn capitalize(s: &str) -> String {
 
 /// "2026-11-28T14:03:00.000Z" → "28 Nov 2026"; anything unparseable is returned as it is.
 pub fn human_date(rfc3339: &str) -> String {
+    match date_parts(rfc3339) {
+        Some((day, month, year)) => {
+            let mut out = String::with_capacity(11);
+            push_number(&mut out, day);
+            out.push(' ');
+            out.push_str(month);
+            out.push(' ');
+            out.push_str(year);
+            out
+        }
+        None => rfc3339.to_string(),
+    }
+}
+
+/// [`human_date`] written at the end of `out`, escaped for HTML (a date needs none; text that is not one may).
+pub fn human_date_into(out: &mut String, rfc3339: &str) {
+    match date_parts(rfc3339) {
+        Some((day, month, year)) => {
+            push_number(out, day);
+            out.push(' ');
+            out.push_str(month);
+            out.push(' ');
+            out.push_str(year);
+        }
+        None => escape_into(out, rfc3339),
+    }
+}
+
+/// The day, the month's short name and the (four-digit) year of a date that starts "YYYY-MM-DD".
+fn date_parts(rfc3339: &str) -> Option<(usize, &'static str, &str)> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
-    let parts: Vec<&str> = rfc3339.get(..10).unwrap_or("").split('-').collect();
-    match parts.as_slice() {
-        [y, m, d] if y.len() == 4 => match (m.parse::<usize>(), d.parse::<u32>()) {
-            (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
-            _ => rfc3339.to_string(),
-        },
-        _ => rfc3339.to_string(),
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mut parts = rfc3339.get(..10)?.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || !digits(year) || !digits(month) || !digits(day)
+    {
+        return None;
+    }
+    let month: usize = month.parse().ok()?;
+    let day: usize = day.parse().ok()?;
+    (1..=12)
+        .contains(&month)
+        .then(|| (day, MONTHS[month - 1], year))
+}
+
+/// `n` in decimal at the end of `out`, without formatting machinery.
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(d as char);
     }
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters.
 pub fn encode_component(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    encode_component_into(&mut out, s);
+    out
+}
+
+/// [`encode_component`] written at the end of `out` (the result holds nothing HTML gives meaning to).
+pub fn encode_component_into(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
         }
     }
-    out
 }
 
 /// "Label: value; …" of the non-empty fields, for the audit log.
@@ -90,14 +149,15 @@ pub fn thousands(n: u64) -> String {
 
 /// `text` with the characters that mean something in HTML (text or a quoted attribute) written as references.
 pub fn escape_into(out: &mut String, text: &str) {
+    // Every character replaced is ASCII, so the text is cut only at character boundaries.
     let mut plain = 0;
-    for (at, c) in text.char_indices() {
-        let reference = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&#39;",
+    for (at, b) in text.bytes().enumerate() {
+        let reference = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
             _ => continue,
         };
         out.push_str(&text[plain..at]);
@@ -150,5 +210,22 @@ mod tests {
         assert_eq!(super::human_date("2026-11-28T14:03:00.000Z"), "28 Nov 2026");
         assert_eq!(super::human_date("2022-01-05T00:00:00Z"), "5 Jan 2022");
         assert_eq!(super::human_date("soon"), "soon");
+        assert_eq!(
+            super::human_date("2026-13-01T00:00:00Z"),
+            "2026-13-01T00:00:00Z"
+        );
+        assert_eq!(
+            super::human_date("2026-+1-01T00:00:00Z"),
+            "2026-+1-01T00:00:00Z"
+        );
+        let mut out = String::new();
+        super::human_date_into(&mut out, "<b>not a date</b>");
+        assert_eq!(out, "&lt;b&gt;not a date&lt;/b&gt;");
+    }
+
+    #[test]
+    fn percent_encoded_components() {
+        assert_eq!(super::encode_component("a b/ç~"), "a%20b%2F%C3%A7~");
+        assert_eq!(super::encode_component("0123abcd-_."), "0123abcd-_.");
     }
 }

@@ -6,10 +6,12 @@
 
 use leptos::prelude::*;
 
-use crate::components::pager::encode_component;
 use crate::components::ready::use_ready;
 use crate::components::table::{Selection, BODY_CLASS};
-use crate::model::{enrollment_label, escape_into, human_date, IdentityRow};
+use crate::model::{
+    encode_component_into, enrollment_label, escape_into, human_date_into, known_enrollment_label,
+    IdentityRow,
+};
 
 /// The body of the Identities table: `items` as rows, each with a checkbox when `selectable`. `on_page` is each
 /// row's (id, username), in the rows' order.
@@ -22,13 +24,24 @@ pub fn IdentityRows(
     on_page: Vec<(String, String)>,
 ) -> impl IntoView {
     let ready = use_ready();
-    let html = rows_html(&items, &realm, selectable, ready.get_untracked());
+    // Hydrating, the rows are already in the page and the body's HTML is not set again: none is built.
+    let html = if hydrating() {
+        String::new()
+    } else {
+        rows_html(&items, &realm, selectable, ready.get_untracked())
+    };
     let body = NodeRef::<leptos::html::Tbody>::new();
     Effect::new(move |_| sync_boxes(body.get(), ready.get(), &selected.read()));
     let on_change = move |ev: leptos::ev::Event| toggled(&ev, &on_page, selected);
     view! {
         <tbody class=BODY_CLASS node_ref=body on:change=on_change inner_html=html></tbody>
     }
+}
+
+/// Whether the view is being hydrated (in the browser, from the server's page).
+fn hydrating() -> bool {
+    cfg!(feature = "hydrate")
+        && Owner::current_shared_context().is_some_and(|context| context.during_hydration())
 }
 
 /// Each box checked when its row is selected; all enabled once the page is interactive.
@@ -84,7 +97,9 @@ fn toggled(_ev: &leptos::ev::Event, _on_page: &[(String, String)], _selected: Se
 /// The rows as HTML. What every row repeats has short class names (`style/tailwind.css`), and its cells' padding
 /// comes from the row (`*:`). A box is `disabled` until the page is interactive (`ready`).
 pub fn rows_html(items: &[IdentityRow], realm: &str, selectable: bool, ready: bool) -> String {
-    let realm = encode_component(realm);
+    let mut href = String::from("/realms/");
+    encode_component_into(&mut href, realm);
+    href.push_str("/identities/");
     let mut out = String::with_capacity(items.len() * 640);
     for i in items {
         out.push_str(
@@ -101,10 +116,10 @@ pub fn rows_html(items: &[IdentityRow], realm: &str, selectable: bool, ready: bo
                 r#"" disabled></td>"#
             });
         }
-        out.push_str(r#"<td class="font-medium"><a class="row-link" href="/realms/"#);
-        escape_into(&mut out, &realm);
-        out.push_str("/identities/");
-        escape_into(&mut out, &encode_component(&i.id));
+        // The realm and the id percent-encoded: nothing in them to escape.
+        out.push_str(r#"<td class="font-medium"><a class="row-link" href=""#);
+        out.push_str(&href);
+        encode_component_into(&mut out, &i.id);
         out.push_str(r#"">"#);
         escape_into(&mut out, &i.username);
         out.push_str("</a></td><td>");
@@ -120,13 +135,16 @@ pub fn rows_html(items: &[IdentityRow], realm: &str, selectable: bool, ready: bo
         } else {
             r#"</td><td><span class="badge badge-active">Active</span></td><td class="muted">"#
         });
-        escape_into(&mut out, &enrollment_label(&i.enrollment));
+        match known_enrollment_label(&i.enrollment) {
+            Some(label) => out.push_str(label),
+            None => escape_into(&mut out, &enrollment_label(&i.enrollment)),
+        }
         out.push_str(r#"</td><td class="muted"><time datetime=""#);
         escape_into(&mut out, &i.created);
         out.push_str(r#"" title=""#);
         escape_into(&mut out, &i.created);
         out.push_str(r#"">"#);
-        escape_into(&mut out, &human_date(&i.created));
+        human_date_into(&mut out, &i.created);
         out.push_str("</time></td></tr>");
     }
     out
@@ -168,6 +186,24 @@ mod tests {
                 r#"<td class="muted">Enrolled</td>"#,
                 r#"<td class="muted"><time datetime="2026-11-28T14:03:00Z" title="2026-11-28T14:03:00Z">28 Nov 2026</time></td></tr>"#,
             )
+        );
+    }
+
+    #[test]
+    fn a_status_or_date_the_console_does_not_know_is_shown_as_given_and_escaped() {
+        let mut odd = row("ada", "Ada", "ada@example.com");
+        odd.enrollment = "NEW_STATE".into();
+        odd.created = "<soon>".into();
+        let html = rows_html(&[odd], "r", false, true);
+        assert!(
+            html.contains(r#"<td class="muted">New state</td>"#),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                r#"<time datetime="&lt;soon&gt;" title="&lt;soon&gt;">&lt;soon&gt;</time>"#
+            ),
+            "{html}"
         );
     }
 
