@@ -133,11 +133,10 @@ pub struct GroupSearch {
 }
 
 /// One identity as the Identities list shows it: what its row needs, not the whole record (lighter to send, to read
-/// back in the browser, and to render). Sent as an array of its fields in this order, not an object: a page of 50
-/// rows is sent twice in its first load (the rows in the HTML, the data for hydration as a string in a script), and
-/// the fields' names were a third of the data.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(from = "IdentityRowFields")]
+/// back in the browser, and to render). Sent as an array of its fields in this order, not an object (the fields'
+/// names were a third of the data), and without its last fields when they are empty: the page's data for hydration
+/// holds only each row's id and username (see [`IdentityRow::key`]), as the rows themselves are in its HTML.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct IdentityRow {
     pub id: String,
     pub username: String,
@@ -151,38 +150,89 @@ pub struct IdentityRow {
     pub created: String,
 }
 
-/// [`IdentityRow`] as it is sent.
-#[derive(Deserialize)]
-struct IdentityRowFields(String, String, String, String, bool, String, String);
-
-impl From<IdentityRowFields> for IdentityRow {
-    fn from(f: IdentityRowFields) -> Self {
-        let IdentityRowFields(id, username, display_name, email, suspended, enrollment, created) =
-            f;
+impl IdentityRow {
+    /// The row's id and username alone: what the browser needs of a row it did not draw (the selection's boxes).
+    pub fn key(&self) -> IdentityRow {
         IdentityRow {
-            id,
-            username,
-            display_name,
-            email,
-            suspended,
-            enrollment,
-            created,
+            id: self.id.clone(),
+            username: self.username.clone(),
+            ..IdentityRow::default()
         }
+    }
+
+    /// How many of the fields, in order, are sent: up to the last that is not empty.
+    fn sent_fields(&self) -> usize {
+        let filled = [
+            !self.id.is_empty(),
+            !self.username.is_empty(),
+            !self.display_name.is_empty(),
+            !self.email.is_empty(),
+            self.suspended,
+            !self.enrollment.is_empty(),
+            !self.created.is_empty(),
+        ];
+        filled.iter().rposition(|f| *f).map_or(0, |last| last + 1)
     }
 }
 
 impl Serialize for IdentityRow {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeTuple;
-        let mut t = serializer.serialize_tuple(7)?;
-        t.serialize_element(&self.id)?;
-        t.serialize_element(&self.username)?;
-        t.serialize_element(&self.display_name)?;
-        t.serialize_element(&self.email)?;
-        t.serialize_element(&self.suspended)?;
-        t.serialize_element(&self.enrollment)?;
-        t.serialize_element(&self.created)?;
+        use serde::ser::SerializeSeq;
+        let n = self.sent_fields();
+        let mut t = serializer.serialize_seq(Some(n))?;
+        let strings = [&self.id, &self.username, &self.display_name, &self.email];
+        for s in strings.iter().take(n) {
+            t.serialize_element(s)?;
+        }
+        if n > 4 {
+            t.serialize_element(&self.suspended)?;
+        }
+        if n > 5 {
+            t.serialize_element(&self.enrollment)?;
+        }
+        if n > 6 {
+            t.serialize_element(&self.created)?;
+        }
         t.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for IdentityRow {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = IdentityRow;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an identity's row: up to seven fields in order")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<IdentityRow, A::Error> {
+                let mut row = IdentityRow::default();
+                for at in 0..7 {
+                    let read = match at {
+                        4 => seq.next_element()?.map(|v| row.suspended = v),
+                        _ => seq.next_element::<String>()?.map(|v| match at {
+                            0 => row.id = v,
+                            1 => row.username = v,
+                            2 => row.display_name = v,
+                            3 => row.email = v,
+                            5 => row.enrollment = v,
+                            _ => row.created = v,
+                        }),
+                    };
+                    if read.is_none() {
+                        return Ok(row);
+                    }
+                }
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    return Err(serde::de::Error::invalid_length(8, &self));
+                }
+                Ok(row)
+            }
+        }
+        deserializer.deserialize_seq(Fields)
     }
 }
 
@@ -240,7 +290,7 @@ mod tests {
     }
 
     #[test]
-    fn a_row_is_sent_as_its_fields_in_order_and_read_back_whole() {
+    fn a_row_is_sent_as_its_filled_fields_in_order_and_read_back_whole() {
         let row = IdentityRow {
             id: "0123".into(),
             username: "ada".into(),
@@ -256,6 +306,28 @@ mod tests {
             r#"["0123","ada","Ada \"A\" L","",true,"PENDING","2026-11-28T14:03:00Z"]"#
         );
         assert_eq!(serde_json::from_str::<IdentityRow>(&sent).unwrap(), row);
+        // The last fields left out when empty (a row's key: its id and username), and read back as empty.
+        let key = row.key();
+        assert_eq!(serde_json::to_string(&key).unwrap(), r#"["0123","ada"]"#);
+        assert_eq!(
+            serde_json::from_str::<IdentityRow>(r#"["0123","ada"]"#).unwrap(),
+            key
+        );
+        let no_date = IdentityRow {
+            created: String::new(),
+            ..row
+        };
+        let sent = serde_json::to_string(&no_date).unwrap();
+        assert_eq!(sent, r#"["0123","ada","Ada \"A\" L","",true,"PENDING"]"#);
+        assert_eq!(serde_json::from_str::<IdentityRow>(&sent).unwrap(), no_date);
+        assert_eq!(
+            serde_json::to_string(&IdentityRow::default()).unwrap(),
+            "[]"
+        );
+        assert!(
+            serde_json::from_str::<IdentityRow>(r#"["i","u","n","e",false,"P","c","x"]"#).is_err()
+        );
+        assert!(serde_json::from_str::<IdentityRow>(r#"["i","u","n","e","yes"]"#).is_err());
     }
 
     #[test]

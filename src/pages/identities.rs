@@ -21,7 +21,7 @@ use crate::model::{
     IdentityRow, IdentitySearch, IndexState, Sort, SortKey,
 };
 use crate::pages::identities_bulk::SelectionTools;
-use crate::pages::identity_rows::IdentityRows;
+use crate::pages::identity_rows::{IdentityRows, RowsAsKeys};
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
@@ -99,7 +99,7 @@ pub fn IdentitiesPage() -> impl IntoView {
 
     // Counts the selection's changes that have ended (bulk status changes, deletions): each reads the page again.
     let changed = RwSignal::new(0u32);
-    let data = Resource::new(
+    let data: Resource<_, RowsAsKeys> = Resource::new_with_options(
         move || {
             (
                 realm.get(),
@@ -110,6 +110,7 @@ pub fn IdentitiesPage() -> impl IntoView {
             )
         },
         |(realm, page, size, filter, _)| search_identities(realm, filter, page, size),
+        false,
     );
     // Selected rows of the current page: (id, username). A new page or a finished bulk change clears it.
     let selected: RwSignal<Vec<(String, String)>> = RwSignal::new(Vec::new());

@@ -5,12 +5,13 @@
 //! from it (and enables them once the page is interactive).
 
 use leptos::prelude::*;
+use leptos::server::codee;
 
 use crate::components::ready::use_ready;
 use crate::components::table::{Selection, BODY_CLASS};
 use crate::model::{
     encode_component_into, enrollment_label, escape_into, human_date_into, known_enrollment_label,
-    IdentityRow,
+    AppError, IdentityRow, IdentitySearch, PageView,
 };
 
 /// The body of the Identities table: `items` as rows, each with a checkbox when `selectable`. `on_page` is each
@@ -35,6 +36,43 @@ pub fn IdentityRows(
     let on_change = move |ev: leptos::ev::Event| toggled(&ev, &on_page, selected);
     view! {
         <tbody class=BODY_CLASS node_ref=body on:change=on_change inner_html=html></tbody>
+    }
+}
+
+/// How the page's answer is sent for hydration: as JSON, each row reduced to its id and username
+/// ([`IdentityRow::key`]). The rows are in the page's HTML already, and hydrating does not draw them again (see
+/// `IdentityRows`); a later answer (another page, a search) comes whole from the server function.
+pub struct RowsAsKeys;
+
+type Answer = Result<IdentitySearch, AppError>;
+
+impl codee::Encoder<Answer> for RowsAsKeys {
+    type Error = serde_json::Error;
+    type Encoded = String;
+
+    fn encode(answer: &Answer) -> Result<String, serde_json::Error> {
+        match answer {
+            Ok(found) => serde_json::to_string(&Ok::<_, ()>(IdentitySearch {
+                page: PageView {
+                    items: found.page.items.iter().map(IdentityRow::key).collect(),
+                    total: found.page.total,
+                    page: found.page.page,
+                    size: found.page.size,
+                },
+                summary: found.summary.clone(),
+                index: found.index.clone(),
+            })),
+            Err(_) => serde_json::to_string(answer),
+        }
+    }
+}
+
+impl codee::Decoder<Answer> for RowsAsKeys {
+    type Error = serde_json::Error;
+    type Encoded = str;
+
+    fn decode(text: &str) -> Result<Answer, serde_json::Error> {
+        serde_json::from_str(text)
     }
 }
 
@@ -204,6 +242,35 @@ mod tests {
                 r#"<time datetime="&lt;soon&gt;" title="&lt;soon&gt;">&lt;soon&gt;</time>"#
             ),
             "{html}"
+        );
+    }
+
+    #[test]
+    fn the_hydration_data_holds_each_rows_id_and_username_and_reads_back() {
+        use codee::{Decoder, Encoder};
+        let found = IdentitySearch {
+            page: PageView {
+                items: vec![row("ada", "Ada", "ada@example.com")],
+                total: 61,
+                page: 2,
+                size: 50,
+            },
+            summary: vec![],
+            index: Default::default(),
+        };
+        let text = RowsAsKeys::encode(&Ok(found.clone())).unwrap();
+        assert!(text.contains(r#""items":[["0123abcd","ada"]]"#), "{text}");
+        assert!(!text.contains("ada@example.com"), "{text}");
+        let back = RowsAsKeys::decode(&text).unwrap().unwrap();
+        assert_eq!(back.page.items, vec![found.page.items[0].key()]);
+        assert_eq!(
+            (back.page.total, back.page.page, back.page.size),
+            (61, 2, 50)
+        );
+        let failed: Answer = Err(AppError::new("BI is down"));
+        assert_eq!(
+            RowsAsKeys::decode(&RowsAsKeys::encode(&failed).unwrap()).unwrap(),
+            failed
         );
     }
 
