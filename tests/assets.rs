@@ -1,6 +1,6 @@
 //! What a browser's first and later loads get from the server: static files on a kept-alive connection without
 //! stalls (`TCP_NODELAY`), content-named files kept for a year, precompressed files served by `Accept-Encoding`,
-//! large pages compressed and never cached.
+//! large pages compressed and never cached, the Identities page's rows sent whole once.
 
 #![cfg(feature = "ssr")]
 
@@ -148,6 +148,41 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&plain_dir);
+}
+
+/// The Identities page sends its rows whole once, in the table's HTML; its data for hydration holds each row's id
+/// and username alone (the browser does not draw those rows again).
+#[tokio::test]
+async fn the_identities_page_sends_its_rows_whole_once() {
+    let dir = temp_dir("assets-rows");
+    let t = start_console_with(
+        &dir,
+        &[("SANDBOX_TOKEN", "assets-token".to_string())],
+        site(&dir, true),
+    )
+    .await;
+    let signed_in = browser();
+    sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
+    let html = signed_in
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (drawn, data) = html
+        .split_once("__RESOLVED_RESOURCES[")
+        .expect("the page's data for hydration");
+    // The demo realm's first identity: in a row whole; in the data by its username alone.
+    assert!(drawn.contains(">ada.lovelace@acme.example</td>"), "{drawn}");
+    assert!(drawn.contains(">Ada Lovelace</td>"), "{drawn}");
+    assert!(data.contains(r#"\"ada.lovelace\""#), "{data}");
+    assert!(!data.contains("acme.example"), "{data}");
+    assert!(!data.contains("Ada Lovelace"), "{data}");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `n` GETs of `url`, each answered 200: how many answers' Content-Security-Policy carries a nonce.
