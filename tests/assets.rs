@@ -27,6 +27,28 @@ fn site(dir: &std::path::Path, hashed: bool) -> leptos::config::LeptosOptions {
         .build()
 }
 
+/// A console on a content-named site in `tag`'s directory, an admin signed in, and the URL of its Identities page.
+async fn signed_in_console(
+    tag: &str,
+) -> (
+    std::path::PathBuf,
+    common::TestConsole,
+    reqwest::Client,
+    String,
+) {
+    let dir = temp_dir(tag);
+    let t = start_console_with(
+        &dir,
+        &[("SANDBOX_TOKEN", "assets-token".to_string())],
+        site(&dir, true),
+    )
+    .await;
+    let signed_in = browser();
+    sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
+    (dir, t, signed_in, page)
+}
+
 /// A GET of `url` asking for gzip: answered 200, compressed with gzip.
 async fn gzipped(client: &reqwest::Client, url: &str) -> reqwest::Response {
     let res = client
@@ -154,16 +176,7 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
 /// and username alone (the browser does not draw those rows again).
 #[tokio::test]
 async fn the_identities_page_sends_its_rows_whole_once() {
-    let dir = temp_dir("assets-rows");
-    let t = start_console_with(
-        &dir,
-        &[("SANDBOX_TOKEN", "assets-token".to_string())],
-        site(&dir, true),
-    )
-    .await;
-    let signed_in = browser();
-    sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
-    let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
+    let (dir, t, signed_in, page) = signed_in_console("assets-rows").await;
     let html = signed_in
         .get(&page)
         .send()
@@ -202,16 +215,7 @@ async fn with_nonce(c: reqwest::Client, url: String, n: usize) -> usize {
 /// never becomes interactive), and a file never carries a page's policy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_files_served_while_pages_render_leave_each_page_its_policy() {
-    let dir = temp_dir("assets-concurrent");
-    let t = start_console_with(
-        &dir,
-        &[("SANDBOX_TOKEN", "assets-token".to_string())],
-        site(&dir, true),
-    )
-    .await;
-    let signed_in = browser();
-    sign_in(&signed_in, &t.base, "admin", common::ADMIN_PASSWORD).await;
-    let page = format!("{}/realms/{}/identities", t.base, t.info.default_realm);
+    let (dir, t, signed_in, page) = signed_in_console("assets-concurrent").await;
     let file = format!("{}/pkg/bi-console.0123abcd.css", t.base);
     // 4 clients ask for a file 150 times each while 2 load the page 40 times each; each counts the answers whose
     // policy carries a nonce.

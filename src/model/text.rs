@@ -13,13 +13,9 @@ pub fn capitalize(s: &str) -> String {
 /// "2026-11-28T14:03:00.000Z" → "28 Nov 2026"; anything unparseable is returned as it is.
 pub fn human_date(rfc3339: &str) -> String {
     match date_parts(rfc3339) {
-        Some((day, month, year)) => {
+        Some(parts) => {
             let mut out = String::with_capacity(11);
-            push_number(&mut out, day);
-            out.push(' ');
-            out.push_str(month);
-            out.push(' ');
-            out.push_str(year);
+            push_date(&mut out, parts);
             out
         }
         None => rfc3339.to_string(),
@@ -29,15 +25,18 @@ pub fn human_date(rfc3339: &str) -> String {
 /// [`human_date`] written at the end of `out`, escaped for HTML (a date needs none; text that is not one may).
 pub fn human_date_into(out: &mut String, rfc3339: &str) {
     match date_parts(rfc3339) {
-        Some((day, month, year)) => {
-            push_number(out, day);
-            out.push(' ');
-            out.push_str(month);
-            out.push(' ');
-            out.push_str(year);
-        }
+        Some(parts) => push_date(out, parts),
         None => escape_into(out, rfc3339),
     }
+}
+
+/// "28 Nov 2026" from its parts.
+fn push_date(out: &mut String, (day, month, year): (usize, &str, &str)) {
+    push_number(out, day);
+    out.push(' ');
+    out.push_str(month);
+    out.push(' ');
+    out.push_str(year);
 }
 
 /// The day, the month's short name and the (four-digit) year of a date that starts "YYYY-MM-DD".
