@@ -8,7 +8,7 @@
 mod common;
 
 use bi_console::api::*;
-use common::{browser, call, every_call, post_raw, sign_in, start_console, temp_dir};
+use common::{browser, call, every_call, page_text, post_raw, sign_in, start_console, temp_dir};
 use leptos::server_fn::ServerFn;
 
 fn vars() -> Vec<(&'static str, String)> {
@@ -286,14 +286,7 @@ async fn failed_sign_ins_are_throttled_with_a_generic_message() {
     assert!(sign_in(&c, &t.base, "helpdesk", common::HELPDESK_PASSWORD)
         .await
         .starts_with("/login?error=throttled"));
-    let login = c
-        .get(format!("{}/login?error=throttled", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let login = page_text(&c, format!("{}/login?error=throttled", t.base)).await;
     assert!(login.contains("Too many failed sign-ins"));
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);

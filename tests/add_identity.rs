@@ -9,7 +9,7 @@ mod common;
 
 use bi_console::api::*;
 use bi_console::model::{AfterCreate, IdentityInput};
-use common::{browser, call, sign_in, start_console, temp_dir, TestConsole};
+use common::{browser, call, page_text, sign_in, start_console, temp_dir, TestConsole};
 use leptos::server_fn::ServerFn;
 
 fn vars() -> Vec<(&'static str, String)> {
@@ -369,14 +369,7 @@ async fn a_plain_form_post_with_an_unknown_group_comes_back_with_what_was_typed(
     .await;
     assert!(res.status().is_redirection(), "{}", res.status());
     assert_eq!(res.headers()["location"], form.as_str());
-    let page = c
-        .get(format!("{}{form}", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, format!("{}{form}", t.base)).await;
     assert!(
         page.contains("No group is named “Ghosts” in this realm."),
         "the error is on the form"
@@ -397,14 +390,7 @@ async fn a_plain_form_post_with_an_unknown_group_comes_back_with_what_was_typed(
     assert!(res.status().is_redirection(), "{}", res.status());
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert!(location.ends_with("?created=1"), "{location}");
-    let page = c
-        .get(format!("{}{location}", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, format!("{}{location}", t.base)).await;
     assert!(
         page.contains("Joined 1 group: Sales."),
         "reported on the identity's page"

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{browser, sign_in, start_console_with, temp_dir};
+use common::{browser, page_text, sign_in, start_console_with, temp_dir};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 /// A site root with the files a content-named build makes (`hashed`), or a build without content names.
@@ -177,14 +177,7 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
 #[tokio::test]
 async fn the_identities_page_sends_its_rows_whole_once() {
     let (dir, t, signed_in, page) = signed_in_console("assets-rows").await;
-    let html = signed_in
-        .get(&page)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page_text(&signed_in, &page).await;
     let (drawn, data) = html
         .split_once("__RESOLVED_RESOURCES[")
         .expect("the page's data for hydration");

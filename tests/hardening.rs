@@ -12,7 +12,7 @@ use bi_console::bi::wire::{GroupWrite, IdentityWrite, ListQuery};
 use bi_console::bi::BiError;
 use bi_console::model::{limits, BulkOp, IdentityInput, Traits};
 use bi_console::sandbox::faults::Fault;
-use common::{browser, call, sign_in, start_console, temp_dir};
+use common::{browser, call, page_text, sign_in, start_console, temp_dir};
 use leptos::server_fn::ServerFn;
 
 fn vars() -> Vec<(&'static str, String)> {
@@ -871,14 +871,11 @@ async fn an_operator_limited_to_realms_and_protected_groups_are_refused_and_reco
         "nothing changed"
     );
     // The group page tells the helpdesk operator why there is no member control.
-    let page = helpdesk
-        .get(format!("{}/realms/{workforce}/groups/{eng}", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(
+        &helpdesk,
+        format!("{}/realms/{workforce}/groups/{eng}", t.base),
+    )
+    .await;
     assert!(page.contains("Protected group"), "shown as protected");
     assert!(!page.contains(">Add members<"), "no add control");
     let admin = browser();
@@ -1006,25 +1003,11 @@ async fn a_crafted_link_cannot_make_a_form_show_a_message_and_a_failed_post_come
         .unwrap();
     assert!(res.status().is_redirection(), "{}", res.status());
     assert_eq!(res.headers()["location"], form.as_str());
-    let page = c
-        .get(format!("{}{form}", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = page_text(&c, format!("{}{form}", t.base)).await;
     assert!(page.contains("already taken"), "the error is on the form");
     assert!(page.contains("value=\"Ada Again\""), "what was typed stays");
     assert!(page.contains("ada.again@example.com"));
-    let again = c
-        .get(format!("{}{form}", t.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = page_text(&c, format!("{}{form}", t.base)).await;
     assert!(!again.contains("already taken"), "shown once");
 
     // The same for an edit.

@@ -586,6 +586,11 @@ mod erased {
     }
 }
 
+/// The text of a GET of `url` (a page, whatever its status).
+pub async fn page_text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
+    c.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 pub async fn post_raw(c: &reqwest::Client, base: &str, path: &str, body: &str) -> (u16, String) {
     let res = c
         .post(format!("{base}{path}"))
