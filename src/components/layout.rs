@@ -5,9 +5,10 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 use crate::components::deferred::Deferred;
+use crate::components::markup::{options_html, push_link, unless_hydrating};
 
 use crate::api::get_frame;
-use crate::model::{Action, AppError, Frame, OperatorView};
+use crate::model::{encode_component_into, escape_into, Action, AppError, Frame, OperatorView};
 
 /// The signed-in operator with the rest of the page's frame (console information, realms): read once per page by
 /// the layout (one server call) and shared with the sidebar, the top bar and the pages.
@@ -80,16 +81,7 @@ pub fn RealmLayout() -> impl IntoView {
                         </summary>
                         <div class="mt-3 flex flex-col gap-6 md:mt-0">
                             <RealmPicker realm=realm />
-                            <nav aria-label="Directory" class="flex flex-col gap-1 text-sm">
-                                <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Directory"</p>
-                                <NavLink realm=realm section="identities" label="Identities" />
-                                <NavLink realm=realm section="groups" label="Groups" />
-                            </nav>
-                            <nav aria-label="Console" class="flex flex-col gap-1 text-sm">
-                                <p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Console"</p>
-                                <NavLink realm=realm section="audit" label="Audit" />
-                                <SandboxLinks realm=realm />
-                            </nav>
+                            <SidebarLinks realm=realm />
                         </div>
                     </details>
                 </div>
@@ -104,45 +96,76 @@ pub fn RealmLayout() -> impl IntoView {
     }
 }
 
-/// In sandbox mode, the sandbox's outbox (the invitations it "emailed").
+/// The sidebar's sections as HTML (see `markup`), the open one marked; drawn again as the page moves.
 #[component]
-fn SandboxLinks(realm: Memo<String>) -> impl IntoView {
+fn SidebarLinks(realm: Memo<String>) -> impl IntoView {
     let me = use_me();
+    let location = use_location();
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                me.0.await.ok().filter(|f| f.info.sandbox).map(|_| view! { <NavLink realm=realm section="outbox" label="Sandbox outbox" /> })
+                let sandbox = me.0.await.is_ok_and(|f| f.info.sandbox);
+                // Drawn again when the open section changes, not on every move inside one.
+                let open = Memo::new(move |_| location.pathname.with(|path| realm.with(|realm| open_section(realm, path))));
+                let html = move || {
+                    let (realm, open) = (realm.get(), open.get());
+                    unless_hydrating(|| sidebar_html(&realm, open, sandbox))
+                };
+                view! { <div class="flex flex-col gap-6" inner_html=html></div> }
             })}
         </Suspense>
     }
 }
 
-#[component]
-fn NavLink(realm: Memo<String>, section: &'static str, label: &'static str) -> impl IntoView {
-    let location = use_location();
-    let href = move || format!("/realms/{}/{section}", realm.get());
-    // Read once per change of the path or the realm by the three attributes that show it, without a string made.
-    let active = Memo::new(move |_| {
-        location.pathname.with(|path| {
-            realm.with(|realm| {
-                path.strip_prefix("/realms/")
-                    .and_then(|rest| rest.strip_prefix(realm.as_str()))
-                    .and_then(|rest| rest.strip_prefix('/'))
-                    .is_some_and(|rest| rest.starts_with(section))
-            })
-        })
-    });
-    view! {
-        <a
-            href=href
-            aria-current=move || active.get().then_some("page")
-            class="rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
-            class=("bg-slate-100", move || active.get())
-            class=("dark:bg-slate-800", move || active.get())
-        >
-            {label}
-        </a>
+/// The sidebar's section `path` is in, when it is one of `realm`'s.
+fn open_section(realm: &str, path: &str) -> Option<&'static str> {
+    let rest = path
+        .strip_prefix("/realms/")
+        .and_then(|rest| rest.strip_prefix(realm))
+        .and_then(|rest| rest.strip_prefix('/'))?;
+    ["identities", "groups", "audit", "outbox"]
+        .into_iter()
+        .find(|section| rest.starts_with(section))
+}
+
+/// The Directory section (Identities, Groups) and the Console section (Audit; in sandbox mode, the sandbox's
+/// outbox: the invitations it "emailed"), each link to `realm`'s screen; the `open` one marked as the page.
+fn sidebar_html(realm: &str, open: Option<&str>, sandbox: bool) -> String {
+    const LINK: &str = "rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800";
+    const OPEN: &str = "rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800 bg-slate-100 dark:bg-slate-800";
+    let mut base = String::from("/realms/");
+    encode_component_into(&mut base, realm);
+    base.push('/');
+    let console: &[(&str, &str)] = if sandbox {
+        &[("audit", "Audit"), ("outbox", "Sandbox outbox")]
+    } else {
+        &[("audit", "Audit")]
+    };
+    let sections = [
+        (
+            "Directory",
+            &[("identities", "Identities"), ("groups", "Groups")][..],
+        ),
+        ("Console", console),
+    ];
+    let mut out = String::new();
+    for (name, links) in sections {
+        out.push_str(r#"<nav aria-label=""#);
+        out.push_str(name);
+        out.push_str(r#"" class="flex flex-col gap-1 text-sm"><p class="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"#);
+        out.push_str(name);
+        out.push_str("</p>");
+        for &(section, label) in links {
+            let href = format!("{base}{section}");
+            if open == Some(section) {
+                push_link(&mut out, &href, OPEN, r#" aria-current="page""#, label);
+            } else {
+                push_link(&mut out, &href, LINK, "", label);
+            }
+        }
+        out.push_str("</nav>");
     }
+    out
 }
 
 /// Picks the realm: a plain GET form (works before the wasm loads), switching on change once hydrated.
@@ -166,24 +189,23 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
                         Suspend::new(async move {
                         match me.0.await.and_then(|f| f.realms) {
                             Ok(list) => Deferred::new(move || {
+                                // The options as HTML (see `markup`); a realm not in the list (one typed into the
+                                // address) first, so the picker still says where the page is.
                                 let current = realm.get_untracked();
-                                let known = list.iter().any(|r| r.id == current);
+                                let options = unless_hydrating(|| {
+                                    let known = list.iter().any(|r| r.id == current);
+                                    let unknown = (!known).then_some((current.as_str(), current.as_str()));
+                                    let realms = list.iter().map(|r| (r.id.as_str(), r.display_name.as_str()));
+                                    options_html(unknown.into_iter().chain(realms), &current)
+                                });
                                 view! {
                                     <select
                                         id="realm-picker"
                                         name="realm"
                                         on:change=on_change.clone()
                                         class="w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-800"
-                                    >
-                                        {(!known).then(|| view! { <option value=current.clone() selected=true>{current.clone()}</option> })}
-                                        {list
-                                            .into_iter()
-                                            .map(|r| {
-                                                let selected = r.id == current;
-                                                view! { <option value=r.id.clone() selected=selected>{r.display_name.clone()}</option> }
-                                            })
-                                            .collect_view()}
-                                    </select>
+                                        inner_html=options
+                                    ></select>
                                 }
                             })
                             .into_any(),
@@ -203,52 +225,105 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
     }
 }
 
-/// Where the console points ("Sandbox", or the BI region and tenant), and who is signed in, with Sign out.
+/// Where the console points ("Sandbox", or the BI region and tenant), and who is signed in, with Sign out (as HTML,
+/// see `markup`).
 #[component]
 fn TopBar(me: Me) -> impl IntoView {
     view! {
         <header class="sticky top-0 z-10 flex min-h-14 flex-wrap items-center justify-end gap-x-3 gap-y-1 border-b border-slate-200 bg-white/90 px-4 py-2 backdrop-blur md:px-8 dark:border-slate-800 dark:bg-slate-900/90">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
-                    me.0.await.ok().map(|Frame { operator, info, .. }| Deferred::new(move || {
-                        let badge = if info.sandbox {
-                            view! {
-                                <span
-                                    id="mode-badge"
-                                    title=format!("Embedded sandbox, tenant {}", info.tenant_id)
-                                    class="rounded-full bg-amber-100 px-3 py-1 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-200"
-                                >
-                                    "Sandbox"
-                                </span>
-                            }
-                                .into_any()
-                        } else {
-                            view! {
-                                <span
-                                    id="mode-badge"
-                                    title=format!("Beyond Identity {}, tenant {}", info.target_label, info.tenant_id)
-                                    class="rounded-full bg-emerald-100 px-3 py-1 text-xs font-semibold text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-200"
-                                >
-                                    {format!("BI {} · tenant {}", info.target_label, info.tenant_id)}
-                                </span>
-                            }
-                                .into_any()
-                        };
-                        view! {
-                            {badge}
-                            <span id="signed-in-as" class="text-sm text-slate-600 dark:text-slate-300">
-                                <span class="font-medium text-slate-900 dark:text-slate-100">{operator.username}</span>
-                                {format!(" · {}", operator.role.as_str())}
-                            </span>
-                            <form method="post" action="/sign-out">
-                                <button type="submit" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">
-                                    "Sign out"
-                                </button>
-                            </form>
-                        }
+                    me.0.await.ok().map(|frame| Deferred::new(move || {
+                        let html = unless_hydrating(|| top_bar_html(&frame));
+                        view! { <div class="contents" inner_html=html></div> }
                     }))
                 })}
             </Suspense>
         </header>
+    }
+}
+
+fn top_bar_html(Frame { operator, info, .. }: &Frame) -> String {
+    let mut out = String::from(r#"<span id="mode-badge" title=""#);
+    if info.sandbox {
+        out.push_str("Embedded sandbox, tenant ");
+        escape_into(&mut out, &info.tenant_id);
+        out.push_str(r#"" class="rounded-full bg-amber-100 px-3 py-1 text-xs font-semibold text-amber-900 dark:bg-amber-900/40 dark:text-amber-200">Sandbox"#);
+    } else {
+        out.push_str("Beyond Identity ");
+        escape_into(&mut out, &info.target_label);
+        out.push_str(", tenant ");
+        escape_into(&mut out, &info.tenant_id);
+        out.push_str(r#"" class="rounded-full bg-emerald-100 px-3 py-1 text-xs font-semibold text-emerald-900 dark:bg-emerald-900/40 dark:text-emerald-200">BI "#);
+        escape_into(&mut out, &info.target_label);
+        out.push_str(" · tenant ");
+        escape_into(&mut out, &info.tenant_id);
+    }
+    out.push_str(r#"</span><span id="signed-in-as" class="text-sm text-slate-600 dark:text-slate-300"><span class="font-medium text-slate-900 dark:text-slate-100">"#);
+    escape_into(&mut out, &operator.username);
+    out.push_str("</span> · ");
+    out.push_str(operator.role.as_str());
+    out.push_str(r#"</span><form method="post" action="/sign-out"><button type="submit" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">Sign out</button></form>"#);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ConsoleInfo, Role};
+
+    #[test]
+    fn the_sidebar_marks_the_open_section_of_its_realm() {
+        assert_eq!(open_section("r1", "/realms/r1/groups/g9"), Some("groups"));
+        assert_eq!(open_section("r1", "/realms/r10/identities"), None);
+        assert_eq!(open_section("r1", "/realms/r1/import"), None);
+        let html = sidebar_html("r1", Some("groups"), false);
+        assert!(html.contains(r#"<nav aria-label="Directory""#), "{html}");
+        assert!(html.contains(r#"<a href="/realms/r1/groups" class="rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800 bg-slate-100 dark:bg-slate-800" aria-current="page">Groups</a>"#), "{html}");
+        assert_eq!(html.matches("aria-current").count(), 1, "{html}");
+        assert!(!html.contains("outbox"), "{html}");
+        // The sandbox adds its outbox.
+        let html = sidebar_html("r1", None, true);
+        assert!(!html.contains("aria-current"), "{html}");
+        assert!(html.contains(r#"href="/realms/r1/outbox""#), "{html}");
+        // A realm that needs encoding is encoded in the links.
+        assert!(sidebar_html("a b", None, false).contains(r#"href="/realms/a%20b/audit""#));
+    }
+
+    #[test]
+    fn the_top_bar_escapes_what_it_shows() {
+        let frame = |sandbox| Frame {
+            operator: OperatorView {
+                username: "<eve>".into(),
+                role: Role::Helpdesk,
+                realms: None,
+            },
+            info: ConsoleInfo {
+                sandbox,
+                target_label: "eu".into(),
+                tenant_id: "t\"1".into(),
+                default_realm: String::new(),
+            },
+            realms: Ok(Vec::new()),
+        };
+        let html = top_bar_html(&frame(true));
+        assert!(
+            html.contains(r#"title="Embedded sandbox, tenant t&quot;1""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(">&lt;eve&gt;</span> · helpdesk</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<form method="post" action="/sign-out"><button type="submit""#),
+            "{html}"
+        );
+        let html = top_bar_html(&frame(false));
+        assert!(
+            html.contains(r#"title="Beyond Identity eu, tenant t&quot;1""#),
+            "{html}"
+        );
+        assert!(html.contains(">BI eu · tenant t&quot;1</span>"), "{html}");
     }
 }

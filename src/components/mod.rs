@@ -10,6 +10,7 @@ pub mod form_page;
 pub mod freshness;
 pub mod group_chooser;
 pub mod layout;
+pub mod markup;
 pub mod member_picker;
 pub mod pager;
 pub mod poll;

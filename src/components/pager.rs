@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::markup::{options_html, push_link, unless_hydrating};
 use crate::model::{last_page, range_label, PAGE_SIZES};
 
 /// `?page=…&size=…` plus `extra` (e.g. the search query), percent-encoded.
@@ -134,31 +135,23 @@ pub fn Pager(
     };
     let navigate = leptos_router::hooks::use_navigate();
     let extra_for_size = extra.clone();
-    let link_class = "rounded-md px-2.5 py-1 text-sm hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800";
     let hidden = extra
         .iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| view! { <input type="hidden" name=*k value=v.clone() /> })
         .collect_view();
+    let links = unless_hydrating(|| pager_links(page, last, &link));
+    let sizes = unless_hydrating(|| {
+        let sizes: Vec<String> = PAGE_SIZES.iter().map(u32::to_string).collect();
+        options_html(
+            sizes.iter().map(|s| (s.as_str(), s.as_str())),
+            &size.to_string(),
+        )
+    });
     view! {
         <div class="flex flex-wrap items-center justify-between gap-3 border-t border-slate-200 px-4 py-3 text-sm dark:border-slate-800">
             <p id="range-label" class="text-slate-600 dark:text-slate-400">{range_label(page, size, shown, total)}</p>
-            <nav aria-label="Pagination" class="flex items-center gap-1">
-                {(page > 1).then(|| view! { <a class=link_class href=link(page - 1) rel="prev">"Previous"</a> })}
-                {page_numbers(page, last)
-                    .into_iter()
-                    .map(|n| match n {
-                        None => view! { <span class="px-1 text-slate-400">"…"</span> }.into_any(),
-                        Some(n) if n == page => view! {
-                            <span aria-current="page" class="rounded-md bg-indigo-600 px-2.5 py-1 text-sm font-semibold text-white">{n}</span>
-                        }.into_any(),
-                        Some(n) => view! {
-                            <a class=link_class href=link(n) aria-label=format!("Page {n}")>{n}</a>
-                        }.into_any(),
-                    })
-                    .collect_view()}
-                {(page < last).then(|| view! { <a class=link_class href=link(page + 1) rel="next">"Next"</a> })}
-            </nav>
+            <nav aria-label="Pagination" class="flex items-center gap-1" inner_html=links></nav>
             <form method="get" class="flex items-center gap-2">
                 {hidden}
                 <label for="page-size" class="text-slate-600 dark:text-slate-400">"Rows per page"</label>
@@ -171,16 +164,52 @@ pub fn Pager(
                         }
                     }
                     class="rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-700 dark:bg-slate-800"
-                >
-                    {PAGE_SIZES
-                        .iter()
-                        .map(|&s| view! { <option value=s.to_string() selected=s == size>{s}</option> })
-                        .collect_view()}
-                </select>
+                    inner_html=sizes
+                ></select>
                 <noscript><button type="submit" class="rounded-md border px-2 py-1">"Apply"</button></noscript>
             </form>
         </div>
     }
+}
+
+/// The pager's links as HTML (see `markup`): Previous, the page numbers around `page` (the current one marked,
+/// gaps as "…"), Next; `link(n)` is page `n`'s address.
+fn pager_links(page: u32, last: u32, link: &dyn Fn(u32) -> String) -> String {
+    const LINK: &str = "rounded-md px-2.5 py-1 text-sm hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:hover:bg-slate-800";
+    let mut out = String::new();
+    if page > 1 {
+        push_link(
+            &mut out,
+            &link(page - 1),
+            LINK,
+            r#" rel="prev""#,
+            "Previous",
+        );
+    }
+    for n in page_numbers(page, last) {
+        match n {
+            None => out.push_str(r#"<span class="px-1 text-slate-400">…</span>"#),
+            Some(n) if n == page => {
+                out.push_str(r#"<span aria-current="page" class="rounded-md bg-indigo-600 px-2.5 py-1 text-sm font-semibold text-white">"#);
+                out.push_str(&n.to_string());
+                out.push_str("</span>");
+            }
+            Some(n) => {
+                let number = n.to_string();
+                push_link(
+                    &mut out,
+                    &link(n),
+                    LINK,
+                    &format!(r#" aria-label="Page {n}""#),
+                    &number,
+                );
+            }
+        }
+    }
+    if page < last {
+        push_link(&mut out, &link(page + 1), LINK, r#" rel="next""#, "Next");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -194,6 +223,26 @@ mod tests {
             query_string(3, 50, &[("q", "zoë a".into())]),
             "?q=zo%C3%AB%20a&page=3&size=50"
         );
+    }
+
+    #[test]
+    fn pager_links_go_around_the_page() {
+        let links = pager_links(2, 5, &|n| format!("?page={n}&size=25"));
+        assert!(
+            links.starts_with(r#"<a href="?page=1&amp;size=25" class=""#),
+            "{links}"
+        );
+        assert!(links.contains(r#"rel="prev">Previous</a>"#), "{links}");
+        assert!(links.contains(r#"<span aria-current="page" class="rounded-md bg-indigo-600 px-2.5 py-1 text-sm font-semibold text-white">2</span>"#), "{links}");
+        assert!(links.contains(r#"aria-label="Page 4">4</a>"#), "{links}");
+        assert!(!links.contains('…'), "{links}");
+        assert!(links.ends_with(r#"rel="next">Next</a>"#), "{links}");
+        let first = pager_links(1, 1, &|n| format!("?page={n}"));
+        assert!(
+            !first.contains("Previous") && !first.contains("Next"),
+            "{first}"
+        );
+        assert!(pager_links(1, 9, &|n| format!("?page={n}")).contains("…"));
     }
 
     #[test]

@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 
+use crate::components::markup::unless_hydrating;
+use crate::model::escape_into;
+
 /// The classes of a table's body (`<tbody>`).
 pub const BODY_CLASS: &str = "divide-y divide-slate-100 dark:divide-slate-800";
 
@@ -181,24 +184,30 @@ pub fn sort_heads(
             let key = key.filter(|_| sortable);
             let sorted = key.and_then(|k| current.filter(|s| s.key == k));
             let aria = sorted.map(|s| if s.descending { "descending" } else { "ascending" });
-            let cell = match key {
-                None => label.into_any(),
-                Some(k) => {
-                    let next = Sort { key: k, descending: sorted.is_some_and(|s| !s.descending) };
-                    let arrow = match aria {
-                        Some("ascending") => " ▲",
-                        Some(_) => " ▼",
-                        None => "",
-                    };
-                    view! {
-                        <a href=link(next) class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
-                            {label}<span aria-hidden="true">{arrow}</span>
-                        </a>
+            // The cell's content as HTML (see `markup`): a label, or a link that sorts with an arrow after it.
+            let html = unless_hydrating(|| {
+                let mut out = String::new();
+                match key {
+                    None => escape_into(&mut out, label),
+                    Some(k) => {
+                        let next = Sort { key: k, descending: sorted.is_some_and(|s| !s.descending) };
+                        let arrow = match aria {
+                            Some("ascending") => " ▲",
+                            Some(_) => " ▼",
+                            None => "",
+                        };
+                        out.push_str(r#"<a href=""#);
+                        escape_into(&mut out, &link(next));
+                        out.push_str(r#"" class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">"#);
+                        escape_into(&mut out, label);
+                        out.push_str(r#"<span aria-hidden="true">"#);
+                        out.push_str(arrow);
+                        out.push_str("</span></a>");
                     }
-                    .into_any()
                 }
-            };
-            view! { <th scope="col" aria-sort=aria class="px-4 py-2.5 font-semibold">{cell}</th> }
+                out
+            });
+            view! { <th scope="col" aria-sort=aria class="px-4 py-2.5 font-semibold" inner_html=html></th> }
         })
         .collect_view()
         .into_any()

@@ -12,16 +12,26 @@ use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::freshness::Freshness;
 use crate::components::layout::{use_me, Perms};
+use crate::components::markup::{options_html, unless_hydrating};
 use crate::components::pager::{
     encode_component, query_string, search_as_you_type, submit_in_place, Pager,
 };
 use crate::components::table::{sort_heads, DataTable, SelectAllBox, Selection};
 use crate::model::{
-    clamp_page_size, enrollment_label, search_text_problem, thousands, Action, IdentityFilter,
-    IdentityRow, IdentitySearch, IndexState, Sort, SortKey,
+    clamp_page_size, enrollment_label, escape_into, known_enrollment_label, search_text_problem,
+    thousands, Action, IdentityFilter, IdentityRow, IdentitySearch, IndexState, Sort, SortKey,
 };
 use crate::pages::identities_bulk::SelectionTools;
 use crate::pages::identity_rows::{IdentityRows, RowsAsKeys};
+
+/// The Status filter's choices (value, label).
+const STATUSES: [(&str, &str); 3] = [
+    ("", "Any"),
+    ("active", "Active"),
+    ("suspended", "Suspended"),
+];
+/// The Enrollment filter's choices after "Any".
+const ENROLLMENTS: [&str; 4] = ["ENROLLED", "PENDING", "INVITE_FAILED", "UNENROLLED"];
 
 const FIELD: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-900";
 
@@ -96,6 +106,18 @@ pub fn IdentitiesPage() -> impl IntoView {
         })
     };
     let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
+    // The filters' options as HTML (see `markup`), drawn again when the address's filter changes (Back, a link).
+    let status_options = move || {
+        let chosen = filter.read().status.clone();
+        unless_hydrating(|| options_html(STATUSES, &chosen))
+    };
+    let enrollment_options = move || {
+        let chosen = filter.read().enrollment.clone();
+        unless_hydrating(|| {
+            let labels = ENROLLMENTS.map(|v| (v, known_enrollment_label(v).unwrap_or(v)));
+            options_html(std::iter::once(("", "Any")).chain(labels), &chosen)
+        })
+    };
 
     // Counts the selection's changes that have ended (bulk status changes, deletions): each reads the page again.
     let changed = RwSignal::new(0u32);
@@ -168,19 +190,11 @@ pub fn IdentitiesPage() -> impl IntoView {
                 </div>
                 <div class="flex flex-col gap-1">
                     <label for="status-filter" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Status"</label>
-                    <select id="status-filter" name="status" class=FIELD on:change=on_status>
-                        {[("", "Any"), ("active", "Active"), ("suspended", "Suspended")].into_iter().map(|(v, label)| view! {
-                            <option value=v selected=move || filter.read().status == v>{label}</option>
-                        }).collect_view()}
-                    </select>
+                    <select id="status-filter" name="status" class=FIELD on:change=on_status inner_html=status_options></select>
                 </div>
                 <div class="flex flex-col gap-1">
                     <label for="enrollment-filter" class="text-xs font-medium text-slate-600 dark:text-slate-400">"Enrollment"</label>
-                    <select id="enrollment-filter" name="enrollment" class=FIELD on:change=on_enrollment>
-                        {["", "ENROLLED", "PENDING", "INVITE_FAILED", "UNENROLLED"].into_iter().map(|v| view! {
-                            <option value=v selected=move || filter.read().enrollment == v>{if v.is_empty() { "Any".to_string() } else { enrollment_label(v) }}</option>
-                        }).collect_view()}
-                    </select>
+                    <select id="enrollment-filter" name="enrollment" class=FIELD on:change=on_enrollment inner_html=enrollment_options></select>
                 </div>
                 <input type="hidden" name="sort" value=move || filter.read().sort.map(Sort::param).unwrap_or_default() />
                 <input type="hidden" name="size" value=move || size.get().to_string() />
@@ -241,47 +255,54 @@ fn Found(
     }
 }
 
-/// The realm's counts per enrollment status, each a link that filters by it.
+/// The realm's counts per enrollment status, each a link that filters by it (as HTML, see `markup`).
 #[component]
 fn EnrollmentSummary(
     summary: Vec<crate::model::EnrollmentCount>,
     filter: IdentityFilter,
     size: u32,
 ) -> impl IntoView {
-    let total: u64 = summary.iter().map(|s| s.count).sum();
     (!summary.is_empty()).then(|| {
-        let link = move |enrollment: &str| {
-            let f = IdentityFilter { enrollment: enrollment.to_string(), ..filter.clone() };
-            query_string(1, size, &filter_params(&f))
-        };
-        let items = summary
-            .into_iter()
-            .map(|s| {
-                let percent = (s.count * 100 + total / 2) / total.max(1);
-                view! {
-                    <li>
-                        <a href=link(&s.status) class="flex items-baseline gap-2 rounded-md border border-slate-200 px-3 py-1.5 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800">
-                            <span class="font-medium">{enrollment_label(&s.status)}</span>
-                            <span class="tabular-nums text-slate-600 dark:text-slate-400">{format!("{} ({percent}%)", s.count)}</span>
-                        </a>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <nav aria-label="Enrollment summary" class="px-4 pt-4">
-                <ul class="flex flex-wrap gap-2 text-sm">
-                    <li>
-                        <a href=link("") class="flex items-baseline gap-2 rounded-md border border-slate-200 px-3 py-1.5 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800">
-                            <span class="font-medium">"All"</span>
-                            <span class="tabular-nums text-slate-600 dark:text-slate-400">{total.to_string()}</span>
-                        </a>
-                    </li>
-                    {items}
-                </ul>
-            </nav>
-        }
+        let html = unless_hydrating(|| summary_html(&summary, &filter, size));
+        view! { <nav aria-label="Enrollment summary" class="px-4 pt-4" inner_html=html></nav> }
     })
+}
+
+/// The Enrollment Summary's list: "All" with the total, then each status with its count and share.
+fn summary_html(
+    summary: &[crate::model::EnrollmentCount],
+    filter: &IdentityFilter,
+    size: u32,
+) -> String {
+    const LINK: &str = "flex items-baseline gap-2 rounded-md border border-slate-200 px-3 py-1.5 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-800";
+    let total: u64 = summary.iter().map(|s| s.count).sum();
+    let mut out = String::from(r#"<ul class="flex flex-wrap gap-2 text-sm">"#);
+    let mut item = |enrollment: &str, label: &str, count: String| {
+        let f = IdentityFilter {
+            enrollment: enrollment.to_string(),
+            ..filter.clone()
+        };
+        out.push_str(r#"<li><a href=""#);
+        escape_into(&mut out, &query_string(1, size, &filter_params(&f)));
+        out.push_str(r#"" class=""#);
+        out.push_str(LINK);
+        out.push_str(r#""><span class="font-medium">"#);
+        escape_into(&mut out, label);
+        out.push_str(r#"</span><span class="tabular-nums text-slate-600 dark:text-slate-400">"#);
+        out.push_str(&count);
+        out.push_str("</span></a></li>");
+    };
+    item("", "All", total.to_string());
+    for s in summary {
+        let percent = (s.count * 100 + total / 2) / total.max(1);
+        item(
+            &s.status,
+            &enrollment_label(&s.status),
+            format!("{} ({percent}%)", s.count),
+        );
+    }
+    out.push_str("</ul>");
+    out
 }
 
 #[component]
@@ -380,4 +401,42 @@ fn export_query(query: &leptos_router::params::ParamsMap) -> String {
         .chain(std::iter::once("format=csv".to_string()))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::EnrollmentCount;
+
+    #[test]
+    fn the_summary_links_each_status_with_its_share() {
+        let summary = [
+            EnrollmentCount {
+                status: "ENROLLED".into(),
+                count: 2,
+            },
+            EnrollmentCount {
+                status: "ODD_ONE".into(),
+                count: 1,
+            },
+        ];
+        let filter = IdentityFilter {
+            q: "a&b".into(),
+            ..Default::default()
+        };
+        let html = summary_html(&summary, &filter, 25);
+        assert!(
+            html.starts_with(
+                r#"<ul class="flex flex-wrap gap-2 text-sm"><li><a href="?q=a%26b&amp;size=25""#
+            ),
+            "{html}"
+        );
+        assert!(html.contains(r#"<span class="font-medium">All</span><span class="tabular-nums text-slate-600 dark:text-slate-400">3</span>"#), "{html}");
+        assert!(
+            html.contains(r#"href="?q=a%26b&amp;enrollment=ENROLLED&amp;size=25""#),
+            "{html}"
+        );
+        assert!(html.contains(">Enrolled</span><span class=\"tabular-nums text-slate-600 dark:text-slate-400\">2 (67%)</span>"), "{html}");
+        assert!(html.contains(">Odd one</span>"), "{html}");
+    }
 }

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 use leptos::server::codee;
 
+use crate::components::markup::unless_hydrating;
 use crate::components::ready::use_ready;
 use crate::components::table::{Selection, BODY_CLASS};
 use crate::model::{
@@ -26,11 +27,7 @@ pub fn IdentityRows(
 ) -> impl IntoView {
     let ready = use_ready();
     // Hydrating, the rows are already in the page and the body's HTML is not set again: none is built.
-    let html = if hydrating() {
-        String::new()
-    } else {
-        rows_html(&items, &realm, selectable, ready.get_untracked())
-    };
+    let html = unless_hydrating(|| rows_html(&items, &realm, selectable, ready.get_untracked()));
     let body = NodeRef::<leptos::html::Tbody>::new();
     Effect::new(move |_| sync_boxes(body.get(), ready.get(), &selected.read()));
     let on_change = move |ev: leptos::ev::Event| toggled(&ev, &on_page, selected);
@@ -74,12 +71,6 @@ impl codee::Decoder<Answer> for RowsAsKeys {
     fn decode(text: &str) -> Result<Answer, serde_json::Error> {
         serde_json::from_str(text)
     }
-}
-
-/// Whether the view is being hydrated (in the browser, from the server's page).
-fn hydrating() -> bool {
-    cfg!(feature = "hydrate")
-        && Owner::current_shared_context().is_some_and(|context| context.during_hydration())
 }
 
 /// Each box checked when its row is selected; all enabled once the page is interactive.
