@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
 use crate::api::{index_status, RefreshIndex};
-use crate::components::markup::{Live, Markup};
+use crate::components::markup::unless_hydrating;
 use crate::components::poll::poll_while;
 use crate::model::{escape_into, thousands, IndexState};
 
@@ -46,10 +46,10 @@ pub fn Freshness(
         });
     });
     // The line as HTML (see `markup`), drawn again as the work goes.
-    let line = Live::new(move || {
+    let line = move || {
         let index = live.get();
-        Markup::new(move || line_html(&index))
-    });
+        unless_hydrating(|| line_html(&index))
+    };
     view! {
         <div id="index-freshness" class="flex flex-wrap items-center gap-3 border-t border-slate-200 px-4 py-2 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
             <div class="contents" inner_html=line></div>

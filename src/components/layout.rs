@@ -5,7 +5,7 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 use crate::components::deferred::Deferred;
-use crate::components::markup::{options_html, push_link, Live, Markup};
+use crate::components::markup::{options_html, push_link, unless_hydrating};
 use crate::components::ready::use_ready;
 
 use crate::api::get_frame;
@@ -111,11 +111,11 @@ fn SidebarLinks(realm: Memo<String>) -> impl IntoView {
                 // page hydrated as the server drew it, for the section it has left).
                 let open = Memo::new(move |_| location.pathname.with(|path| realm.with(|realm| open_section(realm, path))));
                 let ready = use_ready();
-                let html = Live::new(move || {
+                let html = move || {
                     ready.track();
                     let (realm, open) = (realm.get(), open.get());
-                    Markup::new(move || sidebar_html(&realm, open, sandbox))
-                });
+                    unless_hydrating(|| sidebar_html(&realm, open, sandbox))
+                };
                 view! { <div class="flex flex-col gap-6" inner_html=html></div> }
             })}
         </Suspense>
@@ -197,7 +197,7 @@ fn RealmPicker(realm: Memo<String>) -> impl IntoView {
                                 // The options as HTML (see `markup`); a realm not in the list (one typed into the
                                 // address) first, so the picker still says where the page is.
                                 let current = realm.get_untracked();
-                                let options = Markup::new(move || {
+                                let options = unless_hydrating(|| {
                                     let known = list.iter().any(|r| r.id == current);
                                     let unknown = (!known).then_some((current.as_str(), current.as_str()));
                                     let realms = list.iter().map(|r| (r.id.as_str(), r.display_name.as_str()));
@@ -239,7 +239,7 @@ fn TopBar(me: Me) -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     me.0.await.ok().map(|frame| Deferred::new(move || {
-                        let html = Markup::new(move || top_bar_html(&frame));
+                        let html = unless_hydrating(|| top_bar_html(&frame));
                         view! { <div class="contents" inner_html=html></div> }
                     }))
                 })}

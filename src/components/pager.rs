@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::markup::{options_html, push_link, Markup};
+use crate::components::markup::{options_html, push_link, unless_hydrating};
 use crate::model::{last_page, range_label, PAGE_SIZES};
 
 /// `?page=…&size=…` plus `extra` (e.g. the search query), percent-encoded.
@@ -140,8 +140,8 @@ pub fn Pager(
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| view! { <input type="hidden" name=*k value=v.clone() /> })
         .collect_view();
-    let links = Markup::new(move || pager_links(page, last, &link));
-    let sizes = Markup::new(move || {
+    let links = unless_hydrating(|| pager_links(page, last, &link));
+    let sizes = unless_hydrating(|| {
         let sizes: Vec<String> = PAGE_SIZES.iter().map(u32::to_string).collect();
         options_html(
             sizes.iter().map(|s| (s.as_str(), s.as_str())),

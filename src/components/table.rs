@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::markup::Markup;
+use crate::components::markup::unless_hydrating;
 use crate::model::escape_into;
 
 /// The classes of a table's body (`<tbody>`).
@@ -184,21 +184,20 @@ pub fn sort_heads(
             let key = key.filter(|_| sortable);
             let sorted = key.and_then(|k| current.filter(|s| s.key == k));
             let aria = sorted.map(|s| if s.descending { "descending" } else { "ascending" });
-            // The sort link's address now (`link` is borrowed); the cell's content as HTML when it is drawn (see
-            // `markup`): a label, or a link that sorts with an arrow after it.
-            let href = key.map(|k| link(Sort { key: k, descending: sorted.is_some_and(|s| !s.descending) }));
-            let html = Markup::new(move || {
+            // The cell's content as HTML (see `markup`): a label, or a link that sorts with an arrow after it.
+            let html = unless_hydrating(|| {
                 let mut out = String::new();
-                match href {
+                match key {
                     None => escape_into(&mut out, label),
-                    Some(href) => {
+                    Some(k) => {
+                        let next = Sort { key: k, descending: sorted.is_some_and(|s| !s.descending) };
                         let arrow = match aria {
                             Some("ascending") => " ▲",
                             Some(_) => " ▼",
                             None => "",
                         };
                         out.push_str(r#"<a href=""#);
-                        escape_into(&mut out, &href);
+                        escape_into(&mut out, &link(next));
                         out.push_str(r#"" class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">"#);
                         escape_into(&mut out, label);
                         out.push_str(r#"<span aria-hidden="true">"#);

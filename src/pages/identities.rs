@@ -12,7 +12,7 @@ use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::freshness::Freshness;
 use crate::components::layout::{use_me, Perms};
-use crate::components::markup::{options_html, Live, Markup};
+use crate::components::markup::{options_html, unless_hydrating};
 use crate::components::pager::{
     encode_component, query_string, search_as_you_type, submit_in_place, Pager,
 };
@@ -107,17 +107,17 @@ pub fn IdentitiesPage() -> impl IntoView {
     };
     let deleted = Memo::new(move |_| query.read().get("deleted").filter(|d| !d.is_empty()));
     // The filters' options as HTML (see `markup`), drawn again when the address's filter changes (Back, a link).
-    let status_options = Live::new(move || {
+    let status_options = move || {
         let chosen = filter.read().status.clone();
-        Markup::new(move || options_html(STATUSES, &chosen))
-    });
-    let enrollment_options = Live::new(move || {
+        unless_hydrating(|| options_html(STATUSES, &chosen))
+    };
+    let enrollment_options = move || {
         let chosen = filter.read().enrollment.clone();
-        Markup::new(move || {
+        unless_hydrating(|| {
             let labels = ENROLLMENTS.map(|v| (v, known_enrollment_label(v).unwrap_or(v)));
             options_html(std::iter::once(("", "Any")).chain(labels), &chosen)
         })
-    });
+    };
 
     // Counts the selection's changes that have ended (bulk status changes, deletions): each reads the page again.
     let changed = RwSignal::new(0u32);
@@ -263,7 +263,7 @@ fn EnrollmentSummary(
     size: u32,
 ) -> impl IntoView {
     (!summary.is_empty()).then(|| {
-        let html = Markup::new(move || summary_html(&summary, &filter, size));
+        let html = unless_hydrating(|| summary_html(&summary, &filter, size));
         view! { <nav aria-label="Enrollment summary" class="px-4 pt-4" inner_html=html></nav> }
     })
 }

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos::server::codee;
 
-use crate::components::markup::Markup;
+use crate::components::markup::unless_hydrating;
 use crate::components::ready::use_ready;
 use crate::components::table::{Selection, BODY_CLASS};
 use crate::model::{
@@ -27,7 +27,7 @@ pub fn IdentityRows(
 ) -> impl IntoView {
     let ready = use_ready();
     // Hydrating, the rows are already in the page and the body's HTML is not set again: none is built.
-    let html = Markup::new(move || rows_html(&items, &realm, selectable, ready.get_untracked()));
+    let html = unless_hydrating(|| rows_html(&items, &realm, selectable, ready.get_untracked()));
     let body = NodeRef::<leptos::html::Tbody>::new();
     Effect::new(move |_| sync_boxes(body.get(), ready.get(), &selected.read()));
     let on_change = move |ev: leptos::ev::Event| toggled(&ev, &on_page, selected);
