@@ -4,8 +4,8 @@
 # on a fresh sandbox seeded with the large realm (100,000 identities, 5,000
 # groups; BENCH_SEED=xlarge: 1,000,000). Prints a Markdown table (the figures in docs/PERFORMANCE.md come from it): pages against the bare API
 # calls they make, BI calls per page view, adding 1,000 members from a paste, memory, start-up, the wasm bundle, and
-# the identities page's first load in chromium over an emulated 10 Mbit/s, 40 ms link (cold and warm cache), and one
-# first load traced (where its time goes).
+# the identities page's first load in chromium over an emulated 10 Mbit/s, 40 ms link (cold and warm cache), one
+# first load traced (where its time goes), and what that emulated link delivers to a single transfer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --browser
@@ -58,6 +58,9 @@ log "first load in chromium"
 (cd end2end && node bench/first-load.mjs "$BASE" bench "$PASSWORD" && node bench/lazy-routes.mjs "$BASE" bench "$PASSWORD")
 log "one first load traced: where its time goes"
 (cd end2end && node bench/first-load-trace.mjs "$BASE" bench "$PASSWORD" "$data/first-load-trace.json")
+log "what the emulated link delivers to one transfer"
+wasm_br=$(ls target/site/pkg/bi-console.*.wasm.br | head -1)
+(cd end2end && node bench/emulated-link.mjs "../$wasm_br")
 # Five requests for the stylesheet on one kept-alive connection (curl reuses it): each one's time, in ms.
 css=$(ls target/site/pkg/bi-console.*.css | grep -v '\.css\.' | head -1 | sed 's#target/site##')
 times=$(curl -s -o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null -w '%{time_total} ' \
