@@ -136,8 +136,14 @@ fn open_section(realm: &str, path: &str) -> Option<&'static str> {
 /// The Directory section (Identities, Groups) and the Console section (Audit; in sandbox mode, the sandbox's
 /// outbox: the invitations it "emailed"), each link to `realm`'s screen; the `open` one marked as the page.
 fn sidebar_html(realm: &str, open: Option<&str>, sandbox: bool) -> String {
-    const LINK: &str = "rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800";
-    const OPEN: &str = "rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800 bg-slate-100 dark:bg-slate-800";
+    macro_rules! link_class {
+        () => {
+            "rounded-md px-2 py-1.5 font-medium text-slate-700 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
+        };
+    }
+    const LINK: &str = link_class!();
+    // The open section's link: marked as the hovered one is.
+    const OPEN: &str = concat!(link_class!(), " bg-slate-100 dark:bg-slate-800");
     let mut base = String::from("/realms/");
     encode_component_into(&mut base, realm);
     base.push('/');

@@ -27,6 +27,18 @@ pub fn unless_hydrating(make: impl FnOnce() -> String) -> String {
 /// `<a href="…" class="…"…>text</a>`: `href` and `text` escaped; `attrs` (more attributes, each after a space)
 /// written as given, so only literals belong there.
 pub fn push_link(out: &mut String, href: &str, class: &str, attrs: &str, text: &str) {
+    push_link_around(out, href, class, attrs, |out| escape_into(out, text));
+}
+
+/// `<a href="…" class="…"…>`, then what `inner` writes (escaping the values it writes), then `</a>`: a link whose
+/// text holds markup of its own. `href` is escaped; `attrs` as in [`push_link`].
+pub fn push_link_around(
+    out: &mut String,
+    href: &str,
+    class: &str,
+    attrs: &str,
+    inner: impl FnOnce(&mut String),
+) {
     out.push_str(r#"<a href=""#);
     escape_into(out, href);
     out.push_str(r#"" class=""#);
@@ -34,7 +46,7 @@ pub fn push_link(out: &mut String, href: &str, class: &str, attrs: &str, text: &
     out.push('"');
     out.push_str(attrs);
     out.push('>');
-    escape_into(out, text);
+    inner(out);
     out.push_str("</a>");
 }
 
@@ -70,6 +82,17 @@ mod tests {
             out,
             r#"<a href="?q=a&amp;b=&quot;c&quot;" class="k" rel="next">&lt;Next&gt;</a>"#
         );
+    }
+
+    #[test]
+    fn a_link_around_markup_escapes_its_address() {
+        let mut out = String::new();
+        push_link_around(&mut out, "?a=1&b=2", "k", "", |out| {
+            out.push_str("<b>");
+            escape_into(out, "x<y");
+            out.push_str("</b>");
+        });
+        assert_eq!(out, r#"<a href="?a=1&amp;b=2" class="k"><b>x&lt;y</b></a>"#);
     }
 
     #[test]

@@ -2,7 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::components::markup::unless_hydrating;
+use crate::components::markup::{push_link_around, unless_hydrating};
+
+/// A sort head's link.
+const SORT_LINK: &str =
+    "hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500";
 use crate::model::escape_into;
 
 /// The classes of a table's body (`<tbody>`).
@@ -196,13 +200,12 @@ pub fn sort_heads(
                             Some(_) => " ▼",
                             None => "",
                         };
-                        out.push_str(r#"<a href=""#);
-                        escape_into(&mut out, &link(next));
-                        out.push_str(r#"" class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">"#);
-                        escape_into(&mut out, label);
-                        out.push_str(r#"<span aria-hidden="true">"#);
-                        out.push_str(arrow);
-                        out.push_str("</span></a>");
+                        push_link_around(&mut out, &link(next), SORT_LINK, "", |out| {
+                            escape_into(out, label);
+                            out.push_str(r#"<span aria-hidden="true">"#);
+                            out.push_str(arrow);
+                            out.push_str("</span>");
+                        });
                     }
                 }
                 out
@@ -211,4 +214,34 @@ pub fn sort_heads(
         })
         .collect_view()
         .into_any()
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use crate::model::{Sort, SortKey};
+    use leptos::tachys::view::RenderHtml;
+
+    #[test]
+    fn a_sorted_head_links_the_other_way_and_says_so() {
+        let columns = [
+            ("Username", Some(SortKey::Username)),
+            ("Name <full>", Some(SortKey::Name)),
+            ("Status", None),
+        ];
+        let current = Some(Sort {
+            key: SortKey::Username,
+            descending: false,
+        });
+        let link = |s: Sort| format!("?sort={}&size=25", s.param());
+        let html = sort_heads(&columns, current, true, &link).to_html();
+        assert!(html.contains(r#"aria-sort="ascending""#), "{html}");
+        assert!(html.contains(r#"<a href="?sort=-username&amp;size=25" class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">Username<span aria-hidden="true"> ▲</span></a>"#), "{html}");
+        assert!(html.contains(r#"<a href="?sort=name&amp;size=25" class="hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">Name &lt;full&gt;<span aria-hidden="true"></span></a>"#), "{html}");
+        assert!(html.contains(">Status</th>"), "{html}");
+        // Not sortable (a search by BI's exact username): labels only.
+        let plain = sort_heads(&columns, None, false, &link).to_html();
+        assert!(!plain.contains("<a "), "{plain}");
+        assert!(!plain.contains("aria-sort"), "{plain}");
+    }
 }

@@ -12,7 +12,7 @@ use crate::components::error::ErrorBanner;
 use crate::components::form::{PRIMARY_BUTTON, SECONDARY_BUTTON};
 use crate::components::freshness::Freshness;
 use crate::components::layout::{use_me, Perms};
-use crate::components::markup::{options_html, unless_hydrating};
+use crate::components::markup::{options_html, push_link_around, unless_hydrating};
 use crate::components::pager::{
     encode_component, query_string, search_as_you_type, submit_in_place, Pager,
 };
@@ -282,15 +282,18 @@ fn summary_html(
             enrollment: enrollment.to_string(),
             ..filter.clone()
         };
-        out.push_str(r#"<li><a href=""#);
-        escape_into(&mut out, &query_string(1, size, &filter_params(&f)));
-        out.push_str(r#"" class=""#);
-        out.push_str(LINK);
-        out.push_str(r#""><span class="font-medium">"#);
-        escape_into(&mut out, label);
-        out.push_str(r#"</span><span class="tabular-nums text-slate-600 dark:text-slate-400">"#);
-        out.push_str(&count);
-        out.push_str("</span></a></li>");
+        out.push_str("<li>");
+        let href = query_string(1, size, &filter_params(&f));
+        push_link_around(&mut out, &href, LINK, "", |out| {
+            out.push_str(r#"<span class="font-medium">"#);
+            escape_into(out, label);
+            out.push_str(
+                r#"</span><span class="tabular-nums text-slate-600 dark:text-slate-400">"#,
+            );
+            out.push_str(&count);
+            out.push_str("</span>");
+        });
+        out.push_str("</li>");
     };
     item("", "All", total.to_string());
     for s in summary {
