@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 use crate::components::markup::{push_link_around, unless_hydrating};
+use crate::model::escape_into;
 
 /// A sort head's link.
 const SORT_LINK: &str =
     "hover:underline focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500";
-use crate::model::escape_into;
 
 /// The classes of a table's body (`<tbody>`).
 pub const BODY_CLASS: &str = "divide-y divide-slate-100 dark:divide-slate-800";
