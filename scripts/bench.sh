@@ -59,8 +59,7 @@ log "first load in chromium"
 log "one first load traced: where its time goes"
 (cd end2end && node bench/first-load-trace.mjs "$BASE" bench "$PASSWORD" "$data/first-load-trace.json")
 log "what the emulated link delivers to one transfer"
-wasm_br=$(ls target/site/pkg/bi-console.*.wasm.br | head -1)
-(cd end2end && node bench/emulated-link.mjs "../$wasm_br")
+(cd end2end && node bench/emulated-link.mjs "../$wasm.br")
 # Five requests for the stylesheet on one kept-alive connection (curl reuses it): each one's time, in ms.
 css=$(ls target/site/pkg/bi-console.*.css | grep -v '\.css\.' | head -1 | sed 's#target/site##')
 times=$(curl -s -o /dev/null -o /dev/null -o /dev/null -o /dev/null -o /dev/null -w '%{time_total} ' \
