@@ -1,10 +1,15 @@
 //! The proof that an operator may do one kind of write in one realm. BI's write calls take a [`Permit`], and the
 //! only way to make one is [`Permit::check`], so a server function that forgets the role and realm check does not
 //! compile; the permit's action is in its type, so a check for one action cannot open another's call.
+//!
+//! A write on existing identities (an edit, a status change, a delete, an invitation, a revocation) also names
+//! them: BI's calls for those take a [`Target`] or [`Targets`], made only by [`Permit::on`] / [`Permit::split`]
+//! against a [`Protection`] read from BI for those identities. A member of a protected group
+//! (`CONSOLE_PROTECTED_GROUPS`) is a target for an admin only: that rule is written here, once.
 
 use std::marker::PhantomData;
 
-use crate::model::{Action, OperatorView};
+use crate::model::{Action, Group, OperatorView, Role};
 
 /// A kind of write, as a type: `Permit<act::DeleteGroup>` opens `delete_group` and nothing else.
 pub trait Act {
@@ -36,9 +41,18 @@ pub mod act {
 }
 
 /// The kinds of write that may PATCH an identity: an edit, and a status change.
-pub trait PatchesIdentity: Act {}
+pub trait PatchesIdentity: OnIdentity {}
 impl PatchesIdentity for act::EditIdentity {}
 impl PatchesIdentity for act::SetStatus {}
+
+/// The kinds of write that act on identities that exist: each names its identities through a [`Target`] or
+/// [`Targets`], so the protected-identity rule applies to it.
+pub trait OnIdentity: Act {}
+impl OnIdentity for act::EditIdentity {}
+impl OnIdentity for act::SetStatus {}
+impl OnIdentity for act::DeleteIdentity {}
+impl OnIdentity for act::Invite {}
+impl OnIdentity for act::RevokePasskey {}
 
 /// Why a permit was not given.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +61,10 @@ pub enum Refusal {
     Role(Action),
     #[error("the operator may not use this realm")]
     Realm,
+    #[error("a member of a protected group is changed by an admin only")]
+    Protected(Vec<String>),
+    #[error("the identities were not checked for protection")]
+    Unchecked,
 }
 
 /// Permission for `operator` to do `A` in `realm`, checked when it was made.
@@ -83,10 +101,185 @@ impl<A: Act> Permit<A> {
     }
 }
 
+/// What BI says about the identities a write names: which are members of a protected group. Made only by
+/// [`Protection::read`]; with no protected group configured, or for an admin, nothing needs reading.
+#[derive(Debug)]
+pub struct Protection {
+    realm: String,
+    /// The operator it was read for: the rule depends on their role.
+    operator: String,
+    /// `None`: every identity of the realm was covered (or the rule does not apply).
+    checked: Option<std::collections::HashSet<String>>,
+    protected: std::collections::HashSet<String>,
+}
+
+/// The BI reads [`Protection::read`] needs (`bi::Client` answers them).
+pub trait Membership {
+    type Error;
+    /// Every group `identity` belongs to.
+    fn groups_of(
+        &self,
+        realm: &str,
+        identity: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<Group>, Self::Error>> + Send;
+    /// Every group of the realm.
+    fn groups(
+        &self,
+        realm: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<Group>, Self::Error>> + Send;
+    /// The ids of every member of `group`.
+    fn member_ids(
+        &self,
+        realm: &str,
+        group: &str,
+    ) -> impl std::future::Future<Output = Result<Vec<String>, Self::Error>> + Send;
+}
+
+/// Whether `group` is one of `protected` (`CONSOLE_PROTECTED_GROUPS`: ids, or names ignoring case).
+pub fn is_protected_group(protected: &[String], group: &Group) -> bool {
+    protected
+        .iter()
+        .any(|p| *p == group.id || p.eq_ignore_ascii_case(&group.display_name))
+}
+
+impl Protection {
+    /// Reads from BI which of `ids` are members of a protected group, for `operator` in `realm`. Nothing is read
+    /// when the rule cannot refuse (an admin, or no protected group). One identity: its groups; more: the members
+    /// of the realm's protected groups.
+    pub async fn read<M: Membership + Sync>(
+        directory: &M,
+        operator: &OperatorView,
+        realm: &str,
+        protected_groups: &[String],
+        ids: &[String],
+    ) -> Result<Protection, M::Error> {
+        let mut p = Protection {
+            realm: realm.to_string(),
+            operator: operator.username.clone(),
+            checked: None,
+            protected: Default::default(),
+        };
+        if operator.role == Role::Admin || protected_groups.is_empty() || ids.is_empty() {
+            return Ok(p);
+        }
+        if let [id] = ids {
+            let groups = directory.groups_of(realm, id).await?;
+            if groups.iter().any(|g| is_protected_group(protected_groups, g)) {
+                p.protected.insert(id.clone());
+            }
+            p.checked = Some([id.clone()].into());
+            return Ok(p);
+        }
+        for g in directory.groups(realm).await? {
+            if is_protected_group(protected_groups, &g) {
+                p.protected.extend(directory.member_ids(realm, &g.id).await?);
+            }
+        }
+        Ok(p)
+    }
+
+    /// Whether `id` is a member of a protected group (as far as this read knows).
+    pub fn is_protected(&self, id: &str) -> bool {
+        self.protected.contains(id)
+    }
+
+    fn covers(&self, operator: &OperatorView, realm: &str, id: &str) -> bool {
+        self.realm == realm
+            && self.operator == operator.username
+            && self.checked.as_ref().is_none_or(|c| c.contains(id))
+    }
+}
+
+/// A permit for `A` on one identity that the protected-identity rule allows.
+#[derive(Debug)]
+pub struct Target<'p, A: OnIdentity> {
+    permit: &'p Permit<A>,
+    id: String,
+}
+
+/// A permit for `A` on identities that the protected-identity rule allows.
+#[derive(Debug)]
+pub struct Targets<'p, A: OnIdentity> {
+    permit: &'p Permit<A>,
+    ids: Vec<String>,
+}
+
+impl<A: OnIdentity> Permit<A> {
+    /// This permit on `id`: refused when `id` is a member of a protected group and the operator is not an admin.
+    pub fn on(&self, id: &str, protection: &Protection) -> Result<Target<'_, A>, Refusal> {
+        let (mut allowed, refused) = self.split(std::slice::from_ref(&id.to_string()), protection)?;
+        if !refused.is_empty() {
+            return Err(Refusal::Protected(refused));
+        }
+        Ok(Target {
+            permit: self,
+            id: allowed.ids.pop().ok_or(Refusal::Unchecked)?,
+        })
+    }
+
+    /// This permit on those of `ids` the rule allows, and the ids it refuses (members of a protected group).
+    pub fn split(
+        &self,
+        ids: &[String],
+        protection: &Protection,
+    ) -> Result<(Targets<'_, A>, Vec<String>), Refusal> {
+        if ids.iter().any(|id| !protection.covers(&self.operator, &self.realm, id)) {
+            return Err(Refusal::Unchecked);
+        }
+        let (refused, allowed): (Vec<String>, Vec<String>) =
+            ids.iter().cloned().partition(|id| protection.is_protected(id));
+        Ok((
+            Targets {
+                permit: self,
+                ids: allowed,
+            },
+            refused,
+        ))
+    }
+}
+
+impl<A: OnIdentity> Target<'_, A> {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    pub fn realm(&self) -> &str {
+        self.permit.realm()
+    }
+    pub fn permit(&self) -> &Permit<A> {
+        self.permit
+    }
+}
+
+impl<A: OnIdentity> Targets<'_, A> {
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+    pub fn realm(&self) -> &str {
+        self.permit.realm()
+    }
+    pub fn permit(&self) -> &Permit<A> {
+        self.permit
+    }
+    /// The identity `id` as a [`Target`] of its own, if these targets hold it.
+    pub fn get(&self, id: &str) -> Option<Target<'_, A>> {
+        self.ids.iter().any(|i| i == id).then(|| Target {
+            permit: self.permit,
+            id: id.to_string(),
+        })
+    }
+    /// These targets narrowed to `ids` (a chunk of a larger write); ids it does not hold are left out.
+    pub fn only(&self, ids: &[String]) -> Targets<'_, A> {
+        let held: std::collections::HashSet<&str> = self.ids.iter().map(String::as_str).collect();
+        Targets {
+            permit: self.permit,
+            ids: ids.iter().filter(|i| held.contains(i.as_str())).cloned().collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Role;
 
     fn operator(role: Role, realms: Option<Vec<String>>) -> OperatorView {
         OperatorView {
@@ -113,5 +306,59 @@ mod tests {
         assert_eq!(p.realm(), "any");
         let viewer = operator(Role::Viewer, None);
         assert!(Permit::<act::CreateIdentity>::check(&viewer, "r1").is_err());
+    }
+
+    /// BI's answers for the rule's tests: ada is in "Admins" (protected), grace in "Staff".
+    struct Fake;
+    fn group(id: &str, name: &str) -> Group {
+        serde_json::from_value(serde_json::json!({"id": id, "display_name": name})).unwrap()
+    }
+    impl Membership for Fake {
+        type Error = ();
+        async fn groups_of(&self, _: &str, identity: &str) -> Result<Vec<Group>, ()> {
+            Ok(match identity {
+                "ada" => vec![group("g1", "Admins"), group("g2", "Staff")],
+                _ => vec![group("g2", "Staff")],
+            })
+        }
+        async fn groups(&self, _: &str) -> Result<Vec<Group>, ()> {
+            Ok(vec![group("g1", "Admins"), group("g2", "Staff")])
+        }
+        async fn member_ids(&self, _: &str, g: &str) -> Result<Vec<String>, ()> {
+            Ok(match g {
+                "g1" => vec!["ada".into()],
+                _ => vec!["ada".into(), "grace".into()],
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_protected_identity_is_a_target_for_admins_only() {
+        let protected = vec!["admins".to_string()];
+        let helpdesk = operator(Role::Helpdesk, None);
+        let permit = Permit::<act::SetStatus>::check(&helpdesk, "r1").unwrap();
+        let one = |id: &str| vec![id.to_string()];
+        let p = Protection::read(&Fake, &helpdesk, "r1", &protected, &one("ada")).await.unwrap();
+        assert_eq!(
+            permit.on("ada", &p).unwrap_err(),
+            Refusal::Protected(one("ada"))
+        );
+        // A read for ada covers ada only.
+        assert_eq!(permit.on("grace", &p).unwrap_err(), Refusal::Unchecked);
+        let p = Protection::read(&Fake, &helpdesk, "r1", &protected, &one("grace")).await.unwrap();
+        assert_eq!(permit.on("grace", &p).unwrap().id(), "grace");
+        // Many: the members of the protected groups.
+        let both = vec!["ada".to_string(), "grace".to_string()];
+        let p = Protection::read(&Fake, &helpdesk, "r1", &protected, &both).await.unwrap();
+        let (allowed, refused) = permit.split(&both, &p).unwrap();
+        assert_eq!((allowed.ids(), refused), (&one("grace")[..], one("ada")));
+        // Another realm's read opens nothing here.
+        let other = Permit::<act::SetStatus>::check(&helpdesk, "r2").unwrap();
+        assert_eq!(other.split(&both, &p).unwrap_err(), Refusal::Unchecked);
+        // An admin may.
+        let admin = operator(Role::Admin, None);
+        let permit = Permit::<act::DeleteIdentity>::check(&admin, "r1").unwrap();
+        let p = Protection::read(&Fake, &admin, "r1", &protected, &one("ada")).await.unwrap();
+        assert_eq!(permit.on("ada", &p).unwrap().id(), "ada");
     }
 }

@@ -111,9 +111,7 @@ impl AppState {
 
     /// Whether `group` is listed in `CONSOLE_PROTECTED_GROUPS`, by id or by name (ignoring case).
     pub fn is_protected_group(&self, group: &crate::model::Group) -> bool {
-        self.protected_groups
-            .iter()
-            .any(|p| *p == group.id || p.eq_ignore_ascii_case(&group.display_name))
+        crate::permit::is_protected_group(&self.protected_groups, group)
     }
 
     /// The tenant's realms (BI's first page of 200), fetched at most once per [`REALMS_TTL`].

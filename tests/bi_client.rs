@@ -234,8 +234,10 @@ async fn create_get_update_delete_an_identity() {
     // PATCH only what changes: the email stays.
     let renamed = c
         .update_identity(
-            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
-            &created.id,
+            &common::target(
+                &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
+                &created.id,
+            ),
             &IdentityWrite {
                 display_name: Some("Augusta Ada King".into()),
                 ..IdentityWrite::default()
@@ -248,8 +250,10 @@ async fn create_get_update_delete_an_identity() {
 
     let suspended = c
         .update_identity(
-            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
-            &created.id,
+            &common::target(
+                &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
+                &created.id,
+            ),
             &IdentityWrite {
                 status: Some("suspended".into()),
                 ..IdentityWrite::default()
@@ -260,7 +264,7 @@ async fn create_get_update_delete_an_identity() {
     assert!(suspended.is_suspended());
     assert_eq!(suspended.display_name, "Augusta Ada King");
 
-    c.delete_identity(&common::permit(&t.workforce), &created.id)
+    c.delete_identity(&common::target(&common::permit(&t.workforce), &created.id))
         .await
         .unwrap();
     let e = c.get_identity(&t.workforce, &created.id).await.unwrap_err();
@@ -271,14 +275,16 @@ async fn create_get_update_delete_an_identity() {
         Some(created.id.as_str())
     );
     let e = c
-        .delete_identity(&common::permit(&t.workforce), &created.id)
+        .delete_identity(&common::target(&common::permit(&t.workforce), &created.id))
         .await
         .unwrap_err();
     assert!(e.is_not_found());
     let e = c
         .update_identity(
-            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
-            &created.id,
+            &common::target(
+                &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
+                &created.id,
+            ),
             &IdentityWrite::default(),
         )
         .await
@@ -318,8 +324,10 @@ async fn usernames_are_unique_case_insensitively() {
         .remove(0);
     let e = c
         .update_identity(
-            &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
-            &other.id,
+            &common::target(
+                &common::permit::<bi_console::permit::act::EditIdentity>(&t.workforce),
+                &other.id,
+            ),
             &IdentityWrite {
                 traits: Some(Traits {
                     username: Some("ADA.LOVELACE".into()),
@@ -437,7 +445,10 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
     let mut with_unknown = ids.clone();
     with_unknown.push("ffffffffffffffff".into());
     let e = c
-        .batch_delete_identities(&common::permit(&t.workforce), &with_unknown)
+        .batch_delete_identities(&common::targets(
+            &common::permit(&t.workforce),
+            &with_unknown,
+        ))
         .await
         .unwrap_err();
     assert!(e.is_not_found());
@@ -451,7 +462,7 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
     }
 
     let e = c
-        .batch_delete_identities(&common::permit(&t.workforce), &[])
+        .batch_delete_identities(&common::targets(&common::permit(&t.workforce), &[]))
         .await
         .unwrap_err();
     assert_eq!(
@@ -460,7 +471,7 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
     );
     let too_many: Vec<String> = (0..=MAX_BATCH_IDS).map(|n| format!("{n:016x}")).collect();
     let e = c
-        .batch_delete_identities(&common::permit(&t.workforce), &too_many)
+        .batch_delete_identities(&common::targets(&common::permit(&t.workforce), &too_many))
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
@@ -468,15 +479,15 @@ async fn batch_delete_is_all_or_nothing_with_1_to_1000_ids() {
         .description
         .contains("1000"));
     let e = c
-        .batch_delete_identities(
+        .batch_delete_identities(&common::targets(
             &common::permit(&t.workforce),
             &[ids[0].clone(), ids[0].clone()],
-        )
+        ))
         .await
         .unwrap_err();
     assert_eq!(e.status(), Some(400));
 
-    c.batch_delete_identities(&common::permit(&t.workforce), &ids)
+    c.batch_delete_identities(&common::targets(&common::permit(&t.workforce), &ids))
         .await
         .unwrap();
     for id in &ids {
@@ -670,9 +681,12 @@ async fn members_are_added_listed_and_removed() {
         .list_members(&t.workforce, &admins.id, &ListQuery::default())
         .await
         .unwrap();
-    c.delete_identity(&common::permit(&t.workforce), &before.items[0].id)
-        .await
-        .unwrap();
+    c.delete_identity(&common::target(
+        &common::permit(&t.workforce),
+        &before.items[0].id,
+    ))
+    .await
+    .unwrap();
     let after = c
         .list_members(&t.workforce, &admins.id, &ListQuery::default())
         .await

@@ -314,16 +314,18 @@ async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
     assert!(!c.list_identities(realm, &q).await.unwrap().items.is_empty());
     c.get_identity(realm, &made.id).await.unwrap();
     c.update_identity(
-        &common::permit::<bi_console::permit::act::EditIdentity>(realm),
-        &made.id,
+        &common::target(
+            &common::permit::<bi_console::permit::act::EditIdentity>(realm),
+            &made.id,
+        ),
         &write,
     )
     .await
     .unwrap();
-    c.delete_identity(&common::permit(realm), &made.id)
+    c.delete_identity(&common::target(&common::permit(realm), &made.id))
         .await
         .unwrap();
-    c.batch_delete_identities(&common::permit(realm), &ids)
+    c.batch_delete_identities(&common::targets(&common::permit(realm), &ids))
         .await
         .unwrap();
     c.list_identity_groups(realm, &made.id, &q).await.unwrap();
@@ -358,7 +360,7 @@ async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
         post_binding_redirect_uri: Some("http://example.com/callback".into()),
     };
     let created_job = c
-        .create_credential_binding_job(&common::permit(realm), &made.id, &job)
+        .create_credential_binding_job(&common::target(&common::permit(realm), &made.id), &job)
         .await
         .unwrap();
     c.list_credential_binding_jobs(realm, &made.id, &q)
@@ -368,7 +370,7 @@ async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
     c.get_credential_binding_job(realm, &made.id, job_id)
         .await
         .unwrap();
-    c.revoke_credential_binding_job(&common::permit(realm), &made.id, job_id)
+    c.revoke_credential_binding_job(&common::target(&common::permit(realm), &made.id), job_id)
         .await
         .unwrap();
     let credentials = c.list_credentials(realm, &made.id, &q).await.unwrap();
@@ -376,15 +378,21 @@ async fn the_client_sends_what_the_spec_asks_and_reads_its_examples() {
         .get_credential(realm, &made.id, &credentials.items[0].id)
         .await
         .unwrap();
-    c.revoke_credential(&common::permit(realm), &made.id, &credential.id)
-        .await
-        .unwrap();
+    c.revoke_credential(
+        &common::target(&common::permit(realm), &made.id),
+        &credential.id,
+    )
+    .await
+    .unwrap();
     let template = bi_console::bi::wire::JobTemplate {
         authenticator_config_id: config.id.clone(),
         post_binding_redirect_uri: None,
     };
     let batch = c
-        .create_batch_credential_binding_job(&common::permit(realm), &ids, &template)
+        .create_batch_credential_binding_job(
+            &common::targets(&common::permit(realm), &ids),
+            &template,
+        )
         .await
         .unwrap();
     c.get_batch_credential_binding_job(realm, &batch.id)

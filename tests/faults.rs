@@ -84,8 +84,10 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
         };
         let now = c
             .update_identity_verified(
-                &common::permit::<bi_console::permit::act::EditIdentity>(&realm),
-                id,
+                &common::target(
+                    &common::permit::<bi_console::permit::act::EditIdentity>(&realm),
+                    id,
+                ),
                 &patch,
             )
             .await
@@ -96,8 +98,10 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
     // 30 suspends.
     for id in &ids[..30] {
         c.update_identity_verified(
-            &common::permit::<bi_console::permit::act::EditIdentity>(&realm),
-            id,
+            &common::target(
+                &common::permit::<bi_console::permit::act::EditIdentity>(&realm),
+                id,
+            ),
             &IdentityWrite::status_change(true),
         )
         .await
@@ -125,7 +129,7 @@ async fn two_hundred_operations_under_thirty_percent_faults_end_exactly_as_scrip
     }
     // 20 deletes.
     for id in &ids[60..] {
-        c.delete_identity(&common::permit(&realm), id)
+        c.delete_identity(&common::target(&common::permit(&realm), id))
             .await
             .unwrap();
         ops += 1;

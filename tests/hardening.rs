@@ -172,7 +172,7 @@ async fn dot_segment_ids_never_leave_their_resource_path() {
             .unwrap_err();
         assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
         let e = c
-            .delete_identity(&common::permit(&t.workforce), id)
+            .delete_identity(&common::target(&common::permit(&t.workforce), id))
             .await
             .unwrap_err();
         assert!(matches!(e, BiError::InvalidId(_)), "{id:?}: {e}");
@@ -615,10 +615,13 @@ async fn a_batch_delete_repeated_after_a_lost_answer_counts_what_it_deleted() {
     let c = quick_retries(t.client());
     // Deleted, but the answer is lost: the repeat finds none of them.
     t.sandbox.fail_next(&[Fault::DropAfter]);
+    let permit = common::permit(&t.workforce);
+    let protection = common::protection(&permit, &ids);
     let result = bi_console::api::bulk::run(
         &c,
-        &bi_console::api::bulk::BulkWrite::Delete(common::permit(&t.workforce)),
+        &bi_console::api::bulk::BulkWrite::Delete(permit),
         &ids,
+        &protection,
     )
     .await;
     assert_eq!(result.succeeded, 3, "{result:?}");
@@ -712,9 +715,10 @@ async fn concurrent_patches_of_different_fields_both_land() {
         let (c1, c2, r) = (&c, &c, &t.workforce);
         work.push(async move {
             let edit = common::permit::<bi_console::permit::act::EditIdentity>(r);
+            let (t1, t2) = (common::target(&edit, id), common::target(&edit, id));
             let (a, b) = tokio::join!(
-                c1.update_identity(&edit, id, &name),
-                c2.update_identity(&edit, id, &email)
+                c1.update_identity(&t1, &name),
+                c2.update_identity(&t2, &email)
             );
             a.unwrap();
             b.unwrap();
@@ -1179,6 +1183,198 @@ async fn a_failed_bi_call_answers_with_a_status_that_keeps_its_meaning() {
     let (status, body) = call(&c, &t.base, GetIdentity::PATH, &get(&ada)).await;
     assert_eq!(status, 502, "{body}");
     assert!(body.contains("BI had a problem"), "{body}");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The ids of the usernames given, in the default realm of the sandbox.
+async fn ids_of(t: &common::TestConsole, usernames: &[&str]) -> Vec<String> {
+    let sb = t.sandbox.as_ref().unwrap();
+    let mut ids = Vec::new();
+    for u in usernames {
+        let page = sb
+            .store()
+            .list_identities(&t.info.default_realm, Some(u), 0, 1)
+            .await
+            .unwrap();
+        ids.push(page.items[0].id.clone());
+    }
+    ids
+}
+
+#[tokio::test]
+async fn a_member_of_a_protected_group_is_changed_by_an_admin_only() {
+    let dir = temp_dir("hard-protected-identity");
+    let mut v = vars();
+    v.push(("CONSOLE_PROTECTED_GROUPS", "Realm Administrators".into()));
+    let t = start_console(&dir, &v).await;
+    let sb = t.sandbox.clone().unwrap();
+    let realm = t.info.default_realm.clone();
+    // ada and grace administer the realm; alan does not.
+    let ids = ids_of(&t, &["ada.lovelace", "grace.hopper", "alan.turing"]).await;
+    let (ada, grace, alan) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
+    let admin = browser();
+    sign_in(&admin, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let (status, body) = call(
+        &admin,
+        &t.base,
+        IdentityPasskeys::PATH,
+        &IdentityPasskeys {
+            realm: realm.clone(),
+            identity: ada.clone(),
+        },
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let view: PasskeysView = serde_json::from_str(&body).unwrap();
+    let passkey = view
+        .credentials
+        .iter()
+        .find(|c| c.state == "ACTIVE")
+        .expect("ada has a passkey")
+        .id
+        .clone();
+    let config = view.default_config.clone();
+
+    let helpdesk = browser();
+    sign_in(&helpdesk, &t.base, "helpdesk", common::HELPDESK_PASSWORD).await;
+    let calls_before = sb.calls_total();
+    let refused: Vec<(&str, String)> = vec![
+        (
+            RevokePasskey::PATH,
+            serde_qs::to_string(&RevokePasskey {
+                realm: realm.clone(),
+                identity: ada.clone(),
+                credential: passkey.clone(),
+            })
+            .unwrap(),
+        ),
+        (
+            SendPasskeyInvitation::PATH,
+            serde_qs::to_string(&SendPasskeyInvitation {
+                realm: realm.clone(),
+                identity: ada.clone(),
+                config: config.clone(),
+                link: true,
+            })
+            .unwrap(),
+        ),
+        (
+            SetIdentityStatus::PATH,
+            serde_qs::to_string(&SetIdentityStatus {
+                realm: realm.clone(),
+                id: grace.clone(),
+                suspend: true,
+            })
+            .unwrap(),
+        ),
+        (
+            StartPasskeyInvitations::PATH,
+            serde_qs::to_string(&StartPasskeyInvitations {
+                realm: realm.clone(),
+                ids: vec![alan.clone(), ada.clone()],
+            })
+            .unwrap(),
+        ),
+    ];
+    for (path, body) in &refused {
+        let (status, answer) = common::post_raw(&helpdesk, &t.base, path, body).await;
+        assert_eq!(status, 403, "{path}: {answer}");
+        assert!(answer.contains("protected group"), "{path}: {answer}");
+    }
+    // Nothing was written at BI: only reads reached the sandbox.
+    let writes: Vec<String> = sb
+        .calls_since(calls_before)
+        .into_iter()
+        .filter(|c| !c.starts_with("GET "))
+        .collect();
+    assert_eq!(writes, Vec::<String>::new());
+    let ada_now = sb.store().get_identity(&realm, &ada).await.unwrap();
+    assert_eq!(ada_now.display_name, "Ada Lovelace");
+    assert_eq!(
+        sb.store()
+            .get_identity(&realm, &grace)
+            .await
+            .unwrap()
+            .status
+            .as_deref(),
+        Some("active")
+    );
+
+    // In bulk, the protected ones fail and say why; the others are done.
+    let (status, body) = call(
+        &helpdesk,
+        &t.base,
+        BulkIdentities::PATH,
+        &BulkIdentities {
+            realm: realm.clone(),
+            op: BulkOp::Suspend,
+            ids: vec![ada.clone(), alan.clone()],
+        },
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let result: bi_console::model::BulkResult = serde_json::from_str(&body).unwrap();
+    assert_eq!(result.succeeded, 1, "{body}");
+    assert_eq!(result.failed.len(), 1, "{body}");
+    assert_eq!(result.failed[0].id, ada);
+    assert!(
+        result.failed[0].reason.contains("protected group"),
+        "{body}"
+    );
+    assert_eq!(
+        sb.store()
+            .get_identity(&realm, &alan)
+            .await
+            .unwrap()
+            .status
+            .as_deref(),
+        Some("suspended")
+    );
+
+    // The identity's page says why its controls are absent.
+    let page = page_text(
+        &helpdesk,
+        format!("{}/realms/{realm}/identities/{ada}", t.base),
+    )
+    .await;
+    assert!(page.contains("protected-note"), "the note is shown");
+    assert!(
+        !page.contains(">Suspend<") && !page.contains(">Delete<"),
+        "no controls"
+    );
+    let page = page_text(
+        &admin,
+        format!("{}/realms/{realm}/identities/{ada}", t.base),
+    )
+    .await;
+    assert!(!page.contains("protected-note") && page.contains(">Suspend<"));
+
+    // An admin may; and the refusals are in the audit log.
+    let (status, body) = call(
+        &admin,
+        &t.base,
+        SetIdentityStatus::PATH,
+        &SetIdentityStatus {
+            realm: realm.clone(),
+            id: grace.clone(),
+            suspend: true,
+        },
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, body) = call(
+        &admin,
+        &t.base,
+        ListAudit::PATH,
+        &ListAudit {
+            filter: Default::default(),
+            page: 1,
+            size: 50,
+        },
+    )
+    .await;
+    assert!(body.contains("refused.protected_identity"), "{body}");
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

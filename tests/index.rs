@@ -129,9 +129,12 @@ async fn filters_sorts_and_the_summary_follow_the_records() {
     let realm = t.workforce.clone();
     let ids = common::make_identities(&t, "sorted", 5).await;
     let edit = permit::<bi_console::permit::act::SetStatus>(&realm);
-    c.update_identity(&edit, &ids[1], &IdentityWrite::status_change(true))
-        .await
-        .unwrap();
+    c.update_identity(
+        &common::target(&edit, &ids[1]),
+        &IdentityWrite::status_change(true),
+    )
+    .await
+    .unwrap();
     let index = index_for(&t).await;
     index.refresh(&c, &realm).await.unwrap();
     let suspended = IdentityFilter {
@@ -185,8 +188,12 @@ async fn changes_made_at_bi_appear_after_a_refresh() {
         ..IdentityWrite::default()
     };
     let edit = permit::<bi_console::permit::act::EditIdentity>(&realm);
-    c.update_identity(&edit, &made.id, &rename).await.unwrap();
-    c.delete_identity(&permit(&realm), &victim).await.unwrap();
+    c.update_identity(&common::target(&edit, &made.id), &rename)
+        .await
+        .unwrap();
+    c.delete_identity(&common::target(&permit(&realm), &victim))
+        .await
+        .unwrap();
     assert!(found(&index, &realm, &text("Renamed Elsewhere"))
         .await
         .is_empty());

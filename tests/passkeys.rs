@@ -123,8 +123,7 @@ async fn the_whole_life_cycle_follows_bis_rule() {
     // An emailed invitation: PENDING, and the email with its link is in the outbox.
     let sent = c
         .create_credential_binding_job(
-            &permit(&realm),
-            &ada,
+            &common::target(&permit(&realm), &ada),
             &invitation(DELIVERY_EMAIL, &cfg, None),
         )
         .await
@@ -166,12 +165,12 @@ async fn the_whole_life_cycle_follows_bis_rule() {
 
     // A completed invitation cannot be revoked (409); the passkey can, and the identity is UNENROLLED again.
     let refused = c
-        .revoke_credential_binding_job(&permit(&realm), &ada, &job.id)
+        .revoke_credential_binding_job(&common::target(&permit(&realm), &ada), &job.id)
         .await
         .unwrap_err();
     assert_eq!(status_of(&refused), Some(409));
     let revoked = c
-        .revoke_credential(&permit(&realm), &ada, &passkey.id)
+        .revoke_credential(&common::target(&permit(&realm), &ada), &passkey.id)
         .await
         .unwrap();
     assert_eq!(revoked.state, "REVOKED");
@@ -180,8 +179,7 @@ async fn the_whole_life_cycle_follows_bis_rule() {
     // An enrollment link for someone helped in person (RETURN), revoked before use: UNENROLLED, the link dead.
     let link = c
         .create_credential_binding_job(
-            &permit(&realm),
-            &ada,
+            &common::target(&permit(&realm), &ada),
             &invitation(DELIVERY_RETURN, &cfg, Some("https://example.com/done")),
         )
         .await
@@ -193,7 +191,10 @@ async fn the_whole_life_cycle_follows_bis_rule() {
     assert!(url.contains(":invokeAuthenticator?token="), "{url}");
     assert_eq!(enrollment(&t, &ada).await, "PENDING");
     let job = c
-        .revoke_credential_binding_job(&permit(&realm), &ada, &link.credential_binding_job.id)
+        .revoke_credential_binding_job(
+            &common::target(&permit(&realm), &ada),
+            &link.credential_binding_job.id,
+        )
         .await
         .unwrap();
     assert_eq!(job.state, "REVOKED");
@@ -205,8 +206,7 @@ async fn the_whole_life_cycle_follows_bis_rule() {
     // Declining a link ends the invitation without a passkey.
     let link = c
         .create_credential_binding_job(
-            &permit(&realm),
-            &ada,
+            &common::target(&permit(&realm), &ada),
             &invitation(DELIVERY_RETURN, &cfg, None),
         )
         .await
@@ -230,7 +230,7 @@ async fn an_undeliverable_address_fails_the_invitation_and_errors_keep_their_mea
 
     let bounced = new_person(&t, "bounce.me", Some("me@nowhere.invalid")).await;
     let sent = c
-        .create_credential_binding_job(&permit(&realm), &bounced, &email_job(&cfg))
+        .create_credential_binding_job(&common::target(&permit(&realm), &bounced), &email_job(&cfg))
         .await
         .unwrap();
     assert_eq!(sent.credential_binding_job.state, "FAILED_TO_SEND");
@@ -239,7 +239,7 @@ async fn an_undeliverable_address_fails_the_invitation_and_errors_keep_their_mea
     // No email address: 422, nothing created.
     let silent = new_person(&t, "no.mail", None).await;
     let e = c
-        .create_credential_binding_job(&permit(&realm), &silent, &email_job(&cfg))
+        .create_credential_binding_job(&common::target(&permit(&realm), &silent), &email_job(&cfg))
         .await
         .unwrap_err();
     assert_eq!(status_of(&e), Some(422));
@@ -249,7 +249,10 @@ async fn an_undeliverable_address_fails_the_invitation_and_errors_keep_their_mea
     // No authenticator configuration: 400 on its field; an unknown one too.
     for config in ["", "0000000000000000"] {
         let e = c
-            .create_credential_binding_job(&permit(&realm), &silent, &email_job(config))
+            .create_credential_binding_job(
+                &common::target(&permit(&realm), &silent),
+                &email_job(config),
+            )
             .await
             .unwrap_err();
         assert_eq!(status_of(&e), Some(400), "{config:?}");
@@ -264,7 +267,10 @@ async fn an_undeliverable_address_fails_the_invitation_and_errors_keep_their_mea
 
     // Unknown identity, job and credential: 404.
     let e = c
-        .create_credential_binding_job(&permit(&realm), "0000000000000000", &email_job(&cfg))
+        .create_credential_binding_job(
+            &common::target(&permit(&realm), "0000000000000000"),
+            &email_job(&cfg),
+        )
         .await
         .unwrap_err();
     assert_eq!(status_of(&e), Some(404));
@@ -274,7 +280,10 @@ async fn an_undeliverable_address_fails_the_invitation_and_errors_keep_their_mea
         .unwrap_err();
     assert_eq!(status_of(&e), Some(404));
     let e = c
-        .revoke_credential(&permit(&realm), &silent, "0000000000000000")
+        .revoke_credential(
+            &common::target(&permit(&realm), &silent),
+            "0000000000000000",
+        )
         .await
         .unwrap_err();
     assert_eq!(status_of(&e), Some(404));
@@ -375,26 +384,35 @@ async fn batches_of_1200_go_in_two_within_the_queue_limit() {
 
     // More than 1,000 in one batch: 400.
     let e = c
-        .create_batch_credential_binding_job(&permit(&realm), &ids, &template)
+        .create_batch_credential_binding_job(&common::targets(&permit(&realm), &ids), &template)
         .await
         .unwrap_err();
     assert_eq!(status_of(&e), Some(400));
 
     // 1,000, then 200 more while the first is queued: the queue holds at most 1,000, so 429 until it drains.
     let first = c
-        .create_batch_credential_binding_job(&permit(&realm), &ids[..1_000], &template)
+        .create_batch_credential_binding_job(
+            &common::targets(&permit(&realm), &ids[..1_000]),
+            &template,
+        )
         .await
         .unwrap();
     assert_eq!(first.state, "RUNNING");
     let e = c
-        .create_batch_credential_binding_job(&permit(&realm), &ids[1_000..], &template)
+        .create_batch_credential_binding_job(
+            &common::targets(&permit(&realm), &ids[1_000..]),
+            &template,
+        )
         .await
         .unwrap_err();
     assert_eq!(status_of(&e), Some(429));
     let mut second = None;
     for _ in 0..200 {
         match c
-            .create_batch_credential_binding_job(&permit(&realm), &ids[1_000..], &template)
+            .create_batch_credential_binding_job(
+                &common::targets(&permit(&realm), &ids[1_000..]),
+                &template,
+            )
             .await
         {
             Ok(b) => {
@@ -455,8 +473,7 @@ async fn a_batch_reports_who_could_not_be_invited() {
     ];
     let batch = c
         .create_batch_credential_binding_job(
-            &permit(&realm),
-            &ids,
+            &common::targets(&permit(&realm), &ids),
             &JobTemplate {
                 authenticator_config_id: cfg,
                 post_binding_redirect_uri: None,

@@ -7,7 +7,7 @@ use futures::stream::{self, StreamExt};
 use crate::bi::wire::IdentityWrite;
 use crate::bi::{BiError, Client};
 use crate::model::{BulkFailure, BulkResult, MAX_BATCH_IDS};
-use crate::permit::{act, Permit};
+use crate::permit::{act, Permit, Protection, Targets};
 
 const PARALLEL_PATCHES: usize = 8;
 
@@ -17,22 +17,75 @@ pub enum BulkWrite {
     SetStatus(Permit<act::SetStatus>, bool),
 }
 
-pub async fn run(client: &Client, write: &BulkWrite, ids: &[String]) -> BulkResult {
-    match write {
-        BulkWrite::Delete(permit) => delete(client, permit, ids).await,
-        BulkWrite::SetStatus(permit, suspend) => set_status(client, permit, *suspend, ids).await,
+/// Does `write` to those of `ids` the protected-identity rule allows (see `crate::permit`); the others are
+/// failures that say why.
+pub async fn run(
+    client: &Client,
+    write: &BulkWrite,
+    ids: &[String],
+    protection: &Protection,
+) -> BulkResult {
+    let mut result = match write {
+        BulkWrite::Delete(permit) => match permit.split(ids, protection) {
+            Ok((targets, refused)) => delete(client, &targets).await.with_refused(refused),
+            Err(_) => BulkResult::unchecked(ids),
+        },
+        BulkWrite::SetStatus(permit, suspend) => match permit.split(ids, protection) {
+            Ok((targets, refused)) => set_status(client, &targets, *suspend)
+                .await
+                .with_refused(refused),
+            Err(_) => BulkResult::unchecked(ids),
+        },
+    };
+    // In the order they were selected.
+    let order: std::collections::HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| (id.as_str(), n))
+        .collect();
+    result
+        .failed
+        .sort_by_key(|f| order.get(f.id.as_str()).copied().unwrap_or(usize::MAX));
+    result
+}
+
+trait Refused {
+    fn with_refused(self, refused: Vec<String>) -> Self;
+    fn unchecked(ids: &[String]) -> Self;
+}
+
+impl Refused for BulkResult {
+    fn with_refused(mut self, refused: Vec<String>) -> BulkResult {
+        self.failed
+            .extend(refused.into_iter().map(|id| BulkFailure {
+                id,
+                reason: "a member of a protected group: only an admin may change it".into(),
+            }));
+        self
+    }
+
+    fn unchecked(ids: &[String]) -> BulkResult {
+        BulkResult {
+            succeeded: 0,
+            failed: ids
+                .iter()
+                .map(|id| BulkFailure {
+                    id: id.clone(),
+                    reason: "its groups could not be checked".into(),
+                })
+                .collect(),
+        }
     }
 }
 
-async fn delete(
-    client: &Client,
-    permit: &Permit<act::DeleteIdentity>,
-    ids: &[String],
-) -> BulkResult {
+async fn delete(client: &Client, targets: &Targets<'_, act::DeleteIdentity>) -> BulkResult {
     let done = chunked(
-        ids,
+        targets.ids(),
         "identity not found (already deleted?)",
-        |chunk| async move { client.batch_delete_identities(permit, &chunk).await },
+        |chunk| {
+            let chunk = targets.only(&chunk);
+            async move { client.batch_delete_identities(&chunk).await }
+        },
     )
     .await;
     BulkResult {
@@ -101,20 +154,19 @@ where
 
 async fn set_status(
     client: &Client,
-    permit: &Permit<act::SetStatus>,
+    targets: &Targets<'_, act::SetStatus>,
     suspend: bool,
-    ids: &[String],
 ) -> BulkResult {
     let patch = IdentityWrite::status_change(suspend);
-    let outcomes: Vec<(String, Result<(), BiError>)> = stream::iter(ids.iter().cloned())
+    let outcomes: Vec<(String, Result<(), BiError>)> = stream::iter(targets.ids().to_vec())
         .map(|id| {
             let patch = &patch;
             async move {
-                let r = client
-                    .update_identity_verified(permit, &id, patch)
-                    .await
-                    .map(|_| ());
-                (id, r)
+                let r = match targets.get(&id) {
+                    Some(target) => client.update_identity_verified(&target, patch).await,
+                    None => Err(BiError::InvalidId(id.clone())),
+                };
+                (id, r.map(|_| ()))
             }
         })
         .buffer_unordered(PARALLEL_PATCHES)

@@ -158,3 +158,85 @@ pub(crate) fn checked_search(q: &str) -> Result<(), AppError> {
         }),
     }
 }
+
+/// What BI says about `ids` for the protected-identity rule (`crate::permit::Protection`), read with `s`'s client
+/// (for work outside a request too).
+pub(crate) async fn protection_of<A: crate::permit::Act>(
+    s: &crate::state::AppState,
+    permit: &crate::permit::Permit<A>,
+    ids: &[String],
+) -> Result<crate::permit::Protection, AppError> {
+    crate::permit::Protection::read(
+        &*s.client,
+        permit.operator(),
+        permit.realm(),
+        &s.protected_groups,
+        ids,
+    )
+    .await
+    .map_err(|e| super::errors::from_bi("read the identity's groups", e))
+}
+
+/// The refusal of a write on members of a protected group (403), recorded.
+async fn refused_protected(
+    operator: &crate::model::OperatorView,
+    realm: &str,
+    ids: &[String],
+) -> AppError {
+    let refused = match ids {
+        [_] => forbidden(crate::model::PROTECTED_IDENTITY),
+        _ => forbidden(&format!(
+            "{} of the selected identities are members of a protected group: only an admin may change them. \
+             Leave them out and try again.",
+            ids.len()
+        )),
+    };
+    let event = crate::audit::Event::new(
+        "refused.protected_identity",
+        realm,
+        ids.first().map(String::as_str).unwrap_or_default(),
+        "",
+        "a change to a member of a protected group",
+    )
+    .with_subjects(ids.to_vec());
+    record(operator, event, &Err::<(), _>(refused.clone())).await;
+    refused
+}
+
+fn unchecked() -> AppError {
+    AppError::new("The identities' groups could not be checked; nothing was changed.")
+}
+
+/// `permit` on the identity `id`: refused (403, recorded) when it is a member of a protected group and the
+/// operator is not an admin.
+pub(crate) async fn on_identity<'p, A: crate::permit::OnIdentity>(
+    permit: &'p crate::permit::Permit<A>,
+    id: &str,
+) -> Result<crate::permit::Target<'p, A>, AppError> {
+    checked_ids(vec![id.to_string()], 1, "identity")?;
+    let protection = protection_of(&state()?, permit, &[id.to_string()]).await?;
+    match permit.on(id, &protection) {
+        Ok(target) => Ok(target),
+        Err(crate::permit::Refusal::Protected(ids)) => {
+            Err(refused_protected(permit.operator(), permit.realm(), &ids).await)
+        }
+        Err(_) => Err(unchecked()),
+    }
+}
+
+/// `permit` on every one of `ids`, or refused whole (403, recorded) when some are members of a protected group
+/// and the operator is not an admin.
+pub(crate) async fn on_identities<'p, A: crate::permit::OnIdentity>(
+    s: &crate::state::AppState,
+    permit: &'p crate::permit::Permit<A>,
+    ids: &[String],
+) -> Result<crate::permit::Targets<'p, A>, AppError> {
+    let protection = protection_of(s, permit, ids).await?;
+    match permit.split(ids, &protection) {
+        Ok((targets, refused)) if refused.is_empty() => Ok(targets),
+        Ok((_, refused)) => {
+            Err(refused_protected(permit.operator(), permit.realm(), &refused).await)
+        }
+        Err(_) => Err(unchecked()),
+    }
+}

@@ -73,7 +73,7 @@ pub fn from_bi(operation: &str, e: BiError) -> AppError {
                 sentence(&e.to_string())
             ))
         },
-        BiError::Unreachable(_) | BiError::Decode(_) | BiError::Token(_) => {
+        BiError::Unreachable(_) | BiError::Decode(_) | BiError::Token(_) | BiError::TooLong(_) => {
             AppError::new(format!("{}.", sentence(&e.to_string())))
         }
     };
@@ -96,6 +96,7 @@ pub fn answer_status_for(e: &BiError) -> u16 {
         BiError::Timeout(_) => 504,
         BiError::InvalidId(_) => 400,
         BiError::Unreachable(_) | BiError::Decode(_) | BiError::Token(_) => 502,
+        BiError::TooLong(_) => 500,
     }
 }
 

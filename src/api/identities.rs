@@ -57,6 +57,8 @@ pub struct IdentityDetail {
     pub identity: Identity,
     pub groups: Vec<Group>,
     pub groups_total: u64,
+    /// A member of a protected group (`CONSOLE_PROTECTED_GROUPS`): only an admin may change it.
+    pub protected: bool,
 }
 
 /// An identity and its groups: two BI calls, made concurrently (BI has no call that returns both).
@@ -83,10 +85,12 @@ pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, A
     }
     let identity = identity.map_err(|e| errors::from_bi("get identity", e))?;
     let groups = groups.map_err(|e| errors::from_bi("list the identity's groups", e))?;
+    let protected = groups.items.iter().any(|g| s.is_protected_group(g));
     Ok(IdentityDetail {
         identity,
         groups: groups.items,
         groups_total: groups.total_size,
+        protected,
     })
 }
 
@@ -114,9 +118,10 @@ pub async fn update_identity(
         // The audit's "before" and the target's name are BI's, read here, never what the browser says.
         let before = errors::bi("get identity", s.client.get_identity(&realm, &id)).await?;
         let before = IdentityInput::from_identity(&before);
+        let target = super::checks::on_identity(p, &id).await?;
         let outcome = errors::bi(
             "update identity",
-            s.client.update_identity_verified(p, &id, &patch),
+            s.client.update_identity_verified(&target, &patch),
         )
         .await;
         let after = match &outcome {
@@ -149,11 +154,10 @@ pub async fn set_identity_status(
     } else {
         ("unsuspend identity", "identity.unsuspend")
     };
+    let target = super::checks::on_identity(&permit, &id).await?;
     let outcome = errors::bi(
         verb,
-        state()?
-            .client
-            .update_identity_verified(&permit, &id, &patch),
+        state()?.client.update_identity_verified(&target, &patch),
     )
     .await;
     let name = outcome
@@ -174,7 +178,8 @@ pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> 
     let s = state()?;
     // Read it first, so the audit log names what was deleted.
     let before = errors::bi("delete identity", s.client.get_identity(&realm, &id)).await?;
-    let outcome = errors::bi("delete identity", s.client.delete_identity(&permit, &id)).await;
+    let target = super::checks::on_identity(&permit, &id).await?;
+    let outcome = errors::bi("delete identity", s.client.delete_identity(&target)).await;
     let detail = format!("{} ({})", before.display_name, before.username());
     let event = Event::new("identity.delete", &realm, &id, before.username(), detail);
     recorded(&permit, event, outcome).await?;
@@ -196,7 +201,12 @@ pub async fn bulk_identities(
         BulkOp::Unsuspend => BulkWrite::SetStatus(permit(&realm).await?, false),
     };
     let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
-    let result = super::bulk::run(&state()?.client, &write, &ids).await;
+    let s = state()?;
+    let protection = match &write {
+        BulkWrite::Delete(p) => super::checks::protection_of(&s, p, &ids).await?,
+        BulkWrite::SetStatus(p, _) => super::checks::protection_of(&s, p, &ids).await?,
+    };
+    let result = super::bulk::run(&s.client, &write, &ids, &protection).await;
     let failed: std::collections::HashSet<&str> =
         result.failed.iter().map(|f| f.id.as_str()).collect();
     let done: Vec<String> = ids

@@ -192,6 +192,21 @@ impl Job<'_> {
         crate::permit::Permit::check(self.operator, self.realm).map_err(|e| format!("refused: {e}"))
     }
 
+    /// `permit` on `id`, or why not: a member of a protected group is changed by an admin only.
+    async fn on<'p, A: crate::permit::OnIdentity>(
+        &self,
+        permit: &'p crate::permit::Permit<A>,
+        id: &str,
+    ) -> Result<crate::permit::Target<'p, A>, String> {
+        let protection = super::checks::protection_of(self.s, permit, &[id.to_string()])
+            .await
+            .map_err(|e| e.message)?;
+        permit.on(id, &protection).map_err(|e| match e {
+            crate::permit::Refusal::Protected(_) => crate::model::PROTECTED_IDENTITY.to_string(),
+            other => format!("refused: {other}"),
+        })
+    }
+
     /// Records a write of the job in the audit log (the job runs outside any request).
     async fn record(&self, event: crate::audit::Event, outcome: &Result<(), String>) {
         let result = if outcome.is_ok() { "ok" } else { "error" };
@@ -263,11 +278,10 @@ impl Job<'_> {
             }
             Some(id) => {
                 let permit = self.permit::<crate::permit::act::EditIdentity>()?;
+                let target = self.on(&permit, id).await?;
                 (
                     "identity.update",
-                    client
-                        .update_identity_verified(&permit, id, &write.body)
-                        .await,
+                    client.update_identity_verified(&target, &write.body).await,
                 )
             }
         };
@@ -295,11 +309,12 @@ impl Job<'_> {
     /// Suspends one identity the file does not list.
     async fn suspend(&self, id: &str) -> Result<(), String> {
         let permit = self.permit::<crate::permit::act::SetStatus>()?;
+        let target = self.on(&permit, id).await?;
         let patch = crate::bi::wire::IdentityWrite::status_change(true);
         let outcome = self
             .s
             .client
-            .update_identity_verified(&permit, id, &patch)
+            .update_identity_verified(&target, &patch)
             .await
             .map_err(|e| crate::api::errors::from_bi("suspend", e).message);
         let name = outcome

@@ -60,6 +60,8 @@ pub(crate) async fn invite_many(
         authenticator_config_id: config.id,
         post_binding_redirect_uri: None,
     };
+    // Members of a protected group refuse the whole selection for a non-admin (nothing is sent).
+    super::checks::on_identities(s, &permit, &ids).await?;
     let chunks: Vec<Vec<String>> = ids.chunks(MAX_BATCH_IDS).map(<[String]>::to_vec).collect();
     let Some(first) = chunks.first() else {
         return Err(super::checks::bad_request("No identity to invite."));
@@ -111,9 +113,14 @@ async fn submit(
     template: &crate::bi::wire::JobTemplate,
     request_id: &str,
 ) -> Submitted {
+    // The rule is read again for each batch: a run lasts, and membership can change meanwhile.
+    let targets = match super::checks::on_identities(s, permit, ids).await {
+        Ok(t) => t,
+        Err(e) => return Submitted::Refused(e),
+    };
     let made = s
         .client
-        .create_batch_credential_binding_job(permit, ids, template)
+        .create_batch_credential_binding_job(&targets, template)
         .await;
     let made = match made {
         Err(e) if e.status() == Some(429) => return Submitted::QueueFull,

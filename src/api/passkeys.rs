@@ -134,9 +134,10 @@ pub(super) async fn invite(
         post_binding_redirect_uri: None,
     };
     let s = state()?;
+    let target = super::checks::on_identity(permit, identity).await?;
     let made = s
         .client
-        .create_credential_binding_job(permit, identity, &job)
+        .create_credential_binding_job(&target, &job)
         .await
         .map_err(|e| {
             if e.status() == Some(422) {
@@ -207,10 +208,8 @@ pub async fn revoke_passkey_invitation(
 ) -> Result<CredentialBindingJob, AppError> {
     let permit = permit::<crate::permit::act::Invite>(&realm).await?;
     let s = state()?;
-    let outcome = s
-        .client
-        .revoke_credential_binding_job(&permit, &identity, &job)
-        .await;
+    let target = super::checks::on_identity(&permit, &identity).await?;
+    let outcome = s.client.revoke_credential_binding_job(&target, &job).await;
     let detail = format!("invitation {job} revoked");
     revoked(
         &permit,
@@ -232,10 +231,8 @@ pub async fn revoke_passkey(
 ) -> Result<Credential, AppError> {
     let permit = permit::<crate::permit::act::RevokePasskey>(&realm).await?;
     let s = state()?;
-    let outcome = s
-        .client
-        .revoke_credential(&permit, &identity, &credential)
-        .await;
+    let target = super::checks::on_identity(&permit, &identity).await?;
+    let outcome = s.client.revoke_credential(&target, &credential).await;
     let detail = format!("passkey {credential} revoked");
     revoked(
         &permit,

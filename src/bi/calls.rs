@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use super::wire::*;
 use super::{seg, BiError, Client};
 use crate::model::{AuthenticatorConfig, Credential, CredentialBindingJob, Group, Identity, Realm};
-use crate::permit::{act, PatchesIdentity, Permit};
+use crate::permit::{act, PatchesIdentity, Permit, Target, Targets};
 
 /// Nothing to send.
 const NO_BODY: Option<&()> = None;
@@ -80,32 +80,31 @@ impl Client {
     /// PATCH: only the fields set in `patch` change.
     pub async fn update_identity<A: PatchesIdentity>(
         &self,
-        permit: &Permit<A>,
-        id: &str,
+        target: &Target<'_, A>,
         patch: &IdentityWrite,
     ) -> Result<Identity, BiError> {
-        let url = self.item(permit.realm(), "identities", id, "")?;
+        let url = self.item(target.realm(), "identities", target.id(), "")?;
         let body = IdentityEnvelope { identity: patch };
         self.call(Method::PATCH, &url, None, Some(&body)).await
     }
 
     pub async fn delete_identity(
         &self,
-        permit: &Permit<act::DeleteIdentity>,
-        id: &str,
+        target: &Target<'_, act::DeleteIdentity>,
     ) -> Result<(), BiError> {
-        let url = self.item(permit.realm(), "identities", id, "")?;
+        let url = self.item(target.realm(), "identities", target.id(), "")?;
         self.call_empty(Method::DELETE, &url, NO_BODY).await
     }
 
     /// One `:batchDelete` call: 1–1000 ids, all deleted or none.
     pub async fn batch_delete_identities(
         &self,
-        permit: &Permit<act::DeleteIdentity>,
-        ids: &[String],
+        targets: &Targets<'_, act::DeleteIdentity>,
     ) -> Result<(), BiError> {
-        let url = self.collection(permit.realm(), "identities:batchDelete")?;
-        let body = BatchDeleteRequest { ids: ids.to_vec() };
+        let url = self.collection(targets.realm(), "identities:batchDelete")?;
+        let body = BatchDeleteRequest {
+            ids: targets.ids().to_vec(),
+        };
         self.call_empty(Method::POST, &url, Some(&body)).await
     }
 
@@ -207,26 +206,24 @@ impl Client {
     /// Revokes a passkey; answers it (state `REVOKED`).
     pub async fn revoke_credential(
         &self,
-        permit: &Permit<act::RevokePasskey>,
-        identity: &str,
+        target: &Target<'_, act::RevokePasskey>,
         id: &str,
     ) -> Result<Credential, BiError> {
         // BI's RevokeCredential takes no body.
-        let url =
-            self.identity_item(permit.realm(), identity, "credentials", Some(id), ":revoke")?;
+        let (realm, identity) = (target.realm(), target.id());
+        let url = self.identity_item(realm, identity, "credentials", Some(id), ":revoke")?;
         self.call(Method::POST, &url, None, NO_BODY).await
     }
 
     /// Creates a credential binding job (an invitation): by email, or with the link in the answer (`RETURN`).
     pub async fn create_credential_binding_job(
         &self,
-        permit: &Permit<act::Invite>,
-        identity: &str,
+        target: &Target<'_, act::Invite>,
         job: &JobWrite,
     ) -> Result<CreatedJob, BiError> {
         let url = self.identity_item(
-            permit.realm(),
-            identity,
+            target.realm(),
+            target.id(),
             "credential-binding-jobs",
             None,
             "",
@@ -248,13 +245,12 @@ impl Client {
     /// Revokes an invitation that is still open (BI refuses one that completed: 409).
     pub async fn revoke_credential_binding_job(
         &self,
-        permit: &Permit<act::Invite>,
-        identity: &str,
+        target: &Target<'_, act::Invite>,
         id: &str,
     ) -> Result<CredentialBindingJob, BiError> {
         let url = self.identity_item(
-            permit.realm(),
-            identity,
+            target.realm(),
+            target.id(),
             "credential-binding-jobs",
             Some(id),
             ":revoke",
@@ -266,14 +262,13 @@ impl Client {
     /// One batch of invitations by email (1–1000 identities); answers the batch (state `RUNNING` at first).
     pub async fn create_batch_credential_binding_job(
         &self,
-        permit: &Permit<act::Invite>,
-        identity_ids: &[String],
+        targets: &Targets<'_, act::Invite>,
         template: &JobTemplate,
     ) -> Result<BatchJob, BiError> {
-        let url = self.collection(permit.realm(), "batch-credential-binding-jobs")?;
+        let url = self.collection(targets.realm(), "batch-credential-binding-jobs")?;
         let body = BatchJobEnvelope {
             batch_credential_binding_job: BatchJob {
-                identity_ids: identity_ids.to_vec(),
+                identity_ids: targets.ids().to_vec(),
                 job_template: template.clone(),
                 ..BatchJob::default()
             },

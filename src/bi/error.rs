@@ -26,9 +26,16 @@ pub enum BiError {
     /// built, so no request can leave the resource's own path.
     #[error("'{0}' is not a valid id")]
     InvalidId(String),
+    /// A list read whole for a decision (the protected-identity rule) had more items than the console reads.
+    #[error("BI's list has more than {0} items, more than the console reads for one decision")]
+    TooLong(usize),
 }
 
 impl BiError {
+    pub fn too_long(max: usize) -> BiError {
+        BiError::TooLong(max)
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             BiError::Api { status, .. } => Some(*status),
@@ -56,7 +63,7 @@ impl BiError {
         match self {
             BiError::Api { status, .. } => matches!(status, 429 | 500 | 502 | 503 | 504),
             BiError::Timeout(_) | BiError::Unreachable(_) => true,
-            BiError::Decode(_) | BiError::Token(_) | BiError::InvalidId(_) => false,
+            BiError::Decode(_) | BiError::Token(_) | BiError::InvalidId(_) | BiError::TooLong(_) => false,
         }
     }
 
@@ -66,7 +73,7 @@ impl BiError {
         match self {
             BiError::Api { status, .. } => matches!(status, 500 | 502 | 504),
             BiError::Timeout(_) | BiError::Unreachable(_) => true,
-            BiError::Decode(_) | BiError::Token(_) | BiError::InvalidId(_) => false,
+            BiError::Decode(_) | BiError::Token(_) | BiError::InvalidId(_) | BiError::TooLong(_) => false,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod coalesce;
 mod error;
 pub mod forms;
 pub mod hosts;
+pub mod pages;
 pub mod retry;
 mod token;
 mod transport;

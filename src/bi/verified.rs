@@ -8,7 +8,7 @@ use super::retry;
 use super::wire::{IdentityWrite, ListQuery};
 use super::{BiError, Client};
 use crate::model::{Identity, Traits};
-use crate::permit::{act, PatchesIdentity, Permit};
+use crate::permit::{act, PatchesIdentity, Permit, Target};
 
 impl Client {
     /// The identity with this username (BI compares usernames ignoring case), if any.
@@ -63,14 +63,13 @@ impl Client {
     /// value of the patch, that is the result; otherwise the patch is sent again.
     pub async fn update_identity_verified<A: PatchesIdentity>(
         &self,
-        permit: &Permit<A>,
-        id: &str,
+        target: &Target<'_, A>,
         patch: &IdentityWrite,
     ) -> Result<Identity, BiError> {
-        let realm = permit.realm();
+        let (realm, id) = (target.realm(), target.id());
         retry::write_checked(
             self.retry_policy(),
-            || self.update_identity(permit, id, patch),
+            || self.update_identity(target, patch),
             || async {
                 let now = self.get_identity(realm, id).await?;
                 Ok(holds(&now, patch).then_some(now))

@@ -24,6 +24,13 @@ impl Perms {
     pub fn can(&self, action: Action) -> bool {
         self.0.as_ref().is_some_and(|o| o.can(action))
     }
+
+    /// Whether the operator is an admin (who alone changes protected groups and their members).
+    pub fn is_admin(&self) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|o| o.role == crate::model::Role::Admin)
+    }
 }
 
 impl Me {

@@ -126,7 +126,7 @@ pub struct AuditFilter {
 }
 
 /// The actions the audit log records, for the Audit page's filter.
-pub const AUDIT_ACTIONS: [&str; 16] = [
+pub const AUDIT_ACTIONS: [&str; 20] = [
     "identity.create",
     "identity.update",
     "identity.suspend",
@@ -143,7 +143,14 @@ pub const AUDIT_ACTIONS: [&str; 16] = [
     "passkey.invite.revoke",
     "passkey.invite.batch",
     "passkey.revoke",
+    "import.apply",
+    "refused.realm",
+    "refused.protected_group",
+    "refused.protected_identity",
 ];
+
+/// Why an identity's changes are an admin's alone (the protected-identity rule, `crate::permit`).
+pub const PROTECTED_IDENTITY: &str = "This identity is a member of a protected group: only an admin may edit, suspend or delete it, send it invitations or revoke its passkeys.";
 
 #[cfg(test)]
 mod tests {

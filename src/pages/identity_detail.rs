@@ -33,6 +33,12 @@ pub fn IdentityDetailPage() -> impl IntoView {
 
     let status_action = ServerAction::<SetIdentityStatus>::new();
     let delete_action = ServerAction::<DeleteIdentity>::new();
+    // The dialogs' state lives above the part rebuilt when the identity is read again, so a dialog opened while
+    // another change is on its way stays open.
+    let dialogs = Dialogs {
+        status: RwSignal::new(false),
+        delete: RwSignal::new(false),
+    };
     let me = use_me();
     let join = ServerAction::<AddIdentityToGroups>::new();
     let leave = ServerAction::<RemoveIdentityFromGroup>::new();
@@ -65,13 +71,20 @@ pub fn IdentityDetailPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let perms = me.perms().await;
                     match data.await {
-                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave perms=perms passkeys=passkeys /> }.into_any(),
+                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave perms=perms passkeys=passkeys dialogs=dialogs /> }.into_any(),
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })}
             </Transition>
         </div>
     }
+}
+
+/// Whether the Suspend / Unsuspend and Delete confirmations are open.
+#[derive(Clone, Copy)]
+struct Dialogs {
+    status: RwSignal<bool>,
+    delete: RwSignal<bool>,
 }
 
 #[component]
@@ -84,6 +97,7 @@ fn Detail(
     leave: ServerAction<RemoveIdentityFromGroup>,
     perms: Perms,
     passkeys: PasskeyActions,
+    dialogs: Dialogs,
 ) -> impl IntoView {
     let changes = Signal::derive(move || {
         status_action.version().get() + join.version().get() + leave.version().get()
@@ -92,10 +106,23 @@ fn Detail(
         identity,
         groups,
         groups_total,
+        protected,
     } = detail;
     let suspended = identity.is_suspended();
-    let confirm_status = RwSignal::new(false);
-    let confirm_delete = RwSignal::new(false);
+    let Dialogs {
+        status: confirm_status,
+        delete: confirm_delete,
+    } = dialogs;
+    // A member of a protected group is changed by an admin only; others see why the controls are missing.
+    let guarded = protected && !perms.is_admin();
+    let may = |action: Action| perms.can(action) && !guarded;
+    let protected_note = guarded.then(|| {
+        view! {
+            <p id="protected-note" class="rounded-md border border-slate-300 bg-slate-50 px-3 py-2 text-sm text-slate-700 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-300">
+                {crate::model::PROTECTED_IDENTITY}
+            </p>
+        }
+    });
     let who = format!("{} ({})", identity.username(), identity.display_name);
 
     // Close the dialog once the change is made; the resource reloads through the action's version.
@@ -205,15 +232,15 @@ fn Detail(
                 </p>
             </div>
             <div class="flex gap-2">
-                {perms.can(Action::EditIdentity).then(|| view! {
+                {may(Action::EditIdentity).then(|| view! {
                     <a class=button href=format!("/realms/{}/identities/{}/edit", encode_component(&realm.get_untracked()), encode_component(&id))>"Edit"</a>
                 })}
-                {perms.can(Action::SetStatus).then(|| view! {
+                {may(Action::SetStatus).then(|| view! {
                     <button type="button" class=button disabled=not_ready() on:click=move |_| confirm_status.set(true)>
                         {if suspended { "Unsuspend" } else { "Suspend" }}
                     </button>
                 })}
-                {perms.can(Action::DeleteIdentity).then(|| view! {
+                {may(Action::DeleteIdentity).then(|| view! {
                     <button type="button" class=DANGER_BUTTON disabled=not_ready() on:click=move |_| confirm_delete.set(true)>"Delete"</button>
                 })}
             </div>
@@ -224,6 +251,7 @@ fn Detail(
             <a href="#groups" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Groups"</a>
             <a href="#activity-log" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Activity"</a>
         </nav>
+        {protected_note}
         {action_error}
         <section id="profile" aria-label="Profile" class="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <dl class="grid grid-cols-1 gap-x-6 gap-y-4 sm:grid-cols-2">
@@ -258,8 +286,8 @@ fn Detail(
                 identity: id.clone(),
                 username: identity.username().to_string(),
                 has_email: !identity.email().is_empty(),
-                invite: perms.can(Action::Invite),
-                revoke: perms.can(Action::RevokePasskey),
+                invite: may(Action::Invite),
+                revoke: may(Action::RevokePasskey),
             }
             actions=passkeys
         />

@@ -209,10 +209,7 @@ impl<'a> Planner<'a> {
                 }
             };
             if let Some(g) = group {
-                let guarded = self
-                    .protected
-                    .iter()
-                    .any(|p| *p == g.id || p.eq_ignore_ascii_case(&g.display_name));
+                let guarded = crate::permit::is_protected_group(self.protected, g);
                 if guarded && !self.admin {
                     return Err(problem(
                         "groups",

@@ -692,3 +692,59 @@ pub fn permit<A: bi_console::permit::Act>(realm: &str) -> bi_console::permit::Pe
     };
     bi_console::permit::Permit::check(&admin, realm).expect("an admin may do anything")
 }
+
+/// The protected-identity rule's reads, never made here: the tests' permits are an admin's, for whom the rule reads
+/// nothing.
+struct NoReads;
+
+impl bi_console::permit::Membership for NoReads {
+    type Error = ();
+    async fn groups_of(&self, _: &str, _: &str) -> Result<Vec<bi_console::model::Group>, ()> {
+        Err(())
+    }
+    async fn groups(&self, _: &str) -> Result<Vec<bi_console::model::Group>, ()> {
+        Err(())
+    }
+    async fn member_ids(&self, _: &str, _: &str) -> Result<Vec<String>, ()> {
+        Err(())
+    }
+}
+
+/// What the protected-identity rule reads for an admin's permit (see [`permit`]) on `ids`: nothing.
+#[allow(dead_code)]
+pub fn protection<A: bi_console::permit::Act>(
+    permit: &bi_console::permit::Permit<A>,
+    ids: &[String],
+) -> bi_console::permit::Protection {
+    futures::executor::block_on(bi_console::permit::Protection::read(
+        &NoReads,
+        permit.operator(),
+        permit.realm(),
+        &[],
+        ids,
+    ))
+    .expect("nothing is read for an admin")
+}
+
+/// `permit` (an admin's, see [`permit`]) on the identities `ids`.
+#[allow(dead_code)]
+pub fn targets<'p, A: bi_console::permit::OnIdentity>(
+    permit: &'p bi_console::permit::Permit<A>,
+    ids: &[String],
+) -> bi_console::permit::Targets<'p, A> {
+    let protection = protection(permit, ids);
+    permit
+        .split(ids, &protection)
+        .expect("an admin's read covers them")
+        .0
+}
+
+/// `permit` (an admin's, see [`permit`]) on the identity `id`.
+#[allow(dead_code)]
+pub fn target<'p, A: bi_console::permit::OnIdentity>(
+    permit: &'p bi_console::permit::Permit<A>,
+    id: &str,
+) -> bi_console::permit::Target<'p, A> {
+    let protection = protection(permit, &[id.to_string()]);
+    permit.on(id, &protection).expect("an admin may")
+}
