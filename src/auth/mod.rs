@@ -2,6 +2,7 @@
 //! the first-run `admin` bootstrap, and sign-in throttling. The web side (sessions, the sign-in page's handlers, the
 //! guard every request passes) is in [`web`].
 
+pub mod client_addr;
 pub mod sessions;
 pub mod throttle;
 pub mod web;

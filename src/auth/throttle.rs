@@ -2,13 +2,20 @@
 //! past the count. Three rules, over a sliding window (15 minutes by default):
 //!
 //! - **Per username and address: a wall.** After 5 failures for one username from one address, that address may
-//!   not try that username again until the failures age out.
-//! - **Per address: a wall.** After 20 failures from one address (any usernames), it may not try at all for a while.
+//!   not try that username again until the failures age out; unless the operator signed in from that address
+//!   before (in the last 30 days): such a pair is never walled, only queued (below).
+//! - **Per address: a wall for names that are not operators'.** After 20 failures from one address with usernames
+//!   that are no operator's, it may not try such names for a while. Operators' names are not counted there and
+//!   never refused by it: behind a proxy many people share an address, and a stranger spraying random names must
+//!   not lock every operator out.
 //! - **Per username: a slow-down, never a wall.** After 5 failures for a username from anywhere, each further
 //!   attempt for it gets a turn, one after another, 1 s after the previous one, then 2, 4, up to 8 s; an attempt
 //!   whose turn is more than 10 s away is refused. So a stranger cannot lock an operator out, and guesses spread
 //!   over many addresses still come one at a time. An address the operator signed in from successfully (in the
-//!   last 30 days) skips the queue: the real operator is not slowed down by someone else's guessing.
+//!   last 30 days) skips the queue while that pair's own failures are fewer than the pair limit: the real operator
+//!   is not slowed down by someone else's guessing, and guessing from that address is slowed like any other.
+//!
+//! The address is the client's as `auth::client_addr` finds it (through trusted proxies only).
 //!
 //! In memory, each replica its own (documented in the README); the tables are pruned so they stay bounded.
 
@@ -131,39 +138,53 @@ impl Throttle {
         Throttle::new(Limits::default())
     }
 
-    /// Admits (and counts as a failure until [`Throttle::succeeded`] says otherwise) or refuses an attempt.
-    pub fn begin(&self, username: &str, address: IpAddr) -> Result<Admitted, Refusal> {
+    /// Admits (and counts as a failure until [`Throttle::succeeded`] says otherwise) or refuses an attempt;
+    /// `operator`: the username is an operator's.
+    pub fn begin(
+        &self,
+        username: &str,
+        address: IpAddr,
+        operator: bool,
+    ) -> Result<Admitted, Refusal> {
         let now = Instant::now();
         let l = self.limits;
         let user = user_key(username);
         let mut s = self.state.lock().expect("lock");
         s.prune_if_large(now, l.window);
         let pair_key = (user.clone(), address);
-        let pair = s.by_pair.get_mut(&pair_key).map(|q| {
-            prune(q, now, l.window);
-            q.len()
-        });
-        if pair.unwrap_or(0) >= l.per_pair {
-            return Err(Refusal::Pair);
-        }
-        let from_address = s.by_address.get_mut(&address).map(|q| {
-            prune(q, now, l.window);
-            q.len()
-        });
-        if from_address.unwrap_or(0) >= l.per_address {
-            return Err(Refusal::Address);
-        }
         let known = s
             .known
             .get(&pair_key)
             .is_some_and(|t| now.saturating_duration_since(*t) < KNOWN_FOR);
+        let pair = s
+            .by_pair
+            .get_mut(&pair_key)
+            .map(|q| {
+                prune(q, now, l.window);
+                q.len()
+            })
+            .unwrap_or(0);
+        if pair >= l.per_pair && !known {
+            return Err(Refusal::Pair);
+        }
+        if !operator {
+            let from_address = s.by_address.get_mut(&address).map(|q| {
+                prune(q, now, l.window);
+                q.len()
+            });
+            if from_address.unwrap_or(0) >= l.per_address {
+                return Err(Refusal::Address);
+            }
+        }
+        // A known pair skips the queue until its own failures reach the pair limit.
+        let skips_queue = known && pair < l.per_pair;
         let queue = s.by_user.entry(user).or_insert_with(|| UserQueue {
             failures: VecDeque::new(),
             next_turn: now,
         });
         prune(&mut queue.failures, now, l.window);
         let mut wait = Duration::ZERO;
-        if !known && queue.failures.len() >= l.free_per_user {
+        if !skips_queue && queue.failures.len() >= l.free_per_user {
             let turn = queue.next_turn.max(now);
             wait = turn - now;
             if wait > l.max_wait {
@@ -175,7 +196,9 @@ impl Throttle {
         }
         queue.failures.push_back(now);
         s.by_pair.entry(pair_key).or_default().push_back(now);
-        s.by_address.entry(address).or_default().push_back(now);
+        if !operator {
+            s.by_address.entry(address).or_default().push_back(now);
+        }
         Ok(Admitted { wait })
     }
 
@@ -187,9 +210,6 @@ impl Throttle {
         let mut s = self.state.lock().expect("lock");
         let pair_key = (user.clone(), address);
         s.by_pair.remove(&pair_key);
-        if let Some(q) = s.by_address.get_mut(&address) {
-            q.pop_back();
-        }
         if let Some(q) = s.by_user.get_mut(&user) {
             q.failures.pop_back();
         }
@@ -268,23 +288,23 @@ mod tests {
         let t = Throttle::new(quick());
         let (a, b) = (ip("10.0.0.1"), ip("10.0.0.2"));
         for _ in 0..3 {
-            assert_eq!(t.begin("ada", a).unwrap().wait, Duration::ZERO);
+            assert_eq!(t.begin("ada", a, true).unwrap().wait, Duration::ZERO);
         }
-        assert_eq!(t.begin("ADA", a), Err(Refusal::Pair), "pair wall");
+        assert_eq!(t.begin("ADA", a, true), Err(Refusal::Pair), "pair wall");
         // From elsewhere: not refused, queued behind the failures.
-        let first = t.begin("ada", b).unwrap();
+        let first = t.begin("ada", b, true).unwrap();
         assert_eq!(first.wait, Duration::ZERO);
-        let second = t.begin("ada", ip("10.0.0.3")).unwrap();
+        let second = t.begin("ada", ip("10.0.0.3"), true).unwrap();
         assert!(
             second.wait > Duration::from_millis(90) && second.wait <= Duration::from_millis(100),
             "one turn later: {second:?}"
         );
-        let third = t.begin("ada", ip("10.0.0.4")).unwrap();
+        let third = t.begin("ada", ip("10.0.0.4"), true).unwrap();
         assert!(third.wait >= Duration::from_millis(250), "{third:?}");
         // Turns further than max_wait away are refused.
         let mut refused = false;
         for i in 5..12 {
-            if t.begin("ada", ip(&format!("10.0.0.{i}"))) == Err(Refusal::Queue) {
+            if t.begin("ada", ip(&format!("10.0.0.{i}")), true) == Err(Refusal::Queue) {
                 refused = true;
             }
         }
@@ -295,22 +315,22 @@ mod tests {
     fn a_known_address_skips_the_queue_and_success_forgives_the_pair() {
         let t = Throttle::new(quick());
         let (home, stranger) = (ip("10.0.0.1"), ip("10.9.9.9"));
-        t.begin("ada", home).unwrap();
+        t.begin("ada", home, true).unwrap();
         t.succeeded("ada", home);
         for _ in 0..3 {
-            t.begin("ada", stranger).unwrap();
+            t.begin("ada", stranger, true).unwrap();
         }
-        assert_eq!(t.begin("ada", stranger), Err(Refusal::Pair));
+        assert_eq!(t.begin("ada", stranger, true), Err(Refusal::Pair));
         for _ in 0..3 {
-            t.begin("ada", ip("10.9.9.8")).unwrap();
+            t.begin("ada", ip("10.9.9.8"), true).unwrap();
         }
         assert_eq!(
-            t.begin("ada", home).unwrap().wait,
+            t.begin("ada", home, true).unwrap().wait,
             Duration::ZERO,
             "the operator's own address is not queued"
         );
         t.succeeded("ada", home);
-        assert!(t.begin("ada", home).is_ok());
+        assert!(t.begin("ada", home, true).is_ok());
     }
 
     #[test]
@@ -318,10 +338,35 @@ mod tests {
         let t = Throttle::new(quick());
         let a = ip("10.0.0.1");
         for i in 0..5 {
-            t.begin(&format!("user{i}"), a).unwrap();
+            t.begin(&format!("user{i}"), a, false).unwrap();
         }
-        assert_eq!(t.begin("someone", a), Err(Refusal::Address));
-        assert!(t.begin("someone", ip("10.0.0.2")).is_ok());
+        assert_eq!(t.begin("someone", a, false), Err(Refusal::Address));
+        assert!(t.begin("someone", ip("10.0.0.2"), false).is_ok());
+    }
+
+    #[test]
+    fn strangers_spraying_names_do_not_wall_operators_and_a_known_pair_is_never_walled() {
+        let t = Throttle::new(quick());
+        let proxy = ip("10.0.0.1");
+        // An operator signed in from here before.
+        t.begin("ada", proxy, true).unwrap();
+        t.succeeded("ada", proxy);
+        for i in 0..10 {
+            let _ = t.begin(&format!("random{i}"), proxy, false);
+        }
+        assert_eq!(t.begin("random99", proxy, false), Err(Refusal::Address));
+        // Operators' names are not refused by the address's wall.
+        assert!(t.begin("grace", proxy, true).is_ok());
+        t.succeeded("grace", proxy);
+        // ada's own failures from her known address: never a wall, a queue once they reach the pair limit.
+        for _ in 0..8 {
+            assert_ne!(t.begin("ada", proxy, true), Err(Refusal::Pair));
+        }
+        let queued = t.begin("ada", proxy, true);
+        assert!(
+            matches!(queued, Err(Refusal::Queue)) || queued.is_ok_and(|a| !a.wait.is_zero()),
+            "guessing from a known address is slowed: {queued:?}"
+        );
     }
 
     #[test]
@@ -332,11 +377,11 @@ mod tests {
         });
         let a = ip("10.0.0.1");
         for _ in 0..3 {
-            t.begin("ada", a).unwrap();
+            t.begin("ada", a, true).unwrap();
         }
-        assert!(t.begin("ada", a).is_err());
+        assert!(t.begin("ada", a, true).is_err());
         std::thread::sleep(Duration::from_millis(30));
-        assert!(t.begin("ada", a).is_ok());
+        assert!(t.begin("ada", a, true).is_ok());
     }
 
     #[test]
@@ -347,7 +392,7 @@ mod tests {
             ..quick()
         });
         for i in 0..(5 * PRUNE_AT as u32) {
-            let _ = t.begin(&format!("u{i}"), IpAddr::from(i.to_be_bytes()));
+            let _ = t.begin(&format!("u{i}"), IpAddr::from(i.to_be_bytes()), false);
         }
         assert!(t.entries() <= 3 * 8 * PRUNE_AT, "{}", t.entries());
     }

@@ -46,6 +46,8 @@ pub struct Access {
     pub operators: OperatorBook,
     pub throttle: Throttle,
     pub absolute: Duration,
+    /// `CONSOLE_TRUSTED_PROXIES`: whose forwarding headers name the client (`auth::client_addr`).
+    pub trusted_proxies: super::client_addr::TrustedProxies,
     /// Password checks running at once: each takes argon2's 19 MiB, so they are bounded (the rest queue).
     verifier: tokio::sync::Semaphore,
     /// Password checks made since start (for tests and the log).
@@ -58,11 +60,18 @@ pub const PARALLEL_VERIFICATIONS: usize = 2;
 const VERIFY_QUEUE_LIMIT: Duration = Duration::from_secs(10);
 
 impl Access {
+    /// Forwarding headers from these proxies name the client (see `auth::client_addr`).
+    pub fn with_trusted_proxies(mut self, proxies: super::client_addr::TrustedProxies) -> Access {
+        self.trusted_proxies = proxies;
+        self
+    }
+
     pub fn new(operators: OperatorBook, throttle: Throttle, absolute: Duration) -> Access {
         Access {
             operators,
             throttle,
             absolute,
+            trusted_proxies: Default::default(),
             verifier: tokio::sync::Semaphore::new(PARALLEL_VERIFICATIONS),
             verifications: std::sync::atomic::AtomicU64::new(0),
         }
@@ -296,12 +305,14 @@ pub fn typed_username(headers: &axum::http::HeaderMap) -> String {
 pub async fn sign_in(
     State(access): State<SharedAccess>,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<SignInForm>,
 ) -> Response {
-    let address = connect
+    let peer = connect
         .map(|axum::Extension(ConnectInfo(a))| a.ip())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let address = access.trusted_proxies.client(peer, &headers);
     let next = safe_next(&form.next);
     let username = form.username.trim().to_string();
     let operators = access.operators.current();
@@ -313,7 +324,7 @@ pub async fn sign_in(
         tracing::warn!(%address, "sign-in refused: username too long");
         return back_to_login("failed", &next, "");
     }
-    let admitted = match access.throttle.begin(&username, address) {
+    let admitted = match access.throttle.begin(&username, address, known.is_some()) {
         Ok(a) => a,
         Err(why) => {
             tracing::warn!(username = %shown, %address, ?why, "sign-in refused: too many failures");

@@ -28,6 +28,10 @@ pub struct AccessSettings {
     /// `CONSOLE_PROTECTED_GROUPS`: groups (ids or names, separated by commas or newlines) whose membership and
     /// settings only an admin may change, e.g. the administrators group of BI's admin realm.
     pub protected_groups: Vec<String>,
+    /// `CONSOLE_TRUSTED_PROXIES`: the proxies in front of the console (addresses or networks, separated by spaces,
+    /// commas or newlines). A request from one of them is from the right-most address of `X-Forwarded-For` (or
+    /// `Forwarded`) that is not one of them; any other request's headers are ignored. Empty: the TCP peer.
+    pub trusted_proxies: crate::auth::client_addr::TrustedProxies,
 }
 
 impl AccessSettings {
@@ -101,7 +105,12 @@ impl AccessSettings {
                     .collect()
             })
             .unwrap_or_default();
+        let trusted_proxies = crate::auth::client_addr::TrustedProxies::parse(
+            &get("CONSOLE_TRUSTED_PROXIES").unwrap_or_default(),
+        )
+        .map_err(|problem| err("CONSOLE_TRUSTED_PROXIES", problem))?;
         Ok(AccessSettings {
+            trusted_proxies,
             operators,
             protected_groups,
             store,

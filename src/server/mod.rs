@@ -265,11 +265,14 @@ pub async fn build(
 
     let (operators, bootstrap) =
         crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
-    let access = std::sync::Arc::new(crate::auth::web::Access::new(
-        operators,
-        crate::auth::throttle::Throttle::standard(),
-        settings.access.absolute,
-    ));
+    let access = std::sync::Arc::new(
+        crate::auth::web::Access::new(
+            operators,
+            crate::auth::throttle::Throttle::standard(),
+            settings.access.absolute,
+        )
+        .with_trusted_proxies(settings.access.trusted_proxies.clone()),
+    );
     let db_handle = db.clone();
     let cookie = crate::auth::web::CookiePolicy {
         idle: settings.access.idle,
