@@ -106,6 +106,27 @@ fn entry(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
     }
 }
 
+/// Binds each realm of an `Option<&[String]>` for [`realm_clause`]'s placeholders.
+macro_rules! bind_realms {
+    ($q:expr, $realms:expr) => {{
+        let mut q = $q;
+        for r in $realms.unwrap_or_default() {
+            q = q.bind(r);
+        }
+        q
+    }};
+}
+
+/// ` AND realm IN (…)` with one placeholder per realm (bound by `bind_realms!`); nothing for every realm, and a
+/// clause no row meets for an empty list.
+fn realm_clause(realms: Option<&[String]>) -> String {
+    match realms {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".into(),
+        Some(list) => format!(" AND realm IN ({})", vec!["?"; list.len()].join(", ")),
+    }
+}
+
 impl AuditLog {
     /// Creates the tables when missing.
     pub async fn open(pool: SqlitePool) -> Result<AuditLog, sqlx::Error> {
@@ -153,10 +174,12 @@ impl AuditLog {
         }
     }
 
-    /// One page of entries, newest first, with the total matching `filter`.
+    /// One page of entries, newest first, with the total matching `filter`, of the realms in `realms` (`None`:
+    /// every realm).
     pub async fn list(
         &self,
         filter: &AuditFilter,
+        realms: Option<&[String]>,
         page: u32,
         size: u32,
     ) -> Result<PageView<AuditEntry>, sqlx::Error> {
@@ -168,9 +191,10 @@ impl AuditLog {
         };
         let clause = "WHERE (? = '' OR operator = ?) AND (? = '' OR action = ?) \
              AND (? = '' OR target_id = ? OR LOWER(target_name) LIKE ?) AND (? = '' OR at >= ?) AND (? = '' OR at <= ?)";
+        let clause = format!("{clause}{}", realm_clause(realms));
         macro_rules! bind_filter {
             ($q:expr) => {
-                $q.bind(&filter.operator)
+                bind_realms!($q.bind(&filter.operator)
                     .bind(&filter.operator)
                     .bind(&filter.action)
                     .bind(&filter.action)
@@ -180,17 +204,17 @@ impl AuditLog {
                     .bind(&filter.from)
                     .bind(&filter.from)
                     .bind(&to)
-                    .bind(&to)
+                    .bind(&to), realms)
             };
         }
-        let total: i64 = bind_filter!(sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM audit_events {clause}"
-        )))
-        .fetch_one(&self.pool)
-        .await?;
-        let rows = bind_filter!(sqlx::query(&format!(
+        let count = format!("SELECT COUNT(*) FROM audit_events {clause}");
+        let total: i64 = bind_filter!(sqlx::query_scalar(&count))
+            .fetch_one(&self.pool)
+            .await?;
+        let select = format!(
             "SELECT * FROM audit_events {clause} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
-        )))
+        );
+        let rows = bind_filter!(sqlx::query(&select))
         .bind(i64::from(size))
         .bind(i64::from(page.max(1) - 1) * i64::from(size))
         .fetch_all(&self.pool)
@@ -203,18 +227,24 @@ impl AuditLog {
         })
     }
 
-    /// The latest `limit` entries about `id` (as the target, or as a subject of a membership change).
-    pub async fn activity(&self, id: &str, limit: u32) -> Result<Vec<AuditEntry>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT * FROM audit_events WHERE target_id = ? \
-             OR id IN (SELECT event_id FROM audit_subjects WHERE subject_id = ?) \
+    /// The latest `limit` entries about `id` (as the target, or as a subject of a membership change), of the
+    /// realms in `realms` (`None`: every realm).
+    pub async fn activity(
+        &self,
+        id: &str,
+        realms: Option<&[String]>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, sqlx::Error> {
+        let sql = format!(
+            "SELECT * FROM audit_events WHERE (target_id = ? \
+             OR id IN (SELECT event_id FROM audit_subjects WHERE subject_id = ?)){} \
              ORDER BY at DESC, id DESC LIMIT ?",
-        )
-        .bind(id)
-        .bind(id)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+            realm_clause(realms)
+        );
+        let rows = bind_realms!(sqlx::query(&sql).bind(id).bind(id), realms)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(entry).collect())
     }
 }
@@ -316,7 +346,7 @@ mod tests {
             "req3",
         )
         .await;
-        let all = log.list(&AuditFilter::default(), 1, 10).await.unwrap();
+        let all = log.list(&AuditFilter::default(), None, 1, 10).await.unwrap();
         assert_eq!(all.total, 3);
         assert_eq!(all.items[0].request_id, "req3", "newest first");
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
@@ -328,11 +358,18 @@ mod tests {
             (AuditFilter { to: "2000-01-01".into(), ..AuditFilter::default() }, 0),
         ];
         for (filter, expected) in filters {
-            assert_eq!(log.list(&filter, 1, 10).await.unwrap().total, expected, "{filter:?}");
+            assert_eq!(log.list(&filter, None, 1, 10).await.unwrap().total, expected, "{filter:?}");
         }
-        let activity = log.activity("i1", 10).await.unwrap();
+        let activity = log.activity("i1", None, 10).await.unwrap();
         assert_eq!(activity.len(), 2, "its creation and the group it joined");
-        let paged = log.list(&AuditFilter::default(), 2, 2).await.unwrap();
+        // An operator limited to other realms reads none of it.
+        let elsewhere = ["r2".to_string()];
+        assert_eq!(log.list(&AuditFilter::default(), Some(&elsewhere), 1, 10).await.unwrap().total, 0);
+        assert!(log.activity("i1", Some(&elsewhere), 10).await.unwrap().is_empty());
+        let both = ["r2".to_string(), "r1".to_string()];
+        assert_eq!(log.list(&AuditFilter::default(), Some(&both), 1, 10).await.unwrap().total, 3);
+        assert_eq!(log.list(&AuditFilter::default(), Some(&[]), 1, 10).await.unwrap().total, 0);
+        let paged = log.list(&AuditFilter::default(), None, 2, 2).await.unwrap();
         assert_eq!((paged.items.len(), paged.total), (1, 3));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -461,7 +461,7 @@ async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothin
         bi_console::audit::AuditLog::open(bi_console::audit::open_console_db(&dir).await.unwrap())
             .await
             .unwrap();
-    let entries = audit.list(&Default::default(), 1, 10).await.unwrap();
+    let entries = audit.list(&Default::default(), None, 1, 10).await.unwrap();
     assert_eq!(
         entries.total, 0,
         "nothing was recorded: {:?}",
@@ -910,6 +910,82 @@ async fn an_operator_limited_to_realms_and_protected_groups_are_refused_and_reco
     .await;
     assert!(body.contains("refused.realm"), "{body}");
     assert!(body.contains("refused.protected_group"), "{body}");
+
+    // The operator limited to the customers realm reads that realm's entries only: not Workforce's edits.
+    let (status, body) = call(
+        &scoped,
+        &t.base,
+        ListAudit::PATH,
+        &ListAudit {
+            filter: Default::default(),
+            page: 1,
+            size: 50,
+        },
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains(&workforce), "{body}");
+    assert!(!body.contains("group.members.remove"), "{body}");
+    let (status, body) = call(
+        &scoped,
+        &t.base,
+        Activity::PATH,
+        &Activity { id: eng.clone() },
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.trim(), "[]", "no activity of another realm's group");
+    // An export of a realm is an event; one refused is recorded as a refusal.
+    let res = scoped
+        .get(format!("{}/realms/{workforce}/export?format=csv", t.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let res = admin
+        .get(format!(
+            "{}/realms/{workforce}/export?format=json&status=active",
+            t.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let _ = res.text().await.unwrap();
+    let (_, body) = call(
+        &admin,
+        &t.base,
+        ListAudit::PATH,
+        &ListAudit {
+            filter: bi_console::model::AuditFilter {
+                action: "identities.export".into(),
+                ..Default::default()
+            },
+            page: 1,
+            size: 50,
+        },
+    )
+    .await;
+    assert!(
+        body.contains("JSON export of the identities found by status"),
+        "{body}"
+    );
+    let (_, body) = call(
+        &admin,
+        &t.base,
+        ListAudit::PATH,
+        &ListAudit {
+            filter: bi_console::model::AuditFilter {
+                operator: "scoped".into(),
+                action: "refused.realm".into(),
+                ..Default::default()
+            },
+            page: 1,
+            size: 50,
+        },
+    )
+    .await;
+    assert!(body.contains("an export in a realm outside"), "{body}");
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -28,14 +28,21 @@ pub async fn list_audit(
     page: u32,
     size: u32,
 ) -> Result<PageView<AuditEntry>, AppError> {
-    super::checks::allow(crate::model::Action::Read)?;
+    let op = super::checks::allow(crate::model::Action::Read)?;
     let size = crate::model::clamp_page_size(Some(size));
-    log()?.list(&filter, page, size).await.map_err(read_failed)
+    // An operator limited to some realms reads those realms' entries only.
+    log()?
+        .list(&filter, op.realms.as_deref(), page, size)
+        .await
+        .map_err(read_failed)
 }
 
 /// The latest 20 entries about an identity or group.
 #[server(output = crate::api::codec::TextJson)]
 pub async fn activity(id: String) -> Result<Vec<AuditEntry>, AppError> {
-    super::checks::allow(crate::model::Action::Read)?;
-    log()?.activity(&id, 20).await.map_err(read_failed)
+    let op = super::checks::allow(crate::model::Action::Read)?;
+    log()?
+        .activity(&id, op.realms.as_deref(), 20)
+        .await
+        .map_err(read_failed)
 }

@@ -126,7 +126,7 @@ pub struct AuditFilter {
 }
 
 /// The actions the audit log records, for the Audit page's filter.
-pub const AUDIT_ACTIONS: [&str; 20] = [
+pub const AUDIT_ACTIONS: [&str; 21] = [
     "identity.create",
     "identity.update",
     "identity.suspend",
@@ -144,6 +144,7 @@ pub const AUDIT_ACTIONS: [&str; 20] = [
     "passkey.invite.batch",
     "passkey.revoke",
     "import.apply",
+    "identities.export",
     "refused.realm",
     "refused.protected_group",
     "refused.protected_identity",

@@ -19,6 +19,25 @@ fn refused(message: &str) -> Response {
     (StatusCode::FORBIDDEN, message.to_string()).into_response()
 }
 
+/// Records `event` by `op` in the audit log with `result` and this request's id.
+async fn record(s: &AppState, op: &crate::model::OperatorView, event: crate::audit::Event, result: &str) {
+    if let Some(audit) = &s.audit {
+        audit
+            .record(&op.username, event, result, &crate::request_id::current())
+            .await;
+    }
+}
+
+/// A realm outside `op`'s realms, refused and recorded (as the server functions record theirs).
+async fn refused_realm(s: &AppState, op: &crate::model::OperatorView, realm: &str, what: &str) -> Response {
+    let detail = format!("{what} in a realm outside the operator's realms");
+    // What was asked for is recorded only when it can be a realm's id (never a long or strange string).
+    let realm = if crate::bi::seg(realm).is_ok() { realm } else { "(not a realm id)" };
+    let event = crate::audit::Event::new("refused.realm", realm, "", "", detail);
+    record(s, op, event, "forbidden").await;
+    refused("Your operator account may not use this realm.")
+}
+
 /// `POST /realms/{realm}/imports`: a multipart form with the file (`file`). Planned at once (nothing written); the
 /// browser goes to the plan's page. A file that cannot be read goes back to the upload form with the reason.
 pub async fn upload(
@@ -29,7 +48,10 @@ pub async fn upload(
     mut form: Multipart,
 ) -> Response {
     let back = format!("/realms/{}/import", encode_component(&realm));
-    if !op.can(Action::CreateIdentity) || !op.may_use(&realm) {
+    if !op.may_use(&realm) {
+        return refused_realm(&s, &op, &realm, "an import").await;
+    }
+    if !op.can(Action::CreateIdentity) {
         return refused("Your operator account may not import into this realm.");
     }
     let fail = |message: String| {
@@ -159,7 +181,7 @@ pub async fn export(
     Query(q): Query<ExportQuery>,
 ) -> Response {
     if !op.may_use(&realm) {
-        return refused("Your operator account may not use this realm.");
+        return refused_realm(&s, &op, &realm, "an export").await;
     }
     if crate::model::search_text_problem(&q.q).is_some() {
         return (StatusCode::BAD_REQUEST, "The search text is too long.").into_response();
@@ -171,6 +193,23 @@ pub async fn export(
         enrollment: q.enrollment,
         sort: None,
     };
+    // An export takes the realm's records out of the console: who did it, and of what, is kept.
+    let searched = [("search", &filter.q), ("status", &filter.status), ("enrollment", &filter.enrollment)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k} “{v}”"))
+        .collect::<Vec<_>>();
+    let detail = format!(
+        "{} export of {}",
+        if json { "JSON" } else { "CSV" },
+        if searched.is_empty() {
+            "the whole realm".to_string()
+        } else {
+            format!("the identities found by {}", searched.join(", "))
+        }
+    );
+    let event = crate::audit::Event::new("identities.export", &realm, "", "", detail);
+    record(&s, &op, event, "ok").await;
     let source = export_source(&s, &realm, filter).await;
     let source = match source {
         Ok(src) => src,
@@ -201,7 +240,7 @@ pub async fn rows_csv(
     Path((realm, id, which)): Path<(String, String, String)>,
 ) -> Response {
     if !op.may_use(&realm) {
-        return refused("Your operator account may not use this realm.");
+        return refused_realm(&s, &op, &realm, "an import's rows").await;
     }
     let errors_only = match which.as_str() {
         "errors.csv" => true,
