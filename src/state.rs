@@ -42,6 +42,9 @@ pub struct AppState {
     pub import_jobs: crate::transfer::Jobs,
     /// A realm's count at BI (the identities page's check of its index), one call for the views that ask at once.
     pub bi_counts: Arc<crate::bi::coalesce::Coalesced<Option<u64>>>,
+    /// The operators in force (work outside a request checks its operator against them again); `None` in tests
+    /// that have none.
+    pub operators: Option<Arc<crate::auth::OperatorBook>>,
     realms: CachedRealms,
 }
 
@@ -58,6 +61,7 @@ impl AppState {
             preferences: None,
             invitation_runs: Default::default(),
             imports: None,
+            operators: None,
             import_limits: Default::default(),
             import_jobs: Default::default(),
             bi_counts: Default::default(),
@@ -102,6 +106,21 @@ impl AppState {
         self.imports = Some(imports);
         self.import_limits = limits;
         self
+    }
+
+    pub fn with_operators(mut self, operators: Arc<crate::auth::OperatorBook>) -> AppState {
+        self.operators = Some(operators);
+        self
+    }
+
+    /// `operator` as the operator book says they are now: `None` when they are no longer an operator.
+    pub fn operator_now(&self, username: &str) -> Option<crate::model::OperatorView> {
+        let book = self.operators.as_ref()?.current();
+        book.find(username).map(|o| crate::model::OperatorView {
+            username: o.username.clone(),
+            role: o.role,
+            realms: o.realms.clone(),
+        })
     }
 
     pub fn with_audit(mut self, audit: crate::audit::AuditLog) -> AppState {

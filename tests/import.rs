@@ -915,3 +915,180 @@ async fn identities_not_in_the_file_are_suspended_only_by_an_admin_and_after_typ
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Audit entries of `action` by `operator` (at most 200).
+async fn audited(
+    c: &reqwest::Client,
+    t: &TestConsole,
+    operator: &str,
+    action: &str,
+) -> Vec<bi_console::model::AuditEntry> {
+    let args = ListAudit {
+        filter: bi_console::model::AuditFilter {
+            operator: operator.into(),
+            action: action.into(),
+            ..Default::default()
+        },
+        page: 1,
+        size: 200,
+    };
+    let (status, body) = call(c, &t.base, ListAudit::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<bi_console::model::PageView<bi_console::model::AuditEntry>>(&body)
+        .unwrap()
+        .items
+}
+
+#[tokio::test]
+async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_and_a_removed_applier_stops_it(
+) {
+    let dir = temp_dir("import-applier");
+    let hash = |p: &str| bi_console::auth::hash_password(p).unwrap();
+    let with_h2 = format!(
+        "{} h2:helpdesk:{} admin2:admin:{}",
+        common::operators(),
+        hash("h2 password"),
+        hash("admin2 password")
+    );
+    let mut v = vars();
+    v.push(("CONSOLE_OPERATORS", with_h2.clone()));
+    let t = start_console(&dir, &v).await;
+    let realm = t.info.default_realm.clone();
+    let (helpdesk, h2, admin, admin2) = (browser(), browser(), browser(), browser());
+    sign_in(&helpdesk, &t.base, "helpdesk", common::HELPDESK_PASSWORD).await;
+    sign_in(&h2, &t.base, "h2", "h2 password").await;
+    sign_in(&admin, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    sign_in(&admin2, &t.base, "admin2", "admin2 password").await;
+
+    // Another helpdesk operator may neither apply nor cancel helpdesk's plan.
+    let id = upload(&helpdesk, &t, "h.csv", "username,name\napplier.h1,H One\n")
+        .await
+        .unwrap();
+    let apply_args = |id: &str| ApplyImport {
+        realm: realm.clone(),
+        id: id.into(),
+        invite: String::new(),
+        confirm: String::new(),
+    };
+    let (status, body) = call(&h2, &t.base, ApplyImport::PATH, &apply_args(&id)).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("Only an admin may apply a plan another operator made"),
+        "{body}"
+    );
+    let cancel = CancelImport {
+        realm: realm.clone(),
+        id: id.clone(),
+    };
+    let (status, _) = call(&h2, &t.base, CancelImport::PATH, &cancel).await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        view(&helpdesk, &t, &id, "").await.state,
+        "planned",
+        "nothing started"
+    );
+
+    // An admin applies another admin's plan: the writes and the import are recorded as the admin who applied it.
+    let file: String = std::iter::once("username,name\n".to_string())
+        .chain((1..=6).map(|n| format!("applier.a{n},Applier {n}\n")))
+        .collect();
+    let id = upload(&admin2, &t, "a.csv", &file).await.unwrap();
+    // Two clicks at once start one job.
+    let args = apply_args(&id);
+    let (a, b) = tokio::join!(
+        call(&admin, &t.base, ApplyImport::PATH, &args),
+        call(&admin, &t.base, ApplyImport::PATH, &args)
+    );
+    assert_eq!((a.0, b.0), (200, 200), "{a:?} {b:?}");
+    let done = finished(&admin, &t, &id).await;
+    assert_eq!(done.state, IMPORT_DONE, "{done:?}");
+    assert_eq!(done.applied_by.as_deref(), Some("admin"));
+    let sb = t.sandbox.as_ref().unwrap();
+    for n in 1..=6 {
+        assert_eq!(
+            sb.creates_processed(&format!("applier.a{n}")),
+            1,
+            "applier.a{n} created once"
+        );
+    }
+    let creates = audited(&admin, &t, "admin", "identity.create").await;
+    assert_eq!(
+        creates
+            .iter()
+            .filter(|e| e.target_name.starts_with("applier.a"))
+            .count(),
+        6
+    );
+    assert!(audited(&admin, &t, "admin2", "identity.create")
+        .await
+        .is_empty());
+    assert_eq!(audited(&admin, &t, "admin", "import.apply").await.len(), 1);
+
+    // A cancel is the applier's or an admin's, and is recorded.
+    let id = upload(&admin, &t, "c.csv", "username,name\napplier.c1,C One\n")
+        .await
+        .unwrap();
+    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
+    let imports = bi_console::transfer::store::Imports::open(db.clone())
+        .await
+        .unwrap();
+    let as_admin = bi_console::model::OperatorView {
+        username: "admin".into(),
+        role: bi_console::model::Role::Admin,
+        realms: None,
+    };
+    // Applying, as if its job ran in another process.
+    assert!(imports.start(&id, &as_admin, false).await.unwrap());
+    assert!(
+        !imports.start(&id, &as_admin, false).await.unwrap(),
+        "started once"
+    );
+    let cancel = CancelImport {
+        realm: realm.clone(),
+        id: id.clone(),
+    };
+    let (status, _) = call(&helpdesk, &t.base, CancelImport::PATH, &cancel).await;
+    assert_eq!(status, 403);
+    let (status, body) = call(&admin2, &t.base, CancelImport::PATH, &cancel).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        audited(&admin, &t, "admin2", "import.cancel").await.len(),
+        1
+    );
+
+    // An apply whose operator is removed before the console starts again stops, and says why.
+    let id = upload(&h2, &t, "gone.csv", "username,name\napplier.gone,Gone\n")
+        .await
+        .unwrap();
+    let as_h2 = bi_console::model::OperatorView {
+        username: "h2".into(),
+        role: bi_console::model::Role::Helpdesk,
+        realms: None,
+    };
+    assert!(imports.start(&id, &as_h2, false).await.unwrap());
+    db.close().await;
+    t.stop();
+    let t = start_console(&dir, &vars()).await;
+    let admin = browser();
+    sign_in(&admin, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let stopped = finished(&admin, &t, &id).await;
+    assert_eq!(stopped.state, "cancelled", "{stopped:?}");
+    assert!(
+        stopped
+            .halted
+            .as_deref()
+            .unwrap_or_default()
+            .contains("h2 is no longer an operator"),
+        "{stopped:?}"
+    );
+    assert_eq!(
+        t.sandbox
+            .as_ref()
+            .unwrap()
+            .creates_processed("applier.gone"),
+        0,
+        "nothing written"
+    );
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -26,14 +26,25 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
     let Some(header) = imports.header(id).await? else {
         return Ok(());
     };
+    // The job writes as the operator who applied the plan, as long as they still may.
+    let applier = header.applier.as_ref().unwrap_or(&header.operator);
+    if let Err(why) = still_may_apply(s, applier, &header.realm) {
+        tracing::warn!(import = %id, operator = %applier.username, %why, "import apply stopped");
+        return imports.halt(id, &why).await;
+    }
     let job = Job {
         s,
         imports: &imports,
         id,
         realm: &header.realm,
-        operator: &header.operator,
+        operator: applier,
     };
+    let halted = std::sync::Mutex::new(None::<String>);
     let stopped = || async {
+        if let Err(why) = still_may_apply(s, applier, &header.realm) {
+            *halted.lock().expect("lock") = Some(why);
+            return true;
+        }
         imports
             .header(id)
             .await
@@ -47,7 +58,11 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
             break;
         }
         if !pass(&job, &stopped).await? {
-            return imports.set_state(id, IMPORT_CANCELLED).await;
+            let why = halted.lock().expect("lock").take();
+            return match why {
+                Some(why) => imports.halt(id, &why).await,
+                None => imports.set_state(id, IMPORT_CANCELLED).await,
+            };
         }
     }
     if header.invite {
@@ -56,6 +71,32 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
     imports.set_state(id, IMPORT_DONE).await?;
     job.record_import().await;
     Ok(())
+}
+
+/// Whether `applier` may still apply an import in `realm`, as the operator book says now: still an operator, with
+/// the role they applied it with, and the realm still theirs. The command line (`cli`) has the machine's trust.
+fn still_may_apply(
+    s: &crate::state::AppState,
+    applier: &crate::model::OperatorView,
+    realm: &str,
+) -> Result<(), String> {
+    if s.operators.is_none() || applier.username == crate::model::CLI_OPERATOR {
+        return Ok(());
+    }
+    match s.operator_now(&applier.username) {
+        None => Err(format!("{} is no longer an operator.", applier.username)),
+        Some(now) if now.role != applier.role => Err(format!(
+            "{}'s role changed from {} to {} after they applied it.",
+            applier.username,
+            applier.role.as_str(),
+            now.role.as_str()
+        )),
+        Some(now) if !now.may_use(realm) => Err(format!(
+            "{} may no longer use this realm.",
+            applier.username
+        )),
+        Some(_) => Ok(()),
+    }
 }
 
 /// Rounds of an apply: the first, and two more for what failed.
@@ -177,7 +218,7 @@ where
     Ok(true)
 }
 
-/// What one apply job writes with: the operator who planned it, in its realm.
+/// What one apply job writes with: the operator who applied it, in its realm.
 #[derive(Clone, Copy)]
 struct Job<'a> {
     s: &'a crate::state::AppState,

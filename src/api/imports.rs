@@ -44,7 +44,7 @@ pub async fn apply_import(
     #[server(default)] invite: String,
     #[server(default)] confirm: String,
 ) -> Result<(), AppError> {
-    use crate::model::{thousands, FieldError, IMPORT_APPLYING, IMPORT_PLANNED};
+    use crate::model::{thousands, FieldError, IMPORT_PLANNED};
     let op = allow_in(crate::model::Action::CreateIdentity, &realm).await?;
     let s = state()?;
     let imports = imports()?;
@@ -54,6 +54,14 @@ pub async fn apply_import(
         .map_err(db_failed)?
         .filter(|h| h.realm == realm)
         .ok_or_else(not_found)?;
+    // Only an admin applies a plan someone else made (it writes as the one who applies it).
+    if !header.operator.username.eq_ignore_ascii_case(&op.username)
+        && op.role != crate::model::Role::Admin
+    {
+        return Err(super::checks::forbidden(
+            "Only an admin may apply a plan another operator made; upload the file again to plan it as yourself.",
+        ));
+    }
     if header.operator.role != op.role {
         return Err(super::checks::bad_request(format!(
             "This plan was made for a {} operator; upload the file again to plan it for your role.",
@@ -98,23 +106,22 @@ pub async fn apply_import(
             crate::permit::Permit::<crate::permit::act::Invite>::check(&op, &realm)
                 .map_err(|e| super::checks::forbidden(&format!("Refused: {e}.")))?;
         }
-        imports.set_invite(&id, invite).await.map_err(db_failed)?;
-        imports
-            .set_state(&id, IMPORT_APPLYING)
-            .await
-            .map_err(db_failed)?;
-        tokio::spawn(super::import_job::run_import(s, id.clone()));
+        // Started once: a second click (or another replica) finds it applying already.
+        if imports.start(&id, &op, invite).await.map_err(db_failed)? {
+            tokio::spawn(super::import_job::run_import(s, id.clone()));
+        }
         Ok(())
     };
     super::forms::form_write(permit, posted, write, |_| page.clone()).await?;
     Ok(())
 }
 
-/// Asks a running apply to stop after the writes in flight; what was done stays done.
+/// Asks a running apply to stop after the writes in flight; what was done stays done. The one who applied it may,
+/// and an admin; the cancel is recorded.
 #[server(output = crate::api::codec::TextJson)]
 pub async fn cancel_import(realm: String, id: String) -> Result<(), AppError> {
     use crate::model::{IMPORT_APPLYING, IMPORT_CANCELLING};
-    allow_in(crate::model::Action::CreateIdentity, &realm).await?;
+    let op = allow_in(crate::model::Action::CreateIdentity, &realm).await?;
     let imports = imports()?;
     let header = imports
         .header(&id)
@@ -122,11 +129,25 @@ pub async fn cancel_import(realm: String, id: String) -> Result<(), AppError> {
         .map_err(db_failed)?
         .filter(|h| h.realm == realm)
         .ok_or_else(not_found)?;
+    let applier = header.applier.as_ref().unwrap_or(&header.operator);
+    if !applier.username.eq_ignore_ascii_case(&op.username) && op.role != crate::model::Role::Admin
+    {
+        return Err(super::checks::forbidden(
+            "Only the operator who applied this import, or an admin, may cancel it.",
+        ));
+    }
     if header.state == IMPORT_APPLYING {
         imports
             .set_state(&id, IMPORT_CANCELLING)
             .await
             .map_err(db_failed)?;
+        let summary = header.summary.counts;
+        let detail = format!(
+            "cancelled the apply of a plan by {} ({} to create, {} to update)",
+            header.operator.username, summary.create, summary.update
+        );
+        let event = crate::audit::Event::new("import.cancel", &realm, &id, "", detail);
+        super::checks::record(&op, event, &Ok::<(), AppError>(())).await;
     }
     Ok(())
 }

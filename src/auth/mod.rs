@@ -81,6 +81,11 @@ pub fn parse_operators(list: &str) -> Result<Vec<OperatorRecord>, String> {
         {
             return Err(format!("names {username} twice"));
         }
+        if username.eq_ignore_ascii_case(crate::model::CLI_OPERATOR) {
+            return Err(format!(
+                "names an operator {username}: that name is the command line's in the audit log; choose another"
+            ));
+        }
         out.push(OperatorRecord {
             username: username.to_string(),
             role,

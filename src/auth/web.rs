@@ -43,7 +43,7 @@ pub struct CurrentOperator(pub OperatorView);
 /// Who may sign in, the throttle, and the session limits: shared by the guard and the sign-in handlers.
 #[derive(Debug)]
 pub struct Access {
-    pub operators: OperatorBook,
+    pub operators: Arc<OperatorBook>,
     pub throttle: Throttle,
     pub absolute: Duration,
     /// `CONSOLE_TRUSTED_PROXIES`: whose forwarding headers name the client (`auth::client_addr`).
@@ -68,7 +68,7 @@ impl Access {
 
     pub fn new(operators: OperatorBook, throttle: Throttle, absolute: Duration) -> Access {
         Access {
-            operators,
+            operators: Arc::new(operators),
             throttle,
             absolute,
             trusted_proxies: Default::default(),

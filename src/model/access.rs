@@ -126,7 +126,7 @@ pub struct AuditFilter {
 }
 
 /// The actions the audit log records, for the Audit page's filter.
-pub const AUDIT_ACTIONS: [&str; 21] = [
+pub const AUDIT_ACTIONS: [&str; 22] = [
     "identity.create",
     "identity.update",
     "identity.suspend",
@@ -144,11 +144,15 @@ pub const AUDIT_ACTIONS: [&str; 21] = [
     "passkey.invite.batch",
     "passkey.revoke",
     "import.apply",
+    "import.cancel",
     "identities.export",
     "refused.realm",
     "refused.protected_group",
     "refused.protected_identity",
 ];
+
+/// The name the command line's imports and exports are recorded under (no operator may take it).
+pub const CLI_OPERATOR: &str = "cli";
 
 /// Why an identity's changes are an admin's alone (the protected-identity rule, `crate::permit`).
 pub const PROTECTED_IDENTITY: &str = "This identity is a member of a protected group: only an admin may edit, suspend or delete it, send it invitations or revoke its passkeys.";

@@ -136,6 +136,12 @@ pub struct ImportView {
     pub invitations: Option<String>,
     #[serde(default)]
     pub invitations_error: Option<String>,
+    /// The operator who applied the plan (its writes are recorded as theirs).
+    #[serde(default)]
+    pub applied_by: Option<String>,
+    /// Why the apply was stopped by the console (its operator may no longer apply it), if it was.
+    #[serde(default)]
+    pub halted: Option<String>,
 }
 
 impl ImportView {

@@ -301,6 +301,8 @@ fn status_block(
                         view! { <a href=href class=LINK>"Follow the passkey invitations sent to the new identities"</a> }
                     })}
                     {v.invitations_error.clone().map(|why| view! { <p>{format!("No passkey invitations were sent: {why}")}</p> })}
+                    {v.halted.clone().map(|why| view! { <p id="import-halted">{format!("The console stopped this import: {why}")}</p> })}
+                    {v.applied_by.clone().map(|who| view! { <p>{format!("Applied by {who}.")}</p> })}
                     {(v.failed > 0).then(|| view! { <a href=format!("{base}?show=failed") class=LINK>"Show the rows that failed"</a> })}
                 </div>
             }.into_any()

@@ -273,6 +273,7 @@ pub async fn build(
         )
         .with_trusted_proxies(settings.access.trusted_proxies.clone()),
     );
+    let state = state.with_operators(access.operators.clone());
     let db_handle = db.clone();
     let cookie = crate::auth::web::CookiePolicy {
         idle: settings.access.idle,

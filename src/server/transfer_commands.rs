@@ -65,7 +65,7 @@ fn positional(args: &[String]) -> Vec<String> {
 
 fn cli_operator() -> OperatorView {
     OperatorView {
-        username: "cli".into(),
+        username: crate::model::CLI_OPERATOR.into(),
         role: Role::Admin,
         realms: None,
     }
@@ -168,10 +168,7 @@ pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
             n = c.suspensions
         )));
     }
-    imports
-        .set_state(&id, crate::model::IMPORT_APPLYING)
-        .await
-        .map_err(db)?;
+    imports.start(&id, &operator, false).await.map_err(db)?;
     let job = tokio::spawn(crate::api::run_import(s.clone(), id.clone()));
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     while !job.is_finished() {

@@ -102,7 +102,10 @@ pub struct Summary {
 /// One import's header, as the apply job reads it.
 pub struct Header {
     pub realm: String,
+    /// Who planned it.
     pub operator: OperatorView,
+    /// Who applied it (as they were when they did); the apply writes as them.
+    pub applier: Option<OperatorView>,
     pub state: String,
     pub summary: Summary,
     /// Invitations are to be sent to the identities the import creates.
@@ -133,11 +136,51 @@ impl Imports {
         for statement in SCHEMA {
             sqlx::query(statement).execute(&pool).await?;
         }
+        // Who applied a plan, and why its apply stopped, on a table made before they were kept.
+        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('imports')")
+            .fetch_all(&pool)
+            .await?;
+        for column in ["applier", "halted"] {
+            if !columns.iter().any(|c| c == column) {
+                sqlx::query(&format!("ALTER TABLE imports ADD COLUMN {column} TEXT"))
+                    .execute(&pool)
+                    .await?;
+            }
+        }
         Ok(Imports { pool })
     }
 
+    /// Starts the apply of a plan by `applier`, once: only a plan still `planned` starts (two clicks, or two
+    /// replicas, start one job). Answers whether this call started it.
+    pub async fn start(&self, id: &str, applier: &OperatorView, invite: bool) -> Result<bool, sqlx::Error> {
+        let applier = serde_json::to_string(applier).unwrap_or_default();
+        let started = sqlx::query(
+            "UPDATE imports SET state = ?, applier = ?, invite = ?, started = COALESCE(started, ?) \
+             WHERE id = ? AND state = ?",
+        )
+        .bind(crate::model::IMPORT_APPLYING)
+        .bind(applier)
+        .bind(invite as i64)
+        .bind(now())
+        .bind(id)
+        .bind(crate::model::IMPORT_PLANNED)
+        .execute(&self.pool)
+        .await?;
+        Ok(started.rows_affected() == 1)
+    }
+
+    /// Stops an apply for `why` (its operator may no longer apply it): cancelled, with the reason kept.
+    pub async fn halt(&self, id: &str, why: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE imports SET halted = ? WHERE id = ?")
+            .bind(why)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        self.set_state(id, crate::model::IMPORT_CANCELLED).await
+    }
+
     pub async fn header(&self, id: &str) -> Result<Option<Header>, sqlx::Error> {
-        let row = sqlx::query("SELECT realm, operator, state, summary, invite FROM imports WHERE id = ?")
+        let row = sqlx::query("SELECT realm, operator, applier, state, summary, invite FROM imports WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -150,21 +193,15 @@ impl Imports {
                     realms: Some(Vec::new()),
                 }
             }),
+            applier: r
+                .get::<Option<&str>, _>("applier")
+                .and_then(|a| serde_json::from_str(a).ok()),
             state: r.get("state"),
             summary: serde_json::from_str(r.get::<&str, _>("summary")).unwrap_or_default(),
             invite: r.get::<i64, _>("invite") != 0,
         }))
     }
 
-    /// Asks for invitations to the identities the import creates (chosen when applying).
-    pub async fn set_invite(&self, id: &str, invite: bool) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE imports SET invite = ? WHERE id = ?")
-            .bind(invite as i64)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
 
     /// The invitations sent after the apply: their batch's or run's id, or why they were not sent.
     pub async fn set_invitations(&self, id: &str, sent: Result<&str, &str>) -> Result<(), sqlx::Error> {

@@ -104,6 +104,11 @@ impl Imports {
             pace: None,
             invitations: r.get("invitations"),
             invitations_error: r.get("invitations_error"),
+            applied_by: r
+                .get::<Option<&str>, _>("applier")
+                .and_then(|a| serde_json::from_str::<OperatorView>(a).ok())
+                .map(|o| o.username),
+            halted: r.get("halted"),
         }))
     }
 
