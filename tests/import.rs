@@ -388,6 +388,17 @@ async fn bad_files_are_refused_with_the_reason_and_helpdesk_imports_only_new_ide
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
+    // A file with many unknown keys: the plan names the first 50 and counts the rest.
+    let keys: Vec<String> = (0..60).map(|n| format!("\"extra{n}\":\"x\"")).collect();
+    let json = format!("[{{\"username\":\"many.keys\",{}}}]", keys.join(","));
+    let id = upload(&c, &t, "keys.json", &json).await.unwrap();
+    let plan = view(&c, &t, &id, "").await;
+    assert_eq!((plan.unknown_columns.len(), plan.unknown_more), (50, 10));
+    let (_, page) = get(&c, &t, &format!("/realms/{realm}/imports/{id}")).await;
+    assert!(
+        page.contains(" and 10 more."),
+        "the page says how many more: {page}"
+    );
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -117,6 +117,9 @@ pub struct ImportView {
     pub counts: ImportCounts,
     pub groups_to_create: Vec<String>,
     pub unknown_columns: Vec<String>,
+    /// Unknown columns beyond those named.
+    #[serde(default)]
+    pub unknown_more: u64,
     /// (group, members removed from it) when the groups' membership is made to match the file.
     #[serde(default)]
     pub removals: Vec<(String, u64)>,

@@ -181,7 +181,7 @@ fn Import(
         <p class="text-sm">{format!("Groups to create: {}.", view.groups_to_create.join(", "))}</p>
     });
     let unknown_note = (!view.unknown_columns.is_empty()).then(|| view! {
-        <p class="text-sm text-amber-800 dark:text-amber-300">{format!("Columns not imported (unknown): {}.", view.unknown_columns.join(", "))}</p>
+        <p class="text-sm text-amber-800 dark:text-amber-300">{format!("Columns not imported (unknown): {}{}.", view.unknown_columns.join(", "), if view.unknown_more > 0 { format!(" and {} more", crate::model::thousands(view.unknown_more)) } else { String::new() })}</p>
     });
     let errors_link = (c.error > 0).then(|| view! {
         <a href=format!("{base}/errors.csv") class=LINK download="">"Download the rows with errors (CSV)"</a>

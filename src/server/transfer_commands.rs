@@ -150,7 +150,11 @@ pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
         c.create, c.update, c.unchanged, c.error, c.memberships, c.groups_to_create, c.removals, c.suspensions
     );
     if !planned.summary.unknown_columns.is_empty() {
-        println!("columns not imported: {}", planned.summary.unknown_columns.join(", "));
+        let more = match planned.summary.unknown_more {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        println!("columns not imported: {}{more}", planned.summary.unknown_columns.join(", "));
     }
     for row in imports.all_rows(&id, true).await.map_err(db)? {
         if let Some(p) = row.problem {

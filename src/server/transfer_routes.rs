@@ -115,9 +115,16 @@ pub async fn upload(
     if options.suspend_missing && op.role != crate::model::Role::Admin {
         return fail("Only an admin may suspend identities by import; upload the file without that option.".into()).await;
     }
-    let file = match crate::transfer::file::read(&bytes, limits.max_rows) {
-        Ok(f) => f,
-        Err(e) => return fail(e.to_string()).await,
+    // Reading a file of up to the size limit is CPU work: off the async workers, so other requests go on.
+    let read = tokio::task::spawn_blocking(move || {
+        let sha256 = crate::transfer::sha256_hex(&bytes);
+        crate::transfer::file::read(&bytes, limits.max_rows).map(|file| (file, sha256))
+    })
+    .await;
+    let (file, sha256) = match read {
+        Ok(Ok(read)) => read,
+        Ok(Err(e)) => return fail(e.to_string()).await,
+        Err(_) => return fail("The file could not be read.".into()).await,
     };
     let protected: Vec<String> = s.protected_groups.iter().cloned().collect();
     let cx = crate::transfer::plan::Context {
@@ -129,8 +136,6 @@ pub async fn upload(
         protected: &protected,
         options,
     };
-    let sha256 = crate::transfer::sha256_hex(&bytes);
-    drop(bytes);
     match crate::transfer::plan::plan_file(&cx, &file, &name, &sha256).await {
         Ok(planned) => {
             Redirect::to(&format!("/realms/{}/imports/{}", encode_component(&realm), planned.id)).into_response()

@@ -28,8 +28,12 @@ pub struct Planner<'a> {
     /// Usernames seen (lower case), with their first line.
     seen: HashMap<String, u64>,
     to_create: Vec<String>,
+    /// `to_create` by lower-case name (position in it): the file may name thousands of groups.
+    to_create_at: HashMap<String, usize>,
     /// Groups the rows join, by name, with their id when the realm has them.
     named: Vec<(String, Option<String>)>,
+    /// The lower-case names in `named`.
+    named_lower: HashSet<String>,
     summary: Summary,
 }
 
@@ -40,6 +44,7 @@ impl<'a> Planner<'a> {
         protected: &'a [String],
         options: Options,
         unknown_columns: Vec<String>,
+        unknown_more: u64,
     ) -> Self {
         Planner {
             realm,
@@ -50,9 +55,12 @@ impl<'a> Planner<'a> {
             keep: HashSet::new(),
             seen: HashMap::new(),
             to_create: Vec::new(),
+            to_create_at: HashMap::new(),
             named: Vec::new(),
+            named_lower: HashSet::new(),
             summary: Summary {
                 unknown_columns,
+                unknown_more,
                 ..Summary::default()
             },
         }
@@ -107,10 +115,12 @@ impl<'a> Planner<'a> {
                 }
                 for name in &join {
                     let found = self.realm.groups.get(&name.to_lowercase()).and_then(|g| g.first());
-                    if !self.named.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                    let lower = name.to_lowercase();
+                    if self.named_lower.insert(lower.clone()) {
                         self.named.push((name.clone(), found.map(|g| g.id.clone())));
                     }
-                    if found.is_none() && !self.to_create.iter().any(|c| c.eq_ignore_ascii_case(name)) {
+                    if found.is_none() && !self.to_create_at.contains_key(&lower) {
+                        self.to_create_at.insert(lower, self.to_create.len());
                         self.to_create.push(name.clone());
                     }
                 }
@@ -187,6 +197,7 @@ impl<'a> Planner<'a> {
         // The groups it names: each a valid name, found once in the realm (or to create, by an admin), not
         // protected unless an admin imports; those it is not in yet are joined.
         let mut join: Vec<String> = Vec::new();
+        let mut joined: HashSet<String> = HashSet::new();
         for name in v.groups.iter().flatten() {
             if let Err(p) = check_name(name) {
                 return Err(problem("groups", format!("“{name}” is not a group name: a name {}.", p.message())));
@@ -217,15 +228,14 @@ impl<'a> Planner<'a> {
                     ));
                 }
                 let member = current.is_some_and(|c| self.realm.members.get(&g.id).is_some_and(|m| m.contains(&c.id)));
-                if !member && !join.iter().any(|j| j.eq_ignore_ascii_case(&g.display_name)) {
+                if !member && joined.insert(g.display_name.to_lowercase()) {
                     join.push(g.display_name.clone());
                 }
-            } else if !join.iter().any(|j| j.eq_ignore_ascii_case(name)) {
+            } else if joined.insert(name.to_lowercase()) {
                 let canonical = self
-                    .to_create
-                    .iter()
-                    .find(|c| c.eq_ignore_ascii_case(name))
-                    .cloned()
+                    .to_create_at
+                    .get(&name.to_lowercase())
+                    .map(|&at| self.to_create[at].clone())
                     .unwrap_or_else(|| name.clone());
                 join.push(canonical);
             }

@@ -38,7 +38,37 @@ pub struct FileRow {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportFile {
     pub rows: Vec<FileRow>,
+    /// The first [`MAX_UNKNOWN_NAMED`] unknown columns, in the file's order…
     pub unknown_columns: Vec<String>,
+    /// …and how many more there were.
+    pub unknown_more: u64,
+}
+
+/// Unknown columns named in a plan; the rest are counted.
+pub const MAX_UNKNOWN_NAMED: usize = 50;
+
+/// The unknown columns of a file, each once: a set to find repeats (a file may have tens of thousands), the first
+/// [`MAX_UNKNOWN_NAMED`] kept by name.
+#[derive(Default)]
+struct Unknown {
+    seen: std::collections::HashSet<String>,
+    named: Vec<String>,
+}
+
+impl Unknown {
+    fn add(&mut self, key: &str) {
+        if !self.seen.contains(key) {
+            self.seen.insert(key.to_string());
+            if self.named.len() < MAX_UNKNOWN_NAMED {
+                self.named.push(key.to_string());
+            }
+        }
+    }
+
+    fn into_parts(self) -> (Vec<String>, u64) {
+        let more = (self.seen.len() - self.named.len()) as u64;
+        (self.named, more)
+    }
 }
 
 /// Why a file cannot be read at all.
@@ -150,12 +180,10 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<ImportFile, FileError> {
             found: headers.iter().collect::<Vec<_>>().join(", "),
         });
     }
-    let unknown_columns = headers
-        .iter()
-        .zip(&columns)
-        .filter(|(_, c)| c.is_none())
-        .map(|(h, _)| h.to_string())
-        .collect();
+    let mut unknown = Unknown::default();
+    for (h, _) in headers.iter().zip(&columns).filter(|(_, c)| c.is_none()) {
+        unknown.add(h);
+    }
     let mut rows = Vec::new();
     // Lines are counted here: the reader's positions point at the end of the record before, and skip blank lines.
     let (mut counted_to, mut newlines) = (0usize, 0u64);
@@ -192,9 +220,11 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<ImportFile, FileError> {
         let line = line_at(record.position().map(|p| p.byte() as usize).unwrap_or(0));
         rows.push(FileRow { line, values });
     }
+    let (unknown_columns, unknown_more) = unknown.into_parts();
     Ok(ImportFile {
         rows,
         unknown_columns,
+        unknown_more,
     })
 }
 
@@ -204,15 +234,13 @@ fn read_json(bytes: &[u8], max_rows: usize) -> Result<ImportFile, FileError> {
     if items.len() > max_rows {
         return Err(FileError::TooManyRows { max: max_rows });
     }
-    let mut unknown_columns: Vec<String> = Vec::new();
+    let mut unknown = Unknown::default();
     let mut rows = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let mut values = ImportValues::default();
         for (key, value) in item {
             let Some(col) = column(&key) else {
-                if !unknown_columns.contains(&key) {
-                    unknown_columns.push(key);
-                }
+                unknown.add(&key);
                 continue;
             };
             let cell = match value {
@@ -233,9 +261,11 @@ fn read_json(bytes: &[u8], max_rows: usize) -> Result<ImportFile, FileError> {
             values,
         });
     }
+    let (unknown_columns, unknown_more) = unknown.into_parts();
     Ok(ImportFile {
         rows,
         unknown_columns,
+        unknown_more,
     })
 }
 
@@ -374,6 +404,23 @@ pub fn rows_csv(rows: &[crate::model::PlanRow], errors: bool) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_columns_are_found_with_a_set_and_named_up_to_a_bound() {
+        // Tens of thousands of distinct unknown keys (a crafted upload): read in one pass, the first 50 named.
+        let items: Vec<String> = (0..60_000)
+            .map(|n| format!("{{\"username\":\"u{n}\",\"k{n}\":\"v\"}}"))
+            .collect();
+        let json = format!("[{}]", items.join(","));
+        let file = read(json.as_bytes(), 100_000).unwrap();
+        assert_eq!(file.rows.len(), 60_000);
+        assert_eq!(file.unknown_columns.len(), MAX_UNKNOWN_NAMED);
+        assert_eq!(file.unknown_columns[0], "k0");
+        assert_eq!(file.unknown_more, 60_000 - MAX_UNKNOWN_NAMED as u64);
+        let csv = "username,shoe,shoe,hat\nada,1,2,3\n";
+        let file = read(csv.as_bytes(), 10).unwrap();
+        assert_eq!((file.unknown_columns.clone(), file.unknown_more), (vec!["shoe".to_string(), "hat".into()], 0));
+    }
 
     #[test]
     fn csv_with_bom_crlf_quotes_and_unknown_columns() {

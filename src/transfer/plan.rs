@@ -215,7 +215,7 @@ pub async fn plan_file(cx: &Context<'_>, file: &ImportFile, file_name: &str, sha
     let (realm, calls) = read_realm(cx.client, cx.index, cx.realm, file, cx.options.suspend_missing).await?;
     let mut saving = cx.imports.begin(cx.realm, cx.operator, file_name, sha256).await?;
     let planned = async {
-        let mut planner = Planner::new(&realm, cx.operator, cx.protected, cx.options, file.unknown_columns.clone());
+        let mut planner = Planner::new(&realm, cx.operator, cx.protected, cx.options, file.unknown_columns.clone(), file.unknown_more);
         for chunk in file.rows.chunks(CHUNK) {
             let read = match (&realm.identities, cx.index) {
                 (None, Some(ix)) => {

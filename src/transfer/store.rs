@@ -95,6 +95,9 @@ pub struct Summary {
     pub counts: ImportCounts,
     pub groups_to_create: Vec<String>,
     pub unknown_columns: Vec<String>,
+    /// Unknown columns beyond those named.
+    #[serde(default)]
+    pub unknown_more: u64,
     #[serde(default)]
     pub removals: Vec<(String, u64)>,
 }

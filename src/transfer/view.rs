@@ -89,6 +89,7 @@ impl Imports {
             counts: summary.counts,
             groups_to_create: summary.groups_to_create,
             unknown_columns: summary.unknown_columns,
+            unknown_more: summary.unknown_more,
             removals: summary.removals,
             done: n("rows_done") + n("created") + n("filled") + n("trimmed") + n("suspended"),
             total: n("rows_total") + n("to_create") + n("to_fill") + n("to_trim") + n("to_suspend"),
