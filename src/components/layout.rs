@@ -112,7 +112,8 @@ fn SidebarLinks(realm: Memo<String>) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let sandbox = me.0.await.is_ok_and(|f| f.info.sandbox);
+                // The outbox's links complete enrollments: it is listed for those who may send invitations.
+                let sandbox = me.0.await.is_ok_and(|f| f.info.sandbox && f.operator.can(crate::model::Action::Invite));
                 // Drawn again when the open section changes, not on every move inside one; and once when the page
                 // has hydrated, in case a link was followed while part of it was still waiting for its code (the
                 // page hydrated as the server drew it, for the section it has left).

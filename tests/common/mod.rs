@@ -511,7 +511,8 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
         (
             SandboxOutbox::PATH,
             qs(&SandboxOutbox { realm: r.clone() }),
-            false,
+            // Its links complete enrollments: for those who may send invitations.
+            true,
         ),
         (
             NewIdentityOptions::PATH,
