@@ -18,6 +18,10 @@ async fn bulk_delete_chunks_above_1000_and_reports_unknown_ids() {
         &c,
         &bulk::BulkWrite::Delete(common::permit(&t.workforce)),
         &ids,
+        &common::protection(
+            &common::permit::<bi_console::permit::act::SetStatus>(&t.workforce),
+            &ids,
+        ),
     )
     .await;
     assert_eq!(result.succeeded, 1005);
@@ -45,6 +49,10 @@ async fn bulk_suspend_and_unsuspend() {
         &c,
         &bulk::BulkWrite::SetStatus(common::permit(&t.workforce), true),
         &ids,
+        &common::protection(
+            &common::permit::<bi_console::permit::act::SetStatus>(&t.workforce),
+            &ids,
+        ),
     )
     .await;
     assert_eq!(result.succeeded, 10);
@@ -60,6 +68,10 @@ async fn bulk_suspend_and_unsuspend() {
         &c,
         &bulk::BulkWrite::SetStatus(common::permit(&t.workforce), false),
         &ids[..10],
+        &common::protection(
+            &common::permit::<bi_console::permit::act::SetStatus>(&t.workforce),
+            &ids[..10],
+        ),
     )
     .await;
     assert_eq!((result.succeeded, result.failed.len()), (10, 0));

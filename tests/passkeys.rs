@@ -498,3 +498,52 @@ async fn a_batch_reports_who_could_not_be_invited() {
     assert_eq!(enrollment(&t, &ok).await, "PENDING");
     assert_eq!(enrollment(&t, &bounced).await, "INVITE_FAILED");
 }
+
+#[tokio::test]
+async fn only_the_enrollment_link_goes_without_the_token_and_links_point_where_configured() {
+    let t = common::start().await;
+    let realm = t.workforce.clone();
+    let ada = new_person(&t, "link.base.ada", Some("ada@link.example")).await;
+    let tenant = t.sandbox.tenant_id().to_string();
+    let http = reqwest::Client::new();
+    // Any other call whose path merely ends like a link needs the token: nothing is changed without it.
+    let forged = format!(
+        "{}/v1/tenants/{tenant}/realms/{realm}/identities/{ada}:invokeAuthenticator",
+        t.api_base
+    );
+    for method in [
+        reqwest::Method::DELETE,
+        reqwest::Method::PATCH,
+        reqwest::Method::GET,
+    ] {
+        let res = http
+            .request(method.clone(), &forged)
+            .header("content-type", "application/json")
+            .body(r#"{"identity":{"display_name":"Taken"}}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{method} {forged}");
+    }
+    let still = t.client().get_identity(&realm, &ada).await.unwrap();
+    assert_eq!(still.display_name, "Person link.base.ada");
+    // A link's base is the sandbox's configured origin, whatever the request's headers say.
+    let url = format!(
+        "{}/v1/tenants/{tenant}/realms/{realm}/identities/{ada}/credential-binding-jobs",
+        t.api_base
+    );
+    let cfg = config(&t).await;
+    let res = http
+        .post(&url)
+        .bearer_auth(t.sandbox.credentials().api_token.expose())
+        .header("x-forwarded-proto", "https")
+        .header("x-forwarded-host", "evil.example")
+        .json(&serde_json::json!({"job": {"delivery_method": "RETURN", "authenticator_config_id": cfg}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let made: serde_json::Value = res.json().await.unwrap();
+    let link = made["credential_binding_link"].as_str().unwrap();
+    assert!(link.starts_with(&format!("{}/v1/", t.api_base)), "{link}");
+}

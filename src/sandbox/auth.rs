@@ -114,6 +114,25 @@ impl Sandbox {
     }
 }
 
+/// Whether `path` is exactly an enrollment link, `…/v1/tenants/{t}/realms/{r}/identities/{i}/credential-binding-jobs/
+/// {id}:invokeAuthenticator` (under the sandbox's prefix or not), opened (GET) or acted on (POST).
+pub(super) fn is_enrollment_link(method: &axum::http::Method, path: &str) -> bool {
+    use axum::http::Method;
+    if method != Method::GET && method != Method::POST {
+        return false;
+    }
+    let path = path.strip_prefix(super::PREFIX).unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    let id_ok = |s: &str| crate::bi::seg(s).is_ok();
+    match parts.as_slice() {
+        ["", "v1", "tenants", t, "realms", r, "identities", i, "credential-binding-jobs", last] => {
+            let job = last.strip_suffix(":invokeAuthenticator");
+            id_ok(t) && id_ok(r) && id_ok(i) && job.is_some_and(id_ok)
+        }
+        _ => false,
+    }
+}
+
 /// Compares secrets in time that does not depend on where they differ.
 pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     use subtle::ConstantTimeEq;
@@ -121,8 +140,9 @@ pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub(super) async fn require_bearer(State(sb): Shared, req: Request, next: Next) -> Response {
-    // An enrollment link is opened by the person invited, with no API token: its own token is the key.
-    if req.uri().path().ends_with(":invokeAuthenticator") {
+    // An enrollment link is opened by the person invited, with no API token: its own token is the key. Only that
+    // one route, with GET or POST; anything else ending the same way needs the bearer token like every call.
+    if is_enrollment_link(req.method(), req.uri().path()) {
         return next.run(req).await;
     }
     let presented = req
@@ -194,4 +214,22 @@ pub(super) async fn issue_token(
         scope: None,
     })
     .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_enrollment_link_itself_goes_without_the_bearer_token() {
+        use axum::http::Method;
+        let link = "/sandbox/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/j1:invokeAuthenticator";
+        assert!(is_enrollment_link(&Method::GET, link));
+        assert!(is_enrollment_link(&Method::POST, link));
+        assert!(!is_enrollment_link(&Method::DELETE, link));
+        assert!(!is_enrollment_link(&Method::PATCH, "/sandbox/v1/tenants/t1/realms/r1/identities/i1:invokeAuthenticator"));
+        assert!(!is_enrollment_link(&Method::GET, "/sandbox/v1/tenants/t1/realms/r1/identities:invokeAuthenticator"));
+        assert!(!is_enrollment_link(&Method::POST, "/sandbox/v1/tenants/t1/realms/r1/groups/g1/x/y/z:invokeAuthenticator"));
+        assert!(!is_enrollment_link(&Method::GET, "/sandbox/v1/tenants/t1/realms/r1/identities/i1/credential-binding-jobs/..:invokeAuthenticator"));
+    }
 }

@@ -80,6 +80,9 @@ pub struct Sandbox {
     creates: std::sync::Mutex<HashMap<String, u64>>,
     /// Whether a task is working through queued batches of invitations.
     batch_worker: std::sync::atomic::AtomicBool,
+    /// Where enrollment links point (scheme and host, no path): set from configuration when the sandbox is served,
+    /// never from a request's headers.
+    link_origin: std::sync::OnceLock<String>,
 }
 
 /// Deletes the sandbox's database and credentials; the next start seeds a fresh demo tenant.
@@ -140,6 +143,7 @@ impl Sandbox {
             faulted: std::sync::Mutex::new(std::collections::VecDeque::new()),
             creates: std::sync::Mutex::new(HashMap::new()),
             batch_worker: std::sync::atomic::AtomicBool::new(false),
+            link_origin: std::sync::OnceLock::new(),
         }))
     }
 
@@ -165,6 +169,22 @@ impl Sandbox {
             return Err(ApiError::forbidden());
         }
         self.store.check_realm(realm).await
+    }
+
+    /// Sets where the enrollment links it hands out point: the origin people reach it at (`CONSOLE_PUBLIC_URL`,
+    /// else the address it listens on). The first setting stays.
+    pub fn set_link_origin(&self, origin: &str) {
+        let _ = self.link_origin.set(origin.trim_end_matches('/').to_string());
+    }
+
+    /// The base of enrollment links: the configured origin (loopback until one is set) and [`PREFIX`].
+    pub(crate) fn link_base(&self) -> String {
+        let origin = self
+            .link_origin
+            .get()
+            .map(String::as_str)
+            .unwrap_or("http://127.0.0.1");
+        format!("{origin}{PREFIX}")
     }
 
     /// Works through queued batches of invitations in the background, 50 identities of each every 100 ms, so that

@@ -208,6 +208,12 @@ pub async fn build(
     let (client, info) = match &settings.mode {
         Mode::Sandbox { .. } => {
             let sb = open_sandbox(settings).await?;
+            let origin = settings
+                .access
+                .public_origin
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", callable(local)));
+            sb.set_link_origin(&origin);
             let api_base = format!("http://{}{PREFIX}", callable(local));
             let client = Client::new(ClientConfig {
                 api_base: api_base.clone(),

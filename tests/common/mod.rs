@@ -29,6 +29,7 @@ pub async fn start() -> TestSandbox {
     let sandbox = Sandbox::open(&dir, None).await.expect("sandbox opens");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    sandbox.set_link_origin(&format!("http://{addr}"));
     let router: axum::Router = sandbox.router();
     tokio::spawn(async move {
         axum::serve(listener, router.into_make_service())

@@ -5,7 +5,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path as UrlPath, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use crate::model::escape_html;
 
 use super::super::error::{violation, ApiError};
 use super::super::store::{LinkStep, NewJob, QueueFull, BATCH_QUEUE_LIMIT};
-use super::super::{Shared, PREFIX};
+use super::super::Shared;
 use super::{body, check_id_count, list_query, paged};
 use crate::bi::wire::*;
 use crate::model::{DELIVERY_EMAIL, DELIVERY_RETURN};
@@ -24,18 +24,6 @@ fn not_found() -> ApiError {
     ApiError::with_status(StatusCode::NOT_FOUND, "not_found", "not found")
 }
 
-/// Where the sandbox answers, as the caller reached it (for the links it hands out).
-fn link_base(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("http");
-    format!("{scheme}://{host}{PREFIX}")
-}
 
 pub(in crate::sandbox) async fn list_authenticator_configs(
     State(sb): Shared,
@@ -96,7 +84,6 @@ pub(in crate::sandbox) async fn credential(
 pub(in crate::sandbox) async fn create_job(
     State(sb): Shared,
     UrlPath((tenant, realm, identity)): UrlPath<(String, String, String)>,
-    headers: HeaderMap,
     bytes: Bytes,
 ) -> Res<Json<CreatedJob>> {
     sb.realm(&tenant, &realm).await?;
@@ -112,7 +99,7 @@ pub(in crate::sandbox) async fn create_job(
     if !problems.is_empty() {
         return Err(ApiError::invalid(problems));
     }
-    let base = link_base(&headers);
+    let base = sb.link_base();
     let (created, link) = sb
         .store
         .create_job(
@@ -230,7 +217,6 @@ fn enrollment_page(
 pub(in crate::sandbox) async fn create_batch(
     State(sb): Shared,
     UrlPath((tenant, realm)): UrlPath<(String, String)>,
-    headers: HeaderMap,
     bytes: Bytes,
 ) -> Res<Response> {
     sb.realm(&tenant, &realm).await?;
@@ -258,7 +244,7 @@ pub(in crate::sandbox) async fn create_batch(
         .await
     {
         Ok(created) => {
-            sb.work_batches(link_base(&headers));
+            sb.work_batches(sb.link_base());
             Ok(Json(created).into_response())
         }
         Err(QueueFull::Api(e)) => Err(e),
@@ -290,12 +276,11 @@ pub(in crate::sandbox) async fn create_batch(
 pub(in crate::sandbox) async fn batch(
     State(sb): Shared,
     UrlPath((tenant, realm, item)): UrlPath<(String, String, String)>,
-    headers: HeaderMap,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Res<Response> {
     sb.realm(&tenant, &realm).await?;
     // A batch left running by a restart is taken up again.
-    sb.work_batches(link_base(&headers));
+    sb.work_batches(sb.link_base());
     if let Some(id) = item.strip_suffix(":listResults") {
         let q = list_query(q)?;
         let list = format!("batch-results/{id}");
