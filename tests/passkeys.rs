@@ -547,3 +547,49 @@ async fn only_the_enrollment_link_goes_without_the_token_and_links_point_where_c
     let link = made["credential_binding_link"].as_str().unwrap();
     assert!(link.starts_with(&format!("{}/v1/", t.api_base)), "{link}");
 }
+
+#[tokio::test]
+async fn one_link_completed_many_times_at_once_makes_one_passkey() {
+    let t = common::start().await;
+    let c = t.client();
+    let realm = t.workforce.clone();
+    let cfg = config(&t).await;
+    for round in 0..3 {
+        let who = new_person(&t, &format!("race.{round}"), None).await;
+        let made = c
+            .create_credential_binding_job(
+                &common::target(&permit(&realm), &who),
+                &invitation(DELIVERY_RETURN, &cfg, None),
+            )
+            .await
+            .unwrap();
+        let link = made.credential_binding_link.unwrap();
+        let http = reqwest::Client::new();
+        let presses: Vec<_> = (0..60)
+            .map(|_| {
+                let (http, link) = (http.clone(), link.clone());
+                tokio::spawn(async move {
+                    http.post(&link)
+                        .form(&[("step", "complete")])
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                })
+            })
+            .collect();
+        for p in presses {
+            assert_eq!(p.await.unwrap(), 200);
+        }
+        let passkeys = c
+            .list_credentials(&realm, &who, &ListQuery::default())
+            .await
+            .unwrap();
+        let active = passkeys
+            .items
+            .iter()
+            .filter(|p| p.state == "ACTIVE")
+            .count();
+        assert_eq!((active, passkeys.total_size), (1, 1), "round {round}");
+    }
+}

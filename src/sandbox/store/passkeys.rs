@@ -331,34 +331,33 @@ impl SandboxStore {
         let _w = self.write.lock().await;
         let t = now();
         let mut tx = self.pool.begin().await?;
-        match step {
-            LinkStep::Open => {
-                sqlx::query("UPDATE credential_binding_jobs SET state = 'LINK_OPENED', update_time = ? WHERE id = ?")
-                    .bind(&t)
-                    .bind(&job.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            LinkStep::Decline => {
-                sqlx::query("UPDATE credential_binding_jobs SET state = 'EXPIRED', update_time = ? WHERE id = ?")
-                    .bind(&t)
-                    .bind(&job.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            LinkStep::Complete => {
-                let credential =
-                    new_passkey(&mut tx, &job.realm_id, &job.identity_id, &t).await?;
-                sqlx::query(
-                    "UPDATE credential_binding_jobs SET state = 'COMPLETE', credential_id = ?, update_time = ? \
-                     WHERE id = ?",
-                )
+        // Only a job still open moves, checked by the update itself: of links followed at once, one moves it.
+        let pending = crate::model::PENDING_JOB_STATES
+            .iter()
+            .map(|s| format!("'{s}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let moved = |to: &str| {
+            format!("UPDATE credential_binding_jobs SET state = '{to}', update_time = ? WHERE id = ? AND state IN ({pending})")
+        };
+        let to = match step {
+            LinkStep::Open => "LINK_OPENED",
+            LinkStep::Decline => "EXPIRED",
+            LinkStep::Complete => "COMPLETE",
+        };
+        let changed = sqlx::query(&moved(to))
+            .bind(&t)
+            .bind(&job.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 1 && matches!(step, LinkStep::Complete) {
+            let credential = new_passkey(&mut tx, &job.realm_id, &job.identity_id, &t).await?;
+            sqlx::query("UPDATE credential_binding_jobs SET credential_id = ? WHERE id = ?")
                 .bind(&credential)
-                .bind(&t)
                 .bind(&job.id)
                 .execute(&mut *tx)
                 .await?;
-            }
         }
         tx.commit().await?;
         drop(_w);
