@@ -593,3 +593,25 @@ async fn one_link_completed_many_times_at_once_makes_one_passkey() {
         assert_eq!((active, passkeys.total_size), (1, 1), "round {round}");
     }
 }
+
+#[tokio::test]
+async fn an_identitys_passkeys_and_invitations_are_listed_only_in_its_own_realm() {
+    let t = common::start().await;
+    let c = t.client();
+    let ada = c
+        .find_by_username(&t.workforce, "ada.lovelace")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let q = ListQuery::default();
+    let here = c.list_credentials(&t.workforce, &ada, &q).await.unwrap();
+    assert!(here.total_size >= 1, "ada has a passkey in her realm");
+    let there = c.list_credentials(&t.customers, &ada, &q).await.unwrap();
+    assert_eq!((there.items.len(), there.total_size), (0, 0));
+    let jobs = c
+        .list_credential_binding_jobs(&t.customers, &ada, &q)
+        .await
+        .unwrap();
+    assert_eq!((jobs.items.len(), jobs.total_size), (0, 0));
+}

@@ -73,6 +73,13 @@ impl SandboxStore {
             };
             return self.window(sql, realm, (offset, limit), Self::credential).await;
         }
+        // Another realm's identity has no passkeys here.
+        if !self.identity_in(realm, identity).await? {
+            return Ok(WindowRows {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
         let sql = ListSql {
             total: "SELECT COUNT(*) FROM credentials WHERE identity_id = ?",
             rows: "SELECT * FROM credentials WHERE identity_id = ? ORDER BY seq LIMIT ? OFFSET ?",

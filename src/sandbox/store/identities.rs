@@ -224,6 +224,17 @@ impl SandboxStore {
         })
     }
 
+    /// Whether `realm` holds the identity `id`.
+    pub(super) async fn identity_in(&self, realm: &str, id: &str) -> Result<bool, ApiError> {
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM identities WHERE realm_id = ? AND id = ?")
+                .bind(realm)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(found.is_some())
+    }
+
     pub async fn get_identity(&self, realm: &str, id: &str) -> Result<Identity, ApiError> {
         let row: Option<IdentityRow> =
             sqlx::query_as("SELECT * FROM identities WHERE realm_id = ? AND id = ?")

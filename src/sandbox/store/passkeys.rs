@@ -270,7 +270,13 @@ impl SandboxStore {
             };
             return self.window(sql, realm, (offset, limit), Self::job).await;
         }
-        // An identity BI does not know has no jobs: the spec names no 404 for this list.
+        // An identity BI does not know (in this realm) has no jobs: the spec names no 404 for this list.
+        if !self.identity_in(realm, identity).await? {
+            return Ok(WindowRows {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
         let sql = ListSql {
             total: "SELECT COUNT(*) FROM credential_binding_jobs WHERE identity_id = ?",
             rows: "SELECT * FROM credential_binding_jobs WHERE identity_id = ? ORDER BY seq LIMIT ? OFFSET ?",
