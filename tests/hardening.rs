@@ -1454,3 +1454,98 @@ async fn a_member_of_a_protected_group_is_changed_by_an_admin_only() {
     t.stop();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn strange_realms_and_searches_are_refused_as_bad_input_and_refusals_keep_their_status() {
+    let dir = temp_dir("hard-strange-input");
+    let t = start_console(&dir, &vars()).await;
+    let realm = t.info.default_realm.clone();
+    let admin = browser();
+    sign_in(&admin, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    // A realm that cannot be an id: 400, and nothing kept.
+    let long = "r".repeat(100_000);
+    let (status, body) = call(
+        &admin,
+        &t.base,
+        RefreshIndex::PATH,
+        &RefreshIndex {
+            realm: long.clone(),
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{}", &body[..body.len().min(200)]);
+    // A realm of the right shape that BI does not have: no index row is left for it.
+    let unknown = "0000000000000000".to_string();
+    let (status, _) = call(
+        &admin,
+        &t.base,
+        RefreshIndex::PATH,
+        &RefreshIndex {
+            realm: unknown.clone(),
+        },
+    )
+    .await;
+    assert!(status == 200 || status == 404, "{status}");
+    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
+    let mut left = 1;
+    for _ in 0..50 {
+        left = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM ix_realms WHERE realm_id = ? OR length(realm_id) > 128",
+        )
+        .bind(&unknown)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "no index row for a realm BI does not have");
+    db.close().await;
+    // A NUL in a search: bad input on the search field.
+    let (status, body) = call(
+        &admin,
+        &t.base,
+        SearchIdentities::PATH,
+        &SearchIdentities {
+            realm: realm.clone(),
+            filter: bi_console::model::IdentityFilter {
+                q: "ada\0".into(),
+                ..Default::default()
+            },
+            page: 1,
+            size: 25,
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("\"field\":\"q\""), "{body}");
+    // Refusals answer with their own status: another realm's import, an invitation run the console does not know.
+    let (status, body) = call(
+        &admin,
+        &t.base,
+        GetImport::PATH,
+        &GetImport {
+            realm: realm.clone(),
+            id: "0000000000000000".into(),
+            show: String::new(),
+            page: 1,
+        },
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    let (status, body) = call(
+        &admin,
+        &t.base,
+        InvitationBatch::PATH,
+        &InvitationBatch {
+            realm: realm.clone(),
+            batch: "run-0000000000000000".into(),
+        },
+    )
+    .await;
+    assert_eq!(status, 404, "{body}");
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -23,6 +23,11 @@ pub(crate) async fn allow_in(
     realm: &str,
 ) -> Result<crate::model::OperatorView, AppError> {
     let op = allow(action)?;
+    // A realm is one of BI's ids: anything else (a long or strange string) is refused before it reaches the audit
+    // log, the index or a URL.
+    if crate::bi::seg(realm).is_err() {
+        return Err(bad_request("That is not a realm's id."));
+    }
     if op.may_use(realm) {
         return Ok(op);
     }
@@ -49,25 +54,37 @@ pub(crate) async fn permit<A: crate::permit::Act>(
 
 /// A refusal (403) the operator reads.
 pub(crate) fn forbidden(message: &str) -> AppError {
-    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-        r.set_status(axum::http::StatusCode::FORBIDDEN);
+    AppError {
+        code: Some("forbidden".into()),
+        ..answering(403, message)
+    }
+}
+
+/// Something that is not there for this operator (404), as the HTTP status and in the answer.
+pub(crate) fn not_found(message: &str) -> AppError {
+    AppError {
+        code: Some("not_found".into()),
+        ..answering(404, message)
+    }
+}
+
+/// An error whose HTTP status is `status` (a server function's answer; a page keeps its own).
+fn answering(status: u16, message: &str) -> AppError {
+    if let (Some(r), Ok(code)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(status),
+    ) {
+        r.set_status(code);
     }
     AppError {
-        status: Some(403),
-        code: Some("forbidden".into()),
+        status: Some(status),
         ..AppError::new(message)
     }
 }
 
 /// A refused request (400): the message is shown to the operator, nothing was sent to BI.
 pub(crate) fn bad_request(message: impl Into<String>) -> AppError {
-    if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-        r.set_status(axum::http::StatusCode::BAD_REQUEST);
-    }
-    AppError {
-        status: Some(400),
-        ..AppError::new(message)
-    }
+    answering(400, &message.into())
 }
 
 /// Checks a list of ids from the browser: at least one, at most `max` (see [`crate::model::limits`]), each a

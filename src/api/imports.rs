@@ -168,8 +168,5 @@ fn db_failed(e: sqlx::Error) -> AppError {
 
 #[cfg(feature = "ssr")]
 fn not_found() -> AppError {
-    AppError {
-        status: Some(404),
-        ..AppError::new("There is no such import in this realm.")
-    }
+    super::checks::not_found("There is no such import in this realm.")
 }

@@ -198,11 +198,9 @@ pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView,
         return batch_view(&s, &realm, &batch).await;
     }
     let Some(run) = s.invitation_runs.get(&batch).filter(|r| r.realm == realm) else {
-        let mut gone = AppError::new(
+        return Err(super::checks::not_found(
             "The console no longer follows these invitations: it has restarted since they were sent. What was sent is in the audit log, and each identity's enrollment status says where it is.",
-        );
-        gone.status = Some(404);
-        return Err(gone);
+        ));
     };
     let mut views = Vec::with_capacity(run.batches.len());
     for id in &run.batches {

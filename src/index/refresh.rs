@@ -82,7 +82,22 @@ impl DirectoryIndex {
         };
         let mut report = RefreshReport::default();
         loop {
-            let page = client.list_identities(realm, &query).await?;
+            let page = match client.list_identities(realm, &query).await {
+                Ok(page) => page,
+                // BI has no such realm: the index keeps nothing of it (no row for a realm that is not there).
+                Err(e) if e.is_not_found() && report.calls == 0 => {
+                    let mut tx = conn.begin().await?;
+                    for table in ["ix_identities", "ix_groups", "ix_counts", "ix_realms"] {
+                        sqlx::query(&format!("DELETE FROM {table} WHERE realm_id = ?"))
+                            .bind(realm)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    tx.commit().await?;
+                    return Err(e.into());
+                }
+                Err(e) => return Err(e.into()),
+            };
             report.calls += 1;
             let mut tx = conn.begin().await?;
             for identity in &page.items {

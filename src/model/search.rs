@@ -78,8 +78,14 @@ pub const MAX_SEARCH_CHARS: usize = 200;
 /// Why `q` cannot be searched for, in words for the search field; `None` when it can.
 pub fn search_text_problem(q: &str) -> Option<String> {
     let n = q.trim().chars().count();
-    (n > MAX_SEARCH_CHARS)
-        .then(|| format!("Search text is at most {MAX_SEARCH_CHARS} characters; this is {n}."))
+    if n > MAX_SEARCH_CHARS {
+        return Some(format!(
+            "Search text is at most {MAX_SEARCH_CHARS} characters; this is {n}."
+        ));
+    }
+    q.chars().any(char::is_control).then(|| {
+        "Search text cannot hold control characters (such as a line break or NUL).".to_string()
+    })
 }
 
 /// What the Identities page asks the index for.
@@ -272,6 +278,20 @@ pub fn ago(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_text_is_bounded_and_holds_no_control_characters() {
+        assert_eq!(search_text_problem("ada lovelace"), None);
+        assert!(search_text_problem(&"a".repeat(MAX_SEARCH_CHARS + 1)).is_some());
+        for bad in ["ada\0", "a\nb", "\u{7f}x", "tab\there"] {
+            assert!(
+                search_text_problem(bad)
+                    .unwrap()
+                    .contains("control characters"),
+                "{bad:?}"
+            );
+        }
+    }
 
     #[test]
     fn sorts_round_trip_through_the_url() {

@@ -188,8 +188,8 @@ pub async fn export(
     if !op.may_use(&realm) {
         return refused_realm(&s, &op, &realm, "an export").await;
     }
-    if crate::model::search_text_problem(&q.q).is_some() {
-        return (StatusCode::BAD_REQUEST, "The search text is too long.").into_response();
+    if let Some(problem) = crate::model::search_text_problem(&q.q) {
+        return (StatusCode::BAD_REQUEST, problem).into_response();
     }
     let json = q.format == "json";
     let filter = IdentityFilter {
