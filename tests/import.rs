@@ -188,7 +188,8 @@ async fn a_file_is_planned_row_by_row_applied_as_a_job_and_then_plans_nothing() 
         ),
         "{csv}"
     );
-    assert!(csv.contains("bad;user,Bad,bad@acme.example"), "{csv}");
+    // A cell with a `;` is quoted: a spreadsheet that splits at `;` keeps it one cell.
+    assert!(csv.contains("\"bad;user\",Bad,bad@acme.example"), "{csv}");
 
     apply(&c, &t, &id).await;
     let done = finished(&c, &t, &id).await;

@@ -130,7 +130,7 @@ pub fn split_groups(cell: &str) -> Vec<String> {
 /// A cell as the export wrote it, back to its value: a neutralised formula loses its leading `'`.
 fn unneutralise(cell: &str) -> &str {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        Some(rest) if could_run(rest) => rest,
         _ => cell,
     }
 }
@@ -270,10 +270,52 @@ fn read_json(bytes: &[u8], max_rows: usize) -> Result<ImportFile, FileError> {
 }
 
 /// A cell that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) made plain text.
+///
+/// Following OWASP's guidance on CSV injection: a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return (or their full-width forms), also after leading blanks (spaces, no-break spaces, line breaks), or that
+/// holds such a start after a `;` or `,` (a spreadsheet set to another separator splits the cell there), gets a
+/// leading `'`. Written by [`push_cell`], a cell with a separator is also quoted, so it stays one cell.
 pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+    if could_run(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// Whether a spreadsheet could take `cell`, or a part of it after a separator, for a formula.
+fn could_run(cell: &str) -> bool {
+    let starts_formula = |part: &str| {
+        let formula = |c: char| {
+            matches!(
+                c,
+                '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'
+            )
+        };
+        part.starts_with(formula) || part.trim_start().starts_with(formula)
+    };
+    starts_formula(cell) || cell.split([';', ',']).skip(1).any(starts_formula)
+}
+
+/// One CSV record: cells separated by `,`, each quoted (`"` doubled) when it holds a separator (`,` or `;`), a quote
+/// or a line break (RFC 4180; `;` too, for spreadsheets set to split there); the line ends with `\n`.
+fn push_record<S: AsRef<str>>(out: &mut Vec<u8>, cells: impl IntoIterator<Item = S>) {
+    for (n, cell) in cells.into_iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        push_cell(out, cell.as_ref());
+    }
+    out.push(b'\n');
+}
+
+fn push_cell(out: &mut Vec<u8>, cell: &str) {
+    if cell.contains([',', ';', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(cell.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(cell.as_bytes());
     }
 }
 
@@ -335,24 +377,24 @@ impl ExportRow {
 
 /// CSV text of `rows` (with the header when `header`), for one chunk of a streamed export.
 pub fn csv_chunk(rows: &[ExportRow], header: bool) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut out = Vec::new();
     if header {
-        let _ = w.write_record(EXPORT_COLUMNS);
+        push_record(&mut out, EXPORT_COLUMNS);
     }
     for r in rows {
-        let _ = w.write_record(r.cells().iter().map(|c| c.as_ref()));
+        push_record(&mut out, r.cells());
     }
-    w.into_inner().unwrap_or_default()
+    out
 }
 
 /// An import's rows as CSV: the errors (each row as the file gave it, with its line and problem: fix the cells and
 /// upload the file again; those two columns are ignored then), or the result (line, username, action, outcome,
 /// BI's message, the identity's id).
 pub fn rows_csv(rows: &[crate::model::PlanRow], errors: bool) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut out = Vec::new();
     let opt = |v: &Option<String>| neutralise(v.as_deref().unwrap_or("")).into_owned();
     if errors {
-        let _ = w.write_record([
+        push_record(&mut out, [
             "username", "name", "email", "external_id", "given_name", "family_name", "status", "groups", "line",
             "problem",
         ]);
@@ -363,7 +405,7 @@ pub fn rows_csv(rows: &[crate::model::PlanRow], errors: bool) -> Vec<u8> {
                 .as_ref()
                 .map(|p| format!("{}: {}", p.column, p.message))
                 .unwrap_or_default();
-            let _ = w.write_record([
+            push_record(&mut out, [
                 neutralise(&v.username).into_owned(),
                 opt(&v.display_name),
                 opt(&v.email),
@@ -377,12 +419,12 @@ pub fn rows_csv(rows: &[crate::model::PlanRow], errors: bool) -> Vec<u8> {
             ]);
         }
     } else {
-        let _ = w.write_record(["line", "username", "action", "outcome", "message", "identity_id"]);
+        push_record(&mut out, ["line", "username", "action", "outcome", "message", "identity_id"]);
         for r in rows {
             let problem = r.problem.as_ref().map(|p| format!("{}: {}", p.column, p.message));
             // Line 0: an identity the file does not list (suspended by the import).
             let line = if r.line == 0 { String::new() } else { r.line.to_string() };
-            let _ = w.write_record([
+            push_record(&mut out, [
                 line,
                 neutralise(&r.username).into_owned(),
                 r.action.clone(),
@@ -398,7 +440,7 @@ pub fn rows_csv(rows: &[crate::model::PlanRow], errors: bool) -> Vec<u8> {
             ]);
         }
     }
-    w.into_inner().unwrap_or_default()
+    out
 }
 
 #[cfg(test)]
@@ -469,6 +511,16 @@ mod tests {
         assert_eq!(neutralise("@cmd"), "'@cmd");
         assert_eq!(neutralise("-1"), "'-1");
         assert_eq!(neutralise("ada"), "ada");
+        // OWASP's forms: after blanks, full-width, and after a separator a spreadsheet may split at.
+        for cell in [" =1+1", "\u{a0}=1", "\n=1", "\u{ff1d}1+1", "x;=cmd", "x, @cmd", "\t1", "\r1", "\u{ff20}x"] {
+            assert_eq!(neutralise(cell), format!("'{cell}"), "{cell:?}");
+            assert_eq!(unneutralise(&neutralise(cell)), cell, "read back: {cell:?}");
+        }
+        assert_eq!(neutralise("a;b, c"), "a;b, c");
+        // A cell with a separator is one quoted cell, whatever separator the spreadsheet splits at.
+        let mut out = Vec::new();
+        push_record(&mut out, ["x;=cmd", "say \"hi\"", "plain"]);
+        assert_eq!(String::from_utf8(out).unwrap(), "\"x;=cmd\",\"say \"\"hi\"\"\",plain\n");
         let row = ExportRow {
             username: "ada".into(),
             name: "=HYPERLINK(\"x\")".into(),
