@@ -40,6 +40,8 @@ pub struct AppState {
     pub import_limits: crate::transfer::Limits,
     /// The imports whose apply job runs in this process.
     pub import_jobs: crate::transfer::Jobs,
+    /// The operators with an export streaming from this process (one each at a time).
+    pub exports: crate::transfer::Jobs,
     /// A realm's count at BI (the identities page's check of its index), one call for the views that ask at once.
     pub bi_counts: Arc<crate::bi::coalesce::Coalesced<Option<u64>>>,
     /// The operators in force (work outside a request checks its operator against them again); `None` in tests
@@ -64,6 +66,7 @@ impl AppState {
             operators: None,
             import_limits: Default::default(),
             import_jobs: Default::default(),
+            exports: Default::default(),
             bi_counts: Default::default(),
             realms: Arc::new(Mutex::new(None)),
         }
@@ -121,6 +124,33 @@ impl AppState {
             role: o.role,
             realms: o.realms.clone(),
         })
+    }
+
+    /// Whether `operator`, who started work in `realm` that goes on outside their request (an import's apply, an
+    /// invitation run), may still do it, as the operator book says now: still an operator, with the same role,
+    /// the realm still theirs. The command line (`cli`) has the machine's trust; with no book (tests) nothing is
+    /// checked.
+    pub fn operator_still(
+        &self,
+        operator: &crate::model::OperatorView,
+        realm: &str,
+    ) -> Result<(), String> {
+        if self.operators.is_none() || operator.username == crate::model::CLI_OPERATOR {
+            return Ok(());
+        }
+        match self.operator_now(&operator.username) {
+            None => Err(format!("{} is no longer an operator.", operator.username)),
+            Some(now) if now.role != operator.role => Err(format!(
+                "{}'s role changed from {} to {} after this began.",
+                operator.username,
+                operator.role.as_str(),
+                now.role.as_str()
+            )),
+            Some(now) if !now.may_use(realm) => {
+                Err(format!("{} may no longer use this realm.", operator.username))
+            }
+            Some(_) => Ok(()),
+        }
     }
 
     pub fn with_audit(mut self, audit: crate::audit::AuditLog) -> AppState {

@@ -375,6 +375,22 @@ async fn invalid_identities_get_field_violations_and_nothing_is_written() {
             },
             vec!["identity.status"],
         ),
+        (
+            IdentityWrite {
+                display_name: Some("Huge".into()),
+                status: None,
+                traits: Some(Traits {
+                    username: Some("huge.values".into()),
+                    external_id: Some("x".repeat(1_900_000)),
+                    primary_email_address: Some(format!("{}@example.com", "m".repeat(300))),
+                    ..Traits::default()
+                }),
+            },
+            vec![
+                "identity.traits.external_id",
+                "identity.traits.primary_email_address",
+            ],
+        ),
     ];
     for (write, fields) in cases {
         let e = c

@@ -110,6 +110,19 @@ async fn users_are_created_read_listed_patched_replaced_and_deleted_with_scim_er
     let t = start_console(&dir, &[("SANDBOX_TOKEN", TOKEN.to_string())]).await;
     let scim = Scim::of(&t);
 
+    // A value of megabytes is refused as SCIM's invalidValue: nothing is kept.
+    let mut huge = jensen();
+    huge["externalId"] = json!("x".repeat(1_900_000));
+    let (status, body) = scim.post("/Users", huge).await;
+    assert_eq!(status, 400);
+    assert!(error(400, &body, Some("invalidValue")).contains("at most 1024 characters"));
+    let mut long_mail = jensen();
+    long_mail["emails"] =
+        json!([{ "value": format!("{}@example.com", "m".repeat(300)), "primary": true }]);
+    let (status, body) = scim.post("/Users", long_mail).await;
+    assert_eq!(status, 400);
+    error(400, &body, Some("invalidValue"));
+
     // No token: a SCIM 401.
     let res = reqwest::get(format!("{}/Users", scim.base)).await.unwrap();
     assert_eq!(res.status(), 401);

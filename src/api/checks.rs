@@ -69,7 +69,7 @@ pub(crate) fn not_found(message: &str) -> AppError {
 }
 
 /// An error whose HTTP status is `status` (a server function's answer; a page keeps its own).
-fn answering(status: u16, message: &str) -> AppError {
+pub(crate) fn answering(status: u16, message: &str) -> AppError {
     if let (Some(r), Ok(code)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         axum::http::StatusCode::from_u16(status),

@@ -28,7 +28,7 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
     };
     // The job writes as the operator who applied the plan, as long as they still may.
     let applier = header.applier.as_ref().unwrap_or(&header.operator);
-    if let Err(why) = still_may_apply(s, applier, &header.realm) {
+    if let Err(why) = s.operator_still(applier, &header.realm) {
         tracing::warn!(import = %id, operator = %applier.username, %why, "import apply stopped");
         return imports.halt(id, &why).await;
     }
@@ -41,7 +41,7 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
     };
     let halted = std::sync::Mutex::new(None::<String>);
     let stopped = || async {
-        if let Err(why) = still_may_apply(s, applier, &header.realm) {
+        if let Err(why) = s.operator_still(applier, &header.realm) {
             *halted.lock().expect("lock") = Some(why);
             return true;
         }
@@ -71,32 +71,6 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> 
     imports.set_state(id, IMPORT_DONE).await?;
     job.record_import().await;
     Ok(())
-}
-
-/// Whether `applier` may still apply an import in `realm`, as the operator book says now: still an operator, with
-/// the role they applied it with, and the realm still theirs. The command line (`cli`) has the machine's trust.
-fn still_may_apply(
-    s: &crate::state::AppState,
-    applier: &crate::model::OperatorView,
-    realm: &str,
-) -> Result<(), String> {
-    if s.operators.is_none() || applier.username == crate::model::CLI_OPERATOR {
-        return Ok(());
-    }
-    match s.operator_now(&applier.username) {
-        None => Err(format!("{} is no longer an operator.", applier.username)),
-        Some(now) if now.role != applier.role => Err(format!(
-            "{}'s role changed from {} to {} after they applied it.",
-            applier.username,
-            applier.role.as_str(),
-            now.role.as_str()
-        )),
-        Some(now) if !now.may_use(realm) => Err(format!(
-            "{} may no longer use this realm.",
-            applier.username
-        )),
-        Some(_) => Ok(()),
-    }
 }
 
 /// Rounds of an apply: the first, and two more for what failed.

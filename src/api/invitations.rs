@@ -75,13 +75,17 @@ pub(crate) async fn invite_many(
     };
     let run = Run {
         realm,
+        operator: permit.operator().username.clone(),
         total: ids.len(),
         queue_full: batches.is_empty(),
         batches,
         waiting: rest.iter().map(Vec::len).sum(),
         ..Run::default()
     };
-    let id = s.invitation_runs.start(run);
+    let id = s
+        .invitation_runs
+        .start(run)
+        .map_err(|why| super::checks::answering(429, &why))?;
     tokio::spawn(hand_over(
         s.clone(),
         permit,
@@ -159,6 +163,11 @@ async fn hand_over(
     let mut since = std::time::Instant::now();
     for chunk in rest {
         loop {
+            // The run goes on only while its operator may still send invitations in the realm.
+            if let Err(why) = s.operator_still(permit.operator(), permit.realm()) {
+                runs.update(&run, |r| r.stopped = Some(why));
+                return;
+            }
             match submit(&s, &permit, &chunk, &template, &request_id).await {
                 Submitted::Batch(b) => {
                     runs.update(&run, |r| {

@@ -9,6 +9,11 @@ use super::AppError;
 pub const MAX_NAME_CHARS: usize = 64;
 /// Longest group description BI accepts, in characters.
 pub const MAX_DESCRIPTION_CHARS: usize = 300;
+/// The longest email address (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+/// The longest value of any other trait: BI documents no bound for them, and the console and its sandbox keep one
+/// so no write carries megabytes in a field.
+pub const MAX_TRAIT_CHARS: usize = 1_024;
 /// Characters BI's pattern `^[^{}[\]<>;:?\\/|*^%$#=~`!]*$` forbids in names, usernames and descriptions.
 pub const FORBIDDEN_CHARS: &str = "{}[]<>;:?\\/|*^%$#=~`!";
 

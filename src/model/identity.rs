@@ -228,6 +228,28 @@ pub struct IdentityInput {
     pub family_name: String,
 }
 
+impl Traits {
+    /// The traits longer than their bound ([`MAX_EMAIL_CHARS`] for email addresses, [`MAX_TRAIT_CHARS`] for the
+    /// rest): (BI's name of the trait, its bound).
+    pub fn too_long(&self) -> Vec<(String, usize)> {
+        let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(self) else {
+            return Vec::new();
+        };
+        fields
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let max = if name.ends_with("email_address") {
+                    super::forms::MAX_EMAIL_CHARS
+                } else {
+                    super::forms::MAX_TRAIT_CHARS
+                };
+                let text = value.as_str()?;
+                (text.chars().count() > max).then_some((name, max))
+            })
+            .collect()
+    }
+}
+
 impl IdentityInput {
     /// The rules BI applies, checked before anything is sent: required fields, 1–64 characters, BI's forbidden
     /// characters, an email shape. One message per field, in words for the operator.
@@ -246,10 +268,27 @@ impl IdentityInput {
             push("username", format!("Username {}.", p.message()));
         }
         let email = self.email.trim();
-        if !email.is_empty() && !looks_like_email(email) {
+        if email.chars().count() > super::forms::MAX_EMAIL_CHARS {
+            push(
+                "email",
+                format!(
+                    "An email address is at most {} characters.",
+                    super::forms::MAX_EMAIL_CHARS
+                ),
+            );
+        } else if !email.is_empty() && !looks_like_email(email) {
             push(
                 "email",
                 "Enter an email address like name@example.com.".to_string(),
+            );
+        }
+        if self.external_id.trim().chars().count() > super::forms::MAX_TRAIT_CHARS {
+            push(
+                "external_id",
+                format!(
+                    "External ID must be at most {} characters.",
+                    super::forms::MAX_TRAIT_CHARS
+                ),
             );
         }
         for (field, label, value) in [

@@ -191,6 +191,14 @@ pub async fn export(
     if let Some(problem) = crate::model::search_text_problem(&q.q) {
         return (StatusCode::BAD_REQUEST, problem).into_response();
     }
+    // One export per operator at a time: each reads every group's members of the realm.
+    let Some(turn) = s.exports.hold(&op.username.to_lowercase()) else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "An export of yours is still running; wait for it to finish, then export again.",
+        )
+            .into_response();
+    };
     let json = q.format == "json";
     let filter = IdentityFilter {
         q: q.q,
@@ -223,7 +231,11 @@ pub async fn export(
             return (StatusCode::BAD_GATEWAY, message).into_response();
         }
     };
-    let stream = crate::transfer::export::stream(source, json, EXPORT_CHUNK);
+    // The turn is held while the file streams (until it ends, or the browser goes away).
+    let stream = futures::StreamExt::map(crate::transfer::export::stream(source, json, EXPORT_CHUNK), move |chunk| {
+        let _held = &turn;
+        chunk
+    });
     let (kind, ext) = if json {
         ("application/json", "json")
     } else {

@@ -31,11 +31,32 @@ impl Default for Limits {
     }
 }
 
-/// The imports whose apply job runs in this process: one job per import.
+/// Work of this process held by a key, one at a time per key: an import's apply job (by the import), an export
+/// (by its operator).
 #[derive(Clone, Default)]
 pub struct Jobs(Arc<Mutex<HashSet<String>>>);
 
+/// A key of [`Jobs`] held until this is dropped.
+pub struct Held {
+    jobs: Jobs,
+    key: String,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.jobs.release(&self.key);
+    }
+}
+
 impl Jobs {
+    /// Holds `key` until the answer is dropped; `None` when it is held already.
+    pub fn hold(&self, key: &str) -> Option<Held> {
+        self.claim(key).then(|| Held {
+            jobs: self.clone(),
+            key: key.to_string(),
+        })
+    }
+
     /// Takes the import for a job; false when a job already has it.
     pub fn claim(&self, id: &str) -> bool {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string())

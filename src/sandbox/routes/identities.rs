@@ -67,6 +67,10 @@ fn check_identity_fields(w: &IdentityWrite, creating: bool, out: &mut Vec<FieldV
                 (None, true) => out.push(violation("identity.traits.username", "empty string")),
                 (None, false) => {}
             }
+            for (name, max) in t.too_long() {
+                let problem = format!("value length must be at most {max} characters");
+                out.push(violation(&format!("identity.traits.{name}"), &problem));
+            }
         }
     }
 }

@@ -104,6 +104,9 @@ impl UserValues {
             match value {
                 Value::Null => Ok(None),
                 Value::String(s) if s.trim().is_empty() => Ok(None),
+                Value::String(s) if s.chars().count() > crate::model::MAX_TRAIT_CHARS => Err(ScimError::invalid_value(
+                    format!("{what} is at most {} characters.", crate::model::MAX_TRAIT_CHARS),
+                )),
                 Value::String(s) => Ok(Some(s.trim().to_string())),
                 _ => Err(ScimError::invalid_value(format!("{what} must be a string."))),
             }
@@ -182,6 +185,9 @@ fn primary_email(value: &Value) -> ScimResult<Option<String>> {
                 return Err(ScimError::invalid_value("The email must be marked primary: true."));
             }
             match one["value"].as_str().map(str::trim) {
+                Some(v) if v.chars().count() > crate::model::MAX_EMAIL_CHARS => Err(ScimError::invalid_value(
+                    format!("An email address is at most {} characters.", crate::model::MAX_EMAIL_CHARS),
+                )),
                 Some(v) if !v.is_empty() => Ok(Some(v.to_string())),
                 _ => Err(ScimError::invalid_value("The email needs a value.")),
             }
