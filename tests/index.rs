@@ -526,3 +526,59 @@ async fn the_picker_searches_the_index_and_adds_every_result_in_one_call_per_tho
     }
     assert!(sb.calls_since(before).is_empty());
 }
+
+#[tokio::test]
+async fn a_row_the_console_writes_while_a_refresh_runs_is_kept() {
+    let t = common::start().await;
+    let realm = t.workforce.clone();
+    let index = std::sync::Arc::new(index_for(&t).await);
+    let c = std::sync::Arc::new(t.client());
+    index.refresh(&c, &realm).await.unwrap();
+    let pool = bi_console::audit::open_console_db(&t.dir.join("console"))
+        .await
+        .unwrap();
+    let generation = || async {
+        sqlx::query_scalar::<_, i64>("SELECT gen FROM ix_realms WHERE realm_id = ?")
+            .bind(&realm)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let before = generation().await;
+    // BI answers slowly: the refresh is still reading when the console writes.
+    t.sandbox
+        .set_faults(bi_console::sandbox::faults::Faults::parse("latency_ms=400").unwrap());
+    let running = {
+        let (index, c, realm) = (index.clone(), c.clone(), realm.clone());
+        tokio::spawn(async move { index.refresh(&c, &realm).await })
+    };
+    while generation().await == before {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // A record the refresh's pages cannot hold: written by the console after they were read.
+    let written: bi_console::model::Identity = serde_json::from_value(serde_json::json!({
+        "id": "feedfeedfeedfeed", "display_name": "Written Meanwhile", "status": "active",
+        "traits": {"type": "traits_v0", "username": "written.meanwhile"}
+    }))
+    .unwrap();
+    index.put(&realm, &written).await.unwrap();
+    assert!(!running.is_finished(), "the refresh was still running");
+    running.await.unwrap().unwrap();
+    let found = index
+        .search(&realm, &text("written.meanwhile"), 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.total, 1,
+        "kept by the refresh that ran while it was written"
+    );
+    // The next refresh, which began after it, removes it: BI does not have it.
+    t.sandbox
+        .set_faults(bi_console::sandbox::faults::Faults::parse("").unwrap());
+    index.refresh(&c, &realm).await.unwrap();
+    let found = index
+        .search(&realm, &text("written.meanwhile"), 1, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.total, 0);
+}

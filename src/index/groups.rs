@@ -36,6 +36,7 @@ impl DirectoryIndex {
         client: &Client,
         realm: &str,
         conn: &mut SqliteConnection,
+        generation: i64,
     ) -> Result<RefreshReport, IndexError> {
         sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ix_seen_groups (id TEXT PRIMARY KEY)")
             .execute(&mut *conn)
@@ -79,7 +80,7 @@ impl DirectoryIndex {
                 break;
             }
         }
-        report.removed = Self::remove_unseen(conn, "ix_groups", "ix_seen_groups", realm).await?;
+        report.removed = Self::remove_unseen(conn, "ix_groups", "ix_seen_groups", realm, generation).await?;
         Ok(report)
     }
 
@@ -146,7 +147,8 @@ impl DirectoryIndex {
     /// Keeps `group` (as BI answered a write) in the index; `members` when known.
     pub async fn put_group(&self, realm: &str, group: &Group, members: Option<u64>) -> Result<(), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        upsert(&mut conn, realm, group, members).await.map(|_| ())
+        upsert(&mut conn, realm, group, members).await?;
+        super::stamp(&mut conn, "ix_groups", realm, &group.id).await
     }
 
     pub async fn remove_group(&self, realm: &str, id: &str) -> Result<(), sqlx::Error> {

@@ -92,6 +92,27 @@ const SCHEMA: [&str; 18] = [
     )",
 ];
 
+/// Marks a row the console wrote with its realm's current refresh generation: a refresh running now keeps it even
+/// if BI's pages it read did not have it yet.
+pub(super) async fn stamp(
+    conn: &mut sqlx::SqliteConnection,
+    table: &str,
+    realm: &str,
+    id: &str,
+) -> Result<(), sqlx::Error> {
+    let sql = format!(
+        "UPDATE {table} SET stamp = COALESCE((SELECT gen FROM ix_realms WHERE realm_id = ?), 0) \
+         WHERE realm_id = ? AND id = ?"
+    );
+    sqlx::query(&sql)
+        .bind(realm)
+        .bind(realm)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
 /// Why the index could not answer or be filled.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -204,6 +225,16 @@ impl DirectoryIndex {
                 sqlx::query(&sql).execute(&pool).await?;
             }
         }
+        // The refresh generation (see `stamp`), on tables made before it was kept.
+        for (table, column) in [("ix_identities", "stamp"), ("ix_groups", "stamp"), ("ix_realms", "gen")] {
+            let columns: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .fetch_all(&pool)
+                .await?;
+            if !columns.iter().any(|c| c == column) {
+                let sql = format!("ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0");
+                sqlx::query(&sql).execute(&pool).await?;
+            }
+        }
         // Rows from before the counts were kept are counted once.
         sqlx::query(
             "INSERT INTO ix_counts (realm_id, status, enrollment, n) \
@@ -287,14 +318,24 @@ impl DirectoryIndex {
     }
 
     /// Removes the rows of `table` in `realm` whose id is not in the temporary table `seen`.
+    /// Removes the rows of `realm` the refresh of generation `generation` did not see, except those the console
+    /// wrote while it ran (stamped with its generation by [`stamp`]).
     async fn remove_unseen(
         conn: &mut sqlx::SqliteConnection,
         table: &str,
         seen: &str,
         realm: &str,
+        generation: i64,
     ) -> Result<u64, sqlx::Error> {
-        let sql = format!("DELETE FROM {table} WHERE realm_id = ? AND id NOT IN (SELECT id FROM temp.{seen})");
-        Ok(sqlx::query(&sql).bind(realm).execute(&mut *conn).await?.rows_affected())
+        let sql = format!(
+            "DELETE FROM {table} WHERE realm_id = ? AND stamp < ? AND id NOT IN (SELECT id FROM temp.{seen})"
+        );
+        Ok(sqlx::query(&sql)
+            .bind(realm)
+            .bind(generation)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected())
     }
 
     /// The identities of `realm` with these usernames (ignoring case, as BI does), as far as the index knows them:
@@ -335,7 +376,8 @@ impl DirectoryIndex {
     pub async fn put(&self, realm: &str, identity: &Identity) -> Result<(), sqlx::Error> {
         let _writing = self.writing();
         let mut conn = self.pool.acquire().await?;
-        refresh::upsert(&mut conn, realm, identity).await.map(|_| ())
+        refresh::upsert(&mut conn, realm, identity).await?;
+        stamp(&mut conn, "ix_identities", realm, &identity.id).await
     }
 
     /// Drops identities BI no longer has.

@@ -76,6 +76,11 @@ impl DirectoryIndex {
             .bind(realm)
             .execute(&mut *conn)
             .await?;
+        // This refresh's generation: rows the console writes while it runs are stamped with it and kept.
+        let generation: i64 = sqlx::query_scalar("UPDATE ix_realms SET gen = gen + 1 WHERE realm_id = ? RETURNING gen")
+            .bind(realm)
+            .fetch_one(&mut *conn)
+            .await?;
         let mut query = ListQuery {
             page_size: Some(MAX_PAGE_SIZE),
             ..ListQuery::default()
@@ -121,12 +126,12 @@ impl DirectoryIndex {
                 break;
             }
         }
-        let groups = self.refresh_groups(client, realm, &mut conn).await?;
+        let groups = self.refresh_groups(client, realm, &mut conn, generation).await?;
         report.calls += groups.calls;
         (report.groups_read, report.groups_written, report.groups_removed) =
             (groups.read, groups.written, groups.removed);
         let mut tx = conn.begin().await?;
-        report.removed = Self::remove_unseen(&mut tx, "ix_identities", "ix_seen", realm).await?;
+        report.removed = Self::remove_unseen(&mut tx, "ix_identities", "ix_seen", realm, generation).await?;
         sqlx::query("DELETE FROM temp.ix_seen").execute(&mut *tx).await?;
         sqlx::query("UPDATE ix_realms SET indexed_at = ?, done = ?, total = ? WHERE realm_id = ?")
             .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
