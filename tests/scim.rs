@@ -673,6 +673,79 @@ async fn the_discovery_documents_say_what_the_server_supports() {
 }
 
 #[tokio::test]
+async fn a_generic_client_walks_discovery_and_asks_for_the_attributes_it_wants() {
+    let dir = temp_dir("scim-walk");
+    let t = start_console(&dir, &[("SANDBOX_TOKEN", TOKEN.to_string())]).await;
+    let scim = Scim::of(&t);
+    // Discovery as a client walks it: each resource type, alone; its schema and every extension it names, alone.
+    let (s, types) = scim.get("/ResourceTypes").await;
+    assert_eq!(s, 200);
+    for rt in types["Resources"].as_array().unwrap() {
+        let id = rt["id"].as_str().unwrap();
+        let (s, one) = scim.get(&format!("/ResourceTypes/{id}")).await;
+        assert_eq!(s, 200, "{one}");
+        assert_eq!(&one, rt);
+        let mut named = vec![rt["schema"].as_str().unwrap().to_string()];
+        for ext in rt["schemaExtensions"].as_array().unwrap() {
+            named.push(ext["schema"].as_str().unwrap().to_string());
+        }
+        for schema in named {
+            let (s, body) = scim.get(&format!("/Schemas/{schema}")).await;
+            assert_eq!(s, 200, "{schema}: {body}");
+            assert_eq!(body["id"], json!(schema));
+            assert_eq!(
+                body["schemas"],
+                json!(["urn:ietf:params:scim:schemas:core:2.0:Schema"])
+            );
+            assert!(body["attributes"].is_array());
+        }
+    }
+    let (_, schemas) = scim.get("/Schemas").await;
+    assert_eq!(
+        schemas["totalResults"], 3,
+        "User, Group and the Group extension"
+    );
+    for unknown in ["/Schemas/urn:example:nothing", "/ResourceTypes/Printer"] {
+        let (s, body) = scim.get(unknown).await;
+        assert_eq!(s, 404);
+        error(404, &body, None);
+    }
+    // attributes / excludedAttributes, as Entra ID sends them.
+    let (s, users) = scim.get("/Users?attributes=userName&count=3").await;
+    assert_eq!(s, 200);
+    for u in users["Resources"].as_array().unwrap() {
+        let mut keys: Vec<&str> = u.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(keys, ["id", "schemas", "userName"], "{u}");
+    }
+    let (_, groups) = scim
+        .get("/Groups?excludedAttributes=members,meta&count=2")
+        .await;
+    let first = &groups["Resources"][0];
+    assert!(
+        first.get("meta").is_none() && first.get("displayName").is_some(),
+        "{first}"
+    );
+    let id = first["id"].as_str().unwrap().to_string();
+    let (_, one) = scim
+        .get(&format!("/Groups/{id}?attributes=displayName"))
+        .await;
+    assert_eq!(one.as_object().unwrap().len(), 3, "{one}");
+    // A method an endpoint does not serve: SCIM's 405, with a SCIM error.
+    let (s, body, _) = scim
+        .send(
+            reqwest::Method::PUT,
+            &format!("/Groups/{id}"),
+            Some(json!({"schemas": [GROUP], "displayName": "x"})),
+        )
+        .await;
+    assert_eq!(s, 405);
+    error(405, &body, None);
+    t.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
 async fn an_identity_providers_cycle_shows_in_the_console() {
     let dir = temp_dir("scim-cycle");
     let t = start_console(&dir, &[("SANDBOX_TOKEN", TOKEN.to_string())]).await;

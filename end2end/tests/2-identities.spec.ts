@@ -224,3 +224,35 @@ test("an emptied realm says so and offers to add the first identity", async ({ p
   await page.getByRole("link", { name: "Add the first identity" }).click();
   await expect(page.getByRole("heading", { name: "Add identity" })).toBeVisible();
 });
+
+test("a confirmation opened while another change is on its way stays open when the identity is read again", async ({ page }) => {
+  await openAddForm(page);
+  const username = `dialog.${Date.now()}`;
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Dialog Keeper");
+  await page.getByRole("textbox", { name: "Username", exact: true }).fill(username);
+  await page.getByRole("button", { name: "Add identity" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Dialog Keeper" })).toBeVisible();
+  await hydrated(page);
+  // The suspend is held on its way until the Delete dialog is open.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route("**/api/set_identity_status*", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByRole("button", { name: "Suspend", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Suspend identity" }).click();
+  await expect(page.getByRole("dialog").getByRole("button", { name: "Working…" })).toBeVisible();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toContainText(`Delete ${username} (Dialog Keeper). This cannot be undone.`);
+  release();
+  // The suspend lands and the identity is read again: the dialog the operator opened is still there.
+  await expect(page.getByRole("button", { name: "Unsuspend", exact: true })).toBeVisible();
+  await expect(page.locator("#identity-status")).toHaveText("Suspended");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Delete identity" })).toBeVisible();
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("dialog")).toHaveCount(0);
+});

@@ -50,3 +50,21 @@ test("helpdesk adds and suspends, edits and deletes nothing, and leaves a protec
   await expect(page.getByRole("button", { name: /^Remove / })).toHaveCount(0);
   await expectAccessible(page);
 });
+
+test("helpdesk sees why a member of a protected group has no controls that change it", async ({ page }) => {
+  await signInAsHelpdesk(page);
+  // margaret.hamilton administers the realm ("Realm Administrators" is protected).
+  const search = page.getByRole("searchbox", { name: "Search by name, username, email or external ID" });
+  await search.fill("margaret.hamilton");
+  await search.press("Enter");
+  await page.getByRole("link", { name: "margaret.hamilton", exact: true }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Margaret Hamilton" })).toBeVisible();
+  await expect(page.locator("#protected-note")).toHaveText(
+    "This identity is a member of a protected group: only an admin may edit, suspend or delete it, send it invitations or revoke its passkeys.",
+  );
+  for (const name of ["Suspend", "Unsuspend", "Delete", "Send invitation", "Get enrollment link"]) {
+    await expect(page.getByRole("button", { name, exact: true })).toHaveCount(0);
+  }
+  await expect(page.locator("#passkeys").getByRole("button", { name: /^Revoke/ })).toHaveCount(0);
+  await expectAccessible(page);
+});

@@ -20,6 +20,17 @@ impl Spec {
         let schemas = doc["components"]["schemas"]
             .as_object_mut()
             .expect("components.schemas");
+        // RFC 7643 §7 requires every schema representation to carry its `schemas` attribute (a generic SCIM
+        // client reads it); BI's published document leaves it out of SCIMSchema.
+        if let Some(props) = schemas
+            .get_mut("SCIMSchema")
+            .and_then(|s| s["properties"].as_object_mut())
+        {
+            props.insert(
+                "schemas".into(),
+                json!({ "type": "array", "items": { "type": "string" } }),
+            );
+        }
         for name in strict_schemas {
             strict(schemas.get_mut(*name).expect(name));
         }

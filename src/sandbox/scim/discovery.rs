@@ -1,11 +1,22 @@
 //! The SCIM discovery documents (RFC 7643 §5–7), as BI's OpenAPI document gives them: what the server supports
 //! (PATCH and filters, at most 1,000 results; no bulk, sorting, ETags or passwords; bearer tokens), its two
-//! resource types, and the schemas of the attributes it keeps.
+//! resource types, and the schemas of the attributes it keeps (the Group resource's Beyond Identity extension
+//! included, so a client walking discovery finds every schema a resource type names). Each resource type and
+//! schema is also served alone at `/ResourceTypes/{id}` and `/Schemas/{id}` (RFC 7644 §4).
 
+use axum::extract::Path;
 use axum::response::IntoResponse;
 use serde_json::{json, Value};
 
-use super::{scim_json, Paging, GROUP_SCHEMA, MAX_COUNT, USER_SCHEMA};
+use super::{scim_json, Paging, ScimError, ScimResult, GROUP_SCHEMA, MAX_COUNT, USER_SCHEMA};
+
+/// The Group resource's extension, as BI names it.
+pub const GROUP_EXTENSION: &str = "urn:scim:schemas:extension:byndid:1.0:Group";
+const RESOURCE_TYPE: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+const SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
+
+/// A discovery document's path: the tenant, the realm and the document's id.
+type One = Path<(String, String, String)>;
 
 pub async fn service_provider_config() -> impl IntoResponse {
     scim_json(json!({
@@ -32,19 +43,35 @@ fn listed(resources: Vec<Value>) -> impl IntoResponse {
     scim_json(super::list_response(resources, n, Paging { start: 1, count: n }))
 }
 
-pub async fn resource_types() -> impl IntoResponse {
-    let kind = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
-    listed(vec![
+/// The resource types (as BI's document gives them: no `meta`).
+fn resource_type_list() -> Vec<Value> {
+    vec![
         json!({
-            "schemas": [kind], "id": "User", "name": "User", "description": "User Account",
+            "schemas": [RESOURCE_TYPE], "id": "User", "name": "User", "description": "User Account",
             "endpoint": "/Users", "schema": USER_SCHEMA, "schemaExtensions": []
         }),
         json!({
-            "schemas": [kind], "id": "Group", "name": "Group", "description": "User Groups",
+            "schemas": [RESOURCE_TYPE], "id": "Group", "name": "Group", "description": "User Groups",
             "endpoint": "/Groups", "schema": GROUP_SCHEMA,
-            "schemaExtensions": [{ "required": false, "schema": "urn:scim:schemas:extension:byndid:1.0:Group" }]
+            "schemaExtensions": [{ "required": false, "schema": GROUP_EXTENSION }]
         }),
-    ])
+    ]
+}
+
+pub async fn resource_types() -> impl IntoResponse {
+    listed(resource_type_list())
+}
+
+pub async fn resource_type(Path((_, _, id)): One) -> ScimResult<impl IntoResponse> {
+    one_of(resource_type_list(), "ResourceType", &id)
+}
+
+/// The item of `list` whose id is `id`, or a SCIM 404.
+fn one_of(list: Vec<Value>, kind: &str, id: &str) -> ScimResult<impl IntoResponse> {
+    list.into_iter()
+        .find(|v| v["id"] == json!(id))
+        .map(scim_json)
+        .ok_or_else(|| ScimError::not_found(kind, id))
 }
 
 /// One attribute's definition.
@@ -56,7 +83,8 @@ fn attribute(name: &str, kind: &str, description: &str, required: bool, unique: 
     })
 }
 
-pub async fn schemas() -> impl IntoResponse {
+/// The schemas, each a schema representation (RFC 7643 §7) with its `schemas` attribute.
+fn schema_list() -> Vec<Value> {
     let string = |name: &str, description: &str, required: bool, unique: bool| {
         attribute(name, "string", description, required, unique, false)
     };
@@ -95,5 +123,24 @@ pub async fn schemas() -> impl IntoResponse {
             members,
         ],
     });
-    listed(vec![user, group])
+    let extension = json!({
+        "id": GROUP_EXTENSION, "name": "BeyondIdentityGroup",
+        "description": "Beyond Identity's extension of the Group resource: the sandbox keeps none of its attributes.",
+        "attributes": [],
+    });
+    [user, group, extension]
+        .into_iter()
+        .map(|mut v| {
+            v["schemas"] = json!([SCHEMA]);
+            v
+        })
+        .collect()
+}
+
+pub async fn schemas() -> impl IntoResponse {
+    listed(schema_list())
+}
+
+pub async fn schema(Path((_, _, id)): One) -> ScimResult<impl IntoResponse> {
+    one_of(schema_list(), "Schema", &id)
 }

@@ -8,6 +8,7 @@
 mod discovery;
 mod filter;
 mod groups;
+pub mod projection;
 mod users;
 
 use std::collections::HashMap;
@@ -268,30 +269,53 @@ async fn require_bearer(State(sb): State<Arc<Sandbox>>, req: Request, next: Next
     }
 }
 
-/// The SCIM routes, relative to the sandbox's prefix.
+/// The SCIM routes, relative to the sandbox's prefix. A method a route does not serve is a SCIM 405; every
+/// successful answer passes through `attributes` / `excludedAttributes` ([`projection`]).
 pub fn router(sb: &Arc<Sandbox>) -> Router<Arc<Sandbox>> {
     let users = format!("{BASE}/Users");
     let groups = format!("{BASE}/Groups");
     Router::new()
-        .route(&users, get(users::list).post(users::create))
+        .route(&users, get(users::list).post(users::create).fallback(method_not_allowed))
         .route(
             &format!("{users}/{{id}}"),
             get(users::get_one)
                 .put(users::replace)
                 .patch(users::patch)
-                .delete(users::delete),
+                .delete(users::delete)
+                .fallback(method_not_allowed),
         )
-        .route(&groups, get(groups::list).post(groups::create))
-        .route(&format!("{groups}/"), get(groups::list).post(groups::create))
+        .route(&groups, get(groups::list).post(groups::create).fallback(method_not_allowed))
+        .route(&format!("{groups}/"), get(groups::list).post(groups::create).fallback(method_not_allowed))
         .route(
             &format!("{groups}/{{id}}"),
-            get(groups::get_one).patch(groups::patch).delete(groups::delete),
+            get(groups::get_one)
+                .patch(groups::patch)
+                .delete(groups::delete)
+                .fallback(method_not_allowed),
         )
-        .route(&format!("{BASE}/ServiceProviderConfig"), get(discovery::service_provider_config))
-        .route(&format!("{BASE}/ResourceTypes"), get(discovery::resource_types))
-        .route(&format!("{BASE}/Schemas"), get(discovery::schemas))
+        .route(
+            &format!("{BASE}/ServiceProviderConfig"),
+            get(discovery::service_provider_config).fallback(method_not_allowed),
+        )
+        .route(&format!("{BASE}/ResourceTypes"), get(discovery::resource_types).fallback(method_not_allowed))
+        .route(
+            &format!("{BASE}/ResourceTypes/{{id}}"),
+            get(discovery::resource_type).fallback(method_not_allowed),
+        )
+        .route(&format!("{BASE}/Schemas"), get(discovery::schemas).fallback(method_not_allowed))
+        .route(&format!("{BASE}/Schemas/{{id}}"), get(discovery::schema).fallback(method_not_allowed))
         .route(&format!("{BASE}/{{*rest}}"), axum::routing::any(not_supported))
+        .layer(middleware::from_fn(projection::layer))
         .layer(middleware::from_fn_with_state(sb.clone(), require_bearer))
+}
+
+/// A method the endpoint does not serve (e.g. PUT on a group: BI replaces groups only by PATCH).
+async fn method_not_allowed() -> ScimError {
+    ScimError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        None,
+        "This endpoint does not serve that method.",
+    )
 }
 
 /// Any other path of the SCIM server (`/Bulk`, `/Me`, `/.search`, …): BI serves none of them.
