@@ -31,9 +31,9 @@ pub const SCHEMA: [&str; 4] = [
 ];
 
 /// A write to record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Event {
-    pub action: &'static str,
+    pub action: crate::model::AuditAction,
     pub realm: String,
     pub target_id: String,
     pub target_name: String,
@@ -45,7 +45,7 @@ pub struct Event {
 impl Event {
     /// An event on one target (no other subjects).
     pub fn new(
-        action: &'static str,
+        action: crate::model::AuditAction,
         realm: &str,
         target_id: &str,
         target_name: &str,
@@ -150,7 +150,7 @@ impl AuditLog {
             .bind(&id)
             .bind(&at)
             .bind(operator)
-            .bind(event.action)
+            .bind(event.action.as_str())
             .bind(&event.realm)
             .bind(&event.target_id)
             .bind(&event.target_name)
@@ -169,7 +169,7 @@ impl AuditLog {
             tx.commit().await
         };
         if let Err(e) = write.await {
-            tracing::error!(error = %e, operator, action = event.action, realm = %event.realm,
+            tracing::error!(error = %e, operator, action = event.action.as_str(), realm = %event.realm,
                 target = %event.target_id, result, request_id, "audit entry could not be written");
         }
     }
@@ -307,7 +307,7 @@ mod tests {
         log.record(
             "ada",
             Event {
-                action: "identity.create",
+                action: crate::model::AuditAction::IdentityCreate,
                 realm: "r1".into(),
                 target_id: "i1".into(),
                 target_name: "grace.hopper".into(),
@@ -321,7 +321,7 @@ mod tests {
         log.record(
             "alan",
             Event {
-                action: "group.members.add",
+                action: crate::model::AuditAction::GroupMembersAdd,
                 realm: "r1".into(),
                 target_id: "g1".into(),
                 target_name: "Engineering".into(),
@@ -335,7 +335,7 @@ mod tests {
         log.record(
             "ada",
             Event {
-                action: "identity.create",
+                action: crate::model::AuditAction::IdentityCreate,
                 realm: "r1".into(),
                 target_id: String::new(),
                 target_name: "grace.hopper".into(),
@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(all.total, 3);
         assert_eq!(all.items[0].request_id, "req3", "newest first");
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        let action = "group.members.add".to_string();
+        let action = crate::model::AuditAction::GroupMembersAdd.to_string();
         let filters = [
             (AuditFilter { operator: "ada".into(), ..AuditFilter::default() }, 2),
             (AuditFilter { target: "GRACE".into(), ..AuditFilter::default() }, 2),

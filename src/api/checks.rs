@@ -33,7 +33,7 @@ pub(crate) async fn allow_in(
     }
     let refused = forbidden("Your operator account may not use this realm.");
     let event = crate::audit::Event::new(
-        "refused.realm",
+        crate::model::AuditAction::RefusedRealm,
         realm,
         "",
         "",
@@ -128,7 +128,7 @@ pub(crate) async fn record<T>(
             e.request_id.clone().unwrap_or_default(),
         ),
     };
-    tracing::info!(operator = %operator.username, action = event.action, realm = %event.realm,
+    tracing::info!(operator = %operator.username, action = event.action.as_str(), realm = %event.realm,
         target = %event.target_id, %result, %request_id, "change");
     if let Ok(s) = state() {
         if let Some(audit) = &s.audit {
@@ -209,7 +209,7 @@ async fn refused_protected(
         )),
     };
     let event = crate::audit::Event::new(
-        "refused.protected_identity",
+        crate::model::AuditAction::RefusedProtectedIdentity,
         realm,
         ids.first().map(String::as_str).unwrap_or_default(),
         "",

@@ -108,7 +108,13 @@ pub async fn create_group(realm: String, input: GroupInput) -> Result<String, Ap
         .await;
         let id = created.as_ref().map(|g| g.id.clone()).unwrap_or_default();
         let name = input.display_name.trim();
-        let event = Event::new("group.create", &realm, &id, name, input.describe());
+        let event = Event::new(
+            crate::model::AuditAction::GroupCreate,
+            &realm,
+            &id,
+            name,
+            input.describe(),
+        );
         let created = recorded(p, event, created).await?;
         index_change(&realm, Indexed::Group(&created, Some(0))).await;
         Ok(created)
@@ -148,7 +154,13 @@ pub async fn update_group(
             Err(_) => input.clone(),
         };
         let detail = after.describe_change(&before);
-        let event = Event::new("group.update", &realm, &id, &before.display_name, detail);
+        let event = Event::new(
+            crate::model::AuditAction::GroupUpdate,
+            &realm,
+            &id,
+            &before.display_name,
+            detail,
+        );
         let updated = recorded(p, event, outcome).await?;
         index_change(&realm, Indexed::Group(&updated, None)).await;
         Ok(())
@@ -188,7 +200,13 @@ pub async fn delete_group(
         Ok(n) if *n > 0 => format!("removed its {n} members, then deleted it"),
         _ => before.display_name.clone(),
     };
-    let event = Event::new("group.delete", &realm, &id, &before.display_name, detail);
+    let event = Event::new(
+        crate::model::AuditAction::GroupDelete,
+        &realm,
+        &id,
+        &before.display_name,
+        detail,
+    );
     let removed = recorded(&permit, event, outcome).await?;
     index_change(&realm, Indexed::GroupRemoved(&id)).await;
     Ok(removed)
@@ -224,7 +242,7 @@ pub(crate) async fn check_group_not_protected(
         "This group is protected: only an admin may change its members or settings.",
     );
     let event = Event::new(
-        "refused.protected_group",
+        crate::model::AuditAction::RefusedProtectedGroup,
         realm,
         group,
         "",

@@ -129,7 +129,13 @@ pub async fn update_identity(
             Err(_) => input.clone(),
         };
         let detail = after.describe_change(&before);
-        let event = Event::new("identity.update", &realm, &id, &before.username, detail);
+        let event = Event::new(
+            crate::model::AuditAction::IdentityUpdate,
+            &realm,
+            &id,
+            &before.username,
+            detail,
+        );
         let updated = recorded(p, event, outcome).await?;
         index_change(&realm, Indexed::Put(&updated)).await;
         Ok(())
@@ -150,9 +156,15 @@ pub async fn set_identity_status(
     let permit = permit::<act::SetStatus>(&realm).await?;
     let patch = IdentityWrite::status_change(suspend);
     let (verb, action) = if suspend {
-        ("suspend identity", "identity.suspend")
+        (
+            "suspend identity",
+            crate::model::AuditAction::IdentitySuspend,
+        )
     } else {
-        ("unsuspend identity", "identity.unsuspend")
+        (
+            "unsuspend identity",
+            crate::model::AuditAction::IdentityUnsuspend,
+        )
     };
     let target = super::checks::on_identity(&permit, &id).await?;
     let outcome = errors::bi(
@@ -181,7 +193,13 @@ pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> 
     let target = super::checks::on_identity(&permit, &id).await?;
     let outcome = errors::bi("delete identity", s.client.delete_identity(&target)).await;
     let detail = format!("{} ({})", before.display_name, before.username());
-    let event = Event::new("identity.delete", &realm, &id, before.username(), detail);
+    let event = Event::new(
+        crate::model::AuditAction::IdentityDelete,
+        &realm,
+        &id,
+        before.username(),
+        detail,
+    );
     recorded(&permit, event, outcome).await?;
     index_change(&realm, Indexed::Removed(std::slice::from_ref(&id))).await;
     Ok(())
@@ -221,8 +239,14 @@ pub async fn bulk_identities(
     };
     index_change(&realm, change).await;
     let name = format!("{} identities", ids.len());
-    let event =
-        Event::new("identities.bulk", &realm, "", &name, result.describe(op)).with_subjects(ids);
+    let event = Event::new(
+        crate::model::AuditAction::IdentitiesBulk,
+        &realm,
+        "",
+        &name,
+        result.describe(op),
+    )
+    .with_subjects(ids);
     let operator = match &write {
         BulkWrite::Delete(p) => p.operator(),
         BulkWrite::SetStatus(p, _) => p.operator(),

@@ -226,7 +226,7 @@ impl Job<'_> {
     async fn record(&self, event: crate::audit::Event, outcome: &Result<(), String>) {
         let result = if outcome.is_ok() { "ok" } else { "error" };
         let request_id = format!("import-{}", self.id);
-        tracing::info!(operator = %self.operator.username, action = event.action, realm = %event.realm,
+        tracing::info!(operator = %self.operator.username, action = event.action.as_str(), realm = %event.realm,
             target = %event.target_id, %result, %request_id, "change");
         if let Some(audit) = &self.s.audit {
             audit
@@ -248,7 +248,7 @@ impl Job<'_> {
             .await
             .map_err(|e| e.to_string());
         let event = crate::audit::Event::new(
-            "group.create",
+            crate::model::AuditAction::GroupCreate,
             self.realm,
             made.as_ref().map(|g| g.id.as_str()).unwrap_or(""),
             name,
@@ -289,13 +289,13 @@ impl Job<'_> {
                     }
                     other => other,
                 };
-                ("identity.create", made)
+                (crate::model::AuditAction::IdentityCreate, made)
             }
             Some(id) => {
                 let permit = self.permit::<crate::permit::act::EditIdentity>()?;
                 let target = self.on(&permit, id).await?;
                 (
-                    "identity.update",
+                    crate::model::AuditAction::IdentityUpdate,
                     client.update_identity_verified(&target, &write.body).await,
                 )
             }
@@ -337,7 +337,7 @@ impl Job<'_> {
             .map(|i| i.username().to_string())
             .unwrap_or_default();
         let event = crate::audit::Event::new(
-            "identity.suspend",
+            crate::model::AuditAction::IdentitySuspend,
             self.realm,
             id,
             &name,
@@ -362,9 +362,17 @@ impl Job<'_> {
         let done = super::members::change(&self.s.client, &permit, group, ids, add).await;
         let failed = done.failed.len();
         let (action, verb, delta) = if add {
-            ("group.members.add", "added", done.changed as i64)
+            (
+                crate::model::AuditAction::GroupMembersAdd,
+                "added",
+                done.changed as i64,
+            )
         } else {
-            ("group.members.remove", "removed", -(done.changed as i64))
+            (
+                crate::model::AuditAction::GroupMembersRemove,
+                "removed",
+                -(done.changed as i64),
+            )
         };
         let detail = format!("{} {verb} by an import", done.changed);
         let event = crate::audit::Event::new(action, self.realm, group, &done.group_name, detail)
@@ -426,8 +434,13 @@ impl Job<'_> {
         } else {
             Err(String::new())
         };
-        let event =
-            crate::audit::Event::new("import.apply", self.realm, self.id, &v.file_name, detail);
+        let event = crate::audit::Event::new(
+            crate::model::AuditAction::ImportApply,
+            self.realm,
+            self.id,
+            &v.file_name,
+            detail,
+        );
         self.record(event, &outcome).await;
     }
 }

@@ -146,7 +146,13 @@ pub async fn cancel_import(realm: String, id: String) -> Result<(), AppError> {
             "cancelled the apply of a plan by {} ({} to create, {} to update)",
             header.operator.username, summary.create, summary.update
         );
-        let event = crate::audit::Event::new("import.cancel", &realm, &id, "", detail);
+        let event = crate::audit::Event::new(
+            crate::model::AuditAction::ImportCancel,
+            &realm,
+            &id,
+            "",
+            detail,
+        );
         super::checks::record(&op, event, &Ok::<(), AppError>(())).await;
     }
     Ok(())

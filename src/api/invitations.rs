@@ -131,14 +131,20 @@ async fn submit(
         other => other.map_err(|e| errors::from_bi("send passkey invitations", e)),
     };
     let detail = format!("invitations by email to {} identities", ids.len());
-    let event = crate::audit::Event::new("passkey.invite.batch", permit.realm(), "", "", detail)
-        .with_subjects(ids.to_vec());
+    let event = crate::audit::Event::new(
+        crate::model::AuditAction::PasskeyInviteBatch,
+        permit.realm(),
+        "",
+        "",
+        detail,
+    )
+    .with_subjects(ids.to_vec());
     let result = match &made {
         Ok(_) => "ok".to_string(),
         Err(e) => e.code.clone().unwrap_or_else(|| "error".into()),
     };
     let operator = &permit.operator().username;
-    tracing::info!(%operator, action = event.action, realm = %event.realm, %result, %request_id, "change");
+    tracing::info!(%operator, action = event.action.as_str(), realm = %event.realm, %result, %request_id, "change");
     if let Some(audit) = &s.audit {
         audit.record(operator, event, &result, request_id).await;
     }

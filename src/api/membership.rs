@@ -21,16 +21,17 @@ use crate::permit::{act, Permit};
 #[cfg(feature = "ssr")]
 async fn record_membership(
     permit: &Permit<act::ManageMembers>,
-    action: &'static str,
+    action: crate::model::AuditAction,
     group: &str,
     result: &MembershipResult,
     note: String,
 ) {
-    let mut detail = result.lines(action.ends_with(".add")).join(" ");
+    let added = action == crate::model::AuditAction::GroupMembersAdd;
+    let mut detail = result.lines(added).join(" ");
     if !note.is_empty() {
         detail = format!("{note}: {detail}");
     }
-    let delta = result.changed as i64 * if action.ends_with(".add") { 1 } else { -1 };
+    let delta = result.changed as i64 * if added { 1 } else { -1 };
     super::search::index_change(
         permit.realm(),
         super::search::Indexed::Members(group, delta),
@@ -66,9 +67,9 @@ async fn change_members(
     let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let result = super::members::change(&state()?.client, &permit, &group, &ids, add).await;
     let action = if add {
-        "group.members.add"
+        crate::model::AuditAction::GroupMembersAdd
     } else {
-        "group.members.remove"
+        crate::model::AuditAction::GroupMembersRemove
     };
     record_membership(&permit, action, &group, &result, String::new()).await;
     Ok(result)
@@ -120,7 +121,14 @@ pub async fn add_group_members_by_usernames(
         .await
         .map_err(|e| errors::from_bi("add members by username", e))?;
     let note = format!("pasted {} usernames", names.len());
-    record_membership(&permit, "group.members.add", &group, &result, note).await;
+    record_membership(
+        &permit,
+        crate::model::AuditAction::GroupMembersAdd,
+        &group,
+        &result,
+        note,
+    )
+    .await;
     Ok(result)
 }
 
@@ -250,7 +258,14 @@ pub async fn add_group_members_matching(
         .await
         .map_err(|e| errors::from_bi("add members", e))?;
     let note = format!("all {} identities matching \"{}\"", found.total, filter.q);
-    record_membership(&permit, "group.members.add", &group, &result, note).await;
+    record_membership(
+        &permit,
+        crate::model::AuditAction::GroupMembersAdd,
+        &group,
+        &result,
+        note,
+    )
+    .await;
     Ok(result)
 }
 
@@ -317,8 +332,14 @@ pub(super) async fn join_recorded(
         result.calls += changed.calls;
         let outcome = one_change(&changed);
         let name = outcome.clone().unwrap_or_default();
-        let event = Event::new("group.members.add", realm, &group, &name, note)
-            .with_subjects(vec![identity.to_string()]);
+        let event = Event::new(
+            crate::model::AuditAction::GroupMembersAdd,
+            realm,
+            &group,
+            &name,
+            note,
+        )
+        .with_subjects(vec![identity.to_string()]);
         match super::checks::recorded(permit, event, outcome).await {
             Ok(_) => {
                 result.changed += 1;
@@ -347,7 +368,7 @@ pub async fn remove_identity_from_group(
     let outcome = one_change(&changed);
     let name = outcome.clone().unwrap_or_default();
     let event = Event::new(
-        "group.members.remove",
+        crate::model::AuditAction::GroupMembersRemove,
         &realm,
         &group,
         &name,

@@ -68,7 +68,7 @@ pub async fn create_identity(
         .await;
         let id = created.as_ref().map(|i| i.id.clone()).unwrap_or_default();
         let event = crate::audit::Event::new(
-            "identity.create",
+            crate::model::AuditAction::IdentityCreate,
             &realm,
             &id,
             input.username.trim(),

@@ -155,12 +155,15 @@ pub(super) async fn invite(
     let (username, enrollment) = after_change(realm, identity).await;
     let (action, detail) = match (&made, link) {
         (Ok(m), false) if m.credential_binding_job.state == "FAILED_TO_SEND" => (
-            "passkey.invite",
+            crate::model::AuditAction::PasskeyInvite,
             "invitation by email: BI could not send it".to_string(),
         ),
-        (_, false) => ("passkey.invite", "invitation sent by email".to_string()),
+        (_, false) => (
+            crate::model::AuditAction::PasskeyInvite,
+            "invitation sent by email".to_string(),
+        ),
         (_, true) => (
-            "passkey.link",
+            crate::model::AuditAction::PasskeyLink,
             "enrollment link made for the operator".to_string(),
         ),
     };
@@ -187,7 +190,7 @@ pub(super) async fn invite(
 async fn revoked<A: crate::permit::Act, T>(
     permit: &crate::permit::Permit<A>,
     identity: &str,
-    action: &'static str,
+    action: crate::model::AuditAction,
     detail: String,
     outcome: Result<T, crate::bi::BiError>,
     doing: &str,
@@ -214,7 +217,7 @@ pub async fn revoke_passkey_invitation(
     revoked(
         &permit,
         &identity,
-        "passkey.invite.revoke",
+        crate::model::AuditAction::PasskeyInviteRevoke,
         detail,
         outcome,
         "revoke the invitation",
@@ -237,7 +240,7 @@ pub async fn revoke_passkey(
     revoked(
         &permit,
         &identity,
-        "passkey.revoke",
+        crate::model::AuditAction::PasskeyRevoke,
         detail,
         outcome,
         "revoke the passkey",

@@ -125,31 +125,63 @@ pub struct AuditFilter {
     pub to: String,
 }
 
-/// The actions the audit log records, for the Audit page's filter.
-pub const AUDIT_ACTIONS: [&str; 22] = [
-    "identity.create",
-    "identity.update",
-    "identity.suspend",
-    "identity.unsuspend",
-    "identity.delete",
-    "identities.bulk",
-    "group.create",
-    "group.update",
-    "group.delete",
-    "group.members.add",
-    "group.members.remove",
-    "passkey.invite",
-    "passkey.link",
-    "passkey.invite.revoke",
-    "passkey.invite.batch",
-    "passkey.revoke",
-    "import.apply",
-    "import.cancel",
-    "identities.export",
-    "refused.realm",
-    "refused.protected_group",
-    "refused.protected_identity",
-];
+/// What the audit log records: one value per kind of entry, with its stored name. Every entry is made with one of
+/// these, and the Audit page's filter lists [`AuditAction::ALL`], so the filter cannot miss a kind of entry.
+macro_rules! audit_actions {
+    ($($variant:ident = $name:literal,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum AuditAction {
+            $(#[serde(rename = $name)] $variant,)*
+        }
+
+        impl AuditAction {
+            /// Every action, in the Audit filter's order.
+            pub const ALL: &'static [AuditAction] = &[$(AuditAction::$variant,)*];
+
+            /// The name stored in the audit log (`identity.create`, …).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(AuditAction::$variant => $name,)*
+                }
+            }
+
+            pub fn parse(name: &str) -> Option<AuditAction> {
+                AuditAction::ALL.iter().copied().find(|a| a.as_str() == name)
+            }
+        }
+    };
+}
+
+audit_actions! {
+    IdentityCreate = "identity.create",
+    IdentityUpdate = "identity.update",
+    IdentitySuspend = "identity.suspend",
+    IdentityUnsuspend = "identity.unsuspend",
+    IdentityDelete = "identity.delete",
+    IdentitiesBulk = "identities.bulk",
+    IdentitiesExport = "identities.export",
+    GroupCreate = "group.create",
+    GroupUpdate = "group.update",
+    GroupDelete = "group.delete",
+    GroupMembersAdd = "group.members.add",
+    GroupMembersRemove = "group.members.remove",
+    PasskeyInvite = "passkey.invite",
+    PasskeyLink = "passkey.link",
+    PasskeyInviteRevoke = "passkey.invite.revoke",
+    PasskeyInviteBatch = "passkey.invite.batch",
+    PasskeyRevoke = "passkey.revoke",
+    ImportApply = "import.apply",
+    ImportCancel = "import.cancel",
+    RefusedRealm = "refused.realm",
+    RefusedProtectedGroup = "refused.protected_group",
+    RefusedProtectedIdentity = "refused.protected_identity",
+}
+
+impl std::fmt::Display for AuditAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// The name the command line's imports and exports are recorded under (no operator may take it).
 pub const CLI_OPERATOR: &str = "cli";
@@ -160,6 +192,21 @@ pub const PROTECTED_IDENTITY: &str = "This identity is a member of a protected g
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_audit_action_has_one_name_that_reads_back() {
+        let names: std::collections::HashSet<&str> =
+            AuditAction::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(names.len(), AuditAction::ALL.len(), "names are unique");
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(*a));
+            assert_eq!(
+                serde_json::to_string(a).unwrap(),
+                format!("\"{}\"", a.as_str())
+            );
+        }
+        assert_eq!(AuditAction::parse("identity.nothing"), None);
+    }
 
     #[test]
     fn roles_allow_what_the_readme_says() {

@@ -11,7 +11,7 @@ use crate::components::error::ErrorBanner;
 use crate::components::form::SECONDARY_BUTTON;
 use crate::components::pager::{submit_in_place, Pager};
 use crate::components::table::DataTable;
-use crate::model::{human_date, AuditEntry, AuditFilter, PageView, AUDIT_ACTIONS};
+use crate::model::{human_date, AuditAction, AuditEntry, AuditFilter, PageView};
 use crate::pages::identities::page_and_size;
 
 #[component]
@@ -46,8 +46,8 @@ pub fn AuditPage() -> impl IntoView {
                     <label for="audit-action" class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Action"</label>
                     <select id="audit-action" name="action" class=input>
                         <option value="">"Any"</option>
-                        {AUDIT_ACTIONS.iter().map(|a| {
-                            let a = *a;
+                        {AuditAction::ALL.iter().map(|a| {
+                            let a = a.as_str();
                             view! { <option value=a selected=move || filter.get().action == a>{a}</option> }
                         }).collect_view()}
                     </select>

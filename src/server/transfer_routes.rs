@@ -33,7 +33,7 @@ async fn refused_realm(s: &AppState, op: &crate::model::OperatorView, realm: &st
     let detail = format!("{what} in a realm outside the operator's realms");
     // What was asked for is recorded only when it can be a realm's id (never a long or strange string).
     let realm = if crate::bi::seg(realm).is_ok() { realm } else { "(not a realm id)" };
-    let event = crate::audit::Event::new("refused.realm", realm, "", "", detail);
+    let event = crate::audit::Event::new(crate::model::AuditAction::RefusedRealm, realm, "", "", detail);
     record(s, op, event, "forbidden").await;
     refused("Your operator account may not use this realm.")
 }
@@ -221,7 +221,7 @@ pub async fn export(
             format!("the identities found by {}", searched.join(", "))
         }
     );
-    let event = crate::audit::Event::new("identities.export", &realm, "", "", detail);
+    let event = crate::audit::Event::new(crate::model::AuditAction::IdentitiesExport, &realm, "", "", detail);
     record(&s, &op, event, "ok").await;
     let source = export_source(&s, &realm, filter).await;
     let source = match source {
