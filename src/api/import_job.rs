@@ -122,12 +122,12 @@ where
             match outcome {
                 Ok(identity) => {
                     imports
-                        .row_done(job.id, line, "ok", None, Some(&identity))
+                        .row_done(job.id, line, crate::model::STEP_OK, None, Some(&identity))
                         .await?
                 }
                 Err(m) => {
                     imports
-                        .row_done(job.id, line, "failed", Some(&m), None)
+                        .row_done(job.id, line, crate::model::STEP_FAILED, Some(&m), None)
                         .await?
                 }
             }

@@ -97,12 +97,18 @@ impl ImportCounts {
     }
 }
 
-/// The states of an import: planned, then applying (cancelling), then done or cancelled.
+/// The states of an import: planning (its rows being kept), planned, then applying (cancelling), then done or
+/// cancelled. Every query names them through these, never as literals.
+pub const IMPORT_PLANNING: &str = "planning";
 pub const IMPORT_PLANNED: &str = "planned";
 pub const IMPORT_APPLYING: &str = "applying";
 pub const IMPORT_CANCELLING: &str = "cancelling";
 pub const IMPORT_CANCELLED: &str = "cancelled";
 pub const IMPORT_DONE: &str = "done";
+
+/// How a step of an apply ended (a row's write, a group's creation, filling or trimming, a suspension).
+pub const STEP_OK: &str = "ok";
+pub const STEP_FAILED: &str = "failed";
 
 /// An import as its page shows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ impl Imports {
         let id = format!("{:016x}", rand::random::<u64>());
         sqlx::query(
             "INSERT INTO imports (id, realm, operator, file_name, sha256, created, state, summary) \
-             VALUES (?, ?, ?, ?, ?, ?, 'planning', '{}')",
+             VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
         )
         .bind(&id)
         .bind(realm)
@@ -27,6 +27,7 @@ impl Imports {
         .bind(file_name)
         .bind(sha256)
         .bind(now())
+        .bind(crate::model::IMPORT_PLANNING)
         .execute(&self.pool)
         .await?;
         Ok(Saving {
@@ -45,7 +46,8 @@ impl Imports {
             .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let abandoned: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM imports WHERE state = 'planning' AND created < ?")
+            sqlx::query_scalar("SELECT id FROM imports WHERE state = ? AND created < ?")
+                .bind(crate::model::IMPORT_PLANNING)
                 .bind(before)
                 .fetch_all(&self.pool)
                 .await?;

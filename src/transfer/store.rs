@@ -224,10 +224,12 @@ impl Imports {
     /// The identities the import created.
     pub async fn created(&self, id: &str) -> Result<Vec<String>, sqlx::Error> {
         sqlx::query_scalar(
-            "SELECT identity_id FROM import_rows WHERE import_id = ? AND action = 'create' AND outcome = 'ok' \
+            "SELECT identity_id FROM import_rows WHERE import_id = ? AND action = ? AND outcome = ? \
              AND identity_id IS NOT NULL ORDER BY line",
         )
         .bind(id)
+        .bind(crate::model::ROW_CREATE)
+        .bind(crate::model::STEP_OK)
         .fetch_all(&self.pool)
         .await
     }
@@ -252,7 +254,9 @@ impl Imports {
 
     /// Imports an apply job was running when the console stopped.
     pub async fn unfinished(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT id FROM imports WHERE state IN ('applying', 'cancelling') ORDER BY created")
+        sqlx::query_scalar("SELECT id FROM imports WHERE state IN (?, ?) ORDER BY created")
+            .bind(crate::model::IMPORT_APPLYING)
+            .bind(crate::model::IMPORT_CANCELLING)
             .fetch_all(&self.pool)
             .await
     }
@@ -300,31 +304,36 @@ impl Imports {
     /// answers how many.
     pub async fn retry_failed(&self, id: &str) -> Result<u64, sqlx::Error> {
         let rows = sqlx::query(
-            "UPDATE import_rows SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = 'failed'",
+            "UPDATE import_rows SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = ?",
         )
         .bind(id)
+        .bind(crate::model::STEP_FAILED)
         .execute(&self.pool)
         .await?
         .rows_affected();
-        let created = sqlx::query("UPDATE import_groups SET created = NULL WHERE import_id = ? AND created = 'failed'")
+        let created = sqlx::query("UPDATE import_groups SET created = NULL WHERE import_id = ? AND created = ?")
             .bind(id)
+            .bind(crate::model::STEP_FAILED)
             .execute(&self.pool)
             .await?
             .rows_affected();
-        let filled = sqlx::query("UPDATE import_groups SET filled = NULL WHERE import_id = ? AND filled = 'failed'")
+        let filled = sqlx::query("UPDATE import_groups SET filled = NULL WHERE import_id = ? AND filled = ?")
             .bind(id)
+            .bind(crate::model::STEP_FAILED)
             .execute(&self.pool)
             .await?
             .rows_affected();
-        let trimmed = sqlx::query("UPDATE import_groups SET trimmed = NULL WHERE import_id = ? AND trimmed = 'failed'")
+        let trimmed = sqlx::query("UPDATE import_groups SET trimmed = NULL WHERE import_id = ? AND trimmed = ?")
             .bind(id)
+            .bind(crate::model::STEP_FAILED)
             .execute(&self.pool)
             .await?
             .rows_affected();
         let suspended = sqlx::query(
-            "UPDATE import_suspensions SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = 'failed'",
+            "UPDATE import_suspensions SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = ?",
         )
         .bind(id)
+        .bind(crate::model::STEP_FAILED)
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -344,7 +353,7 @@ impl Imports {
     /// A suspension's outcome: `None`, or BI's message when it failed.
     pub async fn suspended(&self, id: &str, identity: &str, failed: Option<&str>) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE import_suspensions SET outcome = ?, message = ? WHERE import_id = ? AND identity_id = ?")
-            .bind(if failed.is_some() { "failed" } else { "ok" })
+            .bind(if failed.is_some() { crate::model::STEP_FAILED } else { crate::model::STEP_OK })
             .bind(failed)
             .bind(id)
             .bind(identity)
@@ -381,19 +390,19 @@ impl Imports {
         let (sql, outcome, message, group) = match step {
             GroupOutcome::Created(group) => (
                 "UPDATE import_groups SET created = ?, message = ?, group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
-                "ok",
+                crate::model::STEP_OK,
                 None,
                 Some(group),
             ),
             GroupOutcome::CreateFailed(m) => (
                 "UPDATE import_groups SET created = ?, message = ?, group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
-                "failed",
+                crate::model::STEP_FAILED,
                 Some(m),
                 None,
             ),
             GroupOutcome::Filled(m) => (
                 "UPDATE import_groups SET filled = ?, message = COALESCE(?, message), group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
-                if m.is_some() { "failed" } else { "ok" },
+                if m.is_some() { crate::model::STEP_FAILED } else { crate::model::STEP_OK },
                 m,
                 None,
             ),
@@ -423,7 +432,7 @@ impl Imports {
         sqlx::query(
             "UPDATE import_groups SET trimmed = ?, message = COALESCE(?, message) WHERE import_id = ? AND name = ?",
         )
-        .bind(if failed.is_some() { "failed" } else { "ok" })
+        .bind(if failed.is_some() { crate::model::STEP_FAILED } else { crate::model::STEP_OK })
         .bind(failed)
         .bind(id)
         .bind(name)
@@ -436,11 +445,13 @@ impl Imports {
     pub async fn joining(&self, id: &str, group: &str) -> Result<Vec<String>, sqlx::Error> {
         sqlx::query_scalar(
             "SELECT r.identity_id FROM import_joins j JOIN import_rows r ON r.import_id = j.import_id AND r.line = j.line \
-             WHERE j.import_id = ? AND j.group_name = ? AND r.identity_id IS NOT NULL AND r.action <> 'error' \
-             AND (r.outcome IS NULL OR r.outcome = 'ok') ORDER BY r.line",
+             WHERE j.import_id = ? AND j.group_name = ? AND r.identity_id IS NOT NULL AND r.action <> ? \
+             AND (r.outcome IS NULL OR r.outcome = ?) ORDER BY r.line",
         )
         .bind(id)
         .bind(group)
+        .bind(crate::model::ROW_ERROR)
+        .bind(crate::model::STEP_OK)
         .fetch_all(&self.pool)
         .await
     }

@@ -28,19 +28,20 @@ impl Imports {
             "SELECT \
                (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL) AS rows_total, \
                (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL AND outcome IS NOT NULL) AS rows_done, \
-               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND outcome = 'failed') AS rows_failed, \
+               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND outcome = ?2) AS rows_failed, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1) AS to_create, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1 AND created IS NOT NULL) AS created, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1) AS to_fill, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND filled IS NOT NULL) AS filled, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = 'failed' OR filled = 'failed' OR trimmed = 'failed')) AS groups_failed, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = ?2 OR filled = ?2 OR trimmed = ?2)) AS groups_failed, \
                (SELECT COUNT(DISTINCT group_name) FROM import_leaves WHERE import_id = ?1) AS to_trim, \
                (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND trimmed IS NOT NULL) AS trimmed, \
                (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1) AS to_suspend, \
                (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1 AND outcome IS NOT NULL) AS suspended, \
-               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1 AND outcome = 'failed') AS suspend_failed",
+               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1 AND outcome = ?2) AS suspend_failed",
         )
         .bind(id)
+        .bind(crate::model::STEP_FAILED)
         .fetch_one(&self.pool)
         .await?;
         let n = |k: &str| progress.get::<i64, _>(k) as u64;
@@ -115,12 +116,12 @@ impl Imports {
 
     /// Every row (or only the errors), in the file's order: for the errors CSV and the result CSV.
     pub async fn all_rows(&self, id: &str, errors_only: bool) -> Result<Vec<PlanRow>, sqlx::Error> {
-        let filter = if errors_only { " AND action = 'error'" } else { "" };
-        let sql = format!(
-            "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?{filter} ORDER BY line"
-        );
-        let mut rows: Vec<PlanRow> = sqlx::query(&sql)
+        // With `errors_only`, the rows whose action is an error; else every row (`?2` is then null and matches all).
+        let sql = "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?1 \
+                   AND (?2 IS NULL OR action = ?2) ORDER BY line";
+        let mut rows: Vec<PlanRow> = sqlx::query(sql)
             .bind(id)
+            .bind(errors_only.then_some(crate::model::ROW_ERROR))
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -135,7 +136,8 @@ impl Imports {
     }
 }
 
-/// The identities an import suspends, read as rows of its plan (line 0: they are not in the file).
+/// The identities an import suspends, read as rows of its plan (line 0: they are not in the file; the action is
+/// `model::ROW_SUSPEND`).
 const SUSPENSIONS: &str = "SELECT json_object('line', 0, 'username', username, 'action', 'suspend', 'changes', json_array(), \
      'join', json_array()) AS plan, outcome, message, identity_id FROM import_suspensions";
 
