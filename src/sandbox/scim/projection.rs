@@ -50,7 +50,7 @@ impl Projection {
         if let Some(wanted) = &self.attributes {
             fields.retain(|k, v| {
                 let key = k.to_lowercase();
-                if always(k) || wanted.iter().any(|w| *w == key) {
+                if always(k) || wanted.contains(&key) {
                     return true;
                 }
                 // Only some sub-attributes of a complex attribute.
