@@ -928,29 +928,6 @@ async fn identities_not_in_the_file_are_suspended_only_by_an_admin_and_after_typ
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Audit entries of `action` by `operator` (at most 200).
-async fn audited(
-    c: &reqwest::Client,
-    t: &TestConsole,
-    operator: &str,
-    action: &str,
-) -> Vec<bi_console::model::AuditEntry> {
-    let args = ListAudit {
-        filter: bi_console::model::AuditFilter {
-            operator: operator.into(),
-            action: action.into(),
-            ..Default::default()
-        },
-        page: 1,
-        size: 200,
-    };
-    let (status, body) = call(c, &t.base, ListAudit::PATH, &args).await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str::<bi_console::model::PageView<bi_console::model::AuditEntry>>(&body)
-        .unwrap()
-        .items
-}
-
 #[tokio::test]
 async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_and_a_removed_applier_stops_it(
 ) {
@@ -1023,7 +1000,7 @@ async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_
             "applier.a{n} created once"
         );
     }
-    let creates = audited(&admin, &t, "admin", "identity.create").await;
+    let creates = common::audited(&admin, &t.base, "admin", "identity.create").await;
     assert_eq!(
         creates
             .iter()
@@ -1031,10 +1008,17 @@ async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_
             .count(),
         6
     );
-    assert!(audited(&admin, &t, "admin2", "identity.create")
-        .await
-        .is_empty());
-    assert_eq!(audited(&admin, &t, "admin", "import.apply").await.len(), 1);
+    assert!(
+        common::audited(&admin, &t.base, "admin2", "identity.create")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        common::audited(&admin, &t.base, "admin", "import.apply")
+            .await
+            .len(),
+        1
+    );
 
     // A cancel is the applier's or an admin's, and is recorded.
     let id = upload(&admin, &t, "c.csv", "username,name\napplier.c1,C One\n")
@@ -1064,7 +1048,9 @@ async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_
     let (status, body) = call(&admin2, &t.base, CancelImport::PATH, &cancel).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
-        audited(&admin, &t, "admin2", "import.cancel").await.len(),
+        common::audited(&admin, &t.base, "admin2", "import.cancel")
+            .await
+            .len(),
         1
     );
 

@@ -151,6 +151,15 @@ fn private_data_dir(settings: &Settings) -> Result<(), StartError> {
     })
 }
 
+/// Where the sandbox's enrollment links point: `CONSOLE_PUBLIC_URL`, else the address it listens on.
+fn link_origin(settings: &Settings, local: SocketAddr) -> String {
+    settings
+        .access
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", callable(local)))
+}
+
 /// The sandbox in the data directory, with the configured faults and, when asked, the large realm.
 async fn open_sandbox(settings: &Settings) -> Result<std::sync::Arc<Sandbox>, StartError> {
     let token = match &settings.mode {
@@ -208,12 +217,7 @@ pub async fn build(
     let (client, info) = match &settings.mode {
         Mode::Sandbox { .. } => {
             let sb = open_sandbox(settings).await?;
-            let origin = settings
-                .access
-                .public_origin
-                .clone()
-                .unwrap_or_else(|| format!("http://{}", callable(local)));
-            sb.set_link_origin(&origin);
+            sb.set_link_origin(&link_origin(settings, local));
             let api_base = format!("http://{}{PREFIX}", callable(local));
             let client = Client::new(ClientConfig {
                 api_base: api_base.clone(),

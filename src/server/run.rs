@@ -90,12 +90,7 @@ pub async fn run_sandbox(addr: Option<String>) -> Result<(), StartError> {
         })?;
     let local = listener.local_addr().map_err(StartError::Serve)?;
     let sb = super::open_sandbox(&settings).await?;
-    let origin = settings
-        .access
-        .public_origin
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", callable(local)));
-    sb.set_link_origin(&origin);
+    sb.set_link_origin(&super::link_origin(&settings, local));
     let realm = sb.default_realm().await.unwrap_or_default();
     let signalled = shutdown_signal();
     print_sandbox_handover(

@@ -278,7 +278,7 @@ pub async fn rows_csv(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let body = crate::transfer::file::rows_csv(&rows, errors_only);
+    let body = crate::transfer::written::rows_csv(&rows, errors_only);
     let file = format!("attachment; filename=\"import-{id}-{which}\"");
     (
         [

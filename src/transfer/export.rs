@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures::{Stream, StreamExt};
 
-use super::file::{csv_chunk, ExportRow};
+use super::written::{csv_chunk, ExportRow};
 use crate::bi::wire::ListQuery;
 use crate::bi::{BiError, Client};
 use crate::model::{Identity, IdentityFilter, MAX_PAGE_SIZE};

@@ -11,6 +11,7 @@ pub mod plan;
 pub mod saving;
 pub mod store;
 mod view;
+pub mod written;
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};

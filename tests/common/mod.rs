@@ -750,3 +750,28 @@ pub fn target<'p, A: bi_console::permit::OnIdentity>(
     let protection = protection(permit, &[id.to_string()]);
     permit.on(id, &protection).expect("an admin may")
 }
+
+/// The newest audit entries (at most 200) of `action` by `operator` (empty: any), as the Audit page reads them.
+#[allow(dead_code)]
+pub async fn audited(
+    c: &reqwest::Client,
+    base: &str,
+    operator: &str,
+    action: &str,
+) -> Vec<bi_console::model::AuditEntry> {
+    use leptos::server_fn::ServerFn;
+    let args = bi_console::api::ListAudit {
+        filter: bi_console::model::AuditFilter {
+            operator: operator.into(),
+            action: action.into(),
+            ..Default::default()
+        },
+        page: 1,
+        size: 200,
+    };
+    let (status, body) = call(c, base, bi_console::api::ListAudit::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<bi_console::model::PageView<bi_console::model::AuditEntry>>(&body)
+        .unwrap()
+        .items
+}
