@@ -311,9 +311,8 @@ async fn batch_view(
                     )
                 }),
         );
-        match page.next_page_token {
-            Some(t) if !t.is_empty() && !page.job_results.is_empty() => query.page_token = Some(t),
-            _ => break,
+        if !query.follow(page.next_page_token, page.job_results.is_empty()) {
+            break;
         }
     }
     // The directory index follows BI's rule for those invited (the batch wrote at BI, not through the console's

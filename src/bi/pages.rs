@@ -5,7 +5,7 @@ use std::future::Future;
 
 use super::wire::{BiPage, ListQuery};
 use super::{BiError, Client};
-use crate::model::{Group, MAX_PAGE_SIZE};
+use crate::model::Group;
 
 /// At most this many items are read from one list for the protected-identity rule (50 pages of 200).
 pub const MAX_LISTED: usize = 10_000;
@@ -17,21 +17,17 @@ where
     F: FnMut(ListQuery) -> Fut,
     Fut: Future<Output = Result<BiPage<T>, BiError>>,
 {
-    let mut query = ListQuery {
-        page_size: Some(MAX_PAGE_SIZE),
-        ..ListQuery::default()
-    };
+    let mut query = ListQuery::whole_list();
     let mut items = Vec::new();
     loop {
         let p = page(query.clone()).await?;
-        let empty = p.items.is_empty();
+        let more = query.follow(p.next_page_token, p.items.is_empty());
         items.extend(p.items);
         if items.len() > max {
             return Err(BiError::too_long(max));
         }
-        match p.next_page_token {
-            Some(t) if !t.is_empty() && !empty => query.page_token = Some(t),
-            _ => return Ok(items),
+        if !more {
+            return Ok(items);
         }
     }
 }

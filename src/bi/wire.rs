@@ -316,6 +316,26 @@ impl ListQuery {
         self.filter = filter;
         self
     }
+
+    /// The first page of a whole list: BI's largest pages (200), followed by their page tokens.
+    pub fn whole_list() -> ListQuery {
+        ListQuery {
+            page_size: Some(crate::model::MAX_PAGE_SIZE),
+            ..ListQuery::default()
+        }
+    }
+
+    /// Moves on to the page after one that answered `token` (BI's `next_page_token`) and was `empty` or not;
+    /// false when there is none (no token, an empty token, or an empty page: the end of the list).
+    pub fn follow(&mut self, token: Option<String>, empty: bool) -> bool {
+        match token {
+            Some(t) if !t.is_empty() && !empty => {
+                self.page_token = Some(t);
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 /// Answer of ListBatchCredentialBindingJobResults: one page of the batch's jobs, and its counts.

@@ -8,7 +8,7 @@ use sqlx::{Connection, Row, SqliteConnection};
 use super::{fold, like_pattern, matcher, DirectoryIndex, IndexError, Match, RefreshReport};
 use crate::bi::wire::ListQuery;
 use crate::bi::Client;
-use crate::model::{Group, GroupListing, PageView, Sort, SortKey, MAX_PAGE_SIZE};
+use crate::model::{Group, GroupListing, PageView, Sort, SortKey};
 
 pub(super) const SCHEMA: [&str; 2] = [
     "CREATE TABLE IF NOT EXISTS ix_groups (
@@ -42,10 +42,7 @@ impl DirectoryIndex {
             .execute(&mut *conn)
             .await?;
         sqlx::query("DELETE FROM temp.ix_seen_groups").execute(&mut *conn).await?;
-        let mut query = ListQuery {
-            page_size: Some(MAX_PAGE_SIZE),
-            ..ListQuery::default()
-        };
+        let mut query = ListQuery::whole_list();
         let mut report = RefreshReport::default();
         let one = ListQuery {
             page_size: Some(1),
@@ -76,7 +73,7 @@ impl DirectoryIndex {
             }
             tx.commit().await?;
             report.read += page.items.len() as u64;
-            if !super::refresh::next_page(&mut query, page.next_page_token, page.items.is_empty()) {
+            if !query.follow(page.next_page_token, page.items.is_empty()) {
                 break;
             }
         }

@@ -7,7 +7,7 @@ use sqlx::{Connection, SqliteConnection};
 use super::{fold, DirectoryIndex, IndexError};
 use crate::bi::wire::ListQuery;
 use crate::bi::Client;
-use crate::model::{Identity, MAX_PAGE_SIZE};
+use crate::model::Identity;
 
 /// What a refresh did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -81,10 +81,7 @@ impl DirectoryIndex {
             .bind(realm)
             .fetch_one(&mut *conn)
             .await?;
-        let mut query = ListQuery {
-            page_size: Some(MAX_PAGE_SIZE),
-            ..ListQuery::default()
-        };
+        let mut query = ListQuery::whole_list();
         let mut report = RefreshReport::default();
         loop {
             let page = match client.list_identities(realm, &query).await {
@@ -122,7 +119,7 @@ impl DirectoryIndex {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            if !next_page(&mut query, page.next_page_token, page.items.is_empty()) {
+            if !query.follow(page.next_page_token, page.items.is_empty()) {
                 break;
             }
         }
@@ -190,17 +187,6 @@ pub(super) async fn upsert(
     .await?
     .rows_affected();
     Ok(written > 0)
-}
-
-/// Moves `query` on to BI's next page; `false` when there is none (no token, or an empty page).
-pub(super) fn next_page(query: &mut ListQuery, token: Option<String>, empty: bool) -> bool {
-    match token {
-        Some(token) if !token.is_empty() && !empty => {
-            query.page_token = Some(token);
-            true
-        }
-        _ => false,
-    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use futures::{Stream, StreamExt};
 use super::written::{csv_chunk, ExportRow};
 use crate::bi::wire::ListQuery;
 use crate::bi::{BiError, Client};
-use crate::model::{Identity, IdentityFilter, MAX_PAGE_SIZE};
+use crate::model::{Identity, IdentityFilter};
 
 /// Where an export reads from.
 pub struct Source {
@@ -35,24 +35,24 @@ impl Source {
     ) -> Result<Source, BiError> {
         let mut calls = 0;
         let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-        let mut q = page_query();
+        let mut q = ListQuery::whole_list();
         loop {
             let page = client.list_groups(realm, &q).await?;
             calls += 1;
             for g in &page.items {
-                let mut mq = page_query();
+                let mut mq = ListQuery::whole_list();
                 loop {
                     let members = client.list_members(realm, &g.id, &mq).await?;
                     calls += 1;
                     for i in &members.items {
                         groups.entry(i.id.clone()).or_default().push(g.display_name.clone());
                     }
-                    if !next(&mut mq, members.next_page_token, members.items.is_empty()) {
+                    if !mq.follow(members.next_page_token, members.items.is_empty()) {
                         break;
                     }
                 }
             }
-            if !next(&mut q, page.next_page_token, page.items.is_empty()) {
+            if !q.follow(page.next_page_token, page.items.is_empty()) {
                 break;
             }
         }
@@ -71,24 +71,6 @@ impl Source {
 
     fn row(&self, i: &Identity) -> ExportRow {
         ExportRow::of(i, self.groups.get(&i.id).map(Vec::as_slice).unwrap_or(&[]))
-    }
-}
-
-fn page_query() -> ListQuery {
-    ListQuery {
-        page_size: Some(MAX_PAGE_SIZE),
-        ..ListQuery::default()
-    }
-}
-
-/// Moves `q` to the next page; false when there is none.
-fn next(q: &mut ListQuery, token: Option<String>, empty: bool) -> bool {
-    match token {
-        Some(t) if !t.is_empty() && !empty => {
-            q.page_token = Some(t);
-            true
-        }
-        _ => false,
     }
 }
 
@@ -126,7 +108,7 @@ pub fn stream(
     let start = if source.index.is_some() {
         Cursor::Index(0)
     } else {
-        Cursor::Bi(Some(page_query()))
+        Cursor::Bi(Some(ListQuery::whole_list()))
     };
     futures::stream::unfold((source, start, true, false), move |(src, cursor, first, any)| async move {
         let (identities, cursor) = match cursor {
@@ -145,7 +127,7 @@ pub fn stream(
             Cursor::Bi(None) => (Vec::new(), Cursor::Done),
             Cursor::Bi(Some(mut q)) => match src.client.list_identities(&src.realm, &q).await {
                 Ok(page) => {
-                    let more = next(&mut q, page.next_page_token, page.items.is_empty());
+                    let more = q.follow(page.next_page_token, page.items.is_empty());
                     let kept = page.items.into_iter().filter(|i| matches(&src.filter, i)).collect();
                     (kept, Cursor::Bi(more.then_some(q)))
                 }

@@ -13,7 +13,7 @@ use super::store::{Imports, Summary};
 use crate::bi::wire::ListQuery;
 use crate::bi::{BiError, Client};
 use crate::index::DirectoryIndex;
-use crate::model::{Group, Identity, IdentityInput, OperatorView, Role, MAX_PAGE_SIZE};
+use crate::model::{Group, Identity, IdentityInput, OperatorView, Role};
 
 /// An identity of the realm as a plan needs it (kept small: a plan may hold a hundred thousand).
 pub struct Current {
@@ -77,10 +77,7 @@ pub async fn read_realm(
     };
     if indexed.is_none() {
         let mut found = HashMap::new();
-        let mut q = ListQuery {
-            page_size: Some(MAX_PAGE_SIZE),
-            ..ListQuery::default()
-        };
+        let mut q = ListQuery::whole_list();
         loop {
             let page = client.list_identities(realm, &q).await?;
             calls += 1;
@@ -92,27 +89,22 @@ pub async fn read_realm(
                     others.push((i.id.clone(), i.username().to_string()));
                 }
             }
-            match page.next_page_token {
-                Some(t) if !t.is_empty() && !page.items.is_empty() => q.page_token = Some(t),
-                _ => break,
+            if !q.follow(page.next_page_token, page.items.is_empty()) {
+                break;
             }
         }
         identities = Some(found);
     }
     let mut groups: HashMap<String, Vec<Group>> = HashMap::new();
-    let mut q = ListQuery {
-        page_size: Some(MAX_PAGE_SIZE),
-        ..ListQuery::default()
-    };
+    let mut q = ListQuery::whole_list();
     loop {
         let page = client.list_groups(realm, &q).await?;
         calls += 1;
         for g in &page.items {
             groups.entry(g.display_name.to_lowercase()).or_default().push(g.clone());
         }
-        match page.next_page_token {
-            Some(t) if !t.is_empty() && !page.items.is_empty() => q.page_token = Some(t),
-            _ => break,
+        if !q.follow(page.next_page_token, page.items.is_empty()) {
+            break;
         }
     }
     let named: HashSet<String> = file
@@ -125,17 +117,13 @@ pub async fn read_realm(
     for name in &named {
         if let Some([g]) = groups.get(name).map(Vec::as_slice) {
             let mut ids = HashSet::new();
-            let mut q = ListQuery {
-                page_size: Some(MAX_PAGE_SIZE),
-                ..ListQuery::default()
-            };
+            let mut q = ListQuery::whole_list();
             loop {
                 let page = client.list_members(realm, &g.id, &q).await?;
                 calls += 1;
                 ids.extend(page.items.iter().map(|i| i.id.clone()));
-                match page.next_page_token {
-                    Some(t) if !t.is_empty() && !page.items.is_empty() => q.page_token = Some(t),
-                    _ => break,
+                if !q.follow(page.next_page_token, page.items.is_empty()) {
+                    break;
                 }
             }
             members.insert(g.id.clone(), ids);
