@@ -16,6 +16,8 @@ use crate::audit::Event;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
 #[cfg(feature = "ssr")]
+use crate::model::AuditAction;
+#[cfg(feature = "ssr")]
 use crate::permit::act;
 
 /// `/realms/{realm}/groups/{id}{rest}`, each part percent-encoded.
@@ -109,7 +111,7 @@ pub async fn create_group(realm: String, input: GroupInput) -> Result<String, Ap
         let id = created.as_ref().map(|g| g.id.clone()).unwrap_or_default();
         let name = input.display_name.trim();
         let event = Event::new(
-            crate::model::AuditAction::GroupCreate,
+            AuditAction::GroupCreate,
             &realm,
             &id,
             name,
@@ -155,7 +157,7 @@ pub async fn update_group(
         };
         let detail = after.describe_change(&before);
         let event = Event::new(
-            crate::model::AuditAction::GroupUpdate,
+            AuditAction::GroupUpdate,
             &realm,
             &id,
             &before.display_name,
@@ -201,7 +203,7 @@ pub async fn delete_group(
         _ => before.display_name.clone(),
     };
     let event = Event::new(
-        crate::model::AuditAction::GroupDelete,
+        AuditAction::GroupDelete,
         &realm,
         &id,
         &before.display_name,
@@ -242,7 +244,7 @@ pub(crate) async fn check_group_not_protected(
         "This group is protected: only an admin may change its members or settings.",
     );
     let event = Event::new(
-        crate::model::AuditAction::RefusedProtectedGroup,
+        AuditAction::RefusedProtectedGroup,
         realm,
         group,
         "",

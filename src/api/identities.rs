@@ -15,6 +15,8 @@ use crate::audit::Event;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
 #[cfg(feature = "ssr")]
+use crate::model::AuditAction;
+#[cfg(feature = "ssr")]
 use crate::permit::act;
 
 /// `/realms/{realm}/identities/{id}{rest}`, each part percent-encoded.
@@ -130,7 +132,7 @@ pub async fn update_identity(
         };
         let detail = after.describe_change(&before);
         let event = Event::new(
-            crate::model::AuditAction::IdentityUpdate,
+            AuditAction::IdentityUpdate,
             &realm,
             &id,
             &before.username,
@@ -156,15 +158,9 @@ pub async fn set_identity_status(
     let permit = permit::<act::SetStatus>(&realm).await?;
     let patch = IdentityWrite::status_change(suspend);
     let (verb, action) = if suspend {
-        (
-            "suspend identity",
-            crate::model::AuditAction::IdentitySuspend,
-        )
+        ("suspend identity", AuditAction::IdentitySuspend)
     } else {
-        (
-            "unsuspend identity",
-            crate::model::AuditAction::IdentityUnsuspend,
-        )
+        ("unsuspend identity", AuditAction::IdentityUnsuspend)
     };
     let target = super::checks::on_identity(&permit, &id).await?;
     let outcome = errors::bi(
@@ -194,7 +190,7 @@ pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> 
     let outcome = errors::bi("delete identity", s.client.delete_identity(&target)).await;
     let detail = format!("{} ({})", before.display_name, before.username());
     let event = Event::new(
-        crate::model::AuditAction::IdentityDelete,
+        AuditAction::IdentityDelete,
         &realm,
         &id,
         before.username(),
@@ -240,7 +236,7 @@ pub async fn bulk_identities(
     index_change(&realm, change).await;
     let name = format!("{} identities", ids.len());
     let event = Event::new(
-        crate::model::AuditAction::IdentitiesBulk,
+        AuditAction::IdentitiesBulk,
         &realm,
         "",
         &name,

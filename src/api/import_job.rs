@@ -3,6 +3,8 @@
 //! is looked up before it is sent again; members are read before a failed `:addMembers` is repeated), a few at a
 //! time; each is in the audit log, with one entry for the import itself.
 
+use crate::model::AuditAction;
+
 /// Writes in flight at once.
 const PARALLEL_WRITES: usize = 4;
 
@@ -248,7 +250,7 @@ impl Job<'_> {
             .await
             .map_err(|e| e.to_string());
         let event = crate::audit::Event::new(
-            crate::model::AuditAction::GroupCreate,
+            AuditAction::GroupCreate,
             self.realm,
             made.as_ref().map(|g| g.id.as_str()).unwrap_or(""),
             name,
@@ -289,13 +291,13 @@ impl Job<'_> {
                     }
                     other => other,
                 };
-                (crate::model::AuditAction::IdentityCreate, made)
+                (AuditAction::IdentityCreate, made)
             }
             Some(id) => {
                 let permit = self.permit::<crate::permit::act::EditIdentity>()?;
                 let target = self.on(&permit, id).await?;
                 (
-                    crate::model::AuditAction::IdentityUpdate,
+                    AuditAction::IdentityUpdate,
                     client.update_identity_verified(&target, &write.body).await,
                 )
             }
@@ -337,7 +339,7 @@ impl Job<'_> {
             .map(|i| i.username().to_string())
             .unwrap_or_default();
         let event = crate::audit::Event::new(
-            crate::model::AuditAction::IdentitySuspend,
+            AuditAction::IdentitySuspend,
             self.realm,
             id,
             &name,
@@ -362,14 +364,10 @@ impl Job<'_> {
         let done = super::members::change(&self.s.client, &permit, group, ids, add).await;
         let failed = done.failed.len();
         let (action, verb, delta) = if add {
-            (
-                crate::model::AuditAction::GroupMembersAdd,
-                "added",
-                done.changed as i64,
-            )
+            (AuditAction::GroupMembersAdd, "added", done.changed as i64)
         } else {
             (
-                crate::model::AuditAction::GroupMembersRemove,
+                AuditAction::GroupMembersRemove,
                 "removed",
                 -(done.changed as i64),
             )
@@ -435,7 +433,7 @@ impl Job<'_> {
             Err(String::new())
         };
         let event = crate::audit::Event::new(
-            crate::model::AuditAction::ImportApply,
+            AuditAction::ImportApply,
             self.realm,
             self.id,
             &v.file_name,

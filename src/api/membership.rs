@@ -15,6 +15,8 @@ use super::groups::check_group_not_protected;
 #[cfg(feature = "ssr")]
 use crate::audit::Event;
 #[cfg(feature = "ssr")]
+use crate::model::AuditAction;
+#[cfg(feature = "ssr")]
 use crate::permit::{act, Permit};
 
 /// Records a membership change in the audit log: the group as target, each changed identity as a subject.
@@ -26,7 +28,7 @@ async fn record_membership(
     result: &MembershipResult,
     note: String,
 ) {
-    let added = action == crate::model::AuditAction::GroupMembersAdd;
+    let added = action == AuditAction::GroupMembersAdd;
     let mut detail = result.lines(added).join(" ");
     if !note.is_empty() {
         detail = format!("{note}: {detail}");
@@ -67,9 +69,9 @@ async fn change_members(
     let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let result = super::members::change(&state()?.client, &permit, &group, &ids, add).await;
     let action = if add {
-        crate::model::AuditAction::GroupMembersAdd
+        AuditAction::GroupMembersAdd
     } else {
-        crate::model::AuditAction::GroupMembersRemove
+        AuditAction::GroupMembersRemove
     };
     record_membership(&permit, action, &group, &result, String::new()).await;
     Ok(result)
@@ -121,14 +123,7 @@ pub async fn add_group_members_by_usernames(
         .await
         .map_err(|e| errors::from_bi("add members by username", e))?;
     let note = format!("pasted {} usernames", names.len());
-    record_membership(
-        &permit,
-        crate::model::AuditAction::GroupMembersAdd,
-        &group,
-        &result,
-        note,
-    )
-    .await;
+    record_membership(&permit, AuditAction::GroupMembersAdd, &group, &result, note).await;
     Ok(result)
 }
 
@@ -258,14 +253,7 @@ pub async fn add_group_members_matching(
         .await
         .map_err(|e| errors::from_bi("add members", e))?;
     let note = format!("all {} identities matching \"{}\"", found.total, filter.q);
-    record_membership(
-        &permit,
-        crate::model::AuditAction::GroupMembersAdd,
-        &group,
-        &result,
-        note,
-    )
-    .await;
+    record_membership(&permit, AuditAction::GroupMembersAdd, &group, &result, note).await;
     Ok(result)
 }
 
@@ -332,14 +320,8 @@ pub(super) async fn join_recorded(
         result.calls += changed.calls;
         let outcome = one_change(&changed);
         let name = outcome.clone().unwrap_or_default();
-        let event = Event::new(
-            crate::model::AuditAction::GroupMembersAdd,
-            realm,
-            &group,
-            &name,
-            note,
-        )
-        .with_subjects(vec![identity.to_string()]);
+        let event = Event::new(AuditAction::GroupMembersAdd, realm, &group, &name, note)
+            .with_subjects(vec![identity.to_string()]);
         match super::checks::recorded(permit, event, outcome).await {
             Ok(_) => {
                 result.changed += 1;
@@ -368,7 +350,7 @@ pub async fn remove_identity_from_group(
     let outcome = one_change(&changed);
     let name = outcome.clone().unwrap_or_default();
     let event = Event::new(
-        crate::model::AuditAction::GroupMembersRemove,
+        AuditAction::GroupMembersRemove,
         &realm,
         &group,
         &name,

@@ -14,6 +14,8 @@ use super::checks::{allow_in, permit, recorded, state};
 use super::errors;
 #[cfg(feature = "ssr")]
 use crate::audit::Event;
+#[cfg(feature = "ssr")]
+use crate::model::AuditAction;
 
 /// An identity's passkeys and invitations (newest first), and the realm's authenticator configurations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,15 +157,15 @@ pub(super) async fn invite(
     let (username, enrollment) = after_change(realm, identity).await;
     let (action, detail) = match (&made, link) {
         (Ok(m), false) if m.credential_binding_job.state == "FAILED_TO_SEND" => (
-            crate::model::AuditAction::PasskeyInvite,
+            AuditAction::PasskeyInvite,
             "invitation by email: BI could not send it".to_string(),
         ),
         (_, false) => (
-            crate::model::AuditAction::PasskeyInvite,
+            AuditAction::PasskeyInvite,
             "invitation sent by email".to_string(),
         ),
         (_, true) => (
-            crate::model::AuditAction::PasskeyLink,
+            AuditAction::PasskeyLink,
             "enrollment link made for the operator".to_string(),
         ),
     };
@@ -217,7 +219,7 @@ pub async fn revoke_passkey_invitation(
     revoked(
         &permit,
         &identity,
-        crate::model::AuditAction::PasskeyInviteRevoke,
+        AuditAction::PasskeyInviteRevoke,
         detail,
         outcome,
         "revoke the invitation",
@@ -240,7 +242,7 @@ pub async fn revoke_passkey(
     revoked(
         &permit,
         &identity,
-        crate::model::AuditAction::PasskeyRevoke,
+        AuditAction::PasskeyRevoke,
         detail,
         outcome,
         "revoke the passkey",
