@@ -5,13 +5,44 @@
 #   (Playwright + Debian chromium) against a console started on a fresh sandbox with three test operators.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/setup.sh --browser
 export PATH="$HOME/.cargo/bin:$PATH"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/bi-console/target}"
 # cargo-leptos builds with this flag; the same flag lets plain cargo reuse its build.
 export RUSTFLAGS="--cfg erase_components"
-log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+started=$SECONDS phase_started=$SECONDS
+# Each phase's wall time, printed as the next one starts (and a summary at the end).
+timings=()
+log() {
+  if [ -n "${phase:-}" ]; then timings+=("$(printf '%5ds  %s' $((SECONDS - phase_started)) "$phase")"); fi
+  phase="$*" phase_started=$SECONDS
+  printf '\033[1m==> %s\033[0m\n' "$*"
+}
 
+# cargo-leptos answers 0 even when the build it starts fails (the browser tests then run an older build, or none):
+# each of its runs is read back, and a build error or a test run that did not happen fails the command.
+checked() {
+  local out status=0
+  out=$(mktemp)
+  "$@" 2>&1 | tee "$out" || status=$?
+  if [ "$status" -ne 0 ] || grep -Eq '^error(\[E[0-9]+\])?:|could not compile' "$out"; then
+    rm -f "$out"
+    echo "failed: $*" >&2
+    exit 1
+  fi
+  case "$*" in
+    *end-to-end*)
+      if ! grep -Eq '^ +[0-9]+ passed' "$out" || grep -Eq '^ +[0-9]+ (failed|flaky)' "$out"; then
+        rm -f "$out"
+        echo "the browser tests did not all run and pass: $*" >&2
+        exit 1
+      fi
+      ;;
+  esac
+  rm -f "$out"
+}
+
+log "setup (installs only what is missing)"
+./scripts/setup.sh --browser
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "clippy (ssr)"
@@ -22,10 +53,10 @@ log "clippy (hydrate, split by route, as release builds are)"
 cargo clippy --lib --features hydrate,split --target wasm32-unknown-unknown -- -D warnings
 
 log "unit and integration tests"
-cargo leptos test
+checked cargo leptos test
 
 log "browser tests on a fresh sandbox"
-cargo leptos build
+checked cargo leptos build
 data_dirs=()
 trap 'rm -rf "${data_dirs[@]}"' EXIT
 random() { od -An -N8 -tx1 /dev/urandom | tr -d ' \n'; }
@@ -49,8 +80,9 @@ fresh_sandbox() {
 
 log "browser tests: every flow, on the build split by route (as \`./scripts/run.sh --release\` builds it)"
 fresh_sandbox
-E2E_ONLY="" cargo leptos end-to-end --split --features split
+E2E_ONLY="" checked cargo leptos end-to-end --split --features split
 log "browser tests: the shell, the Identities list and its tools, before and after the wasm, on the unsplit build"
 fresh_sandbox
-E2E_ONLY="1-shell.spec.ts,2-identities.spec.ts,9-before-the-app.spec.ts" cargo leptos end-to-end
+E2E_ONLY="1-shell.spec.ts,2-identities.spec.ts,9-before-the-app.spec.ts" checked cargo leptos end-to-end
 log "all tests passed"
+printf '%s\n' "${timings[@]}" "$(printf '%5ds  total' $((SECONDS - started)))"

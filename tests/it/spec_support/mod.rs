@@ -8,7 +8,7 @@ use axum::http::Method;
 use serde_json::{json, Value};
 
 /// BI's published OpenAPI document, as BI publishes it.
-pub const SPEC: &str = include_str!("../spec/bi-openapi.yaml");
+pub const SPEC: &str = include_str!("../../spec/bi-openapi.yaml");
 pub struct Spec {
     doc: Value,
 }

@@ -5,7 +5,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -329,7 +329,6 @@ async fn a_file_is_planned_row_by_row_applied_as_a_job_and_then_plans_nothing() 
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["username"], "new.three");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -401,7 +400,6 @@ async fn bad_files_are_refused_with_the_reason_and_helpdesk_imports_only_new_ide
         "the page says how many more: {page}"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -416,10 +414,8 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
         .collect();
     let id = upload(&c, &t, "restart.csv", &file).await.unwrap();
     // As if the console had stopped mid-apply: the first 10 rows done (their outcome kept), the job gone.
-    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
-    let imports = bi_console::transfer::store::Imports::open(db.clone())
-        .await
-        .unwrap();
+    let db = bi_console::db::open(&dir).await.unwrap();
+    let imports = bi_console::transfer::store::Imports::new(db.clone());
     for line in 2..12 {
         imports
             .row_done(&id, line, "ok", None, Some("0000000000000000"))
@@ -454,10 +450,8 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let done = finished(&c, &t, &id).await;
     assert_eq!(done.state, IMPORT_DONE, "{done:?}");
-    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
-    let imports = bi_console::transfer::store::Imports::open(db.clone())
-        .await
-        .unwrap();
+    let db = bi_console::db::open(&dir).await.unwrap();
+    let imports = bi_console::transfer::store::Imports::new(db.clone());
     assert!(
         imports.header(old.id()).await.unwrap().is_none(),
         "the abandoned plan is forgotten"
@@ -505,7 +499,6 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
         assert!(stopped.done < stopped.total);
     }
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The command line, with the same engine: export, then import of that file plans nothing; a file with an error
@@ -600,7 +593,6 @@ fn the_command_line_exports_plans_and_applies_with_exit_codes() {
     let still: Vec<&str> = after.lines().filter(|l| l.contains(",active,")).collect();
     assert_eq!(still.len(), 1, "{still:?}");
     assert!(still[0].starts_with("cli.new,"), "{still:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -645,7 +637,6 @@ async fn an_import_can_send_passkey_invitations_to_the_identities_it_creates() {
         .clone();
     assert_eq!(one.enrollment_status.as_deref(), Some("PENDING"));
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// An identity made at BI since the index was last refreshed is planned as a create; BI refuses it as taken, and
@@ -695,7 +686,6 @@ async fn a_create_refused_as_taken_by_the_same_values_is_the_rows_result() {
         Some(made_elsewhere.id.as_str())
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// "Make the groups' membership match the file": members the file does not list in a group it names are removed;
@@ -762,7 +752,6 @@ async fn the_groups_membership_can_be_made_to_match_the_file() {
     expected.sort();
     assert_eq!(after, expected);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Uploads `text` as an admin with "suspend the identities not in the file".
@@ -925,7 +914,6 @@ async fn identities_not_in_the_file_are_suspended_only_by_an_admin_and_after_typ
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("not in the file of an import"), "{body}");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -1024,10 +1012,8 @@ async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_
     let id = upload(&admin, &t, "c.csv", "username,name\napplier.c1,C One\n")
         .await
         .unwrap();
-    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
-    let imports = bi_console::transfer::store::Imports::open(db.clone())
-        .await
-        .unwrap();
+    let db = bi_console::db::open(&dir).await.unwrap();
+    let imports = bi_console::transfer::store::Imports::new(db.clone());
     let as_admin = bi_console::model::OperatorView {
         username: "admin".into(),
         role: bi_console::model::Role::Admin,
@@ -1088,5 +1074,4 @@ async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_
         "nothing written"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,7 +3,7 @@
 
 #![cfg(all(feature = "ssr", unix))]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -120,7 +120,6 @@ async fn sigterm_finishes_requests_in_flight_then_exits_cleanly() {
         c.get(format!("{base}/login")).send().await.is_err(),
         "no longer accepting"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -130,5 +129,4 @@ async fn ctrl_c_stops_it_too() {
     signal(&child, libc::SIGINT);
     let exit = wait_exit(&mut child, Duration::from_secs(15)).expect("exited after SIGINT");
     assert!(exit.success(), "{exit:?}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

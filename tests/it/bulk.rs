@@ -2,7 +2,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use bi_console::api::bulk;
 use bi_console::bi::wire::ListQuery;

@@ -4,7 +4,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use bi_console::api::members;
 use bi_console::bi::wire::{GroupWrite, ListQuery};

@@ -4,7 +4,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use bi_console::bi::wire::{IdentityWrite, JobTemplate, JobWrite, ListQuery};
 use bi_console::bi::BiError;

@@ -5,7 +5,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use bi_console::api::*;
 use bi_console::model::{AfterCreate, IdentityInput};
@@ -193,7 +193,6 @@ async fn the_identity_joins_its_groups_and_is_sent_an_invitation_each_part_repor
     let quiet = store.get_identity(&realm, &id).await.unwrap();
     assert_eq!(quiet.enrollment_status.as_deref(), Some("UNENROLLED"));
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -266,7 +265,6 @@ async fn unknown_groups_protected_groups_and_foreign_configurations_write_nothin
     assert!(body.contains("\"field\":\"username\""), "{body}");
     assert_eq!(members().await, before);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -325,7 +323,6 @@ async fn the_configuration_used_last_is_the_realms_default() {
     sign_in(&other, &t.base, "helpdesk", common::HELPDESK_PASSWORD).await;
     assert_eq!(options(other).await.default_config, kiosk.id);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Posts the Add form as a browser without JavaScript would: Plain Person, with `then` (groups, invitation).
@@ -397,5 +394,4 @@ async fn a_plain_form_post_with_an_unknown_group_comes_back_with_what_was_typed(
     );
     assert!(page.contains("Passkey invitation sent to plain@acme.example"));
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }

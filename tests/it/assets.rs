@@ -4,7 +4,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,7 @@ fn site(dir: &std::path::Path, hashed: bool) -> leptos::config::LeptosOptions {
 async fn signed_in_console(
     tag: &str,
 ) -> (
-    std::path::PathBuf,
+    common::TestDir,
     common::TestConsole,
     reqwest::Client,
     String,
@@ -168,15 +168,13 @@ async fn static_files_answer_at_once_on_a_kept_alive_connection_and_are_kept_for
     assert_eq!(&body[..2], &[0x1f, 0x8b]);
     assert!(body.len() > 1024, "{} bytes", body.len());
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&plain_dir);
 }
 
 /// The Identities page sends its rows whole once, in the table's HTML; its data for hydration holds each row's id
 /// and username alone (the browser does not draw those rows again).
 #[tokio::test]
 async fn the_identities_page_sends_its_rows_whole_once() {
-    let (dir, t, signed_in, page) = signed_in_console("assets-rows").await;
+    let (_dir, t, signed_in, page) = signed_in_console("assets-rows").await;
     let html = page_text(&signed_in, &page).await;
     let (drawn, data) = html
         .split_once("__RESOLVED_RESOURCES[")
@@ -188,7 +186,6 @@ async fn the_identities_page_sends_its_rows_whole_once() {
     assert!(!data.contains("acme.example"), "{data}");
     assert!(!data.contains("Ada Lovelace"), "{data}");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `n` GETs of `url`, each answered 200: how many answers' Content-Security-Policy carries a nonce.
@@ -208,7 +205,7 @@ async fn with_nonce(c: reqwest::Client, url: String, n: usize) -> usize {
 /// never becomes interactive), and a file never carries a page's policy.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn static_files_served_while_pages_render_leave_each_page_its_policy() {
-    let (dir, t, signed_in, page) = signed_in_console("assets-concurrent").await;
+    let (_dir, t, signed_in, page) = signed_in_console("assets-concurrent").await;
     let file = format!("{}/pkg/bi-console.0123abcd.css", t.base);
     // 4 clients ask for a file 150 times each while 2 load the page 40 times each; each counts the answers whose
     // policy carries a nonce.
@@ -245,5 +242,4 @@ async fn static_files_served_while_pages_render_leave_each_page_its_policy() {
     assert!(csp.contains("'nonce-"), "{csp}");
     assert!(res.text().await.unwrap().contains("Page not found"));
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }

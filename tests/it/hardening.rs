@@ -5,7 +5,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use bi_console::api::*;
 use bi_console::bi::wire::{GroupWrite, IdentityWrite, ListQuery};
@@ -58,7 +58,6 @@ async fn after_sign_in_the_browser_stays_on_the_console() {
         "/realms/x/groups?page=2"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 async fn whoami_status(c: &reqwest::Client, base: &str) -> (u16, String) {
@@ -134,7 +133,6 @@ async fn operators_changed_on_file_apply_to_live_sessions() {
     edit(&|r| r.retain(|o| o["username"] != "alan"));
     assert_eq!(whoami_status(&alan, &t.base).await.0, 401);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -157,7 +155,6 @@ async fn what_is_typed_as_a_username_cannot_forge_a_log_line_or_reach_the_log() 
     assert!(!logged.contains(password_in_the_wrong_field));
     assert!(!logged.contains("nobody"));
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -237,7 +234,6 @@ async fn the_sign_in_guard_cannot_be_walked_around_with_dot_segments() {
     let (status, _) = raw_get(&t.base, &format!("/realms/{realm}/identities")).await;
     assert_eq!(status, 303);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -322,7 +318,6 @@ async fn signed_in_pages_are_not_cached_and_unknown_hosts_are_refused() {
         .unwrap();
     assert_eq!(res.status(), 200);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 
     // Served as https behind a proxy: Strict-Transport-Security, and the public host is accepted.
     let dir = temp_dir("hard-hsts");
@@ -341,7 +336,6 @@ async fn signed_in_pages_are_not_cached_and_unknown_hosts_are_refused() {
         .unwrap()
         .starts_with("max-age="));
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[cfg(unix)]
@@ -372,7 +366,6 @@ async fn the_data_directory_is_the_owners_only_even_when_it_was_not() {
         assert_eq!(mode(f), 0o600, "{}", f.display());
     }
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -457,10 +450,7 @@ async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothin
         Vec::<String>::new(),
         "nothing reached BI"
     );
-    let audit =
-        bi_console::audit::AuditLog::open(bi_console::audit::open_console_db(&dir).await.unwrap())
-            .await
-            .unwrap();
+    let audit = bi_console::audit::AuditLog::new(bi_console::db::open(&dir).await.unwrap());
     let entries = audit.list(&Default::default(), None, 1, 10).await.unwrap();
     assert_eq!(
         entries.total, 0,
@@ -482,7 +472,6 @@ async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothin
     .await;
     assert_eq!(status, 200, "{body}");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -532,7 +521,6 @@ async fn an_edits_audit_entry_says_what_bi_held_not_what_the_browser_claimed() {
     assert!(e.detail.contains("Ada King"), "{}", e.detail);
     assert!(!e.detail.contains("Somebody Else"), "{}", e.detail);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn quick_retries(c: bi_console::bi::Client) -> bi_console::bi::Client {
@@ -959,7 +947,6 @@ async fn an_operator_limited_to_realms_and_protected_groups_are_refused_and_reco
         "{refused:?}"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -1006,7 +993,6 @@ async fn the_sign_in_form_keeps_what_was_typed_without_putting_it_in_the_address
         "prefilled, escaped"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -1103,7 +1089,6 @@ async fn a_crafted_link_cannot_make_a_form_show_a_message_and_a_failed_post_come
     assert!(!second.contains("Ada &lt;Bad&gt;"), "shown once");
     assert!(!second.contains("must not contain"), "shown once");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -1202,7 +1187,6 @@ async fn one_request_id_is_in_the_answer_the_error_the_log_and_the_audit_entry()
         "inside the request's span: {line}"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A server function whose BI call failed answers with a status that keeps BI's meaning: 404 for an identity that
@@ -1232,7 +1216,6 @@ async fn a_failed_bi_call_answers_with_a_status_that_keeps_its_meaning() {
     assert_eq!(status, 502, "{body}");
     assert!(body.contains("BI had a problem"), "{body}");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The ids of the usernames given, in the default realm of the sandbox.
@@ -1414,7 +1397,6 @@ async fn a_member_of_a_protected_group_is_changed_by_an_admin_only() {
     let refused = common::audited(&admin, &t.base, "helpdesk", "refused.protected_identity").await;
     assert_eq!(refused.len(), 4, "each refusal recorded: {refused:?}");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -1448,7 +1430,7 @@ async fn strange_realms_and_searches_are_refused_as_bad_input_and_refusals_keep_
     )
     .await;
     assert!(status == 200 || status == 404, "{status}");
-    let db = bi_console::audit::open_console_db(&dir).await.unwrap();
+    let db = bi_console::db::open(&dir).await.unwrap();
     let mut left = 1;
     for _ in 0..50 {
         left = sqlx::query_scalar::<_, i64>(
@@ -1509,5 +1491,4 @@ async fn strange_realms_and_searches_are_refused_as_bad_input_and_refusals_keep_
     .await;
     assert_eq!(status, 404, "{body}");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }

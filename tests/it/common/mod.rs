@@ -138,8 +138,30 @@ pub fn operators() -> String {
     .clone()
 }
 
-pub fn temp_dir(tag: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("bi-console-{tag}-{:016x}", rand::random::<u64>()))
+/// A data directory of a test's own, removed when the test ends (passed or failed).
+pub struct TestDir(PathBuf);
+
+impl std::ops::Deref for TestDir {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for TestDir {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TestDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn temp_dir(tag: &str) -> TestDir {
+    TestDir(std::env::temp_dir().join(format!("bi-console-{tag}-{:016x}", rand::random::<u64>())))
 }
 
 pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> TestConsole {

@@ -5,7 +5,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use bi_console::api::*;
 use common::{browser, call, every_call, page_text, post_raw, sign_in, start_console, temp_dir};
@@ -55,7 +55,6 @@ async fn without_a_session_pages_redirect_and_every_server_function_answers_401(
         200
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -146,7 +145,6 @@ async fn a_viewer_cannot_write_even_with_a_forged_call_and_helpdesk_only_what_it
         Some("suspended")
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -243,7 +241,6 @@ async fn cross_site_posts_are_refused() {
         "every inline script carries the nonce"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -294,7 +291,6 @@ async fn failed_sign_ins_are_throttled_with_a_generic_message() {
     let login = page_text(&c, format!("{}/login?error=throttled", t.base)).await;
     assert!(login.contains("Too many failed sign-ins"));
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn session_cookie(res: &reqwest::Response) -> Option<String> {
@@ -368,7 +364,6 @@ async fn sessions_rotate_at_sign_in_end_at_sign_out_and_survive_a_restart() {
     assert_eq!(res.headers()["location"], "/login?signed_out=1");
     assert_eq!(signed_in_status(&again.base, &second, &realm).await, 303);
     again.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -380,7 +375,6 @@ async fn secure_cookies_when_served_over_https() {
     let cookie = raw_sign_in(&t.base, None, "admin", common::ADMIN_PASSWORD).await;
     assert!(cookie.contains("Secure"), "{cookie}");
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A real redis-server on a random port, stopped when dropped.
@@ -460,8 +454,6 @@ async fn two_replicas_share_sessions_through_redis() {
     );
     a.stop();
     b.stop();
-    let _ = std::fs::remove_dir_all(&dir_a);
-    let _ = std::fs::remove_dir_all(&dir_b);
 }
 
 /// A forwarding proxy of the test's own, as a TLS proxy in front of the console would be: it connects to the console
@@ -582,7 +574,6 @@ async fn behind_a_trusted_proxy_each_client_is_throttled_by_its_own_address() {
         "walled as itself: {to}"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -606,5 +597,4 @@ async fn an_operator_who_signed_in_from_an_address_is_never_walled_there() {
         "/"
     );
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }

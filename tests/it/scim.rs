@@ -4,7 +4,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use bi_console::api::*;
 use common::{browser, call, sign_in, start_console, temp_dir, TestConsole};
@@ -409,7 +409,6 @@ async fn users_are_created_read_listed_patched_replaced_and_deleted_with_scim_er
     let (s, _, _) = scim.send(reqwest::Method::DELETE, &user, None).await;
     assert_eq!(s, 404);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -595,7 +594,6 @@ async fn groups_are_created_renamed_filled_emptied_and_deleted_without_returning
     error(404, &answer, None);
     assert_eq!(scim.get(&format!("/Users/{}", ids[2])).await.0, 200);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -669,7 +667,6 @@ async fn the_discovery_documents_say_what_the_server_supports() {
     assert_eq!(s, 404);
     error(404, &answer, None);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -742,7 +739,6 @@ async fn a_generic_client_walks_discovery_and_asks_for_the_attributes_it_wants()
     assert_eq!(s, 405);
     error(405, &body, None);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -842,5 +838,4 @@ async fn an_identity_providers_cycle_shows_in_the_console() {
     let (status, _) = call(&c, &t.base, GetIdentity::PATH, &console(id.clone())).await;
     assert_ne!(status, 200);
     t.stop();
-    let _ = std::fs::remove_dir_all(&dir);
 }

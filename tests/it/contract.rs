@@ -9,8 +9,8 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
-mod spec_support;
+use crate::common;
+use crate::spec_support;
 
 use spec_support::*;
 

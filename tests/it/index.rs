@@ -5,7 +5,7 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
+use crate::common;
 
 use std::collections::HashSet;
 
@@ -16,10 +16,8 @@ use common::permit;
 use leptos::server_fn::ServerFn;
 
 async fn index_for(t: &common::TestSandbox) -> DirectoryIndex {
-    let pool = bi_console::audit::open_console_db(&t.dir.join("console"))
-        .await
-        .unwrap();
-    DirectoryIndex::open(pool).await.unwrap()
+    let pool = bi_console::db::open(&t.dir.join("console")).await.unwrap();
+    DirectoryIndex::new(pool)
 }
 
 fn text(q: &str) -> IdentityFilter {
@@ -302,9 +300,7 @@ async fn the_consoles_own_writes_appear_at_once() {
     .await;
     assert_ne!(status, 200, "{body}");
     assert!(body.contains("\"status\":404"), "{body}");
-    let index = DirectoryIndex::open(bi_console::audit::open_console_db(&dir).await.unwrap())
-        .await
-        .unwrap();
+    let index = DirectoryIndex::new(bi_console::db::open(&dir).await.unwrap());
     assert!(found(&index, &realm, &text("indexed")).await.is_empty());
 }
 
@@ -534,9 +530,7 @@ async fn a_row_the_console_writes_while_a_refresh_runs_is_kept() {
     let index = std::sync::Arc::new(index_for(&t).await);
     let c = std::sync::Arc::new(t.client());
     index.refresh(&c, &realm).await.unwrap();
-    let pool = bi_console::audit::open_console_db(&t.dir.join("console"))
-        .await
-        .unwrap();
+    let pool = bi_console::db::open(&t.dir.join("console")).await.unwrap();
     let generation = || async {
         sqlx::query_scalar::<_, i64>("SELECT gen FROM ix_realms WHERE realm_id = ?")
             .bind(&realm)

@@ -4,8 +4,8 @@
 
 #![cfg(feature = "ssr")]
 
-mod common;
-mod spec_support;
+use crate::common;
+use crate::spec_support;
 
 use serde_json::{json, Value};
 use spec_support::*;

@@ -1,0 +1,25 @@
+//! The integration tests, one binary (each file of its own would link the whole crate again): the real BI client
+//! against the sandbox over HTTP, and the whole console over HTTP. The tests that measure their own process (its
+//! allocator, its log lines, a burst of sign-ins) are binaries of their own beside this one.
+
+#![cfg(feature = "ssr")]
+
+mod common;
+mod spec_support;
+
+mod access;
+mod add_identity;
+mod assets;
+mod bi_client;
+mod bulk;
+mod contract;
+mod faults;
+mod hardening;
+mod import;
+mod index;
+mod invitation_runs;
+mod membership;
+mod passkeys;
+mod scim;
+mod scim_contract;
+mod shutdown;
