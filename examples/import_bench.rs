@@ -140,10 +140,10 @@ async fn main() {
         timeout: Duration::from_secs(60),
     })
     .unwrap();
-    let pool = bi_console::audit::open_console_db(&dir.join("console"))
+    let pool = bi_console::db::open(&dir.join("console"))
         .await
         .expect("db");
-    let index = DirectoryIndex::open(pool.clone()).await.expect("index");
+    let index = DirectoryIndex::new(pool.clone());
     let indexing = Instant::now();
     index.refresh(&client, &realm).await.expect("index");
     let indexed = indexing.elapsed();
@@ -154,15 +154,8 @@ async fn main() {
         default_realm: realm.clone(),
     };
     let s = AppState::new(client, info)
-        .with_audit(
-            bi_console::audit::AuditLog::open(pool.clone())
-                .await
-                .unwrap(),
-        )
-        .with_imports(
-            Imports::open(pool.clone()).await.unwrap(),
-            Limits::default(),
-        )
+        .with_audit(bi_console::audit::AuditLog::new(pool.clone()))
+        .with_imports(Imports::new(pool.clone()), Limits::default())
         .with_index(index, Duration::from_secs(3600));
     let groups: Vec<String> = store
         .list_groups(&realm, 0, GROUPS as u32)

@@ -81,10 +81,10 @@ async fn main() {
         timeout: Duration::from_secs(60),
     })
     .unwrap();
-    let pool = bi_console::audit::open_console_db(&dir.join("console"))
+    let pool = bi_console::db::open(&dir.join("console"))
         .await
         .expect("console db");
-    let index = DirectoryIndex::open(pool).await.expect("index");
+    let index = DirectoryIndex::new(pool);
 
     let rss_before = peak_rss_mib();
     let started = Instant::now();

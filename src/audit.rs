@@ -1,34 +1,13 @@
 //! The audit log: every write made through the console, with time, operator, action, realm, target, what changed,
-//! the result (ok, or BI's error code) and the request id. SQLite through sqlx, in plain SQL that Postgres accepts
-//! too (text keys and times, no engine-specific types). Membership changes also link each identity they touched
+//! the result (ok, or BI's error code) and the request id, in the console's database (its tables in `db`'s
+//! migrations). Membership changes also link each identity they touched
 //! (`audit_subjects`), so an identity's Activity shows the groups it joined or left.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+
+use crate::db::{DbRow, Pool, StoreError};
 
 use crate::model::{AuditEntry, AuditFilter, PageView};
-
-/// Plain SQL that SQLite and Postgres both accept.
-pub const SCHEMA: [&str; 4] = [
-    "CREATE TABLE IF NOT EXISTS audit_events (
-        id TEXT PRIMARY KEY,
-        at TEXT NOT NULL,
-        operator TEXT NOT NULL,
-        action TEXT NOT NULL,
-        realm TEXT NOT NULL,
-        target_id TEXT NOT NULL,
-        target_name TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        result TEXT NOT NULL,
-        request_id TEXT NOT NULL
-    )",
-    "CREATE INDEX IF NOT EXISTS audit_events_at ON audit_events (at, id)",
-    "CREATE INDEX IF NOT EXISTS audit_events_target ON audit_events (target_id, at)",
-    "CREATE TABLE IF NOT EXISTS audit_subjects (
-        subject_id TEXT NOT NULL,
-        event_id TEXT NOT NULL REFERENCES audit_events (id),
-        PRIMARY KEY (subject_id, event_id)
-    )",
-];
 
 /// A write to record.
 #[derive(Debug, Clone)]
@@ -70,7 +49,7 @@ impl Event {
 
 #[derive(Debug, Clone)]
 pub struct AuditLog {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 /// The time of an entry, in microseconds, strictly later than the entry before it in this process: entries made
@@ -91,7 +70,7 @@ fn now() -> String {
         .to_string()
 }
 
-fn entry(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
+fn entry(r: &DbRow) -> AuditEntry {
     AuditEntry {
         id: r.get("id"),
         at: r.get("at"),
@@ -128,12 +107,9 @@ fn realm_clause(realms: Option<&[String]>) -> String {
 }
 
 impl AuditLog {
-    /// Creates the tables when missing.
-    pub async fn open(pool: SqlitePool) -> Result<AuditLog, sqlx::Error> {
-        for statement in SCHEMA {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        Ok(AuditLog { pool })
+    /// The audit log in the console's database (see `db`).
+    pub fn new(pool: Pool) -> AuditLog {
+        AuditLog { pool }
     }
 
     /// Records one event. A failure to write is logged (with everything the entry would have held) and does not
@@ -182,7 +158,7 @@ impl AuditLog {
         realms: Option<&[String]>,
         page: u32,
         size: u32,
-    ) -> Result<PageView<AuditEntry>, sqlx::Error> {
+    ) -> Result<PageView<AuditEntry>, StoreError> {
         let target_like = format!("%{}%", filter.target.trim().to_lowercase());
         let to = if filter.to.is_empty() {
             String::new()
@@ -234,7 +210,7 @@ impl AuditLog {
         id: &str,
         realms: Option<&[String]>,
         limit: u32,
-    ) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         let sql = format!(
             "SELECT * FROM audit_events WHERE (target_id = ? \
              OR id IN (SELECT event_id FROM audit_subjects WHERE subject_id = ?)){} \
@@ -249,50 +225,6 @@ impl AuditLog {
     }
 }
 
-/// Why the console's own database could not be opened or prepared.
-#[derive(Debug, thiserror::Error)]
-pub enum ConsoleDbError {
-    #[error("cannot create {}: {source}", path.display())]
-    Dir {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("cannot open {}: {source}", path.display())]
-    Open {
-        path: std::path::PathBuf,
-        source: sqlx::Error,
-    },
-    #[error("cannot prepare the audit log: {0}")]
-    Audit(sqlx::Error),
-    #[error("cannot prepare the directory index: {0}")]
-    Index(sqlx::Error),
-    #[error("cannot prepare the realm preferences: {0}")]
-    Preferences(sqlx::Error),
-    #[error("cannot prepare the imports: {0}")]
-    Imports(sqlx::Error),
-}
-
-/// The console's own database (audit log, sessions) in the data directory.
-pub async fn open_console_db(data_dir: &std::path::Path) -> Result<SqlitePool, ConsoleDbError> {
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-    std::fs::create_dir_all(data_dir).map_err(|source| ConsoleDbError::Dir {
-        path: data_dir.to_path_buf(),
-        source,
-    })?;
-    let path = data_dir.join("console.db");
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-        .busy_timeout(std::time::Duration::from_secs(5));
-    SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .map_err(|source| ConsoleDbError::Open { path, source })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,9 +233,7 @@ mod tests {
     async fn records_filters_and_activity() {
         let dir =
             std::env::temp_dir().join(format!("bi-console-audit-{:x}", rand::random::<u64>()));
-        let log = AuditLog::open(open_console_db(&dir).await.unwrap())
-            .await
-            .unwrap();
+        let log = AuditLog::new(crate::db::open(&dir).await.unwrap());
         log.record(
             "ada",
             Event {

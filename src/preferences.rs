@@ -1,28 +1,20 @@
 //! What the console remembers for each realm on behalf of its operators, in its own database: today the
 //! authenticator configuration last used to send a passkey invitation, which the next invitation starts from.
 
-use sqlx::SqlitePool;
-
-/// Plain SQL that SQLite and Postgres both accept.
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS realm_preferences (
-    realm_id TEXT NOT NULL,
-    name     TEXT NOT NULL,
-    value    TEXT NOT NULL,
-    PRIMARY KEY (realm_id, name)
-)";
+use crate::db::Pool;
 
 /// The authenticator configuration last used in a realm to send an invitation.
 pub const INVITATION_CONFIG: &str = "invitation_config";
 
 #[derive(Clone)]
 pub struct Preferences {
-    pool: SqlitePool,
+    pool: Pool,
 }
 
 impl Preferences {
-    pub async fn open(pool: SqlitePool) -> Result<Preferences, sqlx::Error> {
-        sqlx::query(SCHEMA).execute(&pool).await?;
-        Ok(Preferences { pool })
+    /// The preferences in `pool` (the console's database; their table in `db`'s migrations).
+    pub fn new(pool: Pool) -> Preferences {
+        Preferences { pool }
     }
 
     /// The value remembered for `realm`, if any. A failure to read is logged and answers none: a preference only
@@ -63,9 +55,7 @@ mod tests {
     #[tokio::test]
     async fn remembers_per_realm_and_replaces() {
         let dir = std::env::temp_dir().join(format!("bi-console-prefs-{:x}", rand::random::<u64>()));
-        let prefs = Preferences::open(crate::audit::open_console_db(&dir).await.unwrap())
-            .await
-            .unwrap();
+        let prefs = Preferences::new(crate::db::open(&dir).await.unwrap());
         assert_eq!(prefs.get("r1", INVITATION_CONFIG).await, None);
         prefs.set("r1", INVITATION_CONFIG, "c1").await;
         prefs.set("r2", INVITATION_CONFIG, "c9").await;

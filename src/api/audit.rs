@@ -12,7 +12,7 @@ fn log() -> Result<crate::audit::AuditLog, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn read_failed(e: sqlx::Error) -> AppError {
+fn read_failed(e: crate::db::StoreError) -> AppError {
     let request_id = super::errors::current_request_id();
     tracing::error!(%request_id, error = %e, "audit log read failed");
     AppError {

@@ -20,7 +20,7 @@ pub async fn run_import(s: crate::state::AppState, id: String) {
     s.import_jobs.release(&id);
 }
 
-async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), sqlx::Error> {
+async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), crate::db::StoreError> {
     use crate::model::{IMPORT_CANCELLED, IMPORT_CANCELLING, IMPORT_DONE};
     let Some(imports) = s.imports.clone() else {
         return Ok(());
@@ -80,7 +80,7 @@ const ROUNDS: usize = 3;
 
 /// One pass over what is left of an import: the groups to create, the rows, then the memberships. False when it was
 /// cancelled.
-async fn pass<F, Fut>(job: &Job<'_>, stopped: &F) -> Result<bool, sqlx::Error>
+async fn pass<F, Fut>(job: &Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -390,7 +390,7 @@ impl Job<'_> {
     }
 
     /// Passkey invitations by email to the identities the import created (batches, as the list's bulk action).
-    async fn invite_created(&self) -> Result<(), sqlx::Error> {
+    async fn invite_created(&self) -> Result<(), crate::db::StoreError> {
         // Once only, also when a restart comes between sending them and the end of the job.
         if let Some(v) = self.imports.view(self.id, "", 1, 1).await? {
             if v.invitations.is_some() || v.invitations_error.is_some() {

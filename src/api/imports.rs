@@ -167,7 +167,7 @@ fn imports() -> Result<crate::transfer::store::Imports, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn db_failed(e: sqlx::Error) -> AppError {
+fn db_failed(e: crate::db::StoreError) -> AppError {
     tracing::error!(error = %e, "import store failed");
     AppError::new("The console could not read or keep the import; see the server log.")
 }

@@ -226,7 +226,7 @@ pub async fn refresh_index(realm: String) -> Result<IndexState, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) fn index_failed(e: sqlx::Error) -> AppError {
+pub(crate) fn index_failed(e: crate::db::StoreError) -> AppError {
     let request_id = errors::current_request_id();
     tracing::error!(%request_id, error = %e, "directory index read failed");
     AppError {

@@ -2,29 +2,14 @@
 //! of the name or description (a realm has thousands of groups, not millions: a scan of the folded text suffices),
 //! sorted by name, member count or creation. Member counts come from BI's `:listMembers` with `page_size=1`.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Connection, Row, SqliteConnection};
+use sqlx::{Connection, Row};
+
+use crate::db::{Conn, DbRow, StoreError};
 
 use super::{fold, like_pattern, matcher, DirectoryIndex, IndexError, Match, RefreshReport};
 use crate::bi::wire::ListQuery;
 use crate::bi::Client;
 use crate::model::{Group, GroupListing, PageView, Sort, SortKey};
-
-pub(super) const SCHEMA: [&str; 2] = [
-    "CREATE TABLE IF NOT EXISTS ix_groups (
-        rowid        INTEGER PRIMARY KEY,
-        realm_id     TEXT NOT NULL,
-        id           TEXT NOT NULL,
-        display_name TEXT NOT NULL,
-        description  TEXT NOT NULL,
-        members      INTEGER,
-        create_time  TEXT NOT NULL,
-        update_time  TEXT NOT NULL,
-        folded       TEXT NOT NULL,
-        UNIQUE (realm_id, id)
-    )",
-    "CREATE INDEX IF NOT EXISTS ix_groups_name ON ix_groups (realm_id, display_name)",
-];
 
 /// Member counts asked of BI at once while refreshing.
 const PARALLEL_COUNTS: usize = 4;
@@ -35,13 +20,9 @@ impl DirectoryIndex {
         &self,
         client: &Client,
         realm: &str,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         generation: i64,
     ) -> Result<RefreshReport, IndexError> {
-        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ix_seen_groups (id TEXT PRIMARY KEY)")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM temp.ix_seen_groups").execute(&mut *conn).await?;
         let mut query = ListQuery::whole_list();
         let mut report = RefreshReport::default();
         let one = ListQuery {
@@ -66,18 +47,16 @@ impl DirectoryIndex {
                 if upsert(&mut tx, realm, group, Some(members)).await? {
                     report.written += 1;
                 }
-                sqlx::query("INSERT OR IGNORE INTO temp.ix_seen_groups (id) VALUES (?)")
-                    .bind(&group.id)
-                    .execute(&mut *tx)
-                    .await?;
             }
+            let ids: Vec<&str> = page.items.iter().map(|g| g.id.as_str()).collect();
+            super::seen(&mut tx, "ix_groups", realm, &ids, generation).await?;
             tx.commit().await?;
             report.read += page.items.len() as u64;
             if !query.follow(page.next_page_token, page.items.is_empty()) {
                 break;
             }
         }
-        report.removed = Self::remove_unseen(conn, "ix_groups", "ix_seen_groups", realm, generation).await?;
+        report.removed = Self::remove_unseen(conn, "ix_groups", realm, generation).await?;
         Ok(report)
     }
 
@@ -89,7 +68,7 @@ impl DirectoryIndex {
         sort: Option<Sort>,
         page: u32,
         size: u32,
-    ) -> Result<PageView<GroupListing>, sqlx::Error> {
+    ) -> Result<PageView<GroupListing>, StoreError> {
         let (condition, pattern) = match matcher(q) {
             Match::All => ("", None),
             Match::Like(p) => (" AND folded LIKE ? ESCAPE '\\'", Some(p)),
@@ -97,7 +76,7 @@ impl DirectoryIndex {
             Match::Phrase(_) => (" AND folded LIKE ? ESCAPE '\\'", Some(like_pattern(&fold(q)))),
         };
         let order = match sort {
-            None => "rowid".to_string(),
+            None => "seq".to_string(),
             Some(s) => {
                 let column = match s.key {
                     SortKey::Members => "members",
@@ -125,7 +104,7 @@ impl DirectoryIndex {
 
     /// The groups of `realm` named exactly one of `names` (ignoring case), as far as the index knows them; a name may
     /// find several groups (BI does not require names to differ).
-    pub async fn groups_named(&self, realm: &str, names: &[String]) -> Result<Vec<Group>, sqlx::Error> {
+    pub async fn groups_named(&self, realm: &str, names: &[String]) -> Result<Vec<Group>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut found = Vec::new();
         for name in names {
@@ -142,23 +121,24 @@ impl DirectoryIndex {
     }
 
     /// Keeps `group` (as BI answered a write) in the index; `members` when known.
-    pub async fn put_group(&self, realm: &str, group: &Group, members: Option<u64>) -> Result<(), sqlx::Error> {
+    pub async fn put_group(&self, realm: &str, group: &Group, members: Option<u64>) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         upsert(&mut conn, realm, group, members).await?;
         super::stamp(&mut conn, "ix_groups", realm, &group.id).await
     }
 
-    pub async fn remove_group(&self, realm: &str, id: &str) -> Result<(), sqlx::Error> {
+    pub async fn remove_group(&self, realm: &str, id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM ix_groups WHERE realm_id = ? AND id = ?")
             .bind(realm)
             .bind(id)
             .execute(&self.pool)
             .await
             .map(|_| ())
+            .map_err(StoreError::from)
     }
 
     /// Adds `delta` (negative: removed) to a group's member count.
-    pub async fn count_members(&self, realm: &str, id: &str, delta: i64) -> Result<(), sqlx::Error> {
+    pub async fn count_members(&self, realm: &str, id: &str, delta: i64) -> Result<(), StoreError> {
         sqlx::query("UPDATE ix_groups SET members = MAX(0, members + ?) WHERE realm_id = ? AND id = ?")
             .bind(delta)
             .bind(realm)
@@ -166,16 +146,17 @@ impl DirectoryIndex {
             .execute(&self.pool)
             .await
             .map(|_| ())
+            .map_err(StoreError::from)
     }
 }
 
 /// Writes `group` unless the row already holds the same values; a `None` count keeps the one known.
 async fn upsert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     realm: &str,
     group: &Group,
     members: Option<u64>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, StoreError> {
     let description = group.description.clone().unwrap_or_default();
     let folded = fold(&format!("{} {description}", group.display_name));
     let written = sqlx::query(
@@ -201,7 +182,7 @@ async fn upsert(
     Ok(written > 0)
 }
 
-fn listing(r: &SqliteRow) -> GroupListing {
+fn listing(r: &DbRow) -> GroupListing {
     let some = |s: String| (!s.is_empty()).then_some(s);
     GroupListing {
         group: Group {

@@ -17,116 +17,75 @@ pub use refresh::{retry_on_contention, RefreshReport};
 use std::collections::HashSet;
 use std::sync::Mutex;
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+
+use crate::db::{Conn, DbRow, Pool, StoreError};
 
 use crate::model::{
     Identity, IdentityFilter, PageView, SortKey, Traits,
 };
 
-const SCHEMA: [&str; 18] = [
-    "CREATE TABLE IF NOT EXISTS ix_identities (
-        rowid        INTEGER PRIMARY KEY,
-        realm_id     TEXT NOT NULL,
-        id           TEXT NOT NULL,
-        username     TEXT NOT NULL,
-        display_name TEXT NOT NULL,
-        email        TEXT NOT NULL,
-        external_id  TEXT NOT NULL,
-        given_name   TEXT NOT NULL DEFAULT '',
-        family_name  TEXT NOT NULL DEFAULT '',
-        status       TEXT NOT NULL,
-        enrollment   TEXT NOT NULL,
-        create_time  TEXT NOT NULL,
-        update_time  TEXT NOT NULL,
-        folded       TEXT NOT NULL,
-        UNIQUE (realm_id, id)
-    )",
-    "CREATE INDEX IF NOT EXISTS ix_identities_sort ON ix_identities (realm_id, username)",
-    // A realm's rows in BI's listing order (the row id follows `realm_id` in every index): the unsorted page.
-    "CREATE INDEX IF NOT EXISTS ix_identities_realm ON ix_identities (realm_id)",
-    "CREATE INDEX IF NOT EXISTS ix_identities_username ON ix_identities (realm_id, username COLLATE NOCASE)",
-    "CREATE INDEX IF NOT EXISTS ix_identities_created ON ix_identities (realm_id, create_time)",
-    "CREATE INDEX IF NOT EXISTS ix_identities_updated ON ix_identities (realm_id, update_time)",
-    "CREATE INDEX IF NOT EXISTS ix_identities_name ON ix_identities (realm_id, display_name)",
-    "CREATE INDEX IF NOT EXISTS ix_identities_email ON ix_identities (realm_id, email)",
-    "CREATE INDEX IF NOT EXISTS ix_identities_state ON ix_identities (realm_id, enrollment, status)",
-    // Counts per (status, enrollment), kept by triggers: totals and the Enrollment Summary read a few rows.
-    "CREATE TABLE IF NOT EXISTS ix_counts (
-        realm_id   TEXT NOT NULL,
-        status     TEXT NOT NULL,
-        enrollment TEXT NOT NULL,
-        n          INTEGER NOT NULL,
-        PRIMARY KEY (realm_id, status, enrollment)
-    ) WITHOUT ROWID",
-    "CREATE TRIGGER IF NOT EXISTS ix_count_in AFTER INSERT ON ix_identities BEGIN
-        INSERT INTO ix_counts (realm_id, status, enrollment, n) VALUES (NEW.realm_id, NEW.status, NEW.enrollment, 1)
-        ON CONFLICT (realm_id, status, enrollment) DO UPDATE SET n = n + 1;
-    END",
-    "CREATE TRIGGER IF NOT EXISTS ix_count_out AFTER DELETE ON ix_identities BEGIN
-        UPDATE ix_counts SET n = n - 1 WHERE realm_id = OLD.realm_id AND status = OLD.status AND enrollment = OLD.enrollment;
-    END",
-    "CREATE TRIGGER IF NOT EXISTS ix_count_moved AFTER UPDATE OF status, enrollment ON ix_identities BEGIN
-        UPDATE ix_counts SET n = n - 1 WHERE realm_id = OLD.realm_id AND status = OLD.status AND enrollment = OLD.enrollment;
-        INSERT INTO ix_counts (realm_id, status, enrollment, n) VALUES (NEW.realm_id, NEW.status, NEW.enrollment, 1)
-        ON CONFLICT (realm_id, status, enrollment) DO UPDATE SET n = n + 1;
-    END",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS ix_identities_fts USING fts5(
-        folded, content = 'ix_identities', content_rowid = 'rowid', tokenize = 'trigram'
-    )",
-    "CREATE TRIGGER IF NOT EXISTS ix_identities_in AFTER INSERT ON ix_identities BEGIN
-        INSERT INTO ix_identities_fts (rowid, folded) VALUES (NEW.rowid, NEW.folded);
-    END",
-    "CREATE TRIGGER IF NOT EXISTS ix_identities_out AFTER DELETE ON ix_identities BEGIN
-        INSERT INTO ix_identities_fts (ix_identities_fts, rowid, folded) VALUES ('delete', OLD.rowid, OLD.folded);
-    END",
-    "CREATE TRIGGER IF NOT EXISTS ix_identities_text AFTER UPDATE OF folded ON ix_identities BEGIN
-        INSERT INTO ix_identities_fts (ix_identities_fts, rowid, folded) VALUES ('delete', OLD.rowid, OLD.folded);
-        INSERT INTO ix_identities_fts (rowid, folded) VALUES (NEW.rowid, NEW.folded);
-    END",
-    "CREATE TABLE IF NOT EXISTS ix_realms (
-        realm_id   TEXT PRIMARY KEY,
-        indexed_at TEXT,
-        done       INTEGER NOT NULL DEFAULT 0,
-        total      INTEGER NOT NULL DEFAULT 0
-    )",
-];
-
 /// Marks a row the console wrote with its realm's current refresh generation: a refresh running now keeps it even
 /// if BI's pages it read did not have it yet.
 pub(super) async fn stamp(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Conn,
     table: &str,
     realm: &str,
     id: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), StoreError> {
     let sql = format!(
-        "UPDATE {table} SET stamp = COALESCE((SELECT gen FROM ix_realms WHERE realm_id = ?), 0) \
-         WHERE realm_id = ? AND id = ?"
+        "UPDATE {table} SET stamp = COALESCE((SELECT gen FROM ix_realms WHERE realm_id = $1), 0) \
+         WHERE realm_id = $1 AND id = $2"
     );
-    sqlx::query(&sql)
-        .bind(realm)
-        .bind(realm)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
+    sqlx::query(&sql).bind(realm).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Marks the rows `ids` of `realm` in `table` as seen by the refresh of `generation` (in the row, not in a table
+/// of its own): what it has not seen by its end, and the console has not written meanwhile, is removed.
+pub(super) async fn seen(
+    conn: &mut Conn,
+    table: &str,
+    realm: &str,
+    ids: &[&str],
+    generation: i64,
+) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (3..ids.len() + 3).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "UPDATE {table} SET stamp = $1 WHERE realm_id = $2 AND stamp < $1 AND id IN ({})",
+        marks.join(", ")
+    );
+    let mut query = sqlx::query(&sql).bind(generation).bind(realm);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    query.execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// Why the index could not answer or be filled.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
     #[error("the directory index could not be read or written: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(#[from] StoreError),
     #[error(transparent)]
     Bi(#[from] crate::bi::BiError),
     #[error("the realm is already being indexed")]
     Busy,
 }
 
+impl From<sqlx::Error> for IndexError {
+    fn from(e: sqlx::Error) -> IndexError {
+        IndexError::Db(e.into())
+    }
+}
+
 /// The index of every realm, in the console's database.
 pub struct DirectoryIndex {
-    pool: SqlitePool,
+    pool: Pool,
     /// Realms with a refresh running: at most one per realm.
     running: Mutex<HashSet<String>>,
     /// Overviews and pages of rows, kept until the index changes.
@@ -156,7 +115,7 @@ fn search_sql(realm: &str, filter: &IdentityFilter) -> SearchSql {
         Match::Phrase(phrase) => (
             // CROSS JOIN keeps this order: the matches first, then their rows (the other way round
             // would run the full-text match once per row of the realm).
-            "ix_identities_fts f CROSS JOIN ix_identities i ON i.rowid = f.rowid",
+            "ix_identities_fts f CROSS JOIN ix_identities i ON i.seq = f.rowid",
             vec!["ix_identities_fts MATCH ?".to_string(), "i.realm_id = ?".to_string()],
             vec![phrase, realm.to_string()],
         ),
@@ -178,7 +137,7 @@ fn search_sql(realm: &str, filter: &IdentityFilter) -> SearchSql {
     }
     let condition = conditions.join(" AND ");
     let order = match filter.sort {
-        None => "i.rowid".to_string(),
+        None => "i.seq".to_string(),
         Some(sort) => {
             let column = match sort.key {
                 SortKey::Username => "i.username",
@@ -187,10 +146,10 @@ fn search_sql(realm: &str, filter: &IdentityFilter) -> SearchSql {
                 SortKey::Enrollment => "i.enrollment",
                 SortKey::Created => "i.create_time",
                 SortKey::Updated => "i.update_time",
-                SortKey::Members => "i.rowid",
+                SortKey::Members => "i.seq",
             };
             let direction = if sort.descending { "DESC" } else { "ASC" };
-            format!("{column} {direction}, i.rowid {direction}")
+            format!("{column} {direction}, i.seq {direction}")
         }
     };
     // Without text the total is a sum over the kept counts; with text, a count of the (few) matches.
@@ -210,44 +169,13 @@ fn search_sql(realm: &str, filter: &IdentityFilter) -> SearchSql {
 }
 
 impl DirectoryIndex {
-    /// The index in `pool` (the console's database), its tables made when missing.
-    pub async fn open(pool: SqlitePool) -> Result<DirectoryIndex, sqlx::Error> {
-        for statement in SCHEMA.iter().chain(groups::SCHEMA.iter()) {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        // An index made before it kept given and family names gains them (filled by the next refresh).
-        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('ix_identities')")
-            .fetch_all(&pool)
-            .await?;
-        for column in ["given_name", "family_name"] {
-            if !columns.iter().any(|c| c == column) {
-                let sql = format!("ALTER TABLE ix_identities ADD COLUMN {column} TEXT NOT NULL DEFAULT ''");
-                sqlx::query(&sql).execute(&pool).await?;
-            }
-        }
-        // The refresh generation (see `stamp`), on tables made before it was kept.
-        for (table, column) in [("ix_identities", "stamp"), ("ix_groups", "stamp"), ("ix_realms", "gen")] {
-            let columns: Vec<String> = sqlx::query_scalar(&format!("SELECT name FROM pragma_table_info('{table}')"))
-                .fetch_all(&pool)
-                .await?;
-            if !columns.iter().any(|c| c == column) {
-                let sql = format!("ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0");
-                sqlx::query(&sql).execute(&pool).await?;
-            }
-        }
-        // Rows from before the counts were kept are counted once.
-        sqlx::query(
-            "INSERT INTO ix_counts (realm_id, status, enrollment, n) \
-             SELECT realm_id, status, enrollment, COUNT(*) FROM ix_identities \
-             WHERE NOT EXISTS (SELECT 1 FROM ix_counts) GROUP BY realm_id, status, enrollment",
-        )
-        .execute(&pool)
-        .await?;
-        Ok(DirectoryIndex {
+    /// The index in `pool` (the console's database; its tables in `db`'s migrations).
+    pub fn new(pool: Pool) -> DirectoryIndex {
+        DirectoryIndex {
             pool,
             running: Mutex::new(HashSet::new()),
             kept: Default::default(),
-        })
+        }
     }
 
     /// One page of `realm`'s identities matching `filter`, in its order.
@@ -257,7 +185,7 @@ impl DirectoryIndex {
         filter: &IdentityFilter,
         page: u32,
         size: u32,
-    ) -> Result<PageView<Identity>, sqlx::Error> {
+    ) -> Result<PageView<Identity>, StoreError> {
         self.search_counted(realm, filter, page, size, None).await
     }
 
@@ -270,7 +198,7 @@ impl DirectoryIndex {
         page: u32,
         size: u32,
         known_total: Option<u64>,
-    ) -> Result<PageView<Identity>, sqlx::Error> {
+    ) -> Result<PageView<Identity>, StoreError> {
         let SearchSql {
             count_sql,
             count_binds,
@@ -300,8 +228,8 @@ impl DirectoryIndex {
         query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
         total: u64,
         (page, size): (u32, u32),
-        map: fn(&SqliteRow) -> T,
-    ) -> Result<PageView<T>, sqlx::Error> {
+        map: fn(&DbRow) -> T,
+    ) -> Result<PageView<T>, StoreError> {
         let page = page.max(1);
         let offset = i64::from(page - 1) * i64::from(size);
         let rows = query
@@ -321,15 +249,12 @@ impl DirectoryIndex {
     /// Removes the rows of `realm` the refresh of generation `generation` did not see, except those the console
     /// wrote while it ran (stamped with its generation by [`stamp`]).
     async fn remove_unseen(
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut Conn,
         table: &str,
-        seen: &str,
         realm: &str,
         generation: i64,
-    ) -> Result<u64, sqlx::Error> {
-        let sql = format!(
-            "DELETE FROM {table} WHERE realm_id = ? AND stamp < ? AND id NOT IN (SELECT id FROM temp.{seen})"
-        );
+    ) -> Result<u64, StoreError> {
+        let sql = format!("DELETE FROM {table} WHERE realm_id = $1 AND stamp < $2");
         Ok(sqlx::query(&sql)
             .bind(realm)
             .bind(generation)
@@ -340,7 +265,7 @@ impl DirectoryIndex {
 
     /// The identities of `realm` with these usernames (ignoring case, as BI does), as far as the index knows them:
     /// one query per 500 names, through the username index.
-    pub async fn by_usernames(&self, realm: &str, usernames: &[String]) -> Result<Vec<Identity>, sqlx::Error> {
+    pub async fn by_usernames(&self, realm: &str, usernames: &[String]) -> Result<Vec<Identity>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut found = Vec::new();
         for chunk in usernames.chunks(500) {
@@ -358,7 +283,7 @@ impl DirectoryIndex {
     }
 
     /// The identities of `realm` with these ids, as far as the index knows them.
-    pub async fn by_ids(&self, realm: &str, ids: &[String]) -> Result<Vec<Identity>, sqlx::Error> {
+    pub async fn by_ids(&self, realm: &str, ids: &[String]) -> Result<Vec<Identity>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let mut found = Vec::new();
         for id in ids {
@@ -373,7 +298,7 @@ impl DirectoryIndex {
     }
 
     /// Keeps `identity` (as BI answered a write) in `realm`'s index at once.
-    pub async fn put(&self, realm: &str, identity: &Identity) -> Result<(), sqlx::Error> {
+    pub async fn put(&self, realm: &str, identity: &Identity) -> Result<(), StoreError> {
         let _writing = self.writing();
         let mut conn = self.pool.acquire().await?;
         refresh::upsert(&mut conn, realm, identity).await?;
@@ -381,7 +306,7 @@ impl DirectoryIndex {
     }
 
     /// Drops identities BI no longer has.
-    pub async fn remove(&self, realm: &str, ids: &[String]) -> Result<(), sqlx::Error> {
+    pub async fn remove(&self, realm: &str, ids: &[String]) -> Result<(), StoreError> {
         let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         for id in ids {
@@ -392,10 +317,11 @@ impl DirectoryIndex {
                 .await?;
         }
         tx.commit().await
+            .map_err(StoreError::from)
     }
 
     /// Sets the status of identities a bulk change suspended or reactivated.
-    pub async fn set_status(&self, realm: &str, ids: &[String], status: &str) -> Result<(), sqlx::Error> {
+    pub async fn set_status(&self, realm: &str, ids: &[String], status: &str) -> Result<(), StoreError> {
         let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         for id in ids {
@@ -407,6 +333,7 @@ impl DirectoryIndex {
                 .await?;
         }
         tx.commit().await
+            .map_err(StoreError::from)
     }
 
     /// Sets the enrollment status of these identities to `to`, except where it is one of `unless` (BI's rule puts
@@ -417,7 +344,7 @@ impl DirectoryIndex {
         ids: &[String],
         to: &str,
         unless: &[&str],
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), StoreError> {
         let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         let keep = serde_json::to_string(unless).expect("strings serialize");
@@ -434,6 +361,7 @@ impl DirectoryIndex {
             .await?;
         }
         tx.commit().await
+            .map_err(StoreError::from)
     }
 
     /// Marks `realm` as being refreshed; `None` when a refresh of it is already running.
@@ -459,7 +387,7 @@ impl Drop for RunningGuard<'_> {
 }
 
 /// An index row as BI's `Identity` (the fields the index keeps).
-fn identity(r: &SqliteRow) -> Identity {
+fn identity(r: &DbRow) -> Identity {
     let some = |s: String| (!s.is_empty()).then_some(s);
     Identity {
         id: r.get("id"),
@@ -489,8 +417,7 @@ mod tests {
     /// second per page), for the list as it opens and for each sortable column.
     #[tokio::test]
     async fn pages_of_the_realm_are_read_in_order_not_sorted() {
-        let pool = SqlitePool::connect("sqlite::memory:").await.unwrap();
-        let index = DirectoryIndex::open(pool).await.unwrap();
+        let index = DirectoryIndex::new(crate::db::in_memory().await);
         let mut filters = vec![IdentityFilter::default()];
         for key in [SortKey::Username, SortKey::Name, SortKey::Email, SortKey::Created, SortKey::Updated] {
             for descending in [false, true] {

@@ -143,17 +143,17 @@ impl DirectoryIndex {
     }
 
     /// How fresh `realm`'s index is.
-    pub async fn state(&self, realm: &str) -> Result<IndexState, sqlx::Error> {
+    pub async fn state(&self, realm: &str) -> Result<IndexState, crate::db::StoreError> {
         Ok(self.overview(realm).await?.state)
     }
 
     /// `realm`'s identities counted per enrollment status, most first.
-    pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, sqlx::Error> {
+    pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, crate::db::StoreError> {
         Ok(self.overview(realm).await?.summary())
     }
 
     /// `realm`'s index state and counts: kept since the index last changed, else one query.
-    pub async fn overview(&self, realm: &str) -> Result<Overview, sqlx::Error> {
+    pub async fn overview(&self, realm: &str) -> Result<Overview, crate::db::StoreError> {
         let mut overview = match self.kept.get(realm) {
             Some(kept) => kept,
             None => {
@@ -181,7 +181,7 @@ impl DirectoryIndex {
         filter: &IdentityFilter,
         (page, size): (u32, u32),
         known_total: Option<u64>,
-    ) -> Result<PageView<IdentityRow>, sqlx::Error> {
+    ) -> Result<PageView<IdentityRow>, crate::db::StoreError> {
         let key = (realm.to_string(), filter.clone(), page, size);
         if let Some(kept) = self.kept.pages.lock().expect("lock").get(&key) {
             return Ok(kept.clone());
@@ -195,7 +195,7 @@ impl DirectoryIndex {
         Ok(rows)
     }
 
-    async fn read_overview(&self, realm: &str) -> Result<Overview, sqlx::Error> {
+    async fn read_overview(&self, realm: &str) -> Result<Overview, crate::db::StoreError> {
         let rows = sqlx::query(
             "SELECT 0 AS kind, indexed_at, done, total, '' AS status, '' AS enrollment \
                FROM ix_realms WHERE realm_id = ? \
@@ -271,12 +271,7 @@ mod tests {
 
     /// An index in a database of its own, in memory.
     async fn index_in_memory() -> DirectoryIndex {
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        DirectoryIndex::open(pool).await.unwrap()
+        DirectoryIndex::new(crate::db::in_memory().await)
     }
 
     /// An active, enrolled identity whose username is its name in lower case.

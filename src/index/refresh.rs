@@ -2,7 +2,9 @@
 //! record written only when it changed, then whatever BI no longer has removed. One refresh per realm at a time;
 //! its progress is kept for the freshness line.
 
-use sqlx::{Connection, SqliteConnection};
+use sqlx::Connection;
+
+use crate::db::Conn;
 
 use super::{fold, DirectoryIndex, IndexError};
 use crate::bi::wire::ListQuery;
@@ -30,13 +32,7 @@ impl IndexError {
     /// Whether another writer held the console's database (SQLite's busy or locked): a refresh, which only brings
     /// rows up to date, can simply run again.
     pub fn is_contention(&self) -> bool {
-        match self {
-            IndexError::Db(sqlx::Error::Database(e)) => e
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
-            _ => false,
-        }
+        matches!(self, IndexError::Db(e) if e.is_contention())
     }
 }
 
@@ -68,10 +64,6 @@ impl DirectoryIndex {
         let _running = self.start(realm).ok_or(IndexError::Busy)?;
         let _writing = self.writing();
         let mut conn = self.pool.acquire().await?;
-        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS ix_seen (id TEXT PRIMARY KEY)")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM temp.ix_seen").execute(&mut *conn).await?;
         sqlx::query("INSERT INTO ix_realms (realm_id) VALUES (?) ON CONFLICT (realm_id) DO NOTHING")
             .bind(realm)
             .execute(&mut *conn)
@@ -106,11 +98,9 @@ impl DirectoryIndex {
                 if upsert(&mut tx, realm, identity).await? {
                     report.written += 1;
                 }
-                sqlx::query("INSERT OR IGNORE INTO temp.ix_seen (id) VALUES (?)")
-                    .bind(&identity.id)
-                    .execute(&mut *tx)
-                    .await?;
             }
+            let ids: Vec<&str> = page.items.iter().map(|i| i.id.as_str()).collect();
+            super::seen(&mut tx, "ix_identities", realm, &ids, generation).await?;
             report.read += page.items.len() as u64;
             sqlx::query("UPDATE ix_realms SET done = ?, total = ? WHERE realm_id = ?")
                 .bind(report.read as i64)
@@ -128,8 +118,7 @@ impl DirectoryIndex {
         (report.groups_read, report.groups_written, report.groups_removed) =
             (groups.read, groups.written, groups.removed);
         let mut tx = conn.begin().await?;
-        report.removed = Self::remove_unseen(&mut tx, "ix_identities", "ix_seen", realm, generation).await?;
-        sqlx::query("DELETE FROM temp.ix_seen").execute(&mut *tx).await?;
+        report.removed = Self::remove_unseen(&mut tx, "ix_identities", realm, generation).await?;
         sqlx::query("UPDATE ix_realms SET indexed_at = ?, done = ?, total = ? WHERE realm_id = ?")
             .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .bind(report.read as i64)
@@ -146,10 +135,10 @@ impl DirectoryIndex {
 
 /// Writes `identity` into `realm`'s index unless the row already holds the same values; answers whether it wrote.
 pub(super) async fn upsert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     realm: &str,
     identity: &Identity,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::StoreError> {
     let t = &identity.traits;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let (username, email, external_id) = (text(&t.username), text(&t.primary_email_address), text(&t.external_id));
@@ -194,7 +183,7 @@ mod tests {
     use super::*;
 
     /// A new database with a table `t`: a connection to hold it with, and one that waits for no one.
-    async fn database(dir: &std::path::Path) -> (SqliteConnection, SqliteConnection) {
+    async fn database(dir: &std::path::Path) -> (Conn, Conn) {
         std::fs::create_dir_all(dir).unwrap();
         let url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display());
         let options = |timeout| {
@@ -209,7 +198,7 @@ mod tests {
     }
 
     /// `holder`'s write in a transaction left open: the database is held until it ends.
-    async fn hold(holder: &mut SqliteConnection) -> sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn hold(holder: &mut Conn) -> sqlx::Transaction<'_, sqlx::Sqlite> {
         let mut held = holder.begin().await.unwrap();
         sqlx::query("INSERT INTO t VALUES (1)").execute(&mut *held).await.unwrap();
         held

@@ -129,7 +129,7 @@ pub enum StartError {
     #[error("cannot set up the BI client: {0}")]
     Client(#[from] crate::bi::BiError),
     #[error(transparent)]
-    ConsoleDb(#[from] crate::audit::ConsoleDbError),
+    ConsoleDb(#[from] crate::db::OpenError),
     #[error(transparent)]
     Operators(#[from] crate::auth::OperatorError),
     #[error(transparent)]
@@ -194,7 +194,7 @@ pub struct Console {
     pub sandbox: Option<std::sync::Arc<Sandbox>>,
     pub bootstrap: crate::auth::Bootstrap,
     /// The console's own database (sessions, audit), closed cleanly at shutdown.
-    pub db: sqlx::SqlitePool,
+    pub db: crate::db::Pool,
     /// Operators, the sign-in throttle and its counters.
     pub access: std::sync::Arc<crate::auth::web::Access>,
     /// What every request shares (the BI client, the index, the imports): for the command-line tools and for
@@ -247,29 +247,16 @@ pub async fn build(
             (client, info)
         }
     };
-    let db = crate::audit::open_console_db(&settings.data_dir).await?;
-    let audit = crate::audit::AuditLog::open(db.clone())
-        .await
-        .map_err(crate::audit::ConsoleDbError::Audit)?;
+    let db = crate::db::open(&settings.data_dir).await?;
+    let audit = crate::audit::AuditLog::new(db.clone());
     let mut state = AppState::new(client, info.clone())
         .with_audit(audit)
         .with_sandbox(sandbox.clone())
         .with_protected_groups(settings.access.protected_groups.clone())
-        .with_preferences(
-            crate::preferences::Preferences::open(db.clone())
-                .await
-                .map_err(crate::audit::ConsoleDbError::Preferences)?,
-        )
-        .with_imports(
-            crate::transfer::store::Imports::open(db.clone())
-                .await
-                .map_err(crate::audit::ConsoleDbError::Imports)?,
-            settings.import,
-        );
+        .with_preferences(crate::preferences::Preferences::new(db.clone()))
+        .with_imports(crate::transfer::store::Imports::new(db.clone()), settings.import);
     if let Some(max_age) = settings.index {
-        let index = crate::index::DirectoryIndex::open(db.clone())
-            .await
-            .map_err(crate::audit::ConsoleDbError::Index)?;
+        let index = crate::index::DirectoryIndex::new(db.clone());
         state = state.with_index(index, max_age);
     }
 

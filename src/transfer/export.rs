@@ -1,5 +1,5 @@
 //! An export, streamed: identities are read a chunk at a time (from the directory index when it is ready, in
-//! rowid order with the search applied; else BI's pages of the whole realm) and written out as CSV or JSON as they
+//! index order with the search applied; else BI's pages of the whole realm) and written out as CSV or JSON as they
 //! come, so memory holds one chunk and the groups' names per identity, never the realm.
 
 use std::collections::HashMap;
@@ -92,7 +92,7 @@ fn matches(f: &IdentityFilter, i: &Identity) -> bool {
         && (f.enrollment.is_empty() || i.enrollment_status.as_deref() == Some(f.enrollment.as_str()))
 }
 
-/// Where a stream is: the next rowid of the index, or BI's next page.
+/// Where a stream is: the next position in the index, or BI's next page.
 enum Cursor {
     Index(i64),
     Bi(Option<ListQuery>),

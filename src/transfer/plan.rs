@@ -145,7 +145,7 @@ async fn active_others(
     index: &DirectoryIndex,
     realm: &str,
     wanted: &HashSet<String>,
-) -> Result<Vec<(String, String)>, sqlx::Error> {
+) -> Result<Vec<(String, String)>, crate::db::StoreError> {
     let filter = crate::model::IdentityFilter {
         status: "active".into(),
         ..Default::default()
@@ -195,7 +195,7 @@ pub enum PlanError {
     #[error(transparent)]
     Bi(#[from] BiError),
     #[error("the console could not keep the plan: {0}")]
-    Store(#[from] sqlx::Error),
+    Store(#[from] crate::db::StoreError),
 }
 
 /// Plans `file` (see the module's notes) and keeps the plan in the console's database.
@@ -226,7 +226,7 @@ pub async fn plan_file(cx: &Context<'_>, file: &ImportFile, file_name: &str, sha
         let suspensions: &[(String, String)] = if suspend { &realm.others } else { &[] };
         summary.counts.suspensions = suspensions.len() as u64;
         saving.finish(&groups, suspensions, &summary).await?;
-        Ok::<_, sqlx::Error>(summary)
+        Ok::<_, crate::db::StoreError>(summary)
     }
     .await;
     match planned {

@@ -2,7 +2,9 @@
 //! a transaction of its own with multi-row inserts, then the groups, removals, suspensions and the summary, which
 //! make it `planned`. A plan that cannot be finished is discarded.
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::QueryBuilder;
+
+use crate::db::{Engine, Pool, StoreError};
 
 use super::store::{now, Imports, PlannedGroup, PlannedRow, Summary};
 use crate::model::{OperatorView, ROW_ERROR};
@@ -15,7 +17,7 @@ impl Imports {
         operator: &OperatorView,
         file_name: &str,
         sha256: &str,
-    ) -> Result<Saving, sqlx::Error> {
+    ) -> Result<Saving, StoreError> {
         let id = format!("{:016x}", rand::random::<u64>());
         sqlx::query(
             "INSERT INTO imports (id, realm, operator, file_name, sha256, created, state, summary) \
@@ -39,7 +41,7 @@ impl Imports {
     /// Forgets the plans still being made that were started more than `age` ago: a plan is made by one request or
     /// one command in seconds, so such a plan was left by a console or command that stopped while making it (a
     /// crash, a restart). Answers how many were forgotten.
-    pub async fn discard_abandoned_plans(&self, age: std::time::Duration) -> Result<usize, sqlx::Error> {
+    pub async fn discard_abandoned_plans(&self, age: std::time::Duration) -> Result<usize, StoreError> {
         let age = chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX);
         let before = chrono::Utc::now()
             .checked_sub_signed(age)
@@ -58,7 +60,7 @@ impl Imports {
     }
 
     /// Forgets a plan that could not be made to the end.
-    pub async fn discard(&self, id: &str) -> Result<(), sqlx::Error> {
+    pub async fn discard(&self, id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for table in ["import_rows", "import_joins", "import_groups", "import_leaves", "import_suspensions"] {
             sqlx::query(&format!("DELETE FROM {table} WHERE import_id = ?"))
@@ -67,7 +69,7 @@ impl Imports {
                 .await?;
         }
         sqlx::query("DELETE FROM imports WHERE id = ?").bind(id).execute(&mut *tx).await?;
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 }
 
@@ -76,7 +78,7 @@ const INSERT_ROWS: usize = 100;
 
 /// A plan being kept, a chunk of rows at a time (each chunk in a transaction of its own).
 pub struct Saving {
-    pool: SqlitePool,
+    pool: Pool,
     id: String,
 }
 
@@ -86,10 +88,10 @@ impl Saving {
     }
 
     /// Keeps classified rows, with the groups each joins.
-    pub async fn rows(&mut self, rows: &[PlannedRow]) -> Result<(), sqlx::Error> {
+    pub async fn rows(&mut self, rows: &[PlannedRow]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for part in rows.chunks(INSERT_ROWS) {
-            let mut insert = QueryBuilder::<Sqlite>::new(
+            let mut insert = QueryBuilder::<Engine>::new(
                 "INSERT INTO import_rows (import_id, line, username, action, plan, write, identity_id) ",
             );
             insert.push_values(part, |mut b, p| {
@@ -102,6 +104,7 @@ impl Saving {
                     .push_bind(p.write.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))
                     .push_bind(r.identity_id.clone());
             });
+            insert.push(" ON CONFLICT DO NOTHING");
             insert.build().execute(&mut *tx).await?;
             let joins: Vec<(i64, &String)> = part
                 .iter()
@@ -109,14 +112,15 @@ impl Saving {
                 .flat_map(|p| p.row.join.iter().map(move |g| (p.row.line as i64, g)))
                 .collect();
             for some in joins.chunks(INSERT_ROWS) {
-                let mut insert = QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_joins (import_id, line, group_name) ");
+                let mut insert = QueryBuilder::<Engine>::new("INSERT INTO import_joins (import_id, line, group_name) ");
                 insert.push_values(some, |mut b, (line, g)| {
                     b.push_bind(self.id.clone()).push_bind(*line).push_bind((*g).clone());
                 });
+                insert.push(" ON CONFLICT DO NOTHING");
                 insert.build().execute(&mut *tx).await?;
             }
         }
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 
     /// Keeps the groups the plan names (with the members they lose), the identities it suspends and its summary;
@@ -126,7 +130,7 @@ impl Saving {
         groups: &[PlannedGroup],
         suspensions: &[(String, String)],
         summary: &Summary,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for g in groups {
             sqlx::query("INSERT INTO import_groups (import_id, name, group_id, to_create) VALUES (?, ?, ?, ?)")
@@ -138,19 +142,21 @@ impl Saving {
                 .await?;
             for some in g.leaving.chunks(INSERT_ROWS) {
                 let mut insert =
-                    QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_leaves (import_id, group_name, identity_id) ");
+                    QueryBuilder::<Engine>::new("INSERT INTO import_leaves (import_id, group_name, identity_id) ");
                 insert.push_values(some, |mut b, who| {
                     b.push_bind(self.id.clone()).push_bind(g.name.clone()).push_bind(who.clone());
                 });
+                insert.push(" ON CONFLICT DO NOTHING");
                 insert.build().execute(&mut *tx).await?;
             }
         }
         for some in suspensions.chunks(INSERT_ROWS) {
             let mut insert =
-                QueryBuilder::<Sqlite>::new("INSERT OR IGNORE INTO import_suspensions (import_id, identity_id, username) ");
+                QueryBuilder::<Engine>::new("INSERT INTO import_suspensions (import_id, identity_id, username) ");
             insert.push_values(some, |mut b, (who, username)| {
                 b.push_bind(self.id.clone()).push_bind(who.clone()).push_bind(username.clone());
             });
+            insert.push(" ON CONFLICT DO NOTHING");
             insert.build().execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE imports SET state = ?, summary = ? WHERE id = ?")
@@ -159,6 +165,6 @@ impl Saving {
             .bind(&self.id)
             .execute(&mut *tx)
             .await?;
-        tx.commit().await
+        Ok(tx.commit().await?)
     }
 }

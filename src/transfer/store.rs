@@ -2,71 +2,12 @@
 //! create) and, as the apply job goes, each step's outcome. Everything the job needs is here, so a restart of the
 //! console continues an apply from where it stopped. Plain SQL that SQLite and Postgres both accept.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
+
+use crate::db::{Pool, StoreError};
 
 use crate::bi::wire::IdentityWrite;
 use crate::model::{ImportCounts, OperatorView, PlanRow};
-
-const SCHEMA: [&str; 6] = [
-    "CREATE TABLE IF NOT EXISTS imports (
-        id         TEXT PRIMARY KEY,
-        realm      TEXT NOT NULL,
-        operator   TEXT NOT NULL,
-        file_name  TEXT NOT NULL,
-        sha256     TEXT NOT NULL,
-        created    TEXT NOT NULL,
-        state      TEXT NOT NULL,
-        summary    TEXT NOT NULL,
-        started    TEXT,
-        ended      TEXT,
-        invite     INTEGER NOT NULL DEFAULT 0,
-        invitations TEXT,
-        invitations_error TEXT
-    )",
-    "CREATE TABLE IF NOT EXISTS import_rows (
-        import_id   TEXT NOT NULL,
-        line        INTEGER NOT NULL,
-        username    TEXT NOT NULL,
-        action      TEXT NOT NULL,
-        plan        TEXT NOT NULL,
-        write       TEXT,
-        outcome     TEXT,
-        message     TEXT,
-        identity_id TEXT,
-        PRIMARY KEY (import_id, line)
-    )",
-    "CREATE TABLE IF NOT EXISTS import_groups (
-        import_id    TEXT NOT NULL,
-        name         TEXT NOT NULL,
-        group_id     TEXT,
-        to_create    INTEGER NOT NULL,
-        created      TEXT,
-        filled       TEXT,
-        trimmed      TEXT,
-        message      TEXT,
-        PRIMARY KEY (import_id, name)
-    )",
-    "CREATE TABLE IF NOT EXISTS import_leaves (
-        import_id   TEXT NOT NULL,
-        group_name  TEXT NOT NULL,
-        identity_id TEXT NOT NULL,
-        PRIMARY KEY (import_id, group_name, identity_id)
-    )",
-    "CREATE TABLE IF NOT EXISTS import_suspensions (
-        import_id   TEXT NOT NULL,
-        identity_id TEXT NOT NULL,
-        username    TEXT NOT NULL,
-        outcome     TEXT,
-        message     TEXT,
-        PRIMARY KEY (import_id, identity_id)
-    )",
-    "CREATE TABLE IF NOT EXISTS import_joins (
-        import_id  TEXT NOT NULL,
-        line       INTEGER NOT NULL,
-        group_name TEXT NOT NULL,
-        PRIMARY KEY (import_id, group_name, line)
-    )",
-];
 
 /// What a row sends to BI: a create, or a PATCH of the identity `id`.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -127,7 +68,7 @@ pub struct GroupStep {
 
 #[derive(Clone)]
 pub struct Imports {
-    pub(super) pool: SqlitePool,
+    pub(super) pool: Pool,
 }
 
 pub(super) fn now() -> String {
@@ -135,27 +76,14 @@ pub(super) fn now() -> String {
 }
 
 impl Imports {
-    pub async fn open(pool: SqlitePool) -> Result<Imports, sqlx::Error> {
-        for statement in SCHEMA {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        // Who applied a plan, and why its apply stopped, on a table made before they were kept.
-        let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info('imports')")
-            .fetch_all(&pool)
-            .await?;
-        for column in ["applier", "halted"] {
-            if !columns.iter().any(|c| c == column) {
-                sqlx::query(&format!("ALTER TABLE imports ADD COLUMN {column} TEXT"))
-                    .execute(&pool)
-                    .await?;
-            }
-        }
-        Ok(Imports { pool })
+    /// The imports in `pool` (the console's database; their tables in `db`'s migrations).
+    pub fn new(pool: Pool) -> Imports {
+        Imports { pool }
     }
 
     /// Starts the apply of a plan by `applier`, once: only a plan still `planned` starts (two clicks, or two
     /// replicas, start one job). Answers whether this call started it.
-    pub async fn start(&self, id: &str, applier: &OperatorView, invite: bool) -> Result<bool, sqlx::Error> {
+    pub async fn start(&self, id: &str, applier: &OperatorView, invite: bool) -> Result<bool, StoreError> {
         let applier = serde_json::to_string(applier).unwrap_or_default();
         let started = sqlx::query(
             "UPDATE imports SET state = ?, applier = ?, invite = ?, started = COALESCE(started, ?) \
@@ -173,7 +101,7 @@ impl Imports {
     }
 
     /// Stops an apply for `why` (its operator may no longer apply it): cancelled, with the reason kept.
-    pub async fn halt(&self, id: &str, why: &str) -> Result<(), sqlx::Error> {
+    pub async fn halt(&self, id: &str, why: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE imports SET halted = ? WHERE id = ?")
             .bind(why)
             .bind(id)
@@ -182,7 +110,7 @@ impl Imports {
         self.set_state(id, crate::model::IMPORT_CANCELLED).await
     }
 
-    pub async fn header(&self, id: &str) -> Result<Option<Header>, sqlx::Error> {
+    pub async fn header(&self, id: &str) -> Result<Option<Header>, StoreError> {
         let row = sqlx::query("SELECT realm, operator, applier, state, summary, invite FROM imports WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -207,7 +135,7 @@ impl Imports {
 
 
     /// The invitations sent after the apply: their batch's or run's id, or why they were not sent.
-    pub async fn set_invitations(&self, id: &str, sent: Result<&str, &str>) -> Result<(), sqlx::Error> {
+    pub async fn set_invitations(&self, id: &str, sent: Result<&str, &str>) -> Result<(), StoreError> {
         let (ok, error) = match sent {
             Ok(batch) => (Some(batch), None),
             Err(why) => (None, Some(why)),
@@ -222,7 +150,7 @@ impl Imports {
     }
 
     /// The identities the import created.
-    pub async fn created(&self, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn created(&self, id: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
             "SELECT identity_id FROM import_rows WHERE import_id = ? AND action = ? AND outcome = ? \
              AND identity_id IS NOT NULL ORDER BY line",
@@ -232,9 +160,10 @@ impl Imports {
         .bind(crate::model::STEP_OK)
         .fetch_all(&self.pool)
         .await
+            .map_err(StoreError::from)
     }
 
-    pub async fn set_state(&self, id: &str, state: &str) -> Result<(), sqlx::Error> {
+    pub async fn set_state(&self, id: &str, state: &str) -> Result<(), StoreError> {
         let (started, ended) = match state {
             crate::model::IMPORT_APPLYING => (Some(now()), None),
             crate::model::IMPORT_DONE | crate::model::IMPORT_CANCELLED => (None, Some(now())),
@@ -253,16 +182,17 @@ impl Imports {
     }
 
     /// Imports an apply job was running when the console stopped.
-    pub async fn unfinished(&self) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn unfinished(&self) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar("SELECT id FROM imports WHERE state IN (?, ?) ORDER BY created")
             .bind(crate::model::IMPORT_APPLYING)
             .bind(crate::model::IMPORT_CANCELLING)
             .fetch_all(&self.pool)
             .await
+            .map_err(StoreError::from)
     }
 
     /// Rows still to write, in the file's order.
-    pub async fn rows_to_write(&self, id: &str) -> Result<Vec<(u64, RowWrite)>, sqlx::Error> {
+    pub async fn rows_to_write(&self, id: &str) -> Result<Vec<(u64, RowWrite)>, StoreError> {
         let rows = sqlx::query(
             "SELECT line, write FROM import_rows WHERE import_id = ? AND write IS NOT NULL AND outcome IS NULL ORDER BY line",
         )
@@ -285,7 +215,7 @@ impl Imports {
         outcome: &str,
         message: Option<&str>,
         identity: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE import_rows SET outcome = ?, message = ?, identity_id = COALESCE(?, identity_id) \
              WHERE import_id = ? AND line = ?",
@@ -302,7 +232,7 @@ impl Imports {
 
     /// Makes the steps that failed to be tried again (a row's create or update, a group's creation or filling);
     /// answers how many.
-    pub async fn retry_failed(&self, id: &str) -> Result<u64, sqlx::Error> {
+    pub async fn retry_failed(&self, id: &str) -> Result<u64, StoreError> {
         let rows = sqlx::query(
             "UPDATE import_rows SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = ?",
         )
@@ -341,17 +271,18 @@ impl Imports {
     }
 
     /// Identities still to suspend.
-    pub async fn to_suspend(&self, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn to_suspend(&self, id: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
             "SELECT identity_id FROM import_suspensions WHERE import_id = ? AND outcome IS NULL ORDER BY username",
         )
         .bind(id)
         .fetch_all(&self.pool)
         .await
+            .map_err(StoreError::from)
     }
 
     /// A suspension's outcome: `None`, or BI's message when it failed.
-    pub async fn suspended(&self, id: &str, identity: &str, failed: Option<&str>) -> Result<(), sqlx::Error> {
+    pub async fn suspended(&self, id: &str, identity: &str, failed: Option<&str>) -> Result<(), StoreError> {
         sqlx::query("UPDATE import_suspensions SET outcome = ?, message = ? WHERE import_id = ? AND identity_id = ?")
             .bind(if failed.is_some() { crate::model::STEP_FAILED } else { crate::model::STEP_OK })
             .bind(failed)
@@ -362,7 +293,7 @@ impl Imports {
         Ok(())
     }
 
-    pub async fn groups(&self, id: &str) -> Result<Vec<GroupStep>, sqlx::Error> {
+    pub async fn groups(&self, id: &str) -> Result<Vec<GroupStep>, StoreError> {
         let rows = sqlx::query("SELECT * FROM import_groups WHERE import_id = ? ORDER BY name")
             .bind(id)
             .fetch_all(&self.pool)
@@ -386,7 +317,7 @@ impl Imports {
         id: &str,
         name: &str,
         step: GroupOutcome<'_>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), StoreError> {
         let (sql, outcome, message, group) = match step {
             GroupOutcome::Created(group) => (
                 "UPDATE import_groups SET created = ?, message = ?, group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
@@ -419,16 +350,17 @@ impl Imports {
     }
 
     /// The members `group` loses to match the file.
-    pub async fn leaving(&self, id: &str, group: &str) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn leaving(&self, id: &str, group: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar("SELECT identity_id FROM import_leaves WHERE import_id = ? AND group_name = ? ORDER BY identity_id")
             .bind(id)
             .bind(group)
             .fetch_all(&self.pool)
             .await
+            .map_err(StoreError::from)
     }
 
     /// A group's removals done: `None`, or why they failed.
-    pub async fn group_trimmed(&self, id: &str, name: &str, failed: Option<&str>) -> Result<(), sqlx::Error> {
+    pub async fn group_trimmed(&self, id: &str, name: &str, failed: Option<&str>) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE import_groups SET trimmed = ?, message = COALESCE(?, message) WHERE import_id = ? AND name = ?",
         )
@@ -442,7 +374,7 @@ impl Imports {
     }
 
     /// The identities that join `group`: rows not in error whose identity is known (existing, or created).
-    pub async fn joining(&self, id: &str, group: &str) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn joining(&self, id: &str, group: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
             "SELECT r.identity_id FROM import_joins j JOIN import_rows r ON r.import_id = j.import_id AND r.line = j.line \
              WHERE j.import_id = ? AND j.group_name = ? AND r.identity_id IS NOT NULL AND r.action <> ? \
@@ -454,6 +386,7 @@ impl Imports {
         .bind(crate::model::STEP_OK)
         .fetch_all(&self.pool)
         .await
+            .map_err(StoreError::from)
     }
 }
 

@@ -14,7 +14,7 @@ impl Imports {
         show: &str,
         page: u32,
         size: u32,
-    ) -> Result<Option<ImportView>, sqlx::Error> {
+    ) -> Result<Option<ImportView>, crate::db::StoreError> {
         let Some(r) = sqlx::query("SELECT * FROM imports WHERE id = ?")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -115,7 +115,7 @@ impl Imports {
     }
 
     /// Every row (or only the errors), in the file's order: for the errors CSV and the result CSV.
-    pub async fn all_rows(&self, id: &str, errors_only: bool) -> Result<Vec<PlanRow>, sqlx::Error> {
+    pub async fn all_rows(&self, id: &str, errors_only: bool) -> Result<Vec<PlanRow>, crate::db::StoreError> {
         // With `errors_only`, the rows whose action is an error; else every row (`?2` is then null and matches all).
         let sql = "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?1 \
                    AND (?2 IS NULL OR action = ?2) ORDER BY line";
@@ -141,7 +141,7 @@ impl Imports {
 const SUSPENSIONS: &str = "SELECT json_object('line', 0, 'username', username, 'action', 'suspend', 'changes', json_array(), \
      'join', json_array()) AS plan, outcome, message, identity_id FROM import_suspensions";
 
-fn plan_row(r: &sqlx::sqlite::SqliteRow) -> PlanRow {
+fn plan_row(r: &crate::db::DbRow) -> PlanRow {
     let mut row: PlanRow = serde_json::from_str(r.get::<&str, _>("plan")).unwrap_or_default();
     row.outcome = r.get("outcome");
     row.message = r.get("message");

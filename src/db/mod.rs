@@ -1,0 +1,184 @@
+//! The console's own database, and the only room that opens it or names its engine: it makes the file in the data
+//! directory, brings the schema to this version through versioned migrations (`migrations/`, run in order once
+//! each and recorded in the database), and hands the stores (audit log, preferences, imports, directory index,
+//! sessions) a [`Pool`]. Stores speak of [`Pool`], [`Conn`], [`DbRow`] and [`StoreError`], never of the engine.
+//!
+//! SQL is written for SQLite (the embedded default) in a form PostgreSQL takes as well where the two agree:
+//! `ON CONFLICT … DO NOTHING` rather than `INSERT OR IGNORE`, explicit order columns rather than row ids, plain
+//! columns rather than temporary tables.
+
+mod legacy;
+
+use std::path::{Path, PathBuf};
+
+/// A pool of connections to the console's database.
+pub type Pool = sqlx::SqlitePool;
+/// One connection of the [`Pool`] (a transaction derefs to one).
+pub type Conn = sqlx::SqliteConnection;
+/// A row read from the console's database.
+pub type DbRow = sqlx::sqlite::SqliteRow;
+/// The engine, for query builders.
+pub type Engine = sqlx::Sqlite;
+
+/// The migrations of the console's database, in this build.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/db/migrations");
+
+/// What went wrong reading or writing the console's database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the console's database: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("the console's database could not be brought to this version: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "the console's database has migration {0}, which this console does not know: it was opened by a newer \
+         console. Run that version (or restore a backup made before it)"
+    )]
+    Newer(i64),
+}
+
+impl StoreError {
+    /// Whether another writer held the database (SQLite's busy or locked): work that only brings rows up to date
+    /// can simply run again.
+    pub fn is_contention(&self) -> bool {
+        match self {
+            StoreError::Query(sqlx::Error::Database(e)) => e
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+            _ => false,
+        }
+    }
+}
+
+/// Why the console's database could not be opened or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create {}: {source}", path.display())]
+    Dir { path: PathBuf, source: std::io::Error },
+    #[error("cannot open {}: {source}", path.display())]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("cannot prepare {}: {source}", path.display())]
+    Prepare { path: PathBuf, source: StoreError },
+}
+
+/// The console's database in `data_dir` (`console.db`, made when missing), at this build's schema version.
+pub async fn open(data_dir: &Path) -> Result<Pool, OpenError> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    std::fs::create_dir_all(data_dir).map_err(|source| OpenError::Dir {
+        path: data_dir.to_path_buf(),
+        source,
+    })?;
+    let path = data_dir.join("console.db");
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(std::time::Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(|source| OpenError::Open { path: path.clone(), source })?;
+    migrate(&pool)
+        .await
+        .map_err(|source| OpenError::Prepare { path, source })?;
+    Ok(pool)
+}
+
+/// Brings `pool`'s schema to this build's version: a database made before migrations first gains the columns
+/// added since its tables were made (`legacy`), then every migration not yet applied runs, each in its
+/// transaction. A database that has a migration this build does not know is refused, untouched.
+pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
+    let applied: Vec<i64> = if legacy::has_migrations(pool).await? {
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
+            .fetch_all(pool)
+            .await?
+    } else {
+        legacy::upgrade(pool).await?;
+        Vec::new()
+    };
+    if let Some(newer) = applied
+        .iter()
+        .find(|v| !MIGRATOR.iter().any(|m| m.version == **v))
+    {
+        return Err(StoreError::Newer(*newer));
+    }
+    MIGRATOR.run(pool).await?;
+    Ok(())
+}
+
+/// The migrations this build knows, by version (for `migrate --status` and the tests).
+pub fn known_versions() -> Vec<i64> {
+    MIGRATOR.iter().map(|m| m.version).collect()
+}
+
+/// A database of one connection in memory, migrated (for unit tests).
+#[cfg(test)]
+pub(crate) async fn in_memory() -> Pool {
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect("sqlite::memory:")
+        .await
+        .expect("an in-memory database");
+    migrate(&pool).await.expect("migrations run");
+    pool
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(tag: &str) -> PathBuf {
+        std::env::temp_dir().join(format!("bi-console-db-{tag}-{:016x}", rand::random::<u64>()))
+    }
+
+    #[tokio::test]
+    async fn a_new_database_gets_every_migration_and_opening_again_changes_nothing() {
+        let dir = dir("new");
+        let pool = open(&dir).await.unwrap();
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(applied, known_versions());
+        sqlx::query("INSERT INTO realm_preferences (realm_id, name, value) VALUES ($1, $2, $3)")
+            .bind("r")
+            .bind("n")
+            .bind("v")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        let pool = open(&dir).await.unwrap();
+        let kept: String = sqlx::query_scalar("SELECT value FROM realm_preferences WHERE realm_id = $1")
+            .bind("r")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(kept, "v");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_database_from_a_newer_console_is_refused_untouched() {
+        let dir = dir("newer");
+        let pool = open(&dir).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99990101000000, 'from a newer console', TRUE, X'00', 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        let refused = open(&dir).await.unwrap_err();
+        assert!(
+            matches!(refused, OpenError::Prepare { source: StoreError::Newer(99990101000000), .. }),
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("newer console"), "{refused}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
