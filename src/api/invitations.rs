@@ -283,17 +283,16 @@ async fn batch_view(
         .into_iter()
         .map(|(id, e)| (id, e.last_error))
         .collect();
-    let mut query = ListQuery {
-        page_size: Some(crate::model::MAX_PAGE_SIZE),
-        ..ListQuery::default()
-    };
     let mut invited = Vec::new();
-    loop {
-        let page = s
-            .client
-            .list_batch_results(realm, batch, &query)
-            .await
-            .map_err(|e| errors::from_bi("read the batch's results", e))?;
+    let client = &s.client;
+    let mut walk = std::pin::pin!(crate::bi::pages::pages(
+        crate::bi::pages::Bounds::WHOLE,
+        |q| async move { client.list_batch_results(realm, batch, &q).await }
+    ));
+    while let Some(page) = futures::TryStreamExt::try_next(&mut walk)
+        .await
+        .map_err(|e| errors::from_bi("read the batch's results", e))?
+    {
         invited.extend(
             page.job_results
                 .iter()
@@ -311,9 +310,6 @@ async fn batch_view(
                     )
                 }),
         );
-        if !query.follow(page.next_page_token, page.job_results.is_empty()) {
-            break;
-        }
     }
     // The directory index follows BI's rule for those invited (the batch wrote at BI, not through the console's
     // per-identity path), and names those not sent an invitation.

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use futures::stream::{self, StreamExt, TryStreamExt};
 
 use crate::bi::forms::username_filter;
+use crate::bi::pages::{pages, pages_from, Bounds};
 use crate::bi::wire::BiPage;
 use crate::bi::wire::ListQuery;
 use crate::bi::{BiError, Client};
@@ -148,24 +149,23 @@ pub async fn all_member_ids(
     group: &str,
     first: Option<BiPage<Identity>>,
 ) -> Result<Vec<String>, BiError> {
-    let mut page = match first {
-        Some(p) => p,
-        None => first_members_page(client, realm, group).await?,
-    };
-    let mut ids = Vec::new();
-    loop {
-        ids.extend(page.items.drain(..).map(|i| i.id));
-        match page.next_page_token.take() {
-            Some(t) if !t.is_empty() => {
-                let query = ListQuery {
-                    page_token: Some(t),
-                    ..first_page_query()
-                };
-                page = client.list_members(realm, group, &query).await?;
-            }
-            _ => return Ok(ids),
+    let mut ids: Vec<String> = Vec::new();
+    let mut rest = Some(first_page_query());
+    if let Some(first) = first {
+        let mut next = first_page_query();
+        let more = next.follow(first.next_page_token, first.items.is_empty());
+        ids.extend(first.items.into_iter().map(|i| i.id));
+        rest = more.then_some(next);
+    }
+    if let Some(from) = rest {
+        let mut walk = std::pin::pin!(pages_from(from, Bounds::WHOLE, |q| async move {
+            client.list_members(realm, group, &q).await
+        }));
+        while let Some(page) = walk.try_next().await? {
+            ids.extend(page.items.into_iter().map(|i| i.id));
         }
     }
+    Ok(ids)
 }
 
 /// Which of `ids` are members of the group, given its first page of members. A group of at most 200 members is
@@ -216,22 +216,15 @@ async fn identity_in_group(
     identity: &str,
     group: &str,
 ) -> Result<bool, BiError> {
-    let mut token: Option<String> = None;
-    loop {
-        let query = ListQuery {
-            page_size: Some(MAX_PAGE_SIZE),
-            page_token: token.take(),
-            ..ListQuery::default()
-        };
-        let page = client.list_identity_groups(realm, identity, &query).await?;
+    let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move {
+        client.list_identity_groups(realm, identity, &q).await
+    }));
+    while let Some(page) = walk.try_next().await? {
         if page.items.iter().any(|g| g.id == group) {
             return Ok(true);
         }
-        match page.next_page_token {
-            Some(t) if !t.is_empty() => token = Some(t),
-            _ => return Ok(false),
-        }
     }
+    Ok(false)
 }
 
 /// Adds the identities named in a pasted list. Unknown usernames and identities already in the group are listed

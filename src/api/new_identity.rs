@@ -243,7 +243,7 @@ fn choose_groups(names: &[String], found: &[Group]) -> Result<Vec<Group>, String
 /// until each name is found (a realm has thousands of groups at most).
 #[cfg(feature = "ssr")]
 async fn groups_named(realm: &str, names: &[String]) -> Result<Vec<Group>, AppError> {
-    use crate::bi::wire::ListQuery;
+    use futures::TryStreamExt;
     let s = state()?;
     if let Some(index) = &s.index {
         if index.state(realm).await.is_ok_and(|st| st.ready) {
@@ -253,23 +253,22 @@ async fn groups_named(realm: &str, names: &[String]) -> Result<Vec<Group>, AppEr
         }
     }
     let named = |g: &Group| names.iter().any(|n| g.display_name.eq_ignore_ascii_case(n));
-    let mut query = ListQuery {
-        page_size: Some(crate::model::MAX_PAGE_SIZE),
-        ..ListQuery::default()
-    };
     let mut found: Vec<Group> = Vec::new();
-    loop {
-        let page = errors::bi("list groups", s.client.list_groups(realm, &query)).await?;
-        let empty = page.items.is_empty();
+    let client = &s.client;
+    let mut walk = std::pin::pin!(crate::bi::pages::pages(
+        crate::bi::pages::Bounds::WHOLE,
+        |q| async move { client.list_groups(realm, &q).await }
+    ));
+    while let Some(page) = errors::bi("list groups", walk.try_next()).await? {
         found.extend(page.items.into_iter().filter(named));
-        let all_found = names
+        if names
             .iter()
-            .all(|n| found.iter().any(|g| g.display_name.eq_ignore_ascii_case(n)));
-        match page.next_page_token {
-            Some(t) if !t.is_empty() && !empty && !all_found => query.page_token = Some(t),
-            _ => return Ok(found),
+            .all(|n| found.iter().any(|g| g.display_name.eq_ignore_ascii_case(n)))
+        {
+            break;
         }
     }
+    Ok(found)
 }
 
 /// The groups joined and the invitation sent, each reported on its own line.

@@ -47,10 +47,7 @@ pub enum SessionError {
 /// The session store: SQLite (default; with the sessions in use kept in memory too) or Redis.
 #[derive(Debug, Clone)]
 pub enum Sessions {
-    Sqlite(
-        tower_sessions_sqlx_store::SqliteStore,
-        std::sync::Arc<Recent>,
-    ),
+    Sqlite(crate::db::SessionStore, std::sync::Arc<Recent>),
     Redis(tower_sessions_redis_store::RedisStore<tower_sessions_redis_store::fred::prelude::Pool>),
 }
 
@@ -185,14 +182,11 @@ impl Recent {
 pub async fn session_layer(
     backend: &SessionBackend,
     cookie: CookiePolicy,
-    pool: sqlx::SqlitePool,
+    pool: crate::db::Pool,
 ) -> Result<SessionManagerLayer<Sessions>, SessionError> {
     let store = match backend {
         SessionBackend::Sqlite => {
-            let s = tower_sessions_sqlx_store::SqliteStore::new(pool)
-                .with_table_name("sessions")
-                .map_err(|e| SessionError::Sqlite(e.to_string()))?;
-            s.migrate()
+            let s = crate::db::session_store(pool)
                 .await
                 .map_err(|e| SessionError::Sqlite(e.to_string()))?;
             {
@@ -238,8 +232,8 @@ mod tests {
         }
     }
 
-    async fn sqlite() -> (Sessions, sqlx::SqlitePool) {
-        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+    async fn sqlite() -> (Sessions, crate::db::Pool) {
+        let pool = crate::db::Pool::connect("sqlite::memory:").await.unwrap();
         let layer = session_layer(
             &SessionBackend::Sqlite,
             CookiePolicy {
@@ -250,13 +244,11 @@ mod tests {
         )
         .await;
         assert!(layer.is_ok());
-        let store = tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
-            .with_table_name("sessions")
-            .unwrap();
+        let store = crate::db::session_store(pool.clone()).await.unwrap();
         (Sessions::Sqlite(store, Default::default()), pool)
     }
 
-    async fn rows(pool: &sqlx::SqlitePool) -> i64 {
+    async fn rows(pool: &crate::db::Pool) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
             .fetch_one(pool)
             .await

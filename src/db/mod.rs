@@ -19,6 +19,11 @@ pub type Conn = sqlx::SqliteConnection;
 pub type DbRow = sqlx::sqlite::SqliteRow;
 /// The engine, for query builders.
 pub type Engine = sqlx::Sqlite;
+/// A query with its parameters bound, not yet run.
+pub type Query<'q> = sqlx::query::Query<'q, Engine, <Engine as sqlx::Database>::Arguments<'q>>;
+
+/// The sessions' store in the console's database (its table made by the store itself, `sessions`).
+pub type SessionStore = tower_sessions_sqlx_store::SqliteStore;
 
 /// The migrations of the console's database, in this build.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/db/migrations");
@@ -107,6 +112,18 @@ pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
     }
     MIGRATOR.run(pool).await?;
     Ok(())
+}
+
+/// The sessions' store in `pool`, its table made when missing.
+pub async fn session_store(pool: Pool) -> Result<SessionStore, StoreError> {
+    let store = SessionStore::new(pool)
+        .with_table_name("sessions")
+        .map_err(|e| StoreError::Query(sqlx::Error::Configuration(e.to_string().into())))?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| StoreError::Query(sqlx::Error::Protocol(e.to_string())))?;
+    Ok(store)
 }
 
 /// The migrations this build knows, by version (for `migrate --status` and the tests).

@@ -7,6 +7,9 @@ use sqlx::{Connection, Row};
 use crate::db::{Conn, DbRow, StoreError};
 
 use super::{fold, like_pattern, matcher, DirectoryIndex, IndexError, Match, RefreshReport};
+use futures::TryStreamExt;
+
+use crate::bi::pages::{pages, Bounds};
 use crate::bi::wire::ListQuery;
 use crate::bi::Client;
 use crate::model::{Group, GroupListing, PageView, Sort, SortKey};
@@ -23,14 +26,13 @@ impl DirectoryIndex {
         conn: &mut Conn,
         generation: i64,
     ) -> Result<RefreshReport, IndexError> {
-        let mut query = ListQuery::whole_list();
         let mut report = RefreshReport::default();
         let one = ListQuery {
             page_size: Some(1),
             ..ListQuery::default()
         };
-        loop {
-            let page = client.list_groups(realm, &query).await?;
+        let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move { client.list_groups(realm, &q).await }));
+        while let Some(page) = walk.try_next().await? {
             let mut counts: Vec<u64> = Vec::with_capacity(page.items.len());
             for chunk in page.items.chunks(PARALLEL_COUNTS) {
                 let calls: Vec<_> = chunk
@@ -52,9 +54,6 @@ impl DirectoryIndex {
             super::seen(&mut tx, "ix_groups", realm, &ids, generation).await?;
             tx.commit().await?;
             report.read += page.items.len() as u64;
-            if !query.follow(page.next_page_token, page.items.is_empty()) {
-                break;
-            }
         }
         report.removed = Self::remove_unseen(conn, "ix_groups", realm, generation).await?;
         Ok(report)

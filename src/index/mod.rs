@@ -225,7 +225,7 @@ impl DirectoryIndex {
     /// Page `page` of `size` rows of `query` (whose last two parameters, added here, are LIMIT and OFFSET).
     async fn page_of<'q, T>(
         &self,
-        query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+        query: crate::db::Query<'q>,
         total: u64,
         (page, size): (u32, u32),
         map: fn(&DbRow) -> T,

@@ -7,7 +7,9 @@ use sqlx::Connection;
 use crate::db::Conn;
 
 use super::{fold, DirectoryIndex, IndexError};
-use crate::bi::wire::ListQuery;
+use futures::TryStreamExt;
+
+use crate::bi::pages::{pages, Bounds};
 use crate::bi::Client;
 use crate::model::Identity;
 
@@ -73,11 +75,14 @@ impl DirectoryIndex {
             .bind(realm)
             .fetch_one(&mut *conn)
             .await?;
-        let mut query = ListQuery::whole_list();
         let mut report = RefreshReport::default();
+        let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move {
+            client.list_identities(realm, &q).await
+        }));
         loop {
-            let page = match client.list_identities(realm, &query).await {
-                Ok(page) => page,
+            let page = match walk.try_next().await {
+                Ok(Some(page)) => page,
+                Ok(None) => break,
                 // BI has no such realm: the index keeps nothing of it (no row for a realm that is not there).
                 Err(e) if e.is_not_found() && report.calls == 0 => {
                     let mut tx = conn.begin().await?;
@@ -109,9 +114,6 @@ impl DirectoryIndex {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            if !query.follow(page.next_page_token, page.items.is_empty()) {
-                break;
-            }
         }
         let groups = self.refresh_groups(client, realm, &mut conn, generation).await?;
         report.calls += groups.calls;

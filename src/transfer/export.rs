@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use futures::{Stream, StreamExt};
+use futures::{Stream, StreamExt, TryStreamExt};
 
 use super::written::{csv_chunk, ExportRow};
-use crate::bi::wire::ListQuery;
+use crate::bi::pages::{pages, Bounds};
+use crate::bi::wire::BiPage;
 use crate::bi::{BiError, Client};
 use crate::model::{Identity, IdentityFilter};
 
@@ -35,25 +36,23 @@ impl Source {
     ) -> Result<Source, BiError> {
         let mut calls = 0;
         let mut groups: HashMap<String, Vec<String>> = HashMap::new();
-        let mut q = ListQuery::whole_list();
-        loop {
-            let page = client.list_groups(realm, &q).await?;
-            calls += 1;
-            for g in &page.items {
-                let mut mq = ListQuery::whole_list();
-                loop {
-                    let members = client.list_members(realm, &g.id, &mq).await?;
-                    calls += 1;
-                    for i in &members.items {
-                        groups.entry(i.id.clone()).or_default().push(g.display_name.clone());
-                    }
-                    if !mq.follow(members.next_page_token, members.items.is_empty()) {
-                        break;
+        {
+            let bi = &*client;
+            let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move { bi.list_groups(realm, &q).await }));
+            while let Some(page) = walk.try_next().await? {
+                calls += 1;
+                for g in &page.items {
+                    let group = g.id.as_str();
+                    let mut members = std::pin::pin!(pages(Bounds::WHOLE, |q| async move {
+                        bi.list_members(realm, group, &q).await
+                    }));
+                    while let Some(members) = members.try_next().await? {
+                        calls += 1;
+                        for i in &members.items {
+                            groups.entry(i.id.clone()).or_default().push(g.display_name.clone());
+                        }
                     }
                 }
-            }
-            if !q.follow(page.next_page_token, page.items.is_empty()) {
-                break;
             }
         }
         for names in groups.values_mut() {
@@ -92,10 +91,13 @@ fn matches(f: &IdentityFilter, i: &Identity) -> bool {
         && (f.enrollment.is_empty() || i.enrollment_status.as_deref() == Some(f.enrollment.as_str()))
 }
 
-/// Where a stream is: the next position in the index, or BI's next page.
+/// BI's pages of a realm's identities, as an export reads them.
+type BiPages = std::pin::Pin<Box<dyn Stream<Item = Result<BiPage<Identity>, BiError>> + Send>>;
+
+/// Where a stream is: the next position in the index, or BI's pages.
 enum Cursor {
     Index(i64),
-    Bi(Option<ListQuery>),
+    Bi(BiPages),
     Done,
 }
 
@@ -108,7 +110,11 @@ pub fn stream(
     let start = if source.index.is_some() {
         Cursor::Index(0)
     } else {
-        Cursor::Bi(Some(ListQuery::whole_list()))
+        let (client, realm) = (source.client.clone(), source.realm.clone());
+        Cursor::Bi(Box::pin(pages(Bounds::WHOLE, move |q| {
+            let (client, realm) = (client.clone(), realm.clone());
+            async move { client.list_identities(&realm, &q).await }
+        })))
     };
     futures::stream::unfold((source, start, true, false), move |(src, cursor, first, any)| async move {
         let (identities, cursor) = match cursor {
@@ -124,12 +130,11 @@ pub fn stream(
                     Err(e) => return Some((Err(std::io::Error::other(e)), (src, Cursor::Done, false, any))),
                 }
             }
-            Cursor::Bi(None) => (Vec::new(), Cursor::Done),
-            Cursor::Bi(Some(mut q)) => match src.client.list_identities(&src.realm, &q).await {
-                Ok(page) => {
-                    let more = q.follow(page.next_page_token, page.items.is_empty());
+            Cursor::Bi(mut walk) => match walk.try_next().await {
+                Ok(None) => (Vec::new(), Cursor::Done),
+                Ok(Some(page)) => {
                     let kept = page.items.into_iter().filter(|i| matches(&src.filter, i)).collect();
-                    (kept, Cursor::Bi(more.then_some(q)))
+                    (kept, Cursor::Bi(walk))
                 }
                 Err(e) => return Some((Err(std::io::Error::other(e.to_string())), (src, Cursor::Done, false, any))),
             },

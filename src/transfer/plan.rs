@@ -10,7 +10,9 @@ use std::collections::{HashMap, HashSet};
 use super::classify::Planner;
 use super::file::ImportFile;
 use super::store::{Imports, Summary};
-use crate::bi::wire::ListQuery;
+use futures::TryStreamExt;
+
+use crate::bi::pages::{pages, Bounds};
 use crate::bi::{BiError, Client};
 use crate::index::DirectoryIndex;
 use crate::model::{Group, Identity, IdentityInput, OperatorView, Role};
@@ -77,9 +79,8 @@ pub async fn read_realm(
     };
     if indexed.is_none() {
         let mut found = HashMap::new();
-        let mut q = ListQuery::whole_list();
-        loop {
-            let page = client.list_identities(realm, &q).await?;
+        let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move { client.list_identities(realm, &q).await }));
+        while let Some(page) = walk.try_next().await? {
             calls += 1;
             for i in &page.items {
                 let key = i.username().to_lowercase();
@@ -89,22 +90,15 @@ pub async fn read_realm(
                     others.push((i.id.clone(), i.username().to_string()));
                 }
             }
-            if !q.follow(page.next_page_token, page.items.is_empty()) {
-                break;
-            }
         }
         identities = Some(found);
     }
     let mut groups: HashMap<String, Vec<Group>> = HashMap::new();
-    let mut q = ListQuery::whole_list();
-    loop {
-        let page = client.list_groups(realm, &q).await?;
+    let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move { client.list_groups(realm, &q).await }));
+    while let Some(page) = walk.try_next().await? {
         calls += 1;
         for g in &page.items {
             groups.entry(g.display_name.to_lowercase()).or_default().push(g.clone());
-        }
-        if !q.follow(page.next_page_token, page.items.is_empty()) {
-            break;
         }
     }
     let named: HashSet<String> = file
@@ -117,14 +111,10 @@ pub async fn read_realm(
     for name in &named {
         if let Some([g]) = groups.get(name).map(Vec::as_slice) {
             let mut ids = HashSet::new();
-            let mut q = ListQuery::whole_list();
-            loop {
-                let page = client.list_members(realm, &g.id, &q).await?;
+            let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move { client.list_members(realm, &g.id, &q).await }));
+            while let Some(page) = walk.try_next().await? {
                 calls += 1;
                 ids.extend(page.items.iter().map(|i| i.id.clone()));
-                if !q.follow(page.next_page_token, page.items.is_empty()) {
-                    break;
-                }
             }
             members.insert(g.id.clone(), ids);
         }
