@@ -114,28 +114,34 @@ pub(crate) fn checked_ids(
         .collect())
 }
 
-/// Records a write that reached BI in the audit log: `ok` with this request's id, or BI's error code with the
-/// error's request id.
+/// The console's work for `operator` in this request (see [`crate::service`]): under the request's id, a failed
+/// BI call setting the status of the answer.
+pub(crate) fn service(
+    operator: &crate::model::OperatorView,
+) -> Result<crate::service::Service, AppError> {
+    let actor = crate::service::Actor {
+        operator: operator.clone(),
+        request_id: super::errors::current_request_id(),
+        origin: crate::service::Origin::Request,
+    };
+    Ok(crate::service::Service::new(state()?, actor).answering(super::errors::answer_status))
+}
+
+/// The console's work for the holder of `permit` in this request.
+pub(crate) fn service_of<A: crate::permit::Act>(
+    permit: &crate::permit::Permit<A>,
+) -> Result<crate::service::Service, AppError> {
+    service(permit.operator())
+}
+
+/// Records `event` with `outcome` in the audit log for `operator` (see [`crate::service::Service::record`]).
 pub(crate) async fn record<T>(
     operator: &crate::model::OperatorView,
     event: crate::audit::Event,
     outcome: &Result<T, AppError>,
 ) {
-    let (result, request_id) = match outcome {
-        Ok(_) => ("ok".to_string(), super::errors::current_request_id()),
-        Err(e) => (
-            e.code.clone().unwrap_or_else(|| "error".into()),
-            e.request_id.clone().unwrap_or_default(),
-        ),
-    };
-    tracing::info!(operator = %operator.username, action = event.action.as_str(), realm = %event.realm,
-        target = %event.target_id, %result, %request_id, "change");
-    if let Ok(s) = state() {
-        if let Some(audit) = &s.audit {
-            audit
-                .record(&operator.username, event, &result, &request_id)
-                .await;
-        }
+    if let Ok(svc) = service(operator) {
+        svc.record(event, outcome).await;
     }
 }
 
@@ -176,54 +182,6 @@ pub(crate) fn checked_search(q: &str) -> Result<(), AppError> {
     }
 }
 
-/// What BI says about `ids` for the protected-identity rule (`crate::permit::Protection`), read with `s`'s client
-/// (for work outside a request too).
-pub(crate) async fn protection_of<A: crate::permit::Act>(
-    s: &crate::state::AppState,
-    permit: &crate::permit::Permit<A>,
-    ids: &[String],
-) -> Result<crate::permit::Protection, AppError> {
-    crate::permit::Protection::read(
-        &*s.client,
-        permit.operator(),
-        permit.realm(),
-        &s.protected_groups,
-        ids,
-    )
-    .await
-    .map_err(|e| super::errors::from_bi("read the identity's groups", e))
-}
-
-/// The refusal of a write on members of a protected group (403), recorded.
-async fn refused_protected(
-    operator: &crate::model::OperatorView,
-    realm: &str,
-    ids: &[String],
-) -> AppError {
-    let refused = match ids {
-        [_] => forbidden(crate::model::PROTECTED_IDENTITY),
-        _ => forbidden(&format!(
-            "{} of the selected identities are members of a protected group: only an admin may change them. \
-             Leave them out and try again.",
-            ids.len()
-        )),
-    };
-    let event = crate::audit::Event::new(
-        crate::model::AuditAction::RefusedProtectedIdentity,
-        realm,
-        ids.first().map(String::as_str).unwrap_or_default(),
-        "",
-        "a change to a member of a protected group",
-    )
-    .with_subjects(ids.to_vec());
-    record(operator, event, &Err::<(), _>(refused.clone())).await;
-    refused
-}
-
-fn unchecked() -> AppError {
-    AppError::new("The identities' groups could not be checked; nothing was changed.")
-}
-
 /// `permit` on the identity `id`: refused (403, recorded) when it is a member of a protected group and the
 /// operator is not an admin.
 pub(crate) async fn on_identity<'p, A: crate::permit::OnIdentity>(
@@ -231,29 +189,5 @@ pub(crate) async fn on_identity<'p, A: crate::permit::OnIdentity>(
     id: &str,
 ) -> Result<crate::permit::Target<'p, A>, AppError> {
     checked_ids(vec![id.to_string()], 1, "identity")?;
-    let protection = protection_of(&state()?, permit, &[id.to_string()]).await?;
-    match permit.on(id, &protection) {
-        Ok(target) => Ok(target),
-        Err(crate::permit::Refusal::Protected(ids)) => {
-            Err(refused_protected(permit.operator(), permit.realm(), &ids).await)
-        }
-        Err(_) => Err(unchecked()),
-    }
-}
-
-/// `permit` on every one of `ids`, or refused whole (403, recorded) when some are members of a protected group
-/// and the operator is not an admin.
-pub(crate) async fn on_identities<'p, A: crate::permit::OnIdentity>(
-    s: &crate::state::AppState,
-    permit: &'p crate::permit::Permit<A>,
-    ids: &[String],
-) -> Result<crate::permit::Targets<'p, A>, AppError> {
-    let protection = protection_of(s, permit, ids).await?;
-    match permit.split(ids, &protection) {
-        Ok((targets, refused)) if refused.is_empty() => Ok(targets),
-        Ok((_, refused)) => {
-            Err(refused_protected(permit.operator(), permit.realm(), &refused).await)
-        }
-        Err(_) => Err(unchecked()),
-    }
+    service_of(permit)?.on_identity(permit, id).await
 }

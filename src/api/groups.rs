@@ -6,19 +6,21 @@ use leptos::prelude::*;
 use crate::model::{AppError, Group, GroupInput, Identity, PageView};
 
 #[cfg(feature = "ssr")]
-use super::checks::{permit, recorded, state};
-#[cfg(feature = "ssr")]
 use super::errors;
-#[cfg(feature = "ssr")]
-use super::search::{index_change, Indexed};
-#[cfg(feature = "ssr")]
-use crate::audit::Event;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
 #[cfg(feature = "ssr")]
-use crate::model::AuditAction;
+use ssr::*;
+
+/// What the server functions below use on the server only.
 #[cfg(feature = "ssr")]
-use crate::permit::act;
+mod ssr {
+    pub(crate) use super::super::checks::{permit, service, service_of, state};
+    pub use crate::audit::Event;
+    pub use crate::model::AuditAction;
+    pub use crate::permit::act;
+    pub use crate::service::Indexed;
+}
 
 /// `/realms/{realm}/groups/{id}{rest}`, each part percent-encoded.
 #[cfg(feature = "ssr")]
@@ -65,7 +67,7 @@ pub async fn get_group(
 ) -> Result<GroupDetail, AppError> {
     use crate::bi::wire::ListQuery;
     use crate::model::clamp_page_size;
-    super::checks::allow_in(Action::Read, &realm).await?;
+    let op = super::checks::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let size = clamp_page_size(Some(size));
     let page = page.max(1);
@@ -75,9 +77,15 @@ pub async fn get_group(
         s.client.list_members(&realm, &id, &members_query)
     );
     // The live record keeps the directory index current: its member count, or gone at BI, gone from the index.
+    let svc = service(&op)?;
     match (&group, &members) {
-        (Ok(found), Ok(m)) => index_change(&realm, Indexed::Group(found, Some(m.total_size))).await,
-        (Err(e), _) if e.is_not_found() => index_change(&realm, Indexed::GroupRemoved(&id)).await,
+        (Ok(found), Ok(m)) => {
+            svc.index(&realm, Indexed::Group(found.clone(), Some(m.total_size)))
+                .await
+        }
+        (Err(e), _) if e.is_not_found() => {
+            svc.index(&realm, Indexed::GroupRemoved(id.clone())).await
+        }
         _ => {}
     }
     let group = group.map_err(|e| errors::from_bi("get group", e))?;
@@ -103,23 +111,23 @@ pub async fn create_group(realm: String, input: GroupInput) -> Result<String, Ap
         problems: input.validate(),
     };
     let write = async |p: &crate::permit::Permit<act::CreateGroup>| {
-        let created = errors::bi(
-            "create group",
-            state()?.client.create_group(p, &input.to_create()),
-        )
-        .await;
-        let id = created.as_ref().map(|g| g.id.clone()).unwrap_or_default();
-        let name = input.display_name.trim();
-        let event = Event::new(
-            AuditAction::GroupCreate,
-            &realm,
-            &id,
-            name,
-            input.describe(),
-        );
-        let created = recorded(p, event, created).await?;
-        index_change(&realm, Indexed::Group(&created, Some(0))).await;
-        Ok(created)
+        let svc = service_of(p)?;
+        let event = |created: &Result<Group, AppError>| {
+            let id = created.as_ref().map(|g| g.id.clone()).unwrap_or_default();
+            Event::new(
+                AuditAction::GroupCreate,
+                &realm,
+                &id,
+                input.display_name.trim(),
+                input.describe(),
+            )
+        };
+        let body = input.to_create();
+        let call = svc.state.client.create_group(p, &body);
+        svc.write("create group", call, event, |created| {
+            Some(Indexed::Group(created.clone(), Some(0)))
+        })
+        .await
     };
     let done = |created: &Group| group_url(&realm, &created.id, "?created=1");
     let created = super::forms::form_write(permit(&realm).await, posted, write, done).await?;
@@ -146,25 +154,31 @@ pub async fn update_group(
         let Some(patch) = input.to_patch(&original) else {
             return Ok(());
         };
-        let s = state()?;
+        let svc = service_of(p)?;
         // The audit's "before" and the group's name are BI's, read here, never what the browser says.
-        let before = errors::bi("get group", s.client.get_group(&realm, &id)).await?;
+        let before = svc
+            .bi("get group", svc.state.client.get_group(&realm, &id))
+            .await?;
         let before = GroupInput::from_group(&before);
-        let outcome = errors::bi("update group", s.client.update_group(p, &id, &patch)).await;
-        let after = match &outcome {
-            Ok(g) => GroupInput::from_group(g),
-            Err(_) => input.clone(),
+        let event = |outcome: &Result<Group, AppError>| {
+            let after = match outcome {
+                Ok(g) => GroupInput::from_group(g),
+                Err(_) => input.clone(),
+            };
+            let detail = after.describe_change(&before);
+            Event::new(
+                AuditAction::GroupUpdate,
+                &realm,
+                &id,
+                &before.display_name,
+                detail,
+            )
         };
-        let detail = after.describe_change(&before);
-        let event = Event::new(
-            AuditAction::GroupUpdate,
-            &realm,
-            &id,
-            &before.display_name,
-            detail,
-        );
-        let updated = recorded(p, event, outcome).await?;
-        index_change(&realm, Indexed::Group(&updated, None)).await;
+        let call = svc.state.client.update_group(p, &id, &patch);
+        svc.write("update group", call, event, |updated| {
+            Some(Indexed::Group(updated.clone(), None))
+        })
+        .await?;
         Ok(())
     };
     let done = |_: &()| group_url(&realm, &id, "?updated=1");
@@ -182,36 +196,46 @@ pub async fn delete_group(
 ) -> Result<usize, AppError> {
     let permit = permit::<act::DeleteGroup>(&realm).await?;
     check_group_not_protected(permit.operator(), &realm, &id).await?;
-    let s = state()?;
+    let svc = service_of(&permit)?;
     // Read it first, so the audit log names what was deleted.
-    let before = errors::bi("delete group", s.client.get_group(&realm, &id)).await?;
-    let outcome = if remove_members {
-        let members = super::checks::permit::<act::ManageMembers>(&realm).await?;
-        super::members::empty_and_delete(&s.client, &members, &permit, &id)
-            .await
-            .map(|r| r.changed)
-            .map_err(|e| errors::from_bi("remove members and delete group", e))
+    let before = svc
+        .bi("delete group", svc.state.client.get_group(&realm, &id))
+        .await?;
+    let members = match remove_members {
+        true => Some(super::checks::permit::<act::ManageMembers>(&realm).await?),
+        false => None,
+    };
+    let client = &svc.state.client;
+    let call = async {
+        match &members {
+            Some(members) => super::members::empty_and_delete(client, members, &permit, &id)
+                .await
+                .map(|r| r.changed),
+            None => client.delete_group(&permit, &id).await.map(|()| 0),
+        }
+    };
+    let event = |outcome: &Result<usize, AppError>| {
+        let detail = match outcome {
+            Ok(n) if *n > 0 => format!("removed its {n} members, then deleted it"),
+            _ => before.display_name.clone(),
+        };
+        Event::new(
+            AuditAction::GroupDelete,
+            &realm,
+            &id,
+            &before.display_name,
+            detail,
+        )
+    };
+    let operation = if remove_members {
+        "remove members and delete group"
     } else {
-        s.client
-            .delete_group(&permit, &id)
-            .await
-            .map(|()| 0)
-            .map_err(|e| errors::from_bi("delete group", e))
+        "delete group"
     };
-    let detail = match &outcome {
-        Ok(n) if *n > 0 => format!("removed its {n} members, then deleted it"),
-        _ => before.display_name.clone(),
-    };
-    let event = Event::new(
-        AuditAction::GroupDelete,
-        &realm,
-        &id,
-        &before.display_name,
-        detail,
-    );
-    let removed = recorded(&permit, event, outcome).await?;
-    index_change(&realm, Indexed::GroupRemoved(&id)).await;
-    Ok(removed)
+    svc.write(operation, call, event, |_| {
+        Some(Indexed::GroupRemoved(id.clone()))
+    })
+    .await
 }
 
 /// Whether `group` is protected (`CONSOLE_PROTECTED_GROUPS`, by id or name). Its name is read from BI only when a

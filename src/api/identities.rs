@@ -5,19 +5,21 @@ use leptos::prelude::*;
 use crate::model::{AppError, BulkOp, BulkResult, Group, Identity, IdentityInput, PageView};
 
 #[cfg(feature = "ssr")]
-use super::checks::{permit, recorded, state};
-#[cfg(feature = "ssr")]
 use super::errors;
-#[cfg(feature = "ssr")]
-use super::search::{index_change, Indexed};
-#[cfg(feature = "ssr")]
-use crate::audit::Event;
 #[cfg(feature = "ssr")]
 use crate::model::Action;
 #[cfg(feature = "ssr")]
-use crate::model::AuditAction;
+use ssr::*;
+
+/// What the server functions below use on the server only.
 #[cfg(feature = "ssr")]
-use crate::permit::act;
+mod ssr {
+    pub(crate) use super::super::checks::{permit, service, service_of, state};
+    pub use crate::audit::Event;
+    pub use crate::model::AuditAction;
+    pub use crate::permit::act;
+    pub use crate::service::Indexed;
+}
 
 /// `/realms/{realm}/identities/{id}{rest}`, each part percent-encoded.
 #[cfg(feature = "ssr")]
@@ -67,7 +69,7 @@ pub struct IdentityDetail {
 #[server(output = crate::api::codec::TextJson)]
 pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, AppError> {
     use crate::bi::wire::ListQuery;
-    super::checks::allow_in(Action::Read, &realm).await?;
+    let op = super::checks::allow_in(Action::Read, &realm).await?;
     let s = state()?;
     let groups_query = ListQuery {
         page_size: Some(crate::model::MAX_PAGE_SIZE),
@@ -78,11 +80,13 @@ pub async fn get_identity(realm: String, id: String) -> Result<IdentityDetail, A
         s.client.list_identity_groups(&realm, &id, &groups_query)
     );
     // The live record keeps the directory index current: gone at BI, it leaves the index too.
+    let svc = service(&op)?;
     match &identity {
-        Ok(found) => index_change(&realm, Indexed::Put(found)).await,
-        Err(e) if e.is_not_found() => {
-            index_change(&realm, Indexed::Removed(std::slice::from_ref(&id))).await
+        Ok(found) => {
+            svc.index(&realm, Indexed::Put(Box::new(found.clone())))
+                .await
         }
+        Err(e) if e.is_not_found() => svc.index(&realm, Indexed::Removed(vec![id.clone()])).await,
         Err(_) => {}
     }
     let identity = identity.map_err(|e| errors::from_bi("get identity", e))?;
@@ -116,30 +120,32 @@ pub async fn update_identity(
         let Some(patch) = input.to_patch(&original) else {
             return Ok(());
         };
-        let s = state()?;
+        let svc = service_of(p)?;
         // The audit's "before" and the target's name are BI's, read here, never what the browser says.
-        let before = errors::bi("get identity", s.client.get_identity(&realm, &id)).await?;
+        let before = svc
+            .bi("get identity", svc.state.client.get_identity(&realm, &id))
+            .await?;
         let before = IdentityInput::from_identity(&before);
         let target = super::checks::on_identity(p, &id).await?;
-        let outcome = errors::bi(
-            "update identity",
-            s.client.update_identity_verified(&target, &patch),
-        )
-        .await;
-        let after = match &outcome {
-            Ok(updated) => IdentityInput::from_identity(updated),
-            Err(_) => input.clone(),
+        let event = |outcome: &Result<Identity, AppError>| {
+            let after = match outcome {
+                Ok(updated) => IdentityInput::from_identity(updated),
+                Err(_) => input.clone(),
+            };
+            let detail = after.describe_change(&before);
+            Event::new(
+                AuditAction::IdentityUpdate,
+                &realm,
+                &id,
+                &before.username,
+                detail,
+            )
         };
-        let detail = after.describe_change(&before);
-        let event = Event::new(
-            AuditAction::IdentityUpdate,
-            &realm,
-            &id,
-            &before.username,
-            detail,
-        );
-        let updated = recorded(p, event, outcome).await?;
-        index_change(&realm, Indexed::Put(&updated)).await;
+        let call = svc.state.client.update_identity_verified(&target, &patch);
+        svc.write("update identity", call, event, |updated| {
+            Some(Indexed::Put(Box::new(updated.clone())))
+        })
+        .await?;
         Ok(())
     };
     let done = |_: &()| identity_url(&realm, &id, "?updated=1");
@@ -163,42 +169,50 @@ pub async fn set_identity_status(
         ("unsuspend identity", AuditAction::IdentityUnsuspend)
     };
     let target = super::checks::on_identity(&permit, &id).await?;
-    let outcome = errors::bi(
-        verb,
-        state()?.client.update_identity_verified(&target, &patch),
-    )
-    .await;
-    let name = outcome
-        .as_ref()
-        .map(|i| i.username().to_string())
-        .unwrap_or_default();
+    let svc = service_of(&permit)?;
     let detail = format!("status → {}", patch.status.clone().unwrap_or_default());
-    let event = Event::new(action, &realm, &id, &name, detail);
-    let changed = recorded(&permit, event, outcome).await?;
-    index_change(&realm, Indexed::Put(&changed)).await;
-    Ok(changed)
+    let event = |outcome: &Result<Identity, AppError>| {
+        let name = outcome
+            .as_ref()
+            .map(|i| i.username().to_string())
+            .unwrap_or_default();
+        Event::new(action, &realm, &id, &name, detail)
+    };
+    let call = svc.state.client.update_identity_verified(&target, &patch);
+    svc.write(verb, call, event, |changed| {
+        Some(Indexed::Put(Box::new(changed.clone())))
+    })
+    .await
 }
 
 /// Deletes one identity.
 #[server(output = crate::api::codec::TextJson)]
 pub async fn delete_identity(realm: String, id: String) -> Result<(), AppError> {
     let permit = permit::<act::DeleteIdentity>(&realm).await?;
-    let s = state()?;
+    let svc = service_of(&permit)?;
     // Read it first, so the audit log names what was deleted.
-    let before = errors::bi("delete identity", s.client.get_identity(&realm, &id)).await?;
+    let before = svc
+        .bi(
+            "delete identity",
+            svc.state.client.get_identity(&realm, &id),
+        )
+        .await?;
     let target = super::checks::on_identity(&permit, &id).await?;
-    let outcome = errors::bi("delete identity", s.client.delete_identity(&target)).await;
     let detail = format!("{} ({})", before.display_name, before.username());
-    let event = Event::new(
-        AuditAction::IdentityDelete,
-        &realm,
-        &id,
-        before.username(),
-        detail,
-    );
-    recorded(&permit, event, outcome).await?;
-    index_change(&realm, Indexed::Removed(std::slice::from_ref(&id))).await;
-    Ok(())
+    let event = |_: &Result<(), AppError>| {
+        Event::new(
+            AuditAction::IdentityDelete,
+            &realm,
+            &id,
+            before.username(),
+            detail,
+        )
+    };
+    let call = svc.state.client.delete_identity(&target);
+    svc.write("delete identity", call, event, |_| {
+        Some(Indexed::Removed(vec![id.clone()]))
+    })
+    .await
 }
 
 /// Suspends, unsuspends or deletes the given identities; answers how many succeeded and which failed, and why.
@@ -216,9 +230,15 @@ pub async fn bulk_identities(
     };
     let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let s = state()?;
-    let protection = match &write {
-        BulkWrite::Delete(p) => super::checks::protection_of(&s, p, &ids).await?,
-        BulkWrite::SetStatus(p, _) => super::checks::protection_of(&s, p, &ids).await?,
+    let (protection, svc) = match &write {
+        BulkWrite::Delete(p) => {
+            let svc = service_of(p)?;
+            (svc.protection(p, &ids).await?, svc)
+        }
+        BulkWrite::SetStatus(p, _) => {
+            let svc = service_of(p)?;
+            (svc.protection(p, &ids).await?, svc)
+        }
     };
     let result = super::bulk::run(&s.client, &write, &ids, &protection).await;
     let failed: std::collections::HashSet<&str> =
@@ -228,12 +248,6 @@ pub async fn bulk_identities(
         .filter(|id| !failed.contains(id.as_str()))
         .cloned()
         .collect();
-    let change = match op {
-        BulkOp::Delete => Indexed::Removed(&done),
-        BulkOp::Suspend => Indexed::Status(&done, crate::model::STATUS_SUSPENDED),
-        BulkOp::Unsuspend => Indexed::Status(&done, crate::model::STATUS_ACTIVE),
-    };
-    index_change(&realm, change).await;
     let name = format!("{} identities", ids.len());
     let event = Event::new(
         AuditAction::IdentitiesBulk,
@@ -243,15 +257,13 @@ pub async fn bulk_identities(
         result.describe(op),
     )
     .with_subjects(ids);
-    let operator = match &write {
-        BulkWrite::Delete(p) => p.operator(),
-        BulkWrite::SetStatus(p, _) => p.operator(),
+    svc.record(event, &super::checks::partial(result.failed.len()))
+        .await;
+    let change = match op {
+        BulkOp::Delete => Indexed::Removed(done),
+        BulkOp::Suspend => Indexed::Status(done, crate::model::STATUS_SUSPENDED),
+        BulkOp::Unsuspend => Indexed::Status(done, crate::model::STATUS_ACTIVE),
     };
-    super::checks::record(
-        operator,
-        event,
-        &super::checks::partial(result.failed.len()),
-    )
-    .await;
+    svc.index(&realm, change).await;
     Ok(result)
 }

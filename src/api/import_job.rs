@@ -4,6 +4,7 @@
 //! time; each is in the audit log, with one entry for the import itself.
 
 use crate::model::AuditAction;
+use crate::service::Indexed;
 
 /// Writes in flight at once.
 const PARALLEL_WRITES: usize = 4;
@@ -34,8 +35,15 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), crate::db::St
         tracing::warn!(import = %id, operator = %applier.username, %why, "import apply stopped");
         return imports.halt(id, &why).await;
     }
+    let actor = crate::service::Actor {
+        operator: applier.clone(),
+        request_id: format!("import-{id}"),
+        origin: crate::service::Origin::Job,
+    };
+    let svc = crate::service::Service::new(s.clone(), actor);
     let job = Job {
         s,
+        svc: &svc,
         imports: &imports,
         id,
         realm: &header.realm,
@@ -198,6 +206,8 @@ where
 #[derive(Clone, Copy)]
 struct Job<'a> {
     s: &'a crate::state::AppState,
+    /// The job's work, as the operator who applied the import, under the id `import-…`.
+    svc: &'a crate::service::Service,
     imports: &'a crate::transfer::store::Imports,
     id: &'a str,
     realm: &'a str,
@@ -215,7 +225,9 @@ impl Job<'_> {
         permit: &'p crate::permit::Permit<A>,
         id: &str,
     ) -> Result<crate::permit::Target<'p, A>, String> {
-        let protection = super::checks::protection_of(self.s, permit, &[id.to_string()])
+        let protection = self
+            .svc
+            .protection(permit, &[id.to_string()])
             .await
             .map_err(|e| e.message)?;
         permit.on(id, &protection).map_err(|e| match e {
@@ -224,17 +236,10 @@ impl Job<'_> {
         })
     }
 
-    /// Records a write of the job in the audit log (the job runs outside any request).
+    /// Records a write of the job in the audit log (see [`crate::service::Service::record`]).
     async fn record(&self, event: crate::audit::Event, outcome: &Result<(), String>) {
-        let result = if outcome.is_ok() { "ok" } else { "error" };
-        let request_id = format!("import-{}", self.id);
-        tracing::info!(operator = %self.operator.username, action = event.action.as_str(), realm = %event.realm,
-            target = %event.target_id, %result, %request_id, "change");
-        if let Some(audit) = &self.s.audit {
-            audit
-                .record(&self.operator.username, event, result, &request_id)
-                .await;
-        }
+        let outcome = outcome.clone().map_err(crate::model::AppError::new);
+        self.svc.record(event, &outcome).await;
     }
 
     async fn create_group(&self, name: &str) -> Result<String, String> {
@@ -259,10 +264,11 @@ impl Job<'_> {
         self.record(event, &made.as_ref().map(|_| ()).map_err(Clone::clone))
             .await;
         let group = made?;
-        if let Some(index) = &self.s.index {
-            let _ = index.put_group(self.realm, &group, Some(0)).await;
-        }
-        Ok(group.id)
+        let id = group.id.clone();
+        self.svc
+            .index(self.realm, Indexed::Group(group, Some(0)))
+            .await;
+        Ok(id)
     }
 
     /// Creates or updates one identity; answers its id.
@@ -317,10 +323,11 @@ impl Job<'_> {
         self.record(event, &outcome.as_ref().map(|_| ()).map_err(Clone::clone))
             .await;
         let identity = outcome?;
-        if let Some(index) = &self.s.index {
-            let _ = index.put(self.realm, &identity).await;
-        }
-        Ok(identity.id)
+        let id = identity.id.clone();
+        self.svc
+            .index(self.realm, Indexed::Put(Box::new(identity)))
+            .await;
+        Ok(id)
     }
 
     /// Suspends one identity the file does not list.
@@ -347,10 +354,9 @@ impl Job<'_> {
         );
         self.record(event, &outcome.as_ref().map(|_| ()).map_err(Clone::clone))
             .await;
-        let identity = outcome?;
-        if let Some(index) = &self.s.index {
-            let _ = index.put(self.realm, &identity).await;
-        }
+        self.svc
+            .index(self.realm, Indexed::Put(Box::new(outcome?)))
+            .await;
         Ok(())
     }
 
@@ -363,27 +369,11 @@ impl Job<'_> {
         };
         let done = super::members::change(&self.s.client, &permit, group, ids, add).await;
         let failed = done.failed.len();
-        let (action, verb, delta) = if add {
-            (AuditAction::GroupMembersAdd, "added", done.changed as i64)
-        } else {
-            (
-                AuditAction::GroupMembersRemove,
-                "removed",
-                -(done.changed as i64),
-            )
-        };
+        let verb = if add { "added" } else { "removed" };
         let detail = format!("{} {verb} by an import", done.changed);
-        let event = crate::audit::Event::new(action, self.realm, group, &done.group_name, detail)
-            .with_subjects(done.changed_ids.clone());
-        let outcome = if failed == 0 {
-            Ok(())
-        } else {
-            Err(format!("{failed} not {verb}"))
-        };
-        self.record(event, &outcome).await;
-        if let Some(index) = &self.s.index {
-            let _ = index.count_members(self.realm, group, delta).await;
-        }
+        self.svc
+            .membership_changed(self.realm, group, add, &done, detail)
+            .await;
         done.failed
             .first()
             .map(|f| format!("{failed} not {verb}: {}", f.reason))
@@ -403,14 +393,9 @@ impl Job<'_> {
         }
         let sent = match self.permit::<crate::permit::act::Invite>() {
             Err(m) => Err(m),
-            Ok(permit) => super::invitations::invite_many(
-                self.s,
-                permit,
-                created,
-                format!("import-{}", self.id),
-            )
-            .await
-            .map_err(|e| e.message),
+            Ok(permit) => super::invitations::invite_many(self.svc, permit, created)
+                .await
+                .map_err(|e| e.message),
         };
         self.imports
             .set_invitations(self.id, sent.as_deref().map_err(String::as_str))

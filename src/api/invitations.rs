@@ -33,18 +33,18 @@ pub async fn start_passkey_invitations(
     use crate::model::limits::MAX_SELECTED_IDS;
     let permit = permit::<act::Invite>(&realm).await?;
     let ids = super::checks::checked_ids(ids, MAX_SELECTED_IDS, "identity")?;
-    invite_many(&state()?, permit, ids, errors::current_request_id()).await
+    invite_many(&super::checks::service_of(&permit)?, permit, ids).await
 }
 
 /// Sends invitations by email to `ids` with the realm's default configuration, as [`start_passkey_invitations`]
 /// does (also for work outside a request: an import's new identities). Answers the batch's or the run's id.
 #[cfg(feature = "ssr")]
 pub(crate) async fn invite_many(
-    s: &crate::state::AppState,
+    svc: &crate::service::Service,
     permit: Permit<act::Invite>,
     ids: Vec<String>,
-    request_id: String,
 ) -> Result<String, AppError> {
+    let s = &svc.state;
     use crate::bi::wire::JobTemplate;
     use crate::invitation_runs::Run;
     use crate::model::MAX_BATCH_IDS;
@@ -61,12 +61,12 @@ pub(crate) async fn invite_many(
         post_binding_redirect_uri: None,
     };
     // Members of a protected group refuse the whole selection for a non-admin (nothing is sent).
-    super::checks::on_identities(s, &permit, &ids).await?;
+    svc.on_identities(&permit, &ids).await?;
     let chunks: Vec<Vec<String>> = ids.chunks(MAX_BATCH_IDS).map(<[String]>::to_vec).collect();
     let Some(first) = chunks.first() else {
         return Err(super::checks::bad_request("No identity to invite."));
     };
-    let first = submit(s, &permit, first, &template, &request_id).await;
+    let first = submit(svc, &permit, first, &template).await;
     let (batches, rest) = match first {
         Submitted::Batch(b) if chunks.len() == 1 => return Ok(b),
         Submitted::Batch(b) => (vec![b], chunks[1..].to_vec()),
@@ -86,14 +86,7 @@ pub(crate) async fn invite_many(
         .invitation_runs
         .start(run)
         .map_err(|why| super::checks::answering(429, &why))?;
-    tokio::spawn(hand_over(
-        s.clone(),
-        permit,
-        id.clone(),
-        rest,
-        template,
-        request_id,
-    ));
+    tokio::spawn(hand_over(svc.clone(), permit, id.clone(), rest, template));
     Ok(id)
 }
 
@@ -111,14 +104,14 @@ enum Submitted {
 /// wrote nothing and is not recorded). Runs outside a request too, so it records through `s` directly.
 #[cfg(feature = "ssr")]
 async fn submit(
-    s: &crate::state::AppState,
+    svc: &crate::service::Service,
     permit: &Permit<act::Invite>,
     ids: &[String],
     template: &crate::bi::wire::JobTemplate,
-    request_id: &str,
 ) -> Submitted {
+    let s = &svc.state;
     // The rule is read again for each batch: a run lasts, and membership can change meanwhile.
-    let targets = match super::checks::on_identities(s, permit, ids).await {
+    let targets = match svc.on_identities(permit, ids).await {
         Ok(t) => t,
         Err(e) => return Submitted::Refused(e),
     };
@@ -128,7 +121,7 @@ async fn submit(
         .await;
     let made = match made {
         Err(e) if e.status() == Some(429) => return Submitted::QueueFull,
-        other => other.map_err(|e| errors::from_bi("send passkey invitations", e)),
+        other => other.map_err(|e| svc.failed("send passkey invitations", e)),
     };
     let detail = format!("invitations by email to {} identities", ids.len());
     let event = crate::audit::Event::new(
@@ -139,15 +132,7 @@ async fn submit(
         detail,
     )
     .with_subjects(ids.to_vec());
-    let result = match &made {
-        Ok(_) => "ok".to_string(),
-        Err(e) => e.code.clone().unwrap_or_else(|| "error".into()),
-    };
-    let operator = &permit.operator().username;
-    tracing::info!(%operator, action = event.action.as_str(), realm = %event.realm, %result, %request_id, "change");
-    if let Some(audit) = &s.audit {
-        audit.record(operator, event, &result, request_id).await;
-    }
+    svc.record(event, &made).await;
     match made {
         Ok(batch) => Submitted::Batch(batch.id),
         Err(e) => Submitted::Refused(e),
@@ -158,13 +143,13 @@ async fn submit(
 /// or its queue takes nothing for [`QUEUE_PATIENCE`].
 #[cfg(feature = "ssr")]
 async fn hand_over(
-    s: crate::state::AppState,
+    svc: crate::service::Service,
     permit: Permit<act::Invite>,
     run: String,
     rest: Vec<Vec<String>>,
     template: crate::bi::wire::JobTemplate,
-    request_id: String,
 ) {
+    let s = &svc.state;
     let runs = s.invitation_runs.clone();
     let mut since = std::time::Instant::now();
     for chunk in rest {
@@ -174,7 +159,7 @@ async fn hand_over(
                 runs.update(&run, |r| r.stopped = Some(why));
                 return;
             }
-            match submit(&s, &permit, &chunk, &template, &request_id).await {
+            match submit(&svc, &permit, &chunk, &template).await {
                 Submitted::Batch(b) => {
                     runs.update(&run, |r| {
                         r.batches.push(b);

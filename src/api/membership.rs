@@ -33,20 +33,10 @@ async fn record_membership(
     if !note.is_empty() {
         detail = format!("{note}: {detail}");
     }
-    let delta = result.changed as i64 * if added { 1 } else { -1 };
-    super::search::index_change(
-        permit.realm(),
-        super::search::Indexed::Members(group, delta),
-    )
-    .await;
-    let event = Event::new(action, permit.realm(), group, &result.group_name, detail)
-        .with_subjects(result.changed_ids.clone());
-    super::checks::record(
-        permit.operator(),
-        event,
-        &super::checks::partial(result.failed.len()),
-    )
-    .await;
+    if let Ok(svc) = super::checks::service_of(permit) {
+        svc.membership_changed(permit.realm(), group, added, result, detail)
+            .await;
+    }
 }
 
 /// The permit to change `group`'s members, after the protected-group check.
@@ -305,10 +295,10 @@ pub(super) async fn join_recorded(
     use crate::model::BulkFailure;
     let realm = permit.realm();
     let mut result = MembershipResult::default();
-    let Ok(s) = state() else {
+    let Ok(svc) = super::checks::service_of(permit) else {
         return result;
     };
-    let outcomes = super::members::join_groups(&s.client, permit, identity, groups).await;
+    let outcomes = super::members::join_groups(&svc.state.client, permit, identity, groups).await;
     for (group, changed) in outcomes {
         let Some(changed) = changed else {
             result.failed.push(BulkFailure {
@@ -322,10 +312,11 @@ pub(super) async fn join_recorded(
         let name = outcome.clone().unwrap_or_default();
         let event = Event::new(AuditAction::GroupMembersAdd, realm, &group, &name, note)
             .with_subjects(vec![identity.to_string()]);
-        match super::checks::recorded(permit, event, outcome).await {
+        svc.record(event, &outcome).await;
+        match outcome {
             Ok(_) => {
                 result.changed += 1;
-                super::search::index_change(realm, super::search::Indexed::Members(&group, 1))
+                svc.index(realm, crate::service::Indexed::Members(group, 1))
                     .await;
             }
             Err(e) => result.failed.push(BulkFailure {
@@ -345,8 +336,9 @@ pub async fn remove_identity_from_group(
     group: String,
 ) -> Result<(), AppError> {
     let permit = members_permit(&realm, &group).await?;
+    let svc = super::checks::service_of(&permit)?;
     let one = std::slice::from_ref(&identity);
-    let changed = super::members::change(&state()?.client, &permit, &group, one, false).await;
+    let changed = super::members::change(&svc.state.client, &permit, &group, one, false).await;
     let outcome = one_change(&changed);
     let name = outcome.clone().unwrap_or_default();
     let event = Event::new(
@@ -357,7 +349,9 @@ pub async fn remove_identity_from_group(
         "removed 1 identity from its page",
     )
     .with_subjects(vec![identity]);
-    super::checks::recorded(&permit, event, outcome).await?;
-    super::search::index_change(&realm, super::search::Indexed::Members(&group, -1)).await;
+    svc.record(event, &outcome).await;
+    outcome?;
+    svc.index(&realm, crate::service::Indexed::Members(group, -1))
+        .await;
     Ok(())
 }

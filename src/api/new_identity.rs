@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{AfterCreate, AppError, AuthenticatorConfig, CreationReport, IdentityInput};
 
 #[cfg(feature = "ssr")]
-use super::checks::{allow_in, permit, recorded, state};
+use super::checks::{allow_in, permit, state};
 #[cfg(feature = "ssr")]
 use super::errors;
 #[cfg(feature = "ssr")]
@@ -59,23 +59,18 @@ pub async fn create_identity(
     let write = async |p: &Permit<act::CreateIdentity>| {
         let plan = plan(&realm, &form).await?;
         let input = &form.input;
-        let created = errors::bi(
-            "create identity",
-            state()?
-                .client
-                .create_identity_verified(p, &input.to_create()),
-        )
-        .await;
-        let id = created.as_ref().map(|i| i.id.clone()).unwrap_or_default();
-        let event = crate::audit::Event::new(
-            crate::model::AuditAction::IdentityCreate,
-            &realm,
-            &id,
-            input.username.trim(),
-            input.describe(),
-        );
-        let created = recorded(p, event, created).await?;
-        super::search::index_change(&realm, super::search::Indexed::Put(&created)).await;
+        let svc = super::checks::service_of(p)?;
+        let event = |created: &Result<crate::model::Identity, AppError>| {
+            let id = created.as_ref().map(|i| i.id.clone()).unwrap_or_default();
+            let action = crate::model::AuditAction::IdentityCreate;
+            crate::audit::Event::new(action, &realm, &id, input.username.trim(), input.describe())
+        };
+        let body = input.to_create();
+        let call = svc.state.client.create_identity_verified(p, &body);
+        let indexed = |created: &crate::model::Identity| {
+            Some(crate::service::Indexed::Put(Box::new(created.clone())))
+        };
+        let created = svc.write("create identity", call, event, indexed).await?;
         let lines = follow_up(&created, plan).await;
         keep_report(CreationReport {
             realm: realm.clone(),

@@ -84,7 +84,8 @@ async fn after_change(realm: &str, identity: &str) -> (String, String) {
     };
     match s.client.get_identity(realm, identity).await {
         Ok(now) => {
-            super::search::index_change(realm, super::search::Indexed::Put(&now)).await;
+            super::search::index_change(realm, crate::service::Indexed::Put(Box::new(now.clone())))
+                .await;
             (
                 now.username().to_string(),
                 now.enrollment_status.unwrap_or_default(),

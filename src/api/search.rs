@@ -235,32 +235,11 @@ pub(crate) fn index_failed(e: crate::db::StoreError) -> AppError {
     }
 }
 
-/// A change the console made at BI, applied to the index at once (a failure is logged; the next refresh repairs it).
+/// A change the console made at BI (or a record it read), applied to the index at once (see
+/// [`crate::service::apply_to_index`]).
 #[cfg(feature = "ssr")]
-pub(crate) enum Indexed<'a> {
-    Put(&'a crate::model::Identity),
-    Removed(&'a [String]),
-    Status(&'a [String], &'a str),
-    Group(&'a crate::model::Group, Option<u64>),
-    GroupRemoved(&'a str),
-    /// A group's member count changed by this much.
-    Members(&'a str, i64),
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) async fn index_change(realm: &str, change: Indexed<'_>) {
-    let Some(index) = state().ok().and_then(|s| s.index) else {
-        return;
-    };
-    let outcome = match change {
-        Indexed::Put(identity) => index.put(realm, identity).await,
-        Indexed::Removed(ids) => index.remove(realm, ids).await,
-        Indexed::Status(ids, status) => index.set_status(realm, ids, status).await,
-        Indexed::Group(group, members) => index.put_group(realm, group, members).await,
-        Indexed::GroupRemoved(id) => index.remove_group(realm, id).await,
-        Indexed::Members(id, delta) => index.count_members(realm, id, delta).await,
-    };
-    if let Err(e) = outcome {
-        tracing::warn!(realm, error = %e, "directory index update failed");
+pub(crate) async fn index_change(realm: &str, change: crate::service::Indexed) {
+    if let Ok(s) = state() {
+        crate::service::apply_to_index(&s, realm, change, &errors::current_request_id()).await;
     }
 }

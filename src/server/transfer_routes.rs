@@ -10,6 +10,8 @@ use axum::Extension;
 
 use crate::auth::web::CurrentOperator;
 use crate::model::{encode_component, Action, AppError, FieldError, FormFlash, IdentityFilter};
+use crate::request_id::RequestId;
+use crate::service::{Actor, Origin, Service};
 use crate::state::AppState;
 
 /// Identities read per step of an export.
@@ -19,23 +21,29 @@ fn refused(message: &str) -> Response {
     (StatusCode::FORBIDDEN, message.to_string()).into_response()
 }
 
-/// Records `event` by `op` in the audit log with `result` and this request's id.
-async fn record(s: &AppState, op: &crate::model::OperatorView, event: crate::audit::Event, result: &str) {
-    if let Some(audit) = &s.audit {
-        audit
-            .record(&op.username, event, result, &crate::request_id::current())
-            .await;
-    }
+/// The console's work for `op` in this request (see [`crate::service`]).
+fn service(s: &AppState, op: &crate::model::OperatorView, request: &RequestId) -> Service {
+    let actor = Actor {
+        operator: op.clone(),
+        request_id: request.0.clone(),
+        origin: Origin::Request,
+    };
+    Service::new(s.clone(), actor)
 }
 
 /// A realm outside `op`'s realms, refused and recorded (as the server functions record theirs).
-async fn refused_realm(s: &AppState, op: &crate::model::OperatorView, realm: &str, what: &str) -> Response {
+async fn refused_realm(svc: &Service, realm: &str, what: &str) -> Response {
     let detail = format!("{what} in a realm outside the operator's realms");
     // What was asked for is recorded only when it can be a realm's id (never a long or strange string).
     let realm = if crate::bi::seg(realm).is_ok() { realm } else { "(not a realm id)" };
     let event = crate::audit::Event::new(crate::model::AuditAction::RefusedRealm, realm, "", "", detail);
-    record(s, op, event, "forbidden").await;
-    refused("Your operator account may not use this realm.")
+    let message = "Your operator account may not use this realm.";
+    let outcome = Err::<(), _>(AppError {
+        code: Some("forbidden".into()),
+        ..AppError::new(message)
+    });
+    svc.record(event, &outcome).await;
+    refused(message)
 }
 
 /// `POST /realms/{realm}/imports`: a multipart form with the file (`file`). Planned at once (nothing written); the
@@ -43,13 +51,14 @@ async fn refused_realm(s: &AppState, op: &crate::model::OperatorView, realm: &st
 pub async fn upload(
     State(s): State<AppState>,
     Extension(CurrentOperator(op)): Extension<CurrentOperator>,
+    Extension(request): Extension<RequestId>,
     Path(realm): Path<String>,
     session: tower_sessions::Session,
     mut form: Multipart,
 ) -> Response {
     let back = format!("/realms/{}/import", encode_component(&realm));
     if !op.may_use(&realm) {
-        return refused_realm(&s, &op, &realm, "an import").await;
+        return refused_realm(&service(&s, &op, &request), &realm, "an import").await;
     }
     if !op.can(Action::CreateIdentity) {
         return refused("Your operator account may not import into this realm.");
@@ -182,11 +191,12 @@ pub struct ExportQuery {
 pub async fn export(
     State(s): State<AppState>,
     Extension(CurrentOperator(op)): Extension<CurrentOperator>,
+    Extension(request): Extension<RequestId>,
     Path(realm): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Response {
     if !op.may_use(&realm) {
-        return refused_realm(&s, &op, &realm, "an export").await;
+        return refused_realm(&service(&s, &op, &request), &realm, "an export").await;
     }
     if let Some(problem) = crate::model::search_text_problem(&q.q) {
         return (StatusCode::BAD_REQUEST, problem).into_response();
@@ -222,7 +232,7 @@ pub async fn export(
         }
     );
     let event = crate::audit::Event::new(crate::model::AuditAction::IdentitiesExport, &realm, "", "", detail);
-    record(&s, &op, event, "ok").await;
+    service(&s, &op, &request).record(event, &Ok::<(), AppError>(())).await;
     let source = export_source(&s, &realm, filter).await;
     let source = match source {
         Ok(src) => src,
@@ -254,10 +264,11 @@ pub async fn export(
 pub async fn rows_csv(
     State(s): State<AppState>,
     Extension(CurrentOperator(op)): Extension<CurrentOperator>,
+    Extension(request): Extension<RequestId>,
     Path((realm, id, which)): Path<(String, String, String)>,
 ) -> Response {
     if !op.may_use(&realm) {
-        return refused_realm(&s, &op, &realm, "an import's rows").await;
+        return refused_realm(&service(&s, &op, &request), &realm, "an import's rows").await;
     }
     let errors_only = match which.as_str() {
         "errors.csv" => true,
