@@ -38,7 +38,12 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), crate::db::St
     let actor = crate::service::Actor {
         operator: applier.clone(),
         request_id: format!("import-{id}"),
-        origin: crate::service::Origin::Job,
+        // An import applied from the command line writes as `cli`.
+        origin: if applier.username == crate::model::CLI_OPERATOR {
+            crate::service::Origin::Cli
+        } else {
+            crate::service::Origin::Job
+        },
     };
     let svc = crate::service::Service::new(s.clone(), actor);
     let job = Job {
@@ -248,27 +253,20 @@ impl Job<'_> {
             display_name: Some(name.to_string()),
             description: None,
         };
-        let made = self
-            .s
-            .client
-            .create_group(&permit, &body)
-            .await
-            .map_err(|e| e.to_string());
-        let event = crate::audit::Event::new(
-            AuditAction::GroupCreate,
-            self.realm,
-            made.as_ref().map(|g| g.id.as_str()).unwrap_or(""),
-            name,
-            "created by an import",
-        );
-        self.record(event, &made.as_ref().map(|_| ()).map_err(Clone::clone))
-            .await;
-        let group = made?;
-        let id = group.id.clone();
-        self.svc
-            .index(self.realm, Indexed::Group(group, Some(0)))
-            .await;
-        Ok(id)
+        let event = |made: &Result<crate::model::Group, crate::model::AppError>| {
+            let id = made.as_ref().map(|g| g.id.as_str()).unwrap_or("");
+            crate::audit::Event::new(
+                AuditAction::GroupCreate,
+                self.realm,
+                id,
+                name,
+                "created by an import",
+            )
+        };
+        let call = self.s.client.create_group(&permit, &body);
+        let indexed = |g: &crate::model::Group| Some(Indexed::Group(g.clone(), Some(0)));
+        let group = self.svc.write("create a group", call, event, indexed).await;
+        group.map(|g| g.id).map_err(|e| e.message)
     }
 
     /// Creates or updates one identity; answers its id.
@@ -280,54 +278,55 @@ impl Job<'_> {
             .as_ref()
             .and_then(|t| t.username.clone())
             .unwrap_or_default();
-        let (action, outcome) = match &write.id {
+        let event = |action| {
+            let (write_id, username) = (write.id.clone(), username.clone());
+            move |outcome: &Result<crate::model::Identity, crate::model::AppError>| {
+                let target = outcome
+                    .as_ref()
+                    .map(|i| i.id.clone())
+                    .ok()
+                    .or(write_id)
+                    .unwrap_or_default();
+                let name = outcome
+                    .as_ref()
+                    .map(|i| i.username().to_string())
+                    .unwrap_or(username);
+                crate::audit::Event::new(action, self.realm, &target, &name, "from an import")
+            }
+        };
+        let indexed = |i: &crate::model::Identity| Some(Indexed::Put(Box::new(i.clone())));
+        let outcome = match &write.id {
             None => {
                 let permit = self.permit::<crate::permit::act::CreateIdentity>()?;
-                let made = client.create_identity_verified(&permit, &write.body).await;
-                // Refused as "username taken" after an earlier round's answer was lost: the identity there, holding
-                // every value of the row, is what the file asks for; its id is the row's.
-                let made = match made {
-                    Err(e) if e.status() == Some(409) => {
-                        match client.find_by_username(self.realm, &username).await {
+                let call = async {
+                    let made = client.create_identity_verified(&permit, &write.body).await;
+                    // Refused as "username taken" after an earlier round's answer was lost: the identity there,
+                    // holding every value of the row, is what the file asks for; its id is the row's.
+                    match made {
+                        Err(e) if e.status() == Some(409) => match client
+                            .find_by_username(self.realm, &username)
+                            .await
+                        {
                             Ok(Some(found)) if crate::bi::verified::holds(&found, &write.body) => {
                                 Ok(found)
                             }
                             _ => Err(e),
-                        }
+                        },
+                        other => other,
                     }
-                    other => other,
                 };
-                (AuditAction::IdentityCreate, made)
+                let event = event(AuditAction::IdentityCreate);
+                self.svc.write("import a row", call, event, indexed).await
             }
             Some(id) => {
                 let permit = self.permit::<crate::permit::act::EditIdentity>()?;
                 let target = self.on(&permit, id).await?;
-                (
-                    AuditAction::IdentityUpdate,
-                    client.update_identity_verified(&target, &write.body).await,
-                )
+                let call = client.update_identity_verified(&target, &write.body);
+                let event = event(AuditAction::IdentityUpdate);
+                self.svc.write("import a row", call, event, indexed).await
             }
         };
-        let outcome = outcome.map_err(|e| crate::api::errors::from_bi("import a row", e).message);
-        let target = outcome
-            .as_ref()
-            .map(|i| i.id.clone())
-            .ok()
-            .or(write.id.clone())
-            .unwrap_or_default();
-        let name = outcome
-            .as_ref()
-            .map(|i| i.username().to_string())
-            .unwrap_or(username);
-        let event = crate::audit::Event::new(action, self.realm, &target, &name, "from an import");
-        self.record(event, &outcome.as_ref().map(|_| ()).map_err(Clone::clone))
-            .await;
-        let identity = outcome?;
-        let id = identity.id.clone();
-        self.svc
-            .index(self.realm, Indexed::Put(Box::new(identity)))
-            .await;
-        Ok(id)
+        outcome.map(|i| i.id).map_err(|e| e.message)
     }
 
     /// Suspends one identity the file does not list.
@@ -335,29 +334,26 @@ impl Job<'_> {
         let permit = self.permit::<crate::permit::act::SetStatus>()?;
         let target = self.on(&permit, id).await?;
         let patch = crate::bi::wire::IdentityWrite::status_change(true);
-        let outcome = self
-            .s
-            .client
-            .update_identity_verified(&target, &patch)
-            .await
-            .map_err(|e| crate::api::errors::from_bi("suspend", e).message);
-        let name = outcome
-            .as_ref()
-            .map(|i| i.username().to_string())
-            .unwrap_or_default();
-        let event = crate::audit::Event::new(
-            AuditAction::IdentitySuspend,
-            self.realm,
-            id,
-            &name,
-            "not in the file of an import",
-        );
-        self.record(event, &outcome.as_ref().map(|_| ()).map_err(Clone::clone))
-            .await;
+        let event = |outcome: &Result<crate::model::Identity, crate::model::AppError>| {
+            let name = outcome
+                .as_ref()
+                .map(|i| i.username().to_string())
+                .unwrap_or_default();
+            crate::audit::Event::new(
+                AuditAction::IdentitySuspend,
+                self.realm,
+                id,
+                &name,
+                "not in the file of an import",
+            )
+        };
+        let call = self.s.client.update_identity_verified(&target, &patch);
+        let indexed = |i: &crate::model::Identity| Some(Indexed::Put(Box::new(i.clone())));
         self.svc
-            .index(self.realm, Indexed::Put(Box::new(outcome?)))
-            .await;
-        Ok(())
+            .write("suspend", call, event, indexed)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.message)
     }
 
     /// Adds `ids` to `group` (`add`), or removes them (checked, in calls of at most 1,000), records it; answers why
