@@ -3,23 +3,8 @@
 use leptos::prelude::*;
 
 use crate::model::{AppError, AuditEntry, AuditFilter, PageView};
-
 #[cfg(feature = "ssr")]
-fn log() -> Result<crate::audit::AuditLog, AppError> {
-    super::checks::state()?
-        .audit
-        .ok_or_else(|| AppError::new("The audit log is not configured."))
-}
-
-#[cfg(feature = "ssr")]
-fn read_failed(e: crate::db::StoreError) -> AppError {
-    let request_id = super::errors::current_request_id();
-    tracing::error!(%request_id, error = %e, "audit log read failed");
-    AppError {
-        request_id: Some(request_id),
-        ..AppError::new("The audit log could not be read.")
-    }
-}
+use ssr::*;
 
 /// One page of the audit log, newest first, filtered.
 #[server(output = crate::api::codec::TextJson)]
@@ -45,4 +30,25 @@ pub async fn activity(id: String) -> Result<Vec<AuditEntry>, AppError> {
         .activity(&id, op.realms.as_deref(), 20)
         .await
         .map_err(read_failed)
+}
+
+/// What the server functions above do on the server only.
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+
+    pub(super) fn log() -> Result<crate::audit::AuditLog, AppError> {
+        super::super::checks::state()?
+            .audit
+            .ok_or_else(|| AppError::new("The audit log is not configured."))
+    }
+
+    pub(super) fn read_failed(e: crate::db::StoreError) -> AppError {
+        let request_id = super::super::errors::current_request_id();
+        tracing::error!(%request_id, error = %e, "audit log read failed");
+        AppError {
+            request_id: Some(request_id),
+            ..AppError::new("The audit log could not be read.")
+        }
+    }
 }

@@ -4,30 +4,18 @@
 use leptos::prelude::*;
 
 use crate::model::{AppError, Group, GroupInput, Identity, PageView};
-
 #[cfg(feature = "ssr")]
-use super::errors;
+pub(crate) use ssr::*;
 #[cfg(feature = "ssr")]
-use crate::model::Action;
-#[cfg(feature = "ssr")]
-use ssr::*;
-
-/// What the server functions below use on the server only.
-#[cfg(feature = "ssr")]
-mod ssr {
-    pub(crate) use super::super::checks::{permit, service, service_of, state};
-    pub use crate::audit::Event;
-    pub use crate::model::AuditAction;
-    pub use crate::permit::act;
-    pub use crate::service::Indexed;
-}
-
-/// `/realms/{realm}/groups/{id}{rest}`, each part percent-encoded.
-#[cfg(feature = "ssr")]
-pub(crate) fn group_url(realm: &str, id: &str, rest: &str) -> String {
-    use crate::model::encode_component as enc;
-    format!("/realms/{}/groups/{}{rest}", enc(realm), enc(id))
-}
+use {
+    super::checks::{permit, service, service_of, state},
+    super::errors,
+    crate::audit::Event,
+    crate::model::Action,
+    crate::model::AuditAction,
+    crate::permit::act,
+    crate::service::Indexed,
+};
 
 /// One numbered page of a realm's groups. Exactly one BI call.
 #[server(output = crate::api::codec::TextJson)]
@@ -238,42 +226,52 @@ pub async fn delete_group(
     .await
 }
 
-/// Whether `group` is protected (`CONSOLE_PROTECTED_GROUPS`, by id or name). Its name is read from BI only when a
-/// protected name could match.
+/// What the server functions above do on the server only.
 #[cfg(feature = "ssr")]
-async fn is_protected(realm: &str, group: &str) -> Result<bool, AppError> {
-    let s = state()?;
-    let p = &s.protected_groups;
-    if p.is_empty() {
-        return Ok(false);
-    }
-    if p.iter().any(|x| x == group) {
-        return Ok(true);
-    }
-    let g = errors::bi("get group", s.client.get_group(realm, group)).await?;
-    Ok(s.is_protected_group(&g))
-}
+mod ssr {
+    use super::*;
 
-/// Refuses (403, recorded) a change to a protected group's membership or settings by anyone but an admin.
-#[cfg(feature = "ssr")]
-pub(crate) async fn check_group_not_protected(
-    op: &crate::model::OperatorView,
-    realm: &str,
-    group: &str,
-) -> Result<(), AppError> {
-    if op.role == crate::model::Role::Admin || !is_protected(realm, group).await? {
-        return Ok(());
+    /// `/realms/{realm}/groups/{id}{rest}`, each part percent-encoded.
+    pub(crate) fn group_url(realm: &str, id: &str, rest: &str) -> String {
+        use crate::model::encode_component as enc;
+        format!("/realms/{}/groups/{}{rest}", enc(realm), enc(id))
     }
-    let refused = super::checks::forbidden(
-        "This group is protected: only an admin may change its members or settings.",
-    );
-    let event = Event::new(
-        AuditAction::RefusedProtectedGroup,
-        realm,
-        group,
-        "",
-        "a change to a protected group",
-    );
-    super::checks::record(op, event, &Err::<(), _>(refused.clone())).await;
-    Err(refused)
+
+    /// Whether `group` is protected (`CONSOLE_PROTECTED_GROUPS`, by id or name). Its name is read from BI only when a
+    /// protected name could match.
+    pub(super) async fn is_protected(realm: &str, group: &str) -> Result<bool, AppError> {
+        let s = state()?;
+        let p = &s.protected_groups;
+        if p.is_empty() {
+            return Ok(false);
+        }
+        if p.iter().any(|x| x == group) {
+            return Ok(true);
+        }
+        let g = errors::bi("get group", s.client.get_group(realm, group)).await?;
+        Ok(s.is_protected_group(&g))
+    }
+
+    /// Refuses (403, recorded) a change to a protected group's membership or settings by anyone but an admin.
+    pub(crate) async fn check_group_not_protected(
+        op: &crate::model::OperatorView,
+        realm: &str,
+        group: &str,
+    ) -> Result<(), AppError> {
+        if op.role == crate::model::Role::Admin || !is_protected(realm, group).await? {
+            return Ok(());
+        }
+        let refused = super::super::checks::forbidden(
+            "This group is protected: only an admin may change its members or settings.",
+        );
+        let event = Event::new(
+            AuditAction::RefusedProtectedGroup,
+            realm,
+            group,
+            "",
+            "a change to a protected group",
+        );
+        super::super::checks::record(op, event, &Err::<(), _>(refused.clone())).await;
+        Err(refused)
+    }
 }

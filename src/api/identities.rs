@@ -3,30 +3,18 @@
 use leptos::prelude::*;
 
 use crate::model::{AppError, BulkOp, BulkResult, Group, Identity, IdentityInput, PageView};
-
-#[cfg(feature = "ssr")]
-use super::errors;
-#[cfg(feature = "ssr")]
-use crate::model::Action;
 #[cfg(feature = "ssr")]
 use ssr::*;
-
-/// What the server functions below use on the server only.
 #[cfg(feature = "ssr")]
-mod ssr {
-    pub(crate) use super::super::checks::{permit, service, service_of, state};
-    pub use crate::audit::Event;
-    pub use crate::model::AuditAction;
-    pub use crate::permit::act;
-    pub use crate::service::Indexed;
-}
-
-/// `/realms/{realm}/identities/{id}{rest}`, each part percent-encoded.
-#[cfg(feature = "ssr")]
-fn identity_url(realm: &str, id: &str, rest: &str) -> String {
-    use crate::model::encode_component as enc;
-    format!("/realms/{}/identities/{}{rest}", enc(realm), enc(id))
-}
+use {
+    super::checks::{permit, service, service_of, state},
+    super::errors,
+    crate::audit::Event,
+    crate::model::Action,
+    crate::model::AuditAction,
+    crate::permit::act,
+    crate::service::Indexed,
+};
 
 /// One numbered page of a realm's identities, or the identity whose username is `q` (BI's only filter).
 /// Exactly one BI call.
@@ -266,4 +254,15 @@ pub async fn bulk_identities(
     };
     svc.index(&realm, change).await;
     Ok(result)
+}
+
+/// What the server functions above do on the server only.
+#[cfg(feature = "ssr")]
+mod ssr {
+
+    /// `/realms/{realm}/identities/{id}{rest}`, each part percent-encoded.
+    pub(super) fn identity_url(realm: &str, id: &str, rest: &str) -> String {
+        use crate::model::encode_component as enc;
+        format!("/realms/{}/identities/{}{rest}", enc(realm), enc(id))
+    }
 }

@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, ImportView};
-
 #[cfg(feature = "ssr")]
 use super::checks::{allow_in, state};
+use crate::model::{AppError, ImportView};
+#[cfg(feature = "ssr")]
+use ssr::*;
 
 /// The import `id` of `realm`: its counts, progress and one page of rows (`show`: all, `create`, `update`,
 /// `unchanged`, `error` or `failed`).
@@ -158,21 +159,24 @@ pub async fn cancel_import(realm: String, id: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// What the server functions above do on the server only.
 #[cfg(feature = "ssr")]
-fn imports() -> Result<crate::transfer::store::Imports, AppError> {
-    state()?
-        .imports
-        .clone()
-        .ok_or_else(|| AppError::new("Imports are not available in this console."))
-}
+mod ssr {
+    use super::*;
 
-#[cfg(feature = "ssr")]
-fn db_failed(e: crate::db::StoreError) -> AppError {
-    tracing::error!(error = %e, "import store failed");
-    AppError::new("The console could not read or keep the import; see the server log.")
-}
+    pub(super) fn imports() -> Result<crate::transfer::store::Imports, AppError> {
+        state()?
+            .imports
+            .clone()
+            .ok_or_else(|| AppError::new("Imports are not available in this console."))
+    }
 
-#[cfg(feature = "ssr")]
-fn not_found() -> AppError {
-    super::checks::not_found("There is no such import in this realm.")
+    pub(super) fn db_failed(e: crate::db::StoreError) -> AppError {
+        tracing::error!(error = %e, "import store failed");
+        AppError::new("The console could not read or keep the import; see the server log.")
+    }
+
+    pub(super) fn not_found() -> AppError {
+        super::super::checks::not_found("There is no such import in this realm.")
+    }
 }

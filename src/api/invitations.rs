@@ -6,20 +6,14 @@
 use leptos::prelude::*;
 
 use crate::model::{AppError, BatchView};
-
 #[cfg(feature = "ssr")]
-use super::checks::{allow_in, permit, state};
+pub(crate) use ssr::*;
 #[cfg(feature = "ssr")]
-use super::errors;
-#[cfg(feature = "ssr")]
-use crate::permit::{act, Permit};
-
-/// While BI's queue is full, a run asks again this often…
-#[cfg(feature = "ssr")]
-const QUEUE_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
-/// …and stops after this long without BI taking a batch.
-#[cfg(feature = "ssr")]
-const QUEUE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3600);
+use {
+    super::checks::{allow_in, permit, state},
+    super::errors,
+    crate::permit::{act, Permit},
+};
 
 /// Sends passkey invitations by email to the selected identities (up to 10,000), with the realm's default
 /// authenticator configuration. Up to 1,000 that BI queues at once: one batch, whose id is answered. Otherwise a
@@ -34,157 +28,6 @@ pub async fn start_passkey_invitations(
     let permit = permit::<act::Invite>(&realm).await?;
     let ids = super::checks::checked_ids(ids, MAX_SELECTED_IDS, "identity")?;
     invite_many(&super::checks::service_of(&permit)?, permit, ids).await
-}
-
-/// Sends invitations by email to `ids` with the realm's default configuration, as [`start_passkey_invitations`]
-/// does (also for work outside a request: an import's new identities). Answers the batch's or the run's id.
-#[cfg(feature = "ssr")]
-pub(crate) async fn invite_many(
-    svc: &crate::service::Service,
-    permit: Permit<act::Invite>,
-    ids: Vec<String>,
-) -> Result<String, AppError> {
-    let s = &svc.state;
-    use crate::bi::wire::JobTemplate;
-    use crate::invitation_runs::Run;
-    use crate::model::MAX_BATCH_IDS;
-    let realm = permit.realm().to_string();
-    let config = super::passkeys::realm_default_config(s, &realm)
-        .await?
-        .ok_or_else(|| {
-            super::checks::bad_request(
-                "This realm has no authenticator configuration, so BI cannot send invitations.",
-            )
-        })?;
-    let template = JobTemplate {
-        authenticator_config_id: config.id,
-        post_binding_redirect_uri: None,
-    };
-    // Members of a protected group refuse the whole selection for a non-admin (nothing is sent).
-    svc.on_identities(&permit, &ids).await?;
-    let chunks: Vec<Vec<String>> = ids.chunks(MAX_BATCH_IDS).map(<[String]>::to_vec).collect();
-    let Some(first) = chunks.first() else {
-        return Err(super::checks::bad_request("No identity to invite."));
-    };
-    let first = submit(svc, &permit, first, &template).await;
-    let (batches, rest) = match first {
-        Submitted::Batch(b) if chunks.len() == 1 => return Ok(b),
-        Submitted::Batch(b) => (vec![b], chunks[1..].to_vec()),
-        Submitted::QueueFull => (Vec::new(), chunks),
-        Submitted::Refused(e) => return Err(e),
-    };
-    let run = Run {
-        realm,
-        operator: permit.operator().username.clone(),
-        total: ids.len(),
-        queue_full: batches.is_empty(),
-        batches,
-        waiting: rest.iter().map(Vec::len).sum(),
-        ..Run::default()
-    };
-    let id = s
-        .invitation_runs
-        .start(run)
-        .map_err(|why| super::checks::answering(429, &why))?;
-    tokio::spawn(hand_over(svc.clone(), permit, id.clone(), rest, template));
-    Ok(id)
-}
-
-/// What BI did with one batch.
-#[cfg(feature = "ssr")]
-enum Submitted {
-    /// Queued: the batch's id.
-    Batch(String),
-    /// BI's queue for the realm cannot take it now (429): nothing was written.
-    QueueFull,
-    Refused(AppError),
-}
-
-/// Asks BI to send invitations to `ids` (at most 1,000) as one batch, and records what it answered (a full queue
-/// wrote nothing and is not recorded). Runs outside a request too, so it records through `s` directly.
-#[cfg(feature = "ssr")]
-async fn submit(
-    svc: &crate::service::Service,
-    permit: &Permit<act::Invite>,
-    ids: &[String],
-    template: &crate::bi::wire::JobTemplate,
-) -> Submitted {
-    let s = &svc.state;
-    // The rule is read again for each batch: a run lasts, and membership can change meanwhile.
-    let targets = match svc.on_identities(permit, ids).await {
-        Ok(t) => t,
-        Err(e) => return Submitted::Refused(e),
-    };
-    let made = s
-        .client
-        .create_batch_credential_binding_job(&targets, template)
-        .await;
-    let made = match made {
-        Err(e) if e.status() == Some(429) => return Submitted::QueueFull,
-        other => other.map_err(|e| svc.failed("send passkey invitations", e)),
-    };
-    let detail = format!("invitations by email to {} identities", ids.len());
-    let event = crate::audit::Event::new(
-        crate::model::AuditAction::PasskeyInviteBatch,
-        permit.realm(),
-        "",
-        "",
-        detail,
-    )
-    .with_subjects(ids.to_vec());
-    svc.record(event, &made).await;
-    match made {
-        Ok(batch) => Submitted::Batch(batch.id),
-        Err(e) => Submitted::Refused(e),
-    }
-}
-
-/// Hands BI the rest of a run, a batch at a time, waiting while its queue is full; stops when BI refuses a batch
-/// or its queue takes nothing for [`QUEUE_PATIENCE`].
-#[cfg(feature = "ssr")]
-async fn hand_over(
-    svc: crate::service::Service,
-    permit: Permit<act::Invite>,
-    run: String,
-    rest: Vec<Vec<String>>,
-    template: crate::bi::wire::JobTemplate,
-) {
-    let s = &svc.state;
-    let runs = s.invitation_runs.clone();
-    let mut since = std::time::Instant::now();
-    for chunk in rest {
-        loop {
-            // The run goes on only while its operator may still send invitations in the realm.
-            if let Err(why) = s.operator_still(permit.operator(), permit.realm()) {
-                runs.update(&run, |r| r.stopped = Some(why));
-                return;
-            }
-            match submit(&svc, &permit, &chunk, &template).await {
-                Submitted::Batch(b) => {
-                    runs.update(&run, |r| {
-                        r.batches.push(b);
-                        r.waiting = r.waiting.saturating_sub(chunk.len());
-                        r.queue_full = false;
-                    });
-                    since = std::time::Instant::now();
-                    break;
-                }
-                Submitted::QueueFull if since.elapsed() < QUEUE_PATIENCE => {
-                    runs.update(&run, |r| r.queue_full = true);
-                    tokio::time::sleep(QUEUE_RETRY).await;
-                }
-                Submitted::QueueFull => {
-                    let why = "BI's queue for this realm took nothing for an hour".to_string();
-                    runs.update(&run, |r| r.stopped = Some(why));
-                    return;
-                }
-                Submitted::Refused(e) => {
-                    runs.update(&run, |r| r.stopped = Some(e.message));
-                    return;
-                }
-            }
-        }
-    }
 }
 
 /// How far a batch, or a run of batches, has got (see [`batch_view`]). A run reads only its batches that BI has not
@@ -227,98 +70,256 @@ pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView,
     ))
 }
 
-/// How far one BI batch has got: one call for the batch and one for its counts while it runs; once it has
-/// finished, its results are read (200 per call) to name who was not sent an invitation, and the directory index
-/// follows.
+/// What the server functions above do on the server only.
 #[cfg(feature = "ssr")]
-async fn batch_view(
-    s: &crate::state::AppState,
-    realm: &str,
-    batch: &str,
-) -> Result<BatchView, AppError> {
-    use crate::bi::wire::ListQuery;
-    let one = ListQuery {
-        page_size: Some(1),
-        ..ListQuery::default()
-    };
-    let (found, counts) = tokio::join!(
-        s.client.get_batch_credential_binding_job(realm, batch),
-        s.client.list_batch_results(realm, batch, &one)
-    );
-    let found = found.map_err(|e| errors::from_bi("read the batch of invitations", e))?;
-    let counts = counts.map_err(|e| errors::from_bi("read the batch's results", e))?;
-    let mut view = BatchView {
-        id: found.id.clone(),
-        state: found.state.clone(),
-        total: found.identity_ids.len() as u64,
-        sent: counts.total_success_count,
-        failed: counts.total_failure_count,
-        pending: counts.total_pending_count,
-        not_sent: Vec::new(),
-        ..BatchView::default()
-    };
-    if view.running() {
-        return Ok(view);
+mod ssr {
+    use super::*;
+
+    /// While BI's queue is full, a run asks again this often…
+    pub(super) const QUEUE_RETRY: std::time::Duration = std::time::Duration::from_secs(3);
+
+    /// …and stops after this long without BI taking a batch.
+    pub(super) const QUEUE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+    /// Sends invitations by email to `ids` with the realm's default configuration, as [`start_passkey_invitations`]
+    /// does (also for work outside a request: an import's new identities). Answers the batch's or the run's id.
+    pub(crate) async fn invite_many(
+        svc: &crate::service::Service,
+        permit: Permit<act::Invite>,
+        ids: Vec<String>,
+    ) -> Result<String, AppError> {
+        let s = &svc.state;
+        use crate::bi::wire::JobTemplate;
+        use crate::invitation_runs::Run;
+        use crate::model::MAX_BATCH_IDS;
+        let realm = permit.realm().to_string();
+        let config = super::super::passkeys::realm_default_config(s, &realm)
+            .await?
+            .ok_or_else(|| {
+                super::super::checks::bad_request(
+                    "This realm has no authenticator configuration, so BI cannot send invitations.",
+                )
+            })?;
+        let template = JobTemplate {
+            authenticator_config_id: config.id,
+            post_binding_redirect_uri: None,
+        };
+        // Members of a protected group refuse the whole selection for a non-admin (nothing is sent).
+        svc.on_identities(&permit, &ids).await?;
+        let chunks: Vec<Vec<String>> = ids.chunks(MAX_BATCH_IDS).map(<[String]>::to_vec).collect();
+        let Some(first) = chunks.first() else {
+            return Err(super::super::checks::bad_request("No identity to invite."));
+        };
+        let first = submit(svc, &permit, first, &template).await;
+        let (batches, rest) = match first {
+            Submitted::Batch(b) if chunks.len() == 1 => return Ok(b),
+            Submitted::Batch(b) => (vec![b], chunks[1..].to_vec()),
+            Submitted::QueueFull => (Vec::new(), chunks),
+            Submitted::Refused(e) => return Err(e),
+        };
+        let run = Run {
+            realm,
+            operator: permit.operator().username.clone(),
+            total: ids.len(),
+            queue_full: batches.is_empty(),
+            batches,
+            waiting: rest.iter().map(Vec::len).sum(),
+            ..Run::default()
+        };
+        let id = s
+            .invitation_runs
+            .start(run)
+            .map_err(|why| super::super::checks::answering(429, &why))?;
+        tokio::spawn(hand_over(svc.clone(), permit, id.clone(), rest, template));
+        Ok(id)
     }
-    // Who was not sent one: BI's per-identity errors, and jobs that failed to send.
-    let mut not_sent: Vec<(String, String)> = found
-        .state_commentary
-        .map(|c| c.errors)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(id, e)| (id, e.last_error))
-        .collect();
-    let mut invited = Vec::new();
-    let client = &s.client;
-    let mut walk = std::pin::pin!(crate::bi::pages::pages(
-        crate::bi::pages::Bounds::WHOLE,
-        |q| async move { client.list_batch_results(realm, batch, &q).await }
-    ));
-    while let Some(page) = futures::TryStreamExt::try_next(&mut walk)
-        .await
-        .map_err(|e| errors::from_bi("read the batch's results", e))?
-    {
-        invited.extend(
-            page.job_results
-                .iter()
-                .filter(|j| j.is_pending())
-                .map(|j| j.identity_id.clone()),
-        );
-        not_sent.extend(
-            page.job_results
-                .iter()
-                .filter(|j| j.state == "FAILED_TO_SEND")
-                .map(|j| {
-                    (
-                        j.identity_id.clone(),
-                        "the address cannot receive mail".to_string(),
-                    )
-                }),
-        );
+
+    /// What BI did with one batch.
+    pub(super) enum Submitted {
+        /// Queued: the batch's id.
+        Batch(String),
+        /// BI's queue for the realm cannot take it now (429): nothing was written.
+        QueueFull,
+        Refused(AppError),
     }
-    // The directory index follows BI's rule for those invited (the batch wrote at BI, not through the console's
-    // per-identity path), and names those not sent an invitation.
-    if let Some(index) = &s.index {
-        let bounced: Vec<String> = not_sent
-            .iter()
-            .filter(|(_, why)| why.starts_with("the address"))
-            .map(|(id, _)| id.clone())
-            .collect();
-        let updated = tokio::join!(
-            index.set_enrollment(realm, &invited, "PENDING", &["ENROLLED"]),
-            index.set_enrollment(realm, &bounced, "INVITE_FAILED", &["ENROLLED", "PENDING"])
-        );
-        if let (Err(e), _) | (_, Err(e)) = updated {
-            tracing::warn!(realm, error = %e, "directory index update failed");
+
+    /// Asks BI to send invitations to `ids` (at most 1,000) as one batch, and records what it answered (a full queue
+    /// wrote nothing and is not recorded). Runs outside a request too, so it records through `s` directly.
+    pub(super) async fn submit(
+        svc: &crate::service::Service,
+        permit: &Permit<act::Invite>,
+        ids: &[String],
+        template: &crate::bi::wire::JobTemplate,
+    ) -> Submitted {
+        let s = &svc.state;
+        // The rule is read again for each batch: a run lasts, and membership can change meanwhile.
+        let targets = match svc.on_identities(permit, ids).await {
+            Ok(t) => t,
+            Err(e) => return Submitted::Refused(e),
+        };
+        let made = s
+            .client
+            .create_batch_credential_binding_job(&targets, template)
+            .await;
+        let made = match made {
+            Err(e) if e.status() == Some(429) => return Submitted::QueueFull,
+            other => other.map_err(|e| svc.failed("send passkey invitations", e)),
+        };
+        let detail = format!("invitations by email to {} identities", ids.len());
+        let event = crate::audit::Event::new(
+            crate::model::AuditAction::PasskeyInviteBatch,
+            permit.realm(),
+            "",
+            "",
+            detail,
+        )
+        .with_subjects(ids.to_vec());
+        svc.record(event, &made).await;
+        match made {
+            Ok(batch) => Submitted::Batch(batch.id),
+            Err(e) => Submitted::Refused(e),
         }
-        let ids: Vec<String> = not_sent.iter().map(|(id, _)| id.clone()).collect();
-        let known = index.by_ids(realm, &ids).await.unwrap_or_default();
-        for (who, _) in not_sent.iter_mut() {
-            if let Some(i) = known.iter().find(|i| &i.id == who) {
-                *who = i.username().to_string();
+    }
+
+    /// Hands BI the rest of a run, a batch at a time, waiting while its queue is full; stops when BI refuses a batch
+    /// or its queue takes nothing for [`QUEUE_PATIENCE`].
+    pub(super) async fn hand_over(
+        svc: crate::service::Service,
+        permit: Permit<act::Invite>,
+        run: String,
+        rest: Vec<Vec<String>>,
+        template: crate::bi::wire::JobTemplate,
+    ) {
+        let s = &svc.state;
+        let runs = s.invitation_runs.clone();
+        let mut since = std::time::Instant::now();
+        for chunk in rest {
+            loop {
+                // The run goes on only while its operator may still send invitations in the realm.
+                if let Err(why) = s.operator_still(permit.operator(), permit.realm()) {
+                    runs.update(&run, |r| r.stopped = Some(why));
+                    return;
+                }
+                match submit(&svc, &permit, &chunk, &template).await {
+                    Submitted::Batch(b) => {
+                        runs.update(&run, |r| {
+                            r.batches.push(b);
+                            r.waiting = r.waiting.saturating_sub(chunk.len());
+                            r.queue_full = false;
+                        });
+                        since = std::time::Instant::now();
+                        break;
+                    }
+                    Submitted::QueueFull if since.elapsed() < QUEUE_PATIENCE => {
+                        runs.update(&run, |r| r.queue_full = true);
+                        tokio::time::sleep(QUEUE_RETRY).await;
+                    }
+                    Submitted::QueueFull => {
+                        let why = "BI's queue for this realm took nothing for an hour".to_string();
+                        runs.update(&run, |r| r.stopped = Some(why));
+                        return;
+                    }
+                    Submitted::Refused(e) => {
+                        runs.update(&run, |r| r.stopped = Some(e.message));
+                        return;
+                    }
+                }
             }
         }
     }
-    view.not_sent = not_sent;
-    Ok(view)
+
+    /// How far one BI batch has got: one call for the batch and one for its counts while it runs; once it has
+    /// finished, its results are read (200 per call) to name who was not sent an invitation, and the directory index
+    /// follows.
+    pub(super) async fn batch_view(
+        s: &crate::state::AppState,
+        realm: &str,
+        batch: &str,
+    ) -> Result<BatchView, AppError> {
+        use crate::bi::wire::ListQuery;
+        let one = ListQuery {
+            page_size: Some(1),
+            ..ListQuery::default()
+        };
+        let (found, counts) = tokio::join!(
+            s.client.get_batch_credential_binding_job(realm, batch),
+            s.client.list_batch_results(realm, batch, &one)
+        );
+        let found = found.map_err(|e| errors::from_bi("read the batch of invitations", e))?;
+        let counts = counts.map_err(|e| errors::from_bi("read the batch's results", e))?;
+        let mut view = BatchView {
+            id: found.id.clone(),
+            state: found.state.clone(),
+            total: found.identity_ids.len() as u64,
+            sent: counts.total_success_count,
+            failed: counts.total_failure_count,
+            pending: counts.total_pending_count,
+            not_sent: Vec::new(),
+            ..BatchView::default()
+        };
+        if view.running() {
+            return Ok(view);
+        }
+        // Who was not sent one: BI's per-identity errors, and jobs that failed to send.
+        let mut not_sent: Vec<(String, String)> = found
+            .state_commentary
+            .map(|c| c.errors)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(id, e)| (id, e.last_error))
+            .collect();
+        let mut invited = Vec::new();
+        let client = &s.client;
+        let mut walk = std::pin::pin!(crate::bi::pages::pages(
+            crate::bi::pages::Bounds::WHOLE,
+            |q| async move { client.list_batch_results(realm, batch, &q).await }
+        ));
+        while let Some(page) = futures::TryStreamExt::try_next(&mut walk)
+            .await
+            .map_err(|e| errors::from_bi("read the batch's results", e))?
+        {
+            invited.extend(
+                page.job_results
+                    .iter()
+                    .filter(|j| j.is_pending())
+                    .map(|j| j.identity_id.clone()),
+            );
+            not_sent.extend(
+                page.job_results
+                    .iter()
+                    .filter(|j| j.state == "FAILED_TO_SEND")
+                    .map(|j| {
+                        (
+                            j.identity_id.clone(),
+                            "the address cannot receive mail".to_string(),
+                        )
+                    }),
+            );
+        }
+        // The directory index follows BI's rule for those invited (the batch wrote at BI, not through the console's
+        // per-identity path), and names those not sent an invitation.
+        if let Some(index) = &s.index {
+            let bounced: Vec<String> = not_sent
+                .iter()
+                .filter(|(_, why)| why.starts_with("the address"))
+                .map(|(id, _)| id.clone())
+                .collect();
+            let updated = tokio::join!(
+                index.set_enrollment(realm, &invited, "PENDING", &["ENROLLED"]),
+                index.set_enrollment(realm, &bounced, "INVITE_FAILED", &["ENROLLED", "PENDING"])
+            );
+            if let (Err(e), _) | (_, Err(e)) = updated {
+                tracing::warn!(realm, error = %e, "directory index update failed");
+            }
+            let ids: Vec<String> = not_sent.iter().map(|(id, _)| id.clone()).collect();
+            let known = index.by_ids(realm, &ids).await.unwrap_or_default();
+            for (who, _) in not_sent.iter_mut() {
+                if let Some(i) = known.iter().find(|i| &i.id == who) {
+                    *who = i.username().to_string();
+                }
+            }
+        }
+        view.not_sent = not_sent;
+        Ok(view)
+    }
 }

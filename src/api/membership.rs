@@ -5,67 +5,17 @@
 use leptos::prelude::*;
 
 use crate::model::{AppError, Identity, MembershipResult, PageView};
-
 #[cfg(feature = "ssr")]
-use super::checks::{permit, state};
+pub(in crate::api) use ssr::*;
 #[cfg(feature = "ssr")]
-use super::errors;
-#[cfg(feature = "ssr")]
-use super::groups::check_group_not_protected;
-#[cfg(feature = "ssr")]
-use crate::audit::Event;
-#[cfg(feature = "ssr")]
-use crate::model::AuditAction;
-#[cfg(feature = "ssr")]
-use crate::permit::{act, Permit};
-
-/// Records a membership change in the audit log: the group as target, each changed identity as a subject.
-#[cfg(feature = "ssr")]
-async fn record_membership(
-    permit: &Permit<act::ManageMembers>,
-    action: crate::model::AuditAction,
-    group: &str,
-    result: &MembershipResult,
-    note: String,
-) {
-    let added = action == AuditAction::GroupMembersAdd;
-    let mut detail = result.lines(added).join(" ");
-    if !note.is_empty() {
-        detail = format!("{note}: {detail}");
-    }
-    if let Ok(svc) = super::checks::service_of(permit) {
-        svc.membership_changed(permit.realm(), group, added, result, detail)
-            .await;
-    }
-}
-
-/// The permit to change `group`'s members, after the protected-group check.
-#[cfg(feature = "ssr")]
-async fn members_permit(realm: &str, group: &str) -> Result<Permit<act::ManageMembers>, AppError> {
-    let permit = permit::<act::ManageMembers>(realm).await?;
-    check_group_not_protected(permit.operator(), realm, group).await?;
-    Ok(permit)
-}
-
-/// Adds (`add`) or removes the selected identities, one BI call per 1000, and records it.
-#[cfg(feature = "ssr")]
-async fn change_members(
-    realm: String,
-    group: String,
-    ids: Vec<String>,
-    add: bool,
-) -> Result<MembershipResult, AppError> {
-    let permit = members_permit(&realm, &group).await?;
-    let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
-    let result = super::members::change(&state()?.client, &permit, &group, &ids, add).await;
-    let action = if add {
-        AuditAction::GroupMembersAdd
-    } else {
-        AuditAction::GroupMembersRemove
-    };
-    record_membership(&permit, action, &group, &result, String::new()).await;
-    Ok(result)
-}
+use {
+    super::checks::{permit, state},
+    super::errors,
+    super::groups::check_group_not_protected,
+    crate::audit::Event,
+    crate::model::AuditAction,
+    crate::permit::{act, Permit},
+};
 
 /// Adds the selected identities to a group: one `:addMembers` call per 1000.
 #[server(output = crate::api::codec::TextJson)]
@@ -130,20 +80,6 @@ pub struct PickerPage {
 
 /// Rows per picker page.
 pub const PICKER_PAGE_SIZE: u32 = 10;
-
-/// The realm's directory index when its first index is complete.
-#[cfg(feature = "ssr")]
-async fn ready_index(
-    s: &crate::state::AppState,
-    realm: &str,
-) -> Option<std::sync::Arc<crate::index::DirectoryIndex>> {
-    let index = s.index.clone()?;
-    index
-        .state(realm)
-        .await
-        .is_ok_and(|st| st.ready)
-        .then_some(index)
-}
 
 /// One picker page: the realm's identities matching `q` and which of them are already in `group`. From the
 /// directory index when it is ready (any part of a name, username or email), else from BI (the username `q`
@@ -247,18 +183,6 @@ pub async fn add_group_members_matching(
     Ok(result)
 }
 
-/// What one group's change did, for the audit log and the answer: the group's name, or why it failed.
-#[cfg(feature = "ssr")]
-fn one_change(changed: &MembershipResult) -> Result<String, AppError> {
-    match changed.failed.first() {
-        None => Ok(changed.group_name.clone()),
-        Some(f) => Err(AppError::new(format!(
-            "{}.",
-            crate::model::capitalize(&f.reason)
-        ))),
-    }
-}
-
 /// Adds one identity to several groups: one `:addMembers` call per group (eight at a time). Failures name the group.
 #[server(output = crate::api::codec::TextJson)]
 pub async fn add_identity_to_groups(
@@ -281,51 +205,6 @@ pub async fn add_identity_to_groups(
         "added 1 identity from its page",
     )
     .await)
-}
-
-/// `identity` joins `groups` (checked already): one `:addMembers` per group, eight at a time, each recorded in the
-/// audit log with `note`. Failures name the group.
-#[cfg(feature = "ssr")]
-pub(super) async fn join_recorded(
-    permit: &Permit<act::ManageMembers>,
-    identity: &str,
-    groups: &[String],
-    note: &str,
-) -> MembershipResult {
-    use crate::model::BulkFailure;
-    let realm = permit.realm();
-    let mut result = MembershipResult::default();
-    let Ok(svc) = super::checks::service_of(permit) else {
-        return result;
-    };
-    let outcomes = super::members::join_groups(&svc.state.client, permit, identity, groups).await;
-    for (group, changed) in outcomes {
-        let Some(changed) = changed else {
-            result.failed.push(BulkFailure {
-                id: group,
-                reason: "not attempted: the request's time limit was reached".into(),
-            });
-            continue;
-        };
-        result.calls += changed.calls;
-        let outcome = one_change(&changed);
-        let name = outcome.clone().unwrap_or_default();
-        let event = Event::new(AuditAction::GroupMembersAdd, realm, &group, &name, note)
-            .with_subjects(vec![identity.to_string()]);
-        svc.record(event, &outcome).await;
-        match outcome {
-            Ok(_) => {
-                result.changed += 1;
-                svc.index(realm, crate::service::Indexed::Members(group, 1))
-                    .await;
-            }
-            Err(e) => result.failed.push(BulkFailure {
-                id: group,
-                reason: e.message,
-            }),
-        }
-    }
-    result
 }
 
 /// Removes one identity from one group: one `:deleteMembers` call.
@@ -354,4 +233,132 @@ pub async fn remove_identity_from_group(
     svc.index(&realm, crate::service::Indexed::Members(group, -1))
         .await;
     Ok(())
+}
+
+/// What the server functions above do on the server only.
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::*;
+
+    /// Records a membership change in the audit log: the group as target, each changed identity as a subject.
+    pub(super) async fn record_membership(
+        permit: &Permit<act::ManageMembers>,
+        action: crate::model::AuditAction,
+        group: &str,
+        result: &MembershipResult,
+        note: String,
+    ) {
+        let added = action == AuditAction::GroupMembersAdd;
+        let mut detail = result.lines(added).join(" ");
+        if !note.is_empty() {
+            detail = format!("{note}: {detail}");
+        }
+        if let Ok(svc) = super::super::checks::service_of(permit) {
+            svc.membership_changed(permit.realm(), group, added, result, detail)
+                .await;
+        }
+    }
+
+    /// The permit to change `group`'s members, after the protected-group check.
+    pub(super) async fn members_permit(
+        realm: &str,
+        group: &str,
+    ) -> Result<Permit<act::ManageMembers>, AppError> {
+        let permit = permit::<act::ManageMembers>(realm).await?;
+        check_group_not_protected(permit.operator(), realm, group).await?;
+        Ok(permit)
+    }
+
+    /// Adds (`add`) or removes the selected identities, one BI call per 1000, and records it.
+    pub(super) async fn change_members(
+        realm: String,
+        group: String,
+        ids: Vec<String>,
+        add: bool,
+    ) -> Result<MembershipResult, AppError> {
+        let permit = members_permit(&realm, &group).await?;
+        let ids = super::super::checks::checked_ids(
+            ids,
+            crate::model::limits::MAX_SELECTED_IDS,
+            "identity",
+        )?;
+        let result =
+            super::super::members::change(&state()?.client, &permit, &group, &ids, add).await;
+        let action = if add {
+            AuditAction::GroupMembersAdd
+        } else {
+            AuditAction::GroupMembersRemove
+        };
+        record_membership(&permit, action, &group, &result, String::new()).await;
+        Ok(result)
+    }
+
+    /// The realm's directory index when its first index is complete.
+    pub(super) async fn ready_index(
+        s: &crate::state::AppState,
+        realm: &str,
+    ) -> Option<std::sync::Arc<crate::index::DirectoryIndex>> {
+        let index = s.index.clone()?;
+        index
+            .state(realm)
+            .await
+            .is_ok_and(|st| st.ready)
+            .then_some(index)
+    }
+
+    /// What one group's change did, for the audit log and the answer: the group's name, or why it failed.
+    pub(super) fn one_change(changed: &MembershipResult) -> Result<String, AppError> {
+        match changed.failed.first() {
+            None => Ok(changed.group_name.clone()),
+            Some(f) => Err(AppError::new(format!(
+                "{}.",
+                crate::model::capitalize(&f.reason)
+            ))),
+        }
+    }
+
+    /// `identity` joins `groups` (checked already): one `:addMembers` per group, eight at a time, each recorded in the
+    /// audit log with `note`. Failures name the group.
+    pub(in crate::api) async fn join_recorded(
+        permit: &Permit<act::ManageMembers>,
+        identity: &str,
+        groups: &[String],
+        note: &str,
+    ) -> MembershipResult {
+        use crate::model::BulkFailure;
+        let realm = permit.realm();
+        let mut result = MembershipResult::default();
+        let Ok(svc) = super::super::checks::service_of(permit) else {
+            return result;
+        };
+        let outcomes =
+            super::super::members::join_groups(&svc.state.client, permit, identity, groups).await;
+        for (group, changed) in outcomes {
+            let Some(changed) = changed else {
+                result.failed.push(BulkFailure {
+                    id: group,
+                    reason: "not attempted: the request's time limit was reached".into(),
+                });
+                continue;
+            };
+            result.calls += changed.calls;
+            let outcome = one_change(&changed);
+            let name = outcome.clone().unwrap_or_default();
+            let event = Event::new(AuditAction::GroupMembersAdd, realm, &group, &name, note)
+                .with_subjects(vec![identity.to_string()]);
+            svc.record(event, &outcome).await;
+            match outcome {
+                Ok(_) => {
+                    result.changed += 1;
+                    svc.index(realm, crate::service::Indexed::Members(group, 1))
+                        .await;
+                }
+                Err(e) => result.failed.push(BulkFailure {
+                    id: group,
+                    reason: e.message,
+                }),
+            }
+        }
+        result
+    }
 }

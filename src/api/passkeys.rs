@@ -7,15 +7,15 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{AppError, AuthenticatorConfig, Credential, CredentialBindingJob};
-
 #[cfg(feature = "ssr")]
-use super::checks::{allow_in, permit, recorded, state};
+pub(in crate::api) use ssr::*;
 #[cfg(feature = "ssr")]
-use super::errors;
-#[cfg(feature = "ssr")]
-use crate::audit::Event;
-#[cfg(feature = "ssr")]
-use crate::model::AuditAction;
+use {
+    super::checks::{allow_in, permit, recorded, state},
+    super::errors,
+    crate::audit::Event,
+    crate::model::AuditAction,
+};
 
 /// An identity's passkeys and invitations (newest first), and the realm's authenticator configurations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,26 +75,6 @@ pub async fn identity_passkeys(realm: String, identity: String) -> Result<Passke
     })
 }
 
-/// The identity as BI has it now, kept in the directory index (its enrollment status changed); its username for
-/// the audit log.
-#[cfg(feature = "ssr")]
-async fn after_change(realm: &str, identity: &str) -> (String, String) {
-    let Ok(s) = state() else {
-        return (String::new(), String::new());
-    };
-    match s.client.get_identity(realm, identity).await {
-        Ok(now) => {
-            super::search::index_change(realm, crate::service::Indexed::Put(Box::new(now.clone())))
-                .await;
-            (
-                now.username().to_string(),
-                now.enrollment_status.unwrap_or_default(),
-            )
-        }
-        Err(_) => (String::new(), String::new()),
-    }
-}
-
 /// Sends a passkey invitation: by email (`link = false`), or as an enrollment link answered to the operator, who
 /// asked for it to help someone in person (`link = true`). `config` is the authenticator configuration.
 #[server(output = crate::api::codec::TextJson)]
@@ -112,97 +92,6 @@ pub async fn send_passkey_invitation(
         ));
     }
     invite(&permit, &identity, config.trim(), link).await
-}
-
-/// Sends one invitation with `permit` (see [`send_passkey_invitation`]), records it, and remembers `config` as the
-/// realm's default for the next one.
-#[cfg(feature = "ssr")]
-pub(super) async fn invite(
-    permit: &crate::permit::Permit<crate::permit::act::Invite>,
-    identity: &str,
-    config: &str,
-    link: bool,
-) -> Result<Invitation, AppError> {
-    use crate::bi::wire::JobWrite;
-    use crate::model::{DELIVERY_EMAIL, DELIVERY_RETURN};
-    let realm = permit.realm();
-    let job = JobWrite {
-        delivery_method: if link {
-            DELIVERY_RETURN
-        } else {
-            DELIVERY_EMAIL
-        }
-        .to_string(),
-        authenticator_config_id: config.to_string(),
-        post_binding_redirect_uri: None,
-    };
-    let s = state()?;
-    let target = super::checks::on_identity(permit, identity).await?;
-    let made = s
-        .client
-        .create_credential_binding_job(&target, &job)
-        .await
-        .map_err(|e| {
-            if e.status() == Some(422) {
-                AppError {
-                    status: Some(422),
-                    code: Some("unprocessable_entity".into()),
-                    ..AppError::new(
-                        "This identity has no email address, so BI cannot email an invitation. Get an enrollment link instead, or add an email address first.",
-                    )
-                }
-            } else {
-                errors::from_bi("send a passkey invitation", e)
-            }
-        });
-    let (username, enrollment) = after_change(realm, identity).await;
-    let (action, detail) = match (&made, link) {
-        (Ok(m), false) if m.credential_binding_job.state == "FAILED_TO_SEND" => (
-            AuditAction::PasskeyInvite,
-            "invitation by email: BI could not send it".to_string(),
-        ),
-        (_, false) => (
-            AuditAction::PasskeyInvite,
-            "invitation sent by email".to_string(),
-        ),
-        (_, true) => (
-            AuditAction::PasskeyLink,
-            "enrollment link made for the operator".to_string(),
-        ),
-    };
-    let event = Event::new(action, realm, identity, &username, detail);
-    let made = recorded(permit, event, made).await?;
-    if let Some(prefs) = &s.preferences {
-        prefs
-            .set(realm, crate::preferences::INVITATION_CONFIG, config)
-            .await;
-    }
-    Ok(Invitation {
-        job: made.credential_binding_job,
-        link: if link {
-            made.credential_binding_link
-        } else {
-            None
-        },
-        enrollment,
-    })
-}
-
-/// A revocation: the write, then the identity read again (its enrollment status follows) and the write recorded.
-#[cfg(feature = "ssr")]
-async fn revoked<A: crate::permit::Act, T>(
-    permit: &crate::permit::Permit<A>,
-    identity: &str,
-    action: crate::model::AuditAction,
-    detail: String,
-    outcome: Result<T, crate::bi::BiError>,
-    doing: &str,
-) -> Result<T, AppError> {
-    let realm = permit.realm();
-    let outcome = outcome.map_err(|e| errors::from_bi(doing, e));
-    let (username, _) = after_change(realm, identity).await;
-    let event = Event::new(action, realm, identity, &username, detail);
-    recorded(permit, event, outcome).await
 }
 
 /// Revokes an invitation that is still open (BI refuses one that completed).
@@ -270,41 +159,157 @@ pub async fn sandbox_outbox(realm: String) -> Result<Vec<crate::model::OutboxMes
         .map_err(|e| AppError::new(e.body.message))
 }
 
-/// The realm's authenticator configurations (BI's first page of 200): one BI call.
+/// What the server functions above do on the server only.
 #[cfg(feature = "ssr")]
-pub(super) async fn realm_configs(realm: &str) -> Result<Vec<AuthenticatorConfig>, AppError> {
-    realm_configs_of(&state()?, realm).await
-}
+mod ssr {
+    use super::*;
 
-/// [`realm_configs`] with the state given (for work outside a request).
-#[cfg(feature = "ssr")]
-async fn realm_configs_of(
-    s: &crate::state::AppState,
-    realm: &str,
-) -> Result<Vec<AuthenticatorConfig>, AppError> {
-    let query = crate::bi::wire::ListQuery {
-        page_size: Some(crate::model::MAX_PAGE_SIZE),
-        ..Default::default()
-    };
-    errors::bi(
-        "list authenticator configurations",
-        s.client.list_authenticator_configs(realm, &query),
-    )
-    .await
-    .map(|page| page.items)
-}
+    /// The identity as BI has it now, kept in the directory index (its enrollment status changed); its username for
+    /// the audit log.
+    pub(super) async fn after_change(realm: &str, identity: &str) -> (String, String) {
+        let Ok(s) = state() else {
+            return (String::new(), String::new());
+        };
+        match s.client.get_identity(realm, identity).await {
+            Ok(now) => {
+                super::super::search::index_change(
+                    realm,
+                    crate::service::Indexed::Put(Box::new(now.clone())),
+                )
+                .await;
+                (
+                    now.username().to_string(),
+                    now.enrollment_status.unwrap_or_default(),
+                )
+            }
+            Err(_) => (String::new(), String::new()),
+        }
+    }
 
-/// The configuration an invitation from `realm` starts from (see [`crate::model::default_config`]), if the realm has
-/// one.
-#[cfg(feature = "ssr")]
-pub(super) async fn realm_default_config(
-    s: &crate::state::AppState,
-    realm: &str,
-) -> Result<Option<AuthenticatorConfig>, AppError> {
-    let configs = realm_configs_of(s, realm).await?;
-    let remembered = s
-        .preference(realm, crate::preferences::INVITATION_CONFIG)
-        .await;
-    let id = crate::model::default_config(&configs, remembered.as_deref());
-    Ok(configs.into_iter().find(|c| c.id == id))
+    /// Sends one invitation with `permit` (see [`send_passkey_invitation`]), records it, and remembers `config` as the
+    /// realm's default for the next one.
+    pub(in crate::api) async fn invite(
+        permit: &crate::permit::Permit<crate::permit::act::Invite>,
+        identity: &str,
+        config: &str,
+        link: bool,
+    ) -> Result<Invitation, AppError> {
+        use crate::bi::wire::JobWrite;
+        use crate::model::{DELIVERY_EMAIL, DELIVERY_RETURN};
+        let realm = permit.realm();
+        let job = JobWrite {
+            delivery_method: if link {
+                DELIVERY_RETURN
+            } else {
+                DELIVERY_EMAIL
+            }
+            .to_string(),
+            authenticator_config_id: config.to_string(),
+            post_binding_redirect_uri: None,
+        };
+        let s = state()?;
+        let target = super::super::checks::on_identity(permit, identity).await?;
+        let made = s
+            .client
+            .create_credential_binding_job(&target, &job)
+            .await
+            .map_err(|e| {
+                if e.status() == Some(422) {
+                    AppError {
+                        status: Some(422),
+                        code: Some("unprocessable_entity".into()),
+                        ..AppError::new(
+                            "This identity has no email address, so BI cannot email an invitation. Get an enrollment link instead, or add an email address first.",
+                        )
+                    }
+                } else {
+                    errors::from_bi("send a passkey invitation", e)
+                }
+            });
+        let (username, enrollment) = after_change(realm, identity).await;
+        let (action, detail) = match (&made, link) {
+            (Ok(m), false) if m.credential_binding_job.state == "FAILED_TO_SEND" => (
+                AuditAction::PasskeyInvite,
+                "invitation by email: BI could not send it".to_string(),
+            ),
+            (_, false) => (
+                AuditAction::PasskeyInvite,
+                "invitation sent by email".to_string(),
+            ),
+            (_, true) => (
+                AuditAction::PasskeyLink,
+                "enrollment link made for the operator".to_string(),
+            ),
+        };
+        let event = Event::new(action, realm, identity, &username, detail);
+        let made = recorded(permit, event, made).await?;
+        if let Some(prefs) = &s.preferences {
+            prefs
+                .set(realm, crate::preferences::INVITATION_CONFIG, config)
+                .await;
+        }
+        Ok(Invitation {
+            job: made.credential_binding_job,
+            link: if link {
+                made.credential_binding_link
+            } else {
+                None
+            },
+            enrollment,
+        })
+    }
+
+    /// A revocation: the write, then the identity read again (its enrollment status follows) and the write recorded.
+    pub(super) async fn revoked<A: crate::permit::Act, T>(
+        permit: &crate::permit::Permit<A>,
+        identity: &str,
+        action: crate::model::AuditAction,
+        detail: String,
+        outcome: Result<T, crate::bi::BiError>,
+        doing: &str,
+    ) -> Result<T, AppError> {
+        let realm = permit.realm();
+        let outcome = outcome.map_err(|e| errors::from_bi(doing, e));
+        let (username, _) = after_change(realm, identity).await;
+        let event = Event::new(action, realm, identity, &username, detail);
+        recorded(permit, event, outcome).await
+    }
+
+    /// The realm's authenticator configurations (BI's first page of 200): one BI call.
+    pub(in crate::api) async fn realm_configs(
+        realm: &str,
+    ) -> Result<Vec<AuthenticatorConfig>, AppError> {
+        realm_configs_of(&state()?, realm).await
+    }
+
+    /// [`realm_configs`] with the state given (for work outside a request).
+    pub(super) async fn realm_configs_of(
+        s: &crate::state::AppState,
+        realm: &str,
+    ) -> Result<Vec<AuthenticatorConfig>, AppError> {
+        let query = crate::bi::wire::ListQuery {
+            page_size: Some(crate::model::MAX_PAGE_SIZE),
+            ..Default::default()
+        };
+        errors::bi(
+            "list authenticator configurations",
+            s.client.list_authenticator_configs(realm, &query),
+        )
+        .await
+        .map(|page| page.items)
+    }
+
+    /// The configuration an invitation from `realm` starts from (see [`crate::model::default_config`]), if the realm has
+    /// one.
+    pub(in crate::api) async fn realm_default_config(
+        s: &crate::state::AppState,
+        realm: &str,
+    ) -> Result<Option<AuthenticatorConfig>, AppError> {
+        let configs = realm_configs_of(s, realm).await?;
+        let remembered = s
+            .preference(realm, crate::preferences::INVITATION_CONFIG)
+            .await;
+        let id = crate::model::default_config(&configs, remembered.as_deref());
+        Ok(configs.into_iter().find(|c| c.id == id))
+    }
 }

@@ -4,90 +4,15 @@
 
 use leptos::prelude::*;
 
-#[cfg(feature = "ssr")]
-use super::checks::{allow_in, state};
-#[cfg(feature = "ssr")]
-use super::errors;
-#[cfg(feature = "ssr")]
-use crate::model::Action;
-
 use crate::model::{AppError, IdentityFilter, IdentitySearch, IndexState};
-
-/// Starts a refresh of `realm`'s index in the background, unless one is running.
 #[cfg(feature = "ssr")]
-fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
-    let Some(index) = s.index.clone() else {
-        return;
-    };
-    let (client, realm) = (s.client.clone(), realm.to_string());
-    tokio::spawn(async move {
-        // Another writer holding the console's database (two realms indexed at once) is waited out: the refresh
-        // runs again, up to three times.
-        let pause = std::time::Duration::from_millis(250);
-        let refreshed = crate::index::retry_on_contention(3, pause, |attempt| {
-            if attempt > 1 {
-                tracing::info!(
-                    realm,
-                    attempt,
-                    "directory index refresh met a busy database; running it again"
-                );
-            }
-            index.refresh(&client, &realm)
-        })
-        .await;
-        match refreshed {
-            Ok(_) | Err(crate::index::IndexError::Busy) => {}
-            Err(e) => tracing::warn!(realm, error = %e, "directory index refresh failed"),
-        }
-    });
-}
-
-/// What a search starts with: the read check, the search text's check, the state, and the page and size made valid.
+pub(crate) use ssr::*;
 #[cfg(feature = "ssr")]
-async fn begin(
-    realm: &str,
-    q: &str,
-    page: u32,
-    size: u32,
-) -> Result<(crate::state::AppState, u32, u32), AppError> {
-    allow_in(Action::Read, realm).await?;
-    super::checks::checked_search(q)?;
-    Ok((
-        state()?,
-        page.max(1),
-        crate::model::clamp_page_size(Some(size)),
-    ))
-}
-
-/// How fresh `realm`'s index is (never ready when the index is off).
-#[cfg(feature = "ssr")]
-async fn index_state(s: &crate::state::AppState, realm: &str) -> Result<IndexState, AppError> {
-    match &s.index {
-        None => Ok(IndexState::default()),
-        Some(index) => index.state(realm).await.map_err(index_failed),
-    }
-}
-
-/// Starts `realm`'s first index unless the index is off or already being made.
-#[cfg(feature = "ssr")]
-fn start_first_index(s: &crate::state::AppState, realm: &str, state: &IndexState) {
-    if s.index.is_some() && !state.running {
-        refresh_in_background(s, realm);
-    }
-}
-
-/// Whether an index made at `indexed_at` is older than `max_age`.
-#[cfg(feature = "ssr")]
-fn stale(indexed_at: Option<&str>, max_age: std::time::Duration) -> bool {
-    let made = indexed_at.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
-    made.is_none_or(|t| {
-        chrono::Utc::now()
-            .signed_duration_since(t)
-            .to_std()
-            .unwrap_or_default()
-            > max_age
-    })
-}
+use {
+    super::checks::{allow_in, state},
+    super::errors,
+    crate::model::Action,
+};
 
 /// One page of a realm's identities: from the index when it is ready (any part of a name, username, email or
 /// external id; filters; sort; the enrollment summary), else from BI (exact username only) while the first index
@@ -225,21 +150,99 @@ pub async fn refresh_index(realm: String) -> Result<IndexState, AppError> {
     Ok(now)
 }
 
+/// What the server functions above do on the server only.
 #[cfg(feature = "ssr")]
-pub(crate) fn index_failed(e: crate::db::StoreError) -> AppError {
-    let request_id = errors::current_request_id();
-    tracing::error!(%request_id, error = %e, "directory index read failed");
-    AppError {
-        request_id: Some(request_id),
-        ..AppError::new("The directory index could not be read.")
-    }
-}
+mod ssr {
+    use super::*;
 
-/// A change the console made at BI (or a record it read), applied to the index at once (see
-/// [`crate::service::apply_to_index`]).
-#[cfg(feature = "ssr")]
-pub(crate) async fn index_change(realm: &str, change: crate::service::Indexed) {
-    if let Ok(s) = state() {
-        crate::service::apply_to_index(&s, realm, change, &errors::current_request_id()).await;
+    /// Starts a refresh of `realm`'s index in the background, unless one is running.
+    pub(super) fn refresh_in_background(s: &crate::state::AppState, realm: &str) {
+        let Some(index) = s.index.clone() else {
+            return;
+        };
+        let (client, realm) = (s.client.clone(), realm.to_string());
+        tokio::spawn(async move {
+            // Another writer holding the console's database (two realms indexed at once) is waited out: the refresh
+            // runs again, up to three times.
+            let pause = std::time::Duration::from_millis(250);
+            let refreshed = crate::index::retry_on_contention(3, pause, |attempt| {
+                if attempt > 1 {
+                    tracing::info!(
+                        realm,
+                        attempt,
+                        "directory index refresh met a busy database; running it again"
+                    );
+                }
+                index.refresh(&client, &realm)
+            })
+            .await;
+            match refreshed {
+                Ok(_) | Err(crate::index::IndexError::Busy) => {}
+                Err(e) => tracing::warn!(realm, error = %e, "directory index refresh failed"),
+            }
+        });
+    }
+
+    /// What a search starts with: the read check, the search text's check, the state, and the page and size made valid.
+    pub(super) async fn begin(
+        realm: &str,
+        q: &str,
+        page: u32,
+        size: u32,
+    ) -> Result<(crate::state::AppState, u32, u32), AppError> {
+        allow_in(Action::Read, realm).await?;
+        super::super::checks::checked_search(q)?;
+        Ok((
+            state()?,
+            page.max(1),
+            crate::model::clamp_page_size(Some(size)),
+        ))
+    }
+
+    /// How fresh `realm`'s index is (never ready when the index is off).
+    pub(super) async fn index_state(
+        s: &crate::state::AppState,
+        realm: &str,
+    ) -> Result<IndexState, AppError> {
+        match &s.index {
+            None => Ok(IndexState::default()),
+            Some(index) => index.state(realm).await.map_err(index_failed),
+        }
+    }
+
+    /// Starts `realm`'s first index unless the index is off or already being made.
+    pub(super) fn start_first_index(s: &crate::state::AppState, realm: &str, state: &IndexState) {
+        if s.index.is_some() && !state.running {
+            refresh_in_background(s, realm);
+        }
+    }
+
+    /// Whether an index made at `indexed_at` is older than `max_age`.
+    pub(super) fn stale(indexed_at: Option<&str>, max_age: std::time::Duration) -> bool {
+        let made = indexed_at.and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+        made.is_none_or(|t| {
+            chrono::Utc::now()
+                .signed_duration_since(t)
+                .to_std()
+                .unwrap_or_default()
+                > max_age
+        })
+    }
+
+    pub(crate) fn index_failed(e: crate::db::StoreError) -> AppError {
+        let request_id = errors::current_request_id();
+        tracing::error!(%request_id, error = %e, "directory index read failed");
+        AppError {
+            request_id: Some(request_id),
+            ..AppError::new("The directory index could not be read.")
+        }
+    }
+
+    /// A change the console made at BI (or a record it read), applied to the index at once (see
+    /// [`crate::service::apply_to_index`]).
+    pub(crate) async fn index_change(realm: &str, change: crate::service::Indexed) {
+        if let Ok(s) = state() {
+            crate::service::apply_to_index(&s, realm, change, &errors::current_request_id()).await;
+        }
     }
 }

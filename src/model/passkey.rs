@@ -167,7 +167,6 @@ pub fn enrollment_status(
 
 /// An email the sandbox "sent" (an invitation by email): recipient, subject and the enrollment link in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct OutboxMessage {
     pub realm_id: String,
     pub identity_id: String,

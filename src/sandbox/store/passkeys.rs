@@ -376,14 +376,28 @@ impl SandboxStore {
         realm: Option<&str>,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, ApiError> {
-        Ok(sqlx::query_as(
+        use sqlx::Row;
+        let rows = sqlx::query(
             "SELECT realm_id, identity_id, job_id, recipient, subject, link, create_time FROM outbox \
              WHERE ?1 IS NULL OR realm_id = ?1 ORDER BY seq DESC LIMIT ?2",
         )
         .bind(realm)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        // The model (shared with the browser) knows no database: the row is read here.
+        Ok(rows
+            .iter()
+            .map(|r| OutboxMessage {
+                realm_id: r.get("realm_id"),
+                identity_id: r.get("identity_id"),
+                job_id: r.get("job_id"),
+                recipient: r.get("recipient"),
+                subject: r.get("subject"),
+                link: r.get("link"),
+                create_time: r.get("create_time"),
+            })
+            .collect())
     }
 
     /// Puts an identity in `enrollment` the way BI would have got there (the demo seed): an active passkey for
