@@ -5,20 +5,23 @@
 use leptos::prelude::*;
 
 use crate::components::ready::not_ready;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_params_map, use_query_map};
 
+use super::identity_actions::delete_identity::{
+    DeleteIdentityButton, DeleteIdentityDialog, DeleteIdentityError, Deletion,
+};
+use super::identity_actions::set_status::{StatusButton, StatusChange, StatusDialog, StatusError};
 use crate::api::{
-    added_identity_report, get_identity, AddIdentityToGroups, DeleteIdentity, IdentityDetail,
-    RemoveIdentityFromGroup, SetIdentityStatus,
+    added_identity_report, get_identity, AddIdentityToGroups, IdentityDetail,
+    RemoveIdentityFromGroup,
 };
 use crate::components::activity::Activity;
-use crate::components::dialog::ConfirmDialog;
 use crate::components::error::ErrorBanner;
-use crate::components::form::{DANGER_BUTTON, SECONDARY_BUTTON};
+use crate::components::form::SECONDARY_BUTTON;
 use crate::components::layout::{use_me, Perms};
 use crate::components::pager::encode_component;
 use crate::components::table::StatusBadge;
-use crate::model::{human_date, Action, AppError, Identity};
+use crate::model::{human_date, Action, Identity};
 use crate::pages::identity_groups::IdentityGroups;
 use crate::pages::identity_passkeys::{IdentityPasskeys, PasskeyActions, PasskeyOwner};
 
@@ -31,28 +34,23 @@ pub fn IdentityDetailPage() -> impl IntoView {
     let created = Memo::new(move |_| query.read().get("created").is_some());
     let updated = Memo::new(move |_| query.read().get("updated").is_some());
 
-    let status_action = ServerAction::<SetIdentityStatus>::new();
-    let delete_action = ServerAction::<DeleteIdentity>::new();
-    // The dialogs' state lives above the part rebuilt when the identity is read again, so a dialog opened while
+    // The actions live above the part rebuilt when the identity is read again, so a confirmation opened while
     // another change is on its way stays open.
-    let dialogs = Dialogs {
-        status: RwSignal::new(false),
-        delete: RwSignal::new(false),
+    let actions = Actions {
+        status: StatusChange::new(),
+        delete: Deletion::new(),
+        join: ServerAction::new(),
+        leave: ServerAction::new(),
+        // Passkey writes change the identity's enrollment status: the identity is read again after each.
+        passkeys: PasskeyActions::new(),
     };
     let me = use_me();
-    let join = ServerAction::<AddIdentityToGroups>::new();
-    let leave = ServerAction::<RemoveIdentityFromGroup>::new();
-    // Passkey writes change the identity's enrollment status: the identity is read again after each.
-    let passkeys = PasskeyActions::new();
     let data = Resource::new(
         move || {
             (
                 realm.get(),
                 id.get(),
-                status_action.version().get()
-                    + join.version().get()
-                    + leave.version().get()
-                    + passkeys.version(),
+                actions.version() + actions.passkeys.version(),
             )
         },
         |(realm, id, _)| get_identity(realm, id),
@@ -71,7 +69,7 @@ pub fn IdentityDetailPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let perms = me.perms().await;
                     match data.await {
-                        Ok(detail) => view! { <Detail detail=detail realm=realm status_action=status_action delete_action=delete_action join=join leave=leave perms=perms passkeys=passkeys dialogs=dialogs /> }.into_any(),
+                        Ok(detail) => view! { <Detail detail=detail realm=realm actions=actions perms=perms /> }.into_any(),
                         Err(e) => view! { <ErrorBanner error=e /> }.into_any(),
                     }
                 })}
@@ -80,28 +78,32 @@ pub fn IdentityDetailPage() -> impl IntoView {
     }
 }
 
-/// Whether the Suspend / Unsuspend and Delete confirmations are open.
+/// Every action of the identity's page.
 #[derive(Clone, Copy)]
-struct Dialogs {
-    status: RwSignal<bool>,
-    delete: RwSignal<bool>,
+struct Actions {
+    status: StatusChange,
+    delete: Deletion,
+    join: ServerAction<AddIdentityToGroups>,
+    leave: ServerAction<RemoveIdentityFromGroup>,
+    passkeys: PasskeyActions,
 }
 
+impl Actions {
+    /// Changes made to the identity's record and groups so far (its activity and the page read again after each).
+    fn version(&self) -> usize {
+        self.status.action.version().get() + self.join.version().get() + self.leave.version().get()
+    }
+}
+
+/// The identity, and the actions the operator may take on it.
 #[component]
 fn Detail(
     detail: IdentityDetail,
     realm: Memo<String>,
-    status_action: ServerAction<SetIdentityStatus>,
-    delete_action: ServerAction<DeleteIdentity>,
-    join: ServerAction<AddIdentityToGroups>,
-    leave: ServerAction<RemoveIdentityFromGroup>,
+    actions: Actions,
     perms: Perms,
-    passkeys: PasskeyActions,
-    dialogs: Dialogs,
 ) -> impl IntoView {
-    let changes = Signal::derive(move || {
-        status_action.version().get() + join.version().get() + leave.version().get()
-    });
+    let changes = Signal::derive(move || actions.version());
     let IdentityDetail {
         identity,
         groups,
@@ -109,10 +111,6 @@ fn Detail(
         protected,
     } = detail;
     let suspended = identity.is_suspended();
-    let Dialogs {
-        status: confirm_status,
-        delete: confirm_delete,
-    } = dialogs;
     // A member of a protected group is changed by an admin only; others see why the controls are missing.
     let guarded = protected && !perms.is_admin();
     let may = |action: Action| perms.can(action) && !guarded;
@@ -124,94 +122,13 @@ fn Detail(
         }
     });
     let who = format!("{} ({})", identity.username(), identity.display_name);
-
-    // Close the dialog once the change is made; the resource reloads through the action's version.
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = status_action.value().get() {
-            confirm_status.set(false);
-        }
-    });
-    let navigate = use_navigate();
-    let username = identity.username().to_string();
-    Effect::new(move |_| {
-        if let Some(Ok(())) = delete_action.value().get() {
-            confirm_delete.set(false);
-            navigate(
-                &format!(
-                    "/realms/{}/identities?deleted={}",
-                    realm.get_untracked(),
-                    encode_component(&username)
-                ),
-                Default::default(),
-            );
-        }
-    });
-    let action_error = move || {
-        let status_err = status_action
-            .value()
-            .get()
-            .and_then(|r: Result<Identity, AppError>| r.err());
-        let delete_err = delete_action
-            .value()
-            .get()
-            .and_then(|r: Result<(), AppError>| r.err());
-        status_err
-            .or(delete_err)
-            .map(|e| view! { <ErrorBanner error=e /> })
-    };
-
     let id = identity.id.clone();
-    let dispatch_status = {
-        let id = id.clone();
-        Callback::new(move |_| {
-            status_action.dispatch(SetIdentityStatus {
-                realm: realm.get_untracked(),
-                id: id.clone(),
-                suspend: !suspended,
-            });
-        })
-    };
-    let dispatch_delete = {
-        let id = id.clone();
-        Callback::new(move |_| {
-            delete_action.dispatch(DeleteIdentity {
-                realm: realm.get_untracked(),
-                id: id.clone(),
-            });
-        })
-    };
-    let t = &identity.traits;
-    let mut rows: Vec<(String, String)> = vec![
-        ("Username".to_string(), identity.username().to_string()),
-        (
-            "Email".to_string(),
-            t.primary_email_address.clone().unwrap_or_default(),
-        ),
-        (
-            "External ID".to_string(),
-            t.external_id.clone().unwrap_or_default(),
-        ),
-        (
-            "Given name".to_string(),
-            t.given_name.clone().unwrap_or_default(),
-        ),
-        (
-            "Family name".to_string(),
-            t.family_name.clone().unwrap_or_default(),
-        ),
-        (
-            "Enrollment".to_string(),
-            crate::model::enrollment_label(
-                identity.enrollment_status.as_deref().unwrap_or_default(),
-            ),
-        ),
-    ];
-    // Every other trait BI holds for this identity, in BI's order.
-    rows.extend(t.other_traits());
-    let button = SECONDARY_BUTTON;
-    let created = identity.create_time.clone().unwrap_or_default();
-    let updated = identity.update_time.clone().unwrap_or_default();
-    let copy_id = id.clone();
+    let username = identity.username().to_string();
+    let edit = format!(
+        "/realms/{}/identities/{}/edit",
+        encode_component(&realm.get_untracked()),
+        encode_component(&id)
+    );
 
     view! {
         <div class="flex flex-wrap items-start justify-between gap-4">
@@ -219,30 +136,13 @@ fn Detail(
                 <h1 class="text-2xl font-semibold tracking-tight">{identity.display_name.clone()}</h1>
                 <p class="mt-1 flex items-center gap-2 text-sm text-slate-600 dark:text-slate-400">
                     <span>"ID "</span><code id="identity-id">{id.clone()}</code>
-                    <button type="button" class="rounded px-1.5 text-xs text-indigo-600 hover:underline disabled:cursor-progress disabled:opacity-60 dark:text-indigo-400" disabled=not_ready()
-                        on:click=move |_| {
-                            #[cfg(feature = "hydrate")]
-                            if let Some(w) = web_sys::window() {
-                                let _ = w.navigator().clipboard().write_text(&copy_id);
-                            }
-                            #[cfg(not(feature = "hydrate"))]
-                            let _ = &copy_id;
-                        }
-                    >"Copy ID"</button>
+                    <CopyId id=id.clone() />
                 </p>
             </div>
             <div class="flex gap-2">
-                {may(Action::EditIdentity).then(|| view! {
-                    <a class=button href=format!("/realms/{}/identities/{}/edit", encode_component(&realm.get_untracked()), encode_component(&id))>"Edit"</a>
-                })}
-                {may(Action::SetStatus).then(|| view! {
-                    <button type="button" class=button disabled=not_ready() on:click=move |_| confirm_status.set(true)>
-                        {if suspended { "Unsuspend" } else { "Suspend" }}
-                    </button>
-                })}
-                {may(Action::DeleteIdentity).then(|| view! {
-                    <button type="button" class=DANGER_BUTTON disabled=not_ready() on:click=move |_| confirm_delete.set(true)>"Delete"</button>
-                })}
+                {may(Action::EditIdentity).then(|| view! { <a class=SECONDARY_BUTTON href=edit.clone()>"Edit"</a> })}
+                {may(Action::SetStatus).then(|| view! { <StatusButton change=actions.status suspended=suspended /> })}
+                {may(Action::DeleteIdentity).then(|| view! { <DeleteIdentityButton deletion=actions.delete /> })}
             </div>
         </div>
         <nav aria-label="Sections of this identity" class="flex flex-wrap gap-4 border-b border-slate-200 pb-2 text-sm dark:border-slate-800">
@@ -252,13 +152,82 @@ fn Detail(
             <a href="#activity-log" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Activity"</a>
         </nav>
         {protected_note}
-        {action_error}
+        <StatusError change=actions.status />
+        <DeleteIdentityError deletion=actions.delete />
+        <Profile identity=identity.clone() />
+        <IdentityPasskeys
+            owner=PasskeyOwner {
+                realm: realm.get_untracked(),
+                identity: id.clone(),
+                username: username.clone(),
+                has_email: !identity.email().is_empty(),
+                invite: may(Action::Invite),
+                revoke: may(Action::RevokePasskey),
+            }
+            actions=actions.passkeys
+        />
+        <IdentityGroups
+            realm=realm.get_untracked()
+            identity=id.clone()
+            username=username.clone()
+            groups=groups
+            groups_total=groups_total
+            join=actions.join
+            leave=actions.leave
+            manage=perms.can(Action::ManageMembers)
+        />
+        <Activity realm=realm.get_untracked() id=id.clone() version=changes />
+        <StatusDialog change=actions.status realm=realm id=id.clone() who=who.clone() suspended=suspended />
+        <DeleteIdentityDialog deletion=actions.delete realm=realm id=id username=username who=who />
+    }
+}
+
+/// "Copy ID": the identity's id to the clipboard.
+#[component]
+fn CopyId(id: String) -> impl IntoView {
+    view! {
+        <button type="button" class="rounded px-1.5 text-xs text-indigo-600 hover:underline disabled:cursor-progress disabled:opacity-60 dark:text-indigo-400" disabled=not_ready()
+            on:click=move |_| {
+                #[cfg(feature = "hydrate")]
+                if let Some(w) = web_sys::window() {
+                    let _ = w.navigator().clipboard().write_text(&id);
+                }
+                #[cfg(not(feature = "hydrate"))]
+                let _ = &id;
+            }
+        >"Copy ID"</button>
+    }
+}
+
+/// The identity's record: status, every trait BI holds (the known ones first, then the rest in BI's order), and
+/// its times.
+#[component]
+fn Profile(identity: Identity) -> impl IntoView {
+    let t = &identity.traits;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut rows: Vec<(String, String)> = vec![
+        ("Username".to_string(), identity.username().to_string()),
+        ("Email".to_string(), text(&t.primary_email_address)),
+        ("External ID".to_string(), text(&t.external_id)),
+        ("Given name".to_string(), text(&t.given_name)),
+        ("Family name".to_string(), text(&t.family_name)),
+        (
+            "Enrollment".to_string(),
+            crate::model::enrollment_label(
+                identity.enrollment_status.as_deref().unwrap_or_default(),
+            ),
+        ),
+    ];
+    rows.extend(t.other_traits());
+    let created = identity.create_time.clone().unwrap_or_default();
+    let updated = identity.update_time.clone().unwrap_or_default();
+    view! {
         <section id="profile" aria-label="Profile" class="scroll-mt-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900">
             <dl class="grid grid-cols-1 gap-x-6 gap-y-4 sm:grid-cols-2">
                 <div>
                     <dt class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Status"</dt>
                     <dd id="identity-status" class="mt-1">
-                        <StatusBadge suspended=suspended />
+                        <StatusBadge suspended=identity.is_suspended() />
                     </dd>
                 </div>
                 {rows
@@ -280,49 +249,6 @@ fn Detail(
                 </div>
             </dl>
         </section>
-        <IdentityPasskeys
-            owner=PasskeyOwner {
-                realm: realm.get_untracked(),
-                identity: id.clone(),
-                username: identity.username().to_string(),
-                has_email: !identity.email().is_empty(),
-                invite: may(Action::Invite),
-                revoke: may(Action::RevokePasskey),
-            }
-            actions=passkeys
-        />
-        <IdentityGroups
-            realm=realm.get_untracked()
-            identity=id.clone()
-            username=identity.username().to_string()
-            groups=groups
-            groups_total=groups_total
-            join=join
-            leave=leave
-            manage=perms.can(Action::ManageMembers)
-        />
-        <Activity realm=realm.get_untracked() id=id.clone() version=changes />
-        <ConfirmDialog
-            open=confirm_status
-            title=if suspended { "Unsuspend identity?".to_string() } else { "Suspend identity?".to_string() }
-            body=if suspended {
-                format!("Unsuspend {who}. They will be able to sign in again.")
-            } else {
-                format!("Suspend {who}. They will not be able to sign in or create passkeys until unsuspended.")
-            }
-            confirm_label=if suspended { "Unsuspend identity".to_string() } else { "Suspend identity".to_string() }
-            pending=status_action.pending()
-            on_confirm=dispatch_status
-        />
-        <ConfirmDialog
-            open=confirm_delete
-            title="Delete identity?".to_string()
-            body=format!("Delete {who}. This cannot be undone.")
-            confirm_label="Delete identity".to_string()
-            danger=true
-            pending=delete_action.pending()
-            on_confirm=dispatch_delete
-        />
     }
 }
 

@@ -2,12 +2,14 @@
 //! `identity_passkeys`).
 
 pub mod audit;
+pub mod group_actions;
 pub mod group_detail;
 pub mod group_edit;
 pub mod group_new;
 pub mod groups;
 pub mod identities;
 pub mod identities_bulk;
+pub mod identity_actions;
 pub mod identity_detail;
 pub mod identity_edit;
 pub mod identity_groups;
