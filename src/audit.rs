@@ -121,7 +121,7 @@ impl AuditLog {
             let mut tx = self.pool.begin().await?;
             sqlx::query(
                 "INSERT INTO audit_events (id, at, operator, action, realm, target_id, target_name, detail, result, request_id) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&id)
             .bind(&at)
@@ -136,7 +136,7 @@ impl AuditLog {
             .execute(&mut *tx)
             .await?;
             for subject in &event.subjects {
-                sqlx::query("INSERT INTO audit_subjects (subject_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                sqlx::query("INSERT INTO audit_subjects (subject_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(subject)
                     .bind(&id)
                     .execute(&mut *tx)
@@ -183,13 +183,13 @@ impl AuditLog {
                     .bind(&to), realms)
             };
         }
-        let count = format!("SELECT COUNT(*) FROM audit_events {clause}");
+        let count = crate::db::numbered(&format!("SELECT COUNT(*) FROM audit_events {clause}"));
         let total: i64 = bind_filter!(sqlx::query_scalar(&count))
             .fetch_one(&self.pool)
             .await?;
-        let select = format!(
+        let select = crate::db::numbered(&format!(
             "SELECT * FROM audit_events {clause} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
-        );
+        ));
         let rows = bind_filter!(sqlx::query(&select))
         .bind(i64::from(size))
         .bind(i64::from(page.max(1) - 1) * i64::from(size))
@@ -211,12 +211,12 @@ impl AuditLog {
         realms: Option<&[String]>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let sql = format!(
+        let sql = crate::db::numbered(&format!(
             "SELECT * FROM audit_events WHERE (target_id = ? \
              OR id IN (SELECT event_id FROM audit_subjects WHERE subject_id = ?)){} \
              ORDER BY at DESC, id DESC LIMIT ?",
             realm_clause(realms)
-        );
+        ));
         let rows = bind_realms!(sqlx::query(&sql).bind(id).bind(id), realms)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)

@@ -20,7 +20,7 @@ impl Preferences {
     /// The value remembered for `realm`, if any. A failure to read is logged and answers none: a preference only
     /// chooses a default.
     pub async fn get(&self, realm: &str, name: &str) -> Option<String> {
-        sqlx::query_scalar("SELECT value FROM realm_preferences WHERE realm_id = ? AND name = ?")
+        sqlx::query_scalar("SELECT value FROM realm_preferences WHERE realm_id = $1 AND name = $2")
             .bind(realm)
             .bind(name)
             .fetch_optional(&self.pool)
@@ -34,7 +34,7 @@ impl Preferences {
     /// Remembers `value` for `realm` (a failure is logged: the write it follows has been made).
     pub async fn set(&self, realm: &str, name: &str, value: &str) {
         let written = sqlx::query(
-            "INSERT INTO realm_preferences (realm_id, name, value) VALUES (?, ?, ?) \
+            "INSERT INTO realm_preferences (realm_id, name, value) VALUES ($1, $2, $3) \
              ON CONFLICT (realm_id, name) DO UPDATE SET value = excluded.value",
         )
         .bind(realm)

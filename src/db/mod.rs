@@ -67,6 +67,27 @@ pub enum OpenError {
     Prepare { path: PathBuf, source: StoreError },
 }
 
+/// `sql` assembled from parts, each parameter written `?`, with its parameters numbered `$1`, `$2`, … in order (the
+/// form both SQLite and PostgreSQL take); a `?` inside a quoted string is left alone.
+pub fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let (mut n, mut quoted) = (0, false);
+    for c in sql.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            '?' if !quoted => {
+                n += 1;
+                out.push_str(&format!("${n}"));
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// The console's database in `data_dir` (`console.db`, made when missing), at this build's schema version.
 pub async fn open(data_dir: &Path) -> Result<Pool, OpenError> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -149,6 +170,15 @@ mod tests {
 
     fn dir(tag: &str) -> PathBuf {
         std::env::temp_dir().join(format!("bi-console-db-{tag}-{:016x}", rand::random::<u64>()))
+    }
+
+    #[test]
+    fn parameters_are_numbered_in_order_outside_quoted_strings() {
+        assert_eq!(
+            numbered("SELECT * FROM t WHERE a = ? AND b LIKE ? ESCAPE '?' AND c IN (?, ?) LIMIT ?"),
+            "SELECT * FROM t WHERE a = $1 AND b LIKE $2 ESCAPE '?' AND c IN ($3, $4) LIMIT $5"
+        );
+        assert_eq!(numbered("SELECT 1"), "SELECT 1");
     }
 
     #[tokio::test]

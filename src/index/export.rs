@@ -24,7 +24,7 @@ impl DirectoryIndex {
         let head = rows_sql
             .strip_suffix(" ORDER BY i.seq LIMIT ? OFFSET ?")
             .unwrap_or(&rows_sql);
-        let sql = format!("{head} AND i.seq > ? ORDER BY i.seq LIMIT ?");
+        let sql = crate::db::numbered(&format!("{head} AND i.seq > ? ORDER BY i.seq LIMIT ?"));
         let mut query = sqlx::query(&sql);
         for b in &binds {
             query = query.bind(b);

@@ -91,6 +91,7 @@ impl DirectoryIndex {
         let rows_sql = format!(
             "SELECT * FROM ix_groups WHERE realm_id = ?{condition} ORDER BY {order} LIMIT ? OFFSET ?"
         );
+        let (count_sql, rows_sql) = (crate::db::numbered(&count_sql), crate::db::numbered(&rows_sql));
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(realm);
         let mut rows = sqlx::query(&rows_sql).bind(realm);
         if let Some(p) = &pattern {
@@ -108,7 +109,7 @@ impl DirectoryIndex {
         let mut found = Vec::new();
         for name in names {
             let rows = sqlx::query(
-                "SELECT * FROM ix_groups WHERE realm_id = ? AND display_name = ? COLLATE NOCASE",
+                "SELECT * FROM ix_groups WHERE realm_id = $1 AND display_name = $2 COLLATE NOCASE",
             )
             .bind(realm)
             .bind(name)
@@ -127,7 +128,7 @@ impl DirectoryIndex {
     }
 
     pub async fn remove_group(&self, realm: &str, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM ix_groups WHERE realm_id = ? AND id = ?")
+        sqlx::query("DELETE FROM ix_groups WHERE realm_id = $1 AND id = $2")
             .bind(realm)
             .bind(id)
             .execute(&self.pool)
@@ -138,7 +139,7 @@ impl DirectoryIndex {
 
     /// Adds `delta` (negative: removed) to a group's member count.
     pub async fn count_members(&self, realm: &str, id: &str, delta: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE ix_groups SET members = MAX(0, members + ?) WHERE realm_id = ? AND id = ?")
+        sqlx::query("UPDATE ix_groups SET members = MAX(0, members + $1) WHERE realm_id = $2 AND id = $3")
             .bind(delta)
             .bind(realm)
             .bind(id)
@@ -160,7 +161,7 @@ async fn upsert(
     let folded = fold(&format!("{} {description}", group.display_name));
     let written = sqlx::query(
         "INSERT INTO ix_groups (realm_id, id, display_name, description, members, create_time, update_time, folded) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (realm_id, id) DO UPDATE SET display_name = excluded.display_name, \
          description = excluded.description, members = COALESCE(excluded.members, ix_groups.members), \
          create_time = excluded.create_time, update_time = excluded.update_time, folded = excluded.folded \

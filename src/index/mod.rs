@@ -93,7 +93,7 @@ pub struct DirectoryIndex {
 }
 
 /// The two queries of a search: its total, and its rows in order (whose last two parameters, LIMIT and OFFSET, the
-/// caller adds), each with its parameters.
+/// caller adds), each with its parameters, written `?` (numbered by `db::numbered` when run).
 struct SearchSql {
     count_sql: String,
     count_binds: Vec<String>,
@@ -208,6 +208,7 @@ impl DirectoryIndex {
         let total = match known_total {
             Some(total) => total,
             None => {
+                let count_sql = crate::db::numbered(&count_sql);
                 let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
                 for b in &count_binds {
                     count = count.bind(b);
@@ -215,6 +216,7 @@ impl DirectoryIndex {
                 count.fetch_one(&self.pool).await? as u64
             }
         };
+        let rows_sql = crate::db::numbered(&rows_sql);
         let mut rows = sqlx::query(&rows_sql);
         for b in &binds {
             rows = rows.bind(b);
@@ -269,9 +271,10 @@ impl DirectoryIndex {
         let mut conn = self.pool.acquire().await?;
         let mut found = Vec::new();
         for chunk in usernames.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
+            let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
             let sql = format!(
-                "SELECT * FROM ix_identities WHERE realm_id = ? AND username COLLATE NOCASE IN ({marks})"
+                "SELECT * FROM ix_identities WHERE realm_id = $1 AND username COLLATE NOCASE IN ({})",
+                marks.join(", ")
             );
             let mut query = sqlx::query(&sql).bind(realm);
             for name in chunk {
@@ -287,7 +290,7 @@ impl DirectoryIndex {
         let mut conn = self.pool.acquire().await?;
         let mut found = Vec::new();
         for id in ids {
-            let row = sqlx::query("SELECT * FROM ix_identities WHERE realm_id = ? AND id = ?")
+            let row = sqlx::query("SELECT * FROM ix_identities WHERE realm_id = $1 AND id = $2")
                 .bind(realm)
                 .bind(id)
                 .fetch_optional(&mut *conn)
@@ -310,7 +313,7 @@ impl DirectoryIndex {
         let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         for id in ids {
-            sqlx::query("DELETE FROM ix_identities WHERE realm_id = ? AND id = ?")
+            sqlx::query("DELETE FROM ix_identities WHERE realm_id = $1 AND id = $2")
                 .bind(realm)
                 .bind(id)
                 .execute(&mut *tx)
@@ -325,7 +328,7 @@ impl DirectoryIndex {
         let _writing = self.writing();
         let mut tx = self.pool.begin().await?;
         for id in ids {
-            sqlx::query("UPDATE ix_identities SET status = ? WHERE realm_id = ? AND id = ?")
+            sqlx::query("UPDATE ix_identities SET status = $1 WHERE realm_id = $2 AND id = $3")
                 .bind(status)
                 .bind(realm)
                 .bind(id)
@@ -350,8 +353,8 @@ impl DirectoryIndex {
         let keep = serde_json::to_string(unless).expect("strings serialize");
         for id in ids {
             sqlx::query(
-                "UPDATE ix_identities SET enrollment = ? WHERE realm_id = ? AND id = ? \
-                 AND enrollment NOT IN (SELECT value FROM json_each(?))",
+                "UPDATE ix_identities SET enrollment = $1 WHERE realm_id = $2 AND id = $3 \
+                 AND enrollment NOT IN (SELECT value FROM json_each($4))",
             )
             .bind(to)
             .bind(realm)

@@ -198,9 +198,9 @@ impl DirectoryIndex {
     async fn read_overview(&self, realm: &str) -> Result<Overview, crate::db::StoreError> {
         let rows = sqlx::query(
             "SELECT 0 AS kind, indexed_at, done, total, '' AS status, '' AS enrollment \
-               FROM ix_realms WHERE realm_id = ? \
+               FROM ix_realms WHERE realm_id = $1 \
              UNION ALL \
-             SELECT 1, NULL, n, 0, status, enrollment FROM ix_counts WHERE realm_id = ? AND n > 0",
+             SELECT 1, NULL, n, 0, status, enrollment FROM ix_counts WHERE realm_id = $2 AND n > 0",
         )
         .bind(realm)
         .bind(realm)

@@ -66,12 +66,12 @@ impl DirectoryIndex {
         let _running = self.start(realm).ok_or(IndexError::Busy)?;
         let _writing = self.writing();
         let mut conn = self.pool.acquire().await?;
-        sqlx::query("INSERT INTO ix_realms (realm_id) VALUES (?) ON CONFLICT (realm_id) DO NOTHING")
+        sqlx::query("INSERT INTO ix_realms (realm_id) VALUES ($1) ON CONFLICT (realm_id) DO NOTHING")
             .bind(realm)
             .execute(&mut *conn)
             .await?;
         // This refresh's generation: rows the console writes while it runs are stamped with it and kept.
-        let generation: i64 = sqlx::query_scalar("UPDATE ix_realms SET gen = gen + 1 WHERE realm_id = ? RETURNING gen")
+        let generation: i64 = sqlx::query_scalar("UPDATE ix_realms SET gen = gen + 1 WHERE realm_id = $1 RETURNING gen")
             .bind(realm)
             .fetch_one(&mut *conn)
             .await?;
@@ -87,7 +87,7 @@ impl DirectoryIndex {
                 Err(e) if e.is_not_found() && report.calls == 0 => {
                     let mut tx = conn.begin().await?;
                     for table in ["ix_identities", "ix_groups", "ix_counts", "ix_realms"] {
-                        sqlx::query(&format!("DELETE FROM {table} WHERE realm_id = ?"))
+                        sqlx::query(&format!("DELETE FROM {table} WHERE realm_id = $1"))
                             .bind(realm)
                             .execute(&mut *tx)
                             .await?;
@@ -107,7 +107,7 @@ impl DirectoryIndex {
             let ids: Vec<&str> = page.items.iter().map(|i| i.id.as_str()).collect();
             super::seen(&mut tx, "ix_identities", realm, &ids, generation).await?;
             report.read += page.items.len() as u64;
-            sqlx::query("UPDATE ix_realms SET done = ?, total = ? WHERE realm_id = ?")
+            sqlx::query("UPDATE ix_realms SET done = $1, total = $2 WHERE realm_id = $3")
                 .bind(report.read as i64)
                 .bind(page.total_size.max(report.read) as i64)
                 .bind(realm)
@@ -121,7 +121,7 @@ impl DirectoryIndex {
             (groups.read, groups.written, groups.removed);
         let mut tx = conn.begin().await?;
         report.removed = Self::remove_unseen(&mut tx, "ix_identities", realm, generation).await?;
-        sqlx::query("UPDATE ix_realms SET indexed_at = ?, done = ?, total = ? WHERE realm_id = ?")
+        sqlx::query("UPDATE ix_realms SET indexed_at = $1, done = $2, total = $3 WHERE realm_id = $4")
             .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .bind(report.read as i64)
             .bind(report.read as i64)
@@ -150,7 +150,7 @@ pub(super) async fn upsert(
     ));
     let written = sqlx::query(
         "INSERT INTO ix_identities (realm_id, id, username, display_name, email, external_id, given_name, family_name, \
-         status, enrollment, create_time, update_time, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         status, enrollment, create_time, update_time, folded) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
          ON CONFLICT (realm_id, id) DO UPDATE SET username = excluded.username, \
          display_name = excluded.display_name, email = excluded.email, external_id = excluded.external_id, \
          given_name = excluded.given_name, family_name = excluded.family_name, \

@@ -21,7 +21,7 @@ impl Imports {
         let id = format!("{:016x}", rand::random::<u64>());
         sqlx::query(
             "INSERT INTO imports (id, realm, operator, file_name, sha256, created, state, summary) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, '{}')",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, '{}')",
         )
         .bind(&id)
         .bind(realm)
@@ -48,7 +48,7 @@ impl Imports {
             .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let abandoned: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM imports WHERE state = ? AND created < ?")
+            sqlx::query_scalar("SELECT id FROM imports WHERE state = $1 AND created < $2")
                 .bind(crate::model::IMPORT_PLANNING)
                 .bind(before)
                 .fetch_all(&self.pool)
@@ -63,12 +63,12 @@ impl Imports {
     pub async fn discard(&self, id: &str) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for table in ["import_rows", "import_joins", "import_groups", "import_leaves", "import_suspensions"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE import_id = ?"))
+            sqlx::query(&format!("DELETE FROM {table} WHERE import_id = $1"))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("DELETE FROM imports WHERE id = ?").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM imports WHERE id = $1").bind(id).execute(&mut *tx).await?;
         Ok(tx.commit().await?)
     }
 }
@@ -133,7 +133,7 @@ impl Saving {
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for g in groups {
-            sqlx::query("INSERT INTO import_groups (import_id, name, group_id, to_create) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO import_groups (import_id, name, group_id, to_create) VALUES ($1, $2, $3, $4)")
                 .bind(&self.id)
                 .bind(&g.name)
                 .bind(&g.id)
@@ -159,7 +159,7 @@ impl Saving {
             insert.push(" ON CONFLICT DO NOTHING");
             insert.build().execute(&mut *tx).await?;
         }
-        sqlx::query("UPDATE imports SET state = ?, summary = ? WHERE id = ?")
+        sqlx::query("UPDATE imports SET state = $1, summary = $2 WHERE id = $3")
             .bind(crate::model::IMPORT_PLANNED)
             .bind(serde_json::to_string(summary).unwrap_or_default())
             .bind(&self.id)

@@ -86,8 +86,8 @@ impl Imports {
     pub async fn start(&self, id: &str, applier: &OperatorView, invite: bool) -> Result<bool, StoreError> {
         let applier = serde_json::to_string(applier).unwrap_or_default();
         let started = sqlx::query(
-            "UPDATE imports SET state = ?, applier = ?, invite = ?, started = COALESCE(started, ?) \
-             WHERE id = ? AND state = ?",
+            "UPDATE imports SET state = $1, applier = $2, invite = $3, started = COALESCE(started, $4) \
+             WHERE id = $5 AND state = $6",
         )
         .bind(crate::model::IMPORT_APPLYING)
         .bind(applier)
@@ -102,7 +102,7 @@ impl Imports {
 
     /// Stops an apply for `why` (its operator may no longer apply it): cancelled, with the reason kept.
     pub async fn halt(&self, id: &str, why: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE imports SET halted = ? WHERE id = ?")
+        sqlx::query("UPDATE imports SET halted = $1 WHERE id = $2")
             .bind(why)
             .bind(id)
             .execute(&self.pool)
@@ -111,7 +111,7 @@ impl Imports {
     }
 
     pub async fn header(&self, id: &str) -> Result<Option<Header>, StoreError> {
-        let row = sqlx::query("SELECT realm, operator, applier, state, summary, invite FROM imports WHERE id = ?")
+        let row = sqlx::query("SELECT realm, operator, applier, state, summary, invite FROM imports WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -140,7 +140,7 @@ impl Imports {
             Ok(batch) => (Some(batch), None),
             Err(why) => (None, Some(why)),
         };
-        sqlx::query("UPDATE imports SET invitations = ?, invitations_error = ? WHERE id = ?")
+        sqlx::query("UPDATE imports SET invitations = $1, invitations_error = $2 WHERE id = $3")
             .bind(ok)
             .bind(error)
             .bind(id)
@@ -152,7 +152,7 @@ impl Imports {
     /// The identities the import created.
     pub async fn created(&self, id: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
-            "SELECT identity_id FROM import_rows WHERE import_id = ? AND action = ? AND outcome = ? \
+            "SELECT identity_id FROM import_rows WHERE import_id = $1 AND action = $2 AND outcome = $3 \
              AND identity_id IS NOT NULL ORDER BY line",
         )
         .bind(id)
@@ -170,7 +170,7 @@ impl Imports {
             _ => (None, None),
         };
         sqlx::query(
-            "UPDATE imports SET state = ?, started = COALESCE(started, ?), ended = COALESCE(?, ended) WHERE id = ?",
+            "UPDATE imports SET state = $1, started = COALESCE(started, $2), ended = COALESCE($3, ended) WHERE id = $4",
         )
         .bind(state)
         .bind(started)
@@ -183,7 +183,7 @@ impl Imports {
 
     /// Imports an apply job was running when the console stopped.
     pub async fn unfinished(&self) -> Result<Vec<String>, StoreError> {
-        sqlx::query_scalar("SELECT id FROM imports WHERE state IN (?, ?) ORDER BY created")
+        sqlx::query_scalar("SELECT id FROM imports WHERE state IN ($1, $2) ORDER BY created")
             .bind(crate::model::IMPORT_APPLYING)
             .bind(crate::model::IMPORT_CANCELLING)
             .fetch_all(&self.pool)
@@ -194,7 +194,7 @@ impl Imports {
     /// Rows still to write, in the file's order.
     pub async fn rows_to_write(&self, id: &str) -> Result<Vec<(u64, RowWrite)>, StoreError> {
         let rows = sqlx::query(
-            "SELECT line, write FROM import_rows WHERE import_id = ? AND write IS NOT NULL AND outcome IS NULL ORDER BY line",
+            "SELECT line, write FROM import_rows WHERE import_id = $1 AND write IS NOT NULL AND outcome IS NULL ORDER BY line",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -217,8 +217,8 @@ impl Imports {
         identity: Option<&str>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE import_rows SET outcome = ?, message = ?, identity_id = COALESCE(?, identity_id) \
-             WHERE import_id = ? AND line = ?",
+            "UPDATE import_rows SET outcome = $1, message = $2, identity_id = COALESCE($3, identity_id) \
+             WHERE import_id = $4 AND line = $5",
         )
         .bind(outcome)
         .bind(message)
@@ -234,33 +234,33 @@ impl Imports {
     /// answers how many.
     pub async fn retry_failed(&self, id: &str) -> Result<u64, StoreError> {
         let rows = sqlx::query(
-            "UPDATE import_rows SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = ?",
+            "UPDATE import_rows SET outcome = NULL, message = NULL WHERE import_id = $1 AND outcome = $2",
         )
         .bind(id)
         .bind(crate::model::STEP_FAILED)
         .execute(&self.pool)
         .await?
         .rows_affected();
-        let created = sqlx::query("UPDATE import_groups SET created = NULL WHERE import_id = ? AND created = ?")
+        let created = sqlx::query("UPDATE import_groups SET created = NULL WHERE import_id = $1 AND created = $2")
             .bind(id)
             .bind(crate::model::STEP_FAILED)
             .execute(&self.pool)
             .await?
             .rows_affected();
-        let filled = sqlx::query("UPDATE import_groups SET filled = NULL WHERE import_id = ? AND filled = ?")
+        let filled = sqlx::query("UPDATE import_groups SET filled = NULL WHERE import_id = $1 AND filled = $2")
             .bind(id)
             .bind(crate::model::STEP_FAILED)
             .execute(&self.pool)
             .await?
             .rows_affected();
-        let trimmed = sqlx::query("UPDATE import_groups SET trimmed = NULL WHERE import_id = ? AND trimmed = ?")
+        let trimmed = sqlx::query("UPDATE import_groups SET trimmed = NULL WHERE import_id = $1 AND trimmed = $2")
             .bind(id)
             .bind(crate::model::STEP_FAILED)
             .execute(&self.pool)
             .await?
             .rows_affected();
         let suspended = sqlx::query(
-            "UPDATE import_suspensions SET outcome = NULL, message = NULL WHERE import_id = ? AND outcome = ?",
+            "UPDATE import_suspensions SET outcome = NULL, message = NULL WHERE import_id = $1 AND outcome = $2",
         )
         .bind(id)
         .bind(crate::model::STEP_FAILED)
@@ -273,7 +273,7 @@ impl Imports {
     /// Identities still to suspend.
     pub async fn to_suspend(&self, id: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
-            "SELECT identity_id FROM import_suspensions WHERE import_id = ? AND outcome IS NULL ORDER BY username",
+            "SELECT identity_id FROM import_suspensions WHERE import_id = $1 AND outcome IS NULL ORDER BY username",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -283,7 +283,7 @@ impl Imports {
 
     /// A suspension's outcome: `None`, or BI's message when it failed.
     pub async fn suspended(&self, id: &str, identity: &str, failed: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE import_suspensions SET outcome = ?, message = ? WHERE import_id = ? AND identity_id = ?")
+        sqlx::query("UPDATE import_suspensions SET outcome = $1, message = $2 WHERE import_id = $3 AND identity_id = $4")
             .bind(if failed.is_some() { crate::model::STEP_FAILED } else { crate::model::STEP_OK })
             .bind(failed)
             .bind(id)
@@ -294,7 +294,7 @@ impl Imports {
     }
 
     pub async fn groups(&self, id: &str) -> Result<Vec<GroupStep>, StoreError> {
-        let rows = sqlx::query("SELECT * FROM import_groups WHERE import_id = ? ORDER BY name")
+        let rows = sqlx::query("SELECT * FROM import_groups WHERE import_id = $1 ORDER BY name")
             .bind(id)
             .fetch_all(&self.pool)
             .await?;
@@ -320,19 +320,19 @@ impl Imports {
     ) -> Result<(), StoreError> {
         let (sql, outcome, message, group) = match step {
             GroupOutcome::Created(group) => (
-                "UPDATE import_groups SET created = ?, message = ?, group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
+                "UPDATE import_groups SET created = $1, message = $2, group_id = COALESCE($3, group_id) WHERE import_id = $4 AND name = $5",
                 crate::model::STEP_OK,
                 None,
                 Some(group),
             ),
             GroupOutcome::CreateFailed(m) => (
-                "UPDATE import_groups SET created = ?, message = ?, group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
+                "UPDATE import_groups SET created = $1, message = $2, group_id = COALESCE($3, group_id) WHERE import_id = $4 AND name = $5",
                 crate::model::STEP_FAILED,
                 Some(m),
                 None,
             ),
             GroupOutcome::Filled(m) => (
-                "UPDATE import_groups SET filled = ?, message = COALESCE(?, message), group_id = COALESCE(?, group_id) WHERE import_id = ? AND name = ?",
+                "UPDATE import_groups SET filled = $1, message = COALESCE($2, message), group_id = COALESCE($3, group_id) WHERE import_id = $4 AND name = $5",
                 if m.is_some() { crate::model::STEP_FAILED } else { crate::model::STEP_OK },
                 m,
                 None,
@@ -351,7 +351,7 @@ impl Imports {
 
     /// The members `group` loses to match the file.
     pub async fn leaving(&self, id: &str, group: &str) -> Result<Vec<String>, StoreError> {
-        sqlx::query_scalar("SELECT identity_id FROM import_leaves WHERE import_id = ? AND group_name = ? ORDER BY identity_id")
+        sqlx::query_scalar("SELECT identity_id FROM import_leaves WHERE import_id = $1 AND group_name = $2 ORDER BY identity_id")
             .bind(id)
             .bind(group)
             .fetch_all(&self.pool)
@@ -362,7 +362,7 @@ impl Imports {
     /// A group's removals done: `None`, or why they failed.
     pub async fn group_trimmed(&self, id: &str, name: &str, failed: Option<&str>) -> Result<(), StoreError> {
         sqlx::query(
-            "UPDATE import_groups SET trimmed = ?, message = COALESCE(?, message) WHERE import_id = ? AND name = ?",
+            "UPDATE import_groups SET trimmed = $1, message = COALESCE($2, message) WHERE import_id = $3 AND name = $4",
         )
         .bind(if failed.is_some() { crate::model::STEP_FAILED } else { crate::model::STEP_OK })
         .bind(failed)
@@ -377,8 +377,8 @@ impl Imports {
     pub async fn joining(&self, id: &str, group: &str) -> Result<Vec<String>, StoreError> {
         sqlx::query_scalar(
             "SELECT r.identity_id FROM import_joins j JOIN import_rows r ON r.import_id = j.import_id AND r.line = j.line \
-             WHERE j.import_id = ? AND j.group_name = ? AND r.identity_id IS NOT NULL AND r.action <> ? \
-             AND (r.outcome IS NULL OR r.outcome = ?) ORDER BY r.line",
+             WHERE j.import_id = $1 AND j.group_name = $2 AND r.identity_id IS NOT NULL AND r.action <> $3 \
+             AND (r.outcome IS NULL OR r.outcome = $4) ORDER BY r.line",
         )
         .bind(id)
         .bind(group)

@@ -15,7 +15,7 @@ impl Imports {
         page: u32,
         size: u32,
     ) -> Result<Option<ImportView>, crate::db::StoreError> {
-        let Some(r) = sqlx::query("SELECT * FROM imports WHERE id = ?")
+        let Some(r) = sqlx::query("SELECT * FROM imports WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -26,19 +26,19 @@ impl Imports {
         let operator: Option<OperatorView> = serde_json::from_str(r.get::<&str, _>("operator")).ok();
         let progress = sqlx::query(
             "SELECT \
-               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL) AS rows_total, \
-               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND write IS NOT NULL AND outcome IS NOT NULL) AS rows_done, \
-               (SELECT COUNT(*) FROM import_rows WHERE import_id = ?1 AND outcome = ?2) AS rows_failed, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1) AS to_create, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND to_create = 1 AND created IS NOT NULL) AS created, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1) AS to_fill, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND filled IS NOT NULL) AS filled, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND (created = ?2 OR filled = ?2 OR trimmed = ?2)) AS groups_failed, \
-               (SELECT COUNT(DISTINCT group_name) FROM import_leaves WHERE import_id = ?1) AS to_trim, \
-               (SELECT COUNT(*) FROM import_groups WHERE import_id = ?1 AND trimmed IS NOT NULL) AS trimmed, \
-               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1) AS to_suspend, \
-               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1 AND outcome IS NOT NULL) AS suspended, \
-               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?1 AND outcome = ?2) AS suspend_failed",
+               (SELECT COUNT(*) FROM import_rows WHERE import_id = $1 AND write IS NOT NULL) AS rows_total, \
+               (SELECT COUNT(*) FROM import_rows WHERE import_id = $1 AND write IS NOT NULL AND outcome IS NOT NULL) AS rows_done, \
+               (SELECT COUNT(*) FROM import_rows WHERE import_id = $1 AND outcome = $2) AS rows_failed, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = $1 AND to_create = 1) AS to_create, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = $1 AND to_create = 1 AND created IS NOT NULL) AS created, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = $1) AS to_fill, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = $1 AND filled IS NOT NULL) AS filled, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = $1 AND (created = $2 OR filled = $2 OR trimmed = $2)) AS groups_failed, \
+               (SELECT COUNT(DISTINCT group_name) FROM import_leaves WHERE import_id = $1) AS to_trim, \
+               (SELECT COUNT(*) FROM import_groups WHERE import_id = $1 AND trimmed IS NOT NULL) AS trimmed, \
+               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = $1) AS to_suspend, \
+               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = $1 AND outcome IS NOT NULL) AS suspended, \
+               (SELECT COUNT(*) FROM import_suspensions WHERE import_id = $1 AND outcome = $2) AS suspend_failed",
         )
         .bind(id)
         .bind(crate::model::STEP_FAILED)
@@ -64,6 +64,7 @@ impl Imports {
                 ),
             )
         };
+        let (count_sql, rows_sql) = (crate::db::numbered(&count_sql), crate::db::numbered(&rows_sql));
         let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(id);
         let mut rows = sqlx::query(&rows_sql).bind(id);
         if !filter.is_empty() {
@@ -116,9 +117,9 @@ impl Imports {
 
     /// Every row (or only the errors), in the file's order: for the errors CSV and the result CSV.
     pub async fn all_rows(&self, id: &str, errors_only: bool) -> Result<Vec<PlanRow>, crate::db::StoreError> {
-        // With `errors_only`, the rows whose action is an error; else every row (`?2` is then null and matches all).
-        let sql = "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = ?1 \
-                   AND (?2 IS NULL OR action = ?2) ORDER BY line";
+        // With `errors_only`, the rows whose action is an error; else every row (`$2` is then null and matches all).
+        let sql = "SELECT plan, outcome, message, identity_id FROM import_rows WHERE import_id = $1 \
+                   AND ($2 IS NULL OR action = $2) ORDER BY line";
         let mut rows: Vec<PlanRow> = sqlx::query(sql)
             .bind(id)
             .bind(errors_only.then_some(crate::model::ROW_ERROR))
@@ -128,7 +129,7 @@ impl Imports {
             .map(plan_row)
             .collect();
         if !errors_only {
-            let sql = format!("{SUSPENSIONS} WHERE import_id = ? ORDER BY username");
+            let sql = format!("{SUSPENSIONS} WHERE import_id = $1 ORDER BY username");
             let suspensions = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
             rows.extend(suspensions.iter().map(plan_row));
         }
