@@ -9,6 +9,7 @@ mod spec_support;
 
 mod access;
 mod add_identity;
+mod architecture;
 mod assets;
 mod bi_client;
 mod bulk;
