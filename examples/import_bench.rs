@@ -75,7 +75,8 @@ async fn import(
         rate: faults,
         ..Default::default()
     });
-    bi_console::api::run_import(s.clone(), id.clone()).await;
+    bi_console::api::run_import(s.clone(), id.clone());
+    s.import_jobs.settled(&id).await;
     sandbox.set_faults(Default::default());
     let v = imports.view(&id, "", 1, 1).await.unwrap().unwrap();
     if v.failed > 0 {

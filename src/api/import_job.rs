@@ -9,16 +9,20 @@ use crate::service::Indexed;
 /// Writes in flight at once.
 const PARALLEL_WRITES: usize = 4;
 
-/// The apply job of import `id` (see the module's notes); started by `apply_import` and, for an apply that was
-/// running when the console stopped, at start-up. One job per import at a time.
-pub async fn run_import(s: crate::state::AppState, id: String) {
+/// Starts the apply job of import `id` (see the module's notes): by `apply_import`, the `import` command and, for an
+/// apply that was running when the console stopped, at start-up. One job per import at a time: the import is
+/// claimed before this returns (so `import_jobs.settled(id)` waits for the job), and `None` when a job has it
+/// already.
+pub fn run_import(s: crate::state::AppState, id: String) -> Option<tokio::task::JoinHandle<()>> {
     if !s.import_jobs.claim(&id) {
-        return;
+        return None;
     }
-    if let Err(e) = steps(&s, &id).await {
-        tracing::error!(import = %id, error = %e, "import apply stopped");
-    }
-    s.import_jobs.release(&id);
+    Some(tokio::spawn(async move {
+        if let Err(e) = steps(&s, &id).await {
+            tracing::error!(import = %id, error = %e, "import apply stopped");
+        }
+        s.import_jobs.release(&id);
+    }))
 }
 
 async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), crate::db::StoreError> {

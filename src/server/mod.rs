@@ -463,7 +463,7 @@ pub async fn resume_imports(state: &AppState) {
     });
     for id in imports.unfinished().await.unwrap_or_default() {
         tracing::info!(import = %id, "continuing an import's apply");
-        tokio::spawn(crate::api::run_import(state.clone(), id));
+        crate::api::run_import(state.clone(), id);
     }
 }
 

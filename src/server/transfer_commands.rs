@@ -173,10 +173,15 @@ pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
         )));
     }
     imports.start(&id, &operator, false).await.map_err(db)?;
-    let job = tokio::spawn(crate::api::run_import(s.clone(), id.clone()));
+    crate::api::run_import(s.clone(), id.clone());
     let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    while !job.is_finished() {
-        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let settled = s.import_jobs.settled(&id);
+    tokio::pin!(settled);
+    // The job's progress on the terminal every half second, until it has settled.
+    while tokio::time::timeout(std::time::Duration::from_millis(500), settled.as_mut())
+        .await
+        .is_err()
+    {
         if terminal {
             if let Ok(Some(v)) = imports.view(&id, "", 1, 1).await {
                 eprint!("\r{} of {} steps, {} failed ", v.done, v.total, v.failed);

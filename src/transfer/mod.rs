@@ -35,7 +35,14 @@ impl Default for Limits {
 /// Work of this process held by a key, one at a time per key: an import's apply job (by the import), an export
 /// (by its operator).
 #[derive(Clone, Default)]
-pub struct Jobs(Arc<Mutex<HashSet<String>>>);
+pub struct Jobs(Arc<JobsInner>);
+
+#[derive(Default)]
+pub struct JobsInner {
+    held: Mutex<HashSet<String>>,
+    /// Told each time a key is released (for [`Jobs::settled`]).
+    released: tokio::sync::Notify,
+}
 
 /// A key of [`Jobs`] held until this is dropped.
 pub struct Held {
@@ -60,11 +67,32 @@ impl Jobs {
 
     /// Takes the import for a job; false when a job already has it.
     pub fn claim(&self, id: &str) -> bool {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string())
+        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string())
     }
 
     pub fn release(&self, id: &str) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).remove(id);
+        self.0.released.notify_waiters();
+    }
+
+    /// Whether work holds `key` now.
+    pub fn held(&self, key: &str) -> bool {
+        self.0.held.lock().unwrap_or_else(|e| e.into_inner()).contains(key)
+    }
+
+    /// Returns once no work holds `key` (at once when none does): how the command line and the tests wait for a job,
+    /// without polling.
+    pub async fn settled(&self, key: &str) {
+        loop {
+            let released = self.0.released.notified();
+            tokio::pin!(released);
+            // Registered before the check, so a release between the check and the wait is not missed.
+            released.as_mut().enable();
+            if !self.held(key) {
+                return;
+            }
+            released.await;
+        }
     }
 }
 

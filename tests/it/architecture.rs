@@ -53,7 +53,11 @@ fn code(text: &str) -> String {
 /// The rooms `text` names through `crate::`: `crate::room::…`, `crate::room;` and `use crate::{room, …}`.
 fn named(text: &str, rooms: &BTreeSet<String>) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
-    let word = |s: &str| -> String { s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect() };
+    let word = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
     for (i, _) in text.match_indices("crate::") {
         let after = &text[i + "crate::".len()..];
         if let Some(group) = after.strip_prefix('{') {
@@ -88,8 +92,17 @@ fn code_arrows(src: &Path, rooms: &BTreeSet<String>) -> Arrows {
     let mut arrows = Arrows::new();
     for file in all {
         let rel = file.strip_prefix(src).unwrap();
-        let first = rel.components().next().unwrap().as_os_str().to_string_lossy().to_string();
-        let room = first.strip_suffix(".rs").map(str::to_string).unwrap_or(first);
+        let first = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .to_string();
+        let room = first
+            .strip_suffix(".rs")
+            .map(str::to_string)
+            .unwrap_or(first);
         if !rooms.contains(&room) {
             continue;
         }
@@ -132,8 +145,12 @@ fn the_documented_arrows_are_the_codes_arrows() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let rooms = rooms(&root.join("src"));
     let code = code_arrows(&root.join("src"), &rooms);
-    let doc = documented_arrows(&std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).unwrap());
-    assert!(!doc.is_empty(), "docs/ARCHITECTURE.md has no table \"| room | uses |\"");
+    let doc =
+        documented_arrows(&std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).unwrap());
+    assert!(
+        !doc.is_empty(),
+        "docs/ARCHITECTURE.md has no table \"| room | uses |\""
+    );
     let mut problems = Vec::new();
     for room in &rooms {
         if !doc.contains_key(room) {
@@ -142,25 +159,42 @@ fn the_documented_arrows_are_the_codes_arrows() {
     }
     for room in doc.keys() {
         if !rooms.contains(room) {
-            problems.push(format!("the table has a row for `{room}`, which is not a room of src/"));
+            problems.push(format!(
+                "the table has a row for `{room}`, which is not a room of src/"
+            ));
         }
     }
     let none = BTreeSet::new();
     for room in &rooms {
-        let (used, listed) = (code.get(room).unwrap_or(&none), doc.get(room).unwrap_or(&none));
+        let (used, listed) = (
+            code.get(room).unwrap_or(&none),
+            doc.get(room).unwrap_or(&none),
+        );
         for to in used.difference(listed) {
-            problems.push(format!("`{room}` uses `{to}`, an arrow the table does not list"));
+            problems.push(format!(
+                "`{room}` uses `{to}`, an arrow the table does not list"
+            ));
         }
         for to in listed.difference(used) {
-            problems.push(format!("the table lists `{room}` → `{to}`, which the code does not have"));
+            problems.push(format!(
+                "the table lists `{room}` → `{to}`, which the code does not have"
+            ));
         }
     }
-    assert!(problems.is_empty(), "docs/ARCHITECTURE.md and the code disagree:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "docs/ARCHITECTURE.md and the code disagree:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn a_group_of_names_and_comments_are_read_as_the_compiler_would() {
     let rooms: BTreeSet<String> = ["a", "b", "c", "d"].iter().map(|s| s.to_string()).collect();
-    let text = code("use crate::{a::x, b, c::{y, z}};\n// crate::d::nothing\nfn f() { crate::c::g(); }");
-    assert_eq!(named(&text, &rooms), ["a", "b", "c"].iter().map(|s| s.to_string()).collect());
+    let text =
+        code("use crate::{a::x, b, c::{y, z}};\n// crate::d::nothing\nfn f() { crate::c::g(); }");
+    assert_eq!(
+        named(&text, &rooms),
+        ["a", "b", "c"].iter().map(|s| s.to_string()).collect()
+    );
 }

@@ -76,16 +76,16 @@ async fn apply_inviting(c: &reqwest::Client, t: &TestConsole, id: &str, invite: 
     assert_eq!(status, 200, "{body}");
 }
 
+/// The import's view once its apply job has ended (awaited through the console's job runner; a minute at most).
 async fn finished(c: &reqwest::Client, t: &TestConsole, id: &str) -> ImportView {
-    let until = Instant::now() + Duration::from_secs(60);
-    loop {
-        let v = view(c, t, id, "").await;
-        if !v.applying() {
-            return v;
-        }
-        assert!(Instant::now() < until, "still applying: {v:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let settled = t.state.import_jobs.settled(id);
+    if tokio::time::timeout(Duration::from_secs(60), settled)
+        .await
+        .is_err()
+    {
+        panic!("still applying: {:?}", view(c, t, id, "").await);
     }
+    view(c, t, id, "").await
 }
 
 async fn wait_indexed(c: &reqwest::Client, t: &TestConsole) {

@@ -109,6 +109,8 @@ pub struct TestConsole {
     pub info: bi_console::model::ConsoleInfo,
     pub sandbox: Option<Arc<Sandbox>>,
     pub access: Arc<bi_console::auth::web::Access>,
+    /// What the console's requests and jobs share (its job runner, to wait for a job).
+    pub state: bi_console::state::AppState,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -193,6 +195,7 @@ pub async fn start_console_with(
         .await
         .expect("console builds");
     bi_console::server::resume_imports(&console.state).await;
+    let state = console.state.clone();
     let router = console.router;
     let server = tokio::spawn(async move {
         let _ = axum::serve(
@@ -207,6 +210,7 @@ pub async fn start_console_with(
         info: console.info,
         sandbox: console.sandbox,
         access: console.access,
+        state,
         server,
     }
 }
