@@ -210,56 +210,15 @@ pub async fn build(
     leptos_options: LeptosOptions,
     local: SocketAddr,
 ) -> Result<Console, StartError> {
-    let hashed_assets = leptos_options.hash_files;
-    let mut app: Router<LeptosOptions> = Router::new();
-    let mut sandbox = None;
     private_data_dir(settings)?;
-    let (client, info) = match &settings.mode {
-        Mode::Sandbox { .. } => {
-            let sb = open_sandbox(settings).await?;
-            sb.set_link_origin(&link_origin(settings, local));
-            let api_base = format!("http://{}{PREFIX}", callable(local));
-            let client = Client::new(ClientConfig {
-                api_base: api_base.clone(),
-                tenant_id: sb.tenant_id().to_string(),
-                auth: ClientAuth::Token(sb.credentials().api_token.clone()),
-                timeout: settings.timeout,
-            })?;
-            let realm = sb.default_realm().await.unwrap_or_default();
-            app = app.merge(sb.router());
-            let info = ConsoleInfo {
-                sandbox: true,
-                target_label: "Sandbox".into(),
-                tenant_id: sb.tenant_id().to_string(),
-                default_realm: realm,
-            };
-            sandbox = Some(sb);
-            (client, info)
-        }
-        Mode::Bi(bi) => {
-            let client = Client::new(bi.client_config(settings.timeout))?;
-            let info = ConsoleInfo {
-                sandbox: false,
-                target_label: bi.label.clone(),
-                tenant_id: bi.tenant_id.clone(),
-                default_realm: bi.realm_id.clone(),
-            };
-            (client, info)
-        }
-    };
+    let Target {
+        client,
+        info,
+        sandbox,
+        routes: app,
+    } = target(settings, local).await?;
     let db = crate::db::open(&settings.data_dir).await?;
-    let audit = crate::audit::AuditLog::new(db.clone());
-    let mut state = AppState::new(client, info.clone())
-        .with_audit(audit)
-        .with_sandbox(sandbox.clone())
-        .with_protected_groups(settings.access.protected_groups.clone())
-        .with_preferences(crate::preferences::Preferences::new(db.clone()))
-        .with_imports(crate::transfer::store::Imports::new(db.clone()), settings.import);
-    if let Some(max_age) = settings.index {
-        let index = crate::index::DirectoryIndex::new(db.clone());
-        state = state.with_index(index, max_age);
-    }
-
+    let state = stores(AppState::new(client, info.clone()), &db, settings).with_sandbox(sandbox.clone());
     let (operators, bootstrap) =
         crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
     let access = std::sync::Arc::new(
@@ -271,14 +230,97 @@ pub async fn build(
         .with_trusted_proxies(settings.access.trusted_proxies.clone()),
     );
     let state = state.with_operators(access.operators.clone());
-    let db_handle = db.clone();
     let cookie = crate::auth::web::CookiePolicy {
         idle: settings.access.idle,
         secure: settings.access.cookie_secure,
     };
-    let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, db).await?;
+    let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, db.clone()).await?;
     // The databases are open now, with their journal files: those too are the owner's only.
     private_data_dir(settings)?;
+    let layers = Layers {
+        access: access.clone(),
+        sessions,
+        origins: origins(settings, local),
+        deadline: settings.action_deadline,
+        hashed_assets: leptos_options.hash_files,
+    };
+    let router = routes(app, &state, &info, leptos_options, layers);
+    Ok(Console {
+        router,
+        info,
+        sandbox,
+        bootstrap,
+        access,
+        db,
+        state,
+    })
+}
+
+/// What the console talks to: the embedded sandbox (its routes merged into the console's), or BI.
+struct Target {
+    client: Client,
+    info: ConsoleInfo,
+    sandbox: Option<std::sync::Arc<Sandbox>>,
+    /// The sandbox's routes, in sandbox mode.
+    routes: Router<LeptosOptions>,
+}
+
+/// The BI client and what the top bar says of it: for the sandbox, opened (and seeded the first time) and called
+/// over loopback HTTP at `http://<console address>/sandbox`, exactly as BI is called; for BI, as configured.
+async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartError> {
+    match &settings.mode {
+        Mode::Sandbox { .. } => {
+            let sb = open_sandbox(settings).await?;
+            sb.set_link_origin(&link_origin(settings, local));
+            let client = Client::new(ClientConfig {
+                api_base: format!("http://{}{PREFIX}", callable(local)),
+                tenant_id: sb.tenant_id().to_string(),
+                auth: ClientAuth::Token(sb.credentials().api_token.clone()),
+                timeout: settings.timeout,
+            })?;
+            let info = ConsoleInfo {
+                sandbox: true,
+                target_label: "Sandbox".into(),
+                tenant_id: sb.tenant_id().to_string(),
+                default_realm: sb.default_realm().await.unwrap_or_default(),
+            };
+            Ok(Target {
+                client,
+                info,
+                routes: Router::new().merge(sb.router()),
+                sandbox: Some(sb),
+            })
+        }
+        Mode::Bi(bi) => Ok(Target {
+            client: Client::new(bi.client_config(settings.timeout))?,
+            info: ConsoleInfo {
+                sandbox: false,
+                target_label: bi.label.clone(),
+                tenant_id: bi.tenant_id.clone(),
+                default_realm: bi.realm_id.clone(),
+            },
+            sandbox: None,
+            routes: Router::new(),
+        }),
+    }
+}
+
+/// `state` with the console's stores in `db`: the audit log, preferences, imports and (unless it is off) the
+/// directory index.
+fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppState {
+    let state = state
+        .with_audit(crate::audit::AuditLog::new(db.clone()))
+        .with_protected_groups(settings.access.protected_groups.clone())
+        .with_preferences(crate::preferences::Preferences::new(db.clone()))
+        .with_imports(crate::transfer::store::Imports::new(db.clone()), settings.import);
+    match settings.index {
+        Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(db.clone()), max_age),
+        None => state,
+    }
+}
+
+/// The host names the console answers to: the configured ones, and the address it listens on.
+fn origins(settings: &Settings, local: SocketAddr) -> std::sync::Arc<crate::security::Origins> {
     let mut allowed_hosts = settings.access.allowed_hosts.clone();
     if !local.ip().is_unspecified() {
         allowed_hosts.push(match local.ip() {
@@ -286,29 +328,53 @@ pub async fn build(
             ip => ip.to_string(),
         });
     }
-    let origins = std::sync::Arc::new(crate::security::Origins {
+    std::sync::Arc::new(crate::security::Origins {
         public_origin: settings.access.public_origin.clone(),
         allowed_hosts,
-    });
+    })
+}
 
-    let deadline = settings.action_deadline;
+/// What the layers around the routes need.
+struct Layers {
+    access: std::sync::Arc<crate::auth::web::Access>,
+    sessions: tower_sessions::SessionManagerLayer<crate::auth::sessions::Sessions>,
+    origins: std::sync::Arc<crate::security::Origins>,
+    deadline: std::time::Duration,
+    hashed_assets: bool,
+}
+
+/// The console's routes (sign-in, the import and export routes, the pages and server functions, the site's files)
+/// after `app`'s, inside their layers, from the innermost: the sign-in guard, BI calls' deadline, sessions, the host
+/// check and cross-site refusal, security headers, the assets' cache policy, compression, the request id.
+fn routes(
+    app: Router<LeptosOptions>,
+    state: &AppState,
+    info: &ConsoleInfo,
+    leptos_options: LeptosOptions,
+    layers: Layers,
+) -> Router {
+    let Layers {
+        access,
+        sessions,
+        origins,
+        deadline,
+        hashed_assets,
+    } = layers;
     let home = format!(
         "/realms/{}/identities",
         crate::model::encode_component(&info.default_realm)
     );
-    let routes = route_list();
-    let router = app
-        .route("/", get(move || async move { Redirect::to(&home) }))
+    app.route("/", get(move || async move { Redirect::to(&home) }))
         .route("/switch-realm", get(switch_realm))
         .route(
             "/sign-in",
             axum::routing::post(crate::auth::web::sign_in).with_state(access.clone()),
         )
         .route("/sign-out", axum::routing::post(crate::auth::web::sign_out))
-        .merge(import_routes(&state))
+        .merge(import_routes(state))
         .leptos_routes_with_context(
             &leptos_options,
-            routes,
+            route_list(),
             {
                 let state = state.clone();
                 move || provide_context(state.clone())
@@ -335,7 +401,7 @@ pub async fn build(
         )
         .with_state(leptos_options)
         .layer(axum::middleware::from_fn_with_state(
-            access.clone(),
+            access,
             crate::auth::web::guard,
         ))
         .layer(axum::middleware::from_fn(
@@ -353,16 +419,7 @@ pub async fn build(
             cache_assets(hashed_assets, req, next)
         }))
         .layer(compression())
-        .layer(axum::middleware::from_fn(crate::request_id::assign));
-    Ok(Console {
-        router,
-        info,
-        sandbox,
-        bootstrap,
-        access,
-        db: db_handle,
-        state,
-    })
+        .layer(axum::middleware::from_fn(crate::request_id::assign))
 }
 
 /// Accepted connections send each write at once (`TCP_NODELAY`): without it a response written in two parts (its
