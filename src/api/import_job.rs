@@ -95,39 +95,60 @@ async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), crate::db::St
 /// Rounds of an apply: the first, and two more for what failed.
 const ROUNDS: usize = 3;
 
-/// One pass over what is left of an import: the groups to create, the rows, then the memberships. False when it was
-/// cancelled.
+/// One pass over what is left of an import: the groups to create, the rows, the memberships, the removals, then the
+/// suspensions. False when it was stopped (cancelled, or its operator may no longer write).
 async fn pass<F, Fut>(job: &Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    use crate::transfer::store::GroupOutcome;
-    use futures::StreamExt;
     let job = *job;
-    let imports = job.imports;
-    // 1. The groups the file names that the realm lacks.
-    for g in imports.groups(job.id).await? {
-        if g.to_create && g.created.is_none() {
-            if stopped().await {
-                return Ok(false);
-            }
-            match job.create_group(&g.name).await {
-                Ok(group) => {
-                    imports
-                        .group_done(job.id, &g.name, GroupOutcome::Created(&group))
-                        .await?
-                }
-                Err(m) => {
-                    imports
-                        .group_done(job.id, &g.name, GroupOutcome::CreateFailed(&m))
-                        .await?
-                }
-            }
+    Ok(create_groups(job, stopped).await?
+        && write_rows(job, stopped).await?
+        && fill_groups(job, stopped).await?
+        && trim_groups(job, stopped).await?
+        && suspend_others(job, stopped).await?)
+}
+
+/// 1. The groups the file names that the realm lacks.
+async fn create_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    use crate::transfer::store::GroupOutcome;
+    for g in job.imports.groups(job.id).await? {
+        if !g.to_create || g.created.is_some() {
+            continue;
         }
+        if stopped().await {
+            return Ok(false);
+        }
+        let outcome = match job.create_group(&g.name).await {
+            Ok(group) => {
+                job.imports
+                    .group_done(job.id, &g.name, GroupOutcome::Created(&group))
+                    .await
+            }
+            Err(m) => {
+                job.imports
+                    .group_done(job.id, &g.name, GroupOutcome::CreateFailed(&m))
+                    .await
+            }
+        };
+        outcome?;
     }
-    // 2. The rows, a few at a time, in the file's order.
-    let rows = imports.rows_to_write(job.id).await?;
+    Ok(true)
+}
+
+/// 2. The rows, a few at a time, in the file's order.
+async fn write_rows<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    use futures::StreamExt;
+    let rows = job.imports.rows_to_write(job.id).await?;
     for chunk in rows.chunks(PARALLEL_WRITES * 4) {
         if stopped().await {
             return Ok(false);
@@ -138,22 +159,26 @@ where
             .collect()
             .await;
         for (line, outcome) in outcomes {
-            match outcome {
-                Ok(identity) => {
-                    imports
-                        .row_done(job.id, line, crate::model::STEP_OK, None, Some(&identity))
-                        .await?
-                }
-                Err(m) => {
-                    imports
-                        .row_done(job.id, line, crate::model::STEP_FAILED, Some(&m), None)
-                        .await?
-                }
-            }
+            let (step, message, identity) = match &outcome {
+                Ok(identity) => (crate::model::STEP_OK, None, Some(identity.as_str())),
+                Err(m) => (crate::model::STEP_FAILED, Some(m.as_str()), None),
+            };
+            job.imports
+                .row_done(job.id, line, step, message, identity)
+                .await?;
         }
     }
-    // 3. Memberships: per group, those joining it, in calls of at most 1,000.
-    for g in imports.groups(job.id).await? {
+    Ok(true)
+}
+
+/// 3. Memberships: per group, those joining it, in calls of at most 1,000.
+async fn fill_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    use crate::transfer::store::GroupOutcome;
+    for g in job.imports.groups(job.id).await? {
         if g.filled.is_some() {
             continue;
         }
@@ -163,20 +188,28 @@ where
         let outcome = match &g.id {
             None => Some("the group was not created".to_string()),
             Some(group) => {
-                job.change_members(group, &imports.joining(job.id, &g.name).await?, true)
-                    .await
+                let joining = job.imports.joining(job.id, &g.name).await?;
+                job.change_members(group, &joining, true).await
             }
         };
-        imports
+        job.imports
             .group_done(job.id, &g.name, GroupOutcome::Filled(outcome.as_deref()))
             .await?;
     }
-    // 4. Removals, when the groups' membership is to match the file.
-    for g in imports.groups(job.id).await? {
+    Ok(true)
+}
+
+/// 4. Removals, when the groups' membership is to match the file.
+async fn trim_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for g in job.imports.groups(job.id).await? {
         let (Some(group), None) = (&g.id, &g.trimmed) else {
             continue;
         };
-        let leaving = imports.leaving(job.id, &g.name).await?;
+        let leaving = job.imports.leaving(job.id, &g.name).await?;
         if leaving.is_empty() {
             continue;
         }
@@ -184,12 +217,21 @@ where
             return Ok(false);
         }
         let outcome = job.change_members(group, &leaving, false).await;
-        imports
+        job.imports
             .group_trimmed(job.id, &g.name, outcome.as_deref())
             .await?;
     }
-    // 5. Suspensions, when the identities the file does not list are to be suspended.
-    let ids = imports.to_suspend(job.id).await?;
+    Ok(true)
+}
+
+/// 5. Suspensions, when the identities the file does not list are to be suspended.
+async fn suspend_others<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    use futures::StreamExt;
+    let ids = job.imports.to_suspend(job.id).await?;
     for chunk in ids.chunks(PARALLEL_WRITES * 4) {
         if stopped().await {
             return Ok(false);
@@ -203,7 +245,7 @@ where
             .collect()
             .await;
         for (who, outcome) in outcomes {
-            imports
+            job.imports
                 .suspended(job.id, &who, outcome.err().as_deref())
                 .await?;
         }

@@ -83,41 +83,10 @@ pub async fn upload(
         return fail("Imports are not available in this console.".into()).await;
     };
     let limits = s.import_limits;
-    let (mut name, mut bytes) = (String::new(), Vec::new());
-    let mut options = crate::transfer::plan::Options::default();
-    loop {
-        match form.next_field().await {
-            Ok(Some(mut field)) if field.name() == Some("file") => {
-                name = field.file_name().unwrap_or("upload").to_string();
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if bytes.len() + chunk.len() > limits.max_bytes {
-                                let mib = limits.max_bytes / (1024 * 1024);
-                                return fail(format!("The file is larger than {mib} MB; split it, or raise CONSOLE_IMPORT_MAX_BYTES.")).await;
-                            }
-                            bytes.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(e) => return fail(format!("The upload failed: {e}")).await,
-                    }
-                }
-            }
-            Ok(Some(field)) if field.name() == Some("sync_groups") => options.sync_groups = true,
-            Ok(Some(field)) if field.name() == Some("suspend_missing") => options.suspend_missing = true,
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(e) => {
-                let message = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    let mib = limits.max_bytes / (1024 * 1024);
-                    format!("The file is larger than {mib} MB; split it, or raise CONSOLE_IMPORT_MAX_BYTES.")
-                } else {
-                    format!("The upload failed: {e}")
-                };
-                return fail(message).await;
-            }
-        }
-    }
+    let Upload { name, bytes, options } = match received(&mut form, limits.max_bytes).await {
+        Ok(upload) => upload,
+        Err(message) => return fail(message).await,
+    };
     if name.is_empty() {
         return fail("Choose a CSV or JSON file to import.".into()).await;
     }
@@ -155,6 +124,48 @@ pub async fn upload(
         Err(e) => {
             tracing::error!(error = %e, "cannot keep an import's plan");
             fail("The console could not keep the plan; see the server log.".into()).await
+        }
+    }
+}
+
+/// What an upload form sent: the file (its name and bytes) and the plan's options.
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+    options: crate::transfer::plan::Options,
+}
+
+/// Reads the upload form: the file, at most `max_bytes` (more is refused while it arrives, never held), and the
+/// options' boxes; or why it could not be read, in the operator's words.
+async fn received(form: &mut Multipart, max_bytes: usize) -> Result<Upload, String> {
+    let too_large = || {
+        let mib = max_bytes / (1024 * 1024);
+        format!("The file is larger than {mib} MB; split it, or raise CONSOLE_IMPORT_MAX_BYTES.")
+    };
+    let mut upload = Upload {
+        name: String::new(),
+        bytes: Vec::new(),
+        options: crate::transfer::plan::Options::default(),
+    };
+    loop {
+        match form.next_field().await {
+            Ok(Some(mut field)) if field.name() == Some("file") => {
+                upload.name = field.file_name().unwrap_or("upload").to_string();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) if upload.bytes.len() + chunk.len() > max_bytes => return Err(too_large()),
+                        Ok(Some(chunk)) => upload.bytes.extend_from_slice(&chunk),
+                        Ok(None) => break,
+                        Err(e) => return Err(format!("The upload failed: {e}")),
+                    }
+                }
+            }
+            Ok(Some(field)) if field.name() == Some("sync_groups") => upload.options.sync_groups = true,
+            Ok(Some(field)) if field.name() == Some("suspend_missing") => upload.options.suspend_missing = true,
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(upload),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => return Err(format!("The upload failed: {e}")),
         }
     }
 }
