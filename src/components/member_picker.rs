@@ -19,15 +19,27 @@ use crate::components::table::{PickRow, Selection, StatusBadge};
 use crate::model::limits::MAX_SELECTED_IDS;
 use crate::model::{check_pasted_usernames, range_label, thousands, AppError, MembershipResult};
 
-/// Closes `open` once `action` succeeds.
-fn close_on_success<A>(action: ServerAction<A>, open: RwSignal<bool>)
-where
+/// A server function that changes a group's members and answers what it did (add, paste, add all, remove).
+pub trait MembershipCall:
+    leptos::server_fn::ServerFn<Output = MembershipResult, Error = AppError>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<A> MembershipCall for A where
     A: leptos::server_fn::ServerFn<Output = MembershipResult, Error = AppError>
         + Clone
         + Send
         + Sync
-        + 'static,
+        + 'static
 {
+}
+
+/// Closes `open` once `action` succeeds.
+fn close_on_success<A: MembershipCall>(action: ServerAction<A>, open: RwSignal<bool>) {
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             open.set(false);

@@ -8,9 +8,10 @@ use crate::components::ready::not_ready;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::identity_actions::delete_identity::{
-    DeleteIdentityButton, DeleteIdentityDialog, DeleteIdentityError, Deletion,
+    DeleteIdentityButton, DeleteIdentityDialog, Deletion,
 };
-use super::identity_actions::set_status::{StatusButton, StatusChange, StatusDialog, StatusError};
+use super::identity_actions::set_status::{StatusButton, StatusChange, StatusDialog};
+use super::identity_actions::ActionError;
 use crate::api::{
     added_identity_report, get_identity, AddIdentityToGroups, IdentityDetail,
     RemoveIdentityFromGroup,
@@ -152,8 +153,8 @@ fn Detail(
             <a href="#activity-log" class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">"Activity"</a>
         </nav>
         {protected_note}
-        <StatusError change=actions.status />
-        <DeleteIdentityError deletion=actions.delete />
+        <ActionError action=actions.status.action />
+        <ActionError action=actions.delete.action />
         <Profile identity=identity.clone() />
         <IdentityPasskeys
             owner=PasskeyOwner {

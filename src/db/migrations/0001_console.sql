@@ -1,4 +1,4 @@
--- The console's own tables as they were when its database first came under migrations. Every statement is
+-- The console's own tables as they were when its database first came under migrations (but the directory index). Every statement is
 -- "IF NOT EXISTS": a database made before then (its tables made by each store as it opened, its later columns
 -- added by `db::legacy`) adopts this version as it is, rows and all.
 
@@ -94,49 +94,5 @@ CREATE TABLE IF NOT EXISTS import_joins (
     PRIMARY KEY (import_id, group_name, line)
 );
 
--- The directory index as it was (remade by 0002).
-CREATE TABLE IF NOT EXISTS ix_identities (
-    rowid        INTEGER PRIMARY KEY,
-    realm_id     TEXT NOT NULL,
-    id           TEXT NOT NULL,
-    username     TEXT NOT NULL,
-    display_name TEXT NOT NULL,
-    email        TEXT NOT NULL,
-    external_id  TEXT NOT NULL,
-    given_name   TEXT NOT NULL DEFAULT '',
-    family_name  TEXT NOT NULL DEFAULT '',
-    status       TEXT NOT NULL,
-    enrollment   TEXT NOT NULL,
-    create_time  TEXT NOT NULL,
-    update_time  TEXT NOT NULL,
-    folded       TEXT NOT NULL,
-    stamp        INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (realm_id, id)
-);
-CREATE TABLE IF NOT EXISTS ix_counts (
-    realm_id   TEXT NOT NULL,
-    status     TEXT NOT NULL,
-    enrollment TEXT NOT NULL,
-    n          INTEGER NOT NULL,
-    PRIMARY KEY (realm_id, status, enrollment)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ix_realms (
-    realm_id   TEXT PRIMARY KEY,
-    indexed_at TEXT,
-    done       INTEGER NOT NULL DEFAULT 0,
-    total      INTEGER NOT NULL DEFAULT 0,
-    gen        INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS ix_groups (
-    rowid        INTEGER PRIMARY KEY,
-    realm_id     TEXT NOT NULL,
-    id           TEXT NOT NULL,
-    display_name TEXT NOT NULL,
-    description  TEXT NOT NULL,
-    members      INTEGER,
-    create_time  TEXT NOT NULL,
-    update_time  TEXT NOT NULL,
-    folded       TEXT NOT NULL,
-    stamp        INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (realm_id, id)
-);
+-- The directory index is not here: it is a copy of what BI holds, made anew by 0002 whatever an older database
+-- had of it.

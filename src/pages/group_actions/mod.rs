@@ -9,20 +9,14 @@ pub mod remove_members;
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, MembershipResult};
+use crate::components::member_picker::MembershipCall;
+use crate::model::AppError;
 
 /// The outcome of the last membership change, shown above the members.
 pub type Outcome = RwSignal<Option<Result<Vec<String>, AppError>>>;
 
 /// Shows an action's result in `outcome` as soon as it arrives.
-pub(super) fn report<A>(action: ServerAction<A>, outcome: Outcome, adding: bool)
-where
-    A: leptos::server_fn::ServerFn<Output = MembershipResult, Error = AppError>
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-{
+pub(super) fn report<A: MembershipCall>(action: ServerAction<A>, outcome: Outcome, adding: bool) {
     Effect::new(move |_| {
         if let Some(r) = action.value().get() {
             outcome.set(Some(r.map(|r| r.lines(adding))));

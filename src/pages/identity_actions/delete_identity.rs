@@ -6,7 +6,6 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::DeleteIdentity;
 use crate::components::dialog::ConfirmDialog;
-use crate::components::error::ErrorBanner;
 use crate::components::form::DANGER_BUTTON;
 use crate::components::pager::encode_component;
 use crate::components::ready::not_ready;
@@ -38,19 +37,6 @@ impl Default for Deletion {
 pub fn DeleteIdentityButton(deletion: Deletion) -> impl IntoView {
     view! {
         <button type="button" class=DANGER_BUTTON disabled=not_ready() on:click=move |_| deletion.confirm.set(true)>"Delete"</button>
-    }
-}
-
-/// The delete's error, if it failed.
-#[component]
-pub fn DeleteIdentityError(deletion: Deletion) -> impl IntoView {
-    move || {
-        deletion
-            .action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| view! { <ErrorBanner error=e /> })
     }
 }
 

@@ -54,6 +54,21 @@ where
     }
 }
 
+/// What `action` last answered, when it failed.
+#[component]
+pub fn ActionError<A>(action: ServerAction<A>) -> impl IntoView
+where
+    A: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    A::Output: Send + Sync + 'static,
+{
+    move || {
+        action
+            .value()
+            .with(|v| v.as_ref().and_then(|r| r.as_ref().err().cloned()))
+            .map(|e| view! { <crate::components::error::ErrorBanner error=e /> })
+    }
+}
+
 /// "Revoke" on a row: names what it revokes (`label`), and asks for confirmation of `id` first.
 #[component]
 pub fn RevokeButton<A>(revocation: Revocation<A>, id: String, label: String) -> impl IntoView

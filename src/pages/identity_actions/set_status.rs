@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 use crate::api::SetIdentityStatus;
 use crate::components::dialog::ConfirmDialog;
-use crate::components::error::ErrorBanner;
 use crate::components::form::SECONDARY_BUTTON;
 use crate::components::ready::not_ready;
 
@@ -45,19 +44,6 @@ pub fn StatusButton(change: StatusChange, suspended: bool) -> impl IntoView {
         <button type="button" class=SECONDARY_BUTTON disabled=not_ready() on:click=move |_| change.confirm.set(true)>
             {if suspended { "Unsuspend" } else { "Suspend" }}
         </button>
-    }
-}
-
-/// The change's error, if it failed.
-#[component]
-pub fn StatusError(change: StatusChange) -> impl IntoView {
-    move || {
-        change
-            .action
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| view! { <ErrorBanner error=e /> })
     }
 }
 
