@@ -155,7 +155,9 @@ async fn main() {
         default_realm: realm.clone(),
     };
     let s = AppState::new(client, info)
-        .with_audit(bi_console::audit::AuditLog::new(pool.clone()))
+        .with_audit(bi_console::audit::AuditLog::new(bi_console::db::Db::new(
+            pool.clone(),
+        )))
         .with_imports(Imports::new(pool.clone()), Limits::default())
         .with_index(index, Duration::from_secs(3600));
     let groups: Vec<String> = store

@@ -2,10 +2,10 @@
 //! added later columns when missing. Such a database first gains those columns here, once; the first migration
 //! then adopts its tables as they are (every statement of `0001_console.sql` is "IF NOT EXISTS"), rows and all.
 
-use super::{Pool, StoreError};
+use super::{MigrateError, Pool};
 
 /// Whether the database records its migrations (it was made, or adopted, by a console with migrations).
-pub(super) async fn has_migrations(pool: &Pool) -> Result<bool, StoreError> {
+pub(super) async fn has_migrations(pool: &Pool) -> Result<bool, MigrateError> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )
@@ -19,7 +19,7 @@ pub(super) async fn has_migrations(pool: &Pool) -> Result<bool, StoreError> {
 const ADDED: [(&str, &str, &str); 2] = [("imports", "applier", "TEXT"), ("imports", "halted", "TEXT")];
 
 /// Adds to an unmigrated database's tables the columns they lack (a new, empty database has no tables: nothing).
-pub(super) async fn upgrade(pool: &Pool) -> Result<(), StoreError> {
+pub(super) async fn upgrade(pool: &Pool) -> Result<(), MigrateError> {
     for (table, column, kind) in ADDED {
         let columns: Vec<String> = sqlx::query_scalar("SELECT name FROM pragma_table_info($1)")
             .bind(table)

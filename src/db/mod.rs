@@ -7,9 +7,24 @@
 //! `ON CONFLICT … DO NOTHING` rather than `INSERT OR IGNORE`, explicit order columns rather than row ids, plain
 //! columns rather than temporary tables.
 
+mod audit;
 mod legacy;
+mod preferences;
 
 use std::path::{Path, PathBuf};
+
+/// The console's database as the stores' implementation: each subject's store interface (`audit::AuditStore`,
+/// `preferences::PreferenceStore`) is implemented on it in this room.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+impl Db {
+    pub fn new(pool: Pool) -> Db {
+        Db { pool }
+    }
+}
 
 /// A pool of connections to the console's database.
 pub type Pool = sqlx::SqlitePool;
@@ -28,11 +43,27 @@ pub type SessionStore = tower_sessions_sqlx_store::SqliteStore;
 /// The migrations of the console's database, in this build.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/db/migrations");
 
-/// What went wrong reading or writing the console's database.
+pub use crate::store::StoreError;
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> StoreError {
+        // SQLite's busy (5) or locked (6), extended codes included.
+        let contention = match &e {
+            sqlx::Error::Database(d) => d
+                .code()
+                .and_then(|c| c.parse::<i32>().ok())
+                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+            _ => false,
+        };
+        StoreError::new(e.to_string(), contention)
+    }
+}
+
+/// Why the console's database could not be brought to this build's schema.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the console's database: {0}")]
-    Query(#[from] sqlx::Error),
+pub enum MigrateError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("the console's database could not be brought to this version: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error(
@@ -42,17 +73,9 @@ pub enum StoreError {
     Newer(i64),
 }
 
-impl StoreError {
-    /// Whether another writer held the database (SQLite's busy or locked): work that only brings rows up to date
-    /// can simply run again.
-    pub fn is_contention(&self) -> bool {
-        match self {
-            StoreError::Query(sqlx::Error::Database(e)) => e
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
-            _ => false,
-        }
+impl From<sqlx::Error> for MigrateError {
+    fn from(e: sqlx::Error) -> MigrateError {
+        MigrateError::Store(e.into())
     }
 }
 
@@ -64,7 +87,7 @@ pub enum OpenError {
     #[error("cannot open {}: {source}", path.display())]
     Open { path: PathBuf, source: sqlx::Error },
     #[error("cannot prepare {}: {source}", path.display())]
-    Prepare { path: PathBuf, source: StoreError },
+    Prepare { path: PathBuf, source: MigrateError },
 }
 
 /// `sql` assembled from parts, each parameter written `?`, with its parameters numbered `$1`, `$2`, … in order (the
@@ -116,7 +139,7 @@ pub async fn open(data_dir: &Path) -> Result<Pool, OpenError> {
 /// Brings `pool`'s schema to this build's version: a database made before migrations first gains the columns
 /// added since its tables were made (`legacy`), then every migration not yet applied runs, each in its
 /// transaction. A database that has a migration this build does not know is refused, untouched.
-pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
+pub async fn migrate(pool: &Pool) -> Result<(), MigrateError> {
     let applied: Vec<i64> = if legacy::has_migrations(pool).await? {
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
             .fetch_all(pool)
@@ -129,7 +152,7 @@ pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
         .iter()
         .find(|v| !MIGRATOR.iter().any(|m| m.version == **v))
     {
-        return Err(StoreError::Newer(*newer));
+        return Err(MigrateError::Newer(*newer));
     }
     MIGRATOR.run(pool).await?;
     Ok(())
@@ -139,11 +162,8 @@ pub async fn migrate(pool: &Pool) -> Result<(), StoreError> {
 pub async fn session_store(pool: Pool) -> Result<SessionStore, StoreError> {
     let store = SessionStore::new(pool)
         .with_table_name("sessions")
-        .map_err(|e| StoreError::Query(sqlx::Error::Configuration(e.to_string().into())))?;
-    store
-        .migrate()
-        .await
-        .map_err(|e| StoreError::Query(sqlx::Error::Protocol(e.to_string())))?;
+        .map_err(|e| StoreError::new(e.to_string(), false))?;
+    store.migrate().await.map_err(|e| StoreError::new(e.to_string(), false))?;
     Ok(store)
 }
 
@@ -222,7 +242,7 @@ mod tests {
         pool.close().await;
         let refused = open(&dir).await.unwrap_err();
         assert!(
-            matches!(refused, OpenError::Prepare { source: StoreError::Newer(99990101000000), .. }),
+            matches!(refused, OpenError::Prepare { source: MigrateError::Newer(99990101000000), .. }),
             "{refused}"
         );
         assert!(refused.to_string().contains("newer console"), "{refused}");

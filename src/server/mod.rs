@@ -309,9 +309,9 @@ async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartE
 /// directory index.
 fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppState {
     let state = state
-        .with_audit(crate::audit::AuditLog::new(db.clone()))
+        .with_audit(crate::audit::AuditLog::new(crate::db::Db::new(db.clone())))
         .with_protected_groups(settings.access.protected_groups.clone())
-        .with_preferences(crate::preferences::Preferences::new(db.clone()))
+        .with_preferences(crate::preferences::Preferences::new(crate::db::Db::new(db.clone())))
         .with_imports(crate::transfer::store::Imports::new(db.clone()), settings.import);
     match settings.index {
         Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(db.clone()), max_age),

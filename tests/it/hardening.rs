@@ -450,7 +450,9 @@ async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothin
         Vec::<String>::new(),
         "nothing reached BI"
     );
-    let audit = bi_console::audit::AuditLog::new(bi_console::db::open(&dir).await.unwrap());
+    let audit = bi_console::audit::AuditLog::new(bi_console::db::Db::new(
+        bi_console::db::open(&dir).await.unwrap(),
+    ));
     let entries = audit.list(&Default::default(), None, 1, 10).await.unwrap();
     assert_eq!(
         entries.total, 0,
