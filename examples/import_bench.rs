@@ -158,7 +158,10 @@ async fn main() {
         .with_audit(bi_console::audit::AuditLog::new(bi_console::db::Db::new(
             pool.clone(),
         )))
-        .with_imports(Imports::new(pool.clone()), Limits::default())
+        .with_imports(
+            Imports::new(bi_console::db::Db::new(pool.clone())),
+            Limits::default(),
+        )
         .with_index(index, Duration::from_secs(3600));
     let groups: Vec<String> = store
         .list_groups(&realm, 0, GROUPS as u32)

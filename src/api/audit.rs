@@ -43,7 +43,7 @@ mod ssr {
             .ok_or_else(|| AppError::new("The audit log is not configured."))
     }
 
-    pub(super) fn read_failed(e: crate::db::StoreError) -> AppError {
+    pub(super) fn read_failed(e: crate::store::StoreError) -> AppError {
         let request_id = super::super::errors::current_request_id();
         tracing::error!(%request_id, error = %e, "audit log read failed");
         AppError {

@@ -25,7 +25,7 @@ pub fn run_import(s: crate::state::AppState, id: String) -> Option<tokio::task::
     }))
 }
 
-async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), crate::db::StoreError> {
+async fn steps(s: &crate::state::AppState, id: &str) -> Result<(), crate::store::StoreError> {
     use crate::model::{IMPORT_CANCELLED, IMPORT_CANCELLING, IMPORT_DONE};
     let Some(imports) = s.imports.clone() else {
         return Ok(());
@@ -97,7 +97,7 @@ const ROUNDS: usize = 3;
 
 /// One pass over what is left of an import: the groups to create, the rows, the memberships, the removals, then the
 /// suspensions. False when it was stopped (cancelled, or its operator may no longer write).
-async fn pass<F, Fut>(job: &Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+async fn pass<F, Fut>(job: &Job<'_>, stopped: &F) -> Result<bool, crate::store::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -111,7 +111,7 @@ where
 }
 
 /// 1. The groups the file names that the realm lacks.
-async fn create_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+async fn create_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::store::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -142,7 +142,7 @@ where
 }
 
 /// 2. The rows, a few at a time, in the file's order.
-async fn write_rows<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+async fn write_rows<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::store::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -172,7 +172,7 @@ where
 }
 
 /// 3. Memberships: per group, those joining it, in calls of at most 1,000.
-async fn fill_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+async fn fill_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::store::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -200,7 +200,7 @@ where
 }
 
 /// 4. Removals, when the groups' membership is to match the file.
-async fn trim_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+async fn trim_groups<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::store::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -225,7 +225,7 @@ where
 }
 
 /// 5. Suspensions, when the identities the file does not list are to be suspended.
-async fn suspend_others<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::db::StoreError>
+async fn suspend_others<F, Fut>(job: Job<'_>, stopped: &F) -> Result<bool, crate::store::StoreError>
 where
     F: Fn() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -422,7 +422,7 @@ impl Job<'_> {
     }
 
     /// Passkey invitations by email to the identities the import created (batches, as the list's bulk action).
-    async fn invite_created(&self) -> Result<(), crate::db::StoreError> {
+    async fn invite_created(&self) -> Result<(), crate::store::StoreError> {
         // Once only, also when a restart comes between sending them and the end of the job.
         if let Some(v) = self.imports.view(self.id, "", 1, 1).await? {
             if v.invitations.is_some() || v.invitations_error.is_some() {

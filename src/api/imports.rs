@@ -171,7 +171,7 @@ mod ssr {
             .ok_or_else(|| AppError::new("Imports are not available in this console."))
     }
 
-    pub(super) fn db_failed(e: crate::db::StoreError) -> AppError {
+    pub(super) fn db_failed(e: crate::store::StoreError) -> AppError {
         tracing::error!(error = %e, "import store failed");
         AppError::new("The console could not read or keep the import; see the server log.")
     }

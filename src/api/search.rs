@@ -229,7 +229,7 @@ mod ssr {
         })
     }
 
-    pub(crate) fn index_failed(e: crate::db::StoreError) -> AppError {
+    pub(crate) fn index_failed(e: crate::store::StoreError) -> AppError {
         let request_id = errors::current_request_id();
         tracing::error!(%request_id, error = %e, "directory index read failed");
         AppError {

@@ -8,6 +8,7 @@
 //! columns rather than temporary tables.
 
 mod audit;
+mod imports;
 mod legacy;
 mod preferences;
 

@@ -312,7 +312,7 @@ fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppStat
         .with_audit(crate::audit::AuditLog::new(crate::db::Db::new(db.clone())))
         .with_protected_groups(settings.access.protected_groups.clone())
         .with_preferences(crate::preferences::Preferences::new(crate::db::Db::new(db.clone())))
-        .with_imports(crate::transfer::store::Imports::new(db.clone()), settings.import);
+        .with_imports(crate::transfer::store::Imports::new(crate::db::Db::new(db.clone())), settings.import);
     match settings.index {
         Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(db.clone()), max_age),
         None => state,

@@ -129,7 +129,7 @@ pub async fn import_command(args: &[String]) -> Result<bool, CommandError> {
         .imports
         .clone()
         .ok_or_else(|| CommandError::Usage("imports are not available".into()))?;
-    let db = |e: crate::db::StoreError| CommandError::Usage(format!("cannot keep the import: {e}"));
+    let db = |e: crate::store::StoreError| CommandError::Usage(format!("cannot keep the import: {e}"));
     let operator = cli_operator();
     let cx = crate::transfer::plan::Context {
         client: &s.client,

@@ -10,7 +10,6 @@ pub mod file;
 pub mod plan;
 pub mod saving;
 pub mod store;
-mod view;
 pub mod written;
 
 use std::collections::HashSet;

@@ -135,7 +135,7 @@ async fn active_others(
     index: &DirectoryIndex,
     realm: &str,
     wanted: &HashSet<String>,
-) -> Result<Vec<(String, String)>, crate::db::StoreError> {
+) -> Result<Vec<(String, String)>, crate::store::StoreError> {
     let filter = crate::model::IdentityFilter {
         status: "active".into(),
         ..Default::default()
@@ -185,7 +185,7 @@ pub enum PlanError {
     #[error(transparent)]
     Bi(#[from] BiError),
     #[error("the console could not keep the plan: {0}")]
-    Store(#[from] crate::db::StoreError),
+    Store(#[from] crate::store::StoreError),
 }
 
 /// Plans `file` (see the module's notes) and keeps the plan in the console's database.
@@ -216,7 +216,7 @@ pub async fn plan_file(cx: &Context<'_>, file: &ImportFile, file_name: &str, sha
         let suspensions: &[(String, String)] = if suspend { &realm.others } else { &[] };
         summary.counts.suspensions = suspensions.len() as u64;
         saving.finish(&groups, suspensions, &summary).await?;
-        Ok::<_, crate::db::StoreError>(summary)
+        Ok::<_, crate::store::StoreError>(summary)
     }
     .await;
     match planned {

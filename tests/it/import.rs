@@ -415,7 +415,7 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
     let id = upload(&c, &t, "restart.csv", &file).await.unwrap();
     // As if the console had stopped mid-apply: the first 10 rows done (their outcome kept), the job gone.
     let db = bi_console::db::open(&dir).await.unwrap();
-    let imports = bi_console::transfer::store::Imports::new(db.clone());
+    let imports = bi_console::transfer::store::Imports::new(bi_console::db::Db::new(db.clone()));
     for line in 2..12 {
         imports
             .row_done(&id, line, "ok", None, Some("0000000000000000"))
@@ -451,7 +451,7 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
     let done = finished(&c, &t, &id).await;
     assert_eq!(done.state, IMPORT_DONE, "{done:?}");
     let db = bi_console::db::open(&dir).await.unwrap();
-    let imports = bi_console::transfer::store::Imports::new(db.clone());
+    let imports = bi_console::transfer::store::Imports::new(bi_console::db::Db::new(db.clone()));
     assert!(
         imports.header(old.id()).await.unwrap().is_none(),
         "the abandoned plan is forgotten"
@@ -1013,7 +1013,7 @@ async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_
         .await
         .unwrap();
     let db = bi_console::db::open(&dir).await.unwrap();
-    let imports = bi_console::transfer::store::Imports::new(db.clone());
+    let imports = bi_console::transfer::store::Imports::new(bi_console::db::Db::new(db.clone()));
     let as_admin = bi_console::model::OperatorView {
         username: "admin".into(),
         role: bi_console::model::Role::Admin,
