@@ -3,6 +3,7 @@
 //! tools in `commands`.
 
 mod commands;
+mod router;
 mod run;
 mod transfer_commands;
 mod transfer_routes;
@@ -18,9 +19,9 @@ use axum::response::Redirect;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::generate_route_list;
 
-use crate::app::{shell, App};
+use crate::app::App;
 use crate::bi::{Client, ClientAuth, ClientConfig};
 use crate::config::{Mode, Settings};
 use crate::model::ConsoleInfo;
@@ -237,14 +238,14 @@ pub async fn build(
     let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, db.clone()).await?;
     // The databases are open now, with their journal files: those too are the owner's only.
     private_data_dir(settings)?;
-    let layers = Layers {
+    let layers = router::Layers {
         access: access.clone(),
         sessions,
-        origins: origins(settings, local),
+        origins: router::origins(settings, local),
         deadline: settings.action_deadline,
         hashed_assets: leptos_options.hash_files,
     };
-    let router = routes(app, &state, &info, leptos_options, layers);
+    let router = router::routes(app, &state, &info, leptos_options, layers);
     Ok(Console {
         router,
         info,
@@ -317,109 +318,6 @@ fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppStat
         Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(db.clone()), max_age),
         None => state,
     }
-}
-
-/// The host names the console answers to: the configured ones, and the address it listens on.
-fn origins(settings: &Settings, local: SocketAddr) -> std::sync::Arc<crate::security::Origins> {
-    let mut allowed_hosts = settings.access.allowed_hosts.clone();
-    if !local.ip().is_unspecified() {
-        allowed_hosts.push(match local.ip() {
-            IpAddr::V6(ip) => format!("[{ip}]"),
-            ip => ip.to_string(),
-        });
-    }
-    std::sync::Arc::new(crate::security::Origins {
-        public_origin: settings.access.public_origin.clone(),
-        allowed_hosts,
-    })
-}
-
-/// What the layers around the routes need.
-struct Layers {
-    access: std::sync::Arc<crate::auth::web::Access>,
-    sessions: tower_sessions::SessionManagerLayer<crate::auth::sessions::Sessions>,
-    origins: std::sync::Arc<crate::security::Origins>,
-    deadline: std::time::Duration,
-    hashed_assets: bool,
-}
-
-/// The console's routes (sign-in, the import and export routes, the pages and server functions, the site's files)
-/// after `app`'s, inside their layers, from the innermost: the sign-in guard, BI calls' deadline, sessions, the host
-/// check and cross-site refusal, security headers, the assets' cache policy, compression, the request id.
-fn routes(
-    app: Router<LeptosOptions>,
-    state: &AppState,
-    info: &ConsoleInfo,
-    leptos_options: LeptosOptions,
-    layers: Layers,
-) -> Router {
-    let Layers {
-        access,
-        sessions,
-        origins,
-        deadline,
-        hashed_assets,
-    } = layers;
-    let home = format!(
-        "/realms/{}/identities",
-        crate::model::encode_component(&info.default_realm)
-    );
-    app.route("/", get(move || async move { Redirect::to(&home) }))
-        .route("/switch-realm", get(switch_realm))
-        .route(
-            "/sign-in",
-            axum::routing::post(crate::auth::web::sign_in).with_state(access.clone()),
-        )
-        .route("/sign-out", axum::routing::post(crate::auth::web::sign_out))
-        .merge(import_routes(state))
-        .leptos_routes_with_context(
-            &leptos_options,
-            route_list(),
-            {
-                let state = state.clone();
-                move || provide_context(state.clone())
-            },
-            {
-                let options = leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        // The site's files (`/pkg/…`, the public files), precompressed copies chosen by `Accept-Encoding`; any
-        // other path is the console's "not found" page. Files are served here, not by `file_and_error_handler`: it
-        // answers a file inside an owner made with `Owner::new()`, a child of the thread's current owner, which can
-        // be a page still rendering (Leptos's `Owner::new_root` makes each page's owner current on its thread and
-        // does not restore the one before). The file's answer then took that page's response headers (its
-        // Content-Security-Policy with its scripts' nonce), and the browser refused the page's scripts.
-        .fallback_service(
-            tower_http::services::ServeDir::new(&*leptos_options.site_root)
-                .precompressed_br()
-                .precompressed_gzip()
-                .fallback(axum::handler::Handler::with_state(
-                    leptos_axum::file_and_error_handler(shell),
-                    leptos_options.clone(),
-                )),
-        )
-        .with_state(leptos_options)
-        .layer(axum::middleware::from_fn_with_state(
-            access,
-            crate::auth::web::guard,
-        ))
-        .layer(axum::middleware::from_fn(
-            move |req: axum::extract::Request, next: axum::middleware::Next| {
-                crate::bi::retry::with_deadline(deadline, next.run(req))
-            },
-        ))
-        .layer(sessions)
-        .layer(axum::middleware::from_fn_with_state(
-            origins,
-            crate::security::refuse_cross_site,
-        ))
-        .layer(axum::middleware::from_fn(crate::security::headers))
-        .layer(axum::middleware::from_fn(move |req, next| {
-            cache_assets(hashed_assets, req, next)
-        }))
-        .layer(compression())
-        .layer(axum::middleware::from_fn(crate::request_id::assign))
 }
 
 /// Accepted connections send each write at once (`TCP_NODELAY`): without it a response written in two parts (its
