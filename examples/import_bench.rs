@@ -144,7 +144,7 @@ async fn main() {
     let pool = bi_console::db::open(&dir.join("console"))
         .await
         .expect("db");
-    let index = DirectoryIndex::new(pool.clone());
+    let index = DirectoryIndex::new(bi_console::db::Db::new(pool.clone()));
     let indexing = Instant::now();
     index.refresh(&client, &realm).await.expect("index");
     let indexed = indexing.elapsed();

@@ -84,7 +84,7 @@ async fn main() {
     let pool = bi_console::db::open(&dir.join("console"))
         .await
         .expect("console db");
-    let index = DirectoryIndex::new(pool);
+    let index = DirectoryIndex::new(bi_console::db::Db::new(pool));
 
     let rss_before = peak_rss_mib();
     let started = Instant::now();

@@ -9,6 +9,7 @@
 
 mod audit;
 mod imports;
+mod index;
 mod legacy;
 mod preferences;
 

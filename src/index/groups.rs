@@ -2,28 +2,25 @@
 //! of the name or description (a realm has thousands of groups, not millions: a scan of the folded text suffices),
 //! sorted by name, member count or creation. Member counts come from BI's `:listMembers` with `page_size=1`.
 
-use sqlx::{Connection, Row};
-
-use crate::db::{Conn, DbRow, StoreError};
-
-use super::{fold, like_pattern, matcher, DirectoryIndex, IndexError, Match, RefreshReport};
+use super::{DirectoryIndex, IndexError, RefreshReport};
+use crate::store::StoreError;
 use futures::TryStreamExt;
 
 use crate::bi::pages::{pages, Bounds};
 use crate::bi::wire::ListQuery;
 use crate::bi::Client;
-use crate::model::{Group, GroupListing, PageView, Sort, SortKey};
+use crate::model::{Group, GroupListing, PageView, Sort};
 
 /// Member counts asked of BI at once while refreshing.
 const PARALLEL_COUNTS: usize = 4;
 
 impl DirectoryIndex {
-    /// Reads every group of `realm` from BI, with its member count, and brings the index up to date with them.
+    /// Reads every group of `realm` from BI, with its member count, and writes them for the refresh of `generation`
+    /// (what it does not see is removed when the refresh ends).
     pub(super) async fn refresh_groups(
         &self,
         client: &Client,
         realm: &str,
-        conn: &mut Conn,
         generation: i64,
     ) -> Result<RefreshReport, IndexError> {
         let mut report = RefreshReport::default();
@@ -33,29 +30,20 @@ impl DirectoryIndex {
         };
         let mut walk = std::pin::pin!(pages(Bounds::WHOLE, |q| async move { client.list_groups(realm, &q).await }));
         while let Some(page) = walk.try_next().await? {
-            let mut counts: Vec<u64> = Vec::with_capacity(page.items.len());
+            let mut counted: Vec<(Group, u64)> = Vec::with_capacity(page.items.len());
             for chunk in page.items.chunks(PARALLEL_COUNTS) {
                 let calls: Vec<_> = chunk
                     .iter()
                     .map(|g| client.list_members(realm, &g.id, &one))
                     .collect();
-                for members in futures::future::try_join_all(calls).await? {
-                    counts.push(members.total_size);
+                for (group, members) in chunk.iter().zip(futures::future::try_join_all(calls).await?) {
+                    counted.push((group.clone(), members.total_size));
                 }
             }
-            report.calls += 1 + counts.len() as u64;
-            let mut tx = conn.begin().await?;
-            for (group, members) in page.items.iter().zip(counts) {
-                if upsert(&mut tx, realm, group, Some(members)).await? {
-                    report.written += 1;
-                }
-            }
-            let ids: Vec<&str> = page.items.iter().map(|g| g.id.as_str()).collect();
-            super::seen(&mut tx, "ix_groups", realm, &ids, generation).await?;
-            tx.commit().await?;
+            report.calls += 1 + counted.len() as u64;
+            report.written += self.store.write_groups(realm, &counted, generation).await?;
             report.read += page.items.len() as u64;
         }
-        report.removed = Self::remove_unseen(conn, "ix_groups", realm, generation).await?;
         Ok(report)
     }
 
@@ -68,132 +56,26 @@ impl DirectoryIndex {
         page: u32,
         size: u32,
     ) -> Result<PageView<GroupListing>, StoreError> {
-        let (condition, pattern) = match matcher(q) {
-            Match::All => ("", None),
-            Match::Like(p) => (" AND folded LIKE ? ESCAPE '\\'", Some(p)),
-            // A phrase is a substring here too: the quotes only guard FTS syntax, which a LIKE does not have.
-            Match::Phrase(_) => (" AND folded LIKE ? ESCAPE '\\'", Some(like_pattern(&fold(q)))),
-        };
-        let order = match sort {
-            None => "seq".to_string(),
-            Some(s) => {
-                let column = match s.key {
-                    SortKey::Members => "members",
-                    SortKey::Created => "create_time",
-                    SortKey::Updated => "update_time",
-                    _ => "display_name",
-                };
-                let direction = if s.descending { "DESC" } else { "ASC" };
-                format!("{column} {direction}, display_name {direction}")
-            }
-        };
-        let count_sql = format!("SELECT COUNT(*) FROM ix_groups WHERE realm_id = ?{condition}");
-        let rows_sql = format!(
-            "SELECT * FROM ix_groups WHERE realm_id = ?{condition} ORDER BY {order} LIMIT ? OFFSET ?"
-        );
-        let (count_sql, rows_sql) = (crate::db::numbered(&count_sql), crate::db::numbered(&rows_sql));
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(realm);
-        let mut rows = sqlx::query(&rows_sql).bind(realm);
-        if let Some(p) = &pattern {
-            count = count.bind(p);
-            rows = rows.bind(p);
-        }
-        let total = count.fetch_one(&self.pool).await? as u64;
-        self.page_of(rows, total, (page, size), listing).await
+        self.store.search_groups(realm, q, sort, page, size).await
     }
 
     /// The groups of `realm` named exactly one of `names` (ignoring case), as far as the index knows them; a name may
     /// find several groups (BI does not require names to differ).
     pub async fn groups_named(&self, realm: &str, names: &[String]) -> Result<Vec<Group>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut found = Vec::new();
-        for name in names {
-            let rows = sqlx::query(
-                "SELECT * FROM ix_groups WHERE realm_id = $1 AND display_name = $2 COLLATE NOCASE",
-            )
-            .bind(realm)
-            .bind(name)
-            .fetch_all(&mut *conn)
-            .await?;
-            found.extend(rows.iter().map(|r| listing(r).group));
-        }
-        Ok(found)
+        self.store.groups_named(realm, names).await
     }
 
     /// Keeps `group` (as BI answered a write) in the index; `members` when known.
     pub async fn put_group(&self, realm: &str, group: &Group, members: Option<u64>) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        upsert(&mut conn, realm, group, members).await?;
-        super::stamp(&mut conn, "ix_groups", realm, &group.id).await
+        self.store.put_group(realm, group, members).await
     }
 
     pub async fn remove_group(&self, realm: &str, id: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM ix_groups WHERE realm_id = $1 AND id = $2")
-            .bind(realm)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(StoreError::from)
+        self.store.remove_group(realm, id).await
     }
 
     /// Adds `delta` (negative: removed) to a group's member count.
     pub async fn count_members(&self, realm: &str, id: &str, delta: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE ix_groups SET members = MAX(0, members + $1) WHERE realm_id = $2 AND id = $3")
-            .bind(delta)
-            .bind(realm)
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(StoreError::from)
-    }
-}
-
-/// Writes `group` unless the row already holds the same values; a `None` count keeps the one known.
-async fn upsert(
-    conn: &mut Conn,
-    realm: &str,
-    group: &Group,
-    members: Option<u64>,
-) -> Result<bool, StoreError> {
-    let description = group.description.clone().unwrap_or_default();
-    let folded = fold(&format!("{} {description}", group.display_name));
-    let written = sqlx::query(
-        "INSERT INTO ix_groups (realm_id, id, display_name, description, members, create_time, update_time, folded) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (realm_id, id) DO UPDATE SET display_name = excluded.display_name, \
-         description = excluded.description, members = COALESCE(excluded.members, ix_groups.members), \
-         create_time = excluded.create_time, update_time = excluded.update_time, folded = excluded.folded \
-         WHERE (ix_groups.update_time, ix_groups.folded) IS NOT (excluded.update_time, excluded.folded) \
-         OR (excluded.members IS NOT NULL AND ix_groups.members IS NOT excluded.members)",
-    )
-    .bind(realm)
-    .bind(&group.id)
-    .bind(&group.display_name)
-    .bind(&description)
-    .bind(members.map(|m| m as i64))
-    .bind(group.create_time.as_deref().unwrap_or(""))
-    .bind(group.update_time.as_deref().unwrap_or(""))
-    .bind(&folded)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(written > 0)
-}
-
-fn listing(r: &DbRow) -> GroupListing {
-    let some = |s: String| (!s.is_empty()).then_some(s);
-    GroupListing {
-        group: Group {
-            id: r.get("id"),
-            realm_id: r.get("realm_id"),
-            display_name: r.get("display_name"),
-            description: some(r.get("description")),
-            create_time: some(r.get("create_time")),
-            update_time: some(r.get("update_time")),
-            ..Group::default()
-        },
-        members: r.get::<Option<i64>, _>("members").map(|m| m.max(0) as u64),
+        self.store.count_members(realm, id, delta).await
     }
 }

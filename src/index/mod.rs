@@ -2,69 +2,25 @@
 //! operator finds anyone by any part of a username, name, email or external id, filters by status and enrollment,
 //! and sorts. BI stays the source of truth: details, edits and memberships are read from BI; the index only answers
 //! "which records match". It is filled through the same BI client as everything else (`refresh`), and the
-//! console's own writes update it at once. This is its one interface; the storage is SQLite (FTS5, trigram).
+//! console's own writes update it at once. This is its one interface; what it needs of its database is `store::IndexStore`,
+//! implemented in `db` (on SQLite: FTS5, trigram).
 
-mod export;
 mod groups;
 mod overview;
 mod query;
 mod refresh;
+mod store;
 
 pub use overview::Overview;
 pub use query::{fold, like_pattern, matcher, Match};
 pub use refresh::{retry_on_contention, RefreshReport};
+pub use store::IndexStore;
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use sqlx::Row;
-
-use crate::db::{Conn, DbRow, Pool, StoreError};
-
-use crate::model::{
-    Identity, IdentityFilter, PageView, SortKey, Traits,
-};
-
-/// Marks a row the console wrote with its realm's current refresh generation: a refresh running now keeps it even
-/// if BI's pages it read did not have it yet.
-pub(super) async fn stamp(
-    conn: &mut Conn,
-    table: &str,
-    realm: &str,
-    id: &str,
-) -> Result<(), StoreError> {
-    let sql = format!(
-        "UPDATE {table} SET stamp = COALESCE((SELECT gen FROM ix_realms WHERE realm_id = $1), 0) \
-         WHERE realm_id = $1 AND id = $2"
-    );
-    sqlx::query(&sql).bind(realm).bind(id).execute(&mut *conn).await?;
-    Ok(())
-}
-
-/// Marks the rows `ids` of `realm` in `table` as seen by the refresh of `generation` (in the row, not in a table
-/// of its own): what it has not seen by its end, and the console has not written meanwhile, is removed.
-pub(super) async fn seen(
-    conn: &mut Conn,
-    table: &str,
-    realm: &str,
-    ids: &[&str],
-    generation: i64,
-) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let marks: Vec<String> = (3..ids.len() + 3).map(|n| format!("${n}")).collect();
-    let sql = format!(
-        "UPDATE {table} SET stamp = $1 WHERE realm_id = $2 AND stamp < $1 AND id IN ({})",
-        marks.join(", ")
-    );
-    let mut query = sqlx::query(&sql).bind(generation).bind(realm);
-    for id in ids {
-        query = query.bind(*id);
-    }
-    query.execute(&mut *conn).await?;
-    Ok(())
-}
+use crate::model::{Identity, IdentityFilter, PageView};
+use crate::store::StoreError;
 
 /// Why the index could not answer or be filled.
 #[derive(Debug, thiserror::Error)]
@@ -77,102 +33,20 @@ pub enum IndexError {
     Busy,
 }
 
-impl From<sqlx::Error> for IndexError {
-    fn from(e: sqlx::Error) -> IndexError {
-        IndexError::Db(e.into())
-    }
-}
-
-/// The index of every realm, in the console's database.
+/// The index of every realm, kept in its store (the console's database).
 pub struct DirectoryIndex {
-    pool: Pool,
+    store: Arc<dyn IndexStore>,
     /// Realms with a refresh running: at most one per realm.
     running: Mutex<HashSet<String>>,
     /// Overviews and pages of rows, kept until the index changes.
     kept: overview::Kept,
 }
 
-/// The two queries of a search: its total, and its rows in order (whose last two parameters, LIMIT and OFFSET, the
-/// caller adds), each with its parameters, written `?` (numbered by `db::numbered` when run).
-struct SearchSql {
-    count_sql: String,
-    count_binds: Vec<String>,
-    rows_sql: String,
-    binds: Vec<String>,
-}
-
-fn search_sql(realm: &str, filter: &IdentityFilter) -> SearchSql {
-    // With text, the rows come from the full-text index (a few matches), else from the realm's rows in order.
-    // Unsorted and without text, the rows are read in order from the realm's index: no sort of the realm's
-    // rows (which the planner might otherwise choose, through an index of another column).
-    let plain = if filter.sort.is_none() {
-        "ix_identities i INDEXED BY ix_identities_realm"
-    } else {
-        "ix_identities i"
-    };
-    let (from, mut conditions, mut binds) = match matcher(&filter.q) {
-        Match::All => (plain, vec!["i.realm_id = ?".to_string()], vec![realm.to_string()]),
-        Match::Phrase(phrase) => (
-            // CROSS JOIN keeps this order: the matches first, then their rows (the other way round
-            // would run the full-text match once per row of the realm).
-            "ix_identities_fts f CROSS JOIN ix_identities i ON i.seq = f.rowid",
-            vec!["ix_identities_fts MATCH ?".to_string(), "i.realm_id = ?".to_string()],
-            vec![phrase, realm.to_string()],
-        ),
-        Match::Like(pattern) => (
-            "ix_identities i",
-            vec!["i.realm_id = ?".to_string(), "i.folded LIKE ? ESCAPE '\\'".to_string()],
-            vec![realm.to_string(), pattern],
-        ),
-    };
-    let mut counted = vec!["realm_id = ?".to_string()];
-    let mut count_binds = vec![realm.to_string()];
-    for (column, value) in [("status", &filter.status), ("enrollment", &filter.enrollment)] {
-        if !value.is_empty() {
-            conditions.push(format!("i.{column} = ?"));
-            binds.push(value.clone());
-            counted.push(format!("{column} = ?"));
-            count_binds.push(value.clone());
-        }
-    }
-    let condition = conditions.join(" AND ");
-    let order = match filter.sort {
-        None => "i.seq".to_string(),
-        Some(sort) => {
-            let column = match sort.key {
-                SortKey::Username => "i.username",
-                SortKey::Name => "i.display_name",
-                SortKey::Email => "i.email",
-                SortKey::Enrollment => "i.enrollment",
-                SortKey::Created => "i.create_time",
-                SortKey::Updated => "i.update_time",
-                SortKey::Members => "i.seq",
-            };
-            let direction = if sort.descending { "DESC" } else { "ASC" };
-            format!("{column} {direction}, i.seq {direction}")
-        }
-    };
-    // Without text the total is a sum over the kept counts; with text, a count of the (few) matches.
-    let count_sql = if matches!(matcher(&filter.q), Match::All) {
-        format!("SELECT COALESCE(SUM(n), 0) FROM ix_counts WHERE {}", counted.join(" AND "))
-    } else {
-        count_binds = binds.clone();
-        format!("SELECT COUNT(*) FROM {from} WHERE {condition}")
-    };
-    let rows_sql = format!("SELECT i.* FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?");
-    SearchSql {
-        count_sql,
-        count_binds,
-        rows_sql,
-        binds,
-    }
-}
-
 impl DirectoryIndex {
-    /// The index in `pool` (the console's database; its tables in `db`'s migrations).
-    pub fn new(pool: Pool) -> DirectoryIndex {
+    /// The index kept in `store`.
+    pub fn new(store: impl IndexStore + 'static) -> DirectoryIndex {
         DirectoryIndex {
-            pool,
+            store: Arc::new(store),
             running: Mutex::new(HashSet::new()),
             kept: Default::default(),
         }
@@ -186,7 +60,7 @@ impl DirectoryIndex {
         page: u32,
         size: u32,
     ) -> Result<PageView<Identity>, StoreError> {
-        self.search_counted(realm, filter, page, size, None).await
+        self.store.search(realm, filter, page, size, None).await
     }
 
     /// [`search`](Self::search), with its total when the caller knows it already (from an [`Overview`]): then
@@ -199,144 +73,47 @@ impl DirectoryIndex {
         size: u32,
         known_total: Option<u64>,
     ) -> Result<PageView<Identity>, StoreError> {
-        let SearchSql {
-            count_sql,
-            count_binds,
-            rows_sql,
-            binds,
-        } = search_sql(realm, filter);
-        let total = match known_total {
-            Some(total) => total,
-            None => {
-                let count_sql = crate::db::numbered(&count_sql);
-                let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-                for b in &count_binds {
-                    count = count.bind(b);
-                }
-                count.fetch_one(&self.pool).await? as u64
-            }
-        };
-        let rows_sql = crate::db::numbered(&rows_sql);
-        let mut rows = sqlx::query(&rows_sql);
-        for b in &binds {
-            rows = rows.bind(b);
-        }
-        self.page_of(rows, total, (page, size), identity).await
+        self.store.search(realm, filter, page, size, known_total).await
     }
 
-    /// Page `page` of `size` rows of `query` (whose last two parameters, added here, are LIMIT and OFFSET).
-    async fn page_of<'q, T>(
-        &self,
-        query: crate::db::Query<'q>,
-        total: u64,
-        (page, size): (u32, u32),
-        map: fn(&DbRow) -> T,
-    ) -> Result<PageView<T>, StoreError> {
-        let page = page.max(1);
-        let offset = i64::from(page - 1) * i64::from(size);
-        let rows = query
-            .bind(i64::from(size))
-            .bind(offset)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(PageView {
-            items: rows.iter().map(map).collect(),
-            total,
-            page,
-            size,
-        })
-    }
-
-    /// Removes the rows of `table` in `realm` whose id is not in the temporary table `seen`.
-    /// Removes the rows of `realm` the refresh of generation `generation` did not see, except those the console
-    /// wrote while it ran (stamped with its generation by [`stamp`]).
-    async fn remove_unseen(
-        conn: &mut Conn,
-        table: &str,
-        realm: &str,
-        generation: i64,
-    ) -> Result<u64, StoreError> {
-        let sql = format!("DELETE FROM {table} WHERE realm_id = $1 AND stamp < $2");
-        Ok(sqlx::query(&sql)
-            .bind(realm)
-            .bind(generation)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected())
-    }
-
-    /// The identities of `realm` with these usernames (ignoring case, as BI does), as far as the index knows them:
-    /// one query per 500 names, through the username index.
+    /// The identities of `realm` with these usernames (ignoring case, as BI does), as far as the index knows them.
     pub async fn by_usernames(&self, realm: &str, usernames: &[String]) -> Result<Vec<Identity>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut found = Vec::new();
-        for chunk in usernames.chunks(500) {
-            let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
-            let sql = format!(
-                "SELECT * FROM ix_identities WHERE realm_id = $1 AND username COLLATE NOCASE IN ({})",
-                marks.join(", ")
-            );
-            let mut query = sqlx::query(&sql).bind(realm);
-            for name in chunk {
-                query = query.bind(name);
-            }
-            found.extend(query.fetch_all(&mut *conn).await?.iter().map(identity));
-        }
-        Ok(found)
+        self.store.by_usernames(realm, usernames).await
     }
 
     /// The identities of `realm` with these ids, as far as the index knows them.
     pub async fn by_ids(&self, realm: &str, ids: &[String]) -> Result<Vec<Identity>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let mut found = Vec::new();
-        for id in ids {
-            let row = sqlx::query("SELECT * FROM ix_identities WHERE realm_id = $1 AND id = $2")
-                .bind(realm)
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            found.extend(row.as_ref().map(identity));
-        }
-        Ok(found)
+        self.store.by_ids(realm, ids).await
+    }
+
+    /// Up to `limit` identities of `realm` matching `filter` (its sort ignored), after position `after`, with their
+    /// positions: an export's keyset pages (the millionth row costs what the first does).
+    pub async fn export_page(
+        &self,
+        realm: &str,
+        filter: &IdentityFilter,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, Identity)>, StoreError> {
+        self.store.export_page(realm, filter, after, limit).await
     }
 
     /// Keeps `identity` (as BI answered a write) in `realm`'s index at once.
     pub async fn put(&self, realm: &str, identity: &Identity) -> Result<(), StoreError> {
         let _writing = self.writing();
-        let mut conn = self.pool.acquire().await?;
-        refresh::upsert(&mut conn, realm, identity).await?;
-        stamp(&mut conn, "ix_identities", realm, &identity.id).await
+        self.store.put(realm, identity).await
     }
 
     /// Drops identities BI no longer has.
     pub async fn remove(&self, realm: &str, ids: &[String]) -> Result<(), StoreError> {
         let _writing = self.writing();
-        let mut tx = self.pool.begin().await?;
-        for id in ids {
-            sqlx::query("DELETE FROM ix_identities WHERE realm_id = $1 AND id = $2")
-                .bind(realm)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await
-            .map_err(StoreError::from)
+        self.store.remove(realm, ids).await
     }
 
     /// Sets the status of identities a bulk change suspended or reactivated.
     pub async fn set_status(&self, realm: &str, ids: &[String], status: &str) -> Result<(), StoreError> {
         let _writing = self.writing();
-        let mut tx = self.pool.begin().await?;
-        for id in ids {
-            sqlx::query("UPDATE ix_identities SET status = $1 WHERE realm_id = $2 AND id = $3")
-                .bind(status)
-                .bind(realm)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await
-            .map_err(StoreError::from)
+        self.store.set_status(realm, ids, status).await
     }
 
     /// Sets the enrollment status of these identities to `to`, except where it is one of `unless` (BI's rule puts
@@ -349,22 +126,7 @@ impl DirectoryIndex {
         unless: &[&str],
     ) -> Result<(), StoreError> {
         let _writing = self.writing();
-        let mut tx = self.pool.begin().await?;
-        let keep = serde_json::to_string(unless).expect("strings serialize");
-        for id in ids {
-            sqlx::query(
-                "UPDATE ix_identities SET enrollment = $1 WHERE realm_id = $2 AND id = $3 \
-                 AND enrollment NOT IN (SELECT value FROM json_each($4))",
-            )
-            .bind(to)
-            .bind(realm)
-            .bind(id)
-            .bind(&keep)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await
-            .map_err(StoreError::from)
+        self.store.set_enrollment(realm, ids, to, unless).await
     }
 
     /// Marks `realm` as being refreshed; `None` when a refresh of it is already running.
@@ -389,68 +151,3 @@ impl Drop for RunningGuard<'_> {
     }
 }
 
-/// An index row as BI's `Identity` (the fields the index keeps).
-fn identity(r: &DbRow) -> Identity {
-    let some = |s: String| (!s.is_empty()).then_some(s);
-    Identity {
-        id: r.get("id"),
-        realm_id: r.get("realm_id"),
-        display_name: r.get("display_name"),
-        create_time: some(r.get("create_time")),
-        update_time: some(r.get("update_time")),
-        status: some(r.get("status")),
-        enrollment_status: some(r.get("enrollment")),
-        traits: Traits {
-            username: some(r.get("username")),
-            primary_email_address: some(r.get("email")),
-            external_id: some(r.get("external_id")),
-            given_name: some(r.get("given_name")),
-            family_name: some(r.get("family_name")),
-            ..Traits::default()
-        },
-        ..Identity::default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// What SQLite plans for a search's rows: no step may sort the realm's rows (at a million that is a third of a
-    /// second per page), for the list as it opens and for each sortable column.
-    #[tokio::test]
-    async fn pages_of_the_realm_are_read_in_order_not_sorted() {
-        let index = DirectoryIndex::new(crate::db::in_memory().await);
-        let mut filters = vec![IdentityFilter::default()];
-        for key in [SortKey::Username, SortKey::Name, SortKey::Email, SortKey::Created, SortKey::Updated] {
-            for descending in [false, true] {
-                filters.push(IdentityFilter {
-                    sort: Some(crate::model::Sort { key, descending }),
-                    ..IdentityFilter::default()
-                });
-            }
-        }
-        for filter in filters {
-            let sql = search_sql("r1", &filter);
-            let explain = format!("EXPLAIN QUERY PLAN {}", sql.rows_sql);
-            let mut plan = sqlx::query(&explain);
-            for b in &sql.binds {
-                plan = plan.bind(b);
-            }
-            let steps: Vec<String> = plan
-                .bind(50)
-                .bind(0)
-                .fetch_all(&index.pool)
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get::<String, _>("detail"))
-                .collect();
-            assert!(
-                steps.iter().all(|s| !s.contains("TEMP B-TREE")),
-                "{:?}: {steps:?}",
-                filter.sort
-            );
-        }
-    }
-}

@@ -8,8 +8,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use sqlx::Row;
-
 use super::{matcher, DirectoryIndex, Match};
 use crate::model::{EnrollmentCount, IdentityFilter, IdentityRow, IndexState, PageView};
 
@@ -18,7 +16,7 @@ use crate::model::{EnrollmentCount, IdentityFilter, IdentityRow, IndexState, Pag
 pub struct Overview {
     pub state: IndexState,
     /// Identities per (status, enrollment).
-    counts: Vec<(String, String, u64)>,
+    pub counts: Vec<(String, String, u64)>,
 }
 
 impl Overview {
@@ -143,22 +141,22 @@ impl DirectoryIndex {
     }
 
     /// How fresh `realm`'s index is.
-    pub async fn state(&self, realm: &str) -> Result<IndexState, crate::db::StoreError> {
+    pub async fn state(&self, realm: &str) -> Result<IndexState, crate::store::StoreError> {
         Ok(self.overview(realm).await?.state)
     }
 
     /// `realm`'s identities counted per enrollment status, most first.
-    pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, crate::db::StoreError> {
+    pub async fn enrollment_summary(&self, realm: &str) -> Result<Vec<EnrollmentCount>, crate::store::StoreError> {
         Ok(self.overview(realm).await?.summary())
     }
 
     /// `realm`'s index state and counts: kept since the index last changed, else one query.
-    pub async fn overview(&self, realm: &str) -> Result<Overview, crate::db::StoreError> {
+    pub async fn overview(&self, realm: &str) -> Result<Overview, crate::store::StoreError> {
         let mut overview = match self.kept.get(realm) {
             Some(kept) => kept,
             None => {
                 let read_at = self.kept.reading();
-                let read = self.read_overview(realm).await?;
+                let read = self.store.overview(realm).await?;
                 self.kept.keep(realm, read_at, &read);
                 read
             }
@@ -181,7 +179,7 @@ impl DirectoryIndex {
         filter: &IdentityFilter,
         (page, size): (u32, u32),
         known_total: Option<u64>,
-    ) -> Result<PageView<IdentityRow>, crate::db::StoreError> {
+    ) -> Result<PageView<IdentityRow>, crate::store::StoreError> {
         let key = (realm.to_string(), filter.clone(), page, size);
         if let Some(kept) = self.kept.pages.lock().expect("lock").get(&key) {
             return Ok(kept.clone());
@@ -193,40 +191,6 @@ impl DirectoryIndex {
             .map(IdentityRow::from);
         self.kept.keep_in(&self.kept.pages, KEPT_PAGES, key, read_at, &rows);
         Ok(rows)
-    }
-
-    async fn read_overview(&self, realm: &str) -> Result<Overview, crate::db::StoreError> {
-        let rows = sqlx::query(
-            "SELECT 0 AS kind, indexed_at, done, total, '' AS status, '' AS enrollment \
-               FROM ix_realms WHERE realm_id = $1 \
-             UNION ALL \
-             SELECT 1, NULL, n, 0, status, enrollment FROM ix_counts WHERE realm_id = $2 AND n > 0",
-        )
-        .bind(realm)
-        .bind(realm)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut overview = Overview::default();
-        for r in &rows {
-            if r.get::<i64, _>("kind") == 1 {
-                overview.counts.push((
-                    r.get("status"),
-                    r.get("enrollment"),
-                    r.get::<i64, _>("done") as u64,
-                ));
-                continue;
-            }
-            let indexed_at: Option<String> = r.get("indexed_at");
-            overview.state = IndexState {
-                ready: indexed_at.is_some(),
-                age_secs: None,
-                indexed_at,
-                running: false,
-                done: r.get::<i64, _>("done") as u64,
-                total: r.get::<i64, _>("total") as u64,
-            };
-        }
-        Ok(overview)
     }
 }
 
@@ -269,9 +233,10 @@ mod tests {
         );
     }
 
-    /// An index in a database of its own, in memory.
-    async fn index_in_memory() -> DirectoryIndex {
-        DirectoryIndex::new(crate::db::in_memory().await)
+    /// An index in a database of its own, in memory, and the database (to change it behind the index's back).
+    async fn index_in_memory() -> (DirectoryIndex, crate::db::Pool) {
+        let pool = crate::db::in_memory().await;
+        (DirectoryIndex::new(crate::db::Db::new(pool.clone())), pool)
     }
 
     /// An active, enrolled identity whose username is its name in lower case.
@@ -291,12 +256,12 @@ mod tests {
 
     #[tokio::test]
     async fn an_overview_is_kept_until_the_index_changes_and_never_across_a_write() {
-        let index = index_in_memory().await;
+        let (index, pool) = index_in_memory().await;
         let all = filter("", "", "");
         index.put("r1", &person("i1", "Ada")).await.unwrap();
         assert_eq!(index.overview("r1").await.unwrap().total(&all), Some(1));
         // Changed behind the index's back: the kept overview still answers…
-        sqlx::query("DELETE FROM ix_identities").execute(&index.pool).await.unwrap();
+        sqlx::query("DELETE FROM ix_identities").execute(&pool).await.unwrap();
         assert_eq!(index.overview("r1").await.unwrap().total(&all), Some(1), "kept");
         // …until the next write through the index.
         index.set_status("r1", &["none".into()], "suspended").await.unwrap();
@@ -318,13 +283,13 @@ mod tests {
 
     #[tokio::test]
     async fn a_page_of_rows_is_kept_until_the_index_changes() {
-        let index = index_in_memory().await;
+        let (index, pool) = index_in_memory().await;
         index.put("r1", &person("i1", "Ada")).await.unwrap();
         let names = |p: PageView<IdentityRow>| p.items.into_iter().map(|r| r.display_name).collect::<Vec<_>>();
         let all = filter("", "", "");
         assert_eq!(names(index.list_rows("r1", &all, (1, 25), None).await.unwrap()), ["Ada"]);
         // Changed behind the index's back: the kept page still answers, and only for its own key…
-        sqlx::query("UPDATE ix_identities SET display_name = 'Grace'").execute(&index.pool).await.unwrap();
+        sqlx::query("UPDATE ix_identities SET display_name = 'Grace'").execute(&pool).await.unwrap();
         assert_eq!(names(index.list_rows("r1", &all, (1, 25), None).await.unwrap()), ["Ada"], "kept");
         assert_eq!(names(index.list_rows("r1", &all, (1, 10), None).await.unwrap()), ["Grace"], "another size");
         // …until the next write through the index, whichever realm it concerns.

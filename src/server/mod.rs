@@ -315,7 +315,7 @@ fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppStat
         .with_preferences(crate::preferences::Preferences::new(crate::db::Db::new(db.clone())))
         .with_imports(crate::transfer::store::Imports::new(crate::db::Db::new(db.clone())), settings.import);
     match settings.index {
-        Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(db.clone()), max_age),
+        Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(crate::db::Db::new(db.clone())), max_age),
         None => state,
     }
 }

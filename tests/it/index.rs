@@ -17,7 +17,7 @@ use leptos::server_fn::ServerFn;
 
 async fn index_for(t: &common::TestSandbox) -> DirectoryIndex {
     let pool = bi_console::db::open(&t.dir.join("console")).await.unwrap();
-    DirectoryIndex::new(pool)
+    DirectoryIndex::new(bi_console::db::Db::new(pool))
 }
 
 fn text(q: &str) -> IdentityFilter {
@@ -300,7 +300,9 @@ async fn the_consoles_own_writes_appear_at_once() {
     .await;
     assert_ne!(status, 200, "{body}");
     assert!(body.contains("\"status\":404"), "{body}");
-    let index = DirectoryIndex::new(bi_console::db::open(&dir).await.unwrap());
+    let index = DirectoryIndex::new(bi_console::db::Db::new(
+        bi_console::db::open(&dir).await.unwrap(),
+    ));
     assert!(found(&index, &realm, &text("indexed")).await.is_empty());
 }
 

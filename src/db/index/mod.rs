@@ -1,0 +1,106 @@
+//! The directory index's store (`index::IndexStore`) on the console's database: `ix_identities` with its FTS5
+//! trigram table and per-column indexes, `ix_counts` kept by triggers, `ix_groups`, and `ix_realms` (each realm's
+//! state and refresh generation).
+
+mod groups;
+mod identities;
+mod overview;
+mod refresh;
+
+use super::Db;
+use crate::index::{IndexStore, Overview};
+use crate::model::{Group, GroupListing, Identity, IdentityFilter, PageView, Sort};
+use crate::store::Fut;
+
+impl IndexStore for Db {
+    fn search<'a>(
+        &'a self,
+        realm: &'a str,
+        filter: &'a IdentityFilter,
+        page: u32,
+        size: u32,
+        known_total: Option<u64>,
+    ) -> Fut<'a, PageView<Identity>> {
+        Box::pin(identities::search_counted(&self.pool, realm, filter, page, size, known_total))
+    }
+    fn by_usernames<'a>(&'a self, realm: &'a str, usernames: &'a [String]) -> Fut<'a, Vec<Identity>> {
+        Box::pin(identities::by_usernames(&self.pool, realm, usernames))
+    }
+    fn by_ids<'a>(&'a self, realm: &'a str, ids: &'a [String]) -> Fut<'a, Vec<Identity>> {
+        Box::pin(identities::by_ids(&self.pool, realm, ids))
+    }
+    fn export_page<'a>(
+        &'a self,
+        realm: &'a str,
+        filter: &'a IdentityFilter,
+        after: i64,
+        limit: u32,
+    ) -> Fut<'a, Vec<(i64, Identity)>> {
+        Box::pin(identities::export_page(&self.pool, realm, filter, after, limit))
+    }
+    fn overview<'a>(&'a self, realm: &'a str) -> Fut<'a, Overview> {
+        Box::pin(overview::read_overview(&self.pool, realm))
+    }
+    fn search_groups<'a>(
+        &'a self,
+        realm: &'a str,
+        q: &'a str,
+        sort: Option<Sort>,
+        page: u32,
+        size: u32,
+    ) -> Fut<'a, PageView<GroupListing>> {
+        Box::pin(groups::search_groups(&self.pool, realm, q, sort, page, size))
+    }
+    fn groups_named<'a>(&'a self, realm: &'a str, names: &'a [String]) -> Fut<'a, Vec<Group>> {
+        Box::pin(groups::groups_named(&self.pool, realm, names))
+    }
+    fn put<'a>(&'a self, realm: &'a str, identity: &'a Identity) -> Fut<'a, ()> {
+        Box::pin(identities::put(&self.pool, realm, identity))
+    }
+    fn remove<'a>(&'a self, realm: &'a str, ids: &'a [String]) -> Fut<'a, ()> {
+        Box::pin(identities::remove(&self.pool, realm, ids))
+    }
+    fn set_status<'a>(&'a self, realm: &'a str, ids: &'a [String], status: &'a str) -> Fut<'a, ()> {
+        Box::pin(identities::set_status(&self.pool, realm, ids, status))
+    }
+    fn set_enrollment<'a>(
+        &'a self,
+        realm: &'a str,
+        ids: &'a [String],
+        to: &'a str,
+        unless: &'a [&'a str],
+    ) -> Fut<'a, ()> {
+        Box::pin(identities::set_enrollment(&self.pool, realm, ids, to, unless))
+    }
+    fn put_group<'a>(&'a self, realm: &'a str, group: &'a Group, members: Option<u64>) -> Fut<'a, ()> {
+        Box::pin(groups::put_group(&self.pool, realm, group, members))
+    }
+    fn remove_group<'a>(&'a self, realm: &'a str, id: &'a str) -> Fut<'a, ()> {
+        Box::pin(groups::remove_group(&self.pool, realm, id))
+    }
+    fn count_members<'a>(&'a self, realm: &'a str, id: &'a str, delta: i64) -> Fut<'a, ()> {
+        Box::pin(groups::count_members(&self.pool, realm, id, delta))
+    }
+    fn begin_refresh<'a>(&'a self, realm: &'a str) -> Fut<'a, i64> {
+        Box::pin(refresh::begin_refresh(&self.pool, realm))
+    }
+    fn forget_realm<'a>(&'a self, realm: &'a str) -> Fut<'a, ()> {
+        Box::pin(refresh::forget_realm(&self.pool, realm))
+    }
+    fn write_identities<'a>(
+        &'a self,
+        realm: &'a str,
+        page: &'a [Identity],
+        generation: i64,
+        read: u64,
+        total: u64,
+    ) -> Fut<'a, u64> {
+        Box::pin(refresh::write_identities(&self.pool, realm, page, generation, read, total))
+    }
+    fn write_groups<'a>(&'a self, realm: &'a str, page: &'a [(Group, u64)], generation: i64) -> Fut<'a, u64> {
+        Box::pin(refresh::write_groups(&self.pool, realm, page, generation))
+    }
+    fn end_refresh<'a>(&'a self, realm: &'a str, generation: i64, read: u64) -> Fut<'a, (u64, u64)> {
+        Box::pin(refresh::end_refresh(&self.pool, realm, generation, read))
+    }
+}
