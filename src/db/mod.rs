@@ -169,6 +169,21 @@ pub async fn session_store(pool: Pool) -> Result<SessionStore, StoreError> {
     Ok(store)
 }
 
+/// Whether the database answers (one trivial query).
+pub async fn ping(pool: &Pool) -> Result<(), StoreError> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
+/// Whether the database holds exactly this build's migrations, all applied.
+pub async fn schema_current(pool: &Pool) -> Result<bool, StoreError> {
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(pool)
+            .await?;
+    Ok(applied == known_versions())
+}
+
 /// The migrations this build knows, by version (for `migrate --status` and the tests).
 pub fn known_versions() -> Vec<i64> {
     MIGRATOR.iter().map(|m| m.version).collect()

@@ -3,6 +3,7 @@
 //! tools in `commands`.
 
 mod commands;
+pub mod probes;
 mod router;
 mod run;
 mod transfer_commands;
@@ -245,7 +246,9 @@ pub async fn build(
         deadline: settings.action_deadline,
         hashed_assets: leptos_options.hash_files,
     };
-    let router = router::routes(app, &state, &info, leptos_options, layers);
+    let probes = probes::Probes::new(db.clone(), state.client.clone(), info.default_realm.clone());
+    // The load balancer's probes, outside the guard, the sessions and the host check.
+    let router = router::routes(app, &state, &info, leptos_options, layers).merge(probes::router(std::sync::Arc::new(probes)));
     Ok(Console {
         router,
         info,

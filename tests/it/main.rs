@@ -16,6 +16,7 @@ mod bulk;
 mod contract;
 mod faults;
 mod hardening;
+mod health;
 mod import;
 mod index;
 mod invitation_runs;
