@@ -1,7 +1,8 @@
-//! The console's own database, and the only room that opens it or names its engine: it makes the file in the data
-//! directory, brings the schema to this version through versioned migrations (`migrations/`, run in order once
-//! each and recorded in the database), and hands the stores (audit log, preferences, imports, directory index,
-//! sessions) a [`Pool`]. Stores speak of [`Pool`], [`Conn`], [`DbRow`] and [`StoreError`], never of the engine.
+//! The console's own database, and the only room that opens it, names its engine or writes its SQL: it makes the
+//! file in the data directory, brings the schema to this version through versioned migrations (`migrations/`, run
+//! in order once each and recorded in the database), and implements on it ([`Db`]) the store each subject declares
+//! beside its domain: `audit::AuditStore`, `preferences::PreferenceStore`, the imports' stores
+//! (`transfer::store`) and `index::IndexStore`; the sessions' store is tower-sessions' own ([`SessionStore`]).
 //!
 //! SQL is written for SQLite (the embedded default) in a form PostgreSQL takes as well where the two agree:
 //! `ON CONFLICT … DO NOTHING` rather than `INSERT OR IGNORE`, explicit order columns rather than row ids, plain
