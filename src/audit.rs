@@ -84,22 +84,10 @@ pub struct AuditLog {
     store: Arc<dyn AuditStore>,
 }
 
-/// The time of an entry, in microseconds, strictly later than the entry before it in this process: entries made
-/// in the same instant still list newest first.
+/// The time of an entry, as the operator reads it. The log's order is not this time but the database's own sequence
+/// (two processes' clocks need not agree): see the migration `0003_audit_order`.
 fn now() -> String {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static LAST: AtomicI64 = AtomicI64::new(0);
-    let wall = chrono::Utc::now().timestamp_micros();
-    let prev = LAST
-        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
-            Some(wall.max(last + 1))
-        })
-        .unwrap_or(wall);
-    let micros = wall.max(prev + 1);
-    chrono::DateTime::from_timestamp_micros(micros)
-        .unwrap_or_else(chrono::Utc::now)
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
 impl AuditLog {

@@ -116,7 +116,7 @@ impl AuditStore for Db {
             .fetch_one(&self.pool)
             .await?;
         let select = crate::db::numbered(&format!(
-            "SELECT * FROM audit_events {clause} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"
+            "SELECT * FROM audit_events {clause} ORDER BY seq DESC LIMIT ? OFFSET ?"
         ));
         let rows = bind_filter!(sqlx::query(&select))
         .bind(i64::from(size))
@@ -137,7 +137,7 @@ impl AuditStore for Db {
         let sql = crate::db::numbered(&format!(
             "SELECT * FROM audit_events WHERE (target_id = ? \
              OR id IN (SELECT event_id FROM audit_subjects WHERE subject_id = ?)){} \
-             ORDER BY at DESC, id DESC LIMIT ?",
+             ORDER BY seq DESC LIMIT ?",
             realm_clause(realms)
         ));
         let rows = bind_realms!(sqlx::query(&sql).bind(id).bind(id), realms)
@@ -229,5 +229,26 @@ mod tests {
         let paged = log.list(&AuditFilter::default(), None, 2, 2).await.unwrap();
         assert_eq!((paged.items.len(), paged.total), (1, 3));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The log's order is the order entries were written in, whatever time each process's clock gave them.
+    #[tokio::test]
+    async fn entries_list_in_the_order_they_were_written_not_by_their_clock() {
+        let db = Db::new(crate::db::in_memory().await);
+        for (id, at) in [("e1", "2026-12-03T10:00:00.000002Z"), ("e2", "2026-12-03T10:00:00.000001Z")] {
+            let entry = crate::audit::NewEntry {
+                id: id.into(),
+                at: at.into(),
+                operator: "ada".into(),
+                event: Event::new(crate::model::AuditAction::IdentityCreate, "r1", id, id, "created"),
+                result: "ok".into(),
+                request_id: id.into(),
+            };
+            crate::audit::AuditStore::append(&db, entry).await.unwrap();
+        }
+        let log = AuditLog::new(db);
+        let listed = log.list(&AuditFilter::default(), None, 1, 10).await.unwrap();
+        let ids: Vec<&str> = listed.items.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["e2", "e1"], "the later write first, though its clock was behind");
     }
 }

@@ -41,7 +41,7 @@ mod tests {
 
     /// The tables of a console from before migrations, as its stores made them (imports without the applier and
     /// the halt reason; the index with SQLite's row id and no refresh stamps), with rows in them.
-    const OLD: [&str; 8] = [
+    const OLD: [&str; 9] = [
         "CREATE TABLE audit_events (id TEXT PRIMARY KEY, at TEXT NOT NULL, operator TEXT NOT NULL, \
          action TEXT NOT NULL, realm TEXT NOT NULL, target_id TEXT NOT NULL, target_name TEXT NOT NULL, \
          detail TEXT NOT NULL, result TEXT NOT NULL, request_id TEXT NOT NULL)",
@@ -49,6 +49,7 @@ mod tests {
          PRIMARY KEY (subject_id, event_id))",
         "INSERT INTO audit_events VALUES ('e1', '2026-01-02T03:04:05.000000Z', 'ada', 'identity.create', 'r1', \
          'i1', 'grace', 'created', 'ok', 'req1')",
+        "INSERT INTO audit_subjects VALUES ('i9', 'e1')",
         "CREATE TABLE imports (id TEXT PRIMARY KEY, realm TEXT NOT NULL, operator TEXT NOT NULL, \
          file_name TEXT NOT NULL, sha256 TEXT NOT NULL, created TEXT NOT NULL, state TEXT NOT NULL, \
          summary TEXT NOT NULL, started TEXT, ended TEXT, invite INTEGER NOT NULL DEFAULT 0, invitations TEXT, \
@@ -84,6 +85,11 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(audit, ["grace"], "the audit log is kept");
+        let subjects: Vec<String> = sqlx::query_scalar("SELECT event_id FROM audit_subjects WHERE subject_id = 'i9'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        assert_eq!(subjects, ["e1"], "with its subjects");
         let import = sqlx::query("SELECT file_name, applier, halted FROM imports WHERE id = 'imp1'")
             .fetch_one(&pool)
             .await
