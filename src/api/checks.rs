@@ -119,11 +119,7 @@ pub(crate) fn checked_ids(
 pub(crate) fn service(
     operator: &crate::model::OperatorView,
 ) -> Result<crate::service::Service, AppError> {
-    let actor = crate::service::Actor {
-        operator: operator.clone(),
-        request_id: super::errors::current_request_id(),
-        origin: crate::service::Origin::Request,
-    };
+    let actor = crate::service::Actor::request(operator, super::errors::current_request_id());
     Ok(crate::service::Service::new(state()?, actor).answering(super::errors::answer_status))
 }
 

@@ -11,7 +11,7 @@ use axum::Extension;
 use crate::auth::web::CurrentOperator;
 use crate::model::{encode_component, Action, AppError, FieldError, FormFlash, IdentityFilter};
 use crate::request_id::RequestId;
-use crate::service::{Actor, Origin, Service};
+use crate::service::{Actor, Service};
 use crate::state::AppState;
 
 /// Identities read per step of an export.
@@ -23,12 +23,7 @@ fn refused(message: &str) -> Response {
 
 /// The console's work for `op` in this request (see [`crate::service`]).
 fn service(s: &AppState, op: &crate::model::OperatorView, request: &RequestId) -> Service {
-    let actor = Actor {
-        operator: op.clone(),
-        request_id: request.0.clone(),
-        origin: Origin::Request,
-    };
-    Service::new(s.clone(), actor)
+    Service::new(s.clone(), Actor::request(op, request.0.clone()))
 }
 
 /// A realm outside `op`'s realms, refused and recorded (as the server functions record theirs).

@@ -46,6 +46,17 @@ pub struct Actor {
     pub origin: Origin,
 }
 
+impl Actor {
+    /// `operator` acting through the request `request_id`.
+    pub fn request(operator: &OperatorView, request_id: impl Into<String>) -> Actor {
+        Actor {
+            operator: operator.clone(),
+            request_id: request_id.into(),
+            origin: Origin::Request,
+        }
+    }
+}
+
 /// The console's work for one actor.
 #[derive(Clone)]
 pub struct Service {
