@@ -269,6 +269,7 @@ mod ssr {
             .map(|(id, e)| (id, e.last_error))
             .collect();
         let mut invited = Vec::new();
+        let mut first_page = true;
         let client = &s.client;
         let mut walk = std::pin::pin!(crate::bi::pages::pages(
             crate::bi::pages::Bounds::WHOLE,
@@ -278,6 +279,13 @@ mod ssr {
             .await
             .map_err(|e| errors::from_bi("read the batch's results", e))?
         {
+            // The counts read beside the batch may predate its finish: a finished batch's are read after it.
+            if first_page {
+                first_page = false;
+                view.sent = page.total_success_count;
+                view.failed = page.total_failure_count;
+                view.pending = page.total_pending_count;
+            }
             invited.extend(
                 page.job_results
                     .iter()
