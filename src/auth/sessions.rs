@@ -1,6 +1,7 @@
-//! Where sessions live: SQLite in the console's database (one replica) or Redis (several), behind one
-//! `SessionStore`, and the session layer with its cookie settings. With SQLite the process is the only one using
-//! the sessions, so it keeps the ones in use in memory too ([`Recent`]): a page view reads no session row.
+//! Where sessions live: the console's database (SQLite for one process, PostgreSQL for several replicas) or Redis,
+//! behind one `SessionStore`, and the session layer with its cookie settings. With SQLite the process is the only
+//! one using the sessions, so it keeps the ones in use in memory too ([`Recent`]): a page view reads no session
+//! row. With PostgreSQL or Redis another replica may end a session, so every view reads it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,8 +18,8 @@ use crate::secret::Secret;
 /// Where sessions live (`CONSOLE_SESSION_STORE`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionBackend {
-    /// SQLite in the data directory (one replica).
-    Sqlite,
+    /// The console's database (`CONSOLE_SESSION_STORE=database`, the default; `sqlite` is taken as the same).
+    Database,
     /// `CONSOLE_SESSION_STORE=redis` and `CONSOLE_REDIS_URL` (several replicas behind a load balancer).
     Redis(Secret),
 }
@@ -35,7 +36,7 @@ pub struct CookiePolicy {
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
     #[error("cannot prepare the session table: {0}")]
-    Sqlite(String),
+    Database(String),
     #[error("CONSOLE_REDIS_URL is not a valid Redis URL")]
     RedisUrl,
     #[error("cannot reach Redis at CONSOLE_REDIS_URL within 10 s")]
@@ -44,24 +45,25 @@ pub enum SessionError {
     Redis(String),
 }
 
-/// The session store: SQLite (default; with the sessions in use kept in memory too) or Redis.
+/// The session store: the console's database (default; on SQLite with the sessions in use kept in memory too) or
+/// Redis.
 #[derive(Debug, Clone)]
 pub enum Sessions {
-    Sqlite(crate::db::SessionStore, std::sync::Arc<Recent>),
+    Database(crate::db::SessionStore, Option<std::sync::Arc<Recent>>),
     Redis(tower_sessions_redis_store::RedisStore<tower_sessions_redis_store::fred::prelude::Pool>),
 }
 
 impl Sessions {
     fn store(&self) -> &dyn SessionStore {
         match self {
-            Sessions::Sqlite(s, _) => s,
+            Sessions::Database(s, _) => s,
             Sessions::Redis(s) => s,
         }
     }
 
     fn recent(&self) -> Option<&Recent> {
         match self {
-            Sessions::Sqlite(_, recent) => Some(recent),
+            Sessions::Database(_, recent) => recent.as_deref(),
             Sessions::Redis(_) => None,
         }
     }
@@ -177,24 +179,25 @@ impl Recent {
     }
 }
 
-/// Opens the configured store (SQLite in `pool`, or Redis) and builds the session layer: cookie HttpOnly,
-/// SameSite=Lax, Secure as configured, ending after the idle timeout.
+/// Opens the configured store (the console's database at `database_url`, or Redis) and builds the session layer:
+/// cookie HttpOnly, SameSite=Lax, Secure as configured, ending after the idle timeout.
 pub async fn session_layer(
     backend: &SessionBackend,
     cookie: CookiePolicy,
-    pool: crate::db::Pool,
+    database_url: &str,
 ) -> Result<SessionManagerLayer<Sessions>, SessionError> {
     let store = match backend {
-        SessionBackend::Sqlite => {
-            let s = crate::db::session_store(pool)
+        SessionBackend::Database => {
+            let s = crate::db::session_store(database_url)
                 .await
-                .map_err(|e| SessionError::Sqlite(e.to_string()))?;
+                .map_err(|e| SessionError::Database(e.to_string()))?;
             {
                 use tower_sessions::ExpiredDeletion;
                 let s = s.clone();
                 tokio::spawn(s.continuously_delete_expired(Duration::from_secs(600)));
             }
-            Sessions::Sqlite(s, Default::default())
+            let recent = (!s.shared()).then(Default::default);
+            Sessions::Database(s, recent)
         }
         SessionBackend::Redis(url) => {
             use tower_sessions_redis_store::fred::prelude::*;
@@ -232,20 +235,25 @@ mod tests {
         }
     }
 
+    /// Sessions in a SQLite file of their own, and a pool on the same file to look at its rows.
     async fn sqlite() -> (Sessions, crate::db::Pool) {
-        let pool = crate::db::Pool::connect("sqlite::memory:").await.unwrap();
+        let dir = std::env::temp_dir().join(format!("bi-console-sessions-{:016x}", rand::random::<u64>()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = crate::db::default_url(&dir);
         let layer = session_layer(
-            &SessionBackend::Sqlite,
+            &SessionBackend::Database,
             CookiePolicy {
                 idle: Duration::from_secs(600),
                 secure: false,
             },
-            pool.clone(),
+            &url,
         )
         .await;
         assert!(layer.is_ok());
-        let store = crate::db::session_store(pool.clone()).await.unwrap();
-        (Sessions::Sqlite(store, Default::default()), pool)
+        let store = crate::db::session_store(&url).await.unwrap();
+        assert!(!store.shared(), "SQLite's sessions are one process's");
+        let pool = crate::db::connect(&url).await.unwrap();
+        (Sessions::Database(store, Some(Default::default())), pool)
     }
 
     async fn rows(pool: &crate::db::Pool) -> i64 {
@@ -279,7 +287,7 @@ mod tests {
         sessions.create(&mut r).await.unwrap();
         // As after a restart: SQLite has the session, memory does not.
         let fresh = match &sessions {
-            Sessions::Sqlite(store, _) => Sessions::Sqlite(store.clone(), Default::default()),
+            Sessions::Database(store, _) => Sessions::Database(store.clone(), Some(Default::default())),
             Sessions::Redis(_) => unreachable!(),
         };
         assert_eq!(fresh.load(&r.id).await.unwrap().map(|s| s.id), Some(r.id));

@@ -44,7 +44,7 @@ impl AccessSettings {
                 .map_err(|problem| err("CONSOLE_OPERATORS", problem))?,
         };
         let store = match get("CONSOLE_SESSION_STORE").as_deref() {
-            None | Some("sqlite") => SessionBackend::Sqlite,
+            None | Some("database" | "sqlite") => SessionBackend::Database,
             Some("redis") => {
                 SessionBackend::Redis(Secret::new(get("CONSOLE_REDIS_URL").ok_or_else(|| {
                     err(
@@ -56,7 +56,7 @@ impl AccessSettings {
             Some(other) => {
                 return Err(err(
                     "CONSOLE_SESSION_STORE",
-                    format!("is '{other}'; expected sqlite or redis"),
+                    format!("is '{other}'; expected database or redis"),
                 ))
             }
         };

@@ -61,8 +61,11 @@ fn err(key: &'static str, problem: impl Into<String>) -> ConfigError {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Where the sandbox database and its credentials file live.
+    /// Where the sandbox database and its credentials file live (and the console's database by default).
     pub data_dir: PathBuf,
+    /// `CONSOLE_DATABASE_URL`: the console's database, `sqlite://…` (default: `console.db` in the data directory)
+    /// or `postgres://…` (several replicas share it). A secret: a PostgreSQL URL may hold a password.
+    pub database_url: Secret,
     /// Time limit of every BI call.
     pub timeout: Duration,
     /// `BI_ACTION_DEADLINE_SECS`: time limit of everything one request does at BI, retries and waits included.
@@ -147,6 +150,17 @@ impl Settings {
         };
 
         let data_dir = PathBuf::from(get("CONSOLE_DATA_DIR").unwrap_or_else(|| "data".to_string()));
+        let database_url = match get("CONSOLE_DATABASE_URL") {
+            None => crate::db::default_url(&data_dir),
+            Some(url) if crate::db::Backend::of_url(&url).is_some() => url,
+            Some(_) => {
+                return Err(err(
+                    "CONSOLE_DATABASE_URL",
+                    "must start with sqlite:// or postgres:// (the value is not shown: it may hold a password)",
+                ))
+            }
+        };
+        let database_url = Secret::new(database_url);
         let seconds = |key: &'static str, range| whole(key, get(key), range, "a whole number of seconds");
         let timeout = seconds("BI_TIMEOUT_SECS", 1..=300)?.map_or(Duration::from_secs(15), Duration::from_secs);
         let action_deadline = seconds("BI_ACTION_DEADLINE_SECS", 1..=600)?
@@ -202,6 +216,7 @@ impl Settings {
         };
         Ok(Settings {
             data_dir,
+            database_url,
             timeout,
             action_deadline,
             sandbox_faults,

@@ -2,10 +2,10 @@
 //! added later columns when missing. Such a database first gains those columns here, once; the first migration
 //! then adopts its tables as they are (every statement of `0001_console.sql` is "IF NOT EXISTS"), rows and all.
 
-use super::{MigrateError, Pool};
+use super::{MigrateError, Pool, StoreError};
 
 /// Whether the database records its migrations (it was made, or adopted, by a console with migrations).
-pub(super) async fn has_migrations(pool: &Pool) -> Result<bool, MigrateError> {
+pub(super) async fn has_migrations(pool: &Pool) -> Result<bool, StoreError> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
     )

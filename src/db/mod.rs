@@ -13,11 +13,48 @@ mod imports;
 mod index;
 mod legacy;
 mod preferences;
+mod sessions;
+
+pub use sessions::{session_store, SessionStore};
 
 use std::path::{Path, PathBuf};
 
+/// Which engine holds the console's database: SQLite (the embedded default, one process) or PostgreSQL (several
+/// replicas sharing it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The engine a database URL names (`sqlite:…`, `postgres://…` or `postgresql://…`).
+    pub fn of_url(url: &str) -> Option<Backend> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+
+    /// The engine behind `pool`.
+    pub fn of(pool: &Pool) -> Backend {
+        Backend::of_url(pool.connect_options().database_url.as_str()).unwrap_or(Backend::Sqlite)
+    }
+
+    /// This engine's migrations, in this build.
+    fn migrator(self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        }
+    }
+}
+
 /// The console's database as the stores' implementation: each subject's store interface (`audit::AuditStore`,
-/// `preferences::PreferenceStore`) is implemented on it in this room.
+/// `preferences::PreferenceStore`, …) is implemented on it in this room, in the SQL of its engine where the two
+/// differ.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
@@ -29,33 +66,33 @@ impl Db {
     }
 }
 
-/// A pool of connections to the console's database.
-pub type Pool = sqlx::SqlitePool;
+/// A pool of connections to the console's database, whichever its engine.
+pub type Pool = sqlx::AnyPool;
 /// One connection of the [`Pool`] (a transaction derefs to one).
-pub type Conn = sqlx::SqliteConnection;
+pub type Conn = sqlx::AnyConnection;
 /// A row read from the console's database.
-pub type DbRow = sqlx::sqlite::SqliteRow;
+pub type DbRow = sqlx::any::AnyRow;
 /// The engine, for query builders.
-pub type Engine = sqlx::Sqlite;
+pub type Engine = sqlx::Any;
 /// A query with its parameters bound, not yet run.
 pub type Query<'q> = sqlx::query::Query<'q, Engine, <Engine as sqlx::Database>::Arguments<'q>>;
 
-/// The sessions' store in the console's database (its table made by the store itself, `sessions`).
-pub type SessionStore = tower_sessions_sqlx_store::SqliteStore;
-
-/// The migrations of the console's database, in this build.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/db/migrations");
+/// The migrations of the console's database on SQLite, in this build.
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/db/migrations/sqlite");
+/// The same versions on PostgreSQL.
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/db/migrations/postgres");
 
 pub use crate::store::StoreError;
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> StoreError {
-        // SQLite's busy (5) or locked (6), extended codes included.
+        // SQLite's busy (5) or locked (6), extended codes included; PostgreSQL's serialization failure, deadlock
+        // or lock not available.
         let contention = match &e {
-            sqlx::Error::Database(d) => d
-                .code()
-                .and_then(|c| c.parse::<i32>().ok())
-                .is_some_and(|c| matches!(c & 0xff, 5 | 6)),
+            sqlx::Error::Database(d) => d.code().is_some_and(|c| {
+                matches!(c.as_ref(), "40001" | "40P01" | "55P03")
+                    || c.parse::<i32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+            }),
             _ => false,
         };
         StoreError::new(e.to_string(), contention)
@@ -82,15 +119,17 @@ impl From<sqlx::Error> for MigrateError {
     }
 }
 
-/// Why the console's database could not be opened or prepared.
+/// Why the console's database could not be opened or prepared. `place` names it without a password.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot create {}: {source}", path.display())]
     Dir { path: PathBuf, source: std::io::Error },
-    #[error("cannot open {}: {source}", path.display())]
-    Open { path: PathBuf, source: sqlx::Error },
-    #[error("cannot prepare {}: {source}", path.display())]
-    Prepare { path: PathBuf, source: MigrateError },
+    #[error("CONSOLE_DATABASE_URL must start with sqlite: or postgres://")]
+    Url,
+    #[error("cannot open {place}: {source}")]
+    Open { place: String, source: sqlx::Error },
+    #[error("cannot prepare {place}: {source}")]
+    Prepare { place: String, source: MigrateError },
 }
 
 /// `sql` assembled from parts, each parameter written `?`, with its parameters numbered `$1`, `$2`, … in order (the
@@ -114,60 +153,107 @@ pub fn numbered(sql: &str) -> String {
     out
 }
 
+/// The URL of the console's database in `data_dir` (`console.db`), the default.
+pub fn default_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("console.db").display())
+}
+
+/// `url` as it may be shown: a PostgreSQL URL without its password and parameters, a SQLite one as its file.
+pub fn place(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) if Backend::of_url(url) == Some(Backend::Postgres) => format!(
+            "PostgreSQL database {} at {}:{}",
+            u.path().trim_start_matches('/'),
+            u.host_str().unwrap_or("localhost"),
+            u.port().unwrap_or(5432)
+        ),
+        _ => url.trim_start_matches("sqlite://").split('?').next().unwrap_or_default().to_string(),
+    }
+}
+
 /// The console's database in `data_dir` (`console.db`, made when missing), at this build's schema version.
 pub async fn open(data_dir: &Path) -> Result<Pool, OpenError> {
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
     std::fs::create_dir_all(data_dir).map_err(|source| OpenError::Dir {
         path: data_dir.to_path_buf(),
         source,
     })?;
-    let path = data_dir.join("console.db");
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(std::time::Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .map_err(|source| OpenError::Open { path: path.clone(), source })?;
-    migrate(&pool)
-        .await
-        .map_err(|source| OpenError::Prepare { path, source })?;
+    open_url(&default_url(data_dir)).await
+}
+
+/// The console's database at `url` (SQLite or PostgreSQL), at this build's schema version: migrations not yet
+/// applied run first (on PostgreSQL under the migrator's lock, so replicas starting together run each once).
+pub async fn open_url(url: &str) -> Result<Pool, OpenError> {
+    let pool = connect(url).await?;
+    migrate(&pool).await.map_err(|source| OpenError::Prepare {
+        place: place(url),
+        source,
+    })?;
     Ok(pool)
+}
+
+/// A pool on the database at `url`, its schema as it is (for `bi-console migrate`, which reports before it runs).
+pub async fn connect(url: &str) -> Result<Pool, OpenError> {
+    use sqlx::any::AnyPoolOptions;
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url).ok_or(OpenError::Url)?;
+    let options = AnyPoolOptions::new().max_connections(match backend {
+        Backend::Sqlite => 4,
+        Backend::Postgres => 8,
+    });
+    let options = match backend {
+        // SQLite: a write-ahead log (readers never wait for the writer), synced at checkpoints.
+        Backend::Sqlite => options.after_connect(|conn, _| {
+            Box::pin(async move {
+                use sqlx::Executor;
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000")
+                    .await?;
+                Ok(())
+            })
+        }),
+        Backend::Postgres => options,
+    };
+    options.connect(url).await.map_err(|source| OpenError::Open {
+        place: place(url),
+        source,
+    })
 }
 
 /// Brings `pool`'s schema to this build's version: a database made before migrations first gains the columns
 /// added since its tables were made (`legacy`), then every migration not yet applied runs, each in its
 /// transaction. A database that has a migration this build does not know is refused, untouched.
 pub async fn migrate(pool: &Pool) -> Result<(), MigrateError> {
-    let applied: Vec<i64> = if legacy::has_migrations(pool).await? {
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations")
-            .fetch_all(pool)
-            .await?
-    } else {
+    let backend = Backend::of(pool);
+    let applied = applied(pool).await?;
+    if applied.is_empty() && backend == Backend::Sqlite {
         legacy::upgrade(pool).await?;
-        Vec::new()
-    };
-    if let Some(newer) = applied
-        .iter()
-        .find(|v| !MIGRATOR.iter().any(|m| m.version == **v))
-    {
+    }
+    if let Some(newer) = applied.iter().find(|v| !known_versions_of(backend).contains(v)) {
         return Err(MigrateError::Newer(*newer));
     }
-    MIGRATOR.run(pool).await?;
+    backend.migrator().run(pool).await?;
     Ok(())
 }
 
-/// The sessions' store in `pool`, its table made when missing.
-pub async fn session_store(pool: Pool) -> Result<SessionStore, StoreError> {
-    let store = SessionStore::new(pool)
-        .with_table_name("sessions")
-        .map_err(|e| StoreError::new(e.to_string(), false))?;
-    store.migrate().await.map_err(|e| StoreError::new(e.to_string(), false))?;
-    Ok(store)
+/// The migrations applied to the database so far, by version (none when it has no record of them).
+pub async fn applied(pool: &Pool) -> Result<Vec<i64>, StoreError> {
+    let recorded = match Backend::of(pool) {
+        Backend::Sqlite => legacy::has_migrations(pool).await?,
+        Backend::Postgres => {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'",
+            )
+            .fetch_one(pool)
+            .await?
+                > 0
+        }
+    };
+    if !recorded {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+        .fetch_all(pool)
+        .await?)
 }
 
 /// Whether the database answers (one trivial query).
@@ -178,22 +264,23 @@ pub async fn ping(pool: &Pool) -> Result<(), StoreError> {
 
 /// Whether the database holds exactly this build's migrations, all applied.
 pub async fn schema_current(pool: &Pool) -> Result<bool, StoreError> {
-    let applied: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
-            .fetch_all(pool)
-            .await?;
-    Ok(applied == known_versions())
+    Ok(applied(pool).await? == known_versions_of(Backend::of(pool)))
 }
 
-/// The migrations this build knows, by version (for `migrate --status` and the tests).
+/// The migrations this build knows, by version (the same on both engines).
 pub fn known_versions() -> Vec<i64> {
-    MIGRATOR.iter().map(|m| m.version).collect()
+    known_versions_of(Backend::Sqlite)
+}
+
+fn known_versions_of(backend: Backend) -> Vec<i64> {
+    backend.migrator().iter().map(|m| m.version).collect()
 }
 
 /// A database of one connection in memory, migrated (for unit tests).
 #[cfg(test)]
 pub(crate) async fn in_memory() -> Pool {
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
         .connect("sqlite::memory:")
         .await

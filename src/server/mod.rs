@@ -219,7 +219,11 @@ pub async fn build(
         sandbox,
         routes: app,
     } = target(settings, local).await?;
-    let db = crate::db::open(&settings.data_dir).await?;
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| crate::db::OpenError::Dir {
+        path: settings.data_dir.clone(),
+        source,
+    })?;
+    let db = crate::db::open_url(settings.database_url.expose()).await?;
     let state = stores(AppState::new(client, info.clone()), &db, settings).with_sandbox(sandbox.clone());
     let (operators, bootstrap) =
         crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
@@ -236,7 +240,7 @@ pub async fn build(
         idle: settings.access.idle,
         secure: settings.access.cookie_secure,
     };
-    let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, db.clone()).await?;
+    let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, settings.database_url.expose()).await?;
     // The databases are open now, with their journal files: those too are the owner's only.
     private_data_dir(settings)?;
     let layers = router::Layers {

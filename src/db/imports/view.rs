@@ -49,7 +49,7 @@ impl ImportReads for Db {
             let (count_sql, rows_sql) = if show == ROW_SUSPEND {
                 (
                     "SELECT COUNT(*) FROM import_suspensions WHERE import_id = ?".to_string(),
-                    format!("{SUSPENSIONS} WHERE import_id = ? ORDER BY username LIMIT ? OFFSET ?"),
+                    format!("{} WHERE import_id = ? ORDER BY username LIMIT ? OFFSET ?", suspensions(&self.pool)),
                 )
             } else {
                 (
@@ -124,7 +124,7 @@ impl ImportReads for Db {
                 .map(plan_row)
                 .collect();
             if !errors_only {
-                let sql = format!("{SUSPENSIONS} WHERE import_id = $1 ORDER BY username");
+                let sql = format!("{} WHERE import_id = $1 ORDER BY username", suspensions(&self.pool));
                 let suspensions = sqlx::query(&sql).bind(id).fetch_all(&self.pool).await?;
                 rows.extend(suspensions.iter().map(plan_row));
             }
@@ -134,9 +134,19 @@ impl ImportReads for Db {
 }
 
 /// The identities an import suspends, read as rows of its plan (line 0: they are not in the file; the action is
-/// `model::ROW_SUSPEND`).
-const SUSPENSIONS: &str = "SELECT json_object('line', 0, 'username', username, 'action', 'suspend', 'changes', json_array(), \
-     'join', json_array()) AS plan, outcome, message, identity_id FROM import_suspensions";
+/// `model::ROW_SUSPEND`), in the JSON functions of `pool`'s engine.
+fn suspensions(pool: &crate::db::Pool) -> String {
+    let plan = match crate::db::Backend::of(pool) {
+        crate::db::Backend::Sqlite => SUSPENSION_PLAN_SQLITE,
+        crate::db::Backend::Postgres => SUSPENSION_PLAN_POSTGRES,
+    };
+    format!("SELECT {plan} AS plan, outcome, message, identity_id FROM import_suspensions")
+}
+
+const SUSPENSION_PLAN_SQLITE: &str = "json_object('line', 0, 'username', username, 'action', 'suspend', \
+     'changes', json_array(), 'join', json_array())";
+const SUSPENSION_PLAN_POSTGRES: &str = "CAST(json_build_object('line', 0, 'username', username, 'action', 'suspend', \
+     'changes', json_build_array(), 'join', json_build_array()) AS TEXT)";
 
 fn plan_row(r: &crate::db::DbRow) -> PlanRow {
     let mut row: PlanRow = serde_json::from_str(r.get::<&str, _>("plan")).unwrap_or_default();

@@ -56,9 +56,14 @@ pub(super) async fn groups_named(pool: &Pool, realm: &str, names: &[String]) -> 
     let mut conn = pool.acquire().await?;
     let mut found = Vec::new();
     for name in names {
-        let rows = sqlx::query(
-            "SELECT * FROM ix_groups WHERE realm_id = $1 AND display_name = $2 COLLATE NOCASE",
-        )
+        let rows = sqlx::query(match super::super::Backend::of(pool) {
+            super::super::Backend::Sqlite => {
+                "SELECT * FROM ix_groups WHERE realm_id = $1 AND display_name = $2 COLLATE NOCASE"
+            }
+            super::super::Backend::Postgres => {
+                "SELECT * FROM ix_groups WHERE realm_id = $1 AND lower(display_name) = lower($2)"
+            }
+        })
         .bind(realm)
         .bind(name)
         .fetch_all(&mut *conn)
@@ -87,7 +92,7 @@ pub(super) async fn remove_group(pool: &Pool, realm: &str, id: &str) -> Result<(
 
 /// Adds `delta` (negative: removed) to a group's member count.
 pub(super) async fn count_members(pool: &Pool, realm: &str, id: &str, delta: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE ix_groups SET members = MAX(0, members + $1) WHERE realm_id = $2 AND id = $3")
+    sqlx::query("UPDATE ix_groups SET members = CASE WHEN members + $1 < 0 THEN 0 ELSE members + $1 END WHERE realm_id = $2 AND id = $3")
         .bind(delta)
         .bind(realm)
         .bind(id)
@@ -112,8 +117,8 @@ pub(super) async fn upsert(
          ON CONFLICT (realm_id, id) DO UPDATE SET display_name = excluded.display_name, \
          description = excluded.description, members = COALESCE(excluded.members, ix_groups.members), \
          create_time = excluded.create_time, update_time = excluded.update_time, folded = excluded.folded \
-         WHERE (ix_groups.update_time, ix_groups.folded) IS NOT (excluded.update_time, excluded.folded) \
-         OR (excluded.members IS NOT NULL AND ix_groups.members IS NOT excluded.members)",
+         WHERE (ix_groups.update_time, ix_groups.folded) IS DISTINCT FROM (excluded.update_time, excluded.folded) \
+         OR (excluded.members IS NOT NULL AND ix_groups.members IS DISTINCT FROM excluded.members)",
     )
     .bind(realm)
     .bind(&group.id)

@@ -4,8 +4,8 @@
 
 use sqlx::Row;
 
-use super::super::{Conn, DbRow, Pool, StoreError};
-use crate::index::{fold, matcher, Match};
+use super::super::{Backend, Conn, DbRow, Pool, StoreError};
+use crate::index::{fold, like_pattern, matcher, Match};
 use crate::model::{Identity, IdentityFilter, PageView, SortKey, Traits};
 
 /// Marks a row the console wrote with its realm's current refresh generation: a refresh running now keeps it even
@@ -58,16 +58,21 @@ struct SearchSql {
     binds: Vec<String>,
 }
 
-fn search_sql(realm: &str, filter: &IdentityFilter) -> SearchSql {
+fn search_sql(backend: Backend, realm: &str, filter: &IdentityFilter) -> SearchSql {
     // With text, the rows come from the full-text index (a few matches), else from the realm's rows in order.
     // Unsorted and without text, the rows are read in order from the realm's index: no sort of the realm's
-    // rows (which the planner might otherwise choose, through an index of another column).
-    let plain = if filter.sort.is_none() {
+    // rows (which SQLite's planner might otherwise choose, through an index of another column). On PostgreSQL
+    // the text is matched with `LIKE`, which its trigram index serves.
+    let plain = if filter.sort.is_none() && backend == Backend::Sqlite {
         "ix_identities i INDEXED BY ix_identities_realm"
     } else {
         "ix_identities i"
     };
-    let (from, mut conditions, mut binds) = match matcher(&filter.q) {
+    let matched = match (matcher(&filter.q), backend) {
+        (Match::Phrase(_), Backend::Postgres) => Match::Like(like_pattern(&fold(&filter.q))),
+        (m, _) => m,
+    };
+    let (from, mut conditions, mut binds) = match matched {
         Match::All => (plain, vec!["i.realm_id = ?".to_string()], vec![realm.to_string()]),
         Match::Phrase(phrase) => (
             // CROSS JOIN keeps this order: the matches first, then their rows (the other way round
@@ -111,7 +116,7 @@ fn search_sql(realm: &str, filter: &IdentityFilter) -> SearchSql {
     };
     // Without text the total is a sum over the kept counts; with text, a count of the (few) matches.
     let count_sql = if matches!(matcher(&filter.q), Match::All) {
-        format!("SELECT COALESCE(SUM(n), 0) FROM ix_counts WHERE {}", counted.join(" AND "))
+        format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ix_counts WHERE {}", counted.join(" AND "))
     } else {
         count_binds = binds.clone();
         format!("SELECT COUNT(*) FROM {from} WHERE {condition}")
@@ -138,7 +143,7 @@ pub(super) async fn search_counted(pool: &Pool, realm: &str,
         count_binds,
         rows_sql,
         binds,
-    } = search_sql(realm, filter);
+    } = search_sql(Backend::of(pool), realm, filter);
     let total = match known_total {
         Some(total) => total,
         None => {
@@ -186,10 +191,16 @@ pub(super) async fn by_usernames(pool: &Pool, realm: &str, usernames: &[String])
     let mut found = Vec::new();
     for chunk in usernames.chunks(500) {
         let marks: Vec<String> = (2..chunk.len() + 2).map(|n| format!("${n}")).collect();
-        let sql = format!(
-            "SELECT * FROM ix_identities WHERE realm_id = $1 AND username COLLATE NOCASE IN ({})",
-            marks.join(", ")
-        );
+        let sql = match Backend::of(pool) {
+            Backend::Sqlite => format!(
+                "SELECT * FROM ix_identities WHERE realm_id = $1 AND username COLLATE NOCASE IN ({})",
+                marks.join(", ")
+            ),
+            Backend::Postgres => format!(
+                "SELECT * FROM ix_identities WHERE realm_id = $1 AND lower(username) IN ({})",
+                marks.iter().map(|m| format!("lower({m})")).collect::<Vec<_>>().join(", ")
+            ),
+        };
         let mut query = sqlx::query(&sql).bind(realm);
         for name in chunk {
             query = query.bind(name);
@@ -258,18 +269,21 @@ pub(super) async fn set_enrollment(pool: &Pool, realm: &str,
     unless: &[&str],
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let keep = serde_json::to_string(unless).expect("strings serialize");
-    for id in ids {
-        sqlx::query(
-            "UPDATE ix_identities SET enrollment = $1 WHERE realm_id = $2 AND id = $3 \
-             AND enrollment NOT IN (SELECT value FROM json_each($4))",
+    let kept: Vec<String> = (4..unless.len() + 4).map(|n| format!("${n}")).collect();
+    let sql = if kept.is_empty() {
+        "UPDATE ix_identities SET enrollment = $1 WHERE realm_id = $2 AND id = $3".to_string()
+    } else {
+        format!(
+            "UPDATE ix_identities SET enrollment = $1 WHERE realm_id = $2 AND id = $3 AND enrollment NOT IN ({})",
+            kept.join(", ")
         )
-        .bind(to)
-        .bind(realm)
-        .bind(id)
-        .bind(&keep)
-        .execute(&mut *tx)
-        .await?;
+    };
+    for id in ids {
+        let mut update = sqlx::query(&sql).bind(to).bind(realm).bind(id);
+        for state in unless {
+            update = update.bind(*state);
+        }
+        update.execute(&mut *tx).await?;
     }
     tx.commit().await
         .map_err(StoreError::from)
@@ -286,7 +300,7 @@ pub(super) async fn export_page(pool: &Pool, realm: &str,
         sort: None,
         ..filter.clone()
     };
-    let SearchSql { rows_sql, binds, .. } = search_sql(realm, &unsorted);
+    let SearchSql { rows_sql, binds, .. } = search_sql(Backend::of(pool), realm, &unsorted);
     let head = rows_sql
         .strip_suffix(" ORDER BY i.seq LIMIT ? OFFSET ?")
         .unwrap_or(&rows_sql);
@@ -352,7 +366,7 @@ pub(super) async fn upsert(
          update_time = excluded.update_time, folded = excluded.folded \
          WHERE (ix_identities.update_time, ix_identities.status, ix_identities.enrollment, ix_identities.folded, \
          ix_identities.given_name, ix_identities.family_name) \
-         IS NOT (excluded.update_time, excluded.status, excluded.enrollment, excluded.folded, excluded.given_name, \
+         IS DISTINCT FROM (excluded.update_time, excluded.status, excluded.enrollment, excluded.folded, excluded.given_name, \
          excluded.family_name)",
     )
     .bind(realm)
@@ -394,7 +408,7 @@ mod tests {
             }
         }
         for filter in filters {
-            let sql = search_sql("r1", &filter);
+            let sql = search_sql(Backend::Sqlite, "r1", &filter);
             let explain = format!("EXPLAIN QUERY PLAN {}", sql.rows_sql);
             let mut plan = sqlx::query(&explain);
             for b in &sql.binds {

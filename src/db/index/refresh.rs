@@ -124,7 +124,8 @@ async fn remove_unseen(
 
 #[cfg(test)]
 mod tests {
-    use super::super::super::Conn;
+    /// SQLite's own connections: the contention tested is SQLite's "database is locked".
+    type Conn = sqlx::SqliteConnection;
     use crate::index::{retry_on_contention, IndexError};
     use crate::store::StoreError;
     use sqlx::Connection;
