@@ -2,8 +2,8 @@
 # Installs whatever the console needs and is missing; skips what is present (safe to run again).
 #   - the wasm32 target, cargo-leptos 0.3.11, the wasm-bindgen CLI matching Cargo.lock
 #   - npm tools: Tailwind CSS and binaryen (root), Playwright (end2end/)
-#   - with --browser (the test setup): Debian's chromium for the browser tests and redis-server for the Redis
-#     session store test (needs root or sudo)
+#   - with --browser (the test setup): Debian's chromium for the browser tests, redis-server for the Redis
+#     session store test and postgresql for the tests on PostgreSQL (needs root or sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,7 @@ if [ "${1:-}" = "--browser" ]; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing from Debian: ${missing[*]}"
     SUDO=""

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing (chromium included), then runs every test:
 #   formatting and lints (ssr and hydrate), unit tests, integration tests of the BI client against the sandbox,
-#   the session store against a real redis-server (started by the test itself), and the browser tests
+#   the session store against a real redis-server (started by the test itself), the integration tests again with
+#   the console's database in a private PostgreSQL cluster (scripts/with-postgres.sh), and the browser tests
 #   (Playwright + Debian chromium) against a console started on a fresh sandbox with three test operators.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,8 +53,10 @@ cargo clippy --lib --features hydrate --target wasm32-unknown-unknown -- -D warn
 log "clippy (hydrate, split by route, as release builds are)"
 cargo clippy --lib --features hydrate,split --target wasm32-unknown-unknown -- -D warnings
 
-log "unit and integration tests"
-checked cargo leptos test
+log "unit and integration tests (the replicas' beside a private PostgreSQL cluster)"
+checked ./scripts/with-postgres.sh cargo leptos test
+log "integration tests again, each console's database in PostgreSQL (a private cluster, removed after)"
+TEST_DATABASE=postgres ./scripts/with-postgres.sh cargo test --no-default-features --features ssr --test it
 
 log "browser tests on a fresh sandbox"
 checked cargo leptos build

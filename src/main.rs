@@ -2,6 +2,7 @@
 //!   (none) | serve      the console (on the embedded sandbox unless BI settings are present)
 //!   sandbox [ADDR]      only the sandbox API, on ADDR (default 127.0.0.1:8787)
 //!   reset-sandbox       delete the sandbox data; the next start seeds a fresh demo tenant
+//!   migrate [--status]  bring the console's database to this version's schema (or say where it is)
 //!   hash-password       print the argon2 hash of a password read on standard input
 //!   add-operator U ROLE [REALMS]  add an operator (optionally limited to realms) to the operators file
 //!   export / import     the realm's identities to a file; a file planned (and with --apply, applied)
@@ -25,6 +26,9 @@ async fn main() -> std::process::ExitCode {
             .await
             .map_err(Into::into),
         Some("reset-sandbox") => server::reset_sandbox().map_err(Into::into),
+        Some("migrate") => server::migrate_command(&args[1..])
+            .await
+            .map_err(Into::into),
         Some("hash-password") => server::hash_password_command().map_err(Into::into),
         Some("add-operator") => server::add_operator_command(
             args.get(1).cloned(),

@@ -240,6 +240,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("bi-console-sessions-{:016x}", rand::random::<u64>()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = crate::db::default_url(&dir);
+        let pool = crate::db::open_url(&url).await.unwrap();
         let layer = session_layer(
             &SessionBackend::Database,
             CookiePolicy {
@@ -252,7 +253,6 @@ mod tests {
         assert!(layer.is_ok());
         let store = crate::db::session_store(&url).await.unwrap();
         assert!(!store.shared(), "SQLite's sessions are one process's");
-        let pool = crate::db::connect(&url).await.unwrap();
         (Sessions::Database(store, Some(Default::default())), pool)
     }
 

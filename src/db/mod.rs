@@ -153,6 +153,24 @@ pub fn numbered(sql: &str) -> String {
     out
 }
 
+/// `head` (`INSERT INTO table (columns)`) with `rows` rows of `columns` parameters each, numbered `$1`, `$2`, … row
+/// by row (query builders number them `?` for the `Any` driver, which PostgreSQL does not take), skipping rows
+/// already there.
+pub fn insert_rows(head: &str, rows: usize, columns: usize) -> String {
+    let mut sql = format!("{head} VALUES ");
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        let marks: Vec<String> = (1..=columns).map(|c| format!("${}", r * columns + c)).collect();
+        sql.push('(');
+        sql.push_str(&marks.join(", "));
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING");
+    sql
+}
+
 /// The URL of the console's database in `data_dir` (`console.db`), the default.
 pub fn default_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("console.db").display())
@@ -304,6 +322,14 @@ mod tests {
             "SELECT * FROM t WHERE a = $1 AND b LIKE $2 ESCAPE '?' AND c IN ($3, $4) LIMIT $5"
         );
         assert_eq!(numbered("SELECT 1"), "SELECT 1");
+    }
+
+    #[test]
+    fn rows_are_inserted_with_their_parameters_numbered_row_by_row() {
+        assert_eq!(
+            insert_rows("INSERT INTO t (a, b)", 2, 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4) ON CONFLICT DO NOTHING"
+        );
     }
 
     #[tokio::test]

@@ -30,7 +30,8 @@ impl SessionStore {
     }
 }
 
-/// The sessions' store in the database at `url`, its table (`sessions`) made when missing.
+/// The sessions' store in the database at `url`, whose table (`sessions`) its migrations made (see
+/// [`super::open_url`]).
 pub async fn session_store(url: &str) -> Result<SessionStore, StoreError> {
     let named = |e: String| StoreError::new(e, false);
     Ok(match Backend::of_url(url) {
@@ -40,7 +41,6 @@ pub async fn session_store(url: &str) -> Result<SessionStore, StoreError> {
                 .with_schema_name("public")
                 .and_then(|s| s.with_table_name("sessions"))
                 .map_err(named)?;
-            store.migrate().await?;
             SessionStore::Postgres(store)
         }
         _ => {
@@ -50,7 +50,6 @@ pub async fn session_store(url: &str) -> Result<SessionStore, StoreError> {
                 .connect_with(options)
                 .await?;
             let store = SqliteStore::new(pool).with_table_name("sessions").map_err(named)?;
-            store.migrate().await?;
             SessionStore::Sqlite(store)
         }
     })

@@ -69,6 +69,8 @@ pub(super) struct Kept {
     writers: AtomicUsize,
     /// Changes with every write's start and end: what was read across one is not kept.
     generation: AtomicU64,
+    /// On a store other processes write too: each realm's stamp as last seen (see [`DirectoryIndex::follow`]).
+    stamps: Mutex<HashMap<String, Option<i64>>>,
 }
 
 /// A page of the Identities list: realm, filter, page, size.
@@ -140,6 +142,27 @@ impl DirectoryIndex {
         Writing(&self.kept)
     }
 
+    /// On a store other replicas write too, forgets everything kept when `realm`'s stamp has moved since this
+    /// process last looked (one small read); on a store of this process alone, nothing. Called before anything
+    /// kept is used: a read that started before another replica's write and is kept after this forgot is refused by
+    /// the generation, as a local write's would be.
+    async fn follow(&self, realm: &str) -> Result<(), crate::store::StoreError> {
+        if !self.store.shared() {
+            return Ok(());
+        }
+        let now = self.store.changes(realm).await?;
+        let mut seen = self.kept.stamps.lock().expect("lock");
+        if seen.get(realm) != Some(&now) {
+            if seen.len() >= KEPT_REALMS {
+                seen.clear();
+            }
+            seen.insert(realm.to_string(), now);
+            drop(seen);
+            self.kept.changed();
+        }
+        Ok(())
+    }
+
     /// How fresh `realm`'s index is.
     pub async fn state(&self, realm: &str) -> Result<IndexState, crate::store::StoreError> {
         Ok(self.overview(realm).await?.state)
@@ -152,6 +175,7 @@ impl DirectoryIndex {
 
     /// `realm`'s index state and counts: kept since the index last changed, else one query.
     pub async fn overview(&self, realm: &str) -> Result<Overview, crate::store::StoreError> {
+        self.follow(realm).await?;
         let mut overview = match self.kept.get(realm) {
             Some(kept) => kept,
             None => {
@@ -180,6 +204,7 @@ impl DirectoryIndex {
         (page, size): (u32, u32),
         known_total: Option<u64>,
     ) -> Result<PageView<IdentityRow>, crate::store::StoreError> {
+        self.follow(realm).await?;
         let key = (realm.to_string(), filter.clone(), page, size);
         if let Some(kept) = self.kept.pages.lock().expect("lock").get(&key) {
             return Ok(kept.clone());

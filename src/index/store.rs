@@ -7,6 +7,13 @@ use crate::model::{Group, GroupListing, Identity, IdentityFilter, PageView, Sort
 use crate::store::Fut;
 
 pub trait IndexStore: Send + Sync {
+    /// Whether other processes write to this store too (replicas on one database): what one process keeps in
+    /// memory is then valid only while [`changes`](Self::changes) answers the same.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// A stamp of `realm`'s records that every write moves (`None` while nothing was written for it).
+    fn changes<'a>(&'a self, realm: &'a str) -> Fut<'a, Option<i64>>;
     /// One page of `realm`'s identities matching `filter`, in its order, with the total (`known_total` when the
     /// caller knows it already: then only the rows are read).
     fn search<'a>(

@@ -1,4 +1,4 @@
-//! The command-line tools: hashing a password, adding an operator, resetting the sandbox.
+//! The command-line tools: hashing a password, adding an operator, resetting the sandbox, migrating the database.
 
 use crate::config::Settings;
 use crate::sandbox;
@@ -16,6 +16,53 @@ pub enum CommandError {
     Stdin(std::io::Error),
     #[error("cannot reset the sandbox: {0}")]
     Reset(std::io::Error),
+    #[error(transparent)]
+    Database(#[from] crate::db::OpenError),
+    #[error(transparent)]
+    Migrate(#[from] crate::db::MigrateError),
+    #[error("cannot read the database: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// `migrate [--status]`: brings the console's database (`CONSOLE_DATABASE_URL`) to this version's schema and says
+/// what it did; with `--status`, only says where it is. A database migrated by a newer console is refused,
+/// untouched. Replicas run the same at start (one at a time, under the migrator's lock); this runs it explicitly,
+/// e.g. before a rolling upgrade.
+pub async fn migrate_command(args: &[String]) -> Result<(), CommandError> {
+    let settings = Settings::from_env()?;
+    let url = settings.database_url.expose();
+    if crate::db::Backend::of_url(url) == Some(crate::db::Backend::Sqlite) {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|source| crate::db::OpenError::Dir {
+            path: settings.data_dir.clone(),
+            source,
+        })?;
+    }
+    let pool = crate::db::connect(url).await?;
+    let before = crate::db::applied(&pool).await?;
+    let known = crate::db::known_versions();
+    let pending: Vec<i64> = known.iter().filter(|v| !before.contains(v)).copied().collect();
+    println!("database: {}", crate::db::place(url));
+    println!("applied:  {}", versions(&before));
+    if args.iter().any(|a| a == "--status") {
+        println!("pending:  {}", versions(&pending));
+        pool.close().await;
+        return Ok(());
+    }
+    crate::db::migrate(&pool).await?;
+    pool.close().await;
+    if pending.is_empty() {
+        println!("nothing to do: the schema is at this version ({})", versions(&known));
+    } else {
+        println!("applied now: {}", versions(&pending));
+    }
+    Ok(())
+}
+
+fn versions(v: &[i64]) -> String {
+    if v.is_empty() {
+        return "none".into();
+    }
+    v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// `hash-password`: reads a password from standard input, prints its argon2 hash for `CONSOLE_OPERATORS`.

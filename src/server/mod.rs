@@ -9,7 +9,7 @@ mod run;
 mod transfer_commands;
 mod transfer_routes;
 
-pub use commands::{add_operator_command, hash_password_command, reset_sandbox, CommandError};
+pub use commands::{add_operator_command, hash_password_command, migrate_command, reset_sandbox, CommandError};
 pub use run::{run_console, run_sandbox};
 pub use transfer_commands::{export_command, import_command};
 
@@ -29,13 +29,17 @@ use crate::model::ConsoleInfo;
 use crate::sandbox::{self, Sandbox, PREFIX};
 use crate::state::AppState;
 
-pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | hash-password | add-operator USERNAME ROLE [REALMS]
+pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | migrate [--status] | hash-password
+                   | add-operator USERNAME ROLE [REALMS]
                    | export [--realm R] [--format csv|json] [FILE]
                    | import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]]
 
   serve            run the console (default). With no BI_* settings it runs on the embedded sandbox.
   sandbox [ADDR]   run only the sandbox API on ADDR (default 127.0.0.1:8787), under /sandbox/v1/...
   reset-sandbox    delete the sandbox data in CONSOLE_DATA_DIR (default ./data); the next start reseeds it
+  migrate [--status]
+                   bring the console's database (CONSOLE_DATABASE_URL) to this version's schema, or only say where
+                   it is; a database migrated by a newer console is refused untouched (serve migrates at start too)
   hash-password    read a password on standard input; print its argon2 hash for CONSOLE_OPERATORS
   add-operator USERNAME ROLE [REALMS]
                    add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json, optionally

@@ -361,7 +361,12 @@ async fn the_data_directory_is_the_owners_only_even_when_it_was_not() {
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
         .collect();
-    assert!(files.iter().any(|p| p.ends_with("console.db")), "{files:?}");
+    let database = if common::on_postgres() {
+        "sandbox.sqlite"
+    } else {
+        "console.db"
+    };
+    assert!(files.iter().any(|p| p.ends_with(database)), "{files:?}");
     for f in &files {
         assert_eq!(mode(f), 0o600, "{}", f.display());
     }
@@ -450,9 +455,8 @@ async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothin
         Vec::<String>::new(),
         "nothing reached BI"
     );
-    let audit = bi_console::audit::AuditLog::new(bi_console::db::Db::new(
-        bi_console::db::open(&dir).await.unwrap(),
-    ));
+    let audit =
+        bi_console::audit::AuditLog::new(bi_console::db::Db::new(common::open_db(&dir).await));
     let entries = audit.list(&Default::default(), None, 1, 10).await.unwrap();
     assert_eq!(
         entries.total, 0,
@@ -1432,11 +1436,11 @@ async fn strange_realms_and_searches_are_refused_as_bad_input_and_refusals_keep_
     )
     .await;
     assert!(status == 200 || status == 404, "{status}");
-    let db = bi_console::db::open(&dir).await.unwrap();
+    let db = common::open_db(&dir).await;
     let mut left = 1;
     for _ in 0..50 {
         left = sqlx::query_scalar::<_, i64>(
-            "SELECT COUNT(*) FROM ix_realms WHERE realm_id = ? OR length(realm_id) > 128",
+            "SELECT COUNT(*) FROM ix_realms WHERE realm_id = $1 OR length(realm_id) > 128",
         )
         .bind(&unknown)
         .fetch_one(&db)

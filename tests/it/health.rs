@@ -76,12 +76,12 @@ async fn a_database_at_another_schema_makes_the_console_not_ready() {
     let dir = temp_dir("probes-schema");
     let t = start_console(&dir, &[("SANDBOX_TOKEN", "probes-test-token".into())]).await;
     // Another console (a newer one, say) has migrated the database since this one started.
-    let url = format!("sqlite://{}", dir.join("console.db").display());
-    let other = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let other = common::open_db(&dir).await;
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
-         VALUES (99990101000000, 'from a newer console', TRUE, X'00', 0)",
+         VALUES (99990101000000, 'from a newer console', TRUE, $1, 0)",
     )
+    .bind(vec![0u8])
     .execute(&other)
     .await
     .unwrap();

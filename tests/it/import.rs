@@ -414,7 +414,7 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
         .collect();
     let id = upload(&c, &t, "restart.csv", &file).await.unwrap();
     // As if the console had stopped mid-apply: the first 10 rows done (their outcome kept), the job gone.
-    let db = bi_console::db::open(&dir).await.unwrap();
+    let db = common::open_db(&dir).await;
     let imports = bi_console::transfer::store::Imports::new(bi_console::db::Db::new(db.clone()));
     for line in 2..12 {
         imports
@@ -434,7 +434,7 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
         .begin(&realm, &operator, "old.csv", "0")
         .await
         .unwrap();
-    sqlx::query("UPDATE imports SET created = '2026-01-01T00:00:00.000Z' WHERE id = ?")
+    sqlx::query("UPDATE imports SET created = '2026-01-01T00:00:00.000Z' WHERE id = $1")
         .bind(old.id())
         .execute(&db)
         .await
@@ -450,7 +450,7 @@ async fn an_apply_interrupted_by_a_restart_continues_without_redoing_rows_and_ca
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let done = finished(&c, &t, &id).await;
     assert_eq!(done.state, IMPORT_DONE, "{done:?}");
-    let db = bi_console::db::open(&dir).await.unwrap();
+    let db = common::open_db(&dir).await;
     let imports = bi_console::transfer::store::Imports::new(bi_console::db::Db::new(db.clone()));
     assert!(
         imports.header(old.id()).await.unwrap().is_none(),
@@ -1012,7 +1012,7 @@ async fn the_applier_is_recorded_only_admins_apply_anothers_plan_it_starts_once_
     let id = upload(&admin, &t, "c.csv", "username,name\napplier.c1,C One\n")
         .await
         .unwrap();
-    let db = bi_console::db::open(&dir).await.unwrap();
+    let db = common::open_db(&dir).await;
     let imports = bi_console::transfer::store::Imports::new(bi_console::db::Db::new(db.clone()));
     let as_admin = bi_console::model::OperatorView {
         username: "admin".into(),

@@ -300,9 +300,7 @@ async fn the_consoles_own_writes_appear_at_once() {
     .await;
     assert_ne!(status, 200, "{body}");
     assert!(body.contains("\"status\":404"), "{body}");
-    let index = DirectoryIndex::new(bi_console::db::Db::new(
-        bi_console::db::open(&dir).await.unwrap(),
-    ));
+    let index = DirectoryIndex::new(bi_console::db::Db::new(common::open_db(&dir).await));
     assert!(found(&index, &realm, &text("indexed")).await.is_empty());
 }
 
@@ -534,7 +532,7 @@ async fn a_row_the_console_writes_while_a_refresh_runs_is_kept() {
     index.refresh(&c, &realm).await.unwrap();
     let pool = bi_console::db::open(&t.dir.join("console")).await.unwrap();
     let generation = || async {
-        sqlx::query_scalar::<_, i64>("SELECT gen FROM ix_realms WHERE realm_id = ?")
+        sqlx::query_scalar::<_, i64>("SELECT gen FROM ix_realms WHERE realm_id = $1")
             .bind(&realm)
             .fetch_one(&pool)
             .await

@@ -22,6 +22,7 @@ mod index;
 mod invitation_runs;
 mod membership;
 mod passkeys;
+mod replicas;
 mod scim;
 mod scim_contract;
 mod shutdown;

@@ -1,9 +1,6 @@
 //! A plan kept as it is made, a chunk of rows at a time with multi-row inserts.
 
-use sqlx::QueryBuilder;
-
-use super::super::Engine;
-use super::super::Db;
+use super::super::{insert_rows, Db};
 use super::now;
 use crate::model::*;
 use crate::store::Fut;
@@ -68,33 +65,36 @@ impl PlanStore for Db {
         Box::pin(async move {
             let mut tx = self.pool.begin().await?;
             for part in rows.chunks(INSERT_ROWS) {
-                let mut insert = QueryBuilder::<Engine>::new(
-                    "INSERT INTO import_rows (import_id, line, username, action, plan, write, identity_id) ",
+                let sql = insert_rows(
+                    "INSERT INTO import_rows (import_id, line, username, action, plan, write, identity_id)",
+                    part.len(),
+                    7,
                 );
-                insert.push_values(part, |mut b, p| {
+                let mut insert = sqlx::query(&sql);
+                for p in part {
                     let r = &p.row;
-                    b.push_bind(id.to_string())
-                        .push_bind(r.line as i64)
-                        .push_bind(r.username.clone())
-                        .push_bind(r.action.clone())
-                        .push_bind(serde_json::to_string(r).unwrap_or_default())
-                        .push_bind(p.write.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))
-                        .push_bind(r.identity_id.clone());
-                });
-                insert.push(" ON CONFLICT DO NOTHING");
-                insert.build().execute(&mut *tx).await?;
+                    insert = insert
+                        .bind(id)
+                        .bind(r.line as i64)
+                        .bind(&r.username)
+                        .bind(&r.action)
+                        .bind(serde_json::to_string(r).unwrap_or_default())
+                        .bind(p.write.as_ref().map(|w| serde_json::to_string(w).unwrap_or_default()))
+                        .bind(&r.identity_id);
+                }
+                insert.execute(&mut *tx).await?;
                 let joins: Vec<(i64, &String)> = part
                     .iter()
                     .filter(|p| p.row.action != ROW_ERROR)
                     .flat_map(|p| p.row.join.iter().map(move |g| (p.row.line as i64, g)))
                     .collect();
                 for some in joins.chunks(INSERT_ROWS) {
-                    let mut insert = QueryBuilder::<Engine>::new("INSERT INTO import_joins (import_id, line, group_name) ");
-                    insert.push_values(some, |mut b, (line, g)| {
-                        b.push_bind(id.to_string()).push_bind(*line).push_bind((*g).clone());
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    insert.build().execute(&mut *tx).await?;
+                    let sql = insert_rows("INSERT INTO import_joins (import_id, line, group_name)", some.len(), 3);
+                    let mut insert = sqlx::query(&sql);
+                    for (line, g) in some {
+                        insert = insert.bind(id).bind(*line).bind(*g);
+                    }
+                    insert.execute(&mut *tx).await?;
                 }
             }
             Ok(tx.commit().await?)
@@ -112,23 +112,23 @@ impl PlanStore for Db {
                     .execute(&mut *tx)
                     .await?;
                 for some in g.leaving.chunks(INSERT_ROWS) {
-                    let mut insert =
-                        QueryBuilder::<Engine>::new("INSERT INTO import_leaves (import_id, group_name, identity_id) ");
-                    insert.push_values(some, |mut b, who| {
-                        b.push_bind(id.to_string()).push_bind(g.name.clone()).push_bind(who.clone());
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    insert.build().execute(&mut *tx).await?;
+                    let sql =
+                        insert_rows("INSERT INTO import_leaves (import_id, group_name, identity_id)", some.len(), 3);
+                    let mut insert = sqlx::query(&sql);
+                    for who in some {
+                        insert = insert.bind(id).bind(&g.name).bind(who);
+                    }
+                    insert.execute(&mut *tx).await?;
                 }
             }
             for some in suspensions.chunks(INSERT_ROWS) {
-                let mut insert =
-                    QueryBuilder::<Engine>::new("INSERT INTO import_suspensions (import_id, identity_id, username) ");
-                insert.push_values(some, |mut b, (who, username)| {
-                    b.push_bind(id.to_string()).push_bind(who.clone()).push_bind(username.clone());
-                });
-                insert.push(" ON CONFLICT DO NOTHING");
-                insert.build().execute(&mut *tx).await?;
+                let sql =
+                    insert_rows("INSERT INTO import_suspensions (import_id, identity_id, username)", some.len(), 3);
+                let mut insert = sqlx::query(&sql);
+                for (who, username) in some {
+                    insert = insert.bind(id).bind(who).bind(username);
+                }
+                insert.execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE imports SET state = $1, summary = $2 WHERE id = $3")
                 .bind(crate::model::IMPORT_PLANNED)

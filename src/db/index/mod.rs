@@ -1,18 +1,51 @@
 //! The directory index's store (`index::IndexStore`) on the console's database: `ix_identities` with its FTS5
-//! trigram table and per-column indexes, `ix_counts` kept by triggers, `ix_groups`, and `ix_realms` (each realm's
-//! state and refresh generation).
+//! trigram table (SQLite) or trigram index (PostgreSQL) and per-column indexes, `ix_counts` kept by triggers,
+//! `ix_groups`, and `ix_realms` (each realm's state, refresh generation and, on PostgreSQL, where replicas share
+//! it, the stamp every write moves).
 
 mod groups;
 mod identities;
 mod overview;
 mod refresh;
 
-use super::Db;
+use super::{Backend, Db, StoreError};
 use crate::index::{IndexStore, Overview};
 use crate::model::{Group, GroupListing, Identity, IdentityFilter, PageView, Sort};
 use crate::store::Fut;
 
+impl Db {
+    /// After a write to `realm`'s records: on a database replicas share, a new stamp for them, so every replica
+    /// forgets what it kept of the index (a random one: a realm forgotten and written again never meets an old
+    /// stamp).
+    async fn wrote<T>(&self, realm: &str, done: Result<T, StoreError>) -> Result<T, StoreError> {
+        let done = done?;
+        if self.shared() {
+            sqlx::query(
+                "INSERT INTO ix_realms (realm_id, changes) VALUES ($1, $2) \
+                 ON CONFLICT (realm_id) DO UPDATE SET changes = excluded.changes",
+            )
+            .bind(realm)
+            .bind(rand::random::<i64>())
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(done)
+    }
+}
+
 impl IndexStore for Db {
+    fn shared(&self) -> bool {
+        Backend::of(&self.pool) == Backend::Postgres
+    }
+    fn changes<'a>(&'a self, realm: &'a str) -> Fut<'a, Option<i64>> {
+        Box::pin(async move {
+            let stamp: Option<Option<i64>> = sqlx::query_scalar("SELECT changes FROM ix_realms WHERE realm_id = $1")
+                .bind(realm)
+                .fetch_optional(&self.pool)
+                .await?;
+            Ok(stamp.flatten())
+        })
+    }
     fn search<'a>(
         &'a self,
         realm: &'a str,
@@ -55,13 +88,13 @@ impl IndexStore for Db {
         Box::pin(groups::groups_named(&self.pool, realm, names))
     }
     fn put<'a>(&'a self, realm: &'a str, identity: &'a Identity) -> Fut<'a, ()> {
-        Box::pin(identities::put(&self.pool, realm, identity))
+        Box::pin(async move { self.wrote(realm, identities::put(&self.pool, realm, identity).await).await })
     }
     fn remove<'a>(&'a self, realm: &'a str, ids: &'a [String]) -> Fut<'a, ()> {
-        Box::pin(identities::remove(&self.pool, realm, ids))
+        Box::pin(async move { self.wrote(realm, identities::remove(&self.pool, realm, ids).await).await })
     }
     fn set_status<'a>(&'a self, realm: &'a str, ids: &'a [String], status: &'a str) -> Fut<'a, ()> {
-        Box::pin(identities::set_status(&self.pool, realm, ids, status))
+        Box::pin(async move { self.wrote(realm, identities::set_status(&self.pool, realm, ids, status).await).await })
     }
     fn set_enrollment<'a>(
         &'a self,
@@ -70,16 +103,16 @@ impl IndexStore for Db {
         to: &'a str,
         unless: &'a [&'a str],
     ) -> Fut<'a, ()> {
-        Box::pin(identities::set_enrollment(&self.pool, realm, ids, to, unless))
+        Box::pin(async move { self.wrote(realm, identities::set_enrollment(&self.pool, realm, ids, to, unless).await).await })
     }
     fn put_group<'a>(&'a self, realm: &'a str, group: &'a Group, members: Option<u64>) -> Fut<'a, ()> {
-        Box::pin(groups::put_group(&self.pool, realm, group, members))
+        Box::pin(async move { self.wrote(realm, groups::put_group(&self.pool, realm, group, members).await).await })
     }
     fn remove_group<'a>(&'a self, realm: &'a str, id: &'a str) -> Fut<'a, ()> {
-        Box::pin(groups::remove_group(&self.pool, realm, id))
+        Box::pin(async move { self.wrote(realm, groups::remove_group(&self.pool, realm, id).await).await })
     }
     fn count_members<'a>(&'a self, realm: &'a str, id: &'a str, delta: i64) -> Fut<'a, ()> {
-        Box::pin(groups::count_members(&self.pool, realm, id, delta))
+        Box::pin(async move { self.wrote(realm, groups::count_members(&self.pool, realm, id, delta).await).await })
     }
     fn begin_refresh<'a>(&'a self, realm: &'a str) -> Fut<'a, i64> {
         Box::pin(refresh::begin_refresh(&self.pool, realm))
@@ -95,12 +128,12 @@ impl IndexStore for Db {
         read: u64,
         total: u64,
     ) -> Fut<'a, u64> {
-        Box::pin(refresh::write_identities(&self.pool, realm, page, generation, read, total))
+        Box::pin(async move { self.wrote(realm, refresh::write_identities(&self.pool, realm, page, generation, read, total).await).await })
     }
     fn write_groups<'a>(&'a self, realm: &'a str, page: &'a [(Group, u64)], generation: i64) -> Fut<'a, u64> {
-        Box::pin(refresh::write_groups(&self.pool, realm, page, generation))
+        Box::pin(async move { self.wrote(realm, refresh::write_groups(&self.pool, realm, page, generation).await).await })
     }
     fn end_refresh<'a>(&'a self, realm: &'a str, generation: i64, read: u64) -> Fut<'a, (u64, u64)> {
-        Box::pin(refresh::end_refresh(&self.pool, realm, generation, read))
+        Box::pin(async move { self.wrote(realm, refresh::end_refresh(&self.pool, realm, generation, read).await).await })
     }
 }

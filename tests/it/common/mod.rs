@@ -111,6 +111,8 @@ pub struct TestConsole {
     pub access: Arc<bi_console::auth::web::Access>,
     /// What the console's requests and jobs share (its job runner, to wait for a job).
     pub state: bi_console::state::AppState,
+    /// The console's own database.
+    pub db: bi_console::db::Pool,
     server: tokio::task::JoinHandle<()>,
 }
 
@@ -166,6 +168,57 @@ pub fn temp_dir(tag: &str) -> TestDir {
     TestDir(std::env::temp_dir().join(format!("bi-console-{tag}-{:016x}", rand::random::<u64>())))
 }
 
+/// Whether this run keeps the consoles' databases in PostgreSQL (`TEST_DATABASE=postgres`, the test command's
+/// second run of these tests, beside the private cluster of `scripts/with-postgres.sh`); otherwise SQLite files in
+/// each data directory.
+pub fn on_postgres() -> bool {
+    std::env::var("TEST_DATABASE").as_deref() == Ok("postgres")
+}
+
+/// A database of its own in the private PostgreSQL cluster, made when missing: the same `name` is the same
+/// database (a console restarted on a data directory finds its database again).
+pub async fn postgres_database(name: &str) -> String {
+    use sqlx::{Connection, Executor};
+    let admin = std::env::var("TEST_POSTGRES_URL")
+        .expect("TEST_POSTGRES_URL names the test cluster: run through ./scripts/with-postgres.sh (./scripts/test.sh does)");
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test cluster answers");
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    if !exists {
+        conn.execute(format!("CREATE DATABASE \"{name}\"").as_str())
+            .await
+            .unwrap();
+    }
+    conn.close().await.unwrap();
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// The URL of the console's database for the data directory `dir`: in this run's engine.
+pub async fn database_url(dir: &std::path::Path) -> String {
+    if on_postgres() {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        dir.hash(&mut h);
+        postgres_database(&format!("t_{:016x}", h.finish())).await
+    } else {
+        std::fs::create_dir_all(dir).unwrap();
+        bi_console::db::default_url(dir)
+    }
+}
+
+/// The console's database of the data directory `dir` (as its console opens it), for a test to look inside.
+pub async fn open_db(dir: &std::path::Path) -> bi_console::db::Pool {
+    bi_console::db::open_url(&database_url(dir).await)
+        .await
+        .unwrap()
+}
+
 pub async fn start_console(dir: &std::path::Path, vars: &[(&str, String)]) -> TestConsole {
     let options = leptos::config::LeptosOptions::builder()
         .output_name("bi-console")
@@ -185,6 +238,9 @@ pub async fn start_console_with(
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
     map.insert("CONSOLE_DATA_DIR".into(), dir.display().to_string());
+    if !map.contains_key("CONSOLE_DATABASE_URL") {
+        map.insert("CONSOLE_DATABASE_URL".into(), database_url(dir).await);
+    }
     map.entry("CONSOLE_OPERATORS".into())
         .or_insert_with(operators);
     let settings =
@@ -210,6 +266,7 @@ pub async fn start_console_with(
         info: console.info,
         sandbox: console.sandbox,
         access: console.access,
+        db: console.db,
         state,
         server,
     }

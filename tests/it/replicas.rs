@@ -1,0 +1,191 @@
+//! Several consoles on one PostgreSQL database, as replicas behind a load balancer: the sandbox as a service of
+//! its own (called like BI), the schema migrated once whichever starts first, a session made on one replica valid
+//! on the other and ended on both by a sign-out on either, and a write made through one seen on the other's
+//! pages. And `bi-console migrate` on that database. These need the private cluster of `scripts/with-postgres.sh`
+//! (the test command starts one for every run of these tests).
+
+use crate::common::{self, browser, call, page_text, sign_in, temp_dir, TestConsole};
+use leptos::server_fn::ServerFn;
+
+/// A fresh database of its own in the test cluster.
+async fn fresh_database(tag: &str) -> String {
+    common::postgres_database(&format!("{tag}_{:016x}", rand::random::<u64>())).await
+}
+
+/// Settings of a replica: BI is the sandbox service; the console's database is `database`.
+fn replica(sandbox: &common::TestSandbox, database: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("BI_API_BASE_URL", sandbox.api_base.clone()),
+        ("BI_TENANT_ID", sandbox.sandbox.tenant_id().to_string()),
+        ("BI_REALM_ID", sandbox.workforce.clone()),
+        (
+            "BI_API_TOKEN",
+            sandbox.sandbox.credentials().api_token.expose().to_string(),
+        ),
+        ("CONSOLE_DATABASE_URL", database.to_string()),
+    ]
+}
+
+/// Until `t`'s index of `realm` is complete (its searches then come from the index, and are kept).
+async fn wait_indexed(c: &reqwest::Client, t: &TestConsole, realm: &str) {
+    use bi_console::api::SearchIdentities;
+    let search = SearchIdentities {
+        realm: realm.to_string(),
+        filter: Default::default(),
+        page: 1,
+        size: 10,
+    };
+    for _ in 0..300 {
+        let (status, body) = call(c, &t.base, SearchIdentities::PATH, &search).await;
+        assert_eq!(status, 200, "{body}");
+        let answer: bi_console::model::IdentitySearch = serde_json::from_str(&body).unwrap();
+        if answer.index.ready && !answer.index.running {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the index did not complete");
+}
+
+async fn status_of(c: &reqwest::Client, url: String) -> u16 {
+    c.get(url).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn two_replicas_on_one_postgres_share_the_schema_sessions_and_audit_log() {
+    let sandbox = common::start().await;
+    let database = fresh_database("replicas").await;
+    let vars = replica(&sandbox, &database);
+    let (dir_a, dir_b) = (temp_dir("replica-a"), temp_dir("replica-b"));
+    // Both start at once: each migrates under the migrator's lock, so the schema is made once.
+    let (a, b): (TestConsole, TestConsole) = tokio::join!(
+        common::start_console(&dir_a, &vars),
+        common::start_console(&dir_b, &vars)
+    );
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+            .fetch_all(&a.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        applied,
+        bi_console::db::known_versions(),
+        "each migration once"
+    );
+    let realm = sandbox.workforce.clone();
+
+    // Signed in on A; the same cookie is a session on B (cookies do not depend on the port).
+    let c = browser();
+    sign_in(&c, &a.base, "admin", common::ADMIN_PASSWORD).await;
+    let groups = |t: &TestConsole| format!("{}/realms/{realm}/groups", t.base);
+    assert_eq!(status_of(&c, groups(&a)).await, 200);
+    assert_eq!(
+        status_of(&c, groups(&b)).await,
+        200,
+        "the session is B's too"
+    );
+
+    // B shows the realm's identities (and keeps what it read); then a write through A: B's next view has it, and
+    // so has the audit log B shows.
+    let list = |t: &TestConsole| format!("{}/realms/{realm}/identities?q=made.on", t.base);
+    wait_indexed(&c, &b, &realm).await;
+    let before = page_text(&c, list(&b)).await;
+    assert!(
+        !before.contains("made.on.a") && before.contains("No identity matches"),
+        "{before}"
+    );
+    let args = bi_console::api::CreateIdentity {
+        realm: realm.clone(),
+        input: bi_console::model::IdentityInput {
+            username: "made.on.a".into(),
+            display_name: "Made On A".into(),
+            ..Default::default()
+        },
+        then: Default::default(),
+    };
+    let (status, body) = call(&c, &a.base, bi_console::api::CreateIdentity::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    let after = page_text(&c, list(&b)).await;
+    assert!(
+        after.contains("made.on.a"),
+        "B's list shows A's write: {after}"
+    );
+    let audit = page_text(&c, format!("{}/realms/{realm}/audit", b.base)).await;
+    assert!(
+        audit.contains("made.on.a"),
+        "B's audit page shows A's write"
+    );
+
+    // Signed out on B: the session ends on A as well (no replica keeps a copy of it).
+    let res = c.post(format!("{}/sign-out", b.base)).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(status_of(&c, groups(&a)).await, 303, "ended on A too");
+    a.stop();
+    b.stop();
+}
+
+fn migrate(database: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bi-console"))
+        .arg("migrate")
+        .args(args)
+        .env("CONSOLE_DATABASE_URL", database)
+        .env("CONSOLE_DOTENV", "0")
+        .env(
+            "CONSOLE_DATA_DIR",
+            std::env::temp_dir().join("bi-console-migrate-unused"),
+        )
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test]
+async fn migrate_brings_a_database_to_this_version_once_and_refuses_a_newer_one() {
+    let database = fresh_database("migrate").await;
+    let all = bi_console::db::known_versions()
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (ok, out) = migrate(&database, &["--status"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("applied:  none") && out.contains(&format!("pending:  {all}")),
+        "{out}"
+    );
+    assert!(out.contains("PostgreSQL database migrate_"), "{out}");
+    assert!(
+        !out.contains("console@"),
+        "no user or password shown: {out}"
+    );
+    let (ok, out) = migrate(&database, &[]);
+    assert!(ok, "{out}");
+    assert!(out.contains(&format!("applied now: {all}")), "{out}");
+    let (ok, out) = migrate(&database, &[]);
+    assert!(ok && out.contains("nothing to do"), "{out}");
+
+    // A newer console has migrated it since: refused, by the command and by a replica starting on it.
+    let pool = bi_console::db::connect(&database).await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from a newer console', TRUE, $1, 0)",
+    )
+    .bind(vec![0u8])
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (ok, out) = migrate(&database, &[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("99990101000000") && out.contains("newer console"),
+        "{out}"
+    );
+    let refused = bi_console::db::open_url(&database).await.unwrap_err();
+    assert!(refused.to_string().contains("newer console"), "{refused}");
+    pool.close().await;
+}
