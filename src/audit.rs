@@ -19,6 +19,10 @@ pub struct Event {
     pub detail: String,
     /// Other ids this event concerns (the identities of a membership change).
     pub subjects: Vec<String>,
+    /// The step of a job this event records (e.g. `import/ID/row/7`): an event of the same step, action, target
+    /// and result is one entry, however often the step is done again (a job taken over after its process died
+    /// redoes the step in flight, and records nothing more).
+    pub step: Option<String>,
 }
 
 impl Event {
@@ -37,6 +41,28 @@ impl Event {
             target_name: target_name.to_string(),
             detail: detail.into(),
             subjects: Vec::new(),
+            step: None,
+        }
+    }
+
+    /// The id of this event's entry with `result`: for a job's step, the same each time the step is done with the
+    /// same result (see [`Event::step`]); otherwise a new one.
+    fn entry_id(&self, result: &str) -> String {
+        match &self.step {
+            None => format!("{:016x}", rand::random::<u64>()),
+            Some(step) => {
+                use sha2::Digest;
+                let digest = sha2::Sha256::new()
+                    .chain_update(step.as_bytes())
+                    .chain_update([0])
+                    .chain_update(self.action.as_str().as_bytes())
+                    .chain_update([0])
+                    .chain_update(self.target_id.as_bytes())
+                    .chain_update([0])
+                    .chain_update(result.as_bytes())
+                    .finalize();
+                digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+            }
         }
     }
 
@@ -50,7 +76,7 @@ impl Event {
 /// An entry to keep: the event, and what is known of it once made.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
-    /// A new id (16 hex digits).
+    /// A new id (16 hex digits), or the one of its job's step (24): the store keeps one entry per id.
     pub id: String,
     /// When it was made (see `now`).
     pub at: String,
@@ -100,7 +126,7 @@ impl AuditLog {
     /// undo the change already made in BI.
     pub async fn record(&self, operator: &str, event: Event, result: &str, request_id: &str) {
         let entry = NewEntry {
-            id: format!("{:016x}", rand::random::<u64>()),
+            id: event.entry_id(result),
             at: now(),
             operator: operator.to_string(),
             event: event.clone(),

@@ -154,7 +154,7 @@ where
             return Ok(false);
         }
         let outcomes: Vec<_> = futures::stream::iter(chunk.iter().cloned())
-            .map(|(line, write)| async move { (line, job.write_row(write).await) })
+            .map(|(line, write)| async move { (line, job.write_row(line, write).await) })
             .buffer_unordered(PARALLEL_WRITES)
             .collect()
             .await;
@@ -287,12 +287,6 @@ impl Job<'_> {
         })
     }
 
-    /// Records a write of the job in the audit log (see [`crate::service::Service::record`]).
-    async fn record(&self, event: crate::audit::Event, outcome: &Result<(), String>) {
-        let outcome = outcome.clone().map_err(crate::model::AppError::new);
-        self.svc.record(event, &outcome).await;
-    }
-
     async fn create_group(&self, name: &str) -> Result<String, String> {
         let permit = self.permit::<crate::permit::act::CreateGroup>()?;
         let body = crate::bi::wire::GroupWrite {
@@ -311,13 +305,24 @@ impl Job<'_> {
         };
         let call = self.s.client.create_group(&permit, &body);
         let indexed = |g: &crate::model::Group| Some(Indexed::Group(g.clone(), Some(0)));
-        let group = self.svc.write("create a group", call, event, indexed).await;
+        let svc = self.step(&format!("group/{name}"));
+        let group = svc.write("create a group", call, event, indexed).await;
         group.map(|g| g.id).map_err(|e| e.message)
     }
 
-    /// Creates or updates one identity; answers its id.
-    async fn write_row(&self, write: crate::transfer::store::RowWrite) -> Result<String, String> {
+    /// This job's step `step` (its audit entries are the step's: one each, however often the step is done again).
+    fn step(&self, step: &str) -> crate::service::Service {
+        self.svc.in_step(format!("import/{}/{step}", self.id))
+    }
+
+    /// Creates or updates the identity of line `line`; answers its id.
+    async fn write_row(
+        &self,
+        line: u64,
+        write: crate::transfer::store::RowWrite,
+    ) -> Result<String, String> {
         let client = &self.s.client;
+        let svc = self.step(&format!("row/{line}"));
         let username = write
             .body
             .traits
@@ -362,14 +367,14 @@ impl Job<'_> {
                     }
                 };
                 let event = event(AuditAction::IdentityCreate);
-                self.svc.write("import a row", call, event, indexed).await
+                svc.write("import a row", call, event, indexed).await
             }
             Some(id) => {
                 let permit = self.permit::<crate::permit::act::EditIdentity>()?;
                 let target = self.on(&permit, id).await?;
                 let call = client.update_identity_verified(&target, &write.body);
                 let event = event(AuditAction::IdentityUpdate);
-                self.svc.write("import a row", call, event, indexed).await
+                svc.write("import a row", call, event, indexed).await
             }
         };
         outcome.map(|i| i.id).map_err(|e| e.message)
@@ -395,7 +400,7 @@ impl Job<'_> {
         };
         let call = self.s.client.update_identity_verified(&target, &patch);
         let indexed = |i: &crate::model::Identity| Some(Indexed::Put(Box::new(i.clone())));
-        self.svc
+        self.step(&format!("suspend/{id}"))
             .write("suspend", call, event, indexed)
             .await
             .map(|_| ())
@@ -413,7 +418,8 @@ impl Job<'_> {
         let failed = done.failed.len();
         let verb = if add { "added" } else { "removed" };
         let detail = format!("{} {verb} by an import", done.changed);
-        self.svc
+        let step = if add { "fill" } else { "trim" };
+        self.step(&format!("{step}/{group}"))
             .membership_changed(self.realm, group, add, &done, detail)
             .await;
         done.failed
@@ -435,7 +441,7 @@ impl Job<'_> {
         }
         let sent = match self.permit::<crate::permit::act::Invite>() {
             Err(m) => Err(m),
-            Ok(permit) => super::invitations::invite_many(self.svc, permit, created)
+            Ok(permit) => super::invitations::invite_many(&self.step("invite"), permit, created)
                 .await
                 .map_err(|e| e.message),
         };
@@ -466,6 +472,7 @@ impl Job<'_> {
             &v.file_name,
             detail,
         );
-        self.record(event, &outcome).await;
+        let outcome = outcome.map_err(crate::model::AppError::new);
+        self.step("applied").record(event, &outcome).await;
     }
 }

@@ -52,7 +52,7 @@ impl AuditStore for Db {
             let mut tx = self.pool.begin().await?;
             sqlx::query(
                 "INSERT INTO audit_events (id, at, operator, action, realm, target_id, target_name, detail, result, request_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
             )
             .bind(&id)
             .bind(&at)
@@ -170,6 +170,7 @@ mod tests {
                 target_name: "grace.hopper".into(),
                 detail: "created".into(),
                 subjects: vec![],
+                step: None,
             },
             "ok",
             "req1",
@@ -184,6 +185,7 @@ mod tests {
                 target_name: "Engineering".into(),
                 detail: "added 1".into(),
                 subjects: vec!["i1".into()],
+                step: None,
             },
             "ok",
             "req2",
@@ -198,6 +200,7 @@ mod tests {
                 target_name: "grace.hopper".into(),
                 detail: "refused".into(),
                 subjects: vec![],
+                step: None,
             },
             "conflict",
             "req3",
@@ -250,5 +253,25 @@ mod tests {
         let listed = log.list(&AuditFilter::default(), None, 1, 10).await.unwrap();
         let ids: Vec<&str> = listed.items.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, ["e2", "e1"], "the later write first, though its clock was behind");
+    }
+
+    /// A job's step done again records nothing more for the same outcome; another outcome, or another step, is an
+    /// entry of its own; events outside a job are entries each.
+    #[tokio::test]
+    async fn a_step_done_again_is_recorded_once() {
+        let log = AuditLog::new(Db::new(crate::db::in_memory().await));
+        let event = |step: Option<&str>| Event {
+            step: step.map(str::to_string),
+            ..Event::new(crate::model::AuditAction::IdentityCreate, "r1", "i1", "grace", "from an import")
+        };
+        for _ in 0..2 {
+            log.record("ada", event(Some("import/x/row/2")), "ok", "import-x").await;
+        }
+        log.record("ada", event(Some("import/x/row/2")), "error", "import-x").await;
+        log.record("ada", event(Some("import/x/row/3")), "ok", "import-x").await;
+        log.record("ada", event(None), "ok", "req1").await;
+        log.record("ada", event(None), "ok", "req2").await;
+        let listed = log.list(&AuditFilter::default(), None, 1, 10).await.unwrap();
+        assert_eq!(listed.total, 5, "{:?}", listed.items);
     }
 }

@@ -64,6 +64,8 @@ pub struct Service {
     pub actor: Actor,
     /// Told the HTTP status a failed BI call should answer with, when there is an answer to give (a request).
     answer: Option<fn(u16)>,
+    /// The job step this work does, on every audit entry it makes (see `audit::Event::step`).
+    step: Option<String>,
 }
 
 /// A write's result for the audit log: `ok`, BI's error code, or what refused it.
@@ -80,6 +82,16 @@ impl Service {
             state,
             actor,
             answer: None,
+            step: None,
+        }
+    }
+
+    /// The same service doing the job step `step`: its audit entries are the step's, one each however often the
+    /// step is done again.
+    pub fn in_step(&self, step: impl Into<String>) -> Service {
+        Service {
+            step: Some(step.into()),
+            ..self.clone()
         }
     }
 
@@ -113,7 +125,10 @@ impl Service {
 
     /// Records `event` with `outcome` in the audit log under this actor (and on a log line). The one place an audit
     /// entry is made: a failure to write it is logged and does not undo the change already made in BI.
-    pub async fn record<T>(&self, event: Event, outcome: &Result<T, AppError>) {
+    pub async fn record<T>(&self, mut event: Event, outcome: &Result<T, AppError>) {
+        if event.step.is_none() {
+            event.step = self.step.clone();
+        }
         let result = result_of(outcome);
         // A failed BI call keeps the request id BI's error was logged with.
         let request_id = match outcome {

@@ -14,6 +14,7 @@ mod assets;
 mod bi_client;
 mod bulk;
 mod contract;
+mod durability;
 mod faults;
 mod hardening;
 mod health;

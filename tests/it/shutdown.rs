@@ -5,76 +5,16 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Everything the binary printed (its log goes to standard output too).
-type Output = std::sync::Arc<std::sync::Mutex<String>>;
+use common::{signal, wait_exit};
 
-/// Starts the binary; answers it, its address, the realm it opens, and what it prints.
-fn start(dir: &std::path::Path, faults: &str) -> (std::process::Child, String, String, Output) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_bi-console"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("CONSOLE_DATA_DIR", dir)
-        .env("CONSOLE_DOTENV", "0")
-        .env("CONSOLE_OPERATORS", common::operators())
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("LEPTOS_OUTPUT_NAME", "bi-console")
-        .env("SANDBOX_FAULTS", faults)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the console binary starts");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut base = None;
-    let mut realm = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some((_, r)) = line.split_once("REALM_ID=") {
-            realm = r.split_whitespace().next().unwrap_or_default().to_string();
-        }
-        if let Some(url) = line.strip_prefix("Console:") {
-            base = Some(url.trim().to_string());
-            break;
-        }
-    }
-    let output = Output::default();
-    {
-        let output = output.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                let mut o = output.lock().unwrap();
-                o.push_str(&line);
-                o.push('\n');
-            }
-        });
-    }
-    (
-        child,
-        base.expect("the console printed its address"),
-        realm,
-        output,
-    )
-}
-
-fn signal(child: &std::process::Child, sig: libc::c_int) {
-    // SAFETY: kill(2) with the pid of a child this test started and still owns.
-    let r = unsafe { libc::kill(child.id() as libc::pid_t, sig) };
-    assert_eq!(r, 0, "the signal was delivered");
-}
-
-fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if let Some(status) = child.try_wait().unwrap() {
-            return Some(status);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    None
+/// Starts the binary with the sandbox's `faults`.
+fn start(
+    dir: &std::path::Path,
+    faults: &str,
+) -> (std::process::Child, String, String, common::Output) {
+    common::spawn_console(dir, &[("SANDBOX_FAULTS", faults.to_string())])
 }
 
 #[tokio::test]

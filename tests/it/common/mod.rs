@@ -858,3 +858,94 @@ pub async fn audited(
         .unwrap()
         .items
 }
+
+/// Everything the binary printed (its log goes to standard output too).
+pub type Output = std::sync::Arc<std::sync::Mutex<String>>;
+
+/// Starts the console's binary on the data directory `dir` with `vars` set besides the test operators (and the
+/// database of `dir` in this run's engine, unless `vars` names one); answers it, its address, the realm it opens,
+/// and what it prints.
+pub fn spawn_console(
+    dir: &std::path::Path,
+    vars: &[(&str, String)],
+) -> (std::process::Child, String, String, Output) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bi-console"));
+    command.env_clear();
+    if on_postgres() && !vars.iter().any(|(k, _)| *k == "CONSOLE_DATABASE_URL") {
+        let url = std::thread::scope(|s| {
+            s.spawn(|| {
+                tokio::runtime::Runtime::new()
+                    .unwrap()
+                    .block_on(database_url(dir))
+            })
+            .join()
+            .unwrap()
+        });
+        command.env("CONSOLE_DATABASE_URL", url);
+    }
+    let mut child = command
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("CONSOLE_DATA_DIR", dir)
+        .env("CONSOLE_DOTENV", "0")
+        .env("CONSOLE_OPERATORS", operators())
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("LEPTOS_OUTPUT_NAME", "bi-console")
+        .env("RUST_LOG", "info")
+        .envs(vars.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the console binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut base = None;
+    let mut realm = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some((_, r)) = line.split_once("REALM_ID=") {
+            realm = r.split_whitespace().next().unwrap_or_default().to_string();
+        }
+        if let Some(url) = line.strip_prefix("Console:") {
+            base = Some(url.trim().to_string());
+            break;
+        }
+    }
+    let output = Output::default();
+    {
+        let output = output.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let mut o = output.lock().unwrap();
+                o.push_str(&line);
+                o.push('\n');
+            }
+        });
+    }
+    (
+        child,
+        base.expect("the console printed its address"),
+        realm,
+        output,
+    )
+}
+
+pub fn signal(child: &std::process::Child, sig: libc::c_int) {
+    // SAFETY: kill(2) with the pid of a child this test started and still owns.
+    let r = unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+    assert_eq!(r, 0, "the signal was delivered");
+}
+
+pub fn wait_exit(
+    child: &mut std::process::Child,
+    limit: std::time::Duration,
+) -> Option<std::process::ExitStatus> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    None
+}
