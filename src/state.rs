@@ -40,6 +40,8 @@ pub struct AppState {
     pub import_limits: crate::transfer::Limits,
     /// The imports whose apply job runs in this process.
     pub import_jobs: crate::transfer::Jobs,
+    /// The queue of jobs done once across processes (in the console's database); `None` in tests without one.
+    pub jobs: Option<crate::jobs::Queue>,
     /// The operators with an export streaming from this process (one each at a time).
     pub exports: crate::transfer::Jobs,
     /// A realm's count at BI (the identities page's check of its index), one call for the views that ask at once.
@@ -66,10 +68,16 @@ impl AppState {
             operators: None,
             import_limits: Default::default(),
             import_jobs: Default::default(),
+            jobs: None,
             exports: Default::default(),
             bi_counts: Default::default(),
             realms: Arc::new(Mutex::new(None)),
         }
+    }
+
+    pub fn with_jobs(mut self, jobs: crate::jobs::Queue) -> AppState {
+        self.jobs = Some(jobs);
+        self
     }
 
     pub fn with_protected_groups(mut self, groups: Vec<String>) -> AppState {

@@ -29,7 +29,7 @@ pub use audit::*;
 pub use groups::*;
 pub use identities::*;
 #[cfg(feature = "ssr")]
-pub use import_job::run_import;
+pub use import_job::{run_claimed_import, run_import};
 pub use imports::*;
 pub use invitations::*;
 pub use membership::*;

@@ -78,6 +78,9 @@ pub struct Settings {
     /// The directory index: `None` when `CONSOLE_INDEX=off`; otherwise how long an index is used before a search
     /// refreshes it in the background (`CONSOLE_INDEX_REFRESH_SECS`, default 600).
     pub index: Option<Duration>,
+    /// `CONSOLE_JOB_LEASE_SECS` (default 30): how long a process holds a background job (an import's apply) without
+    /// renewing it; a job whose process died is taken over by another this long after its last renewal.
+    pub job_lease: Duration,
     /// `CONSOLE_IMPORT_MAX_BYTES` (default 20 MB) and `CONSOLE_IMPORT_MAX_ROWS` (default 100,000).
     pub import: crate::transfer::Limits,
     pub mode: Mode,
@@ -190,6 +193,7 @@ impl Settings {
             ),
             Some(other) => return Err(err("CONSOLE_INDEX", format!("is '{other}'; expected on or off"))),
         };
+        let job_lease = seconds("CONSOLE_JOB_LEASE_SECS", 3..=600)?.map_or(Duration::from_secs(30), Duration::from_secs);
         let access = AccessSettings::from_lookup(&get)?;
         let import = {
             let default = crate::transfer::Limits::default();
@@ -222,6 +226,7 @@ impl Settings {
             sandbox_faults,
             sandbox_scale,
             index,
+            job_lease,
             import,
             access,
             mode,

@@ -3,6 +3,7 @@
 //! tools in `commands`.
 
 mod commands;
+mod jobs;
 pub mod probes;
 mod router;
 mod run;
@@ -324,7 +325,8 @@ fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppStat
         .with_audit(crate::audit::AuditLog::new(crate::db::Db::new(db.clone())))
         .with_protected_groups(settings.access.protected_groups.clone())
         .with_preferences(crate::preferences::Preferences::new(crate::db::Db::new(db.clone())))
-        .with_imports(crate::transfer::store::Imports::new(crate::db::Db::new(db.clone())), settings.import);
+        .with_imports(crate::transfer::store::Imports::new(crate::db::Db::new(db.clone())), settings.import)
+        .with_jobs(crate::jobs::Queue::new(crate::db::Db::new(db.clone()), settings.job_lease));
     match settings.index {
         Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(crate::db::Db::new(db.clone())), max_age),
         None => state,
@@ -427,9 +429,22 @@ pub async fn resume_imports(state: &AppState) {
             }
         }
     });
+    if let Some(queue) = &state.jobs {
+        // On a database of this process alone, the jobs it shows running were the previous process's.
+        if !queue.store().shared() {
+            match queue.store().free_all().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(jobs = n, "taking up the jobs the previous process left running"),
+                Err(e) => tracing::warn!(error = %e, "could not take up the previous process's jobs"),
+            }
+        }
+        jobs::start_runner(state.clone(), queue.clone());
+    }
+    // Those this process may take now are taken at once (another replica's, under a live lease, are not).
     for id in imports.unfinished().await.unwrap_or_default() {
-        tracing::info!(import = %id, "continuing an import's apply");
-        crate::api::run_import(state.clone(), id);
+        if crate::api::run_import(state.clone(), id.clone()).is_some() {
+            tracing::info!(import = %id, "continuing an import's apply");
+        }
     }
 }
 

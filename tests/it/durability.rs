@@ -31,6 +31,8 @@ async fn an_import_killed_mid_apply_finishes_after_a_restart_with_each_row_done_
     let vars = [
         ("SANDBOX_TOKEN", "durable-import-token".to_string()),
         ("SANDBOX_FAULTS", "latency_ms=15".to_string()),
+        // On PostgreSQL the restarted process waits for the dead one's lease to lapse.
+        ("CONSOLE_JOB_LEASE_SECS", "3".to_string()),
     ];
     let (mut child, base, realm, _) = common::spawn_console(&dir, &vars);
     let c = browser();

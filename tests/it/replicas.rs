@@ -1,7 +1,8 @@
 //! Several consoles on one PostgreSQL database, as replicas behind a load balancer: the sandbox as a service of
 //! its own (called like BI), the schema migrated once whichever starts first, a session made on one replica valid
 //! on the other and ended on both by a sign-out on either, and a write made through one seen on the other's
-//! pages. And `bi-console migrate` on that database. These need the private cluster of `scripts/with-postgres.sh`
+//! pages; an import whose replica is killed mid-apply finished by the other, each row once. And `bi-console
+//! migrate` on that database. These need the private cluster of `scripts/with-postgres.sh`
 //! (the test command starts one for every run of these tests).
 
 use crate::common::{self, browser, call, page_text, sign_in, temp_dir, TestConsole};
@@ -188,4 +189,124 @@ async fn migrate_brings_a_database_to_this_version_once_and_refuses_a_newer_one(
     let refused = bi_console::db::open_url(&database).await.unwrap_err();
     assert!(refused.to_string().contains("newer console"), "{refused}");
     pool.close().await;
+}
+
+/// The import's view, read through `base`.
+async fn import_view(
+    c: &reqwest::Client,
+    base: &str,
+    realm: &str,
+    id: &str,
+) -> bi_console::model::ImportView {
+    let args = bi_console::api::GetImport {
+        realm: realm.into(),
+        id: id.into(),
+        show: String::new(),
+        page: 1,
+    };
+    let (status, body) = call(c, base, bi_console::api::GetImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[tokio::test]
+async fn an_import_whose_replica_is_killed_is_finished_by_another_each_row_once() {
+    use std::time::{Duration, Instant};
+    const ROWS: usize = 300;
+    let sandbox = common::start().await;
+    let database = fresh_database("takeover").await;
+    let mut vars = replica(&sandbox, &database);
+    vars.push(("CONSOLE_JOB_LEASE_SECS", "3".into()));
+    let realm = sandbox.workforce.clone();
+    let before = sandbox
+        .sandbox
+        .store()
+        .list_identities(&realm, None, 0, 1)
+        .await
+        .unwrap()
+        .total;
+    // A is a process of its own (to be killed); B runs here. The sandbox answers each call after a few ms.
+    sandbox
+        .sandbox
+        .set_faults(bi_console::sandbox::faults::Faults::parse("latency_ms=15").unwrap());
+    let dir_a = temp_dir("takeover-a");
+    let (mut a, a_base, _, _) = common::spawn_console(&dir_a, &vars);
+    let dir_b = temp_dir("takeover-b");
+    let b = common::start_console(&dir_b, &vars).await;
+    let c = browser();
+    sign_in(&c, &a_base, "admin", common::ADMIN_PASSWORD).await;
+    let file: String = std::iter::once("username,name\n".to_string())
+        .chain((1..=ROWS).map(|n| format!("takeover.{n:04},Takeover {n}\n")))
+        .collect();
+    let part = reqwest::multipart::Part::bytes(file.into_bytes()).file_name("takeover.csv");
+    let res = c
+        .post(format!("{a_base}/realms/{realm}/imports"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let id = to.rsplit_once("/imports/").expect("planned").1.to_string();
+    let args = bi_console::api::ApplyImport {
+        realm: realm.clone(),
+        id: id.clone(),
+        invite: String::new(),
+        confirm: String::new(),
+    };
+    let (status, body) = call(&c, &a_base, bi_console::api::ApplyImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    let until = Instant::now() + Duration::from_secs(60);
+    let at_kill = loop {
+        let v = import_view(&c, &a_base, &realm, &id).await;
+        assert!(v.done < v.total, "finished before the kill: {v:?}");
+        if v.done >= (ROWS / 4) as u64 {
+            break v.done;
+        }
+        assert!(Instant::now() < until, "{v:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    common::signal(&a, libc::SIGKILL);
+    common::wait_exit(&mut a, Duration::from_secs(10)).expect("killed");
+    let killed = Instant::now();
+
+    // B takes the job over once A's lease lapses, and finishes it; its progress is the same row A wrote.
+    let until = Instant::now() + Duration::from_secs(120);
+    let mut taken_over = None;
+    let done = loop {
+        let v = import_view(&c, &b.base, &realm, &id).await;
+        if taken_over.is_none() && v.done > at_kill + 8 {
+            taken_over = Some(killed.elapsed());
+        }
+        if v.state == bi_console::model::IMPORT_DONE {
+            break v;
+        }
+        assert!(Instant::now() < until, "not finished by B: {v:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    println!(
+        "taken over {:?} after the kill (lease 3 s)",
+        taken_over.unwrap_or_default()
+    );
+    assert_eq!((done.done, done.failed), (ROWS as u64, 0), "{done:?}");
+    let after = sandbox
+        .sandbox
+        .store()
+        .list_identities(&realm, None, 0, 1)
+        .await
+        .unwrap()
+        .total;
+    assert_eq!(
+        after - before,
+        ROWS as u64,
+        "each row's identity made once at BI"
+    );
+    let created: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'identity.create' AND request_id = $1",
+    )
+    .bind(format!("import-{id}"))
+    .fetch_one(&b.db)
+    .await
+    .unwrap();
+    assert_eq!(created, ROWS as i64, "one audit entry per row");
+    b.stop();
 }

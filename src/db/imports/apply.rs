@@ -12,6 +12,7 @@ impl ImportStore for Db {
     fn start<'a>(&'a self, id: &'a str, applier: &'a OperatorView, invite: bool) -> Fut<'a, bool> {
         Box::pin(async move {
             let applier = serde_json::to_string(applier).unwrap_or_default();
+            let mut tx = self.pool.begin().await?;
             let started = sqlx::query(
                 "UPDATE imports SET state = $1, applier = $2, invite = $3, started = COALESCE(started, $4) \
                  WHERE id = $5 AND state = $6",
@@ -22,9 +23,24 @@ impl ImportStore for Db {
             .bind(now())
             .bind(id)
             .bind(crate::model::IMPORT_PLANNED)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-            Ok(started.rows_affected() == 1)
+            let started = started.rows_affected() == 1;
+            if started {
+                // Its job, in the same transaction: whichever process claims it applies the import.
+                let now = super::super::jobs::now_sql(&self.pool);
+                sqlx::query(&format!(
+                    "INSERT INTO jobs (kind, subject, state, created, updated) VALUES ($1, $2, 'queued', {now}, {now}) \
+                     ON CONFLICT (kind, subject) DO UPDATE SET state = 'queued', owner = NULL, lease_until = 0, \
+                     run_after = 0, attempts = 0, error = NULL"
+                ))
+                .bind(crate::jobs::IMPORT_APPLY)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(started)
         })
     }
     fn halt<'a>(&'a self, id: &'a str, why: &'a str) -> Fut<'a, ()> {
