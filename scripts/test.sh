@@ -87,5 +87,9 @@ E2E_ONLY="" checked cargo leptos end-to-end --split --features split
 log "browser tests: the shell, the Identities list and its tools, before and after the wasm, on the unsplit build"
 fresh_sandbox
 E2E_ONLY="1-shell.spec.ts,2-identities.spec.ts,9-before-the-app.spec.ts" checked cargo leptos end-to-end
+log "browser tests: identities, groups, passkeys and import with the console's database in PostgreSQL"
+fresh_sandbox
+E2E_ONLY="2-identities.spec.ts,4-groups.spec.ts,11-passkeys.spec.ts,12-import.spec.ts" \
+  checked ./scripts/with-postgres.sh ./scripts/on-new-database.sh cargo leptos end-to-end
 log "all tests passed"
 printf '%s\n' "${timings[@]}" "$(printf '%5ds  total' $((SECONDS - started)))"
