@@ -49,14 +49,14 @@ pub enum SessionError {
 /// Redis.
 #[derive(Debug, Clone)]
 pub enum Sessions {
-    Database(crate::db::SessionStore, Option<std::sync::Arc<Recent>>),
+    Database(std::sync::Arc<dyn SessionStore>, Option<std::sync::Arc<Recent>>),
     Redis(tower_sessions_redis_store::RedisStore<tower_sessions_redis_store::fred::prelude::Pool>),
 }
 
 impl Sessions {
     fn store(&self) -> &dyn SessionStore {
         match self {
-            Sessions::Database(s, _) => s,
+            Sessions::Database(s, _) => &**s,
             Sessions::Redis(s) => s,
         }
     }
@@ -179,25 +179,26 @@ impl Recent {
     }
 }
 
-/// Opens the configured store (the console's database at `database_url`, or Redis) and builds the session layer:
-/// cookie HttpOnly, SameSite=Lax, Secure as configured, ending after the idle timeout.
+/// The sessions' store in the console's database, as the server opened it.
+pub struct DatabaseSessions {
+    pub store: std::sync::Arc<dyn SessionStore>,
+    /// Other processes use the same sessions (PostgreSQL): none is kept in memory here.
+    pub shared: bool,
+}
+
+/// Builds the session layer on the configured store (the console's database, `database`, or Redis): cookie
+/// HttpOnly, SameSite=Lax, Secure as configured, ending after the idle timeout.
 pub async fn session_layer(
     backend: &SessionBackend,
     cookie: CookiePolicy,
-    database_url: &str,
+    database: Option<DatabaseSessions>,
 ) -> Result<SessionManagerLayer<Sessions>, SessionError> {
     let store = match backend {
         SessionBackend::Database => {
-            let s = crate::db::session_store(database_url)
-                .await
-                .map_err(|e| SessionError::Database(e.to_string()))?;
-            {
-                use tower_sessions::ExpiredDeletion;
-                let s = s.clone();
-                tokio::spawn(s.continuously_delete_expired(Duration::from_secs(600)));
-            }
-            let recent = (!s.shared()).then(Default::default);
-            Sessions::Database(s, recent)
+            let database = database
+                .ok_or_else(|| SessionError::Database("the console's database is not open".into()))?;
+            let recent = (!database.shared).then(Default::default);
+            Sessions::Database(database.store, recent)
         }
         SessionBackend::Redis(url) => {
             use tower_sessions_redis_store::fred::prelude::*;
@@ -241,18 +242,22 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let url = crate::db::default_url(&dir);
         let pool = crate::db::open_url(&url).await.unwrap();
+        let store = crate::db::session_store(&url).await.unwrap();
+        assert!(!store.shared(), "SQLite's sessions are one process's");
+        let store: std::sync::Arc<dyn SessionStore> = std::sync::Arc::new(store);
         let layer = session_layer(
             &SessionBackend::Database,
             CookiePolicy {
                 idle: Duration::from_secs(600),
                 secure: false,
             },
-            &url,
+            Some(DatabaseSessions {
+                store: store.clone(),
+                shared: false,
+            }),
         )
         .await;
         assert!(layer.is_ok());
-        let store = crate::db::session_store(&url).await.unwrap();
-        assert!(!store.shared(), "SQLite's sessions are one process's");
         (Sessions::Database(store, Some(Default::default())), pool)
     }
 

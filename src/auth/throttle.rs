@@ -17,7 +17,9 @@
 //!
 //! The address is the client's as `auth::client_addr` finds it (through trusted proxies only).
 //!
-//! In memory, each replica its own (documented in the README); the tables are pruned so they stay bounded.
+//! In memory, each process its own; the tables are pruned so they stay bounded. Where replicas share the console's
+//! database, the per-pair wall is also kept there ([`SharedPairs`]): five failures for a username from an address
+//! are five across all replicas.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -62,10 +64,38 @@ impl Default for Limits {
     }
 }
 
-#[derive(Debug)]
+/// The failures of each (username, address) pair where several processes share them (replicas on one database),
+/// so the pair wall stands on every replica (implemented in `db`).
+pub trait SharedPairs: Send + Sync {
+    /// Counts an attempt of (`user`, `address`) as a failure, unless the pair has `limit` failures within `window`
+    /// already and is not known (signed in from that address within `known_for`): then answers false and counts
+    /// nothing. One pair's attempts are counted one at a time across processes.
+    fn begin<'a>(
+        &'a self,
+        user: &'a str,
+        address: &'a str,
+        limit: u64,
+        window: Duration,
+        known_for: Duration,
+    ) -> crate::store::Fut<'a, bool>;
+    /// The attempt had the right password: the pair's failures are forgiven and the address is known for the user.
+    fn succeeded<'a>(&'a self, user: &'a str, address: &'a str) -> crate::store::Fut<'a, ()>;
+}
+
 pub struct Throttle {
     limits: Limits,
     state: Mutex<State>,
+    /// The pairs' failures across replicas, where they share a database.
+    shared: Option<std::sync::Arc<dyn SharedPairs>>,
+}
+
+impl std::fmt::Debug for Throttle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Throttle")
+            .field("limits", &self.limits)
+            .field("shared", &self.shared.is_some())
+            .finish()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -130,6 +160,43 @@ impl Throttle {
         Throttle {
             limits,
             state: Mutex::new(State::default()),
+            shared: None,
+        }
+    }
+
+    /// The same throttle, keeping the pairs' failures in `shared` too (replicas on one database).
+    pub fn with_shared(mut self, shared: std::sync::Arc<dyn SharedPairs>) -> Throttle {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// After [`begin`](Self::begin) admitted an attempt: where replicas share the pairs' failures, counts it there
+    /// too, or refuses it when the pair's failures on all replicas reached the wall. A store that does not answer
+    /// refuses the attempt (no password is checked that the wall might have stopped).
+    pub async fn begin_shared(&self, username: &str, address: IpAddr) -> Result<(), Refusal> {
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        let l = self.limits;
+        match shared
+            .begin(&user_key(username), &address.to_string(), l.per_pair as u64, l.window, KNOWN_FOR)
+            .await
+        {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refusal::Pair),
+            Err(e) => {
+                tracing::warn!(error = %e, "sign-in refused: the shared sign-in counts did not answer");
+                Err(Refusal::Pair)
+            }
+        }
+    }
+
+    /// After [`succeeded`](Self::succeeded): the same where replicas share the pairs' failures.
+    pub async fn succeeded_shared(&self, username: &str, address: IpAddr) {
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.succeeded(&user_key(username), &address.to_string()).await {
+                tracing::warn!(error = %e, "the shared sign-in counts were not updated");
+            }
         }
     }
 

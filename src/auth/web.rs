@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-pub use super::sessions::{session_layer, CookiePolicy, SessionBackend, SessionError, Sessions};
+pub use super::sessions::{session_layer, CookiePolicy, DatabaseSessions, SessionBackend, SessionError, Sessions};
 use super::throttle::Throttle;
 use super::OperatorBook;
 use crate::model::{Action, AppError, OperatorView};
@@ -331,6 +331,10 @@ pub async fn sign_in(
             return back_to_login("throttled", &next, &username);
         }
     };
+    if let Err(why) = access.throttle.begin_shared(&username, address).await {
+        tracing::warn!(username = %shown, %address, ?why, "sign-in refused: too many failures on all replicas");
+        return back_to_login("throttled", &next, &username);
+    }
     if !admitted.wait.is_zero() {
         tokio::time::sleep(admitted.wait).await;
     }
@@ -359,6 +363,7 @@ pub async fn sign_in(
         return back_to_login("failed", &next, &username);
     };
     access.throttle.succeeded(&operator, address);
+    access.throttle.succeeded_shared(&operator, address).await;
     // A new session id at sign-in, so an id planted before cannot ride the signed-in session.
     if session.cycle_id().await.is_err()
         || session

@@ -15,6 +15,7 @@ mod jobs;
 mod legacy;
 mod preferences;
 mod sessions;
+mod signin;
 
 pub use sessions::{session_store, SessionStore};
 

@@ -235,7 +235,7 @@ pub async fn build(
     let access = std::sync::Arc::new(
         crate::auth::web::Access::new(
             operators,
-            crate::auth::throttle::Throttle::standard(),
+            shared_throttle(&db),
             settings.access.absolute,
         )
         .with_trusted_proxies(settings.access.trusted_proxies.clone()),
@@ -245,7 +245,23 @@ pub async fn build(
         idle: settings.access.idle,
         secure: settings.access.cookie_secure,
     };
-    let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, settings.database_url.expose()).await?;
+    let database_sessions = match settings.access.store {
+        crate::auth::web::SessionBackend::Database => {
+            let store = crate::db::session_store(settings.database_url.expose())
+                .await
+                .map_err(|e| crate::auth::web::SessionError::Database(e.to_string()))?;
+            {
+                use tower_sessions::ExpiredDeletion;
+                tokio::spawn(store.clone().continuously_delete_expired(std::time::Duration::from_secs(600)));
+            }
+            Some(crate::auth::web::DatabaseSessions {
+                shared: store.shared(),
+                store: std::sync::Arc::new(store),
+            })
+        }
+        crate::auth::web::SessionBackend::Redis(_) => None,
+    };
+    let sessions = crate::auth::web::session_layer(&settings.access.store, cookie, database_sessions).await?;
     // The databases are open now, with their journal files: those too are the owner's only.
     private_data_dir(settings)?;
     let layers = router::Layers {
@@ -315,6 +331,15 @@ async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartE
             sandbox: None,
             routes: Router::new(),
         }),
+    }
+}
+
+/// The sign-in throttle: on a database replicas share, its pair wall kept there too.
+fn shared_throttle(db: &crate::db::Pool) -> crate::auth::throttle::Throttle {
+    let throttle = crate::auth::throttle::Throttle::standard();
+    match crate::db::Backend::of(db) {
+        crate::db::Backend::Postgres => throttle.with_shared(std::sync::Arc::new(crate::db::Db::new(db.clone()))),
+        crate::db::Backend::Sqlite => throttle,
     }
 }
 

@@ -310,3 +310,55 @@ async fn an_import_whose_replica_is_killed_is_finished_by_another_each_row_once(
     assert_eq!(created, ROWS as i64, "one audit entry per row");
     b.stop();
 }
+
+/// One sign-in attempt through the form; answers where the console sent the browser.
+async fn attempt(base: &str, username: &str, password: &str) -> String {
+    let res = browser()
+        .post(format!("{base}/sign-in"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn five_wrong_guesses_spread_over_three_replicas_wall_the_pair_on_all() {
+    let sandbox = common::start().await;
+    let database = fresh_database("throttle").await;
+    let vars = replica(&sandbox, &database);
+    let (da, db, dc) = (
+        temp_dir("throttle-a"),
+        temp_dir("throttle-b"),
+        temp_dir("throttle-c"),
+    );
+    let (a, b, c) = tokio::join!(
+        common::start_console(&da, &vars),
+        common::start_console(&db, &vars),
+        common::start_console(&dc, &vars)
+    );
+    let replicas = [&a, &b, &c];
+    // Two guesses on A, two on B, one on C: no replica saw five.
+    for n in 0..5 {
+        let went = attempt(&replicas[n % 3].base, "admin", "not the password").await;
+        assert!(went.contains("error=failed"), "guess {n}: {went}");
+    }
+    // The pair is walled on every replica, the right password included (it is not even checked).
+    for t in replicas {
+        let went = attempt(&t.base, "admin", common::ADMIN_PASSWORD).await;
+        assert!(went.contains("error=throttled"), "{went}");
+    }
+    // Another operator from the same address is not.
+    assert_eq!(
+        attempt(&c.base, "helpdesk", common::HELPDESK_PASSWORD).await,
+        "/"
+    );
+    for t in replicas {
+        t.stop();
+    }
+}
