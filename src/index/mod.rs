@@ -40,6 +40,8 @@ pub struct DirectoryIndex {
     running: Mutex<HashSet<String>>,
     /// Overviews and pages of rows, kept until the index changes.
     kept: overview::Kept,
+    /// This process's name in the store's refresh claims (where replicas share the store).
+    owner: String,
 }
 
 impl DirectoryIndex {
@@ -49,6 +51,7 @@ impl DirectoryIndex {
             store: Arc::new(store),
             running: Mutex::new(HashSet::new()),
             kept: Default::default(),
+            owner: format!("{}:{:08x}", std::process::id(), rand::random::<u32>()),
         }
     }
 

@@ -55,10 +55,28 @@ where
     }
 }
 
+/// How long a replica's claim on a realm's refresh holds without a page read (each page renews it).
+const REFRESH_LEASE: std::time::Duration = std::time::Duration::from_secs(120);
+
 impl DirectoryIndex {
     /// Reads every identity of `realm` from BI and brings the index up to date with it.
     pub async fn refresh(&self, client: &Client, realm: &str) -> Result<RefreshReport, IndexError> {
         let _running = self.start(realm).ok_or(IndexError::Busy)?;
+        // Where replicas share the store, one of them refreshes a realm at a time (its claim renewed at each page).
+        let shared = self.store.shared();
+        if shared && !self.store.claim_refresh(realm, &self.owner, REFRESH_LEASE).await? {
+            return Err(IndexError::Busy);
+        }
+        let refreshed = self.refresh_claimed(client, realm, shared).await;
+        if shared {
+            if let Err(e) = self.store.release_refresh(realm, &self.owner).await {
+                tracing::warn!(realm, error = %e, "the claim on a realm's refresh was not let go (it lapses)");
+            }
+        }
+        refreshed
+    }
+
+    async fn refresh_claimed(&self, client: &Client, realm: &str, shared: bool) -> Result<RefreshReport, IndexError> {
         let _writing = self.writing();
         // This refresh's generation: rows the console writes while it runs are stamped with it and kept.
         let generation = self.store.begin_refresh(realm).await?;
@@ -79,6 +97,10 @@ impl DirectoryIndex {
             };
             report.calls += 1;
             report.read += page.items.len() as u64;
+            if shared && !self.store.claim_refresh(realm, &self.owner, REFRESH_LEASE).await? {
+                // This process was held up past its claim, and another replica refreshes the realm now.
+                return Err(IndexError::Busy);
+            }
             report.written += self
                 .store
                 .write_identities(realm, &page.items, generation, report.read, page.total_size)

@@ -12,6 +12,11 @@ pub trait IndexStore: Send + Sync {
     fn shared(&self) -> bool {
         false
     }
+    /// Claims the refresh of `realm` for `owner` for `lease` (or extends `owner`'s claim): false when another
+    /// process's claim holds. Only asked where the store is [`shared`](Self::shared).
+    fn claim_refresh<'a>(&'a self, realm: &'a str, owner: &'a str, lease: std::time::Duration) -> Fut<'a, bool>;
+    /// Lets go of `owner`'s claim on the refresh of `realm`.
+    fn release_refresh<'a>(&'a self, realm: &'a str, owner: &'a str) -> Fut<'a, ()>;
     /// A stamp of `realm`'s records that every write moves (`None` while nothing was written for it).
     fn changes<'a>(&'a self, realm: &'a str) -> Fut<'a, Option<i64>>;
     /// One page of `realm`'s identities matching `filter`, in its order, with the total (`known_total` when the

@@ -362,3 +362,55 @@ async fn five_wrong_guesses_spread_over_three_replicas_wall_the_pair_on_all() {
         t.stop();
     }
 }
+
+#[tokio::test]
+async fn a_realm_is_refreshed_once_while_three_replicas_are_asked_to() {
+    let sandbox = common::start().await;
+    let database = fresh_database("refresh").await;
+    let vars = replica(&sandbox, &database);
+    let (da, db, dc) = (
+        temp_dir("refresh-a"),
+        temp_dir("refresh-b"),
+        temp_dir("refresh-c"),
+    );
+    let (a, b, c) = tokio::join!(
+        common::start_console(&da, &vars),
+        common::start_console(&db, &vars),
+        common::start_console(&dc, &vars)
+    );
+    let realm = sandbox.customers.clone();
+    // Each BI call takes a while, so the three refreshes asked at once overlap.
+    sandbox
+        .sandbox
+        .set_faults(bi_console::sandbox::faults::Faults::parse("latency_ms=150").unwrap());
+    let before = sandbox.sandbox.calls_total();
+    let refresh = |t: &TestConsole| {
+        let (index, client, realm) = (
+            t.state.index.clone().unwrap(),
+            t.state.client.clone(),
+            realm.clone(),
+        );
+        async move { index.refresh(&client, &realm).await }
+    };
+    let (ra, rb, rc) = tokio::join!(refresh(&a), refresh(&b), refresh(&c));
+    let outcomes = [ra, rb, rc];
+    let done = outcomes.iter().filter(|o| o.is_ok()).count();
+    let busy = outcomes
+        .iter()
+        .filter(|o| matches!(o, Err(bi_console::index::IndexError::Busy)))
+        .count();
+    assert_eq!((done, busy), (1, 2), "{outcomes:?}");
+    let calls = sandbox.sandbox.calls_since(before);
+    let report = outcomes.iter().find_map(|o| o.as_ref().ok()).unwrap();
+    assert_eq!(
+        calls.len() as u64,
+        report.calls,
+        "one refresh's calls at BI: {calls:?}"
+    );
+    // Once it has ended, the realm may be refreshed again (the claim was let go).
+    sandbox.sandbox.set_faults(Default::default());
+    assert!(refresh(&b).await.is_ok());
+    for t in [&a, &b, &c] {
+        t.stop();
+    }
+}

@@ -37,6 +37,35 @@ impl IndexStore for Db {
     fn shared(&self) -> bool {
         Backend::of(&self.pool) == Backend::Postgres
     }
+    fn claim_refresh<'a>(&'a self, realm: &'a str, owner: &'a str, lease: std::time::Duration) -> Fut<'a, bool> {
+        Box::pin(async move {
+            let now = super::jobs::now_sql(&self.pool);
+            sqlx::query("INSERT INTO ix_realms (realm_id) VALUES ($1) ON CONFLICT (realm_id) DO NOTHING")
+                .bind(realm)
+                .execute(&self.pool)
+                .await?;
+            let claimed = sqlx::query(&format!(
+                "UPDATE ix_realms SET refresher = $1, refresh_until = {now} + $2 WHERE realm_id = $3 \
+                 AND (refresher IS NULL OR refresher = $1 OR refresh_until < {now})"
+            ))
+            .bind(owner)
+            .bind(lease.as_millis().min(i64::MAX as u128) as i64)
+            .bind(realm)
+            .execute(&self.pool)
+            .await?;
+            Ok(claimed.rows_affected() == 1)
+        })
+    }
+    fn release_refresh<'a>(&'a self, realm: &'a str, owner: &'a str) -> Fut<'a, ()> {
+        Box::pin(async move {
+            sqlx::query("UPDATE ix_realms SET refresher = NULL, refresh_until = NULL WHERE realm_id = $1 AND refresher = $2")
+                .bind(realm)
+                .bind(owner)
+                .execute(&self.pool)
+                .await?;
+            Ok(())
+        })
+    }
     fn changes<'a>(&'a self, realm: &'a str) -> Fut<'a, Option<i64>> {
         Box::pin(async move {
             let stamp: Option<Option<i64>> = sqlx::query_scalar("SELECT changes FROM ix_realms WHERE realm_id = $1")
