@@ -81,10 +81,13 @@ async fn main() {
         timeout: Duration::from_secs(60),
     })
     .unwrap();
-    let pool = bi_console::db::open(&dir.join("console"))
-        .await
-        .expect("console db");
-    let index = DirectoryIndex::new(bi_console::db::Db::new(pool));
+    // CONSOLE_DATABASE_URL (e.g. postgres://…): the index in that database instead of a SQLite file here.
+    let url = std::env::var("CONSOLE_DATABASE_URL").ok();
+    std::fs::create_dir_all(dir.join("console")).unwrap();
+    let url = url.unwrap_or_else(|| bi_console::db::default_url(&dir.join("console")));
+    println!("The index in: {}.\n", bi_console::db::place(&url));
+    let pool = bi_console::db::open_url(&url).await.expect("console db");
+    let index = DirectoryIndex::new(bi_console::db::Db::new(pool.clone()));
 
     let rss_before = peak_rss_mib();
     let started = Instant::now();
@@ -94,13 +97,21 @@ async fn main() {
     let started = Instant::now();
     let again = index.refresh(&client, &realm).await.expect("refresh");
     let again_time = started.elapsed();
-    let db_size: u64 = std::fs::read_dir(dir.join("console"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with("console.db"))
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum();
+    let db_size: u64 = match bi_console::db::Backend::of(&pool) {
+        bi_console::db::Backend::Postgres => sqlx::query_scalar::<_, i64>(
+            "SELECT CAST(pg_database_size(current_database()) AS BIGINT)",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_or(0) as u64,
+        bi_console::db::Backend::Sqlite => std::fs::read_dir(dir.join("console"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("console.db"))
+            .filter_map(|e| e.metadata().ok())
+            .map(|m| m.len())
+            .sum(),
+    };
 
     let runs = 200;
     let search = |q: String| IdentityFilter {

@@ -3,6 +3,6 @@
 # features change shared crates' builds, so in the console's directory each build would undo the other's.
 bench_client() {
   local dir="$CARGO_TARGET_DIR/bench-clients"
-  CARGO_TARGET_DIR="$dir" cargo build --release --features ssr --example "$1" >&2
+  CARGO_TARGET_DIR="$dir" cargo build --release --features ssr --example "$1" >&2 || return 1
   printf '%s\n' "$dir/release/examples/$1"
 }

@@ -32,7 +32,8 @@ pub struct AppState {
     pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
     /// What the console remembers per realm (the invitation's authenticator configuration); `None` in tests.
     pub preferences: Option<crate::preferences::Preferences>,
-    /// Invitations to more identities than BI's queue takes at once, handed over as it drains.
+    /// Invitations to more identities than BI's queue takes at once, handed over as it drains (kept in the
+    /// console's database; in memory in tests without one).
     pub invitation_runs: crate::invitation_runs::Runs,
     /// Imports kept in the console's database; `None` in tests that do not use them.
     pub imports: Option<crate::transfer::store::Imports>,
@@ -73,6 +74,11 @@ impl AppState {
             bi_counts: Default::default(),
             realms: Arc::new(Mutex::new(None)),
         }
+    }
+
+    pub fn with_invitation_runs(mut self, runs: crate::invitation_runs::Runs) -> AppState {
+        self.invitation_runs = runs;
+        self
     }
 
     pub fn with_jobs(mut self, jobs: crate::jobs::Queue) -> AppState {

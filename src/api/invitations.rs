@@ -40,23 +40,24 @@ pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView,
     if !Runs::is_run_id(&batch) {
         return batch_view(&s, &realm, &batch).await;
     }
-    let Some(run) = s.invitation_runs.get(&batch).filter(|r| r.realm == realm) else {
+    let kept = s.invitation_runs.get(&batch).await.map_err(|e| {
+        tracing::error!(error = %e, "invitation run not read");
+        AppError::new("The console's database did not answer; try again.")
+    })?;
+    let Some(run) = kept.filter(|r| r.realm == realm) else {
         return Err(super::checks::not_found(
-            "The console no longer follows these invitations: it has restarted since they were sent. What was sent is in the audit log, and each identity's enrollment status says where it is.",
+            "The console does not know these invitations (they were sent more than a day ago, or by another console). What was sent is in the audit log, and each identity's enrollment status says where it is.",
         ));
     };
     let mut views = Vec::with_capacity(run.batches.len());
     for id in &run.batches {
-        if let Some(done) = run.finished.get(id) {
-            views.push(done.clone());
+        if let Some(done) = s.invitation_runs.finished(id) {
+            views.push(done);
             continue;
         }
         let view = batch_view(&s, &realm, id).await?;
         if !view.running() {
-            let kept = view.clone();
-            s.invitation_runs.update(&batch, |r| {
-                r.finished.insert(id.clone(), kept);
-            });
+            s.invitation_runs.keep_finished(id, view.clone());
         }
         views.push(view);
     }
@@ -64,7 +65,7 @@ pub async fn invitation_batch(realm: String, batch: String) -> Result<BatchView,
         &batch,
         run.total as u64,
         &views,
-        run.waiting as u64,
+        run.waiting() as u64,
         run.queue_full,
         run.stopped,
     ))
@@ -119,19 +120,61 @@ mod ssr {
         };
         let run = Run {
             realm,
-            operator: permit.operator().username.clone(),
+            by: permit.operator().clone(),
             total: ids.len(),
             queue_full: batches.is_empty(),
+            handed: batches.len(),
             batches,
-            waiting: rest.iter().map(Vec::len).sum(),
-            ..Run::default()
+            rest,
+            stopped: None,
+            config_id: template.authenticator_config_id.clone(),
         };
         let id = s
             .invitation_runs
             .start(run)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "invitation run not kept");
+                AppError::new("The console's database did not answer; try again.")
+            })?
             .map_err(|why| super::super::checks::answering(429, &why))?;
-        tokio::spawn(hand_over(svc.clone(), permit, id.clone(), rest, template));
+        run_invitations(s.clone(), id.clone(), None);
         Ok(id)
+    }
+
+    /// Hands over the run `id` as a job: claimed in the queue (or `claimed` already, by the runner) and handed
+    /// over under its lease; a process that has no queue hands it over at once. Another process holding the job
+    /// leaves it be.
+    pub(crate) fn run_invitations(
+        s: crate::state::AppState,
+        id: String,
+        claimed: Option<crate::jobs::Claimed>,
+    ) {
+        tokio::spawn(async move {
+            let work = async { hand_over(&s, &id).await.map_err(|e| e.to_string()) };
+            match s.jobs.clone() {
+                None => {
+                    if let Err(e) = work.await {
+                        tracing::error!(run = %id, error = %e, "invitation run stopped");
+                    }
+                }
+                Some(queue) => {
+                    let job = match claimed {
+                        Some(job) => Some(job),
+                        None => queue
+                            .claim(crate::invitation_runs::JOB_KIND, &id)
+                            .await
+                            .unwrap_or_else(|e| {
+                                tracing::error!(run = %id, error = %e, "invitation run not started");
+                                None
+                            }),
+                    };
+                    if let Some(job) = job {
+                        queue.run(job, work).await;
+                    }
+                }
+            }
+        });
     }
 
     /// What BI did with one batch.
@@ -181,49 +224,73 @@ mod ssr {
         }
     }
 
-    /// Hands BI the rest of a run, a batch at a time, waiting while its queue is full; stops when BI refuses a batch
-    /// or its queue takes nothing for [`QUEUE_PATIENCE`].
+    /// Hands BI the rest of run `id`, a batch at a time, waiting while its queue is full, as the operator who
+    /// started it (while they still may send invitations in the realm); stops when BI refuses a batch or its queue
+    /// takes nothing for [`QUEUE_PATIENCE`]. What is handed over is kept after each batch, so the job, taken up again
+    /// after a restart or by another replica, carries on with the next; a batch in flight when the process died is
+    /// handed over again (its audit entry, the step's, is not written twice).
     pub(super) async fn hand_over(
-        svc: crate::service::Service,
-        permit: Permit<act::Invite>,
-        run: String,
-        rest: Vec<Vec<String>>,
-        template: crate::bi::wire::JobTemplate,
-    ) {
-        let s = &svc.state;
+        s: &crate::state::AppState,
+        id: &str,
+    ) -> Result<(), crate::store::StoreError> {
         let runs = s.invitation_runs.clone();
+        let Some(run) = runs.get(id).await? else {
+            return Ok(());
+        };
+        let stop = |why: String| {
+            let runs = runs.clone();
+            async move { runs.update(id, |r| r.stopped = Some(why)).await.map(|_| ()) }
+        };
+        let actor = crate::service::Actor {
+            operator: run.by.clone(),
+            request_id: id.to_string(),
+            origin: crate::service::Origin::Job,
+        };
+        let svc = crate::service::Service::new(s.clone(), actor);
+        let permit = match Permit::<act::Invite>::check(&run.by, &run.realm) {
+            Ok(p) => p,
+            Err(e) => return stop(format!("refused: {e}")).await,
+        };
+        let template = crate::bi::wire::JobTemplate {
+            authenticator_config_id: run.config_id.clone(),
+            post_binding_redirect_uri: None,
+        };
         let mut since = std::time::Instant::now();
-        for chunk in rest {
-            loop {
-                // The run goes on only while its operator may still send invitations in the realm.
-                if let Err(why) = s.operator_still(permit.operator(), permit.realm()) {
-                    runs.update(&run, |r| r.stopped = Some(why));
-                    return;
+        loop {
+            let Some(run) = runs.get(id).await? else {
+                return Ok(());
+            };
+            if run.handed_over() {
+                return Ok(());
+            }
+            // The run goes on only while its operator may still send invitations in the realm.
+            if let Err(why) = s.operator_still(permit.operator(), permit.realm()) {
+                return stop(why).await;
+            }
+            let chunk = run.rest[0].clone();
+            let step = svc.in_step(format!("{id}/batch/{}", run.handed));
+            match submit(&step, &permit, &chunk, &template).await {
+                Submitted::Batch(b) => {
+                    runs.update(id, |r| {
+                        r.batches.push(b);
+                        r.rest.remove(0);
+                        r.handed += 1;
+                        r.queue_full = false;
+                    })
+                    .await?;
+                    since = std::time::Instant::now();
                 }
-                match submit(&svc, &permit, &chunk, &template).await {
-                    Submitted::Batch(b) => {
-                        runs.update(&run, |r| {
-                            r.batches.push(b);
-                            r.waiting = r.waiting.saturating_sub(chunk.len());
-                            r.queue_full = false;
-                        });
-                        since = std::time::Instant::now();
-                        break;
+                Submitted::QueueFull if since.elapsed() < QUEUE_PATIENCE => {
+                    if !run.queue_full {
+                        runs.update(id, |r| r.queue_full = true).await?;
                     }
-                    Submitted::QueueFull if since.elapsed() < QUEUE_PATIENCE => {
-                        runs.update(&run, |r| r.queue_full = true);
-                        tokio::time::sleep(QUEUE_RETRY).await;
-                    }
-                    Submitted::QueueFull => {
-                        let why = "BI's queue for this realm took nothing for an hour".to_string();
-                        runs.update(&run, |r| r.stopped = Some(why));
-                        return;
-                    }
-                    Submitted::Refused(e) => {
-                        runs.update(&run, |r| r.stopped = Some(e.message));
-                        return;
-                    }
+                    tokio::time::sleep(QUEUE_RETRY).await;
                 }
+                Submitted::QueueFull => {
+                    return stop("BI's queue for this realm took nothing for an hour".to_string())
+                        .await;
+                }
+                Submitted::Refused(e) => return stop(e.message).await,
             }
         }
     }

@@ -11,6 +11,7 @@
 mod audit;
 mod imports;
 mod index;
+mod invitation_runs;
 mod jobs;
 mod legacy;
 mod preferences;

@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// An operator's role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// An operator's role (by default the least: a viewer).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Everything.
@@ -13,6 +13,7 @@ pub enum Role {
     /// passkeys and invitations. No deletes, no group or identity edits.
     Helpdesk,
     /// Read only.
+    #[default]
     Viewer,
 }
 
@@ -71,7 +72,7 @@ pub enum Action {
 }
 
 /// The signed-in operator as pages see it (no secret in it).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OperatorView {
     pub username: String,
     pub role: Role,

@@ -37,6 +37,9 @@ async fn run(state: &AppState, queue: &Queue, job: Claimed) {
                 queue.release(&job).await;
             }
         }
+        crate::invitation_runs::JOB_KIND => {
+            crate::api::run_invitations(state.clone(), job.subject.clone(), Some(job));
+        }
         other => {
             tracing::warn!(kind = other, "a job of a kind this console does not know: given back");
             queue.release(&job).await;

@@ -351,7 +351,8 @@ fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppStat
         .with_protected_groups(settings.access.protected_groups.clone())
         .with_preferences(crate::preferences::Preferences::new(crate::db::Db::new(db.clone())))
         .with_imports(crate::transfer::store::Imports::new(crate::db::Db::new(db.clone())), settings.import)
-        .with_jobs(crate::jobs::Queue::new(crate::db::Db::new(db.clone()), settings.job_lease));
+        .with_jobs(crate::jobs::Queue::new(crate::db::Db::new(db.clone()), settings.job_lease))
+        .with_invitation_runs(crate::invitation_runs::Runs::new(crate::db::Db::new(db.clone())));
     match settings.index {
         Some(max_age) => state.with_index(crate::index::DirectoryIndex::new(crate::db::Db::new(db.clone())), max_age),
         None => state,

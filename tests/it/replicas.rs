@@ -414,3 +414,81 @@ async fn a_realm_is_refreshed_once_while_three_replicas_are_asked_to() {
         t.stop();
     }
 }
+
+#[tokio::test]
+async fn an_invitation_run_is_carried_on_and_followed_from_another_replica_after_its_own_is_killed()
+{
+    use bi_console::api::{InvitationBatch, StartPasskeyInvitations};
+    use std::time::{Duration, Instant};
+    let sandbox = common::start().await;
+    let database = fresh_database("runs").await;
+    let mut vars = replica(&sandbox, &database);
+    vars.push(("CONSOLE_JOB_LEASE_SECS", "3".into()));
+    let realm = sandbox.workforce.clone();
+    let store = sandbox.sandbox.store();
+    store
+        .bulk_seed(&realm, "durable", 2_500, 0, 0, 0)
+        .await
+        .unwrap();
+    let ids: Vec<String> = store
+        .list_identities(&realm, None, 0, 10_000)
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|i| i.username().starts_with("durable."))
+        .map(|i| i.id.clone())
+        .collect();
+    assert_eq!(ids.len(), 2_500);
+    let dir_a = temp_dir("runs-a");
+    let (mut a, a_base, _, _) = common::spawn_console(&dir_a, &vars);
+    let dir_b = temp_dir("runs-b");
+    let b = common::start_console(&dir_b, &vars).await;
+    let c = browser();
+    sign_in(&c, &a_base, "admin", common::ADMIN_PASSWORD).await;
+    // 2,500 through A: a batch of 1,000 at BI, the rest waiting in the run while BI's queue is full.
+    let args = StartPasskeyInvitations {
+        realm: realm.clone(),
+        ids,
+    };
+    let (status, body) = call(&c, &a_base, StartPasskeyInvitations::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    let run: String = serde_json::from_str(&body).unwrap();
+    assert!(run.starts_with("run-"), "{run}");
+    common::signal(&a, libc::SIGKILL);
+    common::wait_exit(&mut a, Duration::from_secs(10)).expect("killed");
+
+    // Followed from B (the same session: it is in the database), which takes the run over and hands the rest to BI.
+    let view = InvitationBatch {
+        realm: realm.clone(),
+        batch: run.clone(),
+    };
+    let until = Instant::now() + Duration::from_secs(120);
+    let done = loop {
+        let (status, body) = call(&c, &b.base, InvitationBatch::PATH, &view).await;
+        assert_eq!(status, 200, "{body}");
+        let v: bi_console::model::BatchView = serde_json::from_str(&body).unwrap();
+        if !v.running() {
+            break v;
+        }
+        assert!(Instant::now() < until, "still running: {v:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    assert_eq!(done.state, "SUCCESS", "{done:?}");
+    assert_eq!(
+        (done.total, done.sent, done.failed, done.batches),
+        (2_500, 2_500, 0, 3)
+    );
+    let recorded: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'passkey.invite.batch' AND request_id = $1",
+    )
+    .bind(&run)
+    .fetch_one(&b.db)
+    .await
+    .unwrap();
+    assert_eq!(
+        recorded, 2,
+        "the two batches handed over by the run, each once"
+    );
+    b.stop();
+}
