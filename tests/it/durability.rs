@@ -4,25 +4,12 @@
 
 #![cfg(all(feature = "ssr", unix))]
 
-use crate::common::{self, browser, call, sign_in, signal, wait_exit};
-use bi_console::api::{ApplyImport, GetImport};
-use bi_console::model::ImportView;
-use leptos::server_fn::ServerFn;
+use crate::common::{
+    self, apply_import, browser, import_view as view, sign_in, signal, upload_import, wait_exit,
+};
 use std::time::{Duration, Instant};
 
 const ROWS: usize = 400;
-
-async fn view(c: &reqwest::Client, base: &str, realm: &str, id: &str) -> ImportView {
-    let args = GetImport {
-        realm: realm.into(),
-        id: id.into(),
-        show: String::new(),
-        page: 1,
-    };
-    let (status, body) = call(c, base, GetImport::PATH, &args).await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap()
-}
 
 #[tokio::test]
 async fn an_import_killed_mid_apply_finishes_after_a_restart_with_each_row_done_once() {
@@ -40,23 +27,8 @@ async fn an_import_killed_mid_apply_finishes_after_a_restart_with_each_row_done_
     let file: String = std::iter::once("username,name\n".to_string())
         .chain((1..=ROWS).map(|n| format!("durable.{n:04},Durable {n}\n")))
         .collect();
-    let part = reqwest::multipart::Part::bytes(file.into_bytes()).file_name("durable.csv");
-    let res = c
-        .post(format!("{base}/realms/{realm}/imports"))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    let to = res.headers()["location"].to_str().unwrap().to_string();
-    let id = to.rsplit_once("/imports/").expect("planned").1.to_string();
-    let args = ApplyImport {
-        realm: realm.clone(),
-        id: id.clone(),
-        invite: String::new(),
-        confirm: String::new(),
-    };
-    let (status, body) = call(&c, &base, ApplyImport::PATH, &args).await;
-    assert_eq!(status, 200, "{body}");
+    let id = upload_import(&c, &base, &realm, "durable.csv", file).await;
+    apply_import(&c, &base, &realm, &id).await;
     // Killed once a quarter of the rows are done, with more in flight.
     let until = Instant::now() + Duration::from_secs(60);
     loop {

@@ -48,6 +48,21 @@ async fn wait_indexed(c: &reqwest::Client, t: &TestConsole, realm: &str) {
     panic!("the index did not complete");
 }
 
+/// Three replicas with `vars`, started at once, each on a data directory of its own (kept while the answer lives).
+async fn three(vars: &[(&str, String)]) -> ([common::TestDir; 3], [TestConsole; 3]) {
+    let dirs = [
+        temp_dir("replica-a"),
+        temp_dir("replica-b"),
+        temp_dir("replica-c"),
+    ];
+    let (a, b, c) = tokio::join!(
+        common::start_console(&dirs[0], vars),
+        common::start_console(&dirs[1], vars),
+        common::start_console(&dirs[2], vars)
+    );
+    (dirs, [a, b, c])
+}
+
 async fn status_of(c: &reqwest::Client, url: String) -> u16 {
     c.get(url).send().await.unwrap().status().as_u16()
 }
@@ -191,24 +206,6 @@ async fn migrate_brings_a_database_to_this_version_once_and_refuses_a_newer_one(
     pool.close().await;
 }
 
-/// The import's view, read through `base`.
-async fn import_view(
-    c: &reqwest::Client,
-    base: &str,
-    realm: &str,
-    id: &str,
-) -> bi_console::model::ImportView {
-    let args = bi_console::api::GetImport {
-        realm: realm.into(),
-        id: id.into(),
-        show: String::new(),
-        page: 1,
-    };
-    let (status, body) = call(c, base, bi_console::api::GetImport::PATH, &args).await;
-    assert_eq!(status, 200, "{body}");
-    serde_json::from_str(&body).unwrap()
-}
-
 #[tokio::test]
 async fn an_import_whose_replica_is_killed_is_finished_by_another_each_row_once() {
     use std::time::{Duration, Instant};
@@ -238,26 +235,11 @@ async fn an_import_whose_replica_is_killed_is_finished_by_another_each_row_once(
     let file: String = std::iter::once("username,name\n".to_string())
         .chain((1..=ROWS).map(|n| format!("takeover.{n:04},Takeover {n}\n")))
         .collect();
-    let part = reqwest::multipart::Part::bytes(file.into_bytes()).file_name("takeover.csv");
-    let res = c
-        .post(format!("{a_base}/realms/{realm}/imports"))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    let to = res.headers()["location"].to_str().unwrap().to_string();
-    let id = to.rsplit_once("/imports/").expect("planned").1.to_string();
-    let args = bi_console::api::ApplyImport {
-        realm: realm.clone(),
-        id: id.clone(),
-        invite: String::new(),
-        confirm: String::new(),
-    };
-    let (status, body) = call(&c, &a_base, bi_console::api::ApplyImport::PATH, &args).await;
-    assert_eq!(status, 200, "{body}");
+    let id = common::upload_import(&c, &a_base, &realm, "takeover.csv", file).await;
+    common::apply_import(&c, &a_base, &realm, &id).await;
     let until = Instant::now() + Duration::from_secs(60);
     let at_kill = loop {
-        let v = import_view(&c, &a_base, &realm, &id).await;
+        let v = common::import_view(&c, &a_base, &realm, &id).await;
         assert!(v.done < v.total, "finished before the kill: {v:?}");
         if v.done >= (ROWS / 4) as u64 {
             break v.done;
@@ -273,7 +255,7 @@ async fn an_import_whose_replica_is_killed_is_finished_by_another_each_row_once(
     let until = Instant::now() + Duration::from_secs(120);
     let mut taken_over = None;
     let done = loop {
-        let v = import_view(&c, &b.base, &realm, &id).await;
+        let v = common::import_view(&c, &b.base, &realm, &id).await;
         if taken_over.is_none() && v.done > at_kill + 8 {
             taken_over = Some(killed.elapsed());
         }
@@ -311,51 +293,32 @@ async fn an_import_whose_replica_is_killed_is_finished_by_another_each_row_once(
     b.stop();
 }
 
-/// One sign-in attempt through the form; answers where the console sent the browser.
-async fn attempt(base: &str, username: &str, password: &str) -> String {
-    let res = browser()
-        .post(format!("{base}/sign-in"))
-        .form(&[
-            ("username", username),
-            ("password", password),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    res.headers()["location"].to_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn five_wrong_guesses_spread_over_three_replicas_wall_the_pair_on_all() {
     let sandbox = common::start().await;
     let database = fresh_database("throttle").await;
     let vars = replica(&sandbox, &database);
-    let (da, db, dc) = (
-        temp_dir("throttle-a"),
-        temp_dir("throttle-b"),
-        temp_dir("throttle-c"),
-    );
-    let (a, b, c) = tokio::join!(
-        common::start_console(&da, &vars),
-        common::start_console(&db, &vars),
-        common::start_console(&dc, &vars)
-    );
+    let (_dirs, [a, b, c]) = three(&vars).await;
     let replicas = [&a, &b, &c];
     // Two guesses on A, two on B, one on C: no replica saw five.
     for n in 0..5 {
-        let went = attempt(&replicas[n % 3].base, "admin", "not the password").await;
+        let went = sign_in(
+            &browser(),
+            &replicas[n % 3].base,
+            "admin",
+            "not the password",
+        )
+        .await;
         assert!(went.contains("error=failed"), "guess {n}: {went}");
     }
     // The pair is walled on every replica, the right password included (it is not even checked).
     for t in replicas {
-        let went = attempt(&t.base, "admin", common::ADMIN_PASSWORD).await;
+        let went = sign_in(&browser(), &t.base, "admin", common::ADMIN_PASSWORD).await;
         assert!(went.contains("error=throttled"), "{went}");
     }
     // Another operator from the same address is not.
     assert_eq!(
-        attempt(&c.base, "helpdesk", common::HELPDESK_PASSWORD).await,
+        sign_in(&browser(), &c.base, "helpdesk", common::HELPDESK_PASSWORD).await,
         "/"
     );
     for t in replicas {
@@ -368,16 +331,7 @@ async fn a_realm_is_refreshed_once_while_three_replicas_are_asked_to() {
     let sandbox = common::start().await;
     let database = fresh_database("refresh").await;
     let vars = replica(&sandbox, &database);
-    let (da, db, dc) = (
-        temp_dir("refresh-a"),
-        temp_dir("refresh-b"),
-        temp_dir("refresh-c"),
-    );
-    let (a, b, c) = tokio::join!(
-        common::start_console(&da, &vars),
-        common::start_console(&db, &vars),
-        common::start_console(&dc, &vars)
-    );
+    let (_dirs, [a, b, c]) = three(&vars).await;
     let realm = sandbox.customers.clone();
     // Each BI call takes a while, so the three refreshes asked at once overlap.
     sandbox

@@ -949,3 +949,54 @@ pub fn wait_exit(
     }
     None
 }
+
+/// Uploads `text` as the import file `name` to `base` for `realm`; answers the planned import's id.
+pub async fn upload_import(
+    c: &reqwest::Client,
+    base: &str,
+    realm: &str,
+    name: &str,
+    text: String,
+) -> String {
+    let part = reqwest::multipart::Part::bytes(text.into_bytes()).file_name(name.to_string());
+    let res = c
+        .post(format!("{base}/realms/{realm}/imports"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    to.rsplit_once("/imports/").expect("planned").1.to_string()
+}
+
+/// Applies the planned import `id` through `base`.
+pub async fn apply_import(c: &reqwest::Client, base: &str, realm: &str, id: &str) {
+    use leptos::server_fn::ServerFn;
+    let args = bi_console::api::ApplyImport {
+        realm: realm.into(),
+        id: id.into(),
+        invite: String::new(),
+        confirm: String::new(),
+    };
+    let (status, body) = call(c, base, bi_console::api::ApplyImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The import's view, read through `base`.
+pub async fn import_view(
+    c: &reqwest::Client,
+    base: &str,
+    realm: &str,
+    id: &str,
+) -> bi_console::model::ImportView {
+    use leptos::server_fn::ServerFn;
+    let args = bi_console::api::GetImport {
+        realm: realm.into(),
+        id: id.into(),
+        show: String::new(),
+        page: 1,
+    };
+    let (status, body) = call(c, base, bi_console::api::GetImport::PATH, &args).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
