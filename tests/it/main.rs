@@ -21,6 +21,7 @@ mod health;
 mod import;
 mod index;
 mod invitation_runs;
+mod jobs;
 mod membership;
 mod passkeys;
 mod replicas;

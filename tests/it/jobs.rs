@@ -1,0 +1,109 @@
+//! The jobs' queue on the console's database (SQLite, or PostgreSQL in the second run): two processes never hold
+//! the same job; a lease that lapses lets another take the job; a renewed one does not; a failed attempt comes back
+//! after its backoff, until the attempts run out.
+
+use std::time::Duration;
+
+use bi_console::jobs::{Queue, MAX_ATTEMPTS};
+
+/// Two queues (as two processes) on one database of its own.
+async fn two(tag: &str, lease: Duration) -> (Queue, Queue, crate::common::TestDir) {
+    let dir = crate::common::temp_dir(tag);
+    let pool = crate::common::open_db(&dir).await;
+    let queue = || Queue::new(bi_console::db::Db::new(pool.clone()), lease);
+    (queue(), queue(), dir)
+}
+
+/// A job queued (claimed, then given back).
+async fn queued(q: &Queue, subject: &str) {
+    let job = q
+        .claim("test.kind", subject)
+        .await
+        .unwrap()
+        .expect("claimed");
+    q.release(&job).await;
+}
+
+#[tokio::test]
+async fn two_processes_never_hold_the_same_job() {
+    let (p, q, _dir) = two("jobs-two", Duration::from_secs(30)).await;
+    queued(&p, "a").await;
+    queued(&p, "b").await;
+    let (first, second) = tokio::join!(p.next(), q.next());
+    let (first, second) = (first.unwrap().unwrap(), second.unwrap().unwrap());
+    assert_ne!(first.subject, second.subject);
+    assert_eq!((first.attempt, second.attempt), (1, 1));
+    assert!(p.next().await.unwrap().is_none(), "both are held");
+    assert!(q.claim("test.kind", "a").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_lapsed_lease_lets_another_take_the_job_and_a_renewed_one_does_not() {
+    let lease = Duration::from_millis(600);
+    let (p, q, _dir) = two("jobs-lease", lease).await;
+    let held = p.claim("test.kind", "x").await.unwrap().unwrap();
+    assert!(
+        p.store().renew(&held, p.owner(), lease).await.unwrap(),
+        "the holder renews"
+    );
+    assert!(
+        !q.store().renew(&held, q.owner(), lease).await.unwrap(),
+        "no one else does"
+    );
+    tokio::time::sleep(lease / 2).await;
+    assert!(p.store().renew(&held, p.owner(), lease).await.unwrap());
+    tokio::time::sleep(lease / 2).await;
+    assert!(q.next().await.unwrap().is_none(), "renewed: still held");
+    tokio::time::sleep(lease + Duration::from_millis(100)).await;
+    let taken = q
+        .next()
+        .await
+        .unwrap()
+        .expect("taken over once the lease lapsed");
+    assert_eq!((taken.subject.as_str(), taken.attempt), ("x", 2));
+    assert!(
+        !p.store().renew(&held, p.owner(), lease).await.unwrap(),
+        "the first holder has lost it"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_attempt_comes_back_after_its_backoff_until_the_attempts_run_out() {
+    let (p, _q, _dir) = two("jobs-retry", Duration::from_secs(30)).await;
+    let job = p.claim("test.kind", "r").await.unwrap().unwrap();
+    p.store()
+        .failed(
+            &job,
+            p.owner(),
+            "BI did not answer",
+            Duration::from_millis(400),
+        )
+        .await
+        .unwrap();
+    assert!(p.next().await.unwrap().is_none(), "not before its backoff");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut job = p.next().await.unwrap().expect("after its backoff");
+    assert_eq!(job.attempt, 2);
+    while job.attempt < MAX_ATTEMPTS {
+        p.store()
+            .failed(&job, p.owner(), "again", Duration::ZERO)
+            .await
+            .unwrap();
+        job = p.next().await.unwrap().expect("queued again");
+    }
+    p.store()
+        .failed(&job, p.owner(), "the last", Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(
+        p.next().await.unwrap().is_none(),
+        "left failed after {MAX_ATTEMPTS} attempts"
+    );
+    // Work run through the queue: done when it succeeds.
+    let job = p.claim("test.kind", "ok").await.unwrap().unwrap();
+    p.run(job, async { Ok(()) }).await;
+    assert!(
+        p.claim("test.kind", "ok").await.unwrap().is_none(),
+        "done: not claimed again"
+    );
+}
