@@ -144,23 +144,27 @@ pub(super) async fn search_counted(pool: &Pool, realm: &str,
         rows_sql,
         binds,
     } = search_sql(Backend::of(pool), realm, filter);
-    let total = match known_total {
-        Some(total) => total,
-        None => {
-            let count_sql = crate::db::numbered(&count_sql);
-            let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
-            for b in &count_binds {
-                count = count.bind(b);
-            }
-            count.fetch_one(pool).await? as u64
+    // The count and the rows at once, on two connections (each a scan of the matches on PostgreSQL).
+    let count_sql = crate::db::numbered(&count_sql);
+    let counting = async {
+        if let Some(total) = known_total {
+            return Ok(total);
         }
+        let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+        for b in &count_binds {
+            count = count.bind(b);
+        }
+        Ok::<_, StoreError>(count.fetch_one(pool).await? as u64)
     };
     let rows_sql = crate::db::numbered(&rows_sql);
     let mut rows = sqlx::query(&rows_sql);
     for b in &binds {
         rows = rows.bind(b);
     }
-    page_of(pool, rows, total, (page, size), identity).await
+    let (total, read) = tokio::join!(counting, page_of(pool, rows, 0, (page, size), identity));
+    let mut read = read?;
+    read.total = total?;
+    Ok(read)
 }
 
 /// Page `page` of `size` rows of `query` (whose last two parameters, added here, are LIMIT and OFFSET).
