@@ -109,7 +109,7 @@ pub async fn apply_import(
         }
         // Started once: a second click (or another replica) finds it applying already.
         if imports.start(&id, &op, invite).await.map_err(db_failed)? {
-            super::import_job::run_import(s, id.clone());
+            super::import_runs::run_import(s, id.clone());
         }
         Ok(())
     };

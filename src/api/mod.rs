@@ -16,6 +16,7 @@ mod groups;
 mod identities;
 #[cfg(feature = "ssr")]
 mod import_job;
+mod import_runs;
 mod imports;
 mod invitations;
 #[cfg(feature = "ssr")]
@@ -29,7 +30,7 @@ pub use audit::*;
 pub use groups::*;
 pub use identities::*;
 #[cfg(feature = "ssr")]
-pub use import_job::{run_claimed_import, run_import};
+pub use import_runs::{run_claimed_import, run_import};
 pub use imports::*;
 pub use invitations::*;
 pub use membership::*;
