@@ -16,6 +16,7 @@ mod groups;
 mod identities;
 #[cfg(feature = "ssr")]
 mod import_job;
+#[cfg(feature = "ssr")]
 mod import_runs;
 mod imports;
 mod invitations;
