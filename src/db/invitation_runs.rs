@@ -2,7 +2,7 @@
 //! job queued in the same transaction. The bounds on runs at once are checked in that transaction too (on
 //! PostgreSQL under an advisory lock of the realm, so two replicas starting runs at once count each other's).
 
-use super::{Backend, Db};
+use super::{one_at_a_time, Backend, Db};
 use crate::invitation_runs::{too_many, Run, RunStore, JOB_KIND};
 use crate::store::{Fut, StoreError};
 
@@ -13,15 +13,10 @@ fn json(run: &Run) -> Result<String, StoreError> {
 impl RunStore for Db {
     fn start<'a>(&'a self, id: &'a str, run: &'a Run) -> Fut<'a, Result<(), String>> {
         Box::pin(async move {
-            let now = super::jobs::now_sql(&self.pool);
+            let now = super::clock_ms(&self.pool);
             let operator = run.by.username.to_lowercase();
             let mut tx = self.pool.begin().await?;
-            if Backend::of(&self.pool) == Backend::Postgres {
-                sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS held")
-                    .bind(format!("invitation runs {}", run.realm))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            one_at_a_time(&mut tx, Backend::of(&self.pool), &format!("invitation runs {}", run.realm)).await?;
             sqlx::query(&format!(
                 "DELETE FROM invitation_runs WHERE going = 0 AND created < {now} - 86400000"
             ))

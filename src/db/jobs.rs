@@ -6,25 +6,13 @@ use std::time::Duration;
 
 use sqlx::Row;
 
-use super::{Backend, Db, Pool};
+use super::{clock_ms as now_sql, millis, Backend, Db};
 use crate::jobs::{Claimed, JobStore, MAX_ATTEMPTS};
 use crate::store::Fut;
-
-/// The database's clock, in milliseconds since 1970 (SQL).
-pub(super) fn now_sql(pool: &Pool) -> &'static str {
-    match Backend::of(pool) {
-        Backend::Sqlite => "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
-        Backend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
-    }
-}
 
 /// Ready to run: queued and due, or running under a lease that lapsed.
 fn ready(now: &str) -> String {
     format!("((state = 'queued' AND run_after <= {now}) OR (state = 'running' AND lease_until < {now}))")
-}
-
-fn millis(d: Duration) -> i64 {
-    d.as_millis().min(i64::MAX as u128) as i64
 }
 
 fn claimed(r: &super::DbRow) -> Claimed {

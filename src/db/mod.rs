@@ -174,6 +174,33 @@ pub fn insert_rows(head: &str, rows: usize, columns: usize) -> String {
     sql
 }
 
+/// The database's clock in milliseconds since 1970, as SQL of `pool`'s engine (leases and throttle windows are
+/// measured by it, so replicas' clocks need not agree).
+pub(super) fn clock_ms(pool: &Pool) -> &'static str {
+    match Backend::of(pool) {
+        Backend::Sqlite => "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
+        Backend::Postgres => "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+    }
+}
+
+/// `d` in whole milliseconds, as the database keeps durations.
+pub(super) fn millis(d: std::time::Duration) -> i64 {
+    d.as_millis().min(i64::MAX as u128) as i64
+}
+
+/// Within transaction `tx`, waits until no other transaction holds `key` (PostgreSQL's advisory lock, let go at the
+/// end of the transaction): work on `key` from several replicas goes one at a time. SQLite has one writer at a time
+/// already: nothing to do.
+pub(super) async fn one_at_a_time(tx: &mut Conn, backend: Backend, key: &str) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS held")
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The URL of the console's database in `data_dir` (`console.db`), the default.
 pub fn default_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("console.db").display())

@@ -5,13 +5,9 @@
 
 use std::time::Duration;
 
-use super::{Backend, Db};
+use super::{millis, one_at_a_time, Backend, Db};
 use crate::auth::throttle::SharedPairs;
 use crate::store::Fut;
-
-fn millis(d: Duration) -> i64 {
-    d.as_millis().min(i64::MAX as u128) as i64
-}
 
 impl SharedPairs for Db {
     fn begin<'a>(
@@ -23,14 +19,9 @@ impl SharedPairs for Db {
         known_for: Duration,
     ) -> Fut<'a, bool> {
         Box::pin(async move {
-            let now = super::jobs::now_sql(&self.pool);
+            let now = super::clock_ms(&self.pool);
             let mut tx = self.pool.begin().await?;
-            if Backend::of(&self.pool) == Backend::Postgres {
-                sqlx::query("SELECT CAST(1 AS BIGINT) FROM (SELECT pg_advisory_xact_lock(hashtext($1))) AS held")
-                    .bind(format!("signin {user} {address}"))
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            one_at_a_time(&mut tx, Backend::of(&self.pool), &format!("signin {user} {address}")).await?;
             sqlx::query(&format!("DELETE FROM signin_failures WHERE at < {now} - $1"))
                 .bind(millis(window))
                 .execute(&mut *tx)
@@ -62,7 +53,7 @@ impl SharedPairs for Db {
 
     fn succeeded<'a>(&'a self, user: &'a str, address: &'a str) -> Fut<'a, ()> {
         Box::pin(async move {
-            let now = super::jobs::now_sql(&self.pool);
+            let now = super::clock_ms(&self.pool);
             let mut tx = self.pool.begin().await?;
             sqlx::query("DELETE FROM signin_failures WHERE user_key = $1 AND address = $2")
                 .bind(user)

@@ -28,7 +28,7 @@ impl ImportStore for Db {
             let started = started.rows_affected() == 1;
             if started {
                 // Its job, in the same transaction: whichever process claims it applies the import.
-                let now = super::super::jobs::now_sql(&self.pool);
+                let now = super::super::clock_ms(&self.pool);
                 sqlx::query(&format!(
                     "INSERT INTO jobs (kind, subject, state, created, updated) VALUES ($1, $2, 'queued', {now}, {now}) \
                      ON CONFLICT (kind, subject) DO UPDATE SET state = 'queued', owner = NULL, lease_until = 0, \

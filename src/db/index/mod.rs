@@ -39,7 +39,7 @@ impl IndexStore for Db {
     }
     fn claim_refresh<'a>(&'a self, realm: &'a str, owner: &'a str, lease: std::time::Duration) -> Fut<'a, bool> {
         Box::pin(async move {
-            let now = super::jobs::now_sql(&self.pool);
+            let now = super::clock_ms(&self.pool);
             sqlx::query("INSERT INTO ix_realms (realm_id) VALUES ($1) ON CONFLICT (realm_id) DO NOTHING")
                 .bind(realm)
                 .execute(&self.pool)
@@ -49,7 +49,7 @@ impl IndexStore for Db {
                  AND (refresher IS NULL OR refresher = $1 OR refresh_until < {now})"
             ))
             .bind(owner)
-            .bind(lease.as_millis().min(i64::MAX as u128) as i64)
+            .bind(super::millis(lease))
             .bind(realm)
             .execute(&self.pool)
             .await?;
