@@ -54,7 +54,7 @@ async fn a_selection_larger_than_bis_queue_goes_as_the_queue_drains() {
     let realm = t.info.default_realm.clone();
     let store = t.sandbox.as_ref().unwrap().store();
     store
-        .bulk_seed(&realm, "run", 3_600, 0, 0, 0)
+        .bulk_seed(&realm, "run", 4_500, 0, 0, 0)
         .await
         .unwrap();
     let all = store
@@ -67,33 +67,34 @@ async fn a_selection_larger_than_bis_queue_goes_as_the_queue_drains() {
         .filter(|i| i.username().starts_with("run."))
         .map(|i| i.id.clone())
         .collect();
-    assert_eq!(ids.len(), 3_600);
+    assert_eq!(ids.len(), 4_500);
 
-    // 900 fit: one batch at BI, answered by its own id.
-    let (status, body) = start(&c, &t, &ids[..900]).await;
+    // 1,000 fit: one batch at BI, answered by its own id.
+    let (status, body) = start(&c, &t, &ids[..1_000]).await;
     assert_eq!(status, 200, "{body}");
     let first: String = serde_json::from_str(&body).unwrap();
     assert!(!first.starts_with("run-"), "{first}");
-    // 200 more while those 900 are queued: BI's queue is full, so they wait in the console and go as it drains.
-    let (status, body) = start(&c, &t, &ids[900..1_100]).await;
+    // 1,000 more while any of those are queued: BI's queue is full, so they wait in the console and go once it
+    // has drained (the sandbox works 50 a step every 100 ms, so the queue holds some of the first for ~2 s).
+    let (status, body) = start(&c, &t, &ids[1_000..2_000]).await;
     assert_eq!(status, 200, "{body}");
     let waiting: String = serde_json::from_str(&body).unwrap();
     assert!(waiting.starts_with("run-"), "{waiting}");
     let (_, body) = view(&c, &t, &realm, &waiting).await;
     let now: BatchView = serde_json::from_str(&body).unwrap();
     assert!(now.running(), "{now:?}");
-    assert_eq!(now.waiting, 200);
+    assert_eq!(now.waiting, 1_000);
     assert!(now.queue_full);
     assert_eq!(now.batches, 0);
-    assert_eq!(finished(&c, &t, &first).await.sent, 900);
+    assert_eq!(finished(&c, &t, &first).await.sent, 1_000);
     let done = finished(&c, &t, &waiting).await;
     assert_eq!(
         (done.state.as_str(), done.sent, done.waiting, done.batches),
-        ("SUCCESS", 200, 0, 1)
+        ("SUCCESS", 1_000, 0, 1)
     );
 
     // 2,500: three batches of at most 1,000, one summary.
-    let (status, body) = start(&c, &t, &ids[1_100..]).await;
+    let (status, body) = start(&c, &t, &ids[2_000..]).await;
     assert_eq!(status, 200, "{body}");
     let run: String = serde_json::from_str(&body).unwrap();
     assert!(run.starts_with("run-"), "{run}");
@@ -103,7 +104,7 @@ async fn a_selection_larger_than_bis_queue_goes_as_the_queue_drains() {
         (done.total, done.sent, done.failed, done.batches),
         (2_500, 2_500, 0, 3)
     );
-    let sample = store.get_identity(&realm, &ids[3_599]).await.unwrap();
+    let sample = store.get_identity(&realm, &ids[4_499]).await.unwrap();
     assert_eq!(sample.enrollment_status.as_deref(), Some("PENDING"));
 
     // Each batch BI took is in the audit log; a full queue wrote nothing and is not.
