@@ -4,7 +4,8 @@
 //!   reset-sandbox       delete the sandbox data; the next start seeds a fresh demo tenant
 //!   migrate [--status]  bring the console's database to this version's schema (or say where it is)
 //!   hash-password       print the argon2 hash of a password read on standard input
-//!   add-operator U ROLE [REALMS]  add an operator (optionally limited to realms) to the operators file
+//!   add-operator U ROLE [REALMS]  add an operator (optionally limited to realms)
+//!   remove-operator U   remove an operator
 //!   export / import     the realm's identities to a file; a file planned (and with --apply, applied)
 
 /// mimalloc: a page view makes thousands of small allocations (its view, its rows, their HTML), which glibc's
@@ -35,7 +36,11 @@ async fn main() -> std::process::ExitCode {
             args.get(2).cloned(),
             args.get(3).cloned(),
         )
+        .await
         .map_err(Into::into),
+        Some("remove-operator") => server::remove_operator_command(args.get(1).cloned())
+            .await
+            .map_err(Into::into),
         Some("export") => server::export_command(&args[1..]).await.map_err(Into::into),
         Some("import") => match server::import_command(&args[1..]).await {
             Ok(true) => Ok(()),

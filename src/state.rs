@@ -131,8 +131,8 @@ impl AppState {
     }
 
     /// `operator` as the operator book says they are now: `None` when they are no longer an operator.
-    pub fn operator_now(&self, username: &str) -> Option<crate::model::OperatorView> {
-        let book = self.operators.as_ref()?.current();
+    pub async fn operator_now(&self, username: &str) -> Option<crate::model::OperatorView> {
+        let book = self.operators.as_ref()?.current().await;
         book.find(username).map(|o| crate::model::OperatorView {
             username: o.username.clone(),
             role: o.role,
@@ -144,7 +144,7 @@ impl AppState {
     /// invitation run), may still do it, as the operator book says now: still an operator, with the same role,
     /// the realm still theirs. The command line (`cli`) has the machine's trust; with no book (tests) nothing is
     /// checked.
-    pub fn operator_still(
+    pub async fn operator_still(
         &self,
         operator: &crate::model::OperatorView,
         realm: &str,
@@ -152,7 +152,7 @@ impl AppState {
         if self.operators.is_none() || operator.username == crate::model::CLI_OPERATOR {
             return Ok(());
         }
-        match self.operator_now(&operator.username) {
+        match self.operator_now(&operator.username).await {
             None => Err(format!("{} is no longer an operator.", operator.username)),
             Some(now) if now.role != operator.role => Err(format!(
                 "{}'s role changed from {} to {} after this began.",

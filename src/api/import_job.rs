@@ -22,7 +22,7 @@ pub(super) async fn steps(
     };
     // The job writes as the operator who applied the plan, as long as they still may.
     let applier = header.applier.as_ref().unwrap_or(&header.operator);
-    if let Err(why) = s.operator_still(applier, &header.realm) {
+    if let Err(why) = s.operator_still(applier, &header.realm).await {
         tracing::warn!(import = %id, operator = %applier.username, %why, "import apply stopped");
         return imports.halt(id, &why).await;
     }
@@ -47,7 +47,7 @@ pub(super) async fn steps(
     };
     let halted = std::sync::Mutex::new(None::<String>);
     let stopped = || async {
-        if let Err(why) = s.operator_still(applier, &header.realm) {
+        if let Err(why) = s.operator_still(applier, &header.realm).await {
             *halted.lock().expect("lock") = Some(why);
             return true;
         }

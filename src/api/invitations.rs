@@ -264,7 +264,7 @@ mod ssr {
                 return Ok(());
             }
             // The run goes on only while its operator may still send invitations in the realm.
-            if let Err(why) = s.operator_still(permit.operator(), permit.realm()) {
+            if let Err(why) = s.operator_still(permit.operator(), permit.realm()).await {
                 return stop(why).await;
             }
             let chunk = run.rest[0].clone();

@@ -18,8 +18,9 @@
 //! The address is the client's as `auth::client_addr` finds it (through trusted proxies only).
 //!
 //! In memory, each process its own; the tables are pruned so they stay bounded. Where replicas share the console's
-//! database, the per-pair wall is also kept there ([`SharedPairs`]): five failures for a username from an address
-//! are five across all replicas.
+//! database, all three rules count there instead ([`SharedCounts`]): five failures for a username from an address
+//! are five across all replicas, and a username's queue is one queue whichever replica an attempt lands on. Both
+//! decide with the same [`decide`].
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -64,29 +65,79 @@ impl Default for Limits {
     }
 }
 
-/// The failures of each (username, address) pair where several processes share them (replicas on one database),
-/// so the pair wall stands on every replica (implemented in `db`).
-pub trait SharedPairs: Send + Sync {
-    /// Counts an attempt of (`user`, `address`) as a failure, unless the pair has `limit` failures within `window`
-    /// already and is not known (signed in from that address within `known_for`): then answers false and counts
-    /// nothing. One pair's attempts are counted one at a time across processes.
-    fn begin<'a>(
+/// The failures where several processes share them (replicas on one database; implemented in `db`).
+pub trait SharedCounts: Send + Sync {
+    /// Counts an attempt of `user` from `address` (`operator`: the name is an operator's), one at a time for a
+    /// username across processes: reads its counts, asks [`decide`], and when admitted records the failure (and the
+    /// username's next turn). Answers the wait, or why not.
+    fn attempt<'a>(
         &'a self,
         user: &'a str,
         address: &'a str,
-        limit: u64,
-        window: Duration,
+        operator: bool,
+        limits: Limits,
         known_for: Duration,
-    ) -> crate::store::Fut<'a, bool>;
-    /// The attempt had the right password: the pair's failures are forgiven and the address is known for the user.
+    ) -> crate::store::Fut<'a, Result<Duration, Refusal>>;
+    /// The attempt had the right password: it is no failure, the pair's failures are forgiven and the address is
+    /// known for the user.
     fn succeeded<'a>(&'a self, user: &'a str, address: &'a str) -> crate::store::Fut<'a, ()>;
+}
+
+/// What is counted against an attempt, within the window.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    /// Failures of this (username, address) pair not yet forgiven.
+    pub pair: usize,
+    /// The operator signed in from this address within the last 30 days.
+    pub known: bool,
+    /// Failures from this address with names that are no operator's.
+    pub address: usize,
+    /// Failures for this username from anywhere.
+    pub user: usize,
+    /// How long until the username's next queued turn (zero when it has passed).
+    pub turn_in: Duration,
+}
+
+/// An admitted attempt's wait, and when the username's next turn is (from now) if the attempt was queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decision {
+    pub wait: Duration,
+    pub next_turn_in: Option<Duration>,
+}
+
+/// The three rules (see the module's documentation) applied to `c`.
+pub fn decide(l: &Limits, c: Counts, operator: bool) -> Result<Decision, Refusal> {
+    if c.pair >= l.per_pair && !c.known {
+        return Err(Refusal::Pair);
+    }
+    if !operator && c.address >= l.per_address {
+        return Err(Refusal::Address);
+    }
+    // A known pair skips the queue until its own failures reach the pair limit.
+    let skips_queue = c.known && c.pair < l.per_pair;
+    if skips_queue || c.user < l.free_per_user {
+        return Ok(Decision {
+            wait: Duration::ZERO,
+            next_turn_in: None,
+        });
+    }
+    let wait = c.turn_in;
+    if wait > l.max_wait {
+        return Err(Refusal::Queue);
+    }
+    let over = (c.user - l.free_per_user).min(16) as u32;
+    let delay = l.first_delay.saturating_mul(1 << over).min(l.max_delay);
+    Ok(Decision {
+        wait,
+        next_turn_in: Some(wait + delay),
+    })
 }
 
 pub struct Throttle {
     limits: Limits,
     state: Mutex<State>,
-    /// The pairs' failures across replicas, where they share a database.
-    shared: Option<std::sync::Arc<dyn SharedPairs>>,
+    /// The failures across replicas, where they share a database: then the tables here are not used.
+    shared: Option<std::sync::Arc<dyn SharedCounts>>,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -164,26 +215,25 @@ impl Throttle {
         }
     }
 
-    /// The same throttle, keeping the pairs' failures in `shared` too (replicas on one database).
-    pub fn with_shared(mut self, shared: std::sync::Arc<dyn SharedPairs>) -> Throttle {
+    /// The same throttle, counting in `shared` instead of this process's tables (replicas on one database).
+    pub fn with_shared(mut self, shared: std::sync::Arc<dyn SharedCounts>) -> Throttle {
         self.shared = Some(shared);
         self
     }
 
-    /// After [`begin`](Self::begin) admitted an attempt: where replicas share the pairs' failures, counts it there
-    /// too, or refuses it when the pair's failures on all replicas reached the wall. A store that does not answer
-    /// refuses the attempt (no password is checked that the wall might have stopped).
-    pub async fn begin_shared(&self, username: &str, address: IpAddr) -> Result<(), Refusal> {
+    /// Admits (and counts as a failure until [`forgive`](Self::forgive) says otherwise) or refuses an attempt, in
+    /// the shared counts where there are some, else in this process's. A shared store that does not answer
+    /// refuses the attempt (no password is checked that a rule might have stopped).
+    pub async fn admit(&self, username: &str, address: IpAddr, operator: bool) -> Result<Admitted, Refusal> {
         let Some(shared) = &self.shared else {
-            return Ok(());
+            return self.begin(username, address, operator);
         };
-        let l = self.limits;
         match shared
-            .begin(&user_key(username), &address.to_string(), l.per_pair as u64, l.window, KNOWN_FOR)
+            .attempt(&user_key(username), &address.to_string(), operator, self.limits, KNOWN_FOR)
             .await
         {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(Refusal::Pair),
+            Ok(Ok(wait)) => Ok(Admitted { wait }),
+            Ok(Err(why)) => Err(why),
             Err(e) => {
                 tracing::warn!(error = %e, "sign-in refused: the shared sign-in counts did not answer");
                 Err(Refusal::Pair)
@@ -191,12 +241,13 @@ impl Throttle {
         }
     }
 
-    /// After [`succeeded`](Self::succeeded): the same where replicas share the pairs' failures.
-    pub async fn succeeded_shared(&self, username: &str, address: IpAddr) {
-        if let Some(shared) = &self.shared {
-            if let Err(e) = shared.succeeded(&user_key(username), &address.to_string()).await {
-                tracing::warn!(error = %e, "the shared sign-in counts were not updated");
-            }
+    /// The attempt admitted for `username` from `address` had the right password (see [`succeeded`](Self::succeeded)).
+    pub async fn forgive(&self, username: &str, address: IpAddr) {
+        let Some(shared) = &self.shared else {
+            return self.succeeded(username, address);
+        };
+        if let Err(e) = shared.succeeded(&user_key(username), &address.to_string()).await {
+            tracing::warn!(error = %e, "the shared sign-in counts were not updated");
         }
     }
 
@@ -231,42 +282,41 @@ impl Throttle {
                 q.len()
             })
             .unwrap_or(0);
-        if pair >= l.per_pair && !known {
-            return Err(Refusal::Pair);
-        }
-        if !operator {
-            let from_address = s.by_address.get_mut(&address).map(|q| {
-                prune(q, now, l.window);
-                q.len()
-            });
-            if from_address.unwrap_or(0) >= l.per_address {
-                return Err(Refusal::Address);
-            }
-        }
-        // A known pair skips the queue until its own failures reach the pair limit.
-        let skips_queue = known && pair < l.per_pair;
+        let address_failures = if operator {
+            0
+        } else {
+            s.by_address
+                .get_mut(&address)
+                .map(|q| {
+                    prune(q, now, l.window);
+                    q.len()
+                })
+                .unwrap_or(0)
+        };
         let queue = s.by_user.entry(user).or_insert_with(|| UserQueue {
             failures: VecDeque::new(),
             next_turn: now,
         });
         prune(&mut queue.failures, now, l.window);
-        let mut wait = Duration::ZERO;
-        if !skips_queue && queue.failures.len() >= l.free_per_user {
-            let turn = queue.next_turn.max(now);
-            wait = turn - now;
-            if wait > l.max_wait {
-                return Err(Refusal::Queue);
-            }
-            let over = (queue.failures.len() - l.free_per_user).min(16) as u32;
-            let delay = l.first_delay.saturating_mul(1 << over).min(l.max_delay);
-            queue.next_turn = turn + delay;
+        let counts = Counts {
+            pair,
+            known,
+            address: address_failures,
+            user: queue.failures.len(),
+            turn_in: queue.next_turn.saturating_duration_since(now),
+        };
+        let decision = decide(&l, counts, operator)?;
+        if let Some(next) = decision.next_turn_in {
+            queue.next_turn = now + next;
         }
         queue.failures.push_back(now);
         s.by_pair.entry(pair_key).or_default().push_back(now);
         if !operator {
             s.by_address.entry(address).or_default().push_back(now);
         }
-        Ok(Admitted { wait })
+        Ok(Admitted {
+            wait: decision.wait,
+        })
     }
 
     /// The attempt begun for `username` from `address` had the right password: it is not a failure after all, the

@@ -140,7 +140,7 @@ async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
         let _ = session.flush().await;
         return None;
     }
-    let operators = access.operators.current();
+    let operators = access.operators.current().await;
     let Some(op) = operators
         .find(&s.username)
         .filter(|op| op.credential() == s.credential)
@@ -315,7 +315,7 @@ pub async fn sign_in(
     let address = access.trusted_proxies.client(peer, &headers);
     let next = safe_next(&form.next);
     let username = form.username.trim().to_string();
-    let operators = access.operators.current();
+    let operators = access.operators.current().await;
     // Only an operator's own name goes into the log; anything else typed there might be a password, or a line
     // break forging a log entry.
     let known = operators.find(&username).map(|o| o.username.clone());
@@ -324,17 +324,13 @@ pub async fn sign_in(
         tracing::warn!(%address, "sign-in refused: username too long");
         return back_to_login("failed", &next, "");
     }
-    let admitted = match access.throttle.begin(&username, address, known.is_some()) {
+    let admitted = match access.throttle.admit(&username, address, known.is_some()).await {
         Ok(a) => a,
         Err(why) => {
             tracing::warn!(username = %shown, %address, ?why, "sign-in refused: too many failures");
             return back_to_login("throttled", &next, &username);
         }
     };
-    if let Err(why) = access.throttle.begin_shared(&username, address).await {
-        tracing::warn!(username = %shown, %address, ?why, "sign-in refused: too many failures on all replicas");
-        return back_to_login("throttled", &next, &username);
-    }
     if !admitted.wait.is_zero() {
         tokio::time::sleep(admitted.wait).await;
     }
@@ -362,8 +358,7 @@ pub async fn sign_in(
         tracing::warn!(username = %shown, %address, "sign-in failed");
         return back_to_login("failed", &next, &username);
     };
-    access.throttle.succeeded(&operator, address);
-    access.throttle.succeeded_shared(&operator, address).await;
+    access.throttle.forgive(&operator, address).await;
     // A new session id at sign-in, so an id planted before cannot ride the signed-in session.
     if session.cycle_id().await.is_err()
         || session

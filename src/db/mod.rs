@@ -16,6 +16,7 @@ mod jobs;
 mod legacy;
 mod preferences;
 mod sessions;
+mod operators;
 mod signin;
 
 pub use sessions::{session_store, SessionStore};

@@ -72,9 +72,32 @@ pub fn hash_password_command() -> Result<(), CommandError> {
     Ok(())
 }
 
-/// `add-operator USERNAME ROLE`: reads a password from standard input (or makes one when it is empty) and keeps the
-/// operator in the data directory's operators file.
-pub fn add_operator_command(
+/// The console's database of `settings`, opened and brought to this version's schema (as a starting console does).
+async fn console_database(settings: &Settings) -> Result<crate::db::Pool, CommandError> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|source| crate::db::OpenError::Dir {
+        path: settings.data_dir.clone(),
+        source,
+    })?;
+    Ok(crate::db::open_url(settings.database_url.expose()).await?)
+}
+
+fn kept_where(kept: crate::auth::Kept, settings: &Settings) -> String {
+    match kept {
+        crate::auth::Kept::File => format!(
+            "in {}",
+            settings.data_dir.join(crate::auth::OPERATORS_FILE).display()
+        ),
+        crate::auth::Kept::Database => format!(
+            "in the console's database ({})",
+            crate::db::place(settings.database_url.expose())
+        ),
+    }
+}
+
+/// `add-operator USERNAME ROLE [REALMS]`: reads a password from standard input (or makes one when it is empty) and
+/// keeps the operator where this install keeps them: the data directory's operators file when it has one, else
+/// the console's database (every replica's).
+pub async fn add_operator_command(
     username: Option<String>,
     role: Option<String>,
     realms: Option<String>,
@@ -97,14 +120,58 @@ pub fn add_operator_command(
         password = crate::auth::random_password(20);
     }
     let realms = realms.map(|r| crate::auth::parse_realms(&r));
-    crate::auth::add_operator_in(&settings.data_dir, &username, role, &password, realms)?;
+    let record = crate::auth::new_record(&username, role, &password, realms)?;
+    let pool = console_database(&settings).await?;
+    let kept = crate::auth::keep_operator(&settings.data_dir, &crate::db::Db::new(pool.clone()), record).await;
+    pool.close().await;
+    let place = kept_where(kept?, &settings);
     if made {
         println!(
-            "Operator {username} ({}) added with password {password}",
+            "Operator {username} ({}) added {place} with password {password}",
             role.as_str()
         );
     } else {
-        println!("Operator {username} ({}) added.", role.as_str());
+        println!("Operator {username} ({}) added {place}.", role.as_str());
+    }
+    if settings
+        .access
+        .operators
+        .iter()
+        .any(|o| o.username.eq_ignore_ascii_case(username.trim()))
+    {
+        println!("Note: CONSOLE_OPERATORS names {username} too, and wins while it does.");
+    }
+    Ok(())
+}
+
+/// `remove-operator USERNAME`: removes the operator from the operators file and the console's database; their
+/// sessions end on their next request, on every replica.
+pub async fn remove_operator_command(username: Option<String>) -> Result<(), CommandError> {
+    let Some(username) = username else {
+        return Err(CommandError::Usage(format!(
+            "remove-operator needs a username\n\n{}",
+            super::USAGE
+        )));
+    };
+    let settings = Settings::from_env()?;
+    let pool = console_database(&settings).await?;
+    let removed =
+        crate::auth::remove_operator(&settings.data_dir, &crate::db::Db::new(pool.clone()), &username).await;
+    pool.close().await;
+    let removed = removed?;
+    if removed.is_empty() {
+        println!("No operator {username} in the operators file or the console's database.");
+    }
+    for kept in removed {
+        println!("Operator {username} removed {}.", kept_where(kept, &settings));
+    }
+    if settings
+        .access
+        .operators
+        .iter()
+        .any(|o| o.username.eq_ignore_ascii_case(username.trim()))
+    {
+        println!("Note: CONSOLE_OPERATORS still names {username}; remove them there too.");
     }
     Ok(())
 }

@@ -10,7 +10,9 @@ mod run;
 mod transfer_commands;
 mod transfer_routes;
 
-pub use commands::{add_operator_command, hash_password_command, migrate_command, reset_sandbox, CommandError};
+pub use commands::{
+    add_operator_command, hash_password_command, migrate_command, remove_operator_command, reset_sandbox, CommandError,
+};
 pub use run::{run_console, run_sandbox};
 pub use transfer_commands::{export_command, import_command};
 
@@ -31,7 +33,7 @@ use crate::sandbox::{self, Sandbox, PREFIX};
 use crate::state::AppState;
 
 pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | migrate [--status] | hash-password
-                   | add-operator USERNAME ROLE [REALMS]
+                   | add-operator USERNAME ROLE [REALMS] | remove-operator USERNAME
                    | export [--realm R] [--format csv|json] [FILE]
                    | import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]]
 
@@ -43,9 +45,12 @@ pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandb
                    it is; a database migrated by a newer console is refused untouched (serve migrates at start too)
   hash-password    read a password on standard input; print its argon2 hash for CONSOLE_OPERATORS
   add-operator USERNAME ROLE [REALMS]
-                   add an operator (role admin, helpdesk or viewer) to CONSOLE_DATA_DIR/operators.json, optionally
-                   limited to realms (ids separated by commas); the password is read on standard input, or made
-                   and printed when the input is empty
+                   add an operator (role admin, helpdesk or viewer), optionally limited to realms (ids separated
+                   by commas), to the console's database (every replica's), or to CONSOLE_DATA_DIR/operators.json
+                   when that file exists; the password is read on standard input, or made and printed when the
+                   input is empty (an operator of that name is replaced)
+  remove-operator USERNAME
+                   remove an operator from the console's database and operators.json; their sessions end
   export [--realm R] [--format csv|json] [FILE]
                    write the realm's identities (default realm: the console's) as CSV or JSON to FILE or stdout
   import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]
@@ -230,8 +235,12 @@ pub async fn build(
     })?;
     let db = crate::db::open_url(settings.database_url.expose()).await?;
     let state = stores(AppState::new(client, info.clone()), &db, settings).with_sandbox(sandbox.clone());
-    let (operators, bootstrap) =
-        crate::auth::load_or_bootstrap(&settings.data_dir, &settings.access.operators)?;
+    let (operators, bootstrap) = crate::auth::load_or_bootstrap(
+        &settings.data_dir,
+        &settings.access.operators,
+        Some(std::sync::Arc::new(crate::db::Db::new(db.clone()))),
+    )
+    .await?;
     let access = std::sync::Arc::new(
         crate::auth::web::Access::new(
             operators,
@@ -334,7 +343,7 @@ async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartE
     }
 }
 
-/// The sign-in throttle: on a database replicas share, its pair wall kept there too.
+/// The sign-in throttle: on a database replicas share, its counts kept there.
 fn shared_throttle(db: &crate::db::Pool) -> crate::auth::throttle::Throttle {
     let throttle = crate::auth::throttle::Throttle::standard();
     match crate::db::Backend::of(db) {

@@ -23,6 +23,7 @@ mod index;
 mod invitation_runs;
 mod jobs;
 mod membership;
+mod operators;
 mod passkeys;
 mod replicas;
 mod scim;

@@ -326,6 +326,146 @@ async fn five_wrong_guesses_spread_over_three_replicas_wall_the_pair_on_all() {
     }
 }
 
+/// A sign-in form sent as if from `address` (the replicas trust the loopback proxy); answers where it went and how
+/// long the answer took.
+async fn guess_from(
+    base: &str,
+    address: &str,
+    user: &str,
+    password: &str,
+) -> (String, std::time::Duration) {
+    let began = std::time::Instant::now();
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{base}/sign-in"))
+        .header("x-forwarded-for", address)
+        .form(&[("username", user), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    let went = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    (went, began.elapsed())
+}
+
+#[tokio::test]
+async fn a_usernames_queue_and_an_addresss_wall_are_the_same_on_every_replica() {
+    let sandbox = common::start().await;
+    let database = fresh_database("throttle_queue").await;
+    let mut vars = replica(&sandbox, &database);
+    vars.push(("CONSOLE_TRUSTED_PROXIES", "127.0.0.1".into()));
+    let (_dirs, [a, b, c]) = three(&vars).await;
+    let replicas = [&a, &b, &c];
+    // Five guesses at admin from five addresses over three replicas: the username's five free failures are used up
+    // on all of them together, so the sixth has the first turn and the seventh waits a second for its own.
+    for n in 0..6 {
+        let (went, _) = guess_from(
+            &replicas[n % 3].base,
+            &format!("10.1.0.{n}"),
+            "admin",
+            "wrong",
+        )
+        .await;
+        assert!(went.contains("error=failed"), "guess {n}: {went}");
+    }
+    let (went, took) = guess_from(&c.base, "10.1.0.9", "admin", "wrong").await;
+    assert!(went.contains("error=failed"), "{went}");
+    assert!(
+        took >= std::time::Duration::from_millis(900),
+        "queued behind the others: {took:?}"
+    );
+    // The operator's own address is not walled by strangers' guesses (only queued), and their password works.
+    let (went, _) = guess_from(&a.base, "10.1.0.100", "admin", common::ADMIN_PASSWORD).await;
+    assert_eq!(went, "/");
+
+    // Twenty names that are no operator's from one address, over three replicas: the address is walled for such
+    // names on all of them; an operator's name from it is not.
+    for n in 0..20 {
+        let (went, _) = guess_from(
+            &replicas[n % 3].base,
+            "10.2.0.1",
+            &format!("stranger{n}"),
+            "x",
+        )
+        .await;
+        assert!(went.contains("error=failed"), "name {n}: {went}");
+    }
+    for t in replicas {
+        let (went, _) = guess_from(&t.base, "10.2.0.1", "another-stranger", "x").await;
+        assert!(went.contains("error=throttled"), "{went}");
+    }
+    let (went, _) = guess_from(&b.base, "10.2.0.1", "viewer", common::VIEWER_PASSWORD).await;
+    assert_eq!(went, "/");
+    for t in replicas {
+        t.stop();
+    }
+}
+
+#[tokio::test]
+async fn the_first_admin_is_made_once_by_three_replicas_starting_together_and_operators_are_shared()
+{
+    let sandbox = common::start().await;
+    let database = fresh_database("operators").await;
+    let mut vars = replica(&sandbox, &database);
+    vars.push(("CONSOLE_OPERATORS", String::new()));
+    let (dirs, [a, b, c]) = three(&vars).await;
+    let made: Vec<String> = dirs
+        .iter()
+        .filter_map(|d| {
+            std::fs::read_to_string(d.join(bi_console::auth::BOOTSTRAP_PASSWORD_FILE)).ok()
+        })
+        .collect();
+    assert_eq!(made.len(), 1, "one replica made the admin: {made:?}");
+    let password = made[0].trim();
+    for t in [&a, &b, &c] {
+        assert_eq!(sign_in(&browser(), &t.base, "admin", password).await, "/");
+    }
+    // Added through the command on the shared database (from any machine): signs in on B, known on C.
+    let elsewhere = temp_dir("operators-command");
+    let (ok, out) = crate::operators::command(
+        &elsewhere,
+        &database,
+        &["add-operator", "grace", "helpdesk"],
+        "grace's long password",
+    );
+    assert!(ok, "{out}");
+    let grace = browser();
+    assert_eq!(
+        sign_in(&grace, &b.base, "grace", "grace's long password").await,
+        "/"
+    );
+    let whoami = |t: &TestConsole| {
+        let (grace, base) = (grace.clone(), t.base.clone());
+        async move {
+            call(
+                &grace,
+                &base,
+                bi_console::api::Whoami::PATH,
+                &bi_console::api::Whoami {},
+            )
+            .await
+            .0
+        }
+    };
+    assert_eq!(whoami(&c).await, 200);
+    // Removed: her session ends on every replica at its next request.
+    let (ok, out) =
+        crate::operators::command(&elsewhere, &database, &["remove-operator", "grace"], "");
+    assert!(ok, "{out}");
+    for t in [&a, &b, &c] {
+        assert_eq!(whoami(t).await, 401);
+    }
+    for t in [&a, &b, &c] {
+        t.stop();
+    }
+}
+
 #[tokio::test]
 async fn a_realm_is_refreshed_once_while_three_replicas_are_asked_to() {
     let sandbox = common::start().await;
