@@ -13,6 +13,9 @@ use crate::store::Fut;
 
 /// The apply of an import (subject: the import's id).
 pub const IMPORT_APPLY: &str = "import.apply";
+/// The hourly sweep of import plans left half made and of jobs long finished (subject: the hour, in hours since
+/// 1970), done by one process whichever asks first.
+pub const SWEEP: &str = "sweep";
 
 /// Attempts of a job before it is left failed.
 pub const MAX_ATTEMPTS: i64 = 5;
@@ -44,6 +47,8 @@ pub trait JobStore: Send + Sync {
     /// Frees every running job's lease: only for a database no other process uses (SQLite), at start, when the
     /// jobs that were running are the previous process's.
     fn free_all<'a>(&'a self) -> Fut<'a, u64>;
+    /// Forgets jobs finished (done, or failed for good) more than `age` ago; answers how many.
+    fn forget_finished<'a>(&'a self, age: Duration) -> Fut<'a, u64>;
     /// Whether other processes use the same jobs.
     fn shared(&self) -> bool;
 }

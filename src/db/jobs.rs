@@ -149,6 +149,19 @@ impl JobStore for Db {
         })
     }
 
+    fn forget_finished<'a>(&'a self, age: Duration) -> Fut<'a, u64> {
+        Box::pin(async move {
+            let now = now_sql(&self.pool);
+            let forgotten = sqlx::query(&format!(
+                "DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated < {now} - $1"
+            ))
+            .bind(millis(age))
+            .execute(&self.pool)
+            .await?;
+            Ok(forgotten.rows_affected())
+        })
+    }
+
     fn shared(&self) -> bool {
         Backend::of(&self.pool) == Backend::Postgres
     }

@@ -445,23 +445,66 @@ fn import_routes(state: &AppState) -> axum::Router<leptos::config::LeptosOptions
 /// A plan still being made after this long was abandoned (a plan of 100,000 rows is made in about 2 s).
 const ABANDONED_PLAN: std::time::Duration = std::time::Duration::from_secs(3600);
 
+/// Finished jobs are forgotten after this long.
+const FINISHED_JOBS_KEPT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// The sweep of the hour `hour` (hours since 1970), if no process has done it yet: forgets import plans left half
+/// made by a console or command that stopped while making them, and jobs finished a week ago. Answers whether
+/// this process did it. Replicas all ask every few minutes; one does each hour's.
+pub async fn sweep(state: &AppState, hour: u64) -> bool {
+    let (Some(queue), Some(imports)) = (&state.jobs, &state.imports) else {
+        return false;
+    };
+    let job = match queue.claim(crate::jobs::SWEEP, &hour.to_string()).await {
+        Ok(Some(job)) => job,
+        Ok(None) => return false,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not ask the job queue for the sweep");
+            return false;
+        }
+    };
+    let imports = imports.clone();
+    let store = queue.clone();
+    queue
+        .run(job, async move {
+            let plans = imports
+                .discard_abandoned_plans(ABANDONED_PLAN)
+                .await
+                .map_err(|e| format!("could not forget import plans left half made: {e}"))?;
+            if plans > 0 {
+                tracing::info!(plans, "forgot import plans left half made");
+            }
+            let jobs = store
+                .store()
+                .forget_finished(FINISHED_JOBS_KEPT)
+                .await
+                .map_err(|e| format!("could not forget finished jobs: {e}"))?;
+            if jobs > 0 {
+                tracing::info!(jobs, "forgot jobs finished a week ago");
+            }
+            Ok(())
+        })
+        .await;
+    true
+}
+
 /// Continues the imports whose apply was running when the console last stopped: called by the server once it
-/// listens (the jobs' calls to an embedded sandbox go to it), never by a command-line tool. Plans left half made by
-/// a console or command that stopped while making them are forgotten, now and every hour.
+/// listens (the jobs' calls to an embedded sandbox go to it), never by a command-line tool. Every few minutes asks
+/// for the hour's [`sweep`].
 pub async fn resume_imports(state: &AppState) {
     let Some(imports) = &state.imports else {
         return;
     };
-    let sweeping = imports.clone();
+    let sweeping = state.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(ABANDONED_PLAN);
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
         loop {
             every.tick().await;
-            match sweeping.discard_abandoned_plans(ABANDONED_PLAN).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(plans = n, "forgot import plans left half made"),
-                Err(e) => tracing::warn!(error = %e, "could not forget import plans left half made"),
-            }
+            let hour = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() / 3600)
+                .unwrap_or_default();
+            sweep(&sweeping, hour).await;
         }
     });
     if let Some(queue) = &state.jobs {

@@ -107,3 +107,47 @@ async fn a_failed_attempt_comes_back_after_its_backoff_until_the_attempts_run_ou
         "done: not claimed again"
     );
 }
+
+#[tokio::test]
+async fn jobs_finished_long_ago_are_forgotten_and_the_hours_sweep_is_done_once() {
+    let (p, _q, _dir) = two("jobs-forget", Duration::from_secs(30)).await;
+    let job = p.claim("test.kind", "old").await.unwrap().unwrap();
+    p.run(job, async { Ok(()) }).await;
+    queued(&p, "waiting").await;
+    assert_eq!(
+        p.store()
+            .forget_finished(Duration::from_secs(3600))
+            .await
+            .unwrap(),
+        0,
+        "not yet an hour old"
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(
+        p.store()
+            .forget_finished(Duration::from_millis(10))
+            .await
+            .unwrap(),
+        1,
+        "the done one only"
+    );
+    assert!(
+        p.claim("test.kind", "old").await.unwrap().is_some(),
+        "forgotten: a new job"
+    );
+
+    // A console's sweep of an hour: asked twice at once, done once; that hour is not swept again.
+    let dir = crate::common::temp_dir("jobs-sweep");
+    let t = crate::common::start_console(&dir, &[]).await;
+    let (first, second) = tokio::join!(
+        bi_console::server::sweep(&t.state, 7),
+        bi_console::server::sweep(&t.state, 7)
+    );
+    assert!(first ^ second, "one of them: {first} {second}");
+    assert!(!bi_console::server::sweep(&t.state, 7).await);
+    assert!(
+        bi_console::server::sweep(&t.state, 8).await,
+        "the next hour's"
+    );
+    t.stop();
+}

@@ -52,6 +52,9 @@ pub(super) async fn seen(
 /// The two queries of a search: its total, and its rows in order (whose last two parameters, LIMIT and OFFSET, the
 /// caller adds), each with its parameters, written `?` (numbered by `db::numbered` when run).
 struct SearchSql {
+    /// The rows' source and condition, for a walk in order (the export).
+    from: &'static str,
+    condition: String,
     count_sql: String,
     count_binds: Vec<String>,
     rows_sql: String,
@@ -121,8 +124,18 @@ fn search_sql(backend: Backend, realm: &str, filter: &IdentityFilter) -> SearchS
         count_binds = binds.clone();
         format!("SELECT COUNT(*) FROM {from} WHERE {condition}")
     };
-    let rows_sql = format!("SELECT i.* FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?");
+    let rows_sql = match backend {
+        Backend::Sqlite => format!("SELECT i.* FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"),
+        // PostgreSQL steps over a deep page's OFFSET rows in the order's index alone (`seq` is in each of them),
+        // then reads the page's rows: without it, every skipped row was read whole (page 2,000 of 100,000: 49 ms).
+        Backend::Postgres => format!(
+            "SELECT i.* FROM ix_identities i WHERE i.seq IN \
+             (SELECT i.seq FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
+        ),
+    };
     SearchSql {
+        from,
+        condition,
         count_sql,
         count_binds,
         rows_sql,
@@ -143,6 +156,7 @@ pub(super) async fn search_counted(pool: &Pool, realm: &str,
         count_binds,
         rows_sql,
         binds,
+        ..
     } = search_sql(Backend::of(pool), realm, filter);
     // The count and the rows at once, on two connections (each a scan of the matches on PostgreSQL).
     let count_sql = crate::db::numbered(&count_sql);
@@ -304,11 +318,15 @@ pub(super) async fn export_page(pool: &Pool, realm: &str,
         sort: None,
         ..filter.clone()
     };
-    let SearchSql { rows_sql, binds, .. } = search_sql(Backend::of(pool), realm, &unsorted);
-    let head = rows_sql
-        .strip_suffix(" ORDER BY i.seq LIMIT ? OFFSET ?")
-        .unwrap_or(&rows_sql);
-    let sql = crate::db::numbered(&format!("{head} AND i.seq > ? ORDER BY i.seq LIMIT ?"));
+    let SearchSql {
+        from,
+        condition,
+        binds,
+        ..
+    } = search_sql(Backend::of(pool), realm, &unsorted);
+    let sql = crate::db::numbered(&format!(
+        "SELECT i.* FROM {from} WHERE {condition} AND i.seq > ? ORDER BY i.seq LIMIT ?"
+    ));
     let mut query = sqlx::query(&sql);
     for b in &binds {
         query = query.bind(b);
