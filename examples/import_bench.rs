@@ -153,6 +153,7 @@ async fn main() {
         target_label: "bench".into(),
         tenant_id: sandbox.tenant_id().to_string(),
         default_realm: realm.clone(),
+        bi_sign_in: false,
     };
     let s = AppState::new(client, info)
         .with_audit(bi_console::audit::AuditLog::new(bi_console::db::Db::new(

@@ -80,6 +80,12 @@ pub async fn whoami() -> Result<crate::model::OperatorView, AppError> {
     allow(crate::model::Action::Read)
 }
 
+/// Whether operators may sign in with Beyond Identity (for the sign-in page, before anyone signs in).
+#[server(output = crate::api::codec::TextJson)]
+pub async fn bi_sign_in_offered() -> Result<bool, AppError> {
+    Ok(state()?.info.bi_sign_in)
+}
+
 /// Where the console points (sandbox or BI region, tenant, default realm). Holds no secret.
 #[server(output = crate::api::codec::TextJson)]
 pub async fn get_console_info() -> Result<ConsoleInfo, AppError> {

@@ -3,7 +3,9 @@
 //! guard every request passes) is in [`web`].
 
 mod book;
+pub mod bi;
 pub mod client_addr;
+mod paths;
 pub mod sessions;
 pub mod throttle;
 pub mod web;

@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+pub use super::paths::{plain_path, safe_next};
+use super::paths::decode;
 pub use super::sessions::{session_layer, CookiePolicy, DatabaseSessions, SessionBackend, SessionError, Sessions};
 use super::throttle::Throttle;
 use super::OperatorBook;
@@ -30,6 +32,10 @@ struct SignedIn {
     since: i64,
     #[serde(default)]
     credential: String,
+    /// Signed in with Beyond Identity: the identity and its role (asked again every so often), instead of an
+    /// operator of the book.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bi: Option<super::bi::BiSession>,
 }
 
 /// When the session was last seen (Unix seconds). Rewritten at most once a minute, which saves the session and so
@@ -52,6 +58,8 @@ pub struct Access {
     verifier: tokio::sync::Semaphore,
     /// Password checks made since start (for tests and the log).
     verifications: std::sync::atomic::AtomicU64,
+    /// Signing in with Beyond Identity, when it is set up.
+    pub bi: Option<Arc<super::bi::BiSignIn>>,
 }
 
 /// Password checks that may run at once.
@@ -74,7 +82,14 @@ impl Access {
             trusted_proxies: Default::default(),
             verifier: tokio::sync::Semaphore::new(PARALLEL_VERIFICATIONS),
             verifications: std::sync::atomic::AtomicU64::new(0),
+            bi: None,
         }
+    }
+
+    /// Operators may also sign in with Beyond Identity.
+    pub fn with_bi(mut self, bi: Arc<super::bi::BiSignIn>) -> Access {
+        self.bi = Some(bi);
+        self
     }
 
     /// Password checks made since start.
@@ -90,42 +105,14 @@ pub type SharedAccess = Arc<Access>;
 fn is_public(path: &str) -> bool {
     path == "/login"
         || path == "/sign-in"
+        || path == "/sign-in/bi"
+        || path == "/sign-in/bi/callback"
         || path.starts_with("/pkg/")
         || path == "/favicon.ico"
         || path.starts_with(&format!("{}/", crate::sandbox::PREFIX))
 }
 
-/// Whether a request path is plain: no segment that is, or decodes to, `.` or `..`, no empty segment (`//`), no
-/// backslash or control character, raw or percent-encoded. Anything else could mean one path to the guard and
-/// another to a router or a proxy, so it is refused (400) before any decision is made on it.
-pub fn plain_path(path: &str) -> bool {
-    let Some(rest) = path.strip_prefix('/') else {
-        return false;
-    };
-    if path.chars().any(odd) || decode(path).chars().any(odd) {
-        return false;
-    }
-    let rest = rest.strip_suffix('/').unwrap_or(rest);
-    rest.is_empty()
-        || rest.split('/').all(|segment| {
-            let d = decode(segment);
-            !segment.is_empty() && d != "." && d != ".." && !d.contains('/')
-        })
-}
-
-/// A backslash or a control character: never part of a path the console makes.
-fn odd(c: char) -> bool {
-    c == '\\' || c.is_control()
-}
-
-/// Percent-decoded, invalid UTF-8 replaced.
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-fn now_secs() -> i64 {
+pub(super) fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -140,49 +127,89 @@ async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
         let _ = session.flush().await;
         return None;
     }
-    let operators = access.operators.current().await;
-    let Some(op) = operators
-        .find(&s.username)
-        .filter(|op| op.credential() == s.credential)
-    else {
-        tracing::info!(operator = %s.username, "session ended: the operator was removed or their credential changed");
-        let _ = session.flush().await;
-        return None;
+    let view = match &s.bi {
+        Some(bi) => still_bi(access, session, &s, bi).await?,
+        None => {
+            let operators = access.operators.current().await;
+            let Some(op) = operators
+                .find(&s.username)
+                .filter(|op| op.credential() == s.credential)
+            else {
+                tracing::info!(operator = %s.username, "session ended: the operator was removed or their credential changed");
+                let _ = session.flush().await;
+                return None;
+            };
+            OperatorView {
+                username: op.username.clone(),
+                role: op.role,
+                realms: op.realms.clone(),
+            }
+        }
     };
     let now = now_secs();
     let seen: i64 = session.get(SEEN_KEY).await.ok().flatten().unwrap_or(0);
     if now - seen >= 60 {
         let _ = session.insert(SEEN_KEY, now).await;
     }
+    Some(view)
+}
+
+/// A session signed in with BI: its role as last asked, asked again once `recheck` has passed. An identity BI now
+/// gives no role (suspended, deleted, out of its group) loses the session; one BI cannot be asked about keeps it
+/// until BI answers.
+async fn still_bi(access: &Access, session: &Session, s: &SignedIn, bi: &super::bi::BiSession) -> Option<OperatorView> {
+    let Some(sign_in) = &access.bi else {
+        tracing::info!(operator = %s.username, "session ended: signing in with Beyond Identity is no longer set up");
+        let _ = session.flush().await;
+        return None;
+    };
+    let mut now_held = bi.clone();
+    if now_secs() - bi.checked >= sign_in.recheck.as_secs() as i64 {
+        match sign_in.role_of(&bi.identity).await {
+            Ok(role) => {
+                now_held.role = role;
+                now_held.checked = now_secs();
+                let mut kept = s.clone();
+                kept.bi = Some(now_held.clone());
+                let _ = session.insert(SESSION_KEY, kept).await;
+            }
+            Err(super::bi::NoRole::Unreachable(e)) => {
+                tracing::warn!(operator = %s.username, error = %e, "the role of a Beyond Identity operator could not be asked again; the session goes on");
+            }
+            Err(no) => {
+                tracing::info!(operator = %s.username, why = ?no, "session ended: Beyond Identity no longer gives this identity a role");
+                let _ = session.flush().await;
+                return None;
+            }
+        }
+    }
     Some(OperatorView {
-        username: op.username.clone(),
-        role: op.role,
-        realms: op.realms.clone(),
+        username: now_held.role.username.clone(),
+        role: now_held.role.role,
+        realms: now_held.role.realms.clone(),
     })
 }
 
-/// `next` if it is a plain path on this console (not another site, not the sign-in page), else `/`. A path is
-/// accepted only when it starts with one `/`, holds no backslash or control character (raw or percent-encoded),
-/// and resolves against the console's own origin to the same origin: `/\t/evil.example`, `/%5C…`, `%2F%2F…`
-/// and `https:…` all become `/`.
-pub fn safe_next(next: &str) -> String {
-    const BASE: &str = "http://console.invalid";
-    let decoded = decode(next);
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !decoded.starts_with("//")
-        && !next.chars().any(odd)
-        && !decoded.chars().any(odd)
-        && !decoded.starts_with("/login")
-        && !decoded.starts_with("/sign-")
-        && url::Url::parse(BASE)
-            .and_then(|b| b.join(next))
-            .is_ok_and(|u| u.origin() == url::Url::parse(BASE).expect("base").origin());
-    if ok {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+/// A new session id (so an id planted before cannot ride the signed-in session) holding who signed in now.
+pub(super) async fn start_session(
+    session: &Session,
+    username: &str,
+    credential: String,
+    bi: Option<super::bi::BiSession>,
+) -> Result<(), ()> {
+    session.cycle_id().await.map_err(|_| ())?;
+    session
+        .insert(
+            SESSION_KEY,
+            SignedIn {
+                username: username.to_string(),
+                since: now_secs(),
+                credential,
+                bi,
+            },
+        )
+        .await
+        .map_err(|_| ())
 }
 
 /// Whether a request path is a server function's (their answers are data, not pages).
@@ -359,27 +386,14 @@ pub async fn sign_in(
         return back_to_login("failed", &next, &username);
     };
     access.throttle.forgive(&operator, address).await;
-    // A new session id at sign-in, so an id planted before cannot ride the signed-in session.
-    if session.cycle_id().await.is_err()
-        || session
-            .insert(
-                SESSION_KEY,
-                SignedIn {
-                    username: operator.clone(),
-                    since: now_secs(),
-                    credential,
-                },
-            )
-            .await
-            .is_err()
-    {
+    if start_session(&session, &operator, credential, None).await.is_err() {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "The session store is not available.",
         )
             .into_response();
     }
-    tracing::info!(operator = %operator, %address, "signed in");
+    tracing::info!(operator = %operator, %address, method = "password", "signed in");
     Redirect::to(&next).into_response()
 }
 
@@ -428,68 +442,3 @@ pub fn authorize(action: Action) -> Result<OperatorView, AppError> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_stays_on_the_console() {
-        assert_eq!(
-            safe_next("/realms/r/identities?page=2&q=a%20b"),
-            "/realms/r/identities?page=2&q=a%20b"
-        );
-        for bad in [
-            "//evil.example/x",
-            "https://evil.example",
-            "https:evil.example",
-            "/\\evil.example",
-            "\\/evil.example",
-            "/\t/evil.example/",
-            "/%09/evil.example/",
-            "/\n/evil.example/",
-            "/%0a/evil.example/",
-            "/%2F%2Fevil.example",
-            "%2F%2Fevil.example",
-            "/%2F/evil.example",
-            "/%5Cevil.example",
-            "/%5cevil.example",
-            "/login?next=/x",
-            "/%6Cogin",
-            "javascript:alert(1)",
-            "",
-        ] {
-            assert_eq!(safe_next(bad), "/", "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn only_plain_paths_pass() {
-        for ok in [
-            "/",
-            "/realms/r/identities",
-            "/pkg/app.css",
-            "/sandbox/v1/tenants/t",
-            "/realms/r/",
-        ] {
-            assert!(plain_path(ok), "{ok}");
-        }
-        for bad in [
-            "/pkg/../realms/r/identities",
-            "/pkg/..",
-            "/sandbox/..",
-            "/sandbox/../realms",
-            "/pkg/%2e%2e/realms",
-            "/pkg/%2E%2E",
-            "/pkg/.%2e/x",
-            "//realms",
-            "/realms//x",
-            "/pkg/./x",
-            "/pkg/a%2F..%2Fb",
-            "/pkg\\..\\realms",
-            "/realms/%0a",
-            "realms",
-        ] {
-            assert!(!plain_path(bad), "{bad}");
-        }
-    }
-}

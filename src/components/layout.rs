@@ -322,6 +322,7 @@ mod tests {
                 target_label: "eu".into(),
                 tenant_id: "t\"1".into(),
                 default_realm: String::new(),
+                bi_sign_in: false,
             },
             realms: Ok(Vec::new()),
         };

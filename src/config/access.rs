@@ -32,6 +32,23 @@ pub struct AccessSettings {
     /// commas or newlines). A request from one of them is from the right-most address of `X-Forwarded-For` (or
     /// `Forwarded`) that is not one of them; any other request's headers are ignored. Empty: the TCP peer.
     pub trusted_proxies: crate::auth::client_addr::TrustedProxies,
+    /// Signing in with Beyond Identity.
+    pub oidc: OidcSettings,
+}
+
+/// Signing in with Beyond Identity (OpenID Connect).
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// `CONSOLE_OIDC_ISSUER`, `CONSOLE_OIDC_CLIENT_ID` and `CONSOLE_OIDC_CLIENT_SECRET` (all three, or none): the
+    /// console's OIDC application at BI. None: on the sandbox, the console registers itself there; on BI, only
+    /// operators' passwords.
+    pub client: Option<(String, String, Secret)>,
+    /// `CONSOLE_OIDC_ROLES` (default [`crate::auth::bi::DEFAULT_ROLES`]): which BI groups give which role.
+    pub roles: Vec<crate::auth::bi::RoleMapping>,
+    /// `CONSOLE_OIDC_RECHECK_SECS` (default 300): how often a BI operator's role is asked again.
+    pub recheck: Duration,
+    /// `CONSOLE_OIDC=off`: no sign-in with Beyond Identity, even on the sandbox.
+    pub enabled: bool,
 }
 
 impl AccessSettings {
@@ -109,7 +126,9 @@ impl AccessSettings {
             &get("CONSOLE_TRUSTED_PROXIES").unwrap_or_default(),
         )
         .map_err(|problem| err("CONSOLE_TRUSTED_PROXIES", problem))?;
+        let oidc = oidc_settings(get)?;
         Ok(AccessSettings {
+            oidc,
             trusted_proxies,
             operators,
             protected_groups,
@@ -121,4 +140,50 @@ impl AccessSettings {
             allowed_hosts,
         })
     }
+}
+
+fn oidc_settings(get: &impl Fn(&str) -> Option<String>) -> Result<OidcSettings, ConfigError> {
+    let enabled = match get("CONSOLE_OIDC").as_deref() {
+        None | Some("on" | "true" | "1") => true,
+        Some("off" | "false" | "0") => false,
+        Some(_) => return Err(err("CONSOLE_OIDC", "must be on or off")),
+    };
+    let client = match (
+        get("CONSOLE_OIDC_ISSUER"),
+        get("CONSOLE_OIDC_CLIENT_ID"),
+        get("CONSOLE_OIDC_CLIENT_SECRET"),
+    ) {
+        (None, None, None) => None,
+        (Some(issuer), Some(id), Some(secret)) => {
+            let url = http_url("CONSOLE_OIDC_ISSUER", &issuer)?;
+            Some((url.as_str().trim_end_matches('/').to_string(), id, Secret::new(secret)))
+        }
+        (issuer, id, _) => {
+            let missing = if issuer.is_none() {
+                "CONSOLE_OIDC_ISSUER"
+            } else if id.is_none() {
+                "CONSOLE_OIDC_CLIENT_ID"
+            } else {
+                "CONSOLE_OIDC_CLIENT_SECRET"
+            };
+            return Err(err(
+                missing,
+                "is missing (the issuer, client id and client secret go together)",
+            ));
+        }
+    };
+    let roles = crate::auth::bi::parse_roles(
+        &get("CONSOLE_OIDC_ROLES").unwrap_or_else(|| crate::auth::bi::DEFAULT_ROLES.to_string()),
+    )
+    .map_err(|problem| err("CONSOLE_OIDC_ROLES", problem))?;
+    let recheck = Duration::from_secs(
+        whole("CONSOLE_OIDC_RECHECK_SECS", get("CONSOLE_OIDC_RECHECK_SECS"), 1..=86_400, "a whole number of seconds")?
+            .unwrap_or(300),
+    );
+    Ok(OidcSettings {
+        client,
+        roles,
+        recheck,
+        enabled,
+    })
 }

@@ -27,6 +27,9 @@ pub struct ConsoleInfo {
     pub target_label: String,
     pub tenant_id: String,
     pub default_realm: String,
+    /// Operators may sign in with Beyond Identity.
+    #[serde(default)]
+    pub bi_sign_in: bool,
 }
 
 /// What the frame around every realm screen shows, read in one call: who is signed in, where the console points,

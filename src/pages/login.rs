@@ -10,7 +10,8 @@ use crate::components::form::PRIMARY_BUTTON;
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let q = move |k: &str| query.read().get(k).unwrap_or_default();
-    let message = move || match q("error").as_str() {
+    let message = move || {
+        match q("error").as_str() {
         "failed" => Some((
             "alert",
             "Sign-in failed. Check the username and password, then try again.",
@@ -19,8 +20,21 @@ pub fn LoginPage() -> impl IntoView {
             "alert",
             "Too many failed sign-ins. Wait a few minutes, then try again.",
         )),
+        "bi-failed" => Some((
+            "alert",
+            "Signing in with Beyond Identity failed. Try again.",
+        )),
+        "bi-no-role" => Some((
+            "alert",
+            "This identity has no role in the console: it is in none of the groups the console maps to a role. Ask an administrator to add you to one.",
+        )),
+        "bi-unavailable" => Some((
+            "alert",
+            "Beyond Identity could not be reached. Try again shortly, or sign in with a password.",
+        )),
         _ if !q("signed_out").is_empty() => Some(("status", "You are signed out.")),
         _ => None,
+    }
     };
     // What was typed before a failed sign-in: read on the server from a short-lived cookie meant for this page only
     // (never from the address). The hydrated page keeps the value the server rendered.
@@ -34,6 +48,22 @@ pub fn LoginPage() -> impl IntoView {
         #[cfg(not(feature = "ssr"))]
         {
             String::new()
+        }
+    };
+    // Whether signing in with BI is offered: decided on the server, kept through hydration.
+    let bi = OnceResource::new(crate::api::bi_sign_in_offered());
+    let bi_link = move || {
+        let next = q("next");
+        let href = if next.is_empty() {
+            "/sign-in/bi".to_string()
+        } else {
+            format!("/sign-in/bi?next={}", crate::model::encode_component(&next))
+        };
+        view! {
+            <a href=href class="inline-flex items-center justify-center gap-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-white">
+                "Sign in with Beyond Identity"
+            </a>
+            <p class="text-center text-xs text-slate-600 dark:text-slate-300">"or with a password"</p>
         }
     };
     let input = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950";
@@ -54,6 +84,9 @@ pub fn LoginPage() -> impl IntoView {
                         };
                         view! { <p role=role class=class>{text}</p> }
                     })}
+                    <Suspense fallback=|| ()>
+                        {move || bi.get().and_then(Result::ok).filter(|on| *on).map(|_| bi_link())}
+                    </Suspense>
                     <input type="hidden" name="next" value=move || q("next") />
                     <div class="flex flex-col gap-1">
                         <label for="login-username" class="text-sm font-medium">"Username"</label>

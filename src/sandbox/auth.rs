@@ -170,22 +170,47 @@ pub(super) struct TokenForm {
     grant_type: Option<String>,
 }
 
-pub(super) async fn issue_token(
-    State(sb): Shared,
-    UrlPath((tenant, _realm, app)): UrlPath<(String, String, String)>,
-    headers: axum::http::HeaderMap,
-    form: Result<axum::Form<TokenForm>, axum::extract::rejection::FormRejection>,
-) -> Response {
-    let oauth_error = |status: StatusCode, error: &str| {
-        (status, Json(serde_json::json!({ "error": error }))).into_response()
-    };
-    let basic = headers
+/// The client id and secret of an HTTP Basic `Authorization` header.
+pub(super) fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    let decoded = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Basic "))
         .and_then(|b| STANDARD.decode(b.trim()).ok())
-        .and_then(|b| String::from_utf8(b).ok());
-    let Some((id, secret)) = basic.as_deref().and_then(|b| b.split_once(':')) else {
+        .and_then(|b| String::from_utf8(b).ok())?;
+    let (id, secret) = decoded.split_once(':')?;
+    // RFC 6749 §2.3.1: both form-encoded before the Basic encoding.
+    let decode = |s: &str| {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Some((decode(id), decode(secret)))
+}
+
+/// `POST …/applications/{app}/token`: the API's client credentials grant for the tenant's API application, the
+/// authorization code grant for an OIDC application (see `oidc`).
+pub(super) async fn issue_token(
+    State(sb): Shared,
+    UrlPath((tenant, realm, app)): UrlPath<(String, String, String)>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if app != sb.credentials.application_id {
+        return super::oidc::token(&sb, (tenant, realm, app), &headers, &body).await;
+    }
+    let form: Option<TokenForm> = serde_json::to_value(
+        url::form_urlencoded::parse(&body)
+            .into_owned()
+            .collect::<std::collections::HashMap<String, String>>(),
+    )
+    .ok()
+    .and_then(|v| serde_json::from_value(v).ok());
+    let oauth_error = |status: StatusCode, error: &str| {
+        (status, Json(serde_json::json!({ "error": error }))).into_response()
+    };
+    let Some((id, secret)) = basic_credentials(&headers) else {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
     };
     let c = &sb.credentials;
@@ -196,7 +221,7 @@ pub(super) async fn issue_token(
     {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
     }
-    if form.ok().and_then(|f| f.0.grant_type).as_deref() != Some("client_credentials") {
+    if form.and_then(|f| f.grant_type).as_deref() != Some("client_credentials") {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type");
     }
     let ttl = *sb.token_ttl.lock().expect("lock");

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calls;
 pub mod error;
 pub mod faults;
+pub mod oidc;
 pub mod filter;
 pub mod paging;
 mod routes;
@@ -292,6 +293,23 @@ impl Sandbox {
             .route(
                 "/auth/v1/tenants/{tenant}/realms/{realm}/applications/{app}/token",
                 post(auth::issue_token),
+            )
+            // BI's identity provider: each OIDC application of a realm is an issuer.
+            .route(
+                "/auth/v1/tenants/{tenant}/realms/{realm}/applications/{app}/.well-known/openid-configuration",
+                get(oidc::discovery),
+            )
+            .route(
+                "/auth/v1/tenants/{tenant}/realms/{realm}/applications/{app}/.well-known/jwks.json",
+                get(oidc::jwks),
+            )
+            .route(
+                "/auth/v1/tenants/{tenant}/realms/{realm}/applications/{app}/authorize",
+                get(oidc::authorize_page).post(oidc::authorize),
+            )
+            .route(
+                "/auth/v1/tenants/{tenant}/realms/{realm}/applications/{app}/userinfo",
+                get(oidc::userinfo),
             )
             // BI's SCIM server of each realm, with its own bearer check and SCIM error bodies.
             .merge(scim::router(self))

@@ -1,5 +1,7 @@
 //! The demo tenant the sandbox starts with: two realms, 60 people in the workforce realm (some names beyond ASCII,
-//! some without email, a few suspended), six groups with members, and a small customer realm.
+//! some without email, a few suspended), six groups with members and the three groups the console's default role
+//! mapping names (each with two enrolled members, who sign in to the console with Beyond Identity), and a small
+//! customer realm.
 //! Deterministic: the same names, usernames and memberships on every fresh start.
 
 use chrono::{Duration, SecondsFormat, Utc};
@@ -84,7 +86,7 @@ const CUSTOMERS: [(&str, &str, &str); 8] = [
 ];
 
 /// (name, description, indexes into WORKFORCE)
-const GROUPS: [(&str, &str, &[usize]); 6] = [
+const GROUPS: [(&str, &str, &[usize]); 9] = [
     (
         "Realm Administrators",
         "People who administer this realm.",
@@ -113,6 +115,22 @@ const GROUPS: [(&str, &str, &[usize]); 6] = [
         &[3, 8, 12, 14, 16, 17, 18, 28, 29, 56, 57, 58, 59],
     ),
     ("Contractors", "", &[]),
+    // The console's operators when they sign in with Beyond Identity (`CONSOLE_OIDC_ROLES`' default).
+    (
+        "Console Admins",
+        "Administer the Identity Console.",
+        &[10, 11],
+    ),
+    (
+        "Service Desk",
+        "Help people with their identities in the Identity Console.",
+        &[22, 31],
+    ),
+    (
+        "Console Viewers",
+        "Read the Identity Console.",
+        &[25, 35],
+    ),
 ];
 
 fn at(days_ago: i64, minutes: i64) -> String {

@@ -3,6 +3,7 @@
 //! tools in `commands`.
 
 mod commands;
+mod bi_sign_in;
 mod jobs;
 pub mod probes;
 mod router;
@@ -144,6 +145,8 @@ pub enum StartError {
     ConsoleDb(#[from] crate::db::OpenError),
     #[error(transparent)]
     Operators(#[from] crate::auth::OperatorError),
+    #[error("signing in with Beyond Identity cannot be set up: {0}")]
+    BiSignIn(String),
     #[error(transparent)]
     Sessions(#[from] crate::auth::web::SessionError),
     #[error("cannot listen on {addr}: {source}")]
@@ -225,7 +228,7 @@ pub async fn build(
     private_data_dir(settings)?;
     let Target {
         client,
-        info,
+        mut info,
         sandbox,
         routes: app,
     } = target(settings, local).await?;
@@ -234,7 +237,18 @@ pub async fn build(
         source,
     })?;
     let db = crate::db::open_url(settings.database_url.expose()).await?;
-    let state = stores(AppState::new(client, info.clone()), &db, settings).with_sandbox(sandbox.clone());
+    let mut state = stores(AppState::new(client, info.clone()), &db, settings).with_sandbox(sandbox.clone());
+    let bi = bi_sign_in::bi_sign_in(
+        settings,
+        sandbox.as_ref(),
+        state.client.clone(),
+        &info.default_realm,
+        &link_origin(settings, local),
+    )
+    .await
+    .map_err(StartError::BiSignIn)?;
+    info.bi_sign_in = bi.is_some();
+    state.info.bi_sign_in = info.bi_sign_in;
     let (operators, bootstrap) = crate::auth::load_or_bootstrap(
         &settings.data_dir,
         &settings.access.operators,
@@ -249,6 +263,14 @@ pub async fn build(
         )
         .with_trusted_proxies(settings.access.trusted_proxies.clone()),
     );
+    let access = match bi {
+        Some(bi) => std::sync::Arc::new(
+            std::sync::Arc::try_unwrap(access)
+                .expect("not shared yet")
+                .with_bi(bi),
+        ),
+        None => access,
+    };
     let state = state.with_operators(access.operators.clone());
     let cookie = crate::auth::web::CookiePolicy {
         idle: settings.access.idle,
@@ -321,6 +343,7 @@ async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartE
                 target_label: "Sandbox".into(),
                 tenant_id: sb.tenant_id().to_string(),
                 default_realm: sb.default_realm().await.unwrap_or_default(),
+                bi_sign_in: false,
             };
             Ok(Target {
                 client,
@@ -336,6 +359,7 @@ async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartE
                 target_label: bi.label.clone(),
                 tenant_id: bi.tenant_id.clone(),
                 default_realm: bi.realm_id.clone(),
+                bi_sign_in: false,
             },
             sandbox: None,
             routes: Router::new(),
@@ -448,9 +472,32 @@ const ABANDONED_PLAN: std::time::Duration = std::time::Duration::from_secs(3600)
 /// Finished jobs are forgotten after this long.
 const FINISHED_JOBS_KEPT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
-/// The sweep of the hour `hour` (hours since 1970), if no process has done it yet: forgets import plans left half
-/// made by a console or command that stopped while making them, and jobs finished a week ago. Answers whether
-/// this process did it. Replicas all ask every few minutes; one does each hour's.
+/// Forgets import plans left half made by a console or command that stopped while making them, and jobs finished a
+/// week ago (each idempotent: any process may do it at any time).
+async fn sweep_now(
+    imports: &crate::transfer::store::Imports,
+    queue: &crate::jobs::Queue,
+) -> Result<(), String> {
+    let plans = imports
+        .discard_abandoned_plans(ABANDONED_PLAN)
+        .await
+        .map_err(|e| format!("could not forget import plans left half made: {e}"))?;
+    if plans > 0 {
+        tracing::info!(plans, "forgot import plans left half made");
+    }
+    let jobs = queue
+        .store()
+        .forget_finished(FINISHED_JOBS_KEPT)
+        .await
+        .map_err(|e| format!("could not forget finished jobs: {e}"))?;
+    if jobs > 0 {
+        tracing::info!(jobs, "forgot jobs finished a week ago");
+    }
+    Ok(())
+}
+
+/// The sweep of the hour `hour` (hours since 1970), if no process has done it yet (see [`sweep_now`]). Answers
+/// whether this process did it. Replicas all ask every few minutes; one does each hour's.
 pub async fn sweep(state: &AppState, hour: u64) -> bool {
     let (Some(queue), Some(imports)) = (&state.jobs, &state.imports) else {
         return false;
@@ -463,28 +510,7 @@ pub async fn sweep(state: &AppState, hour: u64) -> bool {
             return false;
         }
     };
-    let imports = imports.clone();
-    let store = queue.clone();
-    queue
-        .run(job, async move {
-            let plans = imports
-                .discard_abandoned_plans(ABANDONED_PLAN)
-                .await
-                .map_err(|e| format!("could not forget import plans left half made: {e}"))?;
-            if plans > 0 {
-                tracing::info!(plans, "forgot import plans left half made");
-            }
-            let jobs = store
-                .store()
-                .forget_finished(FINISHED_JOBS_KEPT)
-                .await
-                .map_err(|e| format!("could not forget finished jobs: {e}"))?;
-            if jobs > 0 {
-                tracing::info!(jobs, "forgot jobs finished a week ago");
-            }
-            Ok(())
-        })
-        .await;
+    queue.run(job, sweep_now(imports, queue)).await;
     true
 }
 
@@ -495,9 +521,16 @@ pub async fn resume_imports(state: &AppState) {
     let Some(imports) = &state.imports else {
         return;
     };
+    // At start, whatever the hour's sweep did: the plans a stopped process left half made are forgotten now.
+    if let Some(queue) = &state.jobs {
+        if let Err(e) = sweep_now(imports, queue).await {
+            tracing::warn!(error = %e, "the sweep at start failed");
+        }
+    }
     let sweeping = state.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
+        every.tick().await;
         loop {
             every.tick().await;
             let hour = std::time::SystemTime::now()

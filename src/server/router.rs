@@ -39,6 +39,17 @@ pub(super) struct Layers {
     pub hashed_assets: bool,
 }
 
+/// Signing in with Beyond Identity, when it is set up: off to BI, and back.
+fn bi_sign_in_routes(access: &crate::auth::web::SharedAccess) -> Router<LeptosOptions> {
+    match &access.bi {
+        Some(bi) => Router::new()
+            .route("/sign-in/bi", get(crate::auth::bi::start))
+            .route("/sign-in/bi/callback", get(crate::auth::bi::callback))
+            .with_state(bi.clone()),
+        None => Router::new(),
+    }
+}
+
 /// The console's routes (sign-in, the import and export routes, the pages and server functions, the site's files)
 /// after `app`'s, inside their layers, from the innermost: the sign-in guard, BI calls' deadline, sessions, the host
 /// check and cross-site refusal, security headers, the assets' cache policy, compression, the request id.
@@ -67,6 +78,7 @@ pub(super) fn routes(
             axum::routing::post(crate::auth::web::sign_in).with_state(access.clone()),
         )
         .route("/sign-out", axum::routing::post(crate::auth::web::sign_out))
+        .merge(bi_sign_in_routes(&access))
         .merge(import_routes(state))
         .leptos_routes_with_context(
             &leptos_options,

@@ -525,7 +525,7 @@ async fn groups_are_created_listed_updated_and_deleted() {
         .list_groups(&t.workforce, &ListQuery::default())
         .await
         .unwrap();
-    assert_eq!(listed.total_size, 6);
+    assert_eq!(listed.total_size, 9);
 
     let g = c
         .create_group(
@@ -932,6 +932,7 @@ async fn the_sidebar_realm_list_is_reused_instead_of_refetched_per_page() {
             target_label: "Sandbox".into(),
             tenant_id: t.sandbox.tenant_id().into(),
             default_realm: t.workforce.clone(),
+            bi_sign_in: false,
         },
     );
     assert_eq!(state.realms().await.unwrap().len(), 2);

@@ -12,6 +12,7 @@ mod add_identity;
 mod architecture;
 mod assets;
 mod bi_client;
+mod bi_sign_in;
 mod bulk;
 mod contract;
 mod durability;

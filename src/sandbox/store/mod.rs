@@ -6,11 +6,13 @@ mod batches;
 mod credentials;
 mod groups;
 mod identities;
+mod oidc;
 mod passkeys;
 mod realms;
 mod scim;
 
 pub use batches::{BatchCounts, QueueFull, BATCH_QUEUE_LIMIT};
+pub use oidc::{unix_now, OidcApplication, TakenCode};
 pub use passkeys::{LinkStep, LinkedJob, NewJob};
 pub use scim::{Compare, UserKey};
 
