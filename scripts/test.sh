@@ -74,6 +74,8 @@ for key in BI_REGION BI_API_BASE_URL BI_TENANT_ID BI_REALM_ID BI_API_TOKEN BI_CL
 export CONSOLE_DOTENV=0
 # A protected group for the helpdesk browser test.
 export CONSOLE_PROTECTED_GROUPS="Realm Administrators"
+# A BI operator's role asked again every 2 s: the sign-in test sees a change at BI end a session.
+export CONSOLE_OIDC_RECHECK_SECS=2
 # Each run on a sandbox of its own (the tests change the demo tenant).
 fresh_sandbox() {
   CONSOLE_DATA_DIR=$(mktemp -d)

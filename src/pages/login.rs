@@ -60,7 +60,7 @@ pub fn LoginPage() -> impl IntoView {
             format!("/sign-in/bi?next={}", crate::model::encode_component(&next))
         };
         view! {
-            <a href=href class="inline-flex items-center justify-center gap-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-white">
+            <a href=href rel="external" class="inline-flex items-center justify-center gap-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-white">
                 "Sign in with Beyond Identity"
             </a>
             <p class="text-center text-xs text-slate-600 dark:text-slate-300">"or with a password"</p>

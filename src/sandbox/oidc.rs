@@ -175,7 +175,13 @@ pub(super) async fn authorize_page(State(sb): Shared, UrlPath(ids): Ids, Query(q
         Ok(a) => a,
         Err(r) => return r,
     };
-    let holders = sb.store.passkey_holders(&application.realm_id, 50).await.unwrap_or_default();
+    let holders = match sb.store.passkey_holders(&application.realm_id, 50).await {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::warn!(error = %e.body.message, "the sandbox could not list who may sign in");
+            Vec::new()
+        }
+    };
     let choices: String = holders
         .iter()
         .map(|(username, name)| {

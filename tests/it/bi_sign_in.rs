@@ -59,6 +59,10 @@ async fn at_bi(c: &reqwest::Client, authorize: &str, username: &str) -> (u16, St
     assert_eq!(page.status(), 200);
     let text = page.text().await.unwrap();
     assert!(text.contains("Sign in with passkey"), "{text}");
+    assert!(
+        text.contains("Sign in as Søren Kierkegaard (soren.kierkegaard)"),
+        "{text}"
+    );
     let mut form: Vec<(String, String)> = query(authorize).into_iter().collect();
     form.push(("username".into(), username.into()));
     let action = authorize.split('?').next().unwrap();

@@ -263,10 +263,11 @@ impl SandboxStore {
     pub async fn passkey_holders(&self, realm: &str, limit: u32) -> Result<Vec<(String, String)>, ApiError> {
         Ok(sqlx::query_as(
             "SELECT json_extract(i.traits, '$.username'), i.display_name FROM identities i \
-             WHERE i.realm_id = ? AND i.status = 'ACTIVE' AND EXISTS (SELECT 1 FROM credentials c \
+             WHERE i.realm_id = ? AND i.status = ? AND EXISTS (SELECT 1 FROM credentials c \
              WHERE c.identity_id = i.id AND c.state = 'ACTIVE') ORDER BY i.username_key LIMIT ?",
         )
         .bind(realm)
+        .bind(crate::model::STATUS_ACTIVE)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?)
