@@ -110,6 +110,12 @@ pub struct AuditLog {
     store: Arc<dyn AuditStore>,
 }
 
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditLog")
+    }
+}
+
 /// The time of an entry, as the operator reads it. The log's order is not this time but the database's own sequence
 /// (two processes' clocks need not agree): see the migration `0003_audit_order`.
 fn now() -> String {

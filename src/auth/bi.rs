@@ -71,6 +71,8 @@ pub struct OidcClient {
     pub client_secret: Secret,
     /// Where BI sends the browser back: `<console>/sign-in/bi/callback`.
     pub redirect_uri: String,
+    /// The realm the operators' identities live in (the issuer's).
+    pub realm: String,
 }
 
 /// Signing in with BI: the client, where roles come from, and how often they are asked again.
@@ -259,7 +261,11 @@ async fn verified(bi: &BiSignIn, pending: &Pending, q: &CallbackQuery) -> Result
 
 /// `GET /sign-in/bi/callback`: BI sent the browser back; on success a new session id, the operator's role from
 /// BI's groups, and on to where they were going.
-pub async fn callback(State(bi): State<Arc<BiSignIn>>, session: Session, Query(q): Query<CallbackQuery>) -> Response {
+pub async fn callback(
+    State((bi, access)): State<(Arc<BiSignIn>, super::web::SharedAccess)>,
+    session: Session,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
     let pending: Option<Pending> = session.remove(PENDING_KEY).await.ok().flatten();
     let Some(pending) = pending else {
         tracing::warn!(why = ?Refused::NoPending, "sign-in with Beyond Identity refused");
@@ -276,6 +282,25 @@ pub async fn callback(State(bi): State<Arc<BiSignIn>>, session: Session, Query(q
         Ok(r) => r,
         Err(no) => {
             tracing::warn!(identity = %identity, why = ?Refused::Role(no.clone()), "sign-in with Beyond Identity refused: no role");
+            if !matches!(no, NoRole::Unreachable(_)) {
+                access
+                    .record_sign_in(
+                        &format!("bi:{identity}"),
+                        crate::audit::Event::new(
+                            crate::model::AuditAction::OperatorSignInRefused,
+                            &bi.client.realm,
+                            &identity,
+                            "",
+                            no.message(),
+                        ),
+                        match no {
+                            NoRole::Suspended => "suspended",
+                            NoRole::Gone => "gone",
+                            _ => "no-role",
+                        },
+                    )
+                    .await;
+            }
             let code = match no {
                 NoRole::Unreachable(_) => "bi-unavailable",
                 _ => "bi-no-role",
@@ -288,13 +313,26 @@ pub async fn callback(State(bi): State<Arc<BiSignIn>>, session: Session, Query(q
         role: role.clone(),
         checked: super::web::now_secs(),
     };
-    if super::web::start_session(&session, &role.username, String::new(), Some(signed))
+    if super::web::start_session(&session, &role.username, String::new(), Some(signed.clone()))
         .await
         .is_err()
     {
         return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "The session store is not available.").into_response();
     }
     tracing::info!(operator = %role.username, role = role.role.as_str(), method = "bi", "signed in");
+    access
+        .record_sign_in(
+            &role.username,
+            crate::audit::Event::new(
+                crate::model::AuditAction::OperatorSignIn,
+                &bi.client.realm,
+                &signed.identity,
+                &role.username,
+                format!("signed in with Beyond Identity as {}", role.role.as_str()),
+            ),
+            "ok",
+        )
+        .await;
     Redirect::to(&pending.next).into_response()
 }
 

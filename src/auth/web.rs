@@ -60,6 +60,8 @@ pub struct Access {
     verifications: std::sync::atomic::AtomicU64,
     /// Signing in with Beyond Identity, when it is set up.
     pub bi: Option<Arc<super::bi::BiSignIn>>,
+    /// Where sign-ins are recorded (how each operator signed in, and BI sign-ins refused).
+    pub audit: Option<crate::audit::AuditLog>,
 }
 
 /// Password checks that may run at once.
@@ -83,6 +85,22 @@ impl Access {
             verifier: tokio::sync::Semaphore::new(PARALLEL_VERIFICATIONS),
             verifications: std::sync::atomic::AtomicU64::new(0),
             bi: None,
+            audit: None,
+        }
+    }
+
+    /// Sign-ins are recorded in `audit`.
+    pub fn with_audit(mut self, audit: Option<crate::audit::AuditLog>) -> Access {
+        self.audit = audit;
+        self
+    }
+
+    /// Records a sign-in (or a refused one) in the audit log: who, how, from where.
+    pub(super) async fn record_sign_in(&self, operator: &str, event: crate::audit::Event, result: &str) {
+        if let Some(audit) = &self.audit {
+            audit
+                .record(operator, event, result, &crate::request_id::current())
+                .await;
         }
     }
 
@@ -394,6 +412,19 @@ pub async fn sign_in(
             .into_response();
     }
     tracing::info!(operator = %operator, %address, method = "password", "signed in");
+    access
+        .record_sign_in(
+            &operator,
+            crate::audit::Event::new(
+                crate::model::AuditAction::OperatorSignIn,
+                "",
+                &operator,
+                &operator,
+                format!("signed in with a password from {address}"),
+            ),
+            "ok",
+        )
+        .await;
     Redirect::to(&next).into_response()
 }
 

@@ -28,6 +28,16 @@ fn realms(record: &OperatorRecord) -> Option<String> {
         .map(|r| serde_json::to_string(r).expect("a list of strings serializes"))
 }
 
+/// `sql` with `r`'s columns bound as `$1`…`$5`: the key, the username, the role, the hash, the realms.
+fn with_record<'q>(sql: &'q str, r: &'q OperatorRecord) -> super::Query<'q> {
+    sqlx::query(sql)
+        .bind(r.username.to_lowercase())
+        .bind(&r.username)
+        .bind(r.role.as_str())
+        .bind(&r.password_hash)
+        .bind(realms(r))
+}
+
 const MOVE: &str = "UPDATE operator_book SET generation = generation + 1 WHERE id = 1";
 
 impl OperatorStore for Db {
@@ -63,19 +73,13 @@ impl OperatorStore for Db {
         Box::pin(async move {
             let now = super::clock_ms(&self.pool);
             let mut tx = self.pool.begin().await?;
-            sqlx::query(&format!(
+            let sql = format!(
                 "INSERT INTO operators (username_key, username, role, password_hash, realms, changed) \
                  VALUES ($1, $2, $3, $4, $5, {now}) \
                  ON CONFLICT (username_key) DO UPDATE SET username = excluded.username, role = excluded.role, \
                  password_hash = excluded.password_hash, realms = excluded.realms, changed = excluded.changed"
-            ))
-            .bind(r.username.to_lowercase())
-            .bind(&r.username)
-            .bind(r.role.as_str())
-            .bind(&r.password_hash)
-            .bind(realms(r))
-            .execute(&mut *tx)
-            .await?;
+            );
+            with_record(&sql, r).execute(&mut *tx).await?;
             sqlx::query(MOVE).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(())
@@ -88,20 +92,12 @@ impl OperatorStore for Db {
             let mut tx = self.pool.begin().await?;
             // Two replicas starting at once both see no operator; the second's row meets the first's key and is
             // dropped (on PostgreSQL it waits for the first to commit).
-            let added = sqlx::query(&format!(
+            let sql = format!(
                 "INSERT INTO operators (username_key, username, role, password_hash, realms, changed) \
                  SELECT $1, $2, $3, $4, $5, {now} WHERE NOT EXISTS (SELECT 1 FROM operators) \
                  ON CONFLICT (username_key) DO NOTHING"
-            ))
-            .bind(r.username.to_lowercase())
-            .bind(&r.username)
-            .bind(r.role.as_str())
-            .bind(&r.password_hash)
-            .bind(realms(r))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
+            );
+            let added = with_record(&sql, r).execute(&mut *tx).await?.rows_affected() == 1;
             if added {
                 sqlx::query(MOVE).execute(&mut *tx).await?;
             }

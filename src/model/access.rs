@@ -176,6 +176,8 @@ audit_actions! {
     RefusedRealm = "refused.realm",
     RefusedProtectedGroup = "refused.protected_group",
     RefusedProtectedIdentity = "refused.protected_identity",
+    OperatorSignIn = "operator.sign_in",
+    OperatorSignInRefused = "operator.sign_in.refused",
 }
 
 impl std::fmt::Display for AuditAction {

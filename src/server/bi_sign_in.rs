@@ -121,6 +121,7 @@ async fn registered(sb: &Sandbox, data_dir: &Path, realm: &str, redirect: &str) 
         client_id: registration.client_id,
         client_secret: Secret::new(registration.client_secret),
         redirect_uri: redirect.to_string(),
+        realm: realm.to_string(),
     })
 }
 
@@ -145,6 +146,7 @@ pub(super) async fn bi_sign_in(
                 client_id: id.clone(),
                 client_secret: secret.clone(),
                 redirect_uri: redirect,
+                realm: issuer_realm(issuer).unwrap_or_else(|| default_realm.to_string()),
             },
             issuer_realm(issuer).unwrap_or_else(|| default_realm.to_string()),
         ),

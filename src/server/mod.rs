@@ -263,6 +263,11 @@ pub async fn build(
         )
         .with_trusted_proxies(settings.access.trusted_proxies.clone()),
     );
+    let access = std::sync::Arc::new(
+        std::sync::Arc::try_unwrap(access)
+            .expect("not shared yet")
+            .with_audit(state.audit.clone()),
+    );
     let access = match bi {
         Some(bi) => std::sync::Arc::new(
             std::sync::Arc::try_unwrap(access)

@@ -43,9 +43,11 @@ pub(super) struct Layers {
 fn bi_sign_in_routes(access: &crate::auth::web::SharedAccess) -> Router<LeptosOptions> {
     match &access.bi {
         Some(bi) => Router::new()
-            .route("/sign-in/bi", get(crate::auth::bi::start))
-            .route("/sign-in/bi/callback", get(crate::auth::bi::callback))
-            .with_state(bi.clone()),
+            .route("/sign-in/bi", get(crate::auth::bi::start).with_state(bi.clone()))
+            .route(
+                "/sign-in/bi/callback",
+                get(crate::auth::bi::callback).with_state((bi.clone(), access.clone())),
+            ),
         None => Router::new(),
     }
 }

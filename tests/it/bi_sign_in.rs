@@ -229,6 +229,50 @@ async fn operators_sign_in_with_bi_and_their_role_comes_from_their_groups() {
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     assert_eq!(whoami(&admin, &t).await.0, 401, "suspended");
+
+    // The audit log says how each operator signed in, and whom BI's groups gave no role.
+    let sign_ins: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT operator, action, detail, result FROM audit_events WHERE action LIKE 'operator.sign_in%' ORDER BY seq",
+    )
+    .fetch_all(&t.db)
+    .await
+    .unwrap();
+    let said = |who: &str, action: &str, detail: &str, result: &str| {
+        sign_ins
+            .iter()
+            .any(|(o, a, d, r)| o == who && a == action && d.contains(detail) && r == result)
+    };
+    assert!(
+        said(
+            "soren.kierkegaard",
+            "operator.sign_in",
+            "signed in with Beyond Identity as admin",
+            "ok"
+        ),
+        "{sign_ins:?}"
+    );
+    assert!(
+        said("radia.perlman", "operator.sign_in", "as helpdesk", "ok"),
+        "{sign_ins:?}"
+    );
+    let ada = identity_id(&t, "ada.lovelace").await;
+    assert!(
+        said(
+            &format!("bi:{ada}"),
+            "operator.sign_in.refused",
+            "no role in the console",
+            "no-role"
+        ),
+        "{sign_ins:?}"
+    );
+    common::sign_in(&client(), &t.base, "admin", common::ADMIN_PASSWORD).await;
+    let by_password: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'operator.sign_in' AND operator = 'admin' AND detail LIKE 'signed in with a password%'",
+    )
+    .fetch_one(&t.db)
+    .await
+    .unwrap();
+    assert_eq!(by_password, 1);
     t.stop();
 }
 

@@ -458,10 +458,14 @@ async fn every_list_argument_is_bounded_and_a_request_over_a_bound_writes_nothin
     let audit =
         bi_console::audit::AuditLog::new(bi_console::db::Db::new(common::open_db(&dir).await));
     let entries = audit.list(&Default::default(), None, 1, 10).await.unwrap();
-    assert_eq!(
-        entries.total, 0,
-        "nothing was recorded: {:?}",
-        entries.items
+    let writes: Vec<_> = entries
+        .items
+        .iter()
+        .filter(|e| e.action != "operator.sign_in")
+        .collect();
+    assert!(
+        writes.is_empty(),
+        "nothing was recorded but the sign-in: {writes:?}"
     );
 
     // Just at the bound, the request is taken (and repeats are sent once).
