@@ -81,9 +81,14 @@ pub struct BiSignIn {
     roles: Arc<dyn RoleSource>,
     pub recheck: Duration,
     http: openidconnect::reqwest::Client,
-    /// The issuer's discovery document, read at the first sign-in (again after a failure).
-    metadata: tokio::sync::OnceCell<CoreProviderMetadata>,
+    /// The issuer's discovery document and its keys, and when they were read: read at the first sign-in, again
+    /// after [`METADATA_TTL`] (so keys BI rotates are picked up) or when a sign-in's ID token was signed with a key
+    /// they do not hold.
+    metadata: tokio::sync::Mutex<Option<(std::time::Instant, CoreProviderMetadata)>>,
 }
+
+/// How long the issuer's discovery document and keys are used before they are read again.
+const METADATA_TTL: Duration = Duration::from_secs(3600);
 
 impl std::fmt::Debug for BiSignIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -129,7 +134,7 @@ impl BiSignIn {
             roles,
             recheck,
             http,
-            metadata: tokio::sync::OnceCell::new(),
+            metadata: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -137,15 +142,20 @@ impl BiSignIn {
         &self.client.issuer
     }
 
-    async fn metadata(&self) -> Result<&CoreProviderMetadata, String> {
-        self.metadata
-            .get_or_try_init(|| async {
-                let issuer = IssuerUrl::new(self.client.issuer.clone()).map_err(|e| e.to_string())?;
-                CoreProviderMetadata::discover_async(issuer, &self.http)
-                    .await
-                    .map_err(|e| format!("the issuer's discovery document: {e}"))
-            })
+    /// The issuer's discovery document with its keys; `fresh`: read again now.
+    async fn metadata(&self, fresh: bool) -> Result<CoreProviderMetadata, String> {
+        let mut held = self.metadata.lock().await;
+        if let Some((at, m)) = held.as_ref() {
+            if !fresh && at.elapsed() < METADATA_TTL {
+                return Ok(m.clone());
+            }
+        }
+        let issuer = IssuerUrl::new(self.client.issuer.clone()).map_err(|e| e.to_string())?;
+        let m = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
+            .map_err(|e| format!("the issuer's discovery document: {e}"))?;
+        *held = Some((std::time::Instant::now(), m.clone()));
+        Ok(m)
     }
 
     /// The role of `identity` now.
@@ -163,8 +173,8 @@ pub struct StartQuery {
 /// `GET /sign-in/bi`: off to BI's sign-in, with a state, a nonce and a PKCE challenge kept in the session.
 pub async fn start(State(bi): State<Arc<BiSignIn>>, session: Session, Query(q): Query<StartQuery>) -> Response {
     let next = super::web::safe_next(&q.next);
-    let metadata = match bi.metadata().await {
-        Ok(m) => m.clone(),
+    let metadata = match bi.metadata(false).await {
+        Ok(m) => m,
         Err(e) => {
             tracing::warn!(error = %e, "sign-in with Beyond Identity: the issuer did not answer");
             return login_with("bi-unavailable", &next);
@@ -234,16 +244,18 @@ async fn verified(bi: &BiSignIn, pending: &Pending, q: &CallbackQuery) -> Result
     if let Some(e) = &q.error {
         return Err(Refused::Provider(e.clone()));
     }
-    let metadata = bi.metadata().await.map_err(Refused::Exchange)?.clone();
+    let metadata = bi.metadata(false).await.map_err(Refused::Exchange)?;
     let redirect = RedirectUrl::new(bi.client.redirect_uri.clone()).map_err(|e| Refused::Exchange(e.to_string()))?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(bi.client.client_id.clone()),
-        Some(ClientSecret::new(bi.client.client_secret.expose().to_string())),
-    )
-    .set_redirect_uri(redirect);
+    let client = |metadata: CoreProviderMetadata| {
+        CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(bi.client.client_id.clone()),
+            Some(ClientSecret::new(bi.client.client_secret.expose().to_string())),
+        )
+        .set_redirect_uri(redirect.clone())
+    };
     let code = AuthorizationCode::new(q.code.clone().unwrap_or_default());
-    let tokens = client
+    let tokens = client(metadata.clone())
         .exchange_code(code)
         .map_err(|e| Refused::Exchange(e.to_string()))?
         .set_pkce_verifier(PkceCodeVerifier::new(pending.verifier.clone()))
@@ -253,9 +265,19 @@ async fn verified(bi: &BiSignIn, pending: &Pending, q: &CallbackQuery) -> Result
     let id_token = tokens
         .id_token()
         .ok_or_else(|| Refused::IdToken("no ID token in the answer".into()))?;
-    let claims = id_token
-        .claims(&client.id_token_verifier(), &Nonce::new(pending.nonce.clone()))
-        .map_err(|e| Refused::IdToken(e.to_string()))?;
+    let nonce = Nonce::new(pending.nonce.clone());
+    let claims = match id_token.claims(&client(metadata).id_token_verifier(), &nonce) {
+        Ok(c) => c.clone(),
+        // Signed with a key the keys read before do not hold: BI may have rotated them; read them again, once.
+        Err(openidconnect::ClaimsVerificationError::SignatureVerification(_)) => {
+            let fresh = bi.metadata(true).await.map_err(Refused::Exchange)?;
+            id_token
+                .claims(&client(fresh).id_token_verifier(), &nonce)
+                .map_err(|e| Refused::IdToken(e.to_string()))?
+                .clone()
+        }
+        Err(e) => return Err(Refused::IdToken(e.to_string())),
+    };
     Ok(claims.subject().to_string())
 }
 

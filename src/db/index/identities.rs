@@ -124,15 +124,7 @@ fn search_sql(backend: Backend, realm: &str, filter: &IdentityFilter) -> SearchS
         count_binds = binds.clone();
         format!("SELECT COUNT(*) FROM {from} WHERE {condition}")
     };
-    let rows_sql = match backend {
-        Backend::Sqlite => format!("SELECT i.* FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?"),
-        // PostgreSQL steps over a deep page's OFFSET rows in the order's index alone (`seq` is in each of them),
-        // then reads the page's rows: without it, every skipped row was read whole (page 2,000 of 100,000: 49 ms).
-        Backend::Postgres => format!(
-            "SELECT i.* FROM ix_identities i WHERE i.seq IN \
-             (SELECT i.seq FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?) ORDER BY {order}"
-        ),
-    };
+    let rows_sql = format!("SELECT i.* FROM {from} WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?");
     SearchSql {
         from,
         condition,
