@@ -5,6 +5,7 @@
 mod commands;
 mod bi_sign_in;
 mod jobs;
+pub use jobs::{resume_imports, sweep};
 pub mod probes;
 mod router;
 mod run;
@@ -469,99 +470,6 @@ fn import_routes(state: &AppState) -> axum::Router<leptos::config::LeptosOptions
         .route("/realms/{realm}/export", get(routes::export))
         .route("/realms/{realm}/imports/{id}/{file}", get(routes::rows_csv))
         .with_state(state.clone())
-}
-
-/// A plan still being made after this long was abandoned (a plan of 100,000 rows is made in about 2 s).
-const ABANDONED_PLAN: std::time::Duration = std::time::Duration::from_secs(3600);
-
-/// Finished jobs are forgotten after this long.
-const FINISHED_JOBS_KEPT: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
-
-/// Forgets import plans left half made by a console or command that stopped while making them, and jobs finished a
-/// week ago (each idempotent: any process may do it at any time).
-async fn sweep_now(
-    imports: &crate::transfer::store::Imports,
-    queue: &crate::jobs::Queue,
-) -> Result<(), String> {
-    let plans = imports
-        .discard_abandoned_plans(ABANDONED_PLAN)
-        .await
-        .map_err(|e| format!("could not forget import plans left half made: {e}"))?;
-    if plans > 0 {
-        tracing::info!(plans, "forgot import plans left half made");
-    }
-    let jobs = queue
-        .store()
-        .forget_finished(FINISHED_JOBS_KEPT)
-        .await
-        .map_err(|e| format!("could not forget finished jobs: {e}"))?;
-    if jobs > 0 {
-        tracing::info!(jobs, "forgot jobs finished a week ago");
-    }
-    Ok(())
-}
-
-/// The sweep of the hour `hour` (hours since 1970), if no process has done it yet (see [`sweep_now`]). Answers
-/// whether this process did it. Replicas all ask every few minutes; one does each hour's.
-pub async fn sweep(state: &AppState, hour: u64) -> bool {
-    let (Some(queue), Some(imports)) = (&state.jobs, &state.imports) else {
-        return false;
-    };
-    let job = match queue.claim(crate::jobs::SWEEP, &hour.to_string()).await {
-        Ok(Some(job)) => job,
-        Ok(None) => return false,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not ask the job queue for the sweep");
-            return false;
-        }
-    };
-    queue.run(job, sweep_now(imports, queue)).await;
-    true
-}
-
-/// Continues the imports whose apply was running when the console last stopped: called by the server once it
-/// listens (the jobs' calls to an embedded sandbox go to it), never by a command-line tool. Every few minutes asks
-/// for the hour's [`sweep`].
-pub async fn resume_imports(state: &AppState) {
-    let Some(imports) = &state.imports else {
-        return;
-    };
-    // At start, whatever the hour's sweep did: the plans a stopped process left half made are forgotten now.
-    if let Some(queue) = &state.jobs {
-        if let Err(e) = sweep_now(imports, queue).await {
-            tracing::warn!(error = %e, "the sweep at start failed");
-        }
-    }
-    let sweeping = state.clone();
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(300));
-        every.tick().await;
-        loop {
-            every.tick().await;
-            let hour = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() / 3600)
-                .unwrap_or_default();
-            sweep(&sweeping, hour).await;
-        }
-    });
-    if let Some(queue) = &state.jobs {
-        // On a database of this process alone, the jobs it shows running were the previous process's.
-        if !queue.store().shared() {
-            match queue.store().free_all().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(jobs = n, "taking up the jobs the previous process left running"),
-                Err(e) => tracing::warn!(error = %e, "could not take up the previous process's jobs"),
-            }
-        }
-        jobs::start_runner(state.clone(), queue.clone());
-    }
-    // Those this process may take now are taken at once (another replica's, under a live lease, are not).
-    for id in imports.unfinished().await.unwrap_or_default() {
-        if crate::api::run_import(state.clone(), id.clone()).is_some() {
-            tracing::info!(import = %id, "continuing an import's apply");
-        }
-    }
 }
 
 async fn switch_realm(Query(q): Query<std::collections::HashMap<String, String>>) -> Redirect {
