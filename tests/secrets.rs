@@ -53,6 +53,9 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
     let pages: Vec<(String, &[u16])> = vec![
         ("/".to_string(), &[303]),
         ("/login".into(), &[200]),
+        // The load balancer's probes (the database's and BI's checks say how they went, never where).
+        ("/healthz".into(), &[200]),
+        ("/readyz".into(), &[200, 503]),
         ("/login?error=failed".into(), &[200]),
         (format!("/realms/{realm}/identities"), &[200]),
         (format!("/realms/{realm}/identities?page=2&size=25"), &[200]),
@@ -95,6 +98,9 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
         ("/no/such/page".into(), &[404]),
         // The sign-in page, and the way to BI's sign-in (a redirect to the issuer where it is set up).
         ("/login".into(), &[200]),
+        // The load balancer's probes (the database's and BI's checks say how they went, never where).
+        ("/healthz".into(), &[200]),
+        ("/readyz".into(), &[200, 503]),
         ("/sign-in/bi".into(), &[303, 404]),
         // The compiled assets exist once `cargo leptos build` has run.
         ("/pkg/bi-console.js".into(), &[200, 404]),
@@ -191,8 +197,9 @@ async fn seeded_ids(
         "alan.turing",
         "katherine.johnson",
         "edsger.dijkstra",
+        "barbara.liskov",
     ][n];
-    let group_name = ["Finance", "Sales", "Support", "Contractors"][n];
+    let group_name = ["Finance", "Sales", "Support", "Contractors", "Engineering"][n];
     let ada = store
         .list_identities(realm, Some(username), 0, 1)
         .await
@@ -222,6 +229,19 @@ async fn no_secret_in_any_page_response_or_log_line() {
     let app_id = bi.sandbox.credentials().application_id.clone();
     let origin = bi.api_base.trim_end_matches(PREFIX).to_string();
     let sandbox_token = "sandbox-token-that-must-stay-secret".to_string();
+    // The console's database in PostgreSQL, its URL with a password (the test cluster trusts local connections, so
+    // any password opens it): where the test command runs this beside a cluster.
+    let db_password = "database-password-that-must-stay-secret".to_string();
+    let database = match std::env::var("TEST_POSTGRES_URL") {
+        Ok(_) => {
+            let url =
+                common::postgres_database(&format!("secrets_{:016x}", rand::random::<u64>())).await;
+            let mut with_password = url::Url::parse(&url).unwrap();
+            with_password.set_password(Some(&db_password)).unwrap();
+            Some(with_password.to_string())
+        }
+        Err(_) => None,
+    };
     let wrong_token = "rejected-token-that-must-stay-secret".to_string();
     let secrets = forms(
         &[
@@ -229,6 +249,7 @@ async fn no_secret_in_any_page_response_or_log_line() {
             client_secret.as_str(),
             sandbox_token.as_str(),
             wrong_token.as_str(),
+            db_password.as_str(),
         ],
         &client_id,
     );
@@ -295,6 +316,16 @@ async fn no_secret_in_any_page_response_or_log_line() {
             vec![("SANDBOX_TOKEN", sandbox_token.clone())],
         ),
     ];
+    let mut setups = setups;
+    if let Some(url) = &database {
+        setups.push((
+            "the console's database in PostgreSQL",
+            bi_common(vec![
+                ("BI_API_TOKEN", token.clone()),
+                ("CONSOLE_DATABASE_URL", url.clone()),
+            ]),
+        ));
+    }
     let mut total = 0;
     let mut secrets = secrets;
     for (n, (name, vars)) in setups.into_iter().enumerate() {
