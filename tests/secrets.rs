@@ -139,13 +139,7 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
 /// checking every answer on the way; answers how many were checked.
 async fn bi_round_trip(base: &str, secrets: &[String]) -> usize {
     let c = browser();
-    let location = |r: &reqwest::Response| {
-        r.headers()
-            .get("location")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string()
-    };
+    let location = common::location;
     let start = c.get(format!("{base}/sign-in/bi")).send().await.unwrap();
     assert_eq!(start.status(), 303);
     let authorize = location(&start);

@@ -12,9 +12,10 @@ pub struct AccessSettings {
     /// `CONSOLE_OPERATORS`: `username:role:argon2-hash` entries separated by spaces or newlines.
     pub operators: Vec<crate::auth::OperatorRecord>,
     pub store: SessionBackend,
-    /// `CONSOLE_SESSION_IDLE_MINUTES` (default 30): a session unused this long ends.
+    /// `CONSOLE_SESSION_IDLE_MINUTES` (default 15, as BI's own console): a session unused this long ends.
     pub idle: Duration,
-    /// `CONSOLE_SESSION_MAX_HOURS` (default 12): a session ends this long after sign-in, used or not.
+    /// `CONSOLE_SESSION_MAX_HOURS` (default 24, as BI's own console): a session ends this long after sign-in, used
+    /// or not.
     pub absolute: Duration,
     /// `CONSOLE_COOKIE_SECURE`: send the session cookie only over https. Default: on when `CONSOLE_PUBLIC_URL` is
     /// https.
@@ -80,9 +81,9 @@ impl AccessSettings {
         let number = |key: &'static str, default: u64, max: u64| {
             whole(key, get(key), 1..=max, "a whole number").map(|n| n.unwrap_or(default))
         };
-        let idle = Duration::from_secs(60 * number("CONSOLE_SESSION_IDLE_MINUTES", 30, 24 * 60)?);
+        let idle = Duration::from_secs(60 * number("CONSOLE_SESSION_IDLE_MINUTES", 15, 24 * 60)?);
         let absolute =
-            Duration::from_secs(3600 * number("CONSOLE_SESSION_MAX_HOURS", 12, 24 * 30)?);
+            Duration::from_secs(3600 * number("CONSOLE_SESSION_MAX_HOURS", 24, 24 * 30)?);
         let public_origin = match get("CONSOLE_PUBLIC_URL") {
             None => None,
             Some(raw) => {

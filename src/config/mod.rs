@@ -451,7 +451,7 @@ mod tests {
         let s = settings(&[]).unwrap();
         let secs = Duration::from_secs;
         assert_eq!((s.timeout, s.action_deadline, s.index), (secs(15), secs(30), Some(secs(600))));
-        assert_eq!((s.access.idle, s.access.absolute), (secs(30 * 60), secs(12 * 3600)));
+        assert_eq!((s.access.idle, s.access.absolute), (secs(15 * 60), secs(24 * 3600)));
         let s = settings(&[
             ("BI_TIMEOUT_SECS", "60"),
             ("CONSOLE_INDEX_REFRESH_SECS", "10"),

@@ -7,20 +7,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::common::{self, call, start_console, temp_dir, TestConsole};
+use crate::common::{self, call, location, start_console, temp_dir, TestConsole};
 use bi_console::api::Whoami;
 use leptos::server_fn::ServerFn;
 
 fn client() -> reqwest::Client {
     common::browser()
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// The query pairs of `url`.

@@ -345,13 +345,7 @@ async fn guess_from(
         .send()
         .await
         .unwrap();
-    let went = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (went, began.elapsed())
+    (common::location(&res), began.elapsed())
 }
 
 #[tokio::test]

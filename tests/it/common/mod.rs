@@ -673,6 +673,15 @@ mod erased {
 }
 
 /// The text of a GET of `url` (a page, whatever its status).
+/// Where an answer sends the browser (its `Location`), or "" when it does not.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
 pub async fn page_text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
     c.get(url).send().await.unwrap().text().await.unwrap()
 }
