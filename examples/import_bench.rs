@@ -154,6 +154,7 @@ async fn main() {
         tenant_id: sandbox.tenant_id().to_string(),
         default_realm: realm.clone(),
         bi_sign_in: false,
+        password_sign_in: true,
     };
     let s = AppState::new(client, info)
         .with_audit(bi_console::audit::AuditLog::new(bi_console::db::Db::new(

@@ -80,10 +80,14 @@ pub async fn whoami() -> Result<crate::model::OperatorView, AppError> {
     allow(crate::model::Action::Read)
 }
 
-/// Whether operators may sign in with Beyond Identity (for the sign-in page, before anyone signs in).
+/// How operators may sign in: with Beyond Identity, with a password (for the sign-in page, before anyone signs in).
 #[server(output = crate::api::codec::TextJson)]
-pub async fn bi_sign_in_offered() -> Result<bool, AppError> {
-    Ok(state()?.info.bi_sign_in)
+pub async fn sign_in_options() -> Result<crate::model::SignInMethods, AppError> {
+    let info = state()?.info;
+    Ok(crate::model::SignInMethods {
+        bi: info.bi_sign_in,
+        password: info.password_sign_in,
+    })
 }
 
 /// Where the console points (sandbox or BI region, tenant, default realm). Holds no secret.

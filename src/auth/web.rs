@@ -62,6 +62,8 @@ pub struct Access {
     pub bi: Option<Arc<super::bi::BiSignIn>>,
     /// Where sign-ins are recorded (how each operator signed in, and BI sign-ins refused).
     pub audit: Option<crate::audit::AuditLog>,
+    /// Operators may sign in with a password (`CONSOLE_PASSWORD_SIGN_IN`).
+    pub passwords: bool,
 }
 
 /// Password checks that may run at once.
@@ -86,7 +88,14 @@ impl Access {
             verifications: std::sync::atomic::AtomicU64::new(0),
             bi: None,
             audit: None,
+            passwords: true,
         }
+    }
+
+    /// Passwords are checked only when `on` (otherwise only Beyond Identity signs operators in).
+    pub fn with_passwords(mut self, on: bool) -> Access {
+        self.passwords = on;
+        self
     }
 
     /// Sign-ins are recorded in `audit`.
@@ -359,6 +368,10 @@ pub async fn sign_in(
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let address = access.trusted_proxies.client(peer, &headers);
     let next = safe_next(&form.next);
+    if !access.passwords {
+        tracing::warn!(%address, "sign-in refused: signing in with a password is turned off");
+        return back_to_login("passwords-off", &next, "");
+    }
     let username = form.username.trim().to_string();
     let operators = access.operators.current().await;
     // Only an operator's own name goes into the log; anything else typed there might be a password, or a line

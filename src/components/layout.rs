@@ -323,6 +323,7 @@ mod tests {
                 tenant_id: "t\"1".into(),
                 default_realm: String::new(),
                 bi_sign_in: false,
+                password_sign_in: true,
             },
             realms: Ok(Vec::new()),
         };

@@ -50,6 +50,8 @@ pub struct OidcSettings {
     pub recheck: Duration,
     /// `CONSOLE_OIDC=off`: no sign-in with Beyond Identity, even on the sandbox.
     pub enabled: bool,
+    /// `CONSOLE_PASSWORD_SIGN_IN=off`: operators sign in with Beyond Identity only (no password is checked).
+    pub passwords: bool,
 }
 
 impl AccessSettings {
@@ -181,10 +183,22 @@ fn oidc_settings(get: &impl Fn(&str) -> Option<String>) -> Result<OidcSettings, 
         whole("CONSOLE_OIDC_RECHECK_SECS", get("CONSOLE_OIDC_RECHECK_SECS"), 1..=86_400, "a whole number of seconds")?
             .unwrap_or(300),
     );
+    let passwords = match get("CONSOLE_PASSWORD_SIGN_IN").as_deref() {
+        None | Some("on" | "true" | "1") => true,
+        Some("off" | "false" | "0") => false,
+        Some(_) => return Err(err("CONSOLE_PASSWORD_SIGN_IN", "must be on or off")),
+    };
+    if !passwords && !enabled {
+        return Err(err(
+            "CONSOLE_PASSWORD_SIGN_IN",
+            "is off while CONSOLE_OIDC is off: no one could sign in",
+        ));
+    }
     Ok(OidcSettings {
         client,
         roles,
         recheck,
         enabled,
+        passwords,
     })
 }

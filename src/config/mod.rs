@@ -474,6 +474,40 @@ mod tests {
     }
 
     #[test]
+    fn sign_in_settings_are_checked() {
+        let s = settings(&[]).unwrap();
+        assert!(s.access.oidc.enabled && s.access.oidc.passwords && s.access.oidc.client.is_none());
+        assert_eq!(s.access.oidc.recheck, Duration::from_secs(300));
+        for (vars, key, problem) in [
+            (
+                &[("CONSOLE_PASSWORD_SIGN_IN", "off"), ("CONSOLE_OIDC", "off")][..],
+                "CONSOLE_PASSWORD_SIGN_IN",
+                "is off while CONSOLE_OIDC is off: no one could sign in",
+            ),
+            (
+                &[("CONSOLE_OIDC_ISSUER", "https://idp.example.com/x")][..],
+                "CONSOLE_OIDC_CLIENT_ID",
+                "is missing (the issuer, client id and client secret go together)",
+            ),
+            (&[("CONSOLE_OIDC_ROLES", "root=Admins")][..], "CONSOLE_OIDC_ROLES", ""),
+            (&[("CONSOLE_OIDC", "maybe")][..], "CONSOLE_OIDC", "must be on or off"),
+        ] {
+            let e = settings(vars).unwrap_err();
+            assert_eq!(e.key, key);
+            assert!(e.problem.contains(problem), "{}", e.problem);
+        }
+        let s = settings(&[
+            ("CONSOLE_OIDC_ISSUER", "https://auth-us.beyondidentity.com/v1/tenants/t/realms/r/applications/a/"),
+            ("CONSOLE_OIDC_CLIENT_ID", "c1"),
+            ("CONSOLE_OIDC_CLIENT_SECRET", "s1"),
+        ])
+        .unwrap();
+        let (issuer, id, secret) = s.access.oidc.client.unwrap();
+        assert_eq!(issuer, "https://auth-us.beyondidentity.com/v1/tenants/t/realms/r/applications/a");
+        assert_eq!((id.as_str(), format!("{secret:?}").contains("s1")), ("c1", false));
+    }
+
+    #[test]
     fn client_credentials_build_the_token_url() {
         let s = settings(&[
             ("BI_REGION", "us"),

@@ -30,6 +30,16 @@ pub struct ConsoleInfo {
     /// Operators may sign in with Beyond Identity.
     #[serde(default)]
     pub bi_sign_in: bool,
+    /// Operators may sign in with a password (`CONSOLE_PASSWORD_SIGN_IN`, on unless turned off).
+    #[serde(default)]
+    pub password_sign_in: bool,
+}
+
+/// How operators may sign in, for the sign-in page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInMethods {
+    pub bi: bool,
+    pub password: bool,
 }
 
 /// What the frame around every realm screen shows, read in one call: who is signed in, where the console points,

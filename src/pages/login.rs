@@ -6,6 +6,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::components::form::PRIMARY_BUTTON;
 
+const INPUT: &str = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950";
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
@@ -27,6 +29,10 @@ pub fn LoginPage() -> impl IntoView {
         "bi-no-role" => Some((
             "alert",
             "This identity has no role in the console: it is in none of the groups the console maps to a role. Ask an administrator to add you to one.",
+        )),
+        "passwords-off" => Some((
+            "alert",
+            "Signing in with a password is turned off here. Sign in with Beyond Identity.",
         )),
         "bi-unavailable" => Some((
             "alert",
@@ -50,9 +56,10 @@ pub fn LoginPage() -> impl IntoView {
             String::new()
         }
     };
-    // Whether signing in with BI is offered: decided on the server, kept through hydration.
-    let bi = OnceResource::new(crate::api::bi_sign_in_offered());
-    let bi_link = move || {
+    // How operators may sign in (BI, passwords): decided on the server, kept through hydration.
+    let methods = OnceResource::new(crate::api::sign_in_options());
+    let offered = move || methods.get().and_then(Result::ok);
+    let bi_link = move |or_password: bool| {
         let next = q("next");
         let href = if next.is_empty() {
             "/sign-in/bi".to_string()
@@ -63,10 +70,27 @@ pub fn LoginPage() -> impl IntoView {
             <a href=href rel="external" class="inline-flex items-center justify-center gap-2 rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-white">
                 "Sign in with Beyond Identity"
             </a>
-            <p class="text-center text-xs text-slate-600 dark:text-slate-300">"or with a password"</p>
+            {or_password.then(|| view! {
+                <p class="text-center text-xs text-slate-600 dark:text-slate-300">"or with a password"</p>
+            })}
         }
     };
-    let input = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:border-slate-700 dark:bg-slate-950";
+    let password_fields = move |typed: String| {
+        let input = INPUT;
+        view! {
+            <input type="hidden" name="next" value=move || q("next") />
+            <div class="flex flex-col gap-1">
+                <label for="login-username" class="text-sm font-medium">"Username"</label>
+                <input id="login-username" name="username" type="text" autocomplete="username" required autofocus
+                    value=typed class=input />
+            </div>
+            <div class="flex flex-col gap-1">
+                <label for="login-password" class="text-sm font-medium">"Password"</label>
+                <input id="login-password" name="password" type="password" autocomplete="current-password" required class=input />
+            </div>
+            <button type="submit" class=PRIMARY_BUTTON>"Sign in"</button>
+        }
+    };
     view! {
         <main class="flex min-h-screen items-center justify-center p-4">
             <div class="w-full max-w-sm">
@@ -85,19 +109,9 @@ pub fn LoginPage() -> impl IntoView {
                         view! { <p role=role class=class>{text}</p> }
                     })}
                     <Suspense fallback=|| ()>
-                        {move || bi.get().and_then(Result::ok).filter(|on| *on).map(|_| bi_link())}
+                        {move || offered().filter(|m| m.bi).map(|m| bi_link(m.password))}
+                        {move || offered().is_none_or(|m| m.password).then(|| password_fields(typed.clone()))}
                     </Suspense>
-                    <input type="hidden" name="next" value=move || q("next") />
-                    <div class="flex flex-col gap-1">
-                        <label for="login-username" class="text-sm font-medium">"Username"</label>
-                        <input id="login-username" name="username" type="text" autocomplete="username" required autofocus
-                            value=typed class=input />
-                    </div>
-                    <div class="flex flex-col gap-1">
-                        <label for="login-password" class="text-sm font-medium">"Password"</label>
-                        <input id="login-password" name="password" type="password" autocomplete="current-password" required class=input />
-                    </div>
-                    <button type="submit" class=PRIMARY_BUTTON>"Sign in"</button>
                 </form>
             </div>
         </main>

@@ -249,7 +249,14 @@ pub async fn build(
     .await
     .map_err(StartError::BiSignIn)?;
     info.bi_sign_in = bi.is_some();
+    info.password_sign_in = settings.access.oidc.passwords;
+    if !info.bi_sign_in && !info.password_sign_in {
+        return Err(StartError::BiSignIn(
+            "CONSOLE_PASSWORD_SIGN_IN is off, and signing in with Beyond Identity is not set up (CONSOLE_OIDC_ISSUER): no one could sign in".into(),
+        ));
+    }
     state.info.bi_sign_in = info.bi_sign_in;
+    state.info.password_sign_in = info.password_sign_in;
     let (operators, bootstrap) = crate::auth::load_or_bootstrap(
         &settings.data_dir,
         &settings.access.operators,
@@ -267,7 +274,8 @@ pub async fn build(
     let access = std::sync::Arc::new(
         std::sync::Arc::try_unwrap(access)
             .expect("not shared yet")
-            .with_audit(state.audit.clone()),
+            .with_audit(state.audit.clone())
+            .with_passwords(settings.access.oidc.passwords),
     );
     let access = match bi {
         Some(bi) => std::sync::Arc::new(
@@ -350,6 +358,7 @@ async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartE
                 tenant_id: sb.tenant_id().to_string(),
                 default_realm: sb.default_realm().await.unwrap_or_default(),
                 bi_sign_in: false,
+                password_sign_in: true,
             };
             Ok(Target {
                 client,
@@ -366,6 +375,7 @@ async fn target(settings: &Settings, local: SocketAddr) -> Result<Target, StartE
                 tenant_id: bi.tenant_id.clone(),
                 default_realm: bi.realm_id.clone(),
                 bi_sign_in: false,
+                password_sign_in: true,
             },
             sandbox: None,
             routes: Router::new(),

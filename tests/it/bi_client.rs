@@ -933,6 +933,7 @@ async fn the_sidebar_realm_list_is_reused_instead_of_refetched_per_page() {
             tenant_id: t.sandbox.tenant_id().into(),
             default_realm: t.workforce.clone(),
             bi_sign_in: false,
+            password_sign_in: true,
         },
     );
     assert_eq!(state.realms().await.unwrap().len(), 2);

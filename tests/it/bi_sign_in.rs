@@ -421,3 +421,30 @@ async fn an_id_token_that_fails_a_check_signs_no_one_in() {
     }
     t.stop();
 }
+
+#[tokio::test]
+async fn with_passwords_turned_off_only_beyond_identity_signs_operators_in() {
+    let dir = temp_dir("bi-only");
+    let t = start_console(&dir, &[("CONSOLE_PASSWORD_SIGN_IN", "off".to_string())]).await;
+    let login = common::page_text(&client(), format!("{}/login", t.base)).await;
+    assert!(login.contains("Sign in with Beyond Identity"), "{login}");
+    assert!(
+        !login.contains("type=\"password\""),
+        "no password field: {login}"
+    );
+    // The right password is not even checked.
+    let c = client();
+    let went = common::sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
+    assert!(went.contains("error=passwords-off"), "{went}");
+    assert_eq!(whoami(&c, &t).await.0, 401);
+    assert_eq!(t.access.verifications(), 0, "no password was checked");
+    let page = common::page_text(&c, format!("{}{went}", t.base)).await;
+    assert!(
+        page.contains("Signing in with a password is turned off here"),
+        "{page}"
+    );
+    assert_eq!(sign_in_with_bi(&c, &t, "jean.bartik", "/").await, "/");
+    let (_, body) = whoami(&c, &t).await;
+    assert!(body.contains("viewer"), "{body}");
+    t.stop();
+}

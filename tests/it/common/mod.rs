@@ -350,7 +350,7 @@ pub fn every_call(realm: &str, identity: &str, group: &str) -> Vec<(&'static str
     vec![
         (Whoami::PATH, qs(&Whoami {}), false),
         (GetConsoleInfo::PATH, qs(&GetConsoleInfo {}), false),
-        (BiSignInOffered::PATH, qs(&BiSignInOffered {}), false),
+        (SignInOptions::PATH, qs(&SignInOptions {}), false),
         (ListRealms::PATH, qs(&ListRealms {}), false),
         (GetFrame::PATH, qs(&GetFrame {}), false),
         (
