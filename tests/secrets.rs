@@ -139,39 +139,14 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
 /// checking every answer on the way; answers how many were checked.
 async fn bi_round_trip(base: &str, secrets: &[String]) -> usize {
     let c = browser();
-    let location = common::location;
-    let start = c.get(format!("{base}/sign-in/bi")).send().await.unwrap();
-    assert_eq!(start.status(), 303);
-    let authorize = location(&start);
-    assert_clean(
-        "the way to BI's sign-in",
-        &format!("{:?}", start.headers()),
-        secrets,
-    );
-    let page = c
-        .get(&authorize)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let authorize = common::bi_begin(&c, base, "/").await;
+    assert_clean("the way to BI's sign-in", &authorize, secrets);
+    let page = common::bi_page(&c, &authorize).await;
     assert_clean("BI's sign-in page", &page, secrets);
-    let mut form: Vec<(String, String)> = url::Url::parse(&authorize)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect();
-    form.push(("username".into(), "soren.kierkegaard".into()));
-    let back = c
-        .post(authorize.split('?').next().unwrap())
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    let callback = location(&back);
+    let (status, callback) = common::bi_choose(&c, &authorize, "soren.kierkegaard").await;
+    assert_eq!(status, 303, "{callback}");
     let done = c.get(&callback).send().await.unwrap();
-    assert_eq!(location(&done), "/", "signed in with BI");
+    assert_eq!(common::location(&done), "/", "signed in with BI");
     assert_clean(
         "the callback's answer",
         &format!("{:?}", done.headers()),

@@ -27,6 +27,21 @@ test("an admin signs in with their passkey; BI's sign-in page passes the scan to
   await expect(page.getByRole("link", { name: "Add identity" })).toBeVisible();
 });
 
+test("at 390 px wide the way through BI's sign-in reads and scans clean too", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/login");
+  await expect(page.getByRole("link", { name: "Sign in with Beyond Identity" })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole("link", { name: "Sign in with Beyond Identity" }).click();
+  const who = page.getByRole("button", { name: "Sign in as Jean Bartik (jean.bartik)" });
+  await expect(who).toBeInViewport({ ratio: 0 });
+  await expectAccessible(page);
+  // Nothing wider than the screen: no sideways scrolling.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await who.click();
+  await expect(page.locator("#signed-in-as")).toHaveText("jean.bartik · viewer");
+});
+
 test("an identity in none of the console's groups is told why it cannot sign in", async ({ page }) => {
   await signInWithBi(page, "Sign in as Ada Lovelace (ada.lovelace)");
   await expect(page).toHaveURL(/\/login\?error=bi-no-role/);

@@ -199,10 +199,11 @@ pub(super) async fn authorize_page(State(sb): Shared, UrlPath(ids): Ids, Query(q
             "<p>Simulated Beyond Identity sign-in: choose who signs in with their passkey, or type a username. \
              Only an active identity holding an active passkey can.</p>\
              <form method=\"post\">{hidden}<p><label for=\"username\">Username</label> \
-             <input id=\"username\" name=\"username\" autocomplete=\"username\"> \
+             <input id=\"username\" name=\"username\" autocomplete=\"username\" value=\"{typed}\"> \
              <button type=\"submit\">Sign in with passkey</button></p></form>\
              <form method=\"post\">{hidden}<ul aria-label=\"Identities with a passkey\">{choices}</ul></form>",
-            hidden = hidden(&q)
+            hidden = hidden(&q),
+            typed = escape_html(q.username.as_deref().unwrap_or_default())
         ),
     )
 }
@@ -218,7 +219,13 @@ pub(super) async fn authorize(State(sb): Shared, UrlPath(ids): Ids, Form(q): For
         page(
             StatusCode::FORBIDDEN,
             "Sign-in refused",
-            &format!("<p role=\"alert\">{}</p><form method=\"get\">{}<button>Try again</button></form>", escape_html(why), hidden(&q)),
+            &format!(
+                "<p role=\"alert\">{}</p><form method=\"get\">{}<input type=\"hidden\" name=\"username\" value=\"{}\">\
+                 <button>Try again</button></form>",
+                escape_html(why),
+                hidden(&q),
+                escape_html(q.username.as_deref().unwrap_or_default())
+            ),
         )
     };
     let username = q.username.as_deref().unwrap_or_default().trim();

@@ -26,45 +26,19 @@ fn query(url: &str) -> HashMap<String, String> {
 
 /// Starts signing in with BI on `t` (going to `next`); answers the issuer's authorize URL it sent the browser to.
 async fn begin(c: &reqwest::Client, t: &TestConsole, next: &str) -> String {
-    let res = c
-        .get(format!(
-            "{}/sign-in/bi?next={}",
-            t.base,
-            bi_console::model::encode_component(next)
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        303,
-        "{}",
-        res.text().await.unwrap_or_default()
-    );
-    location(&res)
+    common::bi_begin(c, &t.base, next).await
 }
 
-/// At the sandbox's sign-in page: `username` signs in with their passkey. Answers the status and where BI sent
-/// the browser (the console's callback), or its page.
+/// At the sandbox's sign-in page (which lists who holds a passkey): `username` signs in with their passkey.
+/// Answers the status and where BI sent the browser (the console's callback), or its page.
 async fn at_bi(c: &reqwest::Client, authorize: &str, username: &str) -> (u16, String) {
-    let page = c.get(authorize).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let text = page.text().await.unwrap();
+    let text = common::bi_page(c, authorize).await;
     assert!(text.contains("Sign in with passkey"), "{text}");
     assert!(
         text.contains("Sign in as Søren Kierkegaard (soren.kierkegaard)"),
         "{text}"
     );
-    let mut form: Vec<(String, String)> = query(authorize).into_iter().collect();
-    form.push(("username".into(), username.into()));
-    let action = authorize.split('?').next().unwrap();
-    let res = c.post(action).form(&form).send().await.unwrap();
-    let status = res.status().as_u16();
-    if status == 303 {
-        (status, location(&res))
-    } else {
-        (status, res.text().await.unwrap())
-    }
+    common::bi_choose(c, authorize, username).await
 }
 
 /// The whole round trip for `username`: answers where the console sent the browser at the end.
@@ -188,6 +162,13 @@ async fn operators_sign_in_with_bi_and_their_role_comes_from_their_groups() {
     let (status, page) = at_bi(&stranger, &authorize, "bjorn.lindqvist").await;
     assert_eq!(status, 403);
     assert!(page.contains("suspended"), "{page}");
+    // Trying again keeps what was typed.
+    assert!(
+        page.contains("name=\"username\" value=\"bjorn.lindqvist\""),
+        "{page}"
+    );
+    let again = common::bi_page(&stranger, &format!("{authorize}&username=bjorn.lindqvist")).await;
+    assert!(again.contains("value=\"bjorn.lindqvist\""), "{again}");
     let (status, page) = at_bi(&stranger, &authorize, "edsger.dijkstra").await;
     assert_eq!(status, 403);
     assert!(page.contains("no active passkey"), "{page}");

@@ -682,6 +682,52 @@ pub fn location(res: &reqwest::Response) -> String {
         .to_string()
 }
 
+/// Starts signing in with Beyond Identity on the console at `base` (going to `next`): answers the issuer's
+/// authorize URL the console sent the browser to.
+pub async fn bi_begin(c: &reqwest::Client, base: &str, next: &str) -> String {
+    let res = c
+        .get(format!(
+            "{base}/sign-in/bi?next={}",
+            bi_console::model::encode_component(next)
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    location(&res)
+}
+
+/// The sandbox's sign-in page at `authorize`.
+pub async fn bi_page(c: &reqwest::Client, authorize: &str) -> String {
+    let page = c.get(authorize).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    page.text().await.unwrap()
+}
+
+/// On the sandbox's sign-in page at `authorize`, `username` signs in with their passkey: answers the status and
+/// where BI sent the browser (the console's callback), or BI's page when it refused.
+pub async fn bi_choose(c: &reqwest::Client, authorize: &str, username: &str) -> (u16, String) {
+    let mut form: Vec<(String, String)> = url::Url::parse(authorize)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    form.push(("username".into(), username.into()));
+    let action = authorize.split('?').next().unwrap();
+    let res = c.post(action).form(&form).send().await.unwrap();
+    let status = res.status().as_u16();
+    if status == 303 {
+        (status, location(&res))
+    } else {
+        (status, res.text().await.unwrap())
+    }
+}
+
 pub async fn page_text(c: &reqwest::Client, url: impl reqwest::IntoUrl) -> String {
     c.get(url).send().await.unwrap().text().await.unwrap()
 }
