@@ -580,3 +580,59 @@ async fn an_invitation_run_is_carried_on_and_followed_from_another_replica_after
     );
     b.stop();
 }
+
+#[tokio::test]
+async fn a_session_left_idle_ends_on_every_replica_and_use_on_any_one_keeps_it() {
+    let sandbox = common::start().await;
+    let database = fresh_database("idle").await;
+    let mut vars = replica(&sandbox, &database);
+    vars.push(("CONSOLE_SESSION_IDLE_MINUTES", "15".into()));
+    let (dir_a, dir_b) = (temp_dir("replica-a"), temp_dir("replica-b"));
+    let (a, b): (TestConsole, TestConsole) = tokio::join!(
+        common::start_console(&dir_a, &vars),
+        common::start_console(&dir_b, &vars)
+    );
+    let realm = sandbox.workforce.clone();
+    let groups = |t: &TestConsole| format!("{}/realms/{realm}/groups", t.base);
+    let c = browser();
+    sign_in(&c, &a.base, "admin", common::ADMIN_PASSWORD).await;
+    let expiry = || async {
+        sqlx::query_scalar::<_, f64>("SELECT EXTRACT(EPOCH FROM expiry_date - now())::float8 FROM sessions")
+            .fetch_one(&a.db)
+            .await
+            .unwrap()
+    };
+    // Made on A with 15 minutes to live; set as if 14 of them had passed with no request.
+    assert!(expiry().await > 14.0 * 60.0);
+    sqlx::query("UPDATE sessions SET expiry_date = now() + interval '60 seconds'")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    // Used on B: its idle limit starts again, for A as well.
+    assert_eq!(status_of(&c, groups(&b)).await, 200);
+    let left = expiry().await;
+    assert!(left > 14.0 * 60.0, "B's use pushed the expiry forward: {left} s left");
+    assert_eq!(status_of(&c, groups(&a)).await, 200, "and A sees it");
+
+    // Then 15 minutes with no request: both replicas refuse the session, pages and server functions alike.
+    sqlx::query("UPDATE sessions SET expiry_date = now() - interval '1 second'")
+        .execute(&a.db)
+        .await
+        .unwrap();
+    assert_eq!(status_of(&c, groups(&a)).await, 303, "ended on A");
+    assert_eq!(status_of(&c, groups(&b)).await, 303, "ended on B");
+    let (status, _) = call(
+        &c,
+        &b.base,
+        bi_console::api::ListGroups::PATH,
+        &bi_console::api::ListGroups {
+            realm: realm.clone(),
+            page: 1,
+            size: 10,
+        },
+    )
+    .await;
+    assert_eq!(status, 401);
+    a.stop();
+    b.stop();
+}
