@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     // `true` once the wasm has hydrated the whole page (never on the server): a marker for tests and styles.
     let hydrated = crate::components::ready::provide_ready();
+    crate::components::step_up::provide_step_up();
 
     // Routes render in `Async` mode: the server waits for the page's BI data and sends complete HTML, so every page
     // reads (and every form works) before the wasm has loaded, or without JavaScript at all.
@@ -60,6 +61,8 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=screen!(LoginRoute, crate::pages::login::LoginPage) ssr=SsrMode::Async />
+                    <Route path=path!("/step-up/confirm") view=crate::pages::step_up::ConfirmPage ssr=SsrMode::Async />
+                    <Route path=path!("/step-up/done") view=crate::pages::step_up::DonePage />
                     <ParentRoute path=path!("/realms/:realm") view=RealmLayout ssr=SsrMode::Async>
                         <Route path=path!("/identities") view=IdentitiesPage ssr=SsrMode::Async />
                         <Route path=path!("/identities/new") view=screen!(NewIdentityRoute, crate::pages::identity_new::NewIdentityPage) ssr=SsrMode::Async />

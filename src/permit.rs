@@ -6,6 +6,11 @@
 //! them: BI's calls for those take a [`Target`] or [`Targets`], made only by [`Permit::on`] / [`Permit::split`]
 //! against a [`Protection`] read from BI for those identities. A member of a protected group
 //! (`CONSOLE_PROTECTED_GROUPS`) is a target for an admin only: that rule is written here, once.
+//!
+//! A consequential write ([`Act::STEP_UP`]: deleting identities or groups, suspending many at once, an import that
+//! suspends or removes members, revoking a passkey) needs more than the role: the operator must have authenticated
+//! recently ([`Confirmed`], made from the session by the guard). Without it the permit is refused with
+//! [`Refusal::StepUp`], and the console asks the operator to confirm it is them, then carries on.
 
 use std::marker::PhantomData;
 
@@ -14,6 +19,8 @@ use crate::model::{Action, Group, OperatorView, Role};
 /// A kind of write, as a type: `Permit<act::DeleteGroup>` opens `delete_group` and nothing else.
 pub trait Act {
     const ACTION: Action;
+    /// A consequential write: its permit needs a recent authentication ([`Confirmed`]).
+    const STEP_UP: bool = false;
 }
 
 /// The kinds of write, one type each.
@@ -34,9 +41,30 @@ pub mod act {
         };
     }
 
+    macro_rules! consequential {
+        ($($name:ident = $action:ident: $doc:literal),* $(,)?) => {
+            $(
+                #[doc = $doc]
+                #[derive(Debug)]
+                pub struct $name;
+                impl Act for $name {
+                    const ACTION: Action = Action::$action;
+                    const STEP_UP: bool = true;
+                }
+            )*
+        };
+    }
+
     acts! {
-        CreateIdentity, EditIdentity, SetStatus, DeleteIdentity, CreateGroup, EditGroup, DeleteGroup, ManageMembers,
-        Invite, RevokePasskey,
+        CreateIdentity, EditIdentity, SetStatus, CreateGroup, EditGroup, ManageMembers, Invite,
+    }
+
+    consequential! {
+        DeleteIdentity = DeleteIdentity: "Deleting identities (one or many): asks for a recent authentication.",
+        DeleteGroup = DeleteGroup: "Deleting a group: asks for a recent authentication.",
+        RevokePasskey = RevokePasskey: "Revoking a passkey: asks for a recent authentication.",
+        SuspendMany = SetStatus: "Suspending identities in bulk: asks for a recent authentication.",
+        ApplyRemovals = CreateIdentity: "Applying an import that suspends identities or removes members: asks for a recent authentication.",
     }
 }
 
@@ -44,6 +72,7 @@ pub mod act {
 pub trait PatchesIdentity: OnIdentity {}
 impl PatchesIdentity for act::EditIdentity {}
 impl PatchesIdentity for act::SetStatus {}
+impl PatchesIdentity for act::SuspendMany {}
 
 /// The kinds of write that act on identities that exist: each names its identities through a [`Target`] or
 /// [`Targets`], so the protected-identity rule applies to it.
@@ -53,6 +82,7 @@ impl OnIdentity for act::SetStatus {}
 impl OnIdentity for act::DeleteIdentity {}
 impl OnIdentity for act::Invite {}
 impl OnIdentity for act::RevokePasskey {}
+impl OnIdentity for act::SuspendMany {}
 
 /// Why a permit was not given.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -65,6 +95,25 @@ pub enum Refusal {
     Protected(Vec<String>),
     #[error("the identities were not checked for protection")]
     Unchecked,
+    #[error("this needs a recent authentication")]
+    StepUp,
+}
+
+/// The proof that the operator authenticated recently: made only by [`Confirmed::within`], from when their session
+/// last authenticated them. A consequential write's permit needs one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confirmed {
+    operator: String,
+}
+
+impl Confirmed {
+    /// The rule: `operator` authenticated at `authenticated` (Unix seconds) counts as confirmed while no more than
+    /// `window` has passed by `now`.
+    pub fn within(operator: &str, authenticated: i64, window: std::time::Duration, now: i64) -> Option<Confirmed> {
+        (authenticated <= now && now - authenticated <= window.as_secs() as i64).then(|| Confirmed {
+            operator: operator.to_string(),
+        })
+    }
 }
 
 /// Permission for `operator` to do `A` in `realm`, checked when it was made.
@@ -76,13 +125,27 @@ pub struct Permit<A: Act> {
 }
 
 impl<A: Act> Permit<A> {
-    /// The one door: the operator's role must allow `A` and their realm list must include `realm`.
+    /// The door for work that no one confirms (jobs, the command line): as [`check_confirmed`](Self::check_confirmed)
+    /// with no confirmation, so a consequential write is refused.
     pub fn check(operator: &OperatorView, realm: &str) -> Result<Permit<A>, Refusal> {
+        Self::check_confirmed(operator, realm, None)
+    }
+
+    /// The one door: the operator's role must allow `A`, their realm list must include `realm`, and a consequential
+    /// write needs `confirmed` for this operator.
+    pub fn check_confirmed(
+        operator: &OperatorView,
+        realm: &str,
+        confirmed: Option<&Confirmed>,
+    ) -> Result<Permit<A>, Refusal> {
         if !operator.can(A::ACTION) {
             return Err(Refusal::Role(A::ACTION));
         }
         if !operator.may_use(realm) {
             return Err(Refusal::Realm);
+        }
+        if A::STEP_UP && confirmed.is_none_or(|c| c.operator != operator.username) {
+            return Err(Refusal::StepUp);
         }
         Ok(Permit {
             operator: operator.clone(),
@@ -302,10 +365,42 @@ mod tests {
             Refusal::Realm
         );
         let admin = operator(Role::Admin, None);
-        let p = Permit::<act::DeleteGroup>::check(&admin, "any").unwrap();
+        let now = 1_000_000;
+        let fresh = Confirmed::within("op", now - 60, std::time::Duration::from_secs(600), now);
+        let p = Permit::<act::DeleteGroup>::check_confirmed(&admin, "any", fresh.as_ref()).unwrap();
         assert_eq!(p.realm(), "any");
         let viewer = operator(Role::Viewer, None);
         assert!(Permit::<act::CreateIdentity>::check(&viewer, "r1").is_err());
+    }
+
+    #[test]
+    fn a_consequential_write_needs_a_recent_authentication_of_the_same_operator() {
+        let admin = operator(Role::Admin, None);
+        let window = std::time::Duration::from_secs(600);
+        let now = 1_000_000;
+        assert_eq!(
+            Permit::<act::DeleteIdentity>::check(&admin, "r1").unwrap_err(),
+            Refusal::StepUp,
+            "no confirmation (a job, the command line)"
+        );
+        let stale = Confirmed::within("op", now - 601, window, now);
+        assert_eq!(stale, None, "older than the window");
+        let edge = Confirmed::within("op", now - 600, window, now);
+        assert!(Permit::<act::SuspendMany>::check_confirmed(&admin, "r1", edge.as_ref()).is_ok());
+        assert_eq!(Confirmed::within("op", now + 5, window, now), None, "not from the future");
+        let someone_else = Confirmed::within("other", now, window, now);
+        assert_eq!(
+            Permit::<act::RevokePasskey>::check_confirmed(&admin, "r1", someone_else.as_ref()).unwrap_err(),
+            Refusal::StepUp
+        );
+        // Ordinary writes need none; the role still comes first.
+        assert!(Permit::<act::SetStatus>::check(&admin, "r1").is_ok());
+        let viewer = operator(Role::Viewer, None);
+        let fresh = Confirmed::within("op", now, window, now);
+        assert_eq!(
+            Permit::<act::ApplyRemovals>::check_confirmed(&viewer, "r1", fresh.as_ref()).unwrap_err(),
+            Refusal::Role(Action::CreateIdentity)
+        );
     }
 
     /// BI's answers for the rule's tests: ada is in "Admins" (protected), grace in "Staff".

@@ -11,10 +11,12 @@ use crate::permit::{act, Permit, Protection, Targets};
 
 const PARALLEL_PATCHES: usize = 8;
 
-/// A bulk change with the permit it needs: deletes need `DeleteIdentity`, status changes `SetStatus`.
+/// A bulk change with the permit it needs: deletes need `DeleteIdentity` and suspensions `SuspendMany` (both
+/// consequential), unsuspending `SetStatus`.
 pub enum BulkWrite {
     Delete(Permit<act::DeleteIdentity>),
-    SetStatus(Permit<act::SetStatus>, bool),
+    Suspend(Permit<act::SuspendMany>),
+    Unsuspend(Permit<act::SetStatus>),
 }
 
 /// Does `write` to those of `ids` the protected-identity rule allows (see `crate::permit`); the others are
@@ -30,10 +32,12 @@ pub async fn run(
             Ok((targets, refused)) => delete(client, &targets).await.with_refused(refused),
             Err(_) => BulkResult::unchecked(ids),
         },
-        BulkWrite::SetStatus(permit, suspend) => match permit.split(ids, protection) {
-            Ok((targets, refused)) => set_status(client, &targets, *suspend)
-                .await
-                .with_refused(refused),
+        BulkWrite::Suspend(permit) => match permit.split(ids, protection) {
+            Ok((targets, refused)) => set_status(client, &targets, true).await.with_refused(refused),
+            Err(_) => BulkResult::unchecked(ids),
+        },
+        BulkWrite::Unsuspend(permit) => match permit.split(ids, protection) {
+            Ok((targets, refused)) => set_status(client, &targets, false).await.with_refused(refused),
             Err(_) => BulkResult::unchecked(ids),
         },
     };
@@ -152,9 +156,9 @@ where
     done
 }
 
-async fn set_status(
+async fn set_status<A: crate::permit::PatchesIdentity>(
     client: &Client,
-    targets: &Targets<'_, act::SetStatus>,
+    targets: &Targets<'_, A>,
     suspend: bool,
 ) -> BulkResult {
     let patch = IdentityWrite::status_change(suspend);

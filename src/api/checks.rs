@@ -49,7 +49,30 @@ pub(crate) async fn permit<A: crate::permit::Act>(
     realm: &str,
 ) -> Result<crate::permit::Permit<A>, AppError> {
     let op = allow_in(A::ACTION, realm).await?;
-    crate::permit::Permit::check(&op, realm).map_err(|e| forbidden(&format!("Refused: {e}.")))
+    permit_for(&op, realm)
+}
+
+/// The permit for a write of kind `A` in `realm` by `op`, who is making this request (a consequential write needs
+/// their recent authentication, from the session).
+pub(crate) fn permit_for<A: crate::permit::Act>(
+    op: &crate::model::OperatorView,
+    realm: &str,
+) -> Result<crate::permit::Permit<A>, AppError> {
+    crate::permit::Permit::check_confirmed(op, realm, crate::auth::web::confirmed().as_ref()).map_err(refused)
+}
+
+/// A refused permit as the operator reads it: a step-up asks them to confirm it is them; the rest are 403s.
+fn refused(refusal: crate::permit::Refusal) -> AppError {
+    match refusal {
+        crate::permit::Refusal::StepUp => AppError {
+            code: Some(crate::model::STEP_UP_CODE.into()),
+            ..answering(
+                403,
+                "This change needs you to confirm it is you: your last sign-in was a while ago. Nothing was changed.",
+            )
+        },
+        other => forbidden(&format!("Refused: {other}.")),
+    }
 }
 
 /// A refusal (403) the operator reads.

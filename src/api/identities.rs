@@ -213,8 +213,8 @@ pub async fn bulk_identities(
     use super::bulk::BulkWrite;
     let write = match op {
         BulkOp::Delete => BulkWrite::Delete(permit(&realm).await?),
-        BulkOp::Suspend => BulkWrite::SetStatus(permit(&realm).await?, true),
-        BulkOp::Unsuspend => BulkWrite::SetStatus(permit(&realm).await?, false),
+        BulkOp::Suspend => BulkWrite::Suspend(permit(&realm).await?),
+        BulkOp::Unsuspend => BulkWrite::Unsuspend(permit(&realm).await?),
     };
     let ids = super::checks::checked_ids(ids, crate::model::limits::MAX_SELECTED_IDS, "identity")?;
     let s = state()?;
@@ -223,7 +223,11 @@ pub async fn bulk_identities(
             let svc = service_of(p)?;
             (svc.protection(p, &ids).await?, svc)
         }
-        BulkWrite::SetStatus(p, _) => {
+        BulkWrite::Suspend(p) => {
+            let svc = service_of(p)?;
+            (svc.protection(p, &ids).await?, svc)
+        }
+        BulkWrite::Unsuspend(p) => {
             let svc = service_of(p)?;
             (svc.protection(p, &ids).await?, svc)
         }

@@ -99,13 +99,16 @@ pub async fn apply_import(
         values: vec![("confirm".into(), confirm.clone())],
         problems,
     };
-    let permit = crate::permit::Permit::<crate::permit::act::CreateIdentity>::check(&op, &realm)
-        .map_err(|e| super::checks::forbidden(&format!("Refused: {e}.")));
+    let permit = super::checks::permit_for::<crate::permit::act::CreateIdentity>(&op, &realm);
+    let consequential = suspensions > 0 || header.summary.counts.removals > 0;
     let write = async |_: &crate::permit::Permit<crate::permit::act::CreateIdentity>| {
+        // Suspending identities or taking members out of groups: the operator confirms it is them first.
+        if consequential {
+            super::checks::permit_for::<crate::permit::act::ApplyRemovals>(&op, &realm)?;
+        }
         let invite = !invite.is_empty();
         if invite {
-            crate::permit::Permit::<crate::permit::act::Invite>::check(&op, &realm)
-                .map_err(|e| super::checks::forbidden(&format!("Refused: {e}.")))?;
+            super::checks::permit_for::<crate::permit::act::Invite>(&op, &realm)?;
         }
         // Started once: a second click (or another replica) finds it applying already.
         if imports.start(&id, &op, invite).await.map_err(db_failed)? {

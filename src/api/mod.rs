@@ -90,6 +90,22 @@ pub async fn sign_in_options() -> Result<crate::model::SignInMethods, AppError> 
     })
 }
 
+/// How the signed-in operator confirms it is them before a consequential write (the step-up page).
+#[server(output = crate::api::codec::TextJson)]
+pub async fn step_up_method() -> Result<crate::model::StepUpMethod, AppError> {
+    allow(crate::model::Action::Read)?;
+    let session: tower_sessions::Session = leptos_axum::extract()
+        .await
+        .map_err(|_| AppError::new("The session store is not available."))?;
+    let (username, identity) = crate::auth::web::session_operator(&session)
+        .await
+        .ok_or_else(|| AppError::new("Sign in to use the console."))?;
+    Ok(crate::model::StepUpMethod {
+        username,
+        bi: identity.is_some(),
+    })
+}
+
 /// Where the console points (sandbox or BI region, tenant, default realm). Holds no secret.
 #[server(output = crate::api::codec::TextJson)]
 pub async fn get_console_info() -> Result<ConsoleInfo, AppError> {

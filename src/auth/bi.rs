@@ -110,6 +110,12 @@ struct Pending {
     nonce: String,
     verifier: String,
     next: String,
+    /// A step-up of the operator signed in on this session, not a sign-in: BI was asked to authenticate them
+    /// afresh (`prompt=login`, `max_age=0`), at `started` (Unix seconds).
+    #[serde(default)]
+    step_up: bool,
+    #[serde(default)]
+    started: i64,
 }
 
 /// What a session signed in with BI holds beside the username: the identity, its role when last asked, and when.
@@ -168,6 +174,9 @@ impl BiSignIn {
 pub struct StartQuery {
     #[serde(default)]
     next: String,
+    /// `step_up=1`: the signed-in operator confirms it is them (see `auth::step_up`).
+    #[serde(default)]
+    step_up: Option<String>,
 }
 
 /// `GET /sign-in/bi`: off to BI's sign-in, with a state, a nonce and a PKCE challenge kept in the session.
@@ -190,17 +199,26 @@ pub async fn start(State(bi): State<Arc<BiSignIn>>, session: Session, Query(q): 
     )
     .set_redirect_uri(redirect);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, nonce) = client
+    let step_up = q.step_up.is_some();
+    let mut request = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
         .add_scope(Scope::new("email".into()))
         .add_scope(Scope::new("profile".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+        .set_pkce_challenge(challenge);
+    if step_up {
+        // A fresh authentication, whatever session the operator holds at BI.
+        request = request
+            .add_prompt(openidconnect::core::CoreAuthPrompt::Login)
+            .set_max_age(Duration::ZERO);
+    }
+    let (url, state, nonce) = request.url();
     let pending = Pending {
         state: state.secret().clone(),
         nonce: nonce.secret().clone(),
         verifier: verifier.secret().clone(),
         next,
+        step_up,
+        started: super::web::now_secs(),
     };
     if session.insert(PENDING_KEY, pending).await.is_err() {
         return login_with("bi-unavailable", "/");
@@ -234,8 +252,8 @@ pub enum Refused {
 }
 
 /// Checks a callback against the sign-in under way: the state, then the code traded (with the PKCE verifier) and
-/// the ID token verified. Answers the identity's id (`sub`).
-async fn verified(bi: &BiSignIn, pending: &Pending, q: &CallbackQuery) -> Result<String, Refused> {
+/// the ID token verified. Answers the identity's id (`sub`) and when BI authenticated it (`auth_time`, Unix seconds).
+async fn verified(bi: &BiSignIn, pending: &Pending, q: &CallbackQuery) -> Result<(String, Option<i64>), Refused> {
     use subtle::ConstantTimeEq;
     let state = q.state.as_deref().unwrap_or_default();
     if !bool::from(state.as_bytes().ct_eq(pending.state.as_bytes())) {
@@ -278,7 +296,7 @@ async fn verified(bi: &BiSignIn, pending: &Pending, q: &CallbackQuery) -> Result
         }
         Err(e) => return Err(Refused::IdToken(e.to_string())),
     };
-    Ok(claims.subject().to_string())
+    Ok((claims.subject().to_string(), claims.auth_time().map(|t| t.timestamp())))
 }
 
 /// `GET /sign-in/bi/callback`: BI sent the browser back; on success a new session id, the operator's role from
@@ -293,8 +311,12 @@ pub async fn callback(
         tracing::warn!(why = ?Refused::NoPending, "sign-in with Beyond Identity refused");
         return login_with("bi-failed", "/");
     };
-    let identity = match verified(&bi, &pending, &q).await {
-        Ok(sub) => sub,
+    let verified = verified(&bi, &pending, &q).await;
+    if pending.step_up {
+        return super::step_up::with_bi(&access, &session, &pending.next, pending.started, verified).await;
+    }
+    let identity = match verified {
+        Ok((sub, _)) => sub,
         Err(why) => {
             tracing::warn!(?why, "sign-in with Beyond Identity refused");
             return login_with("bi-failed", &pending.next);

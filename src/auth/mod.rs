@@ -7,6 +7,8 @@ pub mod bi;
 pub mod client_addr;
 mod paths;
 pub mod sessions;
+mod sign_in;
+mod step_up;
 pub mod throttle;
 pub mod web;
 

@@ -2,11 +2,10 @@
 //! [`guard`]: without a signed-in operator, pages redirect to `/login?next=…` and server functions answer 401.
 //! Server functions then check the operator's role with [`authorize`] (403 when the role does not allow it).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Form, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,21 +13,23 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 pub use super::paths::{plain_path, safe_next};
-use super::paths::decode;
+pub use super::sign_in::{sign_in, sign_out, typed_username, SignInForm, TYPED_COOKIE};
+pub use super::step_up::{start as step_up_start, with_password as step_up_with_password};
 pub use super::sessions::{session_layer, CookiePolicy, DatabaseSessions, SessionBackend, SessionError, Sessions};
 use super::throttle::Throttle;
 use super::OperatorBook;
 use crate::model::{Action, AppError, OperatorView};
+use crate::permit::Confirmed;
 
 pub const COOKIE_NAME: &str = "bi_console_session";
-const SESSION_KEY: &str = "operator";
+pub(super) const SESSION_KEY: &str = "operator";
 
 /// What a session holds: who signed in, when (Unix seconds, for the absolute timeout), and a digest of their
 /// credential at that moment ([`super::OperatorRecord::credential`]): when the password or role changes, or the
 /// operator is removed, the session ends on its next request.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct SignedIn {
-    username: String,
+pub(super) struct SignedIn {
+    pub(super) username: String,
     since: i64,
     #[serde(default)]
     credential: String,
@@ -36,6 +37,20 @@ struct SignedIn {
     /// operator of the book.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     bi: Option<super::bi::BiSession>,
+    /// When the operator last proved who they are (Unix seconds): at sign-in, and again at each step-up. 0: at
+    /// `since`.
+    #[serde(default)]
+    authenticated: i64,
+}
+
+impl SignedIn {
+    fn authenticated(&self) -> i64 {
+        if self.authenticated == 0 {
+            self.since
+        } else {
+            self.authenticated
+        }
+    }
 }
 
 /// When the session was last seen (Unix seconds). Rewritten at most once a minute, which saves the session and so
@@ -55,21 +70,21 @@ pub struct Access {
     /// `CONSOLE_TRUSTED_PROXIES`: whose forwarding headers name the client (`auth::client_addr`).
     pub trusted_proxies: super::client_addr::TrustedProxies,
     /// Password checks running at once: each takes argon2's 19 MiB, so they are bounded (the rest queue).
-    verifier: tokio::sync::Semaphore,
+    pub(super) verifier: tokio::sync::Semaphore,
     /// Password checks made since start (for tests and the log).
-    verifications: std::sync::atomic::AtomicU64,
+    pub(super) verifications: std::sync::atomic::AtomicU64,
     /// Signing in with Beyond Identity, when it is set up.
     pub bi: Option<Arc<super::bi::BiSignIn>>,
     /// Where sign-ins are recorded (how each operator signed in, and BI sign-ins refused).
     pub audit: Option<crate::audit::AuditLog>,
     /// Operators may sign in with a password (`CONSOLE_PASSWORD_SIGN_IN`).
     pub passwords: bool,
+    /// `CONSOLE_STEP_UP_SECS`: how long an authentication counts for a consequential write.
+    pub step_up: Duration,
 }
 
 /// Password checks that may run at once.
 pub const PARALLEL_VERIFICATIONS: usize = 2;
-/// How long a sign-in waits for a free password check before it is refused like a throttled one.
-const VERIFY_QUEUE_LIMIT: Duration = Duration::from_secs(10);
 
 impl Access {
     /// Forwarding headers from these proxies name the client (see `auth::client_addr`).
@@ -89,7 +104,14 @@ impl Access {
             bi: None,
             audit: None,
             passwords: true,
+            step_up: Duration::from_secs(600),
         }
+    }
+
+    /// A consequential write needs an authentication no older than `window`.
+    pub fn with_step_up(mut self, window: Duration) -> Access {
+        self.step_up = window;
+        self
     }
 
     /// Passwords are checked only when `on` (otherwise only Beyond Identity signs operators in).
@@ -147,8 +169,9 @@ pub(super) fn now_secs() -> i64 {
 }
 
 /// The operator signed in on `session`, if the session is still within its absolute lifetime and the operator
-/// still exists (their role is read afresh, so a changed role applies at once).
-async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
+/// still exists (their role is read afresh, so a changed role applies at once); with the proof of a recent
+/// authentication when they have one.
+async fn signed_in(access: &Access, session: &Session) -> Option<(OperatorView, Option<Confirmed>)> {
     let s: SignedIn = session.get(SESSION_KEY).await.ok().flatten()?;
     if now_secs() - s.since > access.absolute.as_secs() as i64 {
         let _ = session.flush().await;
@@ -178,7 +201,24 @@ async fn signed_in(access: &Access, session: &Session) -> Option<OperatorView> {
     if now - seen >= 60 {
         let _ = session.insert(SEEN_KEY, now).await;
     }
-    Some(view)
+    let confirmed = Confirmed::within(&view.username, s.authenticated(), access.step_up, now);
+    Some((view, confirmed))
+}
+
+/// The session's operator proved who they are again (a step-up): consequential writes are open to them for
+/// `CONSOLE_STEP_UP_SECS` from now. False when the session holds no operator.
+pub(super) async fn reauthenticated(session: &Session) -> bool {
+    let Ok(Some(mut s)) = session.get::<SignedIn>(SESSION_KEY).await else {
+        return false;
+    };
+    s.authenticated = now_secs();
+    session.insert(SESSION_KEY, s).await.is_ok()
+}
+
+/// Who the session's operator is, as signed in: their username and, when they signed in with BI, the identity.
+pub async fn session_operator(session: &Session) -> Option<(String, Option<String>)> {
+    let s: SignedIn = session.get(SESSION_KEY).await.ok().flatten()?;
+    Some((s.username, s.bi.map(|b| b.identity)))
 }
 
 /// A session signed in with BI: its role as last asked, asked again once `recheck` has passed. An identity BI now
@@ -233,6 +273,7 @@ pub(super) async fn start_session(
                 since: now_secs(),
                 credential,
                 bi,
+                authenticated: now_secs(),
             },
         )
         .await
@@ -258,8 +299,11 @@ pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: N
         None => None,
     };
     match operator {
-        Some(op) => {
+        Some((op, confirmed)) => {
             req.extensions_mut().insert(CurrentOperator(op));
+            if let Some(c) = confirmed {
+                req.extensions_mut().insert(c);
+            }
             if req.method() == axum::http::Method::GET {
                 if let Some(flash) = take_flash(session.as_ref(), &path).await {
                     req.extensions_mut().insert(flash);
@@ -307,149 +351,6 @@ async fn take_flash(session: Option<&Session>, path: &str) -> Option<crate::mode
     Some(flash)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    next: String,
-}
-
-/// The cookie that carries what was typed as the username back to the sign-in page after a failure: only to
-/// `/login`, for a minute, never readable by scripts, never sent cross-site, never in an address or a log.
-pub const TYPED_COOKIE: &str = "bi_console_typed";
-
-/// Back to the sign-in page with a fixed reason. The username typed is never put in the address (it may be a
-/// password typed in the wrong field); it rides in [`TYPED_COOKIE`] so the form can keep it.
-fn back_to_login(error: &str, next: &str, typed: &str) -> Response {
-    let mut res = Redirect::to(&format!(
-        "/login?error={error}&next={}",
-        crate::model::encode_component(next)
-    ))
-    .into_response();
-    let typed: String = typed.chars().take(256).collect();
-    let cookie = format!(
-        "{TYPED_COOKIE}={}; Path=/login; Max-Age=60; HttpOnly; SameSite=Strict",
-        crate::model::encode_component(&typed)
-    );
-    if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res
-}
-
-/// What was typed as the username before a failed sign-in, from [`TYPED_COOKIE`].
-pub fn typed_username(headers: &axum::http::HeaderMap) -> String {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == TYPED_COOKIE)
-        .map(|(_, v)| decode(v))
-        .unwrap_or_default()
-}
-
-/// `POST /sign-in`: counts the attempt, waits its turn (see [`Throttle`]), checks the password with a bounded
-/// number of checks at once; on success a new session id and a redirect to `next`. Failures say only that sign-in
-/// failed (never which part was wrong). Logs name a username only when it is an operator's.
-pub async fn sign_in(
-    State(access): State<SharedAccess>,
-    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
-    headers: axum::http::HeaderMap,
-    session: Session,
-    Form(form): Form<SignInForm>,
-) -> Response {
-    let peer = connect
-        .map(|axum::Extension(ConnectInfo(a))| a.ip())
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let address = access.trusted_proxies.client(peer, &headers);
-    let next = safe_next(&form.next);
-    if !access.passwords {
-        tracing::warn!(%address, "sign-in refused: signing in with a password is turned off");
-        return back_to_login("passwords-off", &next, "");
-    }
-    let username = form.username.trim().to_string();
-    let operators = access.operators.current().await;
-    // Only an operator's own name goes into the log; anything else typed there might be a password, or a line
-    // break forging a log entry.
-    let known = operators.find(&username).map(|o| o.username.clone());
-    let shown = known.clone().unwrap_or_else(|| "(not an operator)".into());
-    if username.len() > super::throttle::MAX_USERNAME_BYTES {
-        tracing::warn!(%address, "sign-in refused: username too long");
-        return back_to_login("failed", &next, "");
-    }
-    let admitted = match access.throttle.admit(&username, address, known.is_some()).await {
-        Ok(a) => a,
-        Err(why) => {
-            tracing::warn!(username = %shown, %address, ?why, "sign-in refused: too many failures");
-            return back_to_login("throttled", &next, &username);
-        }
-    };
-    if !admitted.wait.is_zero() {
-        tokio::time::sleep(admitted.wait).await;
-    }
-    let Ok(Ok(permit)) = tokio::time::timeout(VERIFY_QUEUE_LIMIT, access.verifier.acquire()).await
-    else {
-        tracing::warn!(username = %shown, %address, "sign-in refused: too many password checks waiting");
-        return back_to_login("throttled", &next, &username);
-    };
-    access
-        .verifications
-        .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let checked = {
-        let (username, password) = (username.clone(), form.password);
-        tokio::task::spawn_blocking(move || {
-            operators
-                .verify(&username, &password)
-                .map(|o| (o.username.clone(), o.credential()))
-        })
-        .await
-        .ok()
-        .flatten()
-    };
-    drop(permit);
-    let Some((operator, credential)) = checked else {
-        tracing::warn!(username = %shown, %address, "sign-in failed");
-        return back_to_login("failed", &next, &username);
-    };
-    access.throttle.forgive(&operator, address).await;
-    if start_session(&session, &operator, credential, None).await.is_err() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The session store is not available.",
-        )
-            .into_response();
-    }
-    tracing::info!(operator = %operator, %address, method = "password", "signed in");
-    access
-        .record_sign_in(
-            &operator,
-            crate::audit::Event::new(
-                crate::model::AuditAction::OperatorSignIn,
-                "",
-                &operator,
-                &operator,
-                format!("signed in with a password from {address}"),
-            ),
-            "ok",
-        )
-        .await;
-    Redirect::to(&next).into_response()
-}
-
-/// `POST /sign-out`: ends the session.
-pub async fn sign_out(session: Session) -> Response {
-    if let Ok(Some(s)) = session.get::<SignedIn>(SESSION_KEY).await {
-        tracing::info!(operator = %s.username, "signed out");
-    }
-    let _ = session.flush().await;
-    Redirect::to("/login?signed_out=1").into_response()
-}
-
 /// The operator calling a server function, if their role allows `action`: 401 without a session, 403 (also set as
 /// the HTTP status) when the role does not allow it.
 pub fn authorize(action: Action) -> Result<OperatorView, AppError> {
@@ -486,3 +387,10 @@ pub fn authorize(action: Action) -> Result<OperatorView, AppError> {
     }
 }
 
+
+/// The proof that the operator calling a server function authenticated recently, if they did (see
+/// `crate::permit::Confirmed`): what a consequential write's permit needs.
+pub fn confirmed() -> Option<Confirmed> {
+    leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<Confirmed>().cloned())
+}

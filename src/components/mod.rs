@@ -15,4 +15,5 @@ pub mod member_picker;
 pub mod pager;
 pub mod poll;
 pub mod ready;
+pub mod step_up;
 pub mod table;

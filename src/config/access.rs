@@ -17,6 +17,10 @@ pub struct AccessSettings {
     /// `CONSOLE_SESSION_MAX_HOURS` (default 24, as BI's own console): a session ends this long after sign-in, used
     /// or not.
     pub absolute: Duration,
+    /// `CONSOLE_STEP_UP_SECS` (default 600): a consequential write (deleting identities or groups, suspending or
+    /// deleting many at once, an import that suspends or removes members, revoking a passkey) asks the operator to
+    /// confirm it is them when their last authentication is older than this (1 to 86,400).
+    pub step_up: Duration,
     /// `CONSOLE_COOKIE_SECURE`: send the session cookie only over https. Default: on when `CONSOLE_PUBLIC_URL` is
     /// https.
     pub cookie_secure: bool,
@@ -86,6 +90,9 @@ impl AccessSettings {
         let idle = Duration::from_secs(60 * number("CONSOLE_SESSION_IDLE_MINUTES", 15, 24 * 60)?);
         let absolute =
             Duration::from_secs(3600 * number("CONSOLE_SESSION_MAX_HOURS", 24, 24 * 30)?);
+        let step_up = Duration::from_secs(
+            whole("CONSOLE_STEP_UP_SECS", get("CONSOLE_STEP_UP_SECS"), 1..=86_400, "a whole number")?.unwrap_or(600),
+        );
         let public_origin = match get("CONSOLE_PUBLIC_URL") {
             None => None,
             Some(raw) => {
@@ -138,6 +145,7 @@ impl AccessSettings {
             store,
             idle,
             absolute,
+            step_up,
             cookie_secure,
             public_origin,
             allowed_hosts,

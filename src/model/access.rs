@@ -178,6 +178,7 @@ audit_actions! {
     RefusedProtectedIdentity = "refused.protected_identity",
     OperatorSignIn = "operator.sign_in",
     OperatorSignInRefused = "operator.sign_in.refused",
+    OperatorStepUp = "operator.step_up",
 }
 
 impl std::fmt::Display for AuditAction {

@@ -34,6 +34,9 @@ pub struct AppError {
     pub request_id: Option<String>,
 }
 
+/// [`AppError::code`] of a write refused until the operator confirms it is them.
+pub const STEP_UP_CODE: &str = "step_up";
+
 impl AppError {
     pub fn new(message: impl Into<String>) -> Self {
         AppError {
@@ -58,6 +61,12 @@ impl AppError {
             .iter()
             .find(|f| f.field == name)
             .map(|f| f.message.clone())
+    }
+
+    /// The console refused a consequential write until the operator confirms it is them (a step-up): the page asks
+    /// them to, then sends the same write again.
+    pub fn is_step_up(&self) -> bool {
+        self.code.as_deref() == Some(STEP_UP_CODE)
     }
 
     /// The message with the request id, for a toast or banner.

@@ -42,6 +42,14 @@ pub struct SignInMethods {
     pub password: bool,
 }
 
+/// How the signed-in operator confirms it is them (a step-up): who they are, and whether Beyond Identity signed
+/// them in (then BI confirms them; otherwise their password does).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUpMethod {
+    pub username: String,
+    pub bi: bool,
+}
+
 /// What the frame around every realm screen shows, read in one call: who is signed in, where the console points,
 /// and the realms the operator may open (or why they could not be listed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

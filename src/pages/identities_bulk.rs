@@ -62,7 +62,7 @@ fn BulkTools(
     me: Me,
     changed: RwSignal<u32>,
 ) -> impl IntoView {
-    let bulk = ServerAction::<BulkIdentities>::new();
+    let bulk = crate::components::step_up::consequential::<BulkIdentities>();
     // A bulk change that has ended (done, partly done or refused) has the list read its page again.
     Effect::new(move |previous: Option<usize>| {
         let version = bulk.version().get();

@@ -34,7 +34,7 @@ impl PasskeyActions {
         PasskeyActions {
             send: ServerAction::new(),
             revoke_job: ServerAction::new(),
-            revoke_key: ServerAction::new(),
+            revoke_key: crate::components::step_up::consequential(),
         }
     }
 

@@ -89,7 +89,7 @@ pub fn ImportPage() -> impl IntoView {
             .and_then(|p| p.parse().ok())
             .unwrap_or(1u32)
     });
-    let apply = ServerAction::<ApplyImport>::new();
+    let apply = crate::components::step_up::consequential::<ApplyImport>();
     let cancel = ServerAction::<CancelImport>::new();
     let flash = use_form_flash();
     let data = Resource::new(

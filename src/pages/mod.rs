@@ -21,3 +21,4 @@ pub mod invitations;
 pub mod login;
 pub mod not_found;
 pub mod outbox;
+pub mod step_up;

@@ -263,28 +263,15 @@ pub async fn build(
         Some(std::sync::Arc::new(crate::db::Db::new(db.clone()))),
     )
     .await?;
-    let access = std::sync::Arc::new(
-        crate::auth::web::Access::new(
-            operators,
-            shared_throttle(&db),
-            settings.access.absolute,
-        )
-        .with_trusted_proxies(settings.access.trusted_proxies.clone()),
-    );
-    let access = std::sync::Arc::new(
-        std::sync::Arc::try_unwrap(access)
-            .expect("not shared yet")
-            .with_audit(state.audit.clone())
-            .with_passwords(settings.access.oidc.passwords),
-    );
-    let access = match bi {
-        Some(bi) => std::sync::Arc::new(
-            std::sync::Arc::try_unwrap(access)
-                .expect("not shared yet")
-                .with_bi(bi),
-        ),
-        None => access,
-    };
+    let mut access = crate::auth::web::Access::new(operators, shared_throttle(&db), settings.access.absolute)
+        .with_trusted_proxies(settings.access.trusted_proxies.clone())
+        .with_audit(state.audit.clone())
+        .with_passwords(settings.access.oidc.passwords)
+        .with_step_up(settings.access.step_up);
+    if let Some(bi) = bi {
+        access = access.with_bi(bi);
+    }
+    let access = std::sync::Arc::new(access);
     let state = state.with_operators(access.operators.clone());
     let cookie = crate::auth::web::CookiePolicy {
         idle: settings.access.idle,

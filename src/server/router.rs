@@ -80,6 +80,12 @@ pub(super) fn routes(
             axum::routing::post(crate::auth::web::sign_in).with_state(access.clone()),
         )
         .route("/sign-out", axum::routing::post(crate::auth::web::sign_out))
+        .route(
+            "/step-up",
+            get(crate::auth::web::step_up_start)
+                .post(crate::auth::web::step_up_with_password)
+                .with_state(access.clone()),
+        )
         .merge(bi_sign_in_routes(&access))
         .merge(import_routes(state))
         .leptos_routes_with_context(

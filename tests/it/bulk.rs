@@ -47,7 +47,7 @@ async fn bulk_suspend_and_unsuspend() {
     ids.push("ffffffffffffffff".into());
     let result = bulk::run(
         &c,
-        &bulk::BulkWrite::SetStatus(common::permit(&t.workforce), true),
+        &bulk::BulkWrite::Suspend(common::permit(&t.workforce)),
         &ids,
         &common::protection(
             &common::permit::<bi_console::permit::act::SetStatus>(&t.workforce),
@@ -66,7 +66,7 @@ async fn bulk_suspend_and_unsuspend() {
     }
     let result = bulk::run(
         &c,
-        &bulk::BulkWrite::SetStatus(common::permit(&t.workforce), false),
+        &bulk::BulkWrite::Unsuspend(common::permit(&t.workforce)),
         &ids[..10],
         &common::protection(
             &common::permit::<bi_console::permit::act::SetStatus>(&t.workforce),

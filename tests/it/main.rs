@@ -30,3 +30,4 @@ mod replicas;
 mod scim;
 mod scim_contract;
 mod shutdown;
+mod step_up;

@@ -31,7 +31,7 @@ impl Default for Deleting {
 impl Deleting {
     pub fn new() -> Deleting {
         let deleting = Deleting {
-            action: ServerAction::new(),
+            action: crate::components::step_up::consequential(),
             confirm: RwSignal::new(false),
             confirm_empty: RwSignal::new(false),
             emptying: RwSignal::new(false),

@@ -20,7 +20,7 @@ pub struct Deletion {
 impl Deletion {
     pub fn new() -> Deletion {
         Deletion {
-            action: ServerAction::new(),
+            action: crate::components::step_up::consequential(),
             confirm: RwSignal::new(false),
         }
     }

@@ -823,7 +823,8 @@ pub fn capture_logs(filter: &str) -> Captured {
     .clone()
 }
 
-/// A permit for a write of kind `A` in `realm`, as an admin's server function would hold one.
+/// A permit for a write of kind `A` in `realm`, as a server function of an admin who just signed in would hold
+/// one.
 #[allow(dead_code)]
 pub fn permit<A: bi_console::permit::Act>(realm: &str) -> bi_console::permit::Permit<A> {
     let admin = bi_console::model::OperatorView {
@@ -831,7 +832,9 @@ pub fn permit<A: bi_console::permit::Act>(realm: &str) -> bi_console::permit::Pe
         role: bi_console::model::Role::Admin,
         realms: None,
     };
-    bi_console::permit::Permit::check(&admin, realm).expect("an admin may do anything")
+    let now = chrono::Utc::now().timestamp();
+    let just_now = bi_console::permit::Confirmed::within(&admin.username, now, std::time::Duration::from_secs(60), now);
+    bi_console::permit::Permit::check_confirmed(&admin, realm, just_now.as_ref()).expect("an admin may do anything")
 }
 
 /// The protected-identity rule's reads, never made here: the tests' permits are an admin's, for whom the rule reads
