@@ -76,6 +76,10 @@ export CONSOLE_DOTENV=0
 export CONSOLE_PROTECTED_GROUPS="Realm Administrators"
 # A BI operator's role asked again every 2 s: the sign-in test sees a change at BI end a session.
 export CONSOLE_OIDC_RECHECK_SECS=2
+# The tests share one admin session signed in at the start: its authentication counts for the whole run (the
+# step-up test runs a console of its own with a window of seconds, from this binary).
+export CONSOLE_STEP_UP_SECS=3600
+export E2E_CONSOLE_BIN="$CARGO_TARGET_DIR/debug/bi-console"
 # Each run on a sandbox of its own (the tests change the demo tenant).
 fresh_sandbox() {
   CONSOLE_DATA_DIR=$(mktemp -d)

@@ -61,6 +61,8 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=screen!(LoginRoute, crate::pages::login::LoginPage) ssr=SsrMode::Async />
+                    <Route path=path!("/sign-in/passkey") view=crate::pages::account::PasskeySignInPage />
+                    <Route path=path!("/account") view=crate::pages::account::AccountPage ssr=SsrMode::Async />
                     <Route path=path!("/step-up/confirm") view=crate::pages::step_up::ConfirmPage ssr=SsrMode::Async />
                     <Route path=path!("/step-up/done") view=crate::pages::step_up::DonePage />
                     <ParentRoute path=path!("/realms/:realm") view=RealmLayout ssr=SsrMode::Async>

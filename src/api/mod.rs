@@ -2,6 +2,7 @@
 //! error to an [`AppError`]. Writes reach BI only with a [`crate::permit::Permit`] from `checks::permit`; the logic of
 //! bulk changes and membership lives in [`bulk`] and [`members`], the plain-form sequence in `forms`.
 
+mod account;
 mod audit;
 #[cfg(feature = "ssr")]
 pub mod bulk;
@@ -27,6 +28,7 @@ mod new_identity;
 mod passkeys;
 mod search;
 
+pub use account::*;
 pub use audit::*;
 pub use groups::*;
 pub use identities::*;
@@ -87,22 +89,6 @@ pub async fn sign_in_options() -> Result<crate::model::SignInMethods, AppError> 
     Ok(crate::model::SignInMethods {
         bi: info.bi_sign_in,
         password: info.password_sign_in,
-    })
-}
-
-/// How the signed-in operator confirms it is them before a consequential write (the step-up page).
-#[server(output = crate::api::codec::TextJson)]
-pub async fn step_up_method() -> Result<crate::model::StepUpMethod, AppError> {
-    allow(crate::model::Action::Read)?;
-    let session: tower_sessions::Session = leptos_axum::extract()
-        .await
-        .map_err(|_| AppError::new("The session store is not available."))?;
-    let (username, identity) = crate::auth::web::session_operator(&session)
-        .await
-        .ok_or_else(|| AppError::new("Sign in to use the console."))?;
-    Ok(crate::model::StepUpMethod {
-        username,
-        bi: identity.is_some(),
     })
 }
 

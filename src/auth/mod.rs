@@ -5,6 +5,8 @@
 mod book;
 pub mod bi;
 pub mod client_addr;
+pub mod passkeys;
+pub mod passkey_flow;
 mod paths;
 pub mod sessions;
 mod sign_in;

@@ -94,28 +94,58 @@ pub async fn sign_in(
         Ok(checked) => checked,
         Err(code) => return back_to_login(code, &next, form.username.trim()),
     };
+    let unavailable = || (StatusCode::SERVICE_UNAVAILABLE, "The session store is not available.").into_response();
+    // An operator with a passkey goes on to it; the session is made once it answers.
+    let passkey = match &access.passkeys {
+        Some(p) => match p.has(&operator).await {
+            Ok(has) => Some((has, p.required)),
+            Err(e) => {
+                tracing::error!(error = %e, "the operators' passkeys could not be read");
+                return unavailable();
+            }
+        },
+        None => None,
+    };
+    if let Some((true, _)) = passkey {
+        let pending = super::passkey_flow::Pending {
+            username: operator.clone(),
+            credential,
+            next: next.clone(),
+            address: address.to_string(),
+        };
+        if session.cycle_id().await.is_err()
+            || session.insert(super::passkey_flow::PENDING_KEY, pending).await.is_err()
+        {
+            return unavailable();
+        }
+        tracing::info!(operator = %operator, %address, "password accepted; the passkey is next");
+        return Redirect::to(&format!(
+            "/sign-in/passkey?next={}",
+            crate::model::encode_component(&next)
+        ))
+        .into_response();
+    }
     if start_session(&session, &operator, credential, None).await.is_err() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "The session store is not available.",
-        )
-            .into_response();
+        return unavailable();
+    }
+    let must_register = matches!(passkey, Some((false, true)));
+    if must_register && !super::web::require_registration(&session).await {
+        return unavailable();
     }
     tracing::info!(operator = %operator, %address, method = "password", "signed in");
+    let how = if must_register {
+        format!("signed in with a password from {address}; a passkey must be registered before anything else")
+    } else {
+        format!("signed in with a password from {address}")
+    };
     access
         .record_sign_in(
             &operator,
-            crate::audit::Event::new(
-                crate::model::AuditAction::OperatorSignIn,
-                "",
-                &operator,
-                &operator,
-                format!("signed in with a password from {address}"),
-            ),
+            crate::audit::Event::new(crate::model::AuditAction::OperatorSignIn, "", &operator, &operator, how),
             "ok",
         )
         .await;
-    Redirect::to(&next).into_response()
+    Redirect::to(if must_register { "/account" } else { &next }).into_response()
 }
 
 /// Checks `password` for the operator `username` typed, as a sign-in does: counted, made to wait its turn (see

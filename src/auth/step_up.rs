@@ -82,6 +82,14 @@ pub async fn with_password(
     if !access.passwords {
         return confirm_page("passwords-off", &next);
     }
+    // An operator with a passkey confirms with it, not with the password alone.
+    if let Some(passkeys) = &access.passkeys {
+        match passkeys.has(&username).await {
+            Ok(false) => {}
+            Ok(true) => return confirm_page("use-passkey", &next),
+            Err(_) => return confirm_page("unavailable", &next),
+        }
+    }
     match check_password(&access, &username, form.password, address).await {
         Ok(_) if reauthenticated(&session).await => {
             tracing::info!(operator = %username, %address, method = "password", "confirmed it is them");

@@ -41,6 +41,10 @@ pub(super) struct SignedIn {
     /// `since`.
     #[serde(default)]
     authenticated: i64,
+    /// `CONSOLE_LOCAL_PASSKEY=required` and the operator has no passkey yet: the session opens their account page
+    /// (to register one) and nothing else.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    must_register: bool,
 }
 
 impl SignedIn {
@@ -81,6 +85,8 @@ pub struct Access {
     pub passwords: bool,
     /// `CONSOLE_STEP_UP_SECS`: how long an authentication counts for a consequential write.
     pub step_up: Duration,
+    /// Local operators' passkeys (`CONSOLE_LOCAL_PASSKEY`); `None` in tests without a database.
+    pub passkeys: Option<Arc<super::passkeys::Passkeys>>,
 }
 
 /// Password checks that may run at once.
@@ -105,7 +111,14 @@ impl Access {
             audit: None,
             passwords: true,
             step_up: Duration::from_secs(600),
+            passkeys: None,
         }
+    }
+
+    /// Local operators may register passkeys (and must, when `passkeys.required`).
+    pub fn with_passkeys(mut self, passkeys: super::passkeys::Passkeys) -> Access {
+        self.passkeys = Some(Arc::new(passkeys));
+        self
     }
 
     /// A consequential write needs an authentication no older than `window`.
@@ -127,7 +140,7 @@ impl Access {
     }
 
     /// Records a sign-in (or a refused one) in the audit log: who, how, from where.
-    pub(super) async fn record_sign_in(&self, operator: &str, event: crate::audit::Event, result: &str) {
+    pub async fn record_sign_in(&self, operator: &str, event: crate::audit::Event, result: &str) {
         if let Some(audit) = &self.audit {
             audit
                 .record(operator, event, result, &crate::request_id::current())
@@ -156,6 +169,9 @@ fn is_public(path: &str) -> bool {
         || path == "/sign-in"
         || path == "/sign-in/bi"
         || path == "/sign-in/bi/callback"
+        || path == "/sign-in/passkey"
+        || path == "/api/passkey/challenge"
+        || path == "/api/passkey/answer"
         || path.starts_with("/pkg/")
         || path == "/favicon.ico"
         || path.starts_with(&format!("{}/", crate::sandbox::PREFIX))
@@ -171,7 +187,7 @@ pub(super) fn now_secs() -> i64 {
 /// The operator signed in on `session`, if the session is still within its absolute lifetime and the operator
 /// still exists (their role is read afresh, so a changed role applies at once); with the proof of a recent
 /// authentication when they have one.
-async fn signed_in(access: &Access, session: &Session) -> Option<(OperatorView, Option<Confirmed>)> {
+async fn signed_in(access: &Access, session: &Session) -> Option<(OperatorView, Option<Confirmed>, bool)> {
     let s: SignedIn = session.get(SESSION_KEY).await.ok().flatten()?;
     if now_secs() - s.since > access.absolute.as_secs() as i64 {
         let _ = session.flush().await;
@@ -202,7 +218,7 @@ async fn signed_in(access: &Access, session: &Session) -> Option<(OperatorView, 
         let _ = session.insert(SEEN_KEY, now).await;
     }
     let confirmed = Confirmed::within(&view.username, s.authenticated(), access.step_up, now);
-    Some((view, confirmed))
+    Some((view, confirmed, s.must_register))
 }
 
 /// The session's operator proved who they are again (a step-up): consequential writes are open to them for
@@ -213,6 +229,31 @@ pub(super) async fn reauthenticated(session: &Session) -> bool {
     };
     s.authenticated = now_secs();
     session.insert(SESSION_KEY, s).await.is_ok()
+}
+
+/// The session's operator must register a passkey before anything else (`CONSOLE_LOCAL_PASSKEY=required`).
+pub(super) async fn require_registration(session: &Session) -> bool {
+    let Ok(Some(mut s)) = session.get::<SignedIn>(SESSION_KEY).await else {
+        return false;
+    };
+    s.must_register = true;
+    session.insert(SESSION_KEY, s).await.is_ok()
+}
+
+/// The session's operator has registered a passkey: the whole console is theirs again.
+pub(super) async fn registered_passkey(session: &Session) {
+    if let Ok(Some(mut s)) = session.get::<SignedIn>(SESSION_KEY).await {
+        if s.must_register {
+            s.must_register = false;
+            let _ = session.insert(SESSION_KEY, s).await;
+        }
+    }
+}
+
+/// Whether `path` is open to a session that must register a passkey first: the account page and its calls, and
+/// signing out.
+fn open_while_registering(path: &str) -> bool {
+    path == "/account" || path == "/sign-out" || path.starts_with("/api/account/")
 }
 
 /// Who the session's operator is, as signed in: their username and, when they signed in with BI, the identity.
@@ -274,6 +315,7 @@ pub(super) async fn start_session(
                 credential,
                 bi,
                 authenticated: now_secs(),
+                must_register: false,
             },
         )
         .await
@@ -290,6 +332,8 @@ pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: N
     if !plain_path(&path) {
         return (StatusCode::BAD_REQUEST, "This address is not a plain path.").into_response();
     }
+    // The server functions of sign-in and account pages reach what signing in needs.
+    req.extensions_mut().insert(access.clone());
     if is_public(&path) {
         return next.run(req).await;
     }
@@ -299,7 +343,18 @@ pub async fn guard(State(access): State<SharedAccess>, mut req: Request, next: N
         None => None,
     };
     match operator {
-        Some((op, confirmed)) => {
+        Some((_, _, true)) if !open_while_registering(&path) => {
+            if server_fn_call(&path) {
+                let body = serde_json::to_string(&AppError {
+                    status: Some(403),
+                    ..AppError::new("Register a passkey on your account page first.")
+                })
+                .unwrap_or_default();
+                return (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+            }
+            Redirect::to("/account").into_response()
+        }
+        Some((op, confirmed, _)) => {
             req.extensions_mut().insert(CurrentOperator(op));
             if let Some(c) = confirmed {
                 req.extensions_mut().insert(c);

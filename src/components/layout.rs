@@ -282,7 +282,7 @@ fn top_bar_html(Frame { operator, info, .. }: &Frame) -> String {
     escape_into(&mut out, &operator.username);
     out.push_str("</span> · ");
     out.push_str(operator.role.as_str());
-    out.push_str(r#"</span><form method="post" action="/sign-out"><button type="submit" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">Sign out</button></form>"#);
+    out.push_str(r#"</span><a href="/account" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">Account</a><form method="post" action="/sign-out"><button type="submit" class="rounded-md px-2 py-1 text-sm font-medium text-slate-600 hover:bg-slate-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800">Sign out</button></form>"#);
     out
 }
 

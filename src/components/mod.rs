@@ -17,3 +17,4 @@ pub mod poll;
 pub mod ready;
 pub mod step_up;
 pub mod table;
+pub mod webauthn;

@@ -21,6 +21,10 @@ pub struct AccessSettings {
     /// deleting many at once, an import that suspends or removes members, revoking a passkey) asks the operator to
     /// confirm it is them when their last authentication is older than this (1 to 86,400).
     pub step_up: Duration,
+    /// `CONSOLE_LOCAL_PASSKEY=required`: local operators sign in with their password and then a passkey; one
+    /// without a passkey registers one before anything else. Default `optional`: those who registered one are
+    /// asked for it.
+    pub passkey_required: bool,
     /// `CONSOLE_COOKIE_SECURE`: send the session cookie only over https. Default: on when `CONSOLE_PUBLIC_URL` is
     /// https.
     pub cookie_secure: bool,
@@ -93,6 +97,11 @@ impl AccessSettings {
         let step_up = Duration::from_secs(
             whole("CONSOLE_STEP_UP_SECS", get("CONSOLE_STEP_UP_SECS"), 1..=86_400, "a whole number")?.unwrap_or(600),
         );
+        let passkey_required = match get("CONSOLE_LOCAL_PASSKEY").as_deref() {
+            None | Some("optional") => false,
+            Some("required") => true,
+            Some(_) => return Err(err("CONSOLE_LOCAL_PASSKEY", "must be optional or required")),
+        };
         let public_origin = match get("CONSOLE_PUBLIC_URL") {
             None => None,
             Some(raw) => {
@@ -146,6 +155,7 @@ impl AccessSettings {
             idle,
             absolute,
             step_up,
+            passkey_required,
             cookie_secure,
             public_origin,
             allowed_hosts,

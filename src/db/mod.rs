@@ -17,6 +17,7 @@ mod legacy;
 mod preferences;
 mod sessions;
 mod operators;
+mod passkeys;
 mod signin;
 
 pub use sessions::{session_store, SessionStore};

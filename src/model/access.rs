@@ -179,6 +179,8 @@ audit_actions! {
     OperatorSignIn = "operator.sign_in",
     OperatorSignInRefused = "operator.sign_in.refused",
     OperatorStepUp = "operator.step_up",
+    OperatorPasskeyAdd = "operator.passkey.add",
+    OperatorPasskeyRemove = "operator.passkey.remove",
 }
 
 impl std::fmt::Display for AuditAction {

@@ -48,6 +48,29 @@ pub struct SignInMethods {
 pub struct StepUpMethod {
     pub username: String,
     pub bi: bool,
+    /// A local operator with a passkey: it confirms them, not their password.
+    pub passkey: bool,
+}
+
+/// One of the signed-in operator's passkeys, for their account page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339, UTC.
+    pub created: String,
+    pub last_used: Option<String>,
+}
+
+/// The signed-in operator's account page: who they are and their passkeys.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub username: String,
+    /// Signed in with Beyond Identity: their passkeys are BI's, not the console's.
+    pub bi: bool,
+    /// `CONSOLE_LOCAL_PASSKEY=required`.
+    pub required: bool,
+    pub passkeys: Vec<PasskeyView>,
 }
 
 /// What the frame around every realm screen shows, read in one call: who is signed in, where the console points,

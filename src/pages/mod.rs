@@ -1,6 +1,7 @@
 //! One file per screen (the identity page's groups and passkeys are files of their own: `identity_groups`,
 //! `identity_passkeys`).
 
+pub mod account;
 pub mod audit;
 pub mod group_actions;
 pub mod group_detail;

@@ -18,6 +18,7 @@ fn problem(code: &str) -> Option<&'static str> {
         "bi-unavailable" => "Beyond Identity could not be reached. Try again shortly.",
         "passwords-off" => "Passwords are turned off here.",
         "unavailable" => "The session store is not available. Try again shortly.",
+        "use-passkey" => "You have a passkey: confirm with it.",
         _ => return None,
     })
 }
@@ -45,6 +46,22 @@ pub fn ConfirmPage() -> impl IntoView {
                     <a href=href rel="external" class="inline-flex items-center justify-center rounded-md bg-slate-900 px-4 py-2 text-sm font-medium text-white hover:bg-slate-700 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 dark:bg-slate-100 dark:text-slate-900 dark:hover:bg-white">
                         "Confirm with Beyond Identity"
                     </a>
+                }
+                .into_any()
+            }
+            Ok(m) if m.passkey => {
+                let to = next();
+                let done = Callback::new(move |_| {
+                    #[cfg(feature = "hydrate")]
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().assign(&to);
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = &to;
+                });
+                view! {
+                    <p class="text-sm">{format!("You are signed in as {}. Confirm with your passkey to carry on.", m.username)}</p>
+                    <crate::pages::account::PasskeyButton label="Confirm with your passkey" done=done />
                 }
                 .into_any()
             }

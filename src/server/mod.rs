@@ -267,7 +267,12 @@ pub async fn build(
         .with_trusted_proxies(settings.access.trusted_proxies.clone())
         .with_audit(state.audit.clone())
         .with_passwords(settings.access.oidc.passwords)
-        .with_step_up(settings.access.step_up);
+        .with_step_up(settings.access.step_up)
+        .with_passkeys(crate::auth::passkeys::Passkeys {
+            store: std::sync::Arc::new(crate::db::Db::new(db.clone())),
+            required: settings.access.passkey_required,
+            public_origin: settings.access.public_origin.clone(),
+        });
     if let Some(bi) = bi {
         access = access.with_bi(bi);
     }

@@ -1,0 +1,129 @@
+import { test, expect, Page } from "./fixtures";
+import { expectAccessible } from "./axe";
+import { spawn, ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+// Step-up: a console of its own whose operators' authentication counts for 4 seconds (CONSOLE_STEP_UP_SECS=4; the
+// shared console of the other tests keeps the default). After that, a consequential write asks the operator to
+// confirm it is them in a window of its own (their password, or Beyond Identity again), then carries on with the
+// same write: nothing chosen is lost.
+test.describe.configure({ mode: "serial" });
+test.use({ storageState: { cookies: [], origins: [] } });
+
+const PORT = 3010;
+const BASE = `http://127.0.0.1:${PORT}`;
+const BINARY = process.env.E2E_CONSOLE_BIN ?? join(process.env.CARGO_TARGET_DIR ?? "../target", "debug", "bi-console");
+let console_: ChildProcess | undefined;
+let dataDir = "";
+
+test.beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "bi-console-step-up-"));
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.CONSOLE_DATABASE_URL;
+  console_ = spawn(BINARY, [], {
+    cwd: "..",
+    stdio: "ignore",
+    env: {
+      ...env,
+      CONSOLE_DATA_DIR: dataDir,
+      CONSOLE_STEP_UP_SECS: "4",
+      LEPTOS_OUTPUT_NAME: "bi-console",
+      LEPTOS_SITE_ROOT: "target/site",
+      LEPTOS_SITE_PKG_DIR: "pkg",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+    },
+  });
+  for (let i = 0; i < 240; i++) {
+    try {
+      if ((await fetch(`${BASE}/login`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the step-up console (${BINARY}) did not start`);
+});
+
+test.afterAll(async () => {
+  console_?.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function hydrated(page: Page) {
+  await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
+}
+
+/// Until the operator's last authentication is older than the console's 4 seconds.
+async function letItAge(page: Page) {
+  await page.waitForTimeout(4500);
+}
+
+test("a password operator confirms it is them in a window of its own, and the delete goes through", async ({ page }) => {
+  await page.goto(`${BASE}/login`);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await hydrated(page);
+  await page.getByLabel("Search by name, username, email or external ID").fill("ken.thompson");
+  await page.getByLabel("Search by name, username, email or external ID").press("Enter");
+  await page.getByRole("link", { name: "ken.thompson", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Ken Thompson" })).toBeVisible();
+  await hydrated(page);
+  await letItAge(page);
+
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete identity" }).click();
+  const prompt = page.getByRole("alert").filter({ hasText: "confirm it is you" });
+  await expect(prompt).toContainText("Nothing was changed.");
+  await expectAccessible(page);
+
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    prompt.getByRole("link", { name: "Confirm it is you" }).click(),
+  ]);
+  await expect(popup.getByRole("heading", { name: "Confirm it is you" })).toBeVisible();
+  await expect(popup.getByText("You are signed in as admin.")).toBeVisible();
+  await expectAccessible(popup);
+  // A wrong password first: said on the page, and nothing goes on.
+  await popup.getByLabel("Password").fill("not-the-password");
+  await popup.getByRole("button", { name: "Confirm" }).click();
+  await expect(popup.getByRole("alert")).toHaveText("That password is not right. Try again.");
+  await expect(page.getByRole("status")).toHaveText("Waiting for you to confirm in the window that opened…");
+  await popup.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
+  await popup.getByRole("button", { name: "Confirm" }).click();
+  await popup.waitForEvent("close");
+
+  // The same delete, carried on.
+  await expect(page).toHaveURL(/\/identities\?deleted=ken.thompson/);
+  await expect(page.getByRole("status")).toHaveText("Deleted ken.thompson.");
+});
+
+test("an operator signed in with Beyond Identity confirms at BI, and the bulk suspend goes through with its selection", async ({ page }) => {
+  await page.goto(`${BASE}/login`);
+  await page.getByRole("link", { name: "Sign in with Beyond Identity" }).click();
+  await page.getByRole("button", { name: "Sign in as Søren Kierkegaard (soren.kierkegaard)" }).click();
+  await expect(page.locator("#signed-in-as")).toHaveText("soren.kierkegaard · admin");
+  await hydrated(page);
+  await page.getByRole("checkbox", { name: "Select donald.knuth" }).check();
+  await page.getByRole("checkbox", { name: "Select margaret.hamilton" }).check();
+  await letItAge(page);
+  await page.getByRole("button", { name: "Suspend selected", exact: true }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Suspend 2", exact: true }).click();
+  const prompt = page.getByRole("alert").filter({ hasText: "confirm it is you" });
+  await expect(prompt).toBeVisible();
+
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    prompt.getByRole("link", { name: "Confirm it is you" }).click(),
+  ]);
+  // Straight to BI's sign-in, which asks for the passkey again.
+  await expect(popup.getByRole("heading", { name: "Sign in to Identity Console" })).toBeVisible();
+  await expectAccessible(popup);
+  await popup.getByRole("button", { name: "Sign in as Søren Kierkegaard (soren.kierkegaard)" }).click();
+  await popup.waitForEvent("close");
+
+  await expect(page.locator("#bulk-result")).toContainText("Suspended 2 identities.");
+  await expect(page.getByRole("row", { name: /donald\.knuth/ })).toContainText("Suspended");
+  await expect(page.getByRole("row", { name: /margaret\.hamilton/ })).toContainText("Suspended");
+});
