@@ -452,7 +452,7 @@ mod tests {
         assert_eq!(other.split(&both, &p).unwrap_err(), Refusal::Unchecked);
         // An admin may.
         let admin = operator(Role::Admin, None);
-        let permit = Permit::<act::DeleteIdentity>::check(&admin, "r1").unwrap();
+        let permit = Permit::<act::EditIdentity>::check(&admin, "r1").unwrap();
         let p = Protection::read(&Fake, &admin, "r1", &protected, &one("ada")).await.unwrap();
         assert_eq!(permit.on("ada", &p).unwrap().id(), "ada");
     }

@@ -127,3 +127,52 @@ test("an operator signed in with Beyond Identity confirms at BI, and the bulk su
   await expect(page.getByRole("row", { name: /donald\.knuth/ })).toContainText("Suspended");
   await expect(page.getByRole("row", { name: /margaret\.hamilton/ })).toContainText("Suspended");
 });
+
+test("a local operator registers a passkey, then signs in with their password and it, and confirms it is them with it", async ({ page }) => {
+  // Passkeys belong to a host name (an address like 127.0.0.1 cannot hold one): this console by "localhost".
+  const LOCAL = `http://localhost:${PORT}`;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+  const signInWithPassword = async () => {
+    await page.goto(`${LOCAL}/login`);
+    await page.getByLabel("Username").fill("admin");
+    await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  };
+  await signInWithPassword();
+  await page.getByRole("link", { name: "Account", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await expect(page.locator("#no-passkeys")).toBeVisible();
+  await hydrated(page);
+  await expectAccessible(page);
+  await page.getByLabel("Name of the new passkey").fill("Laptop");
+  await page.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(page.getByRole("status")).toHaveText("Registered the passkey “Laptop”.");
+  await expect(page.getByRole("row", { name: /Laptop/ })).toContainText("never");
+  await expectAccessible(page);
+
+  // Signing in again: the password, then the passkey.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInWithPassword();
+  await expect(page.getByRole("heading", { name: "Use your passkey" })).toBeVisible();
+  await expectAccessible(page);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Use your passkey" }).click();
+  await expect(page.locator("#signed-in-as")).toHaveText("admin · admin");
+
+  // A step-up asks for the passkey, not the password.
+  await letItAge(page);
+  await page.goto(`${LOCAL}/step-up?next=${encodeURIComponent("/step-up/done")}`);
+  await expect(page.getByText("Confirm with your passkey to carry on.")).toBeVisible();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm with your passkey" }).click();
+  await expect(page.getByRole("heading", { name: "Confirmed" })).toBeVisible();
+  await page.goto(`${LOCAL}/account`);
+  await expect(page.getByRole("row", { name: /Laptop/ })).not.toContainText("never");
+});

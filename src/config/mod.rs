@@ -461,12 +461,18 @@ mod tests {
         // The deadline is never shorter than one call's time limit.
         assert_eq!((s.timeout, s.action_deadline, s.index), (secs(60), secs(60), Some(secs(10))));
         assert_eq!(s.access.idle, secs(5 * 60));
+        let defaults = settings(&[]).unwrap();
+        assert_eq!((defaults.access.step_up, defaults.access.passkey_required), (secs(600), false));
+        let s = settings(&[("CONSOLE_STEP_UP_SECS", "60"), ("CONSOLE_LOCAL_PASSKEY", "required")]).unwrap();
+        assert_eq!((s.access.step_up, s.access.passkey_required), (secs(60), true));
         for (key, value, problem) in [
             ("BI_TIMEOUT_SECS", "301", "must be a whole number of seconds from 1 to 300"),
             ("BI_ACTION_DEADLINE_SECS", "0", "must be a whole number of seconds from 1 to 600"),
             ("CONSOLE_INDEX_REFRESH_SECS", "9", "must be a whole number of seconds from 10 to 86400"),
             ("CONSOLE_SESSION_MAX_HOURS", "721", "must be a whole number from 1 to 720"),
             ("CONSOLE_SESSION_IDLE_MINUTES", "-1", "must be a whole number from 1 to 1440"),
+            ("CONSOLE_STEP_UP_SECS", "0", "must be a whole number from 1 to 86400"),
+            ("CONSOLE_LOCAL_PASSKEY", "yes", "must be optional or required"),
         ] {
             let e = settings(&[(key, value)]).unwrap_err();
             assert_eq!((e.key, e.problem.as_str()), (key, problem));
