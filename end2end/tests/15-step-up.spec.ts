@@ -33,6 +33,9 @@ test.beforeAll(async () => {
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_SITE_PKG_DIR: "pkg",
       LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+      // As the build named its files (by their content), from the hash file next to the binary.
+      LEPTOS_HASH_FILES: "true",
+      LEPTOS_HASH_FILE_NAME: "hash.txt",
     },
   });
   for (let i = 0; i < 240; i++) {

@@ -14,8 +14,12 @@ use crate::model::AppError;
 /// The last consequential write sent on this page, to send again once the operator has confirmed it is them.
 #[derive(Clone, Copy)]
 pub struct StepUp {
-    again: StoredValue<Option<Callback<()>>>,
+    /// A plain closure, not a reactive callback: the effect that remembers it re-runs (and so disposes what it
+    /// made) when the write answers, long before the operator has confirmed.
+    again: StoredValue<Option<SendAgain>>,
 }
+
+type SendAgain = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// Makes the step-up context for the pages below.
 pub fn provide_step_up() {
@@ -37,9 +41,10 @@ where
     };
     Effect::new(move |_| {
         if let Some(input) = action.input().get() {
-            step_up.again.set_value(Some(Callback::new(move |_| {
+            let again: SendAgain = std::sync::Arc::new(move || {
                 action.dispatch(input.clone());
-            })));
+            });
+            step_up.again.set_value(Some(again));
         }
     });
 }
@@ -71,6 +76,7 @@ pub fn StepUpPrompt(error: AppError) -> impl IntoView {
     };
     let href = move || format!("/step-up?next={}", crate::model::encode_component(&here()));
     let waiting = RwSignal::new(false);
+    let step_up = use_context::<StepUp>();
     let open = move |ev: leptos::ev::MouseEvent| {
         #[cfg(feature = "hydrate")]
         {
@@ -87,7 +93,7 @@ pub fn StepUpPrompt(error: AppError) -> impl IntoView {
             };
             ev.prevent_default();
             waiting.set(true);
-            let again = use_context::<StepUp>().and_then(|s| s.again.get_value());
+            let again = step_up.and_then(|s| s.again.get_value());
             let handle = StoredValue::new(None::<leptos::leptos_dom::helpers::IntervalHandle>);
             let tick = move || {
                 if popup.closed().unwrap_or(true) {
@@ -95,8 +101,8 @@ pub fn StepUpPrompt(error: AppError) -> impl IntoView {
                         h.clear();
                     }
                     waiting.set(false);
-                    if let Some(again) = again {
-                        again.run(());
+                    if let Some(again) = &again {
+                        again();
                     }
                 }
             };
@@ -105,13 +111,13 @@ pub fn StepUpPrompt(error: AppError) -> impl IntoView {
             );
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (ev, waiting);
+        let _ = (ev, waiting, step_up);
     };
     view! {
         <div role="alert" class="flex flex-col gap-3 rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
             <p class="font-medium">{error.message.clone()}</p>
             <div class="flex flex-wrap items-center gap-3">
-                <a href=href on:click=open class=PRIMARY_BUTTON>"Confirm it is you"</a>
+                <a href=href rel="external" on:click=open class=PRIMARY_BUTTON>"Confirm it is you"</a>
                 <Show when=move || waiting.get()>
                     <span role="status">"Waiting for you to confirm in the window that opened…"</span>
                 </Show>

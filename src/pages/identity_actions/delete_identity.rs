@@ -51,8 +51,12 @@ pub fn DeleteIdentityDialog(
 ) -> impl IntoView {
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(())) = deletion.action.value().get() {
+        // Answered: the confirmation closes (a refusal shows on the page, with what to do about it).
+        let answer = deletion.action.value().get();
+        if answer.is_some() {
             deletion.confirm.set(false);
+        }
+        if let Some(Ok(())) = answer {
             let list = format!(
                 "/realms/{}/identities?deleted={}",
                 realm.get_untracked(),
