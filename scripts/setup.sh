@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever the console needs and is missing; skips what is present (safe to run again).
 #   - the wasm32 target, cargo-leptos 0.3.11, the wasm-bindgen CLI matching Cargo.lock
+#   - OpenSSL's headers (libssl-dev, for the passkeys' library), from Debian when missing
 #   - npm tools: Tailwind CSS and binaryen (root), Playwright (end2end/)
 #   - with --browser (the test setup): Debian's chromium for the browser tests, redis-server for the Redis
 #     session store test and postgresql for the tests on PostgreSQL (needs root or sudo)
@@ -13,6 +14,15 @@ export PATH="$HOME/.cargo/bin:$PATH"
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   log "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
+fi
+
+# OpenSSL's headers for the passkeys' library (webauthn-rs), from Debian.
+if ! pkg-config --exists openssl 2>/dev/null; then
+  log "installing from Debian: libssl-dev pkg-config"
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends libssl-dev pkg-config
 fi
 
 if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "0.3.11" ]; then

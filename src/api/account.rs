@@ -11,7 +11,14 @@ mod ssr {
     use crate::model::AppError;
 
     /// What a passkey call needs from its request: the sign-in settings, the session and the host it was made to.
-    pub(super) async fn request() -> Result<(std::sync::Arc<crate::auth::web::Access>, tower_sessions::Session, String), AppError> {
+    pub(super) async fn request() -> Result<
+        (
+            std::sync::Arc<crate::auth::web::Access>,
+            tower_sessions::Session,
+            String,
+        ),
+        AppError,
+    > {
         let parts = leptos::prelude::use_context::<axum::http::request::Parts>()
             .ok_or_else(|| AppError::new("the console is not configured"))?;
         let access = parts
@@ -168,13 +175,19 @@ pub async fn remove_passkey(id: String) -> Result<(), AppError> {
     ssr::signed_in()?;
     let (access, session, _) = ssr::request().await?;
     let Some((username, None)) = crate::auth::web::session_operator(&session).await else {
-        return Err(super::checks::bad_request("Only a local operator has passkeys here."));
+        return Err(super::checks::bad_request(
+            "Only a local operator has passkeys here.",
+        ));
     };
     let passkeys = access
         .passkeys
         .as_ref()
         .ok_or_else(|| AppError::new("the console is not configured"))?;
-    let held = passkeys.store.of(&username).await.map_err(|e| ssr::failed(e.into()))?;
+    let held = passkeys
+        .store
+        .of(&username)
+        .await
+        .map_err(|e| ssr::failed(e.into()))?;
     if passkeys.required && held.len() <= 1 {
         return Err(super::checks::bad_request(
             "Passkeys are required here: register another before removing your last one.",

@@ -33,11 +33,15 @@ pub async fn run(
             Err(_) => BulkResult::unchecked(ids),
         },
         BulkWrite::Suspend(permit) => match permit.split(ids, protection) {
-            Ok((targets, refused)) => set_status(client, &targets, true).await.with_refused(refused),
+            Ok((targets, refused)) => set_status(client, &targets, true)
+                .await
+                .with_refused(refused),
             Err(_) => BulkResult::unchecked(ids),
         },
         BulkWrite::Unsuspend(permit) => match permit.split(ids, protection) {
-            Ok((targets, refused)) => set_status(client, &targets, false).await.with_refused(refused),
+            Ok((targets, refused)) => set_status(client, &targets, false)
+                .await
+                .with_refused(refused),
             Err(_) => BulkResult::unchecked(ids),
         },
     };

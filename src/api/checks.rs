@@ -58,7 +58,8 @@ pub(crate) fn permit_for<A: crate::permit::Act>(
     op: &crate::model::OperatorView,
     realm: &str,
 ) -> Result<crate::permit::Permit<A>, AppError> {
-    crate::permit::Permit::check_confirmed(op, realm, crate::auth::web::confirmed().as_ref()).map_err(refused)
+    crate::permit::Permit::check_confirmed(op, realm, crate::auth::web::confirmed().as_ref())
+        .map_err(refused)
 }
 
 /// A refused permit as the operator reads it: a step-up asks them to confirm it is them; the rest are 403s.

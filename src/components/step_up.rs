@@ -107,7 +107,11 @@ pub fn StepUpPrompt(error: AppError) -> impl IntoView {
                 }
             };
             handle.set_value(
-                leptos::leptos_dom::helpers::set_interval_with_handle(tick, std::time::Duration::from_millis(300)).ok(),
+                leptos::leptos_dom::helpers::set_interval_with_handle(
+                    tick,
+                    std::time::Duration::from_millis(300),
+                )
+                .ok(),
             );
         }
         #[cfg(not(feature = "hydrate"))]

@@ -35,12 +35,20 @@ pub fn PasskeyButton(label: &'static str, done: Callback<Option<String>>) -> imp
         problem.set(None);
         leptos::task::spawn_local(async move {
             let outcome: Result<Option<String>, String> = async {
-                let options = crate::api::passkey_challenge().await.map_err(|e| e.message)?;
+                let options = crate::api::passkey_challenge()
+                    .await
+                    .map_err(|e| e.message)?;
                 #[cfg(feature = "hydrate")]
-                let answer = crate::components::webauthn::run(crate::components::webauthn::Ceremony::Get, &options).await?;
+                let answer = crate::components::webauthn::run(
+                    crate::components::webauthn::Ceremony::Get,
+                    &options,
+                )
+                .await?;
                 #[cfg(not(feature = "hydrate"))]
                 let answer = options;
-                crate::api::passkey_answer(answer).await.map_err(|e| e.message)
+                crate::api::passkey_answer(answer)
+                    .await
+                    .map_err(|e| e.message)
             }
             .await;
             busy.set(false);
@@ -95,9 +103,12 @@ pub fn AccountPage() -> impl IntoView {
             let outcome: Result<String, AppError> = async {
                 let options = crate::api::start_passkey_registration(name.get_untracked()).await?;
                 #[cfg(feature = "hydrate")]
-                let answer = crate::components::webauthn::run(crate::components::webauthn::Ceremony::Create, &options)
-                    .await
-                    .map_err(AppError::new)?;
+                let answer = crate::components::webauthn::run(
+                    crate::components::webauthn::Ceremony::Create,
+                    &options,
+                )
+                .await
+                .map_err(AppError::new)?;
                 #[cfg(not(feature = "hydrate"))]
                 let answer = options;
                 crate::api::finish_passkey_registration(answer).await

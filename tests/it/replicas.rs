@@ -597,10 +597,12 @@ async fn a_session_left_idle_ends_on_every_replica_and_use_on_any_one_keeps_it()
     let c = browser();
     sign_in(&c, &a.base, "admin", common::ADMIN_PASSWORD).await;
     let expiry = || async {
-        sqlx::query_scalar::<_, f64>("SELECT EXTRACT(EPOCH FROM expiry_date - now())::float8 FROM sessions")
-            .fetch_one(&a.db)
-            .await
-            .unwrap()
+        sqlx::query_scalar::<_, f64>(
+            "SELECT EXTRACT(EPOCH FROM expiry_date - now())::float8 FROM sessions",
+        )
+        .fetch_one(&a.db)
+        .await
+        .unwrap()
     };
     // Made on A with 15 minutes to live; set as if 14 of them had passed with no request.
     assert!(expiry().await > 14.0 * 60.0);
@@ -611,7 +613,10 @@ async fn a_session_left_idle_ends_on_every_replica_and_use_on_any_one_keeps_it()
     // Used on B: its idle limit starts again, for A as well.
     assert_eq!(status_of(&c, groups(&b)).await, 200);
     let left = expiry().await;
-    assert!(left > 14.0 * 60.0, "B's use pushed the expiry forward: {left} s left");
+    assert!(
+        left > 14.0 * 60.0,
+        "B's use pushed the expiry forward: {left} s left"
+    );
     assert_eq!(status_of(&c, groups(&a)).await, 200, "and A sees it");
 
     // Then 15 minutes with no request: both replicas refuse the session, pages and server functions alike.

@@ -42,7 +42,10 @@ async fn delete(c: &reqwest::Client, t: &TestConsole, id: &str) -> (u16, String)
 
 async fn exists(t: &TestConsole, id: &str) -> bool {
     let sb = t.sandbox.as_ref().unwrap();
-    sb.store().get_identity(&t.info.default_realm, id).await.is_ok()
+    sb.store()
+        .get_identity(&t.info.default_realm, id)
+        .await
+        .is_ok()
 }
 
 fn is_step_up(status: u16, body: &str) -> bool {
@@ -55,7 +58,8 @@ async fn let_it_age() {
 }
 
 #[tokio::test]
-async fn a_password_operator_confirms_it_is_them_before_a_consequential_write_and_the_write_then_goes_through() {
+async fn a_password_operator_confirms_it_is_them_before_a_consequential_write_and_the_write_then_goes_through(
+) {
     let dir = temp_dir("step-up");
     let t = console(&dir).await;
     let c = common::browser();
@@ -80,9 +84,21 @@ async fn a_password_operator_confirms_it_is_them_before_a_consequential_write_an
         op,
         ids: vec![second.clone(), third.clone()],
     };
-    let (status, body) = call(&c, &t.base, bi_console::api::BulkIdentities::PATH, &bulk(BulkOp::Suspend)).await;
+    let (status, body) = call(
+        &c,
+        &t.base,
+        bi_console::api::BulkIdentities::PATH,
+        &bulk(BulkOp::Suspend),
+    )
+    .await;
     assert!(is_step_up(status, &body), "{status} {body}");
-    let (status, body) = call(&c, &t.base, bi_console::api::BulkIdentities::PATH, &bulk(BulkOp::Unsuspend)).await;
+    let (status, body) = call(
+        &c,
+        &t.base,
+        bi_console::api::BulkIdentities::PATH,
+        &bulk(BulkOp::Unsuspend),
+    )
+    .await;
     assert_eq!(status, 200, "unsuspending is not consequential: {body}");
     let (status, body) = call(
         &c,
@@ -98,20 +114,37 @@ async fn a_password_operator_confirms_it_is_them_before_a_consequential_write_an
     assert!(is_step_up(status, &body), "{status} {body}");
 
     // The step-up page: a local operator gives their password.
-    let res = c.get(format!("{}/step-up?next=/step-up/done", t.base)).send().await.unwrap();
+    let res = c
+        .get(format!("{}/step-up?next=/step-up/done", t.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), "/step-up/confirm?next=%2Fstep-up%2Fdone");
-    let page = common::page_text(&c, format!("{}/step-up/confirm?next=%2Fstep-up%2Fdone", t.base)).await;
-    assert!(page.contains("Confirm it is you") && page.contains("signed in as admin"), "{page}");
+    let page = common::page_text(
+        &c,
+        format!("{}/step-up/confirm?next=%2Fstep-up%2Fdone", t.base),
+    )
+    .await;
+    assert!(
+        page.contains("Confirm it is you") && page.contains("signed in as admin"),
+        "{page}"
+    );
     let confirm = |password: &str| {
         c.post(format!("{}/step-up", t.base))
             .form(&[("password", password), ("next", "/step-up/done")])
             .send()
     };
     let res = confirm("not-the-password").await.unwrap();
-    assert_eq!(location(&res), "/step-up/confirm?next=%2Fstep-up%2Fdone&error=failed");
+    assert_eq!(
+        location(&res),
+        "/step-up/confirm?next=%2Fstep-up%2Fdone&error=failed"
+    );
     let (status, body) = delete(&c, &t, &second).await;
-    assert!(is_step_up(status, &body), "a wrong password confirms nothing: {body}");
+    assert!(
+        is_step_up(status, &body),
+        "a wrong password confirms nothing: {body}"
+    );
     let res = confirm(common::ADMIN_PASSWORD).await.unwrap();
     assert_eq!(location(&res), "/step-up/done");
 
@@ -119,7 +152,13 @@ async fn a_password_operator_confirms_it_is_them_before_a_consequential_write_an
     let (status, body) = delete(&c, &t, &second).await;
     assert_eq!(status, 200, "{body}");
     assert!(!exists(&t, &second).await);
-    let (status, body) = call(&c, &t.base, bi_console::api::BulkIdentities::PATH, &bulk(BulkOp::Suspend)).await;
+    let (status, body) = call(
+        &c,
+        &t.base,
+        bi_console::api::BulkIdentities::PATH,
+        &bulk(BulkOp::Suspend),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
 
     // Each step-up is recorded, the wrong password too.
@@ -131,7 +170,10 @@ async fn a_password_operator_confirms_it_is_them_before_a_consequential_write_an
     .unwrap();
     assert_eq!(
         rows,
-        vec![("admin".into(), "failed".into()), ("admin".into(), "ok".into())]
+        vec![
+            ("admin".into(), "failed".into()),
+            ("admin".into(), "ok".into())
+        ]
     );
     t.stop();
 }
@@ -155,22 +197,47 @@ async fn an_operator_signed_in_with_bi_confirms_at_bi_as_the_same_identity() {
         let c = c.clone();
         let base = t.base.clone();
         async move {
-            let res = c.get(format!("{base}/step-up?next=/step-up/done")).send().await.unwrap();
-            assert_eq!(location(&res), "/sign-in/bi?step_up=1&next=%2Fstep-up%2Fdone");
-            let res = c.get(format!("{base}{}", location(&res))).send().await.unwrap();
+            let res = c
+                .get(format!("{base}/step-up?next=/step-up/done"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                location(&res),
+                "/sign-in/bi?step_up=1&next=%2Fstep-up%2Fdone"
+            );
+            let res = c
+                .get(format!("{base}{}", location(&res)))
+                .send()
+                .await
+                .unwrap();
             location(&res)
         }
     };
     let authorize = step_up(&c).await;
-    let query: std::collections::HashMap<String, String> =
-        url::Url::parse(&authorize).unwrap().query_pairs().into_owned().collect();
-    assert_eq!(query.get("prompt").map(String::as_str), Some("login"), "{authorize}");
-    assert_eq!(query.get("max_age").map(String::as_str), Some("0"), "{authorize}");
+    let query: std::collections::HashMap<String, String> = url::Url::parse(&authorize)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(
+        query.get("prompt").map(String::as_str),
+        Some("login"),
+        "{authorize}"
+    );
+    assert_eq!(
+        query.get("max_age").map(String::as_str),
+        Some("0"),
+        "{authorize}"
+    );
 
     // Another identity (an admin too) cannot confirm for this one.
     let (_, callback) = common::bi_choose(&c, &authorize, "chloe.dubois").await;
     let res = c.get(&callback).send().await.unwrap();
-    assert_eq!(location(&res), "/step-up/confirm?next=%2Fstep-up%2Fdone&error=bi-failed");
+    assert_eq!(
+        location(&res),
+        "/step-up/confirm?next=%2Fstep-up%2Fdone&error=bi-failed"
+    );
     let (status, body) = delete(&c, &t, &id).await;
     assert!(is_step_up(status, &body), "{status} {body}");
 

@@ -833,8 +833,14 @@ pub fn permit<A: bi_console::permit::Act>(realm: &str) -> bi_console::permit::Pe
         realms: None,
     };
     let now = chrono::Utc::now().timestamp();
-    let just_now = bi_console::permit::Confirmed::within(&admin.username, now, std::time::Duration::from_secs(60), now);
-    bi_console::permit::Permit::check_confirmed(&admin, realm, just_now.as_ref()).expect("an admin may do anything")
+    let just_now = bi_console::permit::Confirmed::within(
+        &admin.username,
+        now,
+        std::time::Duration::from_secs(60),
+        now,
+    );
+    bi_console::permit::Permit::check_confirmed(&admin, realm, just_now.as_ref())
+        .expect("an admin may do anything")
 }
 
 /// The protected-identity rule's reads, never made here: the tests' permits are an admin's, for whom the rule reads
