@@ -4,7 +4,8 @@
 #   - OpenSSL's headers (libssl-dev, for the passkeys' library), from Debian when missing
 #   - npm tools: Tailwind CSS and binaryen (root), Playwright (end2end/)
 #   - with --browser (the test setup): Debian's chromium for the browser tests, redis-server for the Redis
-#     session store test and postgresql for the tests on PostgreSQL (needs root or sudo)
+#     session store test, postgresql for the tests on PostgreSQL and prometheus for its promtool (needs root or
+#     sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +54,8 @@ if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # promtool, Prometheus's own check of the metrics' format.
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing from Debian: ${missing[*]}"
     SUDO=""

@@ -139,6 +139,7 @@ impl AuditLog {
             result: result.to_string(),
             request_id: request_id.to_string(),
         };
+        crate::metrics::global().audit_event(result);
         if let Err(e) = self.store.append(entry).await {
             tracing::error!(error = %e, operator, action = event.action.as_str(), realm = %event.realm,
                 target = %event.target_id, result, request_id, "audit entry could not be written");

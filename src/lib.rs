@@ -23,7 +23,7 @@ macro_rules! server_only {
 }
 
 server_only! {
-    audit, auth, bi, config, db, files, index, invitation_runs, jobs, permit, preferences, request_id, sandbox, secret, security, server, service, site_files, state, store, transfer,
+    audit, auth, bi, config, db, files, index, invitation_runs, jobs, metrics, permit, preferences, request_id, sandbox, secret, security, server, service, site_files, state, store, transfer,
 }
 
 #[cfg(feature = "hydrate")]

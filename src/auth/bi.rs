@@ -319,6 +319,7 @@ pub async fn callback(
         Ok((sub, _)) => sub,
         Err(why) => {
             tracing::warn!(?why, "sign-in with Beyond Identity refused");
+            crate::metrics::global().sign_in("bi", "failed");
             return login_with("bi-failed", &pending.next);
         }
     };
@@ -326,6 +327,7 @@ pub async fn callback(
         Ok(r) => r,
         Err(no) => {
             tracing::warn!(identity = %identity, why = ?Refused::Role(no.clone()), "sign-in with Beyond Identity refused: no role");
+            crate::metrics::global().sign_in("bi", "refused");
             if !matches!(no, NoRole::Unreachable(_)) {
                 access
                     .record_sign_in(
@@ -364,6 +366,7 @@ pub async fn callback(
         return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "The session store is not available.").into_response();
     }
     tracing::info!(operator = %role.username, role = role.role.as_str(), method = "bi", "signed in");
+    crate::metrics::global().sign_in("bi", "ok");
     access
         .record_sign_in(
             &role.username,

@@ -69,6 +69,9 @@ pub async fn answer(access: &Access, session: &Session, host: &str, json: &str) 
         Ok(name) => name,
         Err(e) => {
             tracing::warn!(operator = %username, error = %e, "a passkey was refused");
+            if pending.is_some() {
+                crate::metrics::global().sign_in("passkey", "failed");
+            }
             let refused = match action {
                 AuditAction::OperatorSignIn => AuditAction::OperatorSignInRefused,
                 other => other,
@@ -84,6 +87,7 @@ pub async fn answer(access: &Access, session: &Session, host: &str, json: &str) 
                 .await
                 .map_err(|_| PasskeyError::NoCeremony)?;
             tracing::info!(operator = %username, method = "password+passkey", "signed in");
+            crate::metrics::global().sign_in("passkey", "ok");
             record(
                 format!("signed in with a password and the passkey “{name}” from {}", p.address),
                 "ok",

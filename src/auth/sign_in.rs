@@ -88,11 +88,15 @@ pub async fn sign_in(
     let next = safe_next(&form.next);
     if !access.passwords {
         tracing::warn!(%address, "sign-in refused: signing in with a password is turned off");
+        crate::metrics::global().sign_in("password", "refused");
         return back_to_login("passwords-off", &next, "");
     }
     let (operator, credential) = match check_password(&access, &form.username, form.password, address).await {
         Ok(checked) => checked,
-        Err(code) => return back_to_login(code, &next, form.username.trim()),
+        Err(code) => {
+            crate::metrics::global().sign_in("password", code);
+            return back_to_login(code, &next, form.username.trim());
+        }
     };
     let unavailable = || (StatusCode::SERVICE_UNAVAILABLE, "The session store is not available.").into_response();
     // An operator with a passkey goes on to it; the session is made once it answers.
@@ -133,6 +137,7 @@ pub async fn sign_in(
         return unavailable();
     }
     tracing::info!(operator = %operator, %address, method = "password", "signed in");
+    crate::metrics::global().sign_in("password", "ok");
     let how = if must_register {
         format!("signed in with a password from {address}; a passkey must be registered before anything else")
     } else {

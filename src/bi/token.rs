@@ -30,59 +30,64 @@ impl Client {
                 }
             }
         }
-        let resp = self
-            .http
-            .post(token_url)
-            .basic_auth(client_id, Some(client_secret.expose()))
-            .form(&[("grant_type", "client_credentials")])
-            .send()
-            .await
-            .map_err(|e| BiError::Token(BiError::from_reqwest(e, self.timeout).to_string()))?;
-        let status = resp.status();
-        if !status.is_success() {
-            let body = resp.text().await.unwrap_or_default();
-            let msg = serde_json::from_str::<ErrorBody>(&body)
-                .map(|b| b.message)
-                .or_else(|_| {
-                    serde_json::from_str::<serde_json::Value>(&body).map(|v| {
-                        v.get("error_description")
-                            .or_else(|| v.get("error"))
-                            .and_then(|m| m.as_str())
-                            .unwrap_or("")
-                            .to_string()
+        let fetched = async {
+            let resp = self
+                .http
+                .post(token_url)
+                .basic_auth(client_id, Some(client_secret.expose()))
+                .form(&[("grant_type", "client_credentials")])
+                .send()
+                .await
+                .map_err(|e| BiError::Token(BiError::from_reqwest(e, self.timeout).to_string()))?;
+            let status = resp.status();
+            if !status.is_success() {
+                let body = resp.text().await.unwrap_or_default();
+                let msg = serde_json::from_str::<ErrorBody>(&body)
+                    .map(|b| b.message)
+                    .or_else(|_| {
+                        serde_json::from_str::<serde_json::Value>(&body).map(|v| {
+                            v.get("error_description")
+                                .or_else(|| v.get("error"))
+                                .and_then(|m| m.as_str())
+                                .unwrap_or("")
+                                .to_string()
+                        })
                     })
-                })
-                .unwrap_or_default();
-            return Err(BiError::Token(format!(
-                "the token endpoint answered {}{}",
-                status.as_u16(),
-                if msg.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {msg}")
-                }
-            )));
+                    .unwrap_or_default();
+                return Err(BiError::Token(format!(
+                    "the token endpoint answered {}{}",
+                    status.as_u16(),
+                    if msg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {msg}")
+                    }
+                )));
+            }
+            let token: TokenResponse = resp
+                .json()
+                .await
+                .map_err(|e| BiError::Token(format!("unreadable token answer: {}", without_url(&e))))?;
+            let lifetime = token_lifetime(token.expires_in);
+            // Refresh a minute early, or halfway for short-lived tokens.
+            let margin = if lifetime > Duration::from_secs(120) {
+                Duration::from_secs(60)
+            } else {
+                lifetime / 2
+            };
+            let secret = Secret::new(token.access_token);
+            *cached = Some(CachedToken {
+                token: secret.clone(),
+                refresh_at: Instant::now()
+                    .checked_add(lifetime - margin)
+                    .unwrap_or_else(Instant::now),
+            });
+            tracing::debug!(expires_in = token.expires_in, "obtained a BI access token");
+            Ok(secret)
         }
-        let token: TokenResponse = resp
-            .json()
-            .await
-            .map_err(|e| BiError::Token(format!("unreadable token answer: {}", without_url(&e))))?;
-        let lifetime = token_lifetime(token.expires_in);
-        // Refresh a minute early, or halfway for short-lived tokens.
-        let margin = if lifetime > Duration::from_secs(120) {
-            Duration::from_secs(60)
-        } else {
-            lifetime / 2
-        };
-        let secret = Secret::new(token.access_token);
-        *cached = Some(CachedToken {
-            token: secret.clone(),
-            refresh_at: Instant::now()
-                .checked_add(lifetime - margin)
-                .unwrap_or_else(Instant::now),
-        });
-        tracing::debug!(expires_in = token.expires_in, "obtained a BI access token");
-        Ok(secret)
+        .await;
+        crate::metrics::global().bi_token_refresh(fetched.is_ok());
+        fetched
     }
 }
 

@@ -43,11 +43,21 @@ impl Client {
                     .body(b.to_vec());
             }
             let started = Instant::now();
-            let resp = req
-                .send()
-                .await
-                .map_err(|e| BiError::from_reqwest(e, limit))?;
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let e = BiError::from_reqwest(e, limit);
+                    let kind = if matches!(e, BiError::Timeout(_)) { "timeout" } else { "error" };
+                    crate::metrics::global().bi_call(&crate::metrics::operation(method.as_str(), url), kind, started.elapsed());
+                    return Err(e);
+                }
+            };
             let status = resp.status();
+            crate::metrics::global().bi_call(
+                &crate::metrics::operation(method.as_str(), url),
+                status.as_str(),
+                started.elapsed(),
+            );
             tracing::debug!(%method, path = %url_path(url), status = status.as_u16(),
                 ms = started.elapsed().as_millis() as u64, "BI call");
             if refreshable
@@ -111,6 +121,7 @@ impl Client {
                         && attempt + 1 < self.retry.attempts =>
                 {
                     let wait = self.retry.wait(attempt, e.retry_after());
+                    crate::metrics::global().bi_retry(&crate::metrics::operation(method.as_str(), url));
                     tracing::debug!(%method, path = %url_path(url), error = %e, attempt, wait_ms = wait.as_millis() as u64, "BI call will be repeated");
                     if !retry::pause(wait).await {
                         return Err(e);

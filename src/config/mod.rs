@@ -83,6 +83,9 @@ pub struct Settings {
     pub job_lease: Duration,
     /// `CONSOLE_IMPORT_MAX_BYTES` (default 20 MB) and `CONSOLE_IMPORT_MAX_ROWS` (default 100,000).
     pub import: crate::transfer::Limits,
+    /// `CONSOLE_METRICS_ADDR`, e.g. `127.0.0.1:9464`: where `/metrics` is served (a listener of its own, never the
+    /// console's port). None: no metrics endpoint.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     pub mode: Mode,
     pub access: AccessSettings,
 }
@@ -218,6 +221,12 @@ impl Settings {
                 token: get("SANDBOX_TOKEN").map(Secret::new),
             }
         };
+        let metrics_addr = get("CONSOLE_METRICS_ADDR")
+            .map(|v| {
+                v.parse::<std::net::SocketAddr>()
+                    .map_err(|_| err("CONSOLE_METRICS_ADDR", "must be an address and port, like 127.0.0.1:9464"))
+            })
+            .transpose()?;
         Ok(Settings {
             data_dir,
             database_url,
@@ -228,6 +237,7 @@ impl Settings {
             index,
             job_lease,
             import,
+            metrics_addr,
             access,
             mode,
         })
@@ -473,6 +483,7 @@ mod tests {
             ("CONSOLE_SESSION_IDLE_MINUTES", "-1", "must be a whole number from 1 to 1440"),
             ("CONSOLE_STEP_UP_SECS", "0", "must be a whole number from 1 to 86400"),
             ("CONSOLE_LOCAL_PASSKEY", "yes", "must be optional or required"),
+            ("CONSOLE_METRICS_ADDR", "9464", "must be an address and port, like 127.0.0.1:9464"),
         ] {
             let e = settings(&[(key, value)]).unwrap_err();
             assert_eq!((e.key, e.problem.as_str()), (key, problem));

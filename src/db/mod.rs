@@ -16,6 +16,8 @@ mod jobs;
 mod legacy;
 mod preferences;
 mod sessions;
+mod metrics;
+pub use metrics::metrics_snapshot;
 mod operators;
 mod passkeys;
 mod signin;

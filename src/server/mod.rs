@@ -5,6 +5,7 @@
 mod commands;
 mod bi_sign_in;
 mod jobs;
+pub mod metrics;
 pub use jobs::{resume_imports, sweep};
 pub mod probes;
 mod router;

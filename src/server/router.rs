@@ -136,5 +136,6 @@ pub(super) fn routes(
         }))
         .layer(compression())
         .layer(axum::middleware::from_fn(crate::request_id::assign))
+        .layer(axum::middleware::from_fn(super::metrics::track))
 }
 

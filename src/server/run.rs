@@ -57,6 +57,19 @@ pub async fn run_console() -> Result<(), StartError> {
         );
     }
     println!("Console:       http://{}", callable(local));
+    if let Some(addr) = settings.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Listen {
+                addr: addr.to_string(),
+                source,
+            })?;
+        let router = super::metrics::router(console.db.clone());
+        tracing::info!(%addr, "metrics at /metrics");
+        tokio::spawn(async move {
+            let _ = axum::serve(metrics, router.into_make_service()).await;
+        });
+    }
     super::resume_imports(&console.state).await;
     tracing::info!(addr = %local, sandbox = console.info.sandbox, "console listening");
     let served = serve_until_signalled(

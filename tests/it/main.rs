@@ -24,6 +24,7 @@ mod index;
 mod invitation_runs;
 mod jobs;
 mod membership;
+mod metrics;
 mod operator_passkeys;
 mod operators;
 mod passkeys;

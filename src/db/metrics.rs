@@ -1,0 +1,35 @@
+//! What the metrics read from the console's database when Prometheus asks (`metrics::Snapshot`): the jobs by kind
+//! and state, the oldest job waiting to run, and each realm's index (its size and when it was last complete).
+
+use crate::metrics::{RealmIndex, Snapshot};
+use crate::store::StoreError;
+
+/// The database's part of a scrape: three small queries (the jobs' table is small; the index's sizes are kept
+/// with the rows).
+pub async fn metrics_snapshot(pool: &super::Pool) -> Result<Snapshot, StoreError> {
+    let jobs: Vec<(String, String, i64)> =
+        sqlx::query_as("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state ORDER BY kind, state")
+            .fetch_all(pool)
+            .await?;
+    let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(created) FROM jobs WHERE state = 'queued'")
+        .fetch_one(pool)
+        .await?;
+    let realms: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+        "SELECT r.realm_id, r.indexed_at, COALESCE((SELECT SUM(c.n) FROM ix_counts c WHERE c.realm_id = r.realm_id), 0) \
+         FROM ix_realms r ORDER BY r.realm_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(Snapshot {
+        jobs,
+        oldest_queued_ms: oldest,
+        realms: realms
+            .into_iter()
+            .map(|(realm, indexed_at, identities)| RealmIndex {
+                realm,
+                indexed_at,
+                identities,
+            })
+            .collect(),
+    })
+}
