@@ -6,6 +6,7 @@
 //!   hash-password       print the argon2 hash of a password read on standard input
 //!   add-operator U ROLE [REALMS]  add an operator (optionally limited to realms)
 //!   remove-operator U   remove an operator
+//!   backup FILE / restore FILE  the console's SQLite database, copied while it runs / put back in place
 //!   export / import     the realm's identities to a file; a file planned (and with --apply, applied)
 
 /// mimalloc: a page view makes thousands of small allocations (its view, its rows, their HTML), which glibc's
@@ -41,6 +42,8 @@ async fn main() -> std::process::ExitCode {
         Some("remove-operator") => server::remove_operator_command(args.get(1).cloned())
             .await
             .map_err(Into::into),
+        Some("backup") => server::backup_command(&args[1..]).await.map_err(Into::into),
+        Some("restore") => server::restore_command(&args[1..]).await.map_err(Into::into),
         Some("export") => server::export_command(&args[1..]).await.map_err(Into::into),
         Some("import") => match server::import_command(&args[1..]).await {
             Ok(true) => Ok(()),

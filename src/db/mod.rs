@@ -9,6 +9,8 @@
 //! columns rather than temporary tables.
 
 mod audit;
+mod backup;
+pub use backup::{backup_into, check_backup};
 mod imports;
 mod index;
 mod invitation_runs;

@@ -2,6 +2,7 @@
 //! and, in sandbox mode, the sandbox API on the same address. Serving and shutdown are in `run`, the command-line
 //! tools in `commands`.
 
+mod backup;
 mod commands;
 mod bi_sign_in;
 mod jobs;
@@ -17,6 +18,7 @@ pub use commands::{
     add_operator_command, hash_password_command, migrate_command, remove_operator_command, reset_sandbox, CommandError,
 };
 pub use run::{run_console, run_sandbox};
+pub use backup::{backup_command, restore_command};
 pub use transfer_commands::{export_command, import_command};
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -36,7 +38,7 @@ use crate::sandbox::{self, Sandbox, PREFIX};
 use crate::state::AppState;
 
 pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandbox | migrate [--status] | hash-password
-                   | add-operator USERNAME ROLE [REALMS] | remove-operator USERNAME
+                   | add-operator USERNAME ROLE [REALMS] | remove-operator USERNAME | backup FILE | restore FILE
                    | export [--realm R] [--format csv|json] [FILE]
                    | import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]]
 
@@ -54,6 +56,9 @@ pub const USAGE: &str = "usage: bi-console [serve | sandbox [ADDR] | reset-sandb
                    input is empty (an operator of that name is replaced)
   remove-operator USERNAME
                    remove an operator from the console's database and operators.json; their sessions end
+  backup FILE      copy the console's SQLite database into the new file FILE, consistently, while it runs
+  restore FILE     check FILE (a backup) and put it in place as the console's database, in a data directory that
+                   has none yet (PostgreSQL: use pg_dump and pg_restore)
   export [--realm R] [--format csv|json] [FILE]
                    write the realm's identities (default realm: the console's) as CSV or JSON to FILE or stdout
   import FILE [--realm R] [--sync-groups] [--suspend-missing] [--apply [--confirm-suspensions N]]

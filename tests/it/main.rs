@@ -11,6 +11,7 @@ mod access;
 mod add_identity;
 mod architecture;
 mod assets;
+mod backup;
 mod bi_client;
 mod bi_sign_in;
 mod bulk;
