@@ -26,6 +26,7 @@ mod invitation_runs;
 mod jobs;
 mod membership;
 mod metrics;
+mod operating;
 mod operator_passkeys;
 mod operators;
 mod passkeys;
