@@ -56,6 +56,9 @@ if [ "${1:-}" = "--browser" ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   # promtool, Prometheus's own check of the metrics' format.
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  # systemd-analyze, which checks the package's unit; curl, which the package test calls the console with.
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing from Debian: ${missing[*]}"
     SUDO=""
