@@ -59,6 +59,9 @@ if [ "${1:-}" = "--browser" ]; then
   # systemd-analyze, which checks the package's unit; curl, which the package test calls the console with.
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
+  # nginx and openssl: the README's reverse proxy example, run in front of a console with a certificate of its own.
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing from Debian: ${missing[*]}"
     SUDO=""

@@ -43,7 +43,9 @@ async fn main() -> std::process::ExitCode {
             .await
             .map_err(Into::into),
         Some("backup") => server::backup_command(&args[1..]).await.map_err(Into::into),
-        Some("restore") => server::restore_command(&args[1..]).await.map_err(Into::into),
+        Some("restore") => server::restore_command(&args[1..])
+            .await
+            .map_err(Into::into),
         Some("export") => server::export_command(&args[1..]).await.map_err(Into::into),
         Some("import") => match server::import_command(&args[1..]).await {
             Ok(true) => Ok(()),

@@ -14,7 +14,11 @@ fn command(args: &[&str], dir: &std::path::Path, database: &str) -> (bool, Strin
         .env("CONSOLE_DOTENV", "0")
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.success(), text)
 }
 
@@ -28,17 +32,21 @@ async fn open(url: &str) -> sqlx::AnyPool {
 
 async fn audit_rows(url: &str) -> Vec<Entry> {
     let pool = open(url).await;
-    let rows = sqlx::query_as("SELECT id, action, target_name, result FROM audit_events ORDER BY seq")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let rows =
+        sqlx::query_as("SELECT id, action, target_name, result FROM audit_events ORDER BY seq")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     pool.close().await;
     rows
 }
 
 async fn count(url: &str, table: &str) -> i64 {
     let pool = open(url).await;
-    let n = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&pool).await.unwrap();
+    let n = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     n
 }
@@ -73,7 +81,8 @@ async fn a_backup_taken_while_the_console_writes_restores_to_the_same_rows() {
                     },
                     then: Default::default(),
                 };
-                let (status, body) = call(&c, &base, bi_console::api::CreateIdentity::PATH, &args).await;
+                let (status, body) =
+                    call(&c, &base, bi_console::api::CreateIdentity::PATH, &args).await;
                 assert_eq!(status, 200, "{body}");
                 made.store(n + 1, SeqCst);
             }
@@ -100,7 +109,10 @@ async fn a_backup_taken_while_the_console_writes_restores_to_the_same_rows() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     // One consistent snapshot: its audit entries are the console's first ones, in order.
@@ -108,41 +120,78 @@ async fn a_backup_taken_while_the_console_writes_restores_to_the_same_rows() {
     let copied = audit_rows(&file_url).await;
     let live = audit_rows(&url).await;
     let creates = |rows: &[Entry]| rows.iter().filter(|e| e.1 == "identity.create").count();
-    assert!(creates(&copied) >= 10 && creates(&copied) + 5 <= creates(&live), "{} of {}", creates(&copied), creates(&live));
-    assert_eq!(copied[..], live[..copied.len()], "a prefix of the console's log");
+    assert!(
+        creates(&copied) >= 10 && creates(&copied) + 5 <= creates(&live),
+        "{} of {}",
+        creates(&copied),
+        creates(&live)
+    );
+    assert_eq!(
+        copied[..],
+        live[..copied.len()],
+        "a prefix of the console's log"
+    );
     let (ok, said) = command(&["backup", file.to_str().unwrap()], &dir, &url);
     assert!(!ok && said.contains("exists already"), "{said}");
 
     // Restored into an empty data directory: the same rows.
     let restored = temp_dir("restored");
     let restored_url = bi_console::db::default_url(&restored);
-    let (ok, said) = command(&["restore", file.to_str().unwrap()], &restored, &restored_url);
+    let (ok, said) = command(
+        &["restore", file.to_str().unwrap()],
+        &restored,
+        &restored_url,
+    );
     assert!(ok, "{said}");
     assert_eq!(audit_rows(&restored_url).await, copied);
     for table in ["operators", "realm_preferences", "ix_identities", "jobs"] {
-        assert_eq!(count(&restored_url, table).await, count(&file_url, table).await, "{table}");
+        assert_eq!(
+            count(&restored_url, table).await,
+            count(&file_url, table).await,
+            "{table}"
+        );
     }
-    let (ok, said) = command(&["restore", file.to_str().unwrap()], &restored, &restored_url);
+    let (ok, said) = command(
+        &["restore", file.to_str().unwrap()],
+        &restored,
+        &restored_url,
+    );
     assert!(!ok && said.contains("exists already"), "{said}");
 
     // A console starts on it, with its history.
     t.stop();
     let again = start_console(&restored, &[("CONSOLE_DATABASE_URL", restored_url.clone())]).await;
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'identity.create'")
-        .fetch_one(&again.db)
-        .await
-        .unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'identity.create'")
+            .fetch_one(&again.db)
+            .await
+            .unwrap();
     assert_eq!(n as usize, creates(&copied));
     again.stop();
 
     // Refused with a reason: a damaged file, and a database on PostgreSQL.
     let junk = backups.join("junk.db");
-    std::fs::write(&junk, b"not a database at all, just some bytes that are long enough to look like a header").unwrap();
+    std::fs::write(
+        &junk,
+        b"not a database at all, just some bytes that are long enough to look like a header",
+    )
+    .unwrap();
     let empty = temp_dir("restore-junk");
-    let (ok, said) = command(&["restore", junk.to_str().unwrap()], &empty, &bi_console::db::default_url(&empty));
+    let (ok, said) = command(
+        &["restore", junk.to_str().unwrap()],
+        &empty,
+        &bi_console::db::default_url(&empty),
+    );
     assert!(!ok && said.contains("junk.db"), "{said}");
-    assert!(!empty.join("console.db").exists(), "nothing put in place: {said}");
-    let (ok, said) = command(&["backup", "x.db"], &empty, "postgres://u:p@127.0.0.1:1/none");
+    assert!(
+        !empty.join("console.db").exists(),
+        "nothing put in place: {said}"
+    );
+    let (ok, said) = command(
+        &["backup", "x.db"],
+        &empty,
+        "postgres://u:p@127.0.0.1:1/none",
+    );
     assert!(!ok && said.contains("pg_dump"), "{said}");
     assert!(!said.contains(":p@"), "no password in what it says: {said}");
 }

@@ -31,6 +31,7 @@ mod operator_passkeys;
 mod operators;
 mod passkeys;
 mod replicas;
+mod reverse_proxy;
 mod scim;
 mod scim_contract;
 mod shutdown;

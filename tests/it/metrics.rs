@@ -12,7 +12,11 @@ async fn metrics_listener(db: bi_console::db::Pool) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, bi_console::server::metrics::router(db).into_make_service()).await;
+        let _ = axum::serve(
+            listener,
+            bi_console::server::metrics::router(db).into_make_service(),
+        )
+        .await;
     });
     format!("http://{addr}")
 }
@@ -32,7 +36,10 @@ fn value(s: &HashMap<String, f64>, key: &str) -> f64 {
 
 /// The sum of the samples whose name and labels start with `prefix`.
 fn sum(s: &HashMap<String, f64>, prefix: &str) -> f64 {
-    s.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v).sum()
+    s.iter()
+        .filter(|(k, _)| k.starts_with(prefix))
+        .map(|(_, v)| v)
+        .sum()
 }
 
 /// Prometheus's own check of the text format and its naming conventions.
@@ -45,14 +52,29 @@ fn promtool(text: &str) {
         .stderr(std::process::Stdio::piped())
         .spawn()
     else {
-        assert!(std::env::var("CI").is_err(), "promtool (Debian's prometheus) is needed here");
+        assert!(
+            std::env::var("CI").is_err(),
+            "promtool (Debian's prometheus) is needed here"
+        );
         eprintln!("promtool is not installed: the format check is skipped");
         return;
     };
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
-    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && said.trim().is_empty(), "promtool: {said}\n{text}");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool: {said}\n{text}"
+    );
 }
 
 #[tokio::test]
@@ -63,7 +85,10 @@ async fn metrics_are_prometheus_text_and_move_as_the_console_works() {
     let scrape = || async {
         let res = reqwest::get(format!("{metrics}/metrics")).await.unwrap();
         assert_eq!(res.status(), 200);
-        assert_eq!(res.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+        assert_eq!(
+            res.headers()["content-type"],
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
         res.text().await.unwrap()
     };
     let before = samples(&scrape().await);
@@ -71,14 +96,22 @@ async fn metrics_are_prometheus_text_and_move_as_the_console_works() {
     let c = common::browser();
     let wrong = c
         .post(format!("{}/sign-in", t.base))
-        .form(&[("username", "viewer"), ("password", "not-it"), ("next", "/")])
+        .form(&[
+            ("username", "viewer"),
+            ("password", "not-it"),
+            ("next", "/"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(wrong.status(), 303);
     sign_in(&c, &t.base, "admin", common::ADMIN_PASSWORD).await;
     let realm = t.info.default_realm.clone();
-    let page = c.get(format!("{}/realms/{realm}/identities", t.base)).send().await.unwrap();
+    let page = c
+        .get(format!("{}/realms/{realm}/identities", t.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let args = bi_console::api::CreateIdentity {
         realm: realm.clone(),
@@ -97,24 +130,56 @@ async fn metrics_are_prometheus_text_and_move_as_the_console_works() {
     let after = samples(&text);
     let moved = |key: &str| value(&after, key) - value(&before, key);
     assert!(
-        moved(r#"console_http_requests_total{route="/realms/{realm}/identities",method="GET",status="200"}"#) >= 1.0,
+        moved(
+            r#"console_http_requests_total{route="/realms/{realm}/identities",method="GET",status="200"}"#
+        ) >= 1.0,
         "{text}"
     );
-    let create = format!(r#"console_http_requests_total{{route="{}",method="POST",status="200"}}"#, bi_console::api::CreateIdentity::PATH);
+    let create = format!(
+        r#"console_http_requests_total{{route="{}",method="POST",status="200"}}"#,
+        bi_console::api::CreateIdentity::PATH
+    );
     assert!(moved(&create) >= 1.0, "{create}\n{text}");
-    assert!(moved(r#"console_sign_ins_total{method="password",outcome="ok"}"#) >= 1.0, "{text}");
-    assert!(moved(r#"console_sign_ins_total{method="password",outcome="failed"}"#) >= 1.0, "{text}");
-    assert!(moved(r#"console_audit_events_total{result="ok"}"#) >= 1.0, "{text}");
-    let bi_creates = |s: &HashMap<String, f64>| sum(s, r#"console_bi_calls_total{operation="POST /realms/{realm}/identities",status="2"#);
+    assert!(
+        moved(r#"console_sign_ins_total{method="password",outcome="ok"}"#) >= 1.0,
+        "{text}"
+    );
+    assert!(
+        moved(r#"console_sign_ins_total{method="password",outcome="failed"}"#) >= 1.0,
+        "{text}"
+    );
+    assert!(
+        moved(r#"console_audit_events_total{result="ok"}"#) >= 1.0,
+        "{text}"
+    );
+    let bi_creates = |s: &HashMap<String, f64>| {
+        sum(
+            s,
+            r#"console_bi_calls_total{operation="POST /realms/{realm}/identities",status="2"#,
+        )
+    };
     assert!(bi_creates(&after) - bi_creates(&before) >= 1.0, "{text}");
     assert!(
-        value(&after, r#"console_bi_call_duration_seconds_count{operation="POST /realms/{realm}/identities"}"#) >= 1.0,
+        value(
+            &after,
+            r#"console_bi_call_duration_seconds_count{operation="POST /realms/{realm}/identities"}"#
+        ) >= 1.0,
         "{text}"
     );
     assert_eq!(value(&after, "console_database_up"), 1.0, "{text}");
-    assert!(text.contains("# TYPE console_jobs gauge") && text.contains("# TYPE console_index_identities gauge"), "{text}");
+    assert!(
+        text.contains("# TYPE console_jobs gauge")
+            && text.contains("# TYPE console_index_identities gauge"),
+        "{text}"
+    );
     // Bounded labels: no username, no identity's id, no raw path.
-    assert!(!text.contains("made.for.metrics") && !text.contains("admin\""), "{text}");
-    assert!(!text.contains(&format!("/realms/{realm}/identities\"")), "{text}");
+    assert!(
+        !text.contains("made.for.metrics") && !text.contains("admin\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&format!("/realms/{realm}/identities\"")),
+        "{text}"
+    );
     t.stop();
 }

@@ -22,8 +22,16 @@ async fn json_logs_carry_the_request_id_and_metrics_are_on_their_own_address_onl
         ],
     );
     let c = common::browser();
-    assert_eq!(common::sign_in(&c, &base, "admin", common::ADMIN_PASSWORD).await, "/");
-    let res = c.post(format!("{base}/sign-in")).form(&[("username", "admin"), ("password", "wrong"), ("next", "/")]).send().await.unwrap();
+    assert_eq!(
+        common::sign_in(&c, &base, "admin", common::ADMIN_PASSWORD).await,
+        "/"
+    );
+    let res = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("username", "admin"), ("password", "wrong"), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
     let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
 
     let mut scraped = String::new();
@@ -34,8 +42,14 @@ async fn json_logs_carry_the_request_id_and_metrics_are_on_their_own_address_onl
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(scraped.contains("# TYPE console_http_requests_total counter"), "{scraped}");
-    assert!(scraped.contains(r#"console_sign_ins_total{method="password",outcome="failed"} 1"#), "{scraped}");
+    assert!(
+        scraped.contains("# TYPE console_http_requests_total counter"),
+        "{scraped}"
+    );
+    assert!(
+        scraped.contains(r#"console_sign_ins_total{method="password",outcome="failed"} 1"#),
+        "{scraped}"
+    );
     // Not on the console's own port.
     let public = c.get(format!("{base}/metrics")).send().await.unwrap();
     assert_ne!(public.status(), 200);
@@ -53,12 +67,24 @@ async fn json_logs_carry_the_request_id_and_metrics_are_on_their_own_address_onl
     assert!(lines.len() >= 3, "{log}");
     let of_request: Vec<&serde_json::Value> = lines
         .iter()
-        .filter(|l| l["spans"].as_array().is_some_and(|s| s.iter().any(|s| s["name"] == "request" && s["id"] == id.as_str())))
+        .filter(|l| {
+            l["spans"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|s| s["name"] == "request" && s["id"] == id.as_str())
+            })
+        })
         .collect();
     assert!(
-        of_request.iter().any(|l| l["fields"]["message"] == "sign-in failed"),
+        of_request
+            .iter()
+            .any(|l| l["fields"]["message"] == "sign-in failed"),
         "the failed sign-in's line carries its request id {id}: {log}"
     );
-    assert!(lines.iter().all(|l| l["level"].is_string() && l["timestamp"].is_string()), "{log}");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string()),
+        "{log}"
+    );
     assert!(!log.contains("\"wrong\""), "no password in the log");
 }
