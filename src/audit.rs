@@ -103,11 +103,16 @@ pub trait AuditStore: Send + Sync {
     /// The latest `limit` entries about `id` (as the target, or as a subject of a membership change), of the
     /// realms in `realms` (`None`: every realm).
     fn activity<'a>(&'a self, id: &'a str, realms: Option<&'a [String]>, limit: u32) -> Fut<'a, Vec<AuditEntry>>;
+    /// Forgets the entries made before `before` (an entry's time, RFC 3339 UTC), with their subjects; answers how
+    /// many.
+    fn forget_before<'a>(&'a self, before: &'a str) -> Fut<'a, u64>;
 }
 
 #[derive(Clone)]
 pub struct AuditLog {
     store: Arc<dyn AuditStore>,
+    /// `CONSOLE_AUDIT_RETENTION_DAYS`: entries older than this are forgotten by the hourly sweep; `None`: kept.
+    retention: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -125,7 +130,26 @@ fn now() -> String {
 impl AuditLog {
     /// The audit log kept in `store`.
     pub fn new(store: impl AuditStore + 'static) -> AuditLog {
-        AuditLog { store: Arc::new(store) }
+        AuditLog {
+            store: Arc::new(store),
+            retention: None,
+        }
+    }
+
+    /// Entries older than `retention` are forgotten by [`forget_expired`](Self::forget_expired).
+    pub fn with_retention(mut self, retention: Option<std::time::Duration>) -> AuditLog {
+        self.retention = retention;
+        self
+    }
+
+    /// Forgets the entries older than the retention (none without one); answers how many went.
+    pub async fn forget_expired(&self) -> Result<u64, crate::store::StoreError> {
+        let Some(kept) = self.retention else {
+            return Ok(0);
+        };
+        let before = chrono::Utc::now() - chrono::Duration::from_std(kept).unwrap_or(chrono::Duration::MAX);
+        let before = before.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        self.store.forget_before(&before).await
     }
 
     /// Records one event. A failure to write is logged (with everything the entry would have held) and does not

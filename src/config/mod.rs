@@ -86,6 +86,9 @@ pub struct Settings {
     /// `CONSOLE_METRICS_ADDR`, e.g. `127.0.0.1:9464`: where `/metrics` is served (a listener of its own, never the
     /// console's port). None: no metrics endpoint.
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `CONSOLE_AUDIT_RETENTION_DAYS`: audit entries older than this many days are forgotten by the hourly sweep.
+    /// None (the default): kept.
+    pub audit_retention: Option<Duration>,
     pub mode: Mode,
     pub access: AccessSettings,
 }
@@ -221,6 +224,8 @@ impl Settings {
                 token: get("SANDBOX_TOKEN").map(Secret::new),
             }
         };
+        let audit_retention = whole("CONSOLE_AUDIT_RETENTION_DAYS", get("CONSOLE_AUDIT_RETENTION_DAYS"), 1..=36_500, "a whole number of days")?
+            .map(|days| Duration::from_secs(days * 86_400));
         let metrics_addr = get("CONSOLE_METRICS_ADDR")
             .map(|v| {
                 v.parse::<std::net::SocketAddr>()
@@ -238,6 +243,7 @@ impl Settings {
             job_lease,
             import,
             metrics_addr,
+            audit_retention,
             access,
             mode,
         })
@@ -484,6 +490,7 @@ mod tests {
             ("CONSOLE_STEP_UP_SECS", "0", "must be a whole number from 1 to 86400"),
             ("CONSOLE_LOCAL_PASSKEY", "yes", "must be optional or required"),
             ("CONSOLE_METRICS_ADDR", "9464", "must be an address and port, like 127.0.0.1:9464"),
+            ("CONSOLE_AUDIT_RETENTION_DAYS", "0", "must be a whole number of days from 1 to 36500"),
         ] {
             let e = settings(&[(key, value)]).unwrap_err();
             assert_eq!((e.key, e.problem.as_str()), (key, problem));

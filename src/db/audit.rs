@@ -45,6 +45,23 @@ fn realm_clause(realms: Option<&[String]>) -> String {
 }
 
 impl AuditStore for Db {
+    fn forget_before<'a>(&'a self, before: &'a str) -> Fut<'a, u64> {
+        Box::pin(async move {
+            let mut tx = self.pool.begin().await?;
+            sqlx::query("DELETE FROM audit_subjects WHERE event_id IN (SELECT id FROM audit_events WHERE at < $1)")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?;
+            let gone = sqlx::query("DELETE FROM audit_events WHERE at < $1")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok(gone)
+        })
+    }
+
     fn append(&self, entry: NewEntry) -> Fut<'_, ()> {
         Box::pin(async move {
             let NewEntry { id, at, operator, event, result, request_id } = entry;
@@ -273,5 +290,36 @@ mod tests {
         log.record("ada", event(None), "ok", "req2").await;
         let listed = log.list(&AuditFilter::default(), None, 1, 10).await.unwrap();
         assert_eq!(listed.total, 5, "{:?}", listed.items);
+    }
+
+    /// `CONSOLE_AUDIT_RETENTION_DAYS`: the sweep forgets entries older than the retention (and their subjects),
+    /// and nothing without one.
+    #[tokio::test]
+    async fn entries_past_their_retention_are_forgotten_with_their_subjects() {
+        let db = Db::new(crate::db::in_memory().await);
+        let pool = db.pool.clone();
+        let old = (chrono::Utc::now() - chrono::Duration::days(31)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        let new = (chrono::Utc::now() - chrono::Duration::days(29)).format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+        for (id, at) in [("old", old), ("new", new)] {
+            let entry = crate::audit::NewEntry {
+                id: id.into(),
+                at,
+                operator: "ada".into(),
+                event: Event::new(crate::model::AuditAction::GroupMembersAdd, "r1", "g1", "Staff", "added")
+                    .with_subjects(vec![format!("{id}-member")]),
+                result: "ok".into(),
+                request_id: id.into(),
+            };
+            crate::audit::AuditStore::append(&db, entry).await.unwrap();
+        }
+        let kept_forever = AuditLog::new(Db::new(pool.clone()));
+        assert_eq!(kept_forever.forget_expired().await.unwrap(), 0);
+        let log = AuditLog::new(Db::new(pool.clone())).with_retention(Some(std::time::Duration::from_secs(30 * 86_400)));
+        assert_eq!(log.forget_expired().await.unwrap(), 1);
+        let listed = log.list(&AuditFilter::default(), None, 1, 10).await.unwrap();
+        let ids: Vec<&str> = listed.items.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["new"]);
+        let subjects: Vec<String> = sqlx::query_scalar("SELECT subject_id FROM audit_subjects").fetch_all(&pool).await.unwrap();
+        assert_eq!(subjects, ["new-member"]);
     }
 }

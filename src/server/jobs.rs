@@ -59,7 +59,17 @@ const FINISHED_JOBS_KEPT: std::time::Duration = std::time::Duration::from_secs(7
 async fn sweep_now(
     imports: &crate::transfer::store::Imports,
     queue: &crate::jobs::Queue,
+    audit: Option<&crate::audit::AuditLog>,
 ) -> Result<(), String> {
+    if let Some(audit) = audit {
+        let gone = audit
+            .forget_expired()
+            .await
+            .map_err(|e| format!("could not forget audit entries past their retention: {e}"))?;
+        if gone > 0 {
+            tracing::info!(entries = gone, "forgot audit entries past CONSOLE_AUDIT_RETENTION_DAYS");
+        }
+    }
     let plans = imports
         .discard_abandoned_plans(ABANDONED_PLAN)
         .await
@@ -92,7 +102,7 @@ pub async fn sweep(state: &AppState, hour: u64) -> bool {
             return false;
         }
     };
-    queue.run(job, sweep_now(imports, queue)).await;
+    queue.run(job, sweep_now(imports, queue, state.audit.as_ref())).await;
     true
 }
 
@@ -105,7 +115,7 @@ pub async fn resume_imports(state: &AppState) {
     };
     // At start, whatever the hour's sweep did: the plans a stopped process left half made are forgotten now.
     if let Some(queue) = &state.jobs {
-        if let Err(e) = sweep_now(imports, queue).await {
+        if let Err(e) = sweep_now(imports, queue, state.audit.as_ref()).await {
             tracing::warn!(error = %e, "the sweep at start failed");
         }
     }

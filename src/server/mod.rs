@@ -412,7 +412,9 @@ fn shared_throttle(db: &crate::db::Pool) -> crate::auth::throttle::Throttle {
 /// directory index.
 fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppState {
     let state = state
-        .with_audit(crate::audit::AuditLog::new(crate::db::Db::new(db.clone())))
+        .with_audit(
+            crate::audit::AuditLog::new(crate::db::Db::new(db.clone())).with_retention(settings.audit_retention),
+        )
         .with_protected_groups(settings.access.protected_groups.clone())
         .with_preferences(crate::preferences::Preferences::new(crate::db::Db::new(db.clone())))
         .with_imports(crate::transfer::store::Imports::new(crate::db::Db::new(db.clone())), settings.import)
