@@ -64,6 +64,14 @@ enum Ceremony {
     Authenticate { username: String, state: PasskeyAuthentication },
 }
 
+/// Keeps `ceremony` in the session until the browser answers it.
+async fn keep(session: &Session, ceremony: Ceremony) -> Result<(), PasskeyError> {
+    session
+        .insert(CEREMONY_KEY, ceremony)
+        .await
+        .map_err(|e| PasskeyError::Store(StoreError::new(e.to_string(), false)))
+}
+
 /// Operators' passkeys: the store and the rule (`CONSOLE_LOCAL_PASSKEY`).
 pub struct Passkeys {
     pub store: Arc<dyn PasskeyStore>,
@@ -130,15 +138,15 @@ impl Passkeys {
         let (options, state) = rp
             .start_passkey_registration(user_handle(username), username, username, Some(held))
             .map_err(|e| PasskeyError::Refused(e.to_string()))?;
-        let ceremony = Ceremony::Register {
-            username: username.to_string(),
-            name: name.to_string(),
-            state,
-        };
-        session
-            .insert(CEREMONY_KEY, ceremony)
-            .await
-            .map_err(|e| PasskeyError::Store(StoreError::new(e.to_string(), false)))?;
+        keep(
+            session,
+            Ceremony::Register {
+                username: username.to_string(),
+                name: name.to_string(),
+                state,
+            },
+        )
+        .await?;
         Ok(options)
     }
 
@@ -187,14 +195,14 @@ impl Passkeys {
             .relying_party(host)?
             .start_passkey_authentication(&held)
             .map_err(|e| PasskeyError::Refused(e.to_string()))?;
-        let ceremony = Ceremony::Authenticate {
-            username: username.to_string(),
-            state,
-        };
-        session
-            .insert(CEREMONY_KEY, ceremony)
-            .await
-            .map_err(|e| PasskeyError::Store(StoreError::new(e.to_string(), false)))?;
+        keep(
+            session,
+            Ceremony::Authenticate {
+                username: username.to_string(),
+                state,
+            },
+        )
+        .await?;
         Ok(options)
     }
 

@@ -8,14 +8,15 @@ use crate::store::StoreError;
 /// with the rows).
 pub async fn metrics_snapshot(pool: &super::Pool) -> Result<Snapshot, StoreError> {
     let jobs: Vec<(String, String, i64)> =
-        sqlx::query_as("SELECT kind, state, COUNT(*) FROM jobs GROUP BY kind, state ORDER BY kind, state")
+        sqlx::query_as("SELECT kind, state, CAST(COUNT(*) AS BIGINT) FROM jobs GROUP BY kind, state ORDER BY kind, state")
             .fetch_all(pool)
             .await?;
-    let oldest: Option<i64> = sqlx::query_scalar("SELECT MIN(created) FROM jobs WHERE state = 'queued'")
+    let oldest: Option<i64> = sqlx::query_scalar("SELECT CAST(MIN(created) AS BIGINT) FROM jobs WHERE state = 'queued'")
         .fetch_one(pool)
         .await?;
     let realms: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-        "SELECT r.realm_id, r.indexed_at, COALESCE((SELECT SUM(c.n) FROM ix_counts c WHERE c.realm_id = r.realm_id), 0) \
+        "SELECT r.realm_id, r.indexed_at, \
+         CAST(COALESCE((SELECT SUM(c.n) FROM ix_counts c WHERE c.realm_id = r.realm_id), 0) AS BIGINT) \
          FROM ix_realms r ORDER BY r.realm_id",
     )
     .fetch_all(pool)

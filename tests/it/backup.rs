@@ -6,20 +6,9 @@
 use crate::common::{self, call, sign_in, start_console, temp_dir};
 use leptos::server_fn::ServerFn;
 
+/// `bi-console ARGS` on the data directory `dir` and the database `database`.
 fn command(args: &[&str], dir: &std::path::Path, database: &str) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bi-console"))
-        .args(args)
-        .env("CONSOLE_DATA_DIR", dir)
-        .env("CONSOLE_DATABASE_URL", database)
-        .env("CONSOLE_DOTENV", "0")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    crate::operators::command(dir, database, args, "")
 }
 
 type Entry = (String, String, String, String);

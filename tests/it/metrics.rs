@@ -125,6 +125,20 @@ async fn metrics_are_prometheus_text_and_move_as_the_console_works() {
     let (status, body) = call(&c, &t.base, bi_console::api::CreateIdentity::PATH, &args).await;
     assert_eq!(status, 200, "{body}");
 
+    // Once the realm's index is complete, the scrape reads its size from the database too.
+    for _ in 0..300 {
+        let done: Option<String> =
+            sqlx::query_scalar("SELECT indexed_at FROM ix_realms WHERE realm_id = $1")
+                .bind(&realm)
+                .fetch_optional(&t.db)
+                .await
+                .unwrap()
+                .flatten();
+        if done.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     let text = scrape().await;
     promtool(&text);
     let after = samples(&text);
@@ -167,6 +181,12 @@ async fn metrics_are_prometheus_text_and_move_as_the_console_works() {
         "{text}"
     );
     assert_eq!(value(&after, "console_database_up"), 1.0, "{text}");
+    let size = format!(r#"console_index_identities{{realm="{realm}"}}"#);
+    assert!(value(&after, &size) > 50.0, "{size}\n{text}");
+    assert!(
+        text.contains(&format!(r#"console_index_age_seconds{{realm="{realm}"}}"#)),
+        "{text}"
+    );
     assert!(
         text.contains("# TYPE console_jobs gauge")
             && text.contains("# TYPE console_index_identities gauge"),
