@@ -31,9 +31,9 @@ pub struct Claimed {
 
 /// What the queue needs of its database. Times are the database's own clock (replicas' clocks need not agree).
 pub trait JobStore: Send + Sync {
-    /// The next job ready to run (queued and due, or running under a lease that lapsed), claimed for `owner` for
-    /// `lease`; `None` when there is none.
-    fn claim_next<'a>(&'a self, owner: &'a str, lease: Duration) -> Fut<'a, Option<Claimed>>;
+    /// The next job of one of `kinds` ready to run (queued and due, or running under a lease that lapsed), claimed
+    /// for `owner` for `lease`; `None` when there is none.
+    fn claim_next<'a>(&'a self, kinds: &'a [&'a str], owner: &'a str, lease: Duration) -> Fut<'a, Option<Claimed>>;
     /// That job, claimed for `owner` if it is ready to run (it is made, queued, when there is none yet).
     fn claim<'a>(&'a self, kind: &'a str, subject: &'a str, owner: &'a str, lease: Duration) -> Fut<'a, Option<Claimed>>;
     /// Extends `owner`'s lease of the job; false when `owner` no longer holds it.
@@ -83,9 +83,10 @@ impl Queue {
         &*self.store
     }
 
-    /// The next job ready to run, claimed.
-    pub async fn next(&self) -> Result<Option<Claimed>, crate::store::StoreError> {
-        self.store.claim_next(&self.owner, self.lease).await
+    /// The next job of one of `kinds` ready to run, claimed. A runner asks only for the kinds it runs: a job of
+    /// another kind (the hour's sweep, claimed by name) is never taken only to be given back.
+    pub async fn next(&self, kinds: &[&str]) -> Result<Option<Claimed>, crate::store::StoreError> {
+        self.store.claim_next(kinds, &self.owner, self.lease).await
     }
 
     /// The job (`kind`, `subject`), claimed if it is ready to run.

@@ -12,7 +12,7 @@ use crate::store::Fut;
 
 /// Ready to run: queued and due, or running under a lease that lapsed.
 fn ready(now: &str) -> String {
-    format!("((state = 'queued' AND run_after <= {now}) OR (state = 'running' AND lease_until < {now}))")
+    format!("((jobs.state = 'queued' AND jobs.run_after <= {now}) OR (jobs.state = 'running' AND jobs.lease_until < {now}))")
 }
 
 fn claimed(r: &super::DbRow) -> Claimed {
@@ -24,8 +24,12 @@ fn claimed(r: &super::DbRow) -> Claimed {
 }
 
 impl JobStore for Db {
-    fn claim_next<'a>(&'a self, owner: &'a str, lease: Duration) -> Fut<'a, Option<Claimed>> {
+    fn claim_next<'a>(&'a self, kinds: &'a [&'a str], owner: &'a str, lease: Duration) -> Fut<'a, Option<Claimed>> {
         Box::pin(async move {
+            if kinds.is_empty() {
+                return Ok(None);
+            }
+            let among = (0..kinds.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
             let now = now_sql(&self.pool);
             let lock = match Backend::of(&self.pool) {
                 Backend::Sqlite => "",
@@ -33,40 +37,36 @@ impl JobStore for Db {
             };
             let sql = format!(
                 "UPDATE jobs SET state = 'running', owner = $1, lease_until = {now} + $2, attempts = attempts + 1, \
-                 updated = {now} WHERE (kind, subject) = (SELECT kind, subject FROM jobs WHERE {} \
-                 ORDER BY created LIMIT 1{lock}) RETURNING kind, subject, attempts",
+                 updated = {now} WHERE (kind, subject) = (SELECT kind, subject FROM jobs WHERE kind IN ({among}) \
+                 AND {} ORDER BY created LIMIT 1{lock}) RETURNING kind, subject, attempts",
                 ready(now)
             );
-            let row = sqlx::query(&sql)
-                .bind(owner)
-                .bind(millis(lease))
-                .fetch_optional(&self.pool)
-                .await?;
+            let mut query = sqlx::query(&sql).bind(owner).bind(millis(lease));
+            for kind in kinds {
+                query = query.bind(*kind);
+            }
+            let row = query.fetch_optional(&self.pool).await?;
             Ok(row.as_ref().map(claimed))
         })
     }
 
     fn claim<'a>(&'a self, kind: &'a str, subject: &'a str, owner: &'a str, lease: Duration) -> Fut<'a, Option<Claimed>> {
         Box::pin(async move {
+            // One statement: the job is never seen queued by a runner between its making and its claim.
             let now = now_sql(&self.pool);
-            sqlx::query(&format!(
-                "INSERT INTO jobs (kind, subject, state, created, updated) VALUES ($1, $2, 'queued', {now}, {now}) \
-                 ON CONFLICT (kind, subject) DO NOTHING"
-            ))
-            .bind(kind)
-            .bind(subject)
-            .execute(&self.pool)
-            .await?;
             let sql = format!(
-                "UPDATE jobs SET state = 'running', owner = $1, lease_until = {now} + $2, attempts = attempts + 1, \
-                 updated = {now} WHERE kind = $3 AND subject = $4 AND {} RETURNING kind, subject, attempts",
+                "INSERT INTO jobs (kind, subject, state, owner, lease_until, attempts, created, updated) \
+                 VALUES ($1, $2, 'running', $3, {now} + $4, 1, {now}, {now}) \
+                 ON CONFLICT (kind, subject) DO UPDATE SET state = 'running', owner = excluded.owner, \
+                 lease_until = excluded.lease_until, attempts = jobs.attempts + 1, updated = excluded.updated \
+                 WHERE {} RETURNING kind, subject, attempts",
                 ready(now)
             );
             let row = sqlx::query(&sql)
-                .bind(owner)
-                .bind(millis(lease))
                 .bind(kind)
                 .bind(subject)
+                .bind(owner)
+                .bind(millis(lease))
                 .fetch_optional(&self.pool)
                 .await?;
             Ok(row.as_ref().map(claimed))

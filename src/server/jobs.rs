@@ -8,6 +8,9 @@ use crate::state::AppState;
 /// How often the runner asks for work.
 const POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// The kinds of job the runner takes up (the hour's sweep is claimed by name, see [`sweep`]).
+const RUNS: &[&str] = &[IMPORT_APPLY, crate::invitation_runs::JOB_KIND];
+
 /// Starts this process's runner.
 fn start_runner(state: AppState, queue: Queue) {
     tokio::spawn(async move {
@@ -16,7 +19,7 @@ fn start_runner(state: AppState, queue: Queue) {
         loop {
             every.tick().await;
             loop {
-                match queue.next().await {
+                match queue.next(RUNS).await {
                     Ok(Some(job)) => run(&state, &queue, job).await,
                     Ok(None) => break,
                     Err(e) => {

@@ -29,11 +29,28 @@ async fn two_processes_never_hold_the_same_job() {
     let (p, q, _dir) = two("jobs-two", Duration::from_secs(30)).await;
     queued(&p, "a").await;
     queued(&p, "b").await;
-    let (first, second) = tokio::join!(p.next(), q.next());
+    let (first, second) = tokio::join!(p.next(&["test.kind"]), q.next(&["test.kind"]));
     let (first, second) = (first.unwrap().unwrap(), second.unwrap().unwrap());
     assert_ne!(first.subject, second.subject);
     assert_eq!((first.attempt, second.attempt), (1, 1));
-    assert!(p.next().await.unwrap().is_none(), "both are held");
+    assert!(
+        p.next(&["test.kind"]).await.unwrap().is_none(),
+        "both are held"
+    );
+    // A job of a kind the asker does not run is not taken.
+    let other = p.claim("other.kind", "c").await.unwrap().expect("claimed");
+    p.release(&other).await;
+    assert!(
+        q.next(&["test.kind"]).await.unwrap().is_none(),
+        "not its kind"
+    );
+    assert_eq!(
+        q.next(&["test.kind", "other.kind"])
+            .await
+            .unwrap()
+            .map(|j| j.subject),
+        Some("c".to_string())
+    );
     assert!(q.claim("test.kind", "a").await.unwrap().is_none());
 }
 
@@ -53,10 +70,13 @@ async fn a_lapsed_lease_lets_another_take_the_job_and_a_renewed_one_does_not() {
     tokio::time::sleep(lease / 2).await;
     assert!(p.store().renew(&held, p.owner(), lease).await.unwrap());
     tokio::time::sleep(lease / 2).await;
-    assert!(q.next().await.unwrap().is_none(), "renewed: still held");
+    assert!(
+        q.next(&["test.kind"]).await.unwrap().is_none(),
+        "renewed: still held"
+    );
     tokio::time::sleep(lease + Duration::from_millis(100)).await;
     let taken = q
-        .next()
+        .next(&["test.kind"])
         .await
         .unwrap()
         .expect("taken over once the lease lapsed");
@@ -80,23 +100,30 @@ async fn a_failed_attempt_comes_back_after_its_backoff_until_the_attempts_run_ou
         )
         .await
         .unwrap();
-    assert!(p.next().await.unwrap().is_none(), "not before its backoff");
+    assert!(
+        p.next(&["test.kind"]).await.unwrap().is_none(),
+        "not before its backoff"
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut job = p.next().await.unwrap().expect("after its backoff");
+    let mut job = p
+        .next(&["test.kind"])
+        .await
+        .unwrap()
+        .expect("after its backoff");
     assert_eq!(job.attempt, 2);
     while job.attempt < MAX_ATTEMPTS {
         p.store()
             .failed(&job, p.owner(), "again", Duration::ZERO)
             .await
             .unwrap();
-        job = p.next().await.unwrap().expect("queued again");
+        job = p.next(&["test.kind"]).await.unwrap().expect("queued again");
     }
     p.store()
         .failed(&job, p.owner(), "the last", Duration::ZERO)
         .await
         .unwrap();
     assert!(
-        p.next().await.unwrap().is_none(),
+        p.next(&["test.kind"]).await.unwrap().is_none(),
         "left failed after {MAX_ATTEMPTS} attempts"
     );
     // Work run through the queue: done when it succeeds.
