@@ -8,14 +8,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::auth::bi::{BiRole, BiSignIn, NoRole, OidcClient, RoleMapping, RoleSource};
-use crate::bi::wire::ListQuery;
 use crate::bi::Client;
 use crate::config::Settings;
 use crate::sandbox::Sandbox;
 use crate::secret::Secret;
 
-/// Pages of an identity's groups read for its role, at most (200 each).
-const GROUP_PAGES: usize = 5;
+/// An identity's groups read for its role, at most (five of BI's pages); an identity in more is refused as
+/// unreachable rather than judged on part of its groups.
+const MAX_GROUPS: usize = 1_000;
 
 /// Roles from BI: an identity's status and groups, through `mappings`.
 struct BiRoles {
@@ -36,23 +36,13 @@ impl RoleSource for BiRoles {
             if found.status.as_deref() != Some(crate::model::STATUS_ACTIVE) {
                 return Err(NoRole::Suspended);
             }
-            let mut groups = Vec::new();
-            let mut query = ListQuery {
-                page_size: Some(200),
-                ..ListQuery::default()
-            };
-            for _ in 0..GROUP_PAGES {
-                let page = self
-                    .client
-                    .list_identity_groups(&self.realm, identity, &query)
-                    .await
-                    .map_err(unreachable)?;
-                groups.extend(page.items.into_iter().map(|g| (g.id, g.display_name)));
-                match page.next_page_token {
-                    Some(t) if !t.is_empty() => query.page_token = Some(t),
-                    _ => break,
-                }
-            }
+            let (client, realm) = (&self.client, &self.realm);
+            let groups = crate::bi::pages::all_pages(MAX_GROUPS, |q| async move {
+                client.list_identity_groups(realm, identity, &q).await
+            })
+            .await
+            .map_err(unreachable)?;
+            let groups: Vec<_> = groups.into_iter().map(|g| (g.id, g.display_name)).collect();
             let (role, realms) = crate::auth::bi::role_from_groups(&self.mappings, &groups).ok_or(NoRole::NoGroup)?;
             Ok(BiRole {
                 username: found.traits.username.clone().unwrap_or_else(|| found.id.clone()),
