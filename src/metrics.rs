@@ -65,6 +65,8 @@ const FAMILIES: &[(&str, &str, &str)] = &[
     ("console_sign_ins_total", "counter", "Sign-ins, by method and outcome."),
     ("console_sign_in_throttled_total", "counter", "Password sign-in attempts refused by the throttle."),
     ("console_audit_events_total", "counter", "Audit events written, by result."),
+    ("console_audit_sink_deliveries_total", "counter", "Deliveries to the audit sink, by outcome."),
+    ("console_audit_sink_events_sent_total", "counter", "Audit events the sink took (a redelivered event counts again)."),
 ];
 
 fn help(name: &str) -> (&'static str, &'static str) {
@@ -134,6 +136,15 @@ impl Metrics {
             _ => "other",
         };
         self.count("console_audit_events_total", vec![("result", result.into())], 1);
+    }
+
+    /// A delivery to the audit sink: taken (`ok`, with the events it carried) or not.
+    pub fn audit_sink_delivery(&self, ok: bool, events: usize) {
+        let outcome = if ok { "ok" } else { "failed" };
+        self.count("console_audit_sink_deliveries_total", vec![("outcome", outcome.into())], 1);
+        if events > 0 {
+            self.count("console_audit_sink_events_sent_total", vec![], events as u64);
+        }
     }
 
     /// What the process counted, in Prometheus's text format.
@@ -260,6 +271,8 @@ pub struct Snapshot {
     /// When the oldest job waiting to run was made (milliseconds since 1970).
     pub oldest_queued_ms: Option<i64>,
     pub realms: Vec<RealmIndex>,
+    /// Audit events waiting in the sink's outbox, and when the oldest was written (milliseconds since 1970).
+    pub audit_outbox: (i64, Option<i64>),
 }
 
 impl Snapshot {
@@ -292,6 +305,15 @@ impl Snapshot {
             let age = (now_ms - at.timestamp_millis()).max(0) as f64 / 1000.0;
             sample(out, "console_index_age_seconds", &[("realm", r.realm.clone())], None, &age.to_string());
         }
+        gauge_head(out, "console_audit_sink_waiting_events", "Audit events written but not yet taken by the sink.");
+        sample(out, "console_audit_sink_waiting_events", &[], None, &self.audit_outbox.0.to_string());
+        gauge_head(
+            out,
+            "console_audit_sink_lag_seconds",
+            "Age of the oldest audit event not yet taken by the sink (0 when none waits).",
+        );
+        let lag = self.audit_outbox.1.map_or(0.0, |at| (now_ms - at).max(0) as f64 / 1000.0);
+        sample(out, "console_audit_sink_lag_seconds", &[], None, &lag.to_string());
     }
 }
 

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{AppError, AuditEntry, AuditFilter, PageView};
+use crate::model::{AppError, AuditEntry, AuditFilter, AuditSinkView, PageView};
 #[cfg(feature = "ssr")]
 use ssr::*;
 
@@ -30,6 +30,23 @@ pub async fn activity(id: String) -> Result<Vec<AuditEntry>, AppError> {
         .activity(&id, op.realms.as_deref(), 20)
         .await
         .map_err(read_failed)
+}
+
+/// How sending the audit log to its sink goes (`None`: no sink is set).
+#[server(output = crate::api::codec::TextJson)]
+pub async fn audit_sink_status() -> Result<Option<AuditSinkView>, AppError> {
+    super::checks::allow(crate::model::Action::Read)?;
+    let log = log()?;
+    let Some(sink) = log.sink() else {
+        return Ok(None);
+    };
+    let status = sink.status().await.map_err(read_failed)?;
+    Ok(Some(AuditSinkView {
+        sink: sink.label(),
+        waiting: status.waiting,
+        lag_secs: status.lag().as_secs(),
+        last_error: status.last_error,
+    }))
 }
 
 /// What the server functions above do on the server only.

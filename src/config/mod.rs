@@ -8,6 +8,8 @@ use crate::bi::{ClientAuth, ClientConfig};
 use crate::secret::Secret;
 
 mod access;
+mod audit_sink;
+pub use audit_sink::{AuditSinkSettings, SinkTarget};
 pub use access::AccessSettings;
 
 /// A configuration problem, naming the key.
@@ -89,6 +91,9 @@ pub struct Settings {
     /// `CONSOLE_AUDIT_RETENTION_DAYS`: audit entries older than this many days are forgotten by the hourly sweep.
     /// None (the default): kept.
     pub audit_retention: Option<Duration>,
+    /// `CONSOLE_AUDIT_SINK` and its companions: where every audit event is sent as it is written. None: kept here
+    /// only.
+    pub audit_sink: Option<AuditSinkSettings>,
     pub mode: Mode,
     pub access: AccessSettings,
 }
@@ -232,6 +237,7 @@ impl Settings {
                     .map_err(|_| err("CONSOLE_METRICS_ADDR", "must be an address and port, like 127.0.0.1:9464"))
             })
             .transpose()?;
+        let audit_sink = AuditSinkSettings::from_lookup(&get)?;
         Ok(Settings {
             data_dir,
             database_url,
@@ -244,6 +250,7 @@ impl Settings {
             import,
             metrics_addr,
             audit_retention,
+            audit_sink,
             access,
             mode,
         })

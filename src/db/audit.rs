@@ -64,10 +64,10 @@ impl AuditStore for Db {
 
     fn append(&self, entry: NewEntry) -> Fut<'_, ()> {
         Box::pin(async move {
-            let NewEntry { id, at, operator, event, result, request_id } = entry;
+            let NewEntry { id, at, operator, event, result, request_id, outbox } = entry;
         let write = async {
             let mut tx = self.pool.begin().await?;
-            sqlx::query(
+            let written = sqlx::query(
                 "INSERT INTO audit_events (id, at, operator, action, realm, target_id, target_name, detail, result, request_id) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
             )
@@ -82,7 +82,18 @@ impl AuditStore for Db {
             .bind(&result)
             .bind(&request_id)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if written == 1 && outbox {
+                let now = super::clock_ms(&self.pool);
+                // At the event's own place in the log: sent in the order the Audit page lists.
+                sqlx::query(&format!(
+                    "INSERT INTO audit_outbox (seq, event_id, queued) SELECT seq, id, {now} FROM audit_events WHERE id = $1"
+                ))
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             for subject in &event.subjects {
                 sqlx::query("INSERT INTO audit_subjects (subject_id, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(subject)
@@ -263,6 +274,7 @@ mod tests {
                 event: Event::new(crate::model::AuditAction::IdentityCreate, "r1", id, id, "created"),
                 result: "ok".into(),
                 request_id: id.into(),
+                outbox: false,
             };
             crate::audit::AuditStore::append(&db, entry).await.unwrap();
         }
@@ -309,6 +321,7 @@ mod tests {
                     .with_subjects(vec![format!("{id}-member")]),
                 result: "ok".into(),
                 request_id: id.into(),
+                outbox: false,
             };
             crate::audit::AuditStore::append(&db, entry).await.unwrap();
         }

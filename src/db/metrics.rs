@@ -4,7 +4,7 @@
 use crate::metrics::{RealmIndex, Snapshot};
 use crate::store::StoreError;
 
-/// The database's part of a scrape: three small queries (the jobs' table is small; the index's sizes are kept
+/// The database's part of a scrape: four small queries (the jobs' table is small; the index's sizes are kept
 /// with the rows).
 pub async fn metrics_snapshot(pool: &super::Pool) -> Result<Snapshot, StoreError> {
     let jobs: Vec<(String, String, i64)> =
@@ -21,7 +21,12 @@ pub async fn metrics_snapshot(pool: &super::Pool) -> Result<Snapshot, StoreError
     )
     .fetch_all(pool)
     .await?;
+    let audit_outbox: (i64, Option<i64>) =
+        sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT), CAST(MIN(queued) AS BIGINT) FROM audit_outbox")
+            .fetch_one(pool)
+            .await?;
     Ok(Snapshot {
+        audit_outbox,
         jobs,
         oldest_queued_ms: oldest,
         realms: realms

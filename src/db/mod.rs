@@ -9,6 +9,7 @@
 //! columns rather than temporary tables.
 
 mod audit;
+mod audit_sink;
 mod backup;
 pub use backup::{backup_into, check_backup};
 mod imports;

@@ -94,6 +94,29 @@ impl OperatorView {
     }
 }
 
+/// How the audit log's sending to the SIEM goes (`CONSOLE_AUDIT_SINK`), as the Audit page warns of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditSinkView {
+    /// Its scheme and host (never a path or a token).
+    pub sink: String,
+    /// Events written but not yet taken by the sink.
+    pub waiting: u64,
+    /// How long the oldest of them has waited, in seconds.
+    pub lag_secs: u64,
+    /// Why the last delivery failed, when it did.
+    pub last_error: Option<String>,
+}
+
+impl AuditSinkView {
+    /// Lag past which the Audit page warns.
+    pub const WARN_SECS: u64 = 60;
+
+    /// Whether the Audit page should warn: deliveries fail, or events have waited a minute or more.
+    pub fn behind(&self) -> bool {
+        self.waiting > 0 && (self.last_error.is_some() || self.lag_secs >= Self::WARN_SECS)
+    }
+}
+
 /// One recorded write.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use crate::components::deferred::Deferred;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::list_audit;
+use crate::api::{audit_sink_status, list_audit};
 use crate::components::error::ErrorBanner;
 use crate::components::form::SECONDARY_BUTTON;
 use crate::components::pager::{submit_in_place, Pager};
 use crate::components::table::DataTable;
-use crate::model::{human_date, AuditAction, AuditEntry, AuditFilter, PageView};
+use crate::model::{human_date, AuditAction, AuditEntry, AuditFilter, AuditSinkView, PageView};
 use crate::pages::identities::page_and_size;
 
 #[component]
@@ -37,6 +37,7 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <div class="mx-auto flex max-w-6xl flex-col gap-5">
             <h1 class="text-2xl font-semibold tracking-tight">"Audit"</h1>
+            <SinkWarning />
             <form method="get" aria-label="Filter the audit log" class="flex flex-wrap items-end gap-3" on:submit=submit_in_place()>
                 <div class="flex flex-col gap-1">
                     <label for="audit-operator" class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Operator"</label>
@@ -78,6 +79,40 @@ pub fn AuditPage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
+        </div>
+    }
+}
+
+/// A warning when the audit log's sending to its SIEM (`CONSOLE_AUDIT_SINK`) falls behind: deliveries fail, or
+/// events have waited a minute or more. Nothing without a sink, or when it keeps up.
+#[component]
+fn SinkWarning() -> impl IntoView {
+    let status = Resource::new(|| (), |()| audit_sink_status());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match status.await {
+                    Ok(Some(s)) if s.behind() => view! { <SinkBehind status=s /> }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SinkBehind(status: AuditSinkView) -> impl IntoView {
+    let waited = match status.lag_secs {
+        s if s < 120 => format!("{s} seconds"),
+        s if s < 7200 => format!("{} minutes", s / 60),
+        s => format!("{} hours", s / 3600),
+    };
+    let events = if status.waiting == 1 { "event" } else { "events" };
+    view! {
+        <div role="status" class="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100">
+            <p class="font-semibold">"The SIEM is behind: "{status.waiting}" "{events}" not yet sent to "{status.sink.clone()}"."</p>
+            <p>"The oldest has waited "{waited}". They are kept here and sent, in order, as soon as it takes them."</p>
+            {status.last_error.map(|e| view! { <p>"Last attempt: "{e}"."</p> })}
         </div>
     }
 }

@@ -153,3 +153,19 @@ pub async fn resume_imports(state: &AppState) {
         }
     }
 }
+
+/// Starts sending the audit log to `CONSOLE_AUDIT_SINK`, when one is set: one process at a time sends, holding the
+/// sending for three of the sink's time limits (at least a job's lease), so a delivery in flight is never taken
+/// over by another replica; a process that died lets go when its hold lapses.
+pub async fn start_audit_sink(state: &AppState) -> Result<(), String> {
+    let (Some(audit), Some(queue)) = (&state.audit, &state.jobs) else {
+        return Ok(());
+    };
+    let Some(sink) = audit.sink() else {
+        return Ok(());
+    };
+    let hold = queue.lease().max(sink.timeout() * 3);
+    sink.start(queue.owner().to_string(), hold, queue.store().shared()).await?;
+    tracing::info!(sink = %sink.label(), "sending the audit log to its sink");
+    Ok(())
+}

@@ -7,7 +7,7 @@ mod commands;
 mod bi_sign_in;
 mod jobs;
 pub mod metrics;
-pub use jobs::{resume_imports, sweep};
+pub use jobs::{resume_imports, start_audit_sink, sweep};
 pub mod probes;
 mod router;
 mod run;
@@ -174,6 +174,8 @@ pub enum StartError {
     BiSignIn(String),
     #[error(transparent)]
     Sessions(#[from] crate::auth::web::SessionError),
+    #[error("the audit sink cannot be used: {0}")]
+    AuditSink(String),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: String,
@@ -413,7 +415,11 @@ fn shared_throttle(db: &crate::db::Pool) -> crate::auth::throttle::Throttle {
 fn stores(state: AppState, db: &crate::db::Pool, settings: &Settings) -> AppState {
     let state = state
         .with_audit(
-            crate::audit::AuditLog::new(crate::db::Db::new(db.clone())).with_retention(settings.audit_retention),
+            crate::audit::AuditLog::new(crate::db::Db::new(db.clone()))
+                .with_retention(settings.audit_retention)
+                .with_sink(
+                    settings.audit_sink.clone().map(|s| crate::audit::sink::Sink::new(crate::db::Db::new(db.clone()), s)),
+                ),
         )
         .with_protected_groups(settings.access.protected_groups.clone())
         .with_preferences(crate::preferences::Preferences::new(crate::db::Db::new(db.clone())))

@@ -71,6 +71,7 @@ pub async fn run_console() -> Result<(), StartError> {
         });
     }
     super::resume_imports(&console.state).await;
+    super::start_audit_sink(&console.state).await.map_err(StartError::AuditSink)?;
     tracing::info!(addr = %local, sandbox = console.info.sandbox, "console listening");
     let served = serve_until_signalled(
         axum::serve(

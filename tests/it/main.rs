@@ -11,6 +11,7 @@ mod access;
 mod add_identity;
 mod architecture;
 mod assets;
+mod audit_sink;
 mod backup;
 mod bi_client;
 mod bi_sign_in;

@@ -3,6 +3,8 @@
 //! migrations). Membership changes also link each identity they touched
 //! (`audit_subjects`), so an identity's Activity shows the groups it joined or left.
 
+pub mod sink;
+
 use std::sync::Arc;
 
 use crate::store::{Fut, StoreError};
@@ -85,6 +87,9 @@ pub struct NewEntry {
     /// `ok`, BI's error code, or what refused the write.
     pub result: String,
     pub request_id: String,
+    /// Also put in the outbox, for the sink to send (`CONSOLE_AUDIT_SINK`): written in the same transaction, and
+    /// only when the entry is new (a step done again is neither kept nor sent twice).
+    pub outbox: bool,
 }
 
 /// Where the audit log is kept (the console's database: `db`).
@@ -113,6 +118,8 @@ pub struct AuditLog {
     store: Arc<dyn AuditStore>,
     /// `CONSOLE_AUDIT_RETENTION_DAYS`: entries older than this are forgotten by the hourly sweep; `None`: kept.
     retention: Option<std::time::Duration>,
+    /// `CONSOLE_AUDIT_SINK`: where every entry is sent, from the outbox.
+    sink: Option<sink::Sink>,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -133,7 +140,19 @@ impl AuditLog {
         AuditLog {
             store: Arc::new(store),
             retention: None,
+            sink: None,
         }
+    }
+
+    /// Every entry written from now on is also sent to `sink`.
+    pub fn with_sink(mut self, sink: Option<sink::Sink>) -> AuditLog {
+        self.sink = sink;
+        self
+    }
+
+    /// The sink entries are sent to, if any.
+    pub fn sink(&self) -> Option<&sink::Sink> {
+        self.sink.as_ref()
     }
 
     /// Entries older than `retention` are forgotten by [`forget_expired`](Self::forget_expired).
@@ -162,11 +181,17 @@ impl AuditLog {
             event: event.clone(),
             result: result.to_string(),
             request_id: request_id.to_string(),
+            outbox: self.sink.is_some(),
         };
         crate::metrics::global().audit_event(result);
-        if let Err(e) = self.store.append(entry).await {
-            tracing::error!(error = %e, operator, action = event.action.as_str(), realm = %event.realm,
-                target = %event.target_id, result, request_id, "audit entry could not be written");
+        match self.store.append(entry).await {
+            Ok(()) => {
+                if let Some(sink) = &self.sink {
+                    sink.wake.notify_one();
+                }
+            }
+            Err(e) => tracing::error!(error = %e, operator, action = event.action.as_str(), realm = %event.realm,
+                target = %event.target_id, result, request_id, "audit entry could not be written"),
         }
     }
 
