@@ -271,28 +271,46 @@ async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup
 }
 
 /// Replicas sharing the console's database (two senders, as two processes would run them) send each event once
-/// between them, in order, over Splunk's HEC and over syslog.
+/// between them, in order, over Splunk's HEC, syslog over TCP, and syslog over TLS (a CA of the test's own, given
+/// by `CONSOLE_AUDIT_SINK_CA`).
 #[tokio::test]
 async fn replicas_send_each_event_once_over_splunk_hec_and_syslog() {
-    for target in ["splunk", "syslog"] {
+    let certificates = common::temp_dir("audit-sink-tls");
+    let tls = if common::have("openssl") {
+        Some(common::certificates(&certificates))
+    } else {
+        assert!(std::env::var("CI").is_err(), "openssl (Debian's) is needed here");
+        eprintln!("openssl is not installed: syslog over TLS is not tried");
+        None
+    };
+    for target in ["splunk", "syslog", "syslog-tls"] {
+        if target == "syslog-tls" && tls.is_none() {
+            continue;
+        }
         let dir = common::temp_dir("audit-sink-replicas");
         let pool = common::open_db(&dir).await;
-        let (url, frames) = match target {
+        let mut vars = Vec::new();
+        let frames = match target {
             "splunk" => {
                 let receiver = Receiver::start().await;
-                let url = receiver.url();
-                (url, Source::Http(receiver))
+                vars.push(("CONSOLE_AUDIT_SINK", receiver.url()));
+                vars.push(("CONSOLE_AUDIT_SINK_FORMAT", "splunk".into()));
+                vars.push(("CONSOLE_AUDIT_SINK_TOKEN", "hec-token".into()));
+                Source::Http(receiver)
+            }
+            "syslog" => {
+                let (port, frames) = syslog_receiver(None).await;
+                vars.push(("CONSOLE_AUDIT_SINK", format!("syslog+tcp://127.0.0.1:{port}")));
+                Source::Syslog(frames)
             }
             _ => {
-                let (url, frames) = syslog_receiver().await;
-                (url, Source::Syslog(frames))
+                let certs = tls.as_ref().unwrap();
+                let (port, frames) = syslog_receiver(Some(certs)).await;
+                vars.push(("CONSOLE_AUDIT_SINK", format!("syslog+tls://localhost:{port}")));
+                vars.push(("CONSOLE_AUDIT_SINK_CA", certs.ca.display().to_string()));
+                Source::Syslog(frames)
             }
         };
-        let mut vars = vec![("CONSOLE_AUDIT_SINK", url)];
-        if target == "splunk" {
-            vars.push(("CONSOLE_AUDIT_SINK_FORMAT", "splunk".into()));
-            vars.push(("CONSOLE_AUDIT_SINK_TOKEN", "hec-token".into()));
-        }
         let settings = bi_console::config::AuditSinkSettings::from_lookup(&|k: &str| {
             vars.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())
         })
@@ -361,18 +379,41 @@ impl Source {
     }
 }
 
-/// A syslog receiver over TCP reading octet-counted frames (RFC 6587); answers its URL and the messages read.
-async fn syslog_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
+/// A syslog receiver over TCP, or TLS with `certificates`, reading octet-counted frames (RFC 6587); answers its
+/// port and the messages read.
+async fn syslog_receiver(certificates: Option<&common::Certificates>) -> (u16, Arc<Mutex<Vec<String>>>) {
+    use rustls_pki_types::pem::PemObject;
     use tokio::io::AsyncReadExt;
+    let acceptor = certificates.map(|c| {
+        let chain = rustls_pki_types::CertificateDer::pem_file_iter(&c.cert).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+        let key = rustls_pki_types::PrivateKeyDer::from_pem_file(&c.key).unwrap();
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        tokio_rustls::TlsAcceptor::from(Arc::new(config))
+    });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+    let port = listener.local_addr().unwrap().port();
     let messages = Arc::new(Mutex::new(Vec::new()));
     let kept = messages.clone();
     tokio::spawn(async move {
         // One connection at a time, as the console sends one delivery at a time.
-        while let Ok((mut conn, _)) = listener.accept().await {
+        while let Ok((conn, _)) = listener.accept().await {
             let mut buf = Vec::new();
-            conn.read_to_end(&mut buf).await.unwrap();
+            match &acceptor {
+                None => {
+                    let mut conn = conn;
+                    conn.read_to_end(&mut buf).await.unwrap();
+                }
+                Some(acceptor) => {
+                    let mut conn = acceptor.accept(conn).await.expect("the console trusts the test's CA");
+                    conn.read_to_end(&mut buf).await.unwrap();
+                }
+            }
             let mut rest = &buf[..];
             while !rest.is_empty() {
                 let space = rest.iter().position(|b| *b == b' ').expect("a frame's length");
@@ -383,5 +424,5 @@ async fn syslog_receiver() -> (String, Arc<Mutex<Vec<String>>>) {
             }
         }
     });
-    (format!("syslog+tcp://{addr}"), messages)
+    (port, messages)
 }

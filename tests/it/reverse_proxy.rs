@@ -18,18 +18,10 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-        || std::path::Path::new(&format!("/usr/sbin/{tool}")).exists()
-}
 
 #[tokio::test]
 async fn behind_the_example_nginx_the_console_is_https_only_and_knows_the_client() {
-    if !have("nginx") || !have("openssl") {
+    if !common::have("nginx") || !common::have("openssl") {
         assert!(
             std::env::var("CI").is_err(),
             "nginx and openssl (Debian's) are needed here"
@@ -40,72 +32,7 @@ async fn behind_the_example_nginx_the_console_is_https_only_and_knows_the_client
     let work = temp_dir("proxy");
     std::fs::create_dir_all(work.join("logs")).unwrap();
     // A certificate authority of the test's own, and the proxy's certificate for "localhost" signed by it.
-    let (ca, ca_key) = (work.join("ca.pem"), work.join("ca.key"));
-    let (cert, key, csr, ext) = (
-        work.join("console.pem"),
-        work.join("console.key"),
-        work.join("console.csr"),
-        work.join("ext.cnf"),
-    );
-    std::fs::write(
-        &ext,
-        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    let openssl = |args: &[&std::ffi::OsStr]| {
-        let ok = Command::new("openssl")
-            .args(args)
-            .stderr(Stdio::null())
-            .stdout(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(ok.success(), "openssl {args:?}");
-    };
-    let s = |v: &str| std::ffi::OsString::from(v);
-    openssl(&[
-        &s("req"),
-        &s("-x509"),
-        &s("-newkey"),
-        &s("rsa:2048"),
-        &s("-nodes"),
-        &s("-days"),
-        &s("1"),
-        &s("-subj"),
-        &s("/CN=console test CA"),
-        &s("-keyout"),
-        ca_key.as_os_str(),
-        &s("-out"),
-        ca.as_os_str(),
-    ]);
-    openssl(&[
-        &s("req"),
-        &s("-newkey"),
-        &s("rsa:2048"),
-        &s("-nodes"),
-        &s("-subj"),
-        &s("/CN=localhost"),
-        &s("-keyout"),
-        key.as_os_str(),
-        &s("-out"),
-        csr.as_os_str(),
-    ]);
-    openssl(&[
-        &s("x509"),
-        &s("-req"),
-        &s("-in"),
-        csr.as_os_str(),
-        &s("-CA"),
-        ca.as_os_str(),
-        &s("-CAkey"),
-        ca_key.as_os_str(),
-        &s("-CAcreateserial"),
-        &s("-days"),
-        &s("1"),
-        &s("-extfile"),
-        ext.as_os_str(),
-        &s("-out"),
-        cert.as_os_str(),
-    ]);
+    let common::Certificates { ca, cert, key } = common::certificates(&work);
 
     let https = free_port();
     let public = format!("https://localhost:{https}");
