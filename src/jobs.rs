@@ -86,12 +86,12 @@ impl Queue {
     /// The next job of one of `kinds` ready to run, claimed. A runner asks only for the kinds it runs: a job of
     /// another kind (the hour's sweep, claimed by name) is never taken only to be given back.
     pub async fn next(&self, kinds: &[&str]) -> Result<Option<Claimed>, crate::store::StoreError> {
-        self.store.claim_next(kinds, &self.owner, self.lease).await
+        crate::store::traced("jobs.next", self.store.claim_next(kinds, &self.owner, self.lease)).await
     }
 
     /// The job (`kind`, `subject`), claimed if it is ready to run.
     pub async fn claim(&self, kind: &str, subject: &str) -> Result<Option<Claimed>, crate::store::StoreError> {
-        self.store.claim(kind, subject, &self.owner, self.lease).await
+        crate::store::traced("jobs.claim", self.store.claim(kind, subject, &self.owner, self.lease)).await
     }
 
     /// Gives back `job`, claimed but not worked on here.

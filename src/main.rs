@@ -19,7 +19,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     bi_console::server::tune_allocator();
-    bi_console::server::init_tracing();
+    // Held to the end: traces still batched are sent before the process exits.
+    let _telemetry = bi_console::server::init_tracing();
     let args: Vec<String> = std::env::args().skip(1).collect();
     use bi_console::server;
     let result: Result<(), Box<dyn std::error::Error>> = match args.first().map(String::as_str) {

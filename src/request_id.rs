@@ -12,6 +12,11 @@ use tracing::Instrument;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RequestId(pub String);
 
+/// The route pattern a request matched (`/realms/{realm}/identities`, a server function's path, or a fixed word),
+/// as `server::metrics::track` labels it: what names the request's span in traces.
+#[derive(Clone, Debug)]
+pub struct Route(pub String);
+
 /// The response header that carries it.
 pub const HEADER: &str = "x-request-id";
 
@@ -20,12 +25,23 @@ pub fn new_id() -> String {
     format!("{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff)
 }
 
-/// Gives the request its id and runs it inside a `request{id=…}` span.
+/// Gives the request its id and runs it inside a `request{id=…}` span (in traces, a server span named by its method
+/// and the [`Route`] it matched, with the answer's status).
 pub async fn assign(mut req: Request, next: Next) -> Response {
     let id = new_id();
     req.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", id = %id);
-    let mut res = next.run(req).instrument(span).await;
+    let route = req.extensions().get::<Route>().map_or("other", |r| r.0.as_str());
+    let span = tracing::info_span!(
+        "request",
+        id = %id,
+        otel.name = %format!("{} {route}", req.method()),
+        otel.kind = "server",
+        http.request.method = %req.method(),
+        http.route = %route,
+        http.response.status_code = tracing::field::Empty,
+    );
+    let mut res = next.run(req).instrument(span.clone()).await;
+    span.record("http.response.status_code", res.status().as_u16());
     if let Ok(v) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(HEADER, v);
     }

@@ -30,3 +30,15 @@ impl StoreError {
         self.contention
     }
 }
+
+/// The span of one group of database queries (a store's operation, e.g. `index.search`): a child of the request or
+/// job it serves in the traces (see `server::telemetry`).
+pub fn span(group: &'static str) -> tracing::Span {
+    tracing::info_span!("db", otel.name = group, otel.kind = "client")
+}
+
+/// Runs a store's operation `work` inside its [`span`].
+pub async fn traced<T>(group: &'static str, work: Fut<'_, T>) -> Result<T, StoreError> {
+    use tracing::Instrument;
+    work.instrument(span(group)).await
+}

@@ -168,7 +168,7 @@ impl AuditLog {
         };
         let before = chrono::Utc::now() - chrono::Duration::from_std(kept).unwrap_or(chrono::Duration::MAX);
         let before = before.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-        self.store.forget_before(&before).await
+        crate::store::traced("audit.forget", self.store.forget_before(&before)).await
     }
 
     /// Records one event. A failure to write is logged (with everything the entry would have held) and does not
@@ -184,7 +184,7 @@ impl AuditLog {
             outbox: self.sink.is_some(),
         };
         crate::metrics::global().audit_event(result);
-        match self.store.append(entry).await {
+        match crate::store::traced("audit.append", self.store.append(entry)).await {
             Ok(()) => {
                 if let Some(sink) = &self.sink {
                     sink.wake.notify_one();
@@ -204,7 +204,7 @@ impl AuditLog {
         page: u32,
         size: u32,
     ) -> Result<PageView<AuditEntry>, StoreError> {
-        self.store.list(filter, realms, page, size).await
+        crate::store::traced("audit.list", self.store.list(filter, realms, page, size)).await
     }
 
     /// The latest `limit` entries about `id` (as the target, or as a subject of a membership change), of the
@@ -215,6 +215,6 @@ impl AuditLog {
         realms: Option<&[String]>,
         limit: u32,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        self.store.activity(id, realms, limit).await
+        crate::store::traced("audit.activity", self.store.activity(id, realms, limit)).await
     }
 }

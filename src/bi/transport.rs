@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use tracing::Instrument;
+
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -53,6 +55,7 @@ impl Client {
                 }
             };
             let status = resp.status();
+            tracing::Span::current().record("http.response.status_code", status.as_u16());
             crate::metrics::global().bi_call(
                 &crate::metrics::operation(method.as_str(), url),
                 status.as_str(),
@@ -102,9 +105,42 @@ impl Client {
         // A full batch queue (429) drains as BI works through it, in minutes: the caller waits for it, not this loop.
         let batch_queue = url.ends_with("/batch-credential-binding-jobs");
         let repeatable = method == Method::GET || method == Method::DELETE || batch_delete;
+        // In traces, a client span per call (its attempts within), named by the operation's shape.
+        let span = tracing::info_span!(
+            "bi.call",
+            otel.name = %crate::metrics::operation(method.as_str(), url),
+            otel.kind = "client",
+            http.request.method = %method,
+            http.response.status_code = tracing::field::Empty,
+            bi.attempts = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+        );
+        let outcome = self
+            .attempts(&method, url, query, body, repeatable, batch_delete, batch_queue)
+            .instrument(span.clone())
+            .await;
+        if outcome.is_err() {
+            span.record("otel.status_code", "ERROR");
+        }
+        outcome
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attempts(
+        &self,
+        method: &Method,
+        url: &str,
+        query: Option<&ListQuery>,
+        body: Option<Vec<u8>>,
+        repeatable: bool,
+        batch_delete: bool,
+        batch_queue: bool,
+    ) -> Result<axum::body::Bytes, BiError> {
+        let method = method.clone();
         let mut attempt = 0;
         let mut unsure = false;
         loop {
+            tracing::Span::current().record("bi.attempts", attempt + 1);
             let outcome = self.exchange(&method, url, query, body.as_deref()).await;
             match outcome {
                 Err(e) if e.is_not_found() && unsure && method == Method::DELETE => {

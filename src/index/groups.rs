@@ -56,7 +56,7 @@ impl DirectoryIndex {
         page: u32,
         size: u32,
     ) -> Result<PageView<GroupListing>, StoreError> {
-        self.store.search_groups(realm, q, sort, page, size).await
+        crate::store::traced("index.search_groups", self.store.search_groups(realm, q, sort, page, size)).await
     }
 
     /// The groups of `realm` named exactly one of `names` (ignoring case), as far as the index knows them; a name may

@@ -63,7 +63,7 @@ impl DirectoryIndex {
         page: u32,
         size: u32,
     ) -> Result<PageView<Identity>, StoreError> {
-        self.store.search(realm, filter, page, size, None).await
+        crate::store::traced("index.search", self.store.search(realm, filter, page, size, None)).await
     }
 
     /// [`search`](Self::search), with its total when the caller knows it already (from an [`Overview`]): then
@@ -76,17 +76,17 @@ impl DirectoryIndex {
         size: u32,
         known_total: Option<u64>,
     ) -> Result<PageView<Identity>, StoreError> {
-        self.store.search(realm, filter, page, size, known_total).await
+        crate::store::traced("index.search", self.store.search(realm, filter, page, size, known_total)).await
     }
 
     /// The identities of `realm` with these usernames (ignoring case, as BI does), as far as the index knows them.
     pub async fn by_usernames(&self, realm: &str, usernames: &[String]) -> Result<Vec<Identity>, StoreError> {
-        self.store.by_usernames(realm, usernames).await
+        crate::store::traced("index.by_usernames", self.store.by_usernames(realm, usernames)).await
     }
 
     /// The identities of `realm` with these ids, as far as the index knows them.
     pub async fn by_ids(&self, realm: &str, ids: &[String]) -> Result<Vec<Identity>, StoreError> {
-        self.store.by_ids(realm, ids).await
+        crate::store::traced("index.by_ids", self.store.by_ids(realm, ids)).await
     }
 
     /// Up to `limit` identities of `realm` matching `filter` (its sort ignored), after position `after`, with their

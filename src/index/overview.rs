@@ -180,7 +180,7 @@ impl DirectoryIndex {
             Some(kept) => kept,
             None => {
                 let read_at = self.kept.reading();
-                let read = self.store.overview(realm).await?;
+                let read = crate::store::traced("index.overview", self.store.overview(realm)).await?;
                 self.kept.keep(realm, read_at, &read);
                 read
             }

@@ -107,7 +107,11 @@ fn SinkBehind(status: AuditSinkView) -> impl IntoView {
         s if s < 7200 => format!("{} minutes", s / 60),
         s => format!("{} hours", s / 3600),
     };
-    let events = if status.waiting == 1 { "event" } else { "events" };
+    let events = if status.waiting == 1 {
+        "event"
+    } else {
+        "events"
+    };
     view! {
         <div role="status" class="rounded-md border border-amber-300 bg-amber-50 px-4 py-3 text-sm text-amber-900 dark:border-amber-700 dark:bg-amber-950/40 dark:text-amber-100">
             <p class="font-semibold">"The SIEM is behind: "{status.waiting}" "{events}" not yet sent to "{status.sink.clone()}"."</p>

@@ -68,13 +68,15 @@ fn route_of(matched: Option<&MatchedPath>, path: &str) -> String {
 }
 
 /// Counts and times every request by its route pattern, method and status.
-pub async fn track(req: Request, next: Next) -> Response {
+pub async fn track(mut req: Request, next: Next) -> Response {
     let route = route_of(req.extensions().get::<MatchedPath>(), req.uri().path());
     let method = match req.method().as_str() {
         m @ ("GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS") => m,
         _ => "other",
     }
     .to_string();
+    // The request's span (made by `request_id::assign`, inside) is named by its route, never its path.
+    req.extensions_mut().insert(crate::request_id::Route(route.clone()));
     let started = Instant::now();
     let response = next.run(req).await;
     crate::metrics::global().http_request(&route, &method, response.status().as_u16(), started.elapsed());

@@ -11,6 +11,8 @@ pub use jobs::{resume_imports, start_audit_sink, sweep};
 pub mod probes;
 mod router;
 mod run;
+mod telemetry;
+pub use telemetry::{init_tracing, Telemetry};
 mod transfer_commands;
 mod transfer_routes;
 
@@ -106,33 +108,6 @@ pub fn tune_allocator() {
 pub fn allocator_purge_delay() -> i64 {
     // SAFETY: reads one of mimalloc's options.
     unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) as i64 }
-}
-
-pub fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let format = std::env::var("CONSOLE_LOG_FORMAT").unwrap_or_default();
-    match format.trim() {
-        // One JSON object per line for log shippers: the request's span (its id) on every line a request causes.
-        "json" => {
-            let _ = tracing_subscriber::fmt()
-                .json()
-                .with_env_filter(filter)
-                .with_target(false)
-                .with_current_span(false)
-                .with_span_list(true)
-                .try_init();
-        }
-        other => {
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(filter)
-                .with_target(false)
-                .try_init();
-            if !other.is_empty() && other != "text" {
-                tracing::warn!(value = other, "CONSOLE_LOG_FORMAT must be text or json; logging as text");
-            }
-        }
-    }
 }
 
 /// An address the console itself can call: the listener's, with an unspecified IP replaced by loopback.

@@ -136,6 +136,7 @@ pub(super) fn routes(
         }))
         .layer(compression())
         .layer(axum::middleware::from_fn(crate::request_id::assign))
+        // Outermost: it also names the request's span, which assign makes, by the route matched.
         .layer(axum::middleware::from_fn(super::metrics::track))
 }
 

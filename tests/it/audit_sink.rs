@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::common::{self, apply_import, browser, page_text, sign_in, signal, upload_import, wait_exit};
+use crate::common::{
+    self, apply_import, browser, page_text, sign_in, signal, upload_import, wait_exit,
+};
 
 /// How the receiver answers a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,21 +57,37 @@ async fn take(
     headers: axum::http::HeaderMap,
     body: String,
 ) -> impl axum::response::IntoResponse {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
     let ids = body
         .lines()
         .filter(|l| !l.is_empty())
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).expect("one JSON object per line");
             // Splunk's HEC carries the event inside its envelope.
-            let event = if v.get("event").is_some() { &v["event"] } else { &v };
-            event["id"].as_str().expect("every event has its id").to_string()
+            let event = if v.get("event").is_some() {
+                &v["event"]
+            } else {
+                &v
+            };
+            event["id"]
+                .as_str()
+                .expect("every event has its id")
+                .to_string()
         })
         .collect();
     let answer = {
         let mut s = script.lock().unwrap();
         let answer = s.next.pop_front().or(s.then).unwrap_or(Answer::Ok);
-        let taken = if answer == Answer::Fail { Vec::new() } else { ids };
+        let taken = if answer == Answer::Fail {
+            Vec::new()
+        } else {
+            ids
+        };
         s.seen.push(Seen {
             answer,
             authorization: header("authorization"),
@@ -86,20 +104,30 @@ async fn take(
             axum::http::StatusCode::OK
         }
     };
-    (status, [("connection", "close")], "{\"text\":\"Success\",\"code\":0}")
+    (
+        status,
+        [("connection", "close")],
+        "{\"text\":\"Success\",\"code\":0}",
+    )
 }
 
 impl Receiver {
     async fn start() -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut r = Receiver { script: Shared::default(), addr, task: None };
+        let mut r = Receiver {
+            script: Shared::default(),
+            addr,
+            task: None,
+        };
         r.serve(listener);
         r
     }
 
     fn serve(&mut self, listener: tokio::net::TcpListener) {
-        let app = axum::Router::new().route("/hook", axum::routing::post(take)).with_state(self.script.clone());
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(take))
+            .with_state(self.script.clone());
         self.task = Some(tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         }));
@@ -144,7 +172,11 @@ impl Receiver {
             if done(&self.seen()) {
                 return;
             }
-            assert!(Instant::now() < until, "{what}: not within {limit:?}; saw {:?}", self.seen());
+            assert!(
+                Instant::now() < until,
+                "{what}: not within {limit:?}; saw {:?}",
+                self.seen()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
@@ -152,21 +184,31 @@ impl Receiver {
 
 /// The ids of the audit log in the order written, and how many wait in the outbox.
 async fn written(db: &bi_console::db::Pool) -> (Vec<String>, i64) {
-    let ids = sqlx::query_scalar("SELECT id FROM audit_events ORDER BY seq").fetch_all(db).await.unwrap();
-    let waiting = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_outbox").fetch_one(db).await.unwrap();
+    let ids = sqlx::query_scalar("SELECT id FROM audit_events ORDER BY seq")
+        .fetch_all(db)
+        .await
+        .unwrap();
+    let waiting = sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM audit_outbox")
+        .fetch_one(db)
+        .await
+        .unwrap();
     (ids, waiting)
 }
 
 /// `ids` without copies, in the order each was first taken.
 fn first_seen(ids: &[String]) -> Vec<String> {
     let mut once = HashSet::new();
-    ids.iter().filter(|id| once.insert(id.as_str())).cloned().collect()
+    ids.iter()
+        .filter(|id| once.insert(id.as_str()))
+        .cloned()
+        .collect()
 }
 
 const ROWS: usize = 120;
 
 #[tokio::test]
-async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup_through_a_sigkill() {
+async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup_through_a_sigkill()
+{
     let mut receiver = Receiver::start().await;
     receiver.script(&[], Answer::Fail);
     let dir = common::temp_dir("audit-sink");
@@ -183,17 +225,26 @@ async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup
     sign_in(&c, &base, "admin", common::ADMIN_PASSWORD).await;
 
     // The SIEM refuses: the events wait, and the Audit page says so, with why.
-    receiver.wait_for("two refused deliveries", Duration::from_secs(20), |s| s.len() >= 2).await;
+    receiver
+        .wait_for("two refused deliveries", Duration::from_secs(20), |s| {
+            s.len() >= 2
+        })
+        .await;
     let page = page_text(&c, format!("{base}/realms/{realm}/audit")).await;
     assert!(page.contains("The SIEM is behind"), "{page}");
     assert!(page.contains("the sink answered 503"), "{page}");
-    assert!(page.contains(&format!("http://{}", receiver.addr)) && !page.contains("/hook"), "no path: {page}");
+    assert!(
+        page.contains(&format!("http://{}", receiver.addr)) && !page.contains("/hook"),
+        "no path: {page}"
+    );
 
     // It stalls once (the console gives up after its time limit and sends again), then takes events.
     receiver.script(&[Answer::Stall], Answer::Ok);
     receiver
         .wait_for("a delivery after the stall", Duration::from_secs(20), |s| {
-            s.iter().skip_while(|s| s.answer != Answer::Stall).any(|s| s.answer == Answer::Ok)
+            s.iter()
+                .skip_while(|s| s.answer != Answer::Stall)
+                .any(|s| s.answer == Answer::Ok)
         })
         .await;
 
@@ -204,16 +255,23 @@ async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup
         .collect();
     let import = upload_import(&c, &base, &realm, "siem.csv", file).await;
     apply_import(&c, &base, &realm, &import).await;
-    receiver.wait_for("a third of the rows' events", Duration::from_secs(60), |s| {
-        s.iter().map(|s| s.ids.len()).sum::<usize>() >= ROWS / 3
-    })
-    .await;
+    receiver
+        .wait_for(
+            "a third of the rows' events",
+            Duration::from_secs(60),
+            |s| s.iter().map(|s| s.ids.len()).sum::<usize>() >= ROWS / 3,
+        )
+        .await;
     receiver.down().await;
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     receiver.up().await;
     let before = receiver.seen().len();
     receiver.script(&[Answer::Stall], Answer::Ok);
-    receiver.wait_for("a stalled delivery", Duration::from_secs(30), |s| s[before..].iter().any(|s| s.answer == Answer::Stall)).await;
+    receiver
+        .wait_for("a stalled delivery", Duration::from_secs(30), |s| {
+            s[before..].iter().any(|s| s.answer == Answer::Stall)
+        })
+        .await;
     signal(&child, libc::SIGKILL);
     wait_exit(&mut child, Duration::from_secs(10)).expect("killed");
     let db = common::open_db(&dir).await;
@@ -233,7 +291,10 @@ async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup
                 break;
             }
         }
-        assert!(Instant::now() < until, "not all sent: {view:?}, {waiting} waiting");
+        assert!(
+            Instant::now() < until,
+            "not all sent: {view:?}, {waiting} waiting"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     signal(&child, libc::SIGTERM);
@@ -243,16 +304,24 @@ async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup
     let taken = receiver.ids();
     let once = first_seen(&taken);
     let expected: HashSet<&String> = ids.iter().collect();
-    assert_eq!(once.len(), ids.len(), "each event once after de-duplication, none the console did not write");
+    assert_eq!(
+        once.len(),
+        ids.len(),
+        "each event once after de-duplication, none the console did not write"
+    );
     assert!(once.iter().all(|id| expected.contains(id)));
-    assert!(taken.len() > once.len(), "the stalled deliveries were sent again (at least once)");
+    assert!(
+        taken.len() > once.len(),
+        "the stalled deliveries were sent again (at least once)"
+    );
     // The rows' events came in the order the log has them. (On PostgreSQL, rows written at the same moment may come
     // in the order their transactions ended rather than began: checked on SQLite, which has one writer at a time.)
-    let rows: Vec<String> = sqlx::query_scalar("SELECT id FROM audit_events WHERE request_id = $1 ORDER BY seq")
-        .bind(format!("import-{import}"))
-        .fetch_all(&db)
-        .await
-        .unwrap();
+    let rows: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM audit_events WHERE request_id = $1 ORDER BY seq")
+            .bind(format!("import-{import}"))
+            .fetch_all(&db)
+            .await
+            .unwrap();
     assert!(rows.len() >= ROWS, "{}", rows.len());
     let row_set: HashSet<&String> = rows.iter().collect();
     let arrived: Vec<String> = once.into_iter().filter(|id| row_set.contains(id)).collect();
@@ -266,7 +335,10 @@ async fn every_event_reaches_a_failing_stalling_restarting_siem_once_after_dedup
         assert_eq!(seen.content_type.as_deref(), Some("application/x-ndjson"));
     }
     let printed = output.lock().unwrap().clone();
-    assert!(!printed.contains("siem-secret"), "the sink's token is never logged");
+    assert!(
+        !printed.contains("siem-secret"),
+        "the sink's token is never logged"
+    );
     assert!(printed.contains("audit events not delivered"), "{printed}");
 }
 
@@ -279,7 +351,10 @@ async fn replicas_send_each_event_once_over_splunk_hec_and_syslog() {
     let tls = if common::have("openssl") {
         Some(common::certificates(&certificates))
     } else {
-        assert!(std::env::var("CI").is_err(), "openssl (Debian's) is needed here");
+        assert!(
+            std::env::var("CI").is_err(),
+            "openssl (Debian's) is needed here"
+        );
         eprintln!("openssl is not installed: syslog over TLS is not tried");
         None
     };
@@ -300,29 +375,45 @@ async fn replicas_send_each_event_once_over_splunk_hec_and_syslog() {
             }
             "syslog" => {
                 let (port, frames) = syslog_receiver(None).await;
-                vars.push(("CONSOLE_AUDIT_SINK", format!("syslog+tcp://127.0.0.1:{port}")));
+                vars.push((
+                    "CONSOLE_AUDIT_SINK",
+                    format!("syslog+tcp://127.0.0.1:{port}"),
+                ));
                 Source::Syslog(frames)
             }
             _ => {
                 let certs = tls.as_ref().unwrap();
                 let (port, frames) = syslog_receiver(Some(certs)).await;
-                vars.push(("CONSOLE_AUDIT_SINK", format!("syslog+tls://localhost:{port}")));
+                vars.push((
+                    "CONSOLE_AUDIT_SINK",
+                    format!("syslog+tls://localhost:{port}"),
+                ));
                 vars.push(("CONSOLE_AUDIT_SINK_CA", certs.ca.display().to_string()));
                 Source::Syslog(frames)
             }
         };
         let settings = bi_console::config::AuditSinkSettings::from_lookup(&|k: &str| {
-            vars.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone())
+            vars.iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
         })
         .unwrap()
         .unwrap();
         let log = |_: usize| {
-            let sink = bi_console::audit::sink::Sink::new(bi_console::db::Db::new(pool.clone()), settings.clone());
-            bi_console::audit::AuditLog::new(bi_console::db::Db::new(pool.clone())).with_sink(Some(sink))
+            let sink = bi_console::audit::sink::Sink::new(
+                bi_console::db::Db::new(pool.clone()),
+                settings.clone(),
+            );
+            bi_console::audit::AuditLog::new(bi_console::db::Db::new(pool.clone()))
+                .with_sink(Some(sink))
         };
         let replicas = [log(1), log(2)];
         for (n, r) in replicas.iter().enumerate() {
-            r.sink().unwrap().start(format!("replica-{n}"), Duration::from_secs(5), true).await.unwrap();
+            r.sink()
+                .unwrap()
+                .start(format!("replica-{n}"), Duration::from_secs(5), true)
+                .await
+                .unwrap();
         }
         for n in 0..60 {
             let event = bi_console::audit::Event::new(
@@ -332,7 +423,9 @@ async fn replicas_send_each_event_once_over_splunk_hec_and_syslog() {
                 &format!("user.{n}"),
                 "created",
             );
-            replicas[n % 2].record("ada", event, "ok", &format!("req-{n}")).await;
+            replicas[n % 2]
+                .record("ada", event, "ok", &format!("req-{n}"))
+                .await;
         }
         let until = Instant::now() + Duration::from_secs(30);
         let (ids, taken) = loop {
@@ -341,7 +434,11 @@ async fn replicas_send_each_event_once_over_splunk_hec_and_syslog() {
             if waiting == 0 && taken.len() >= ids.len() {
                 break (ids, taken);
             }
-            assert!(Instant::now() < until, "{target}: {waiting} waiting, {} taken", taken.len());
+            assert!(
+                Instant::now() < until,
+                "{target}: {waiting} waiting, {} taken",
+                taken.len()
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         assert_eq!(ids.len(), 60);
@@ -370,7 +467,10 @@ impl Source {
                 .iter()
                 .map(|m| {
                     assert!(m.starts_with("<110>1 "), "{m}");
-                    let json = m.split_once(" bi-console - audit - ").expect("RFC 5424 header").1;
+                    let json = m
+                        .split_once(" bi-console - audit - ")
+                        .expect("RFC 5424 header")
+                        .1;
                     let v: serde_json::Value = serde_json::from_str(json).unwrap();
                     v["id"].as_str().unwrap().to_string()
                 })
@@ -381,11 +481,16 @@ impl Source {
 
 /// A syslog receiver over TCP, or TLS with `certificates`, reading octet-counted frames (RFC 6587); answers its
 /// port and the messages read.
-async fn syslog_receiver(certificates: Option<&common::Certificates>) -> (u16, Arc<Mutex<Vec<String>>>) {
+async fn syslog_receiver(
+    certificates: Option<&common::Certificates>,
+) -> (u16, Arc<Mutex<Vec<String>>>) {
     use rustls_pki_types::pem::PemObject;
     use tokio::io::AsyncReadExt;
     let acceptor = certificates.map(|c| {
-        let chain = rustls_pki_types::CertificateDer::pem_file_iter(&c.cert).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+        let chain = rustls_pki_types::CertificateDer::pem_file_iter(&c.cert)
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
         let key = rustls_pki_types::PrivateKeyDer::from_pem_file(&c.key).unwrap();
         let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
         let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
@@ -410,16 +515,27 @@ async fn syslog_receiver(certificates: Option<&common::Certificates>) -> (u16, A
                     conn.read_to_end(&mut buf).await.unwrap();
                 }
                 Some(acceptor) => {
-                    let mut conn = acceptor.accept(conn).await.expect("the console trusts the test's CA");
+                    let mut conn = acceptor
+                        .accept(conn)
+                        .await
+                        .expect("the console trusts the test's CA");
                     conn.read_to_end(&mut buf).await.unwrap();
                 }
             }
             let mut rest = &buf[..];
             while !rest.is_empty() {
-                let space = rest.iter().position(|b| *b == b' ').expect("a frame's length");
-                let len: usize = std::str::from_utf8(&rest[..space]).unwrap().parse().unwrap();
+                let space = rest
+                    .iter()
+                    .position(|b| *b == b' ')
+                    .expect("a frame's length");
+                let len: usize = std::str::from_utf8(&rest[..space])
+                    .unwrap()
+                    .parse()
+                    .unwrap();
                 let message = &rest[space + 1..space + 1 + len];
-                kept.lock().unwrap().push(String::from_utf8(message.to_vec()).unwrap());
+                kept.lock()
+                    .unwrap()
+                    .push(String::from_utf8(message.to_vec()).unwrap());
                 rest = &rest[space + 1 + len..];
             }
         }

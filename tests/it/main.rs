@@ -37,3 +37,4 @@ mod scim;
 mod scim_contract;
 mod shutdown;
 mod step_up;
+mod traces;

@@ -18,7 +18,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-
 #[tokio::test]
 async fn behind_the_example_nginx_the_console_is_https_only_and_knows_the_client() {
     if !common::have("nginx") || !common::have("openssl") {

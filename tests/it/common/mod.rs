@@ -1088,8 +1088,17 @@ pub struct Certificates {
 pub fn certificates(work: &std::path::Path) -> Certificates {
     std::fs::create_dir_all(work).unwrap();
     let (ca, ca_key) = (work.join("ca.pem"), work.join("ca.key"));
-    let (cert, key, csr, ext) = (work.join("server.pem"), work.join("server.key"), work.join("server.csr"), work.join("ext.cnf"));
-    std::fs::write(&ext, "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+    let (cert, key, csr, ext) = (
+        work.join("server.pem"),
+        work.join("server.key"),
+        work.join("server.csr"),
+        work.join("ext.cnf"),
+    );
+    std::fs::write(
+        &ext,
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
     let openssl = |args: &[&std::ffi::OsStr]| {
         let ok = std::process::Command::new("openssl")
             .args(args)
@@ -1101,11 +1110,38 @@ pub fn certificates(work: &std::path::Path) -> Certificates {
     };
     let s = |v: &'static str| std::ffi::OsStr::new(v);
     let subject = |cn| [s("-newkey"), s("rsa:2048"), s("-nodes"), s("-subj"), s(cn)];
-    openssl(&[&[s("req"), s("-x509"), s("-days"), s("1")][..], &subject("/CN=console test CA"), &[s("-keyout"), ca_key.as_os_str(), s("-out"), ca.as_os_str()]].concat());
-    openssl(&[&[s("req")][..], &subject("/CN=localhost"), &[s("-keyout"), key.as_os_str(), s("-out"), csr.as_os_str()]].concat());
+    openssl(
+        &[
+            &[s("req"), s("-x509"), s("-days"), s("1")][..],
+            &subject("/CN=console test CA"),
+            &[s("-keyout"), ca_key.as_os_str(), s("-out"), ca.as_os_str()],
+        ]
+        .concat(),
+    );
+    openssl(
+        &[
+            &[s("req")][..],
+            &subject("/CN=localhost"),
+            &[s("-keyout"), key.as_os_str(), s("-out"), csr.as_os_str()],
+        ]
+        .concat(),
+    );
     openssl(&[
-        s("x509"), s("-req"), s("-in"), csr.as_os_str(), s("-CA"), ca.as_os_str(), s("-CAkey"), ca_key.as_os_str(),
-        s("-CAcreateserial"), s("-days"), s("1"), s("-extfile"), ext.as_os_str(), s("-out"), cert.as_os_str(),
+        s("x509"),
+        s("-req"),
+        s("-in"),
+        csr.as_os_str(),
+        s("-CA"),
+        ca.as_os_str(),
+        s("-CAkey"),
+        ca_key.as_os_str(),
+        s("-CAcreateserial"),
+        s("-days"),
+        s("1"),
+        s("-extfile"),
+        ext.as_os_str(),
+        s("-out"),
+        cert.as_os_str(),
     ]);
     Certificates { ca, cert, key }
 }
