@@ -4,8 +4,8 @@
 #   - OpenSSL's headers (libssl-dev, for the passkeys' library), from Debian when missing
 #   - npm tools: Tailwind CSS and binaryen (root), Playwright (end2end/)
 #   - with --browser (the test setup): Debian's chromium for the browser tests, redis-server for the Redis
-#     session store test, postgresql for the tests on PostgreSQL and prometheus for its promtool (needs root or
-#     sudo)
+#     session store test, postgresql for the tests on PostgreSQL, prometheus for its promtool, nginx and openssl
+#     for the reverse proxy test, podman and runc for the container image's (needs root or sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +62,9 @@ if [ "${1:-}" = "--browser" ]; then
   # nginx and openssl: the README's reverse proxy example, run in front of a console with a certificate of its own.
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  # podman (and runc, which runs containers where crun cannot): the container image, built and started.
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing from Debian: ${missing[*]}"
     SUDO=""

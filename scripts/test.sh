@@ -99,5 +99,7 @@ E2E_ONLY="2-identities.spec.ts,4-groups.spec.ts,11-passkeys.spec.ts,12-import.sp
   checked ./scripts/with-postgres.sh ./scripts/on-new-database.sh cargo leptos end-to-end
 log "the release archive: unpacked into an empty directory, its systemd unit verified, the console started from it"
 checked ./scripts/test-package.sh
+log "the container image: built with podman from scratch, started, stopped and started again with its data"
+checked ./scripts/test-container.sh
 log "all tests passed"
 printf '%s\n' "${timings[@]}" "$(printf '%5ds  total' $((SECONDS - started)))"
