@@ -102,6 +102,10 @@ async fn crawl(base: &str, realm: &str, identity: &str, group: &str, secrets: &[
         ("/healthz".into(), &[200]),
         ("/readyz".into(), &[200, 503]),
         ("/sign-in/bi".into(), &[303, 404]),
+        // The operator's own account (passkeys), the passkey step of a sign-in, and the step-up's confirmation.
+        ("/account".into(), &[200]),
+        ("/sign-in/passkey".into(), &[200, 303]),
+        ("/step-up/confirm".into(), &[200, 303]),
         // The compiled assets exist once `cargo leptos build` has run.
         ("/pkg/bi-console.js".into(), &[200, 404]),
         ("/pkg/bi-console.wasm".into(), &[200, 404]),
@@ -212,6 +216,31 @@ async fn no_secret_in_any_page_response_or_log_line() {
         Err(_) => None,
     };
     let wrong_token = "rejected-token-that-must-stay-secret".to_string();
+    // A SIEM that refuses every delivery: the console sends it its token, and shows the failure on the Audit page.
+    let sink_token = "sink-token-that-must-stay-secret".to_string();
+    let sink = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sink_url = format!("http://{}/hook", sink.local_addr().unwrap());
+    let sink_saw = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    {
+        let saw = sink_saw.clone();
+        let refuse = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap| {
+                let saw = saw.clone();
+                async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default();
+                    saw.lock().unwrap().push(auth.to_string());
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE
+                }
+            }),
+        );
+        tokio::spawn(async move {
+            let _ = axum::serve(sink, refuse).await;
+        });
+    }
     let secrets = forms(
         &[
             token.as_str(),
@@ -219,6 +248,7 @@ async fn no_secret_in_any_page_response_or_log_line() {
             sandbox_token.as_str(),
             wrong_token.as_str(),
             db_password.as_str(),
+            sink_token.as_str(),
         ],
         &client_id,
     );
@@ -284,6 +314,14 @@ async fn no_secret_in_any_page_response_or_log_line() {
             "the embedded sandbox",
             vec![("SANDBOX_TOKEN", sandbox_token.clone())],
         ),
+        (
+            "an audit sink with a token",
+            bi_common(vec![
+                ("BI_API_TOKEN", token.clone()),
+                ("CONSOLE_AUDIT_SINK", sink_url.clone()),
+                ("CONSOLE_AUDIT_SINK_TOKEN", sink_token.clone()),
+            ]),
+        ),
     ];
     let mut setups = setups;
     if let Some(url) = &database {
@@ -323,6 +361,14 @@ async fn no_secret_in_any_page_response_or_log_line() {
         t.stop();
     }
     assert!(total > 150, "checked {total} answers");
+    assert!(
+        sink_saw
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|a| *a == format!("Bearer {sink_token}")),
+        "the sink was sent its token"
+    );
     assert!(
         bi.sandbox.tokens_issued() >= 1,
         "the client-credentials path ran"

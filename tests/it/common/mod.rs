@@ -251,6 +251,9 @@ pub async fn start_console_with(
         .await
         .expect("console builds");
     bi_console::server::resume_imports(&console.state).await;
+    bi_console::server::start_audit_sink(&console.state)
+        .await
+        .expect("the audit sink starts");
     let state = console.state.clone();
     let router = console.router;
     let server = tokio::spawn(async move {
