@@ -15,24 +15,23 @@ test.use({ storageState: { cookies: [], origins: [] } });
 const PORT = 3010;
 const BASE = `http://127.0.0.1:${PORT}`;
 const BINARY = process.env.E2E_CONSOLE_BIN ?? join(process.env.CARGO_TARGET_DIR ?? "../target", "debug", "bi-console");
-let console_: ChildProcess | undefined;
-let dataDir = "";
 
-test.beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "bi-console-step-up-"));
+/// Starts a console of this file's own on `port` with `settings`; answers it and its data directory.
+async function startConsole(port: number, settings: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), "bi-console-step-up-"));
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.CONSOLE_DATABASE_URL;
-  console_ = spawn(BINARY, [], {
+  const child = spawn(BINARY, [], {
     cwd: "..",
     stdio: "ignore",
     env: {
       ...env,
-      CONSOLE_DATA_DIR: dataDir,
-      CONSOLE_STEP_UP_SECS: "4",
+      ...settings,
+      CONSOLE_DATA_DIR: dir,
       LEPTOS_OUTPUT_NAME: "bi-console",
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       // As the build named its files (by their content), from the hash file next to the binary.
       LEPTOS_HASH_FILES: "true",
       LEPTOS_HASH_FILE_NAME: "hash.txt",
@@ -40,18 +39,24 @@ test.beforeAll(async () => {
   });
   for (let i = 0; i < 240; i++) {
     try {
-      if ((await fetch(`${BASE}/login`)).ok) return;
+      if ((await fetch(`http://127.0.0.1:${port}/login`)).ok) return { child, dir };
     } catch {}
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`the step-up console (${BINARY}) did not start`);
-});
+  throw new Error(`a console of the step-up tests (${BINARY}) did not start`);
+}
 
-test.afterAll(async () => {
-  console_?.kill("SIGTERM");
+async function stopConsole(c: { child: ChildProcess; dir: string } | undefined) {
+  c?.child.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 500));
-  rmSync(dataDir, { recursive: true, force: true });
+  if (c) rmSync(c.dir, { recursive: true, force: true });
+}
+
+let stepUp: { child: ChildProcess; dir: string } | undefined;
+test.beforeAll(async () => {
+  stepUp = await startConsole(PORT, { CONSOLE_STEP_UP_SECS: "4" });
 });
+test.afterAll(async () => stopConsole(stepUp));
 
 async function hydrated(page: Page) {
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
@@ -87,6 +92,9 @@ test("a password operator confirms it is them in a window of its own, and the de
   ]);
   await expect(popup.getByRole("heading", { name: "Confirm it is you" })).toBeVisible();
   await expect(popup.getByText("You are signed in as admin.")).toBeVisible();
+  await expectAccessible(popup);
+  // The confirmation reads and scans clean at 390 px wide too.
+  await popup.setViewportSize({ width: 390, height: 844 });
   await expectAccessible(popup);
   // A wrong password first: said on the page, and nothing goes on.
   await popup.getByLabel("Password").fill("not-the-password");
@@ -178,4 +186,71 @@ test("a local operator registers a passkey, then signs in with their password an
   await expect(page.getByRole("heading", { name: "Confirmed" })).toBeVisible();
   await page.goto(`${LOCAL}/account`);
   await expect(page.getByRole("row", { name: /Laptop/ })).not.toContainText("never");
+
+  // At 390 px wide the account page reads and scans clean, and its passkey is removed with a click.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await hydrated(page);
+  await expectAccessible(page);
+  await page.getByRole("button", { name: "Remove Laptop" }).click();
+  await expect(page.locator("#no-passkeys")).toBeVisible();
+  await expect(page.getByRole("row", { name: /Laptop/ })).toHaveCount(0);
+  await page.getByRole("link", { name: "Back to the console" }).click();
+  await expect(page.getByRole("heading", { name: "Identities", exact: true })).toBeVisible();
+  // Without a passkey, the password alone signs in again.
+  await page.goto(`${LOCAL}/account`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signInWithPassword();
+  await expect(page.locator("#signed-in-as")).toHaveText("admin · admin");
+});
+
+test.describe("where passkeys are required (CONSOLE_LOCAL_PASSKEY=required)", () => {
+  const REQUIRED_PORT = 3011;
+  const LOCAL = `http://localhost:${REQUIRED_PORT}`;
+  let required: { child: ChildProcess; dir: string } | undefined;
+  test.beforeAll(async () => {
+    required = await startConsole(REQUIRED_PORT, { CONSOLE_LOCAL_PASSKEY: "required" });
+  });
+  test.afterAll(async () => stopConsole(required));
+
+  test("a local operator without one registers a passkey before anything else, at 390 px wide, and cannot remove their last", async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+        isUserVerified: true, automaticPresenceSimulation: true,
+      },
+    });
+    const signInWithPassword = async () => {
+      await page.goto(`${LOCAL}/login`);
+      await page.getByLabel("Username").fill("admin");
+      await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
+      await page.getByRole("button", { name: "Sign in" }).click();
+    };
+    await signInWithPassword();
+    await expect(page.getByText("Passkeys are required here: register one to use the console.")).toBeVisible();
+    await expectAccessible(page);
+    // Nothing else opens until then.
+    await page.goto(`${LOCAL}/`);
+    await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+    await hydrated(page);
+    await page.getByLabel("Name of the new passkey").fill("Phone");
+    await page.getByRole("button", { name: "Add a passkey" }).click();
+    await expect(page.getByRole("status")).toHaveText("Registered the passkey “Phone”.");
+    await page.getByRole("button", { name: "Remove Phone" }).click();
+    await expect(page.getByRole("alert")).toContainText("register another before removing your last one");
+    await expect(page.getByRole("row", { name: /Phone/ })).toBeVisible();
+    await page.getByRole("link", { name: "Go to the console" }).click();
+    await expect(page.locator("#signed-in-as")).toHaveText("admin · admin");
+
+    // The next sign-in asks for it after the password; the passkey step scans clean at this width too.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signInWithPassword();
+    await expect(page.getByRole("heading", { name: "Use your passkey" })).toBeVisible();
+    await expectAccessible(page);
+    await hydrated(page);
+    await page.getByRole("button", { name: "Use your passkey" }).click();
+    await expect(page.locator("#signed-in-as")).toHaveText("admin · admin");
+  });
 });

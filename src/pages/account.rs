@@ -195,7 +195,7 @@ pub fn AccountPage() -> impl IntoView {
                             {move || if busy.get() { "Waiting for your passkey…" } else { "Add a passkey" }}
                         </button>
                     </form>
-                    {(a.required && !none).then(|| view! { <a href="/" class="text-sm text-indigo-700 underline dark:text-indigo-300">"Go to the console"</a> })}
+                    {(a.required && !none).then(|| view! { <a href="/" rel="external" class="text-sm text-indigo-700 underline dark:text-indigo-300">"Go to the console"</a> })}
                 }
                 .into_any()
             }
@@ -206,7 +206,7 @@ pub fn AccountPage() -> impl IntoView {
             <div class=format!("{CARD} max-w-2xl")>
                 <div class="flex items-center justify-between gap-4">
                     <h1 class="text-xl font-semibold">"Your account"</h1>
-                    <a href="/" class="text-sm text-indigo-700 underline dark:text-indigo-300">"Back to the console"</a>
+                    <a href="/" rel="external" class="text-sm text-indigo-700 underline dark:text-indigo-300">"Back to the console"</a>
                 </div>
                 {move || added.get().map(|n| view! { <Notice lines=vec![format!("Registered the passkey “{n}”.")] /> })}
                 {move || problem.get().filter(|p| p.fields.is_empty()).map(|e| view! { <ErrorBanner error=e /> })}
