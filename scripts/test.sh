@@ -44,6 +44,10 @@ checked() {
 
 log "setup (installs only what is missing)"
 ./scripts/setup.sh --browser
+# Old test binaries and stale incremental caches go first: a build directory that fills the disk fails the run.
+./scripts/prune-target.sh
+# A CI run builds from a fresh clone each time: incremental caches would only pile up.
+if [ "${CI:-}" = true ]; then export CARGO_INCREMENTAL=0; fi
 log "cargo fmt --check"
 cargo fmt --all -- --check
 log "clippy (ssr)"

@@ -171,8 +171,16 @@ async fn seeded_ids(
         "katherine.johnson",
         "edsger.dijkstra",
         "barbara.liskov",
+        "donald.knuth",
     ][n];
-    let group_name = ["Finance", "Sales", "Support", "Contractors", "Engineering"][n];
+    let group_name = [
+        "Finance",
+        "Sales",
+        "Support",
+        "Contractors",
+        "Engineering",
+        "Console Viewers",
+    ][n];
     let ada = store
         .list_identities(realm, Some(username), 0, 1)
         .await
