@@ -1,9 +1,6 @@
 import { test, expect, Page } from "./fixtures";
 import { expectAccessible } from "./axe";
-import { spawn, ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { startConsole, stopConsole, Console } from "./consoles";
 
 // Step-up: a console of its own whose operators' authentication counts for 4 seconds (CONSOLE_STEP_UP_SECS=4; the
 // shared console of the other tests keeps the default). After that, a consequential write asks the operator to
@@ -14,45 +11,7 @@ test.use({ storageState: { cookies: [], origins: [] } });
 
 const PORT = 3010;
 const BASE = `http://127.0.0.1:${PORT}`;
-const BINARY = process.env.E2E_CONSOLE_BIN ?? join(process.env.CARGO_TARGET_DIR ?? "../target", "debug", "bi-console");
-
-/// Starts a console of this file's own on `port` with `settings`; answers it and its data directory.
-async function startConsole(port: number, settings: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), "bi-console-step-up-"));
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.CONSOLE_DATABASE_URL;
-  const child = spawn(BINARY, [], {
-    cwd: "..",
-    stdio: "ignore",
-    env: {
-      ...env,
-      ...settings,
-      CONSOLE_DATA_DIR: dir,
-      LEPTOS_OUTPUT_NAME: "bi-console",
-      LEPTOS_SITE_ROOT: "target/site",
-      LEPTOS_SITE_PKG_DIR: "pkg",
-      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-      // As the build named its files (by their content), from the hash file next to the binary.
-      LEPTOS_HASH_FILES: "true",
-      LEPTOS_HASH_FILE_NAME: "hash.txt",
-    },
-  });
-  for (let i = 0; i < 240; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/login`)).ok) return { child, dir };
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`a console of the step-up tests (${BINARY}) did not start`);
-}
-
-async function stopConsole(c: { child: ChildProcess; dir: string } | undefined) {
-  c?.child.kill("SIGTERM");
-  await new Promise((r) => setTimeout(r, 500));
-  if (c) rmSync(c.dir, { recursive: true, force: true });
-}
-
-let stepUp: { child: ChildProcess; dir: string } | undefined;
+let stepUp: Console | undefined;
 test.beforeAll(async () => {
   stepUp = await startConsole(PORT, { CONSOLE_STEP_UP_SECS: "4" });
 });
@@ -206,7 +165,7 @@ test("a local operator registers a passkey, then signs in with their password an
 test.describe("where passkeys are required (CONSOLE_LOCAL_PASSKEY=required)", () => {
   const REQUIRED_PORT = 3011;
   const LOCAL = `http://localhost:${REQUIRED_PORT}`;
-  let required: { child: ChildProcess; dir: string } | undefined;
+  let required: Console | undefined;
   test.beforeAll(async () => {
     required = await startConsole(REQUIRED_PORT, { CONSOLE_LOCAL_PASSKEY: "required" });
   });
