@@ -172,6 +172,7 @@ async fn seeded_ids(
         "edsger.dijkstra",
         "barbara.liskov",
         "donald.knuth",
+        "jose.nunez",
     ][n];
     let group_name = [
         "Finance",
@@ -180,6 +181,7 @@ async fn seeded_ids(
         "Contractors",
         "Engineering",
         "Console Viewers",
+        "Console Admins",
     ][n];
     let ada = store
         .list_identities(realm, Some(username), 0, 1)
