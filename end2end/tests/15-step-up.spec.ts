@@ -21,6 +21,26 @@ async function hydrated(page: Page) {
   await expect(page.locator("#app")).toHaveAttribute("data-hydrated", "true");
 }
 
+/// A passkey authenticator for this page: Chromium's virtual one, which answers at once as if touched.
+async function addAuthenticator(page: Page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: true, automaticPresenceSimulation: true,
+    },
+  });
+}
+
+/// Signs in at `base` as admin with the password (what comes next depends on the console's passkey setting).
+async function signInAsAdmin(page: Page, base: string) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
 /// Until the operator's last authentication is older than the console's 4 seconds.
 async function letItAge(page: Page) {
   await page.waitForTimeout(4500);
@@ -101,20 +121,8 @@ test("an operator signed in with Beyond Identity confirms at BI, and the bulk su
 test("a local operator registers a passkey, then signs in with their password and it, and confirms it is them with it", async ({ page }) => {
   // Passkeys belong to a host name (an address like 127.0.0.1 cannot hold one): this console by "localhost".
   const LOCAL = `http://localhost:${PORT}`;
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
-      isUserVerified: true, automaticPresenceSimulation: true,
-    },
-  });
-  const signInWithPassword = async () => {
-    await page.goto(`${LOCAL}/login`);
-    await page.getByLabel("Username").fill("admin");
-    await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
-    await page.getByRole("button", { name: "Sign in" }).click();
-  };
+  await addAuthenticator(page);
+  const signInWithPassword = () => signInAsAdmin(page, LOCAL);
   await signInWithPassword();
   await page.getByRole("link", { name: "Account", exact: true }).click();
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
@@ -173,20 +181,8 @@ test.describe("where passkeys are required (CONSOLE_LOCAL_PASSKEY=required)", ()
 
   test("a local operator without one registers a passkey before anything else, at 390 px wide, and cannot remove their last", async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 844 });
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("WebAuthn.enable");
-    await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true,
-        isUserVerified: true, automaticPresenceSimulation: true,
-      },
-    });
-    const signInWithPassword = async () => {
-      await page.goto(`${LOCAL}/login`);
-      await page.getByLabel("Username").fill("admin");
-      await page.getByLabel("Password").fill(process.env.E2E_ADMIN_PASSWORD!);
-      await page.getByRole("button", { name: "Sign in" }).click();
-    };
+    await addAuthenticator(page);
+    const signInWithPassword = () => signInAsAdmin(page, LOCAL);
     await signInWithPassword();
     await expect(page.getByText("Passkeys are required here: register one to use the console.")).toBeVisible();
     await expectAccessible(page);

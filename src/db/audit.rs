@@ -8,7 +8,7 @@ use crate::audit::{AuditStore, NewEntry};
 use crate::model::{AuditEntry, AuditFilter, PageView};
 use crate::store::{Fut, StoreError};
 
-fn entry(r: &DbRow) -> AuditEntry {
+pub(super) fn entry(r: &DbRow) -> AuditEntry {
     AuditEntry {
         id: r.get("id"),
         at: r.get("at"),

@@ -7,7 +7,6 @@ use sqlx::Row;
 
 use super::{clock_ms, millis, Db};
 use crate::audit::sink::{OutboxStore, SinkStatus, Waiting};
-use crate::model::AuditEntry;
 use crate::store::Fut;
 
 impl OutboxStore for Db {
@@ -41,18 +40,8 @@ impl OutboxStore for Db {
             let waiting = rows
                 .iter()
                 .map(|r| {
-                    let entry = r.get::<Option<String>, _>("id").map(|id| AuditEntry {
-                        id,
-                        at: r.get("at"),
-                        operator: r.get("operator"),
-                        action: r.get("action"),
-                        realm: r.get("realm"),
-                        target_id: r.get("target_id"),
-                        target_name: r.get("target_name"),
-                        detail: r.get("detail"),
-                        result: r.get("result"),
-                        request_id: r.get("request_id"),
-                    });
+                    // No event row: the event is gone (retention) before it was sent.
+                    let entry = r.get::<Option<String>, _>("id").map(|_| super::audit::entry(r));
                     Waiting { seq: r.get("outbox_seq"), entry }
                 })
                 .collect();
