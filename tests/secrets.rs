@@ -159,30 +159,24 @@ async fn bi_round_trip(base: &str, secrets: &[String]) -> usize {
     4
 }
 
-/// A seeded identity and group for the `n`th setup (the crawl deletes them, and the BI stand-in is shared).
+/// Per setup, a seeded identity (username) and group (name) for its crawl to delete: the BI stand-in is shared, so
+/// no two setups may have the same. One more setup needs one more pair here.
+const TO_DELETE: [(&str, &str); 6] = [
+    ("grace.hopper", "Finance"),
+    ("alan.turing", "Sales"),
+    ("katherine.johnson", "Support"),
+    ("edsger.dijkstra", "Contractors"),
+    ("barbara.liskov", "Engineering"),
+    ("donald.knuth", "Console Viewers"),
+];
+
+/// The ids of the `n`th setup's identity and group to delete.
 async fn seeded_ids(
     store: &bi_console::sandbox::store::SandboxStore,
     realm: &str,
     n: usize,
 ) -> (String, String) {
-    let username = [
-        "grace.hopper",
-        "alan.turing",
-        "katherine.johnson",
-        "edsger.dijkstra",
-        "barbara.liskov",
-        "donald.knuth",
-        "jose.nunez",
-    ][n];
-    let group_name = [
-        "Finance",
-        "Sales",
-        "Support",
-        "Contractors",
-        "Engineering",
-        "Console Viewers",
-        "Console Admins",
-    ][n];
+    let (username, group_name) = TO_DELETE[n];
     let ada = store
         .list_identities(realm, Some(username), 0, 1)
         .await
@@ -343,6 +337,12 @@ async fn no_secret_in_any_page_response_or_log_line() {
             ]),
         ));
     }
+    assert!(
+        setups.len() <= TO_DELETE.len(),
+        "{} setups, {} seeded identities and groups to delete: add one to TO_DELETE",
+        setups.len(),
+        TO_DELETE.len()
+    );
     let mut total = 0;
     let mut secrets = secrets;
     for (n, (name, vars)) in setups.into_iter().enumerate() {
